@@ -1,0 +1,29 @@
+/** The environment, parsed once with zod; a bad value stops the server at start with a clear message. */
+import { z } from 'zod';
+
+const configSchema = z.object({
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  DATABASE_URL: z.string().startsWith('file:', 'DATABASE_URL must be a SQLite file: URL').default('file:./data/market.db'),
+  RC_ADMIN_KEY: z
+    .string()
+    .min(32, 'RC_ADMIN_KEY must be at least 32 characters')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  /** How often the sweeper refunds expired escrows. */
+  SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).default(5_000),
+  /** SQLite's durability: FULL syncs the WAL on every commit (no committed payment is lost on power failure). */
+  SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid configuration: ${problems}`);
+  }
+  return parsed.data;
+}

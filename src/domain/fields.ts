@@ -1,0 +1,54 @@
+/**
+ * Field schemas shared by every front door (GraphQL validation and the REST shim parse with the same
+ * schemas, written once here), following CONTRACT.md's formats.
+ */
+import { z } from 'zod';
+import { MarketError } from './errors.js';
+import { parseAmountPair, parseUrtc } from './money.js';
+
+export const JOB_TYPES = ['render', 'tts', 'stt', 'llm'] as const;
+export type JobType = (typeof JOB_TYPES)[number];
+
+export const jobIdField = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1-128 characters of A-Z a-z 0-9 . _ : -');
+export const jobTypeField = z.enum(JOB_TYPES, { error: 'must be one of render, tts, stt, llm' });
+export const addressField = z.string().regex(/^RTC[0-9a-f]{40}$/, 'must be an RTC address: "RTC" and 40 lowercase hex characters');
+export const nonceField = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 _ -');
+/** Checked by signature verification (a malformed key or signature is INVALID_SIGNATURE), only bounded here. */
+export const publicKeyField = z.string().max(256).nullish();
+export const signatureField = z.string().max(512).nullish();
+export const referenceField = z.string().regex(/^[A-Za-z0-9._:@/-]{1,200}$/, 'must be 1-200 characters of A-Z a-z 0-9 . _ : @ / -');
+
+/** 30 days, the longest an escrow may stay locked. */
+export const MAX_TTL_S = 30 * 24 * 3600;
+export const DEFAULT_TTL_S = 24 * 3600;
+export const ttlField = z
+  .union([z.number().int(), z.string().regex(/^\d{1,10}$/).transform(Number)], { error: 'must be an integer number of seconds' })
+  .pipe(z.number().int().min(1).max(MAX_TTL_S, `must be at most ${MAX_TTL_S} (30 days)`))
+  .nullish();
+
+const METADATA_MAX_BYTES = 4096;
+export const metadataField = z
+  .record(z.string(), z.unknown(), { error: 'must be a JSON object' })
+  .refine((m) => Buffer.byteLength(JSON.stringify(m)) <= METADATA_MAX_BYTES, `must be at most ${METADATA_MAX_BYTES} bytes of JSON`)
+  .nullish();
+
+export const amountRtcField = z.union([z.number(), z.string().max(64)], { error: 'must be a number or a decimal string' }).nullish();
+export const amountUrtcField = z.string().max(64, 'must be a string of digits').nullish();
+
+/** Turns a money-parsing error into a zod issue so that one validation pass reports it. */
+export function amountFrom(ctx: z.RefinementCtx, parse: () => bigint): bigint {
+  try {
+    return parse();
+  } catch (error) {
+    if (!(error instanceof MarketError)) throw error;
+    ctx.addIssue({ code: 'custom', message: error.message });
+    return z.NEVER;
+  }
+}
+
+export const requiredAmount = (ctx: z.RefinementCtx, rtc: unknown, urtc: unknown) => amountFrom(ctx, () => parseAmountPair(rtc, urtc));
+export const optionalUrtc = (ctx: z.RefinementCtx, urtc: string | null | undefined) =>
+  urtc === null || urtc === undefined ? undefined : amountFrom(ctx, () => parseUrtc(urtc));
+
+/** null (GraphQL) and undefined (REST) both mean "absent", and absent fields are not signed. */
+export const absentToUndefined = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);

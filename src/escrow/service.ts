@@ -1,0 +1,229 @@
+/**
+ * Lock, release, refund and expiry of escrows: the one implementation behind GraphQL and REST.
+ *
+ * Errors are reported in CONTRACT.md's order: the request's shape (already parsed by the caller with
+ * ./requests.ts), then the signature, then authority, then state. Every check that depends on stored
+ * state runs inside the same synchronous ledger transaction as the writes it guards, so an escrow
+ * changes state exactly once however many requests race for it. A nonce is consumed only by a request
+ * that changes state.
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import { DEFAULT_TTL_S, type JobType } from '../domain/fields.js';
+import { AuthorizationError, InsufficientFundsError, InvalidInputError, StateError } from '../domain/errors.js';
+import { formatRtc } from '../domain/money.js';
+import { verifyActionSignature } from '../domain/signatures.js';
+import type { EscrowRecord, Ledger, Settlement } from '../ledger.js';
+import type { OperatorGate } from '../operator.js';
+import { lockAction, refundAction, releaseAction, type LockRequest, type RefundRequest, type ReleaseRequest } from './requests.js';
+
+export type EscrowChange = 'locked' | 'released' | 'partially_released' | 'refunded' | 'expired';
+
+export interface EscrowResult {
+  escrow: EscrowRecord;
+  /** False when the request was an idempotent replay that moved no money. */
+  changed: boolean;
+}
+
+/** Who is asking: a signed request, or the operator with its key. */
+export interface Caller {
+  adminKey?: string | null;
+}
+
+/** The job types a front door serves (`/voice/*` serves tts and stt); GraphQL serves the `jobType` it is given. */
+export type Door = readonly JobType[] | undefined;
+
+export interface EscrowServiceDeps {
+  ledger: Ledger;
+  operator: OperatorGate;
+  clock: Clock;
+  log: Logger;
+  /** Called after the transaction that made the change has committed, never before. */
+  onChange(escrow: EscrowRecord, change: EscrowChange): void;
+}
+
+const SWEEP_BATCH = 500;
+
+export function createEscrowService({ ledger, operator, clock, log, onChange }: EscrowServiceDeps) {
+  function checkDoor(jobType: JobType, door: Door) {
+    if (door && !door.includes(jobType)) {
+      throw new StateError('JOB_TYPE_MISMATCH', `job type ${jobType} is not served here (this path serves ${door.join(', ')})`);
+    }
+  }
+
+  function checkEscrowType(escrow: EscrowRecord, jobType: JobType) {
+    if (escrow.jobType !== jobType) {
+      throw new StateError('JOB_TYPE_MISMATCH', `escrow ${escrow.jobId} is a ${escrow.jobType} job, not ${jobType}`);
+    }
+  }
+
+  function findOrThrow(jobId: string): EscrowRecord {
+    const escrow = ledger.findEscrow(jobId);
+    if (!escrow) throw new StateError('NOT_FOUND', `no escrow for job ${jobId}`);
+    return escrow;
+  }
+
+  function checkNonce(signer: string | null, nonce: string | undefined) {
+    if (signer && nonce && ledger.isNonceUsed(signer, nonce)) {
+      throw new StateError('NONCE_REUSED', `nonce ${nonce} was already used by ${signer}`);
+    }
+  }
+
+  /** Operator when an admin key is presented (and right); otherwise the verified signer's address. */
+  function identify(caller: Caller, action: Parameters<typeof verifyActionSignature>[0], req: { nonce?: string; publicKey?: string | null; signature?: string | null }) {
+    if (caller.adminKey !== undefined && caller.adminKey !== null) {
+      operator.require(caller.adminKey);
+      return { operator: true as const, signer: null };
+    }
+    if (!req.nonce) throw new InvalidInputError('nonce is required for a signed request');
+    return { operator: false as const, signer: verifyActionSignature(action, req) };
+  }
+
+  function settled(before: EscrowRecord, after: EscrowRecord, change: EscrowChange, by: string) {
+    log.info(
+      {
+        event: `escrow.${change}`,
+        job_id: after.jobId,
+        job_type: after.jobType,
+        from_wallet: after.fromWallet,
+        to_wallet: after.toWallet,
+        released_urtc: after.releasedUrtc.toString(),
+        refunded_urtc: after.refundedUrtc.toString(),
+        settled_by: by,
+      },
+      `${change} ${after.jobType} job ${after.jobId}: ${formatRtc(after.releasedUrtc)} RTC to ${after.toWallet}, ${formatRtc(after.refundedUrtc)} RTC back to ${after.fromWallet} (of ${formatRtc(before.amountUrtc)} RTC, by ${by})`,
+    );
+    onChange(after, change);
+  }
+
+  return {
+    lock(req: LockRequest, door?: Door): EscrowResult {
+      const signer = verifyActionSignature(lockAction(req), req);
+      if (signer !== req.fromWallet) throw new AuthorizationError('FORBIDDEN', 'a lock must be signed by from_wallet');
+      checkDoor(req.jobType, door);
+      const now = clock();
+
+      const result = ledger.transaction((): EscrowResult => {
+        const existing = ledger.findEscrow(req.jobId);
+        if (existing) {
+          const same =
+            existing.jobType === req.jobType &&
+            existing.fromWallet === req.fromWallet &&
+            existing.toWallet === req.toWallet &&
+            existing.amountUrtc === req.amountUrtc;
+          if (!same) throw new StateError('IDEMPOTENCY_CONFLICT', `job ${req.jobId} already has an escrow with different terms`);
+          return { escrow: existing, changed: false };
+        }
+        checkNonce(signer, req.nonce);
+        const escrow = ledger.lock(
+          {
+            jobId: req.jobId,
+            jobType: req.jobType,
+            fromWallet: req.fromWallet,
+            toWallet: req.toWallet,
+            amountUrtc: req.amountUrtc,
+            expiresAt: now + (req.ttlS ?? DEFAULT_TTL_S),
+            metadata: req.metadata ? JSON.stringify(req.metadata) : null,
+          },
+          now,
+        );
+        if (!escrow) throw new InsufficientFundsError(ledger.findWallet(req.fromWallet)?.availableUrtc ?? 0n, req.amountUrtc);
+        ledger.useNonce(signer, req.nonce, 'escrow.lock', req.jobId, now);
+        return { escrow, changed: true };
+      });
+
+      if (result.changed) {
+        const e = result.escrow;
+        log.info(
+          { event: 'escrow.locked', job_id: e.jobId, job_type: e.jobType, from_wallet: e.fromWallet, to_wallet: e.toWallet, amount_urtc: e.amountUrtc.toString(), expires_at: e.expiresAt },
+          `locked ${formatRtc(e.amountUrtc)} RTC of ${e.fromWallet} for ${e.jobType} job ${e.jobId} to ${e.toWallet}`,
+        );
+        onChange(e, 'locked');
+      }
+      return result;
+    },
+
+    release(req: ReleaseRequest, caller: Caller, door?: Door): EscrowResult {
+      const who = identify(caller, releaseAction(req), req);
+      const now = clock();
+      const result = ledger.transaction((): EscrowResult & { before?: EscrowRecord } => {
+        const escrow = findOrThrow(req.jobId);
+        if (!who.operator && who.signer !== escrow.fromWallet) throw new AuthorizationError('FORBIDDEN', 'only the payer (from_wallet) or the operator may release');
+        checkDoor(req.jobType, door);
+        checkEscrowType(escrow, req.jobType);
+        if (escrow.status === 'released') return { escrow, changed: false };
+        if (escrow.status !== 'locked') throw new StateError('INVALID_STATE', `escrow ${escrow.jobId} is already ${escrow.status}`);
+        const released = req.amountUrtc ?? escrow.amountUrtc;
+        if (released > escrow.amountUrtc) throw new InvalidInputError(`amount_urtc ${released} exceeds the locked ${escrow.amountUrtc}`);
+        checkNonce(who.signer, req.nonce);
+        const after = ledger.settle(
+          escrow,
+          { status: 'released', releasedUrtc: released, refundedUrtc: escrow.amountUrtc - released, reason: null, settledBy: who.operator ? 'operator' : 'payer' },
+          now,
+        );
+        if (who.signer) ledger.useNonce(who.signer, req.nonce!, 'escrow.release', req.jobId, now);
+        return { escrow: after, changed: true, before: escrow };
+      });
+      if (result.before) {
+        const partial = result.escrow.refundedUrtc > 0n;
+        settled(result.before, result.escrow, partial ? 'partially_released' : 'released', result.escrow.settledBy!);
+      }
+      return { escrow: result.escrow, changed: result.changed };
+    },
+
+    refund(req: RefundRequest, caller: Caller, door?: Door): EscrowResult {
+      const who = identify(caller, refundAction(req), req);
+      const now = clock();
+      const result = ledger.transaction((): EscrowResult & { before?: EscrowRecord } => {
+        const escrow = findOrThrow(req.jobId);
+        let settledBy = 'operator';
+        if (!who.operator) {
+          if (who.signer === escrow.toWallet) settledBy = 'provider';
+          else if (who.signer === escrow.fromWallet && now >= escrow.expiresAt) settledBy = 'payer';
+          else if (who.signer === escrow.fromWallet) throw new AuthorizationError('FORBIDDEN', `the payer may refund only after the escrow expires at ${escrow.expiresAt}`);
+          else throw new AuthorizationError('FORBIDDEN', 'only the provider, the payer after expiry, or the operator may refund');
+        }
+        checkDoor(req.jobType, door);
+        checkEscrowType(escrow, req.jobType);
+        if (escrow.status === 'refunded') return { escrow, changed: false };
+        if (escrow.status !== 'locked') throw new StateError('INVALID_STATE', `escrow ${escrow.jobId} is already ${escrow.status}`);
+        checkNonce(who.signer, req.nonce);
+        const how: Settlement = { status: 'refunded', releasedUrtc: 0n, refundedUrtc: escrow.amountUrtc, reason: req.reason ?? null, settledBy };
+        const after = ledger.settle(escrow, how, now);
+        if (who.signer) ledger.useNonce(who.signer, req.nonce!, 'escrow.refund', req.jobId, now);
+        return { escrow: after, changed: true, before: escrow };
+      });
+      if (result.before) settled(result.before, result.escrow, 'refunded', result.escrow.settledBy!);
+      return { escrow: result.escrow, changed: result.changed };
+    },
+
+    /** Refunds every locked escrow whose `expires_at` has passed, each in its own transaction. */
+    expireDue(): number {
+      const now = clock();
+      let expired = 0;
+      for (;;) {
+        const jobIds = ledger.expiredJobIds(now, SWEEP_BATCH);
+        for (const jobId of jobIds) {
+          const result = ledger.transaction(() => {
+            const escrow = ledger.findEscrow(jobId);
+            // Re-read inside the transaction: a release may have won since the batch was listed.
+            if (!escrow || escrow.status !== 'locked' || escrow.expiresAt > now) return null;
+            const how: Settlement = { status: 'refunded', releasedUrtc: 0n, refundedUrtc: escrow.amountUrtc, reason: 'expired', settledBy: 'sweeper' };
+            return { before: escrow, after: ledger.settle(escrow, how, now) };
+          });
+          if (result) {
+            expired += 1;
+            settled(result.before, result.after, 'expired', 'sweeper');
+          }
+        }
+        if (jobIds.length < SWEEP_BATCH) return expired;
+      }
+    },
+
+    find(jobId: string): EscrowRecord | null {
+      return ledger.findEscrow(jobId);
+    },
+  };
+}
+
+export type EscrowService = ReturnType<typeof createEscrowService>;

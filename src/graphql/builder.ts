@@ -1,0 +1,118 @@
+/** The Pothos schema builder: plugins, context, scalars and the error types every mutation shares. */
+import SchemaBuilder from '@pothos/core';
+import ErrorsPlugin from '@pothos/plugin-errors';
+import PrismaPlugin from '@pothos/plugin-prisma';
+import RelayPlugin from '@pothos/plugin-relay';
+import ValidationPlugin from '@pothos/plugin-validation';
+import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
+import { GraphQLScalarType, Kind } from 'graphql';
+import { AuthorizationError, ERROR_CODES, InsufficientFundsError, InvalidInputError, MarketError, StateError } from '../domain/errors.js';
+import type { Market } from '../market.js';
+import { getDatamodel } from '../generated/pothos-prisma-types.js';
+import type PrismaTypes from '../generated/pothos-prisma-types.js';
+
+export interface GraphQLContext {
+  market: Market;
+  /** The `X-Admin-Key` header of the request, when it carried one. */
+  adminKey: string | null;
+}
+
+/** µRTC as a string of digits: GraphQL's Int is 32-bit and a float would lose money. */
+const UrtcScalar = new GraphQLScalarType<bigint, string>({
+  name: 'Urtc',
+  description: 'An amount in µRTC (1 RTC = 1,000,000 µRTC), serialized as a string of digits.',
+  serialize: (value) => {
+    if (typeof value !== 'bigint') throw new TypeError('Urtc must be serialized from a BigInt');
+    return value.toString();
+  },
+  parseValue: (value) => {
+    if (typeof value !== 'string' || !/^\d{1,19}$/.test(value)) throw new TypeError('Urtc must be a string of digits');
+    return BigInt(value);
+  },
+  parseLiteral: (ast) => {
+    if (ast.kind !== Kind.STRING || !/^\d{1,19}$/.test(ast.value)) throw new TypeError('Urtc must be a string of digits');
+    return BigInt(ast.value);
+  },
+});
+
+export const builder = new SchemaBuilder<{
+  Context: GraphQLContext;
+  PrismaTypes: PrismaTypes;
+  DefaultFieldNullability: false;
+  Scalars: {
+    Urtc: { Input: bigint; Output: bigint };
+    DateTime: { Input: Date; Output: Date };
+    JSONObject: { Input: Record<string, unknown>; Output: Record<string, unknown> };
+  };
+}>({
+  // Errors before Validation, so that a validation failure becomes a typed INVALID_INPUT result.
+  plugins: [ErrorsPlugin, ValidationPlugin, PrismaPlugin, RelayPlugin],
+  defaultFieldNullability: false,
+  prisma: {
+    client: (ctx) => ctx.market.db.prisma,
+    dmmf: getDatamodel(),
+    exposeDescriptions: true,
+    filterConnectionTotalCount: true,
+    onUnusedQuery: null,
+  },
+  relay: { clientMutationId: 'omit', cursorType: 'String' },
+  errors: { defaultTypes: [] },
+  validation: {
+    validationError: (result) =>
+      new InvalidInputError(
+        result.issues.map((i) => `${i.path?.map((p) => (typeof p === 'object' ? p.key : p)).join('.') || 'input'}: ${i.message}`).join('; '),
+      ),
+  },
+});
+
+builder.addScalarType('Urtc', UrtcScalar);
+builder.addScalarType('DateTime', DateTimeResolver);
+builder.addScalarType('JSONObject', JSONObjectResolver);
+
+builder.queryType({});
+builder.mutationType({});
+builder.subscriptionType({});
+
+export const ErrorCodeEnum = builder.enumType('ErrorCode', {
+  description: 'Stable error codes, the same as the REST shim returns (CONTRACT.md).',
+  values: ERROR_CODES,
+});
+
+export const MarketErrorInterface = builder.interfaceRef<MarketError>('MarketError').implement({
+  description: 'An expected failure: nothing changed. `code` is stable; `message` is for humans.',
+  fields: (t) => ({
+    code: t.field({ type: ErrorCodeEnum, resolve: (e) => e.code }),
+    message: t.exposeString('message'),
+  }),
+});
+
+builder.objectType(InvalidInputError, {
+  name: 'InvalidInputError',
+  description: 'The request is malformed (INVALID_INPUT).',
+  interfaces: [MarketErrorInterface],
+});
+
+builder.objectType(AuthorizationError, {
+  name: 'AuthorizationError',
+  description: 'Signature, operator key or authority failed (INVALID_SIGNATURE, UNAUTHORIZED, FORBIDDEN, OPERATOR_DISABLED).',
+  interfaces: [MarketErrorInterface],
+});
+
+builder.objectType(StateError, {
+  name: 'StateError',
+  description: 'The escrow, deposit or nonce does not allow this (NOT_FOUND, JOB_TYPE_MISMATCH, INVALID_STATE, IDEMPOTENCY_CONFLICT, NONCE_REUSED).',
+  interfaces: [MarketErrorInterface],
+});
+
+builder.objectType(InsufficientFundsError, {
+  name: 'InsufficientFundsError',
+  description: "The payer's available balance does not cover the amount (INSUFFICIENT_FUNDS).",
+  interfaces: [MarketErrorInterface],
+  fields: (t) => ({
+    availableUrtc: t.field({ type: 'Urtc', resolve: (e) => e.availableUrtc }),
+    requiredUrtc: t.field({ type: 'Urtc', resolve: (e) => e.requiredUrtc }),
+  }),
+});
+
+/** The error types of every money mutation's result union. */
+export const MONEY_ERRORS = [InvalidInputError, AuthorizationError, StateError, InsufficientFundsError];

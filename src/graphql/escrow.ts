@@ -1,0 +1,210 @@
+/** Escrows over GraphQL: the type, lookups, the lock/release/refund mutations and status updates. */
+import { z } from 'zod';
+import { JOB_TYPES, jobIdField, addressField, type JobType } from '../domain/fields.js';
+import { formatRtc } from '../domain/money.js';
+import type { EscrowRecord } from '../ledger.js';
+import {
+  lockRequestSchema,
+  refundRequestSchema,
+  releaseRequestSchema,
+  type LockRequest,
+  type RefundRequest,
+  type ReleaseRequest,
+} from '../escrow/requests.js';
+import { builder, MONEY_ERRORS } from './builder.js';
+
+export const JobTypeEnum = builder.enumType('JobType', {
+  description: 'render (per minute), tts (per 1K characters), stt (per minute), llm (per 1K tokens, input + output).',
+  values: Object.fromEntries(JOB_TYPES.map((t) => [t.toUpperCase(), { value: t }])) as Record<Uppercase<JobType>, { value: JobType }>,
+});
+
+export const EscrowStatusEnum = builder.enumType('EscrowStatus', {
+  values: { LOCKED: { value: 'locked' }, RELEASED: { value: 'released' }, REFUNDED: { value: 'refunded' } } as const,
+});
+
+const WalletRoleEnum = builder.enumType('WalletRole', {
+  description: 'Which side of an escrow a wallet is on.',
+  values: { PAYER: { value: 'payer' }, PROVIDER: { value: 'provider' }, EITHER: { value: 'either' } } as const,
+});
+
+export const seconds = (s: number) => new Date(s * 1000);
+
+export const EscrowRef = builder.prismaNode('Escrow', {
+  id: { field: 'id' },
+  description: 'RTC locked by a payer (a bot) for one job, released to the provider (a GPU node) or refunded.',
+  fields: (t) => ({
+    jobId: t.exposeString('jobId'),
+    jobType: t.field({ type: JobTypeEnum, resolve: (e) => e.jobType as JobType }),
+    fromWallet: t.exposeString('fromWallet', { description: 'The payer.' }),
+    toWallet: t.exposeString('toWallet', { description: 'The provider, paid on release.' }),
+    amountUrtc: t.expose('amountUrtc', { type: 'Urtc' }),
+    amountRtc: t.string({ description: 'The amount as an exact decimal RTC string.', resolve: (e) => formatRtc(e.amountUrtc) }),
+    status: t.field({ type: EscrowStatusEnum, resolve: (e) => e.status as 'locked' | 'released' | 'refunded' }),
+    createdAt: t.field({ type: 'DateTime', resolve: (e) => seconds(e.createdAt) }),
+    expiresAt: t.field({ type: 'DateTime', description: 'After this a locked escrow is refunded automatically.', resolve: (e) => seconds(e.expiresAt) }),
+    releasedAt: t.field({ type: 'DateTime', nullable: true, resolve: (e) => (e.releasedAt === null ? null : seconds(e.releasedAt)) }),
+    refundedAt: t.field({ type: 'DateTime', nullable: true, resolve: (e) => (e.refundedAt === null ? null : seconds(e.refundedAt)) }),
+    releasedUrtc: t.expose('releasedUrtc', { type: 'Urtc' }),
+    refundedUrtc: t.expose('refundedUrtc', { type: 'Urtc' }),
+    refundReason: t.exposeString('refundReason', { nullable: true }),
+    settledBy: t.exposeString('settledBy', { nullable: true, description: 'payer, provider, operator or sweeper (expiry).' }),
+    metadata: t.field({ type: 'JSONObject', nullable: true, resolve: (e) => (e.metadata ? (JSON.parse(e.metadata) as Record<string, unknown>) : null) }),
+    payer: t.relation('payer'),
+    provider: t.relation('provider'),
+  }),
+});
+
+const EscrowResultRef = builder.objectRef<{ escrow: EscrowRecord; changed: boolean }>('EscrowSuccess').implement({
+  description: 'The escrow after the mutation. `changed` is false for an idempotent replay that moved no money.',
+  fields: (t) => ({
+    escrow: t.field({ type: EscrowRef, resolve: (r) => r.escrow }),
+    changed: t.exposeBoolean('changed'),
+  }),
+});
+
+/**
+ * GraphQL passes `jobType` beside `input`; the request schemas (shared with REST) see them together.
+ * Pothos types a transformed `t.validate` result loosely, hence the casts to the schemas' outputs below.
+ */
+const withJobType = <Out>(schema: z.ZodType<Out, unknown>) =>
+  z
+    .object({ jobType: z.string(), input: z.record(z.string(), z.unknown()) })
+    .transform(({ jobType, input }): unknown => ({ ...input, jobType }))
+    .pipe(schema);
+
+const LockEscrowInput = builder.inputType('LockEscrowInput', {
+  description: 'Signed by fromWallet over {action:"escrow.lock", job_id, job_type, from_wallet, to_wallet, amount_urtc, nonce, ttl_s?}.',
+  fields: (t) => ({
+    jobId: t.string({ required: true, description: 'Chosen by the client; the idempotency key.' }),
+    fromWallet: t.string({ required: true }),
+    toWallet: t.string({ required: true }),
+    amountRtc: t.string({ required: false, description: 'Decimal RTC, at most 6 decimals. Give this or amountUrtc.' }),
+    amountUrtc: t.string({ required: false, description: 'µRTC as digits. Give this or amountRtc.' }),
+    ttlS: t.int({ required: false, description: 'Seconds until automatic refund (default 86400, at most 30 days).' }),
+    metadata: t.field({ type: 'JSONObject', required: false, description: 'Up to 4 KiB of JSON, not signed.' }),
+    nonce: t.string({ required: true, description: 'Never reused by the same signer.' }),
+    publicKey: t.string({ required: true, description: "The payer's Ed25519 public key, 64 hex characters." }),
+    signature: t.string({ required: true, description: 'Ed25519 signature (128 hex) over the canonical action object.' }),
+  }),
+});
+
+const ReleaseEscrowInput = builder.inputType('ReleaseEscrowInput', {
+  description: 'Signed by the payer over {action:"escrow.release", job_id, job_type, nonce, amount_urtc?}; or send X-Admin-Key.',
+  fields: (t) => ({
+    jobId: t.string({ required: true }),
+    amountUrtc: t.string({ required: false, description: 'Release only this much; the rest returns to the payer at once.' }),
+    nonce: t.string({ required: false, description: 'Required when signed; never reused by the same signer.' }),
+    publicKey: t.string({ required: false, description: "The signer's Ed25519 public key; omit when the operator acts." }),
+    signature: t.string({ required: false, description: 'Ed25519 signature (128 hex) over the canonical action object.' }),
+  }),
+});
+
+const RefundEscrowInput = builder.inputType('RefundEscrowInput', {
+  description: 'Signed by the provider (any time) or the payer (after expiry) over {action:"escrow.refund", job_id, job_type, nonce, reason?}; or send X-Admin-Key.',
+  fields: (t) => ({
+    jobId: t.string({ required: true }),
+    reason: t.string({ required: false }),
+    nonce: t.string({ required: false, description: 'Required when signed; never reused by the same signer.' }),
+    publicKey: t.string({ required: false, description: "The signer's Ed25519 public key; omit when the operator acts." }),
+    signature: t.string({ required: false, description: 'Ed25519 signature (128 hex) over the canonical action object.' }),
+  }),
+});
+
+const moneyMutation = { types: MONEY_ERRORS, directResult: true as const };
+
+builder.mutationFields((t) => ({
+  lockEscrow: t.field({
+    type: EscrowResultRef,
+    description: "Locks RTC from the payer's available balance for a job.",
+    errors: { ...moneyMutation, union: { name: 'LockEscrowResult' } },
+    args: t.validate(
+      { jobType: t.arg({ type: JobTypeEnum, required: true }), input: t.arg({ type: LockEscrowInput, required: true }) },
+      withJobType(lockRequestSchema),
+    ),
+    resolve: (_, req, ctx) => ctx.market.escrows.lock(req as LockRequest),
+  }),
+  releaseEscrow: t.field({
+    type: EscrowResultRef,
+    description: 'Pays a locked escrow to the provider (in full, or in part with the rest back to the payer).',
+    errors: { ...moneyMutation, union: { name: 'ReleaseEscrowResult' } },
+    args: t.validate(
+      { jobType: t.arg({ type: JobTypeEnum, required: true }), input: t.arg({ type: ReleaseEscrowInput, required: true }) },
+      withJobType(releaseRequestSchema),
+    ),
+    resolve: (_, req, ctx) => ctx.market.escrows.release(req as ReleaseRequest, { adminKey: ctx.adminKey }),
+  }),
+  refundEscrow: t.field({
+    type: EscrowResultRef,
+    description: 'Returns a locked escrow to the payer.',
+    errors: { ...moneyMutation, union: { name: 'RefundEscrowResult' } },
+    args: t.validate(
+      { jobType: t.arg({ type: JobTypeEnum, required: true }), input: t.arg({ type: RefundEscrowInput, required: true }) },
+      withJobType(refundRequestSchema),
+    ),
+    resolve: (_, req, ctx) => ctx.market.escrows.refund(req as RefundRequest, { adminKey: ctx.adminKey }),
+  }),
+}));
+
+builder.queryFields((t) => ({
+  escrow: t.prismaField({
+    type: 'Escrow',
+    nullable: true,
+    description: 'One escrow by its job id.',
+    args: { jobId: t.arg.string({ required: true, validate: jobIdField }) },
+    resolve: (query, _, { jobId }, ctx) => ctx.market.db.prisma.escrow.findUnique({ ...query, where: { jobId } }),
+  }),
+  escrows: t.prismaConnection(
+    {
+      type: 'Escrow',
+      cursor: 'id',
+      description: 'Escrows, newest first, filtered by wallet (and its side), status and job type.',
+      args: {
+        wallet: t.arg.string({ required: false, validate: addressField.nullish() }),
+        role: t.arg({ type: WalletRoleEnum, required: false, description: 'With wallet: PAYER, PROVIDER or EITHER (default).' }),
+        status: t.arg({ type: EscrowStatusEnum, required: false }),
+        jobType: t.arg({ type: JobTypeEnum, required: false }),
+      },
+      resolve: (query, _, args, ctx) => ctx.market.db.prisma.escrow.findMany({ ...query, where: escrowFilter(args), orderBy: { id: 'desc' } }),
+      totalCount: (_, args, ctx) => ctx.market.db.prisma.escrow.count({ where: escrowFilter(args) }),
+    },
+    { description: 'A page of escrows.' },
+  ),
+}));
+
+function escrowFilter(args: { wallet?: string | null; role?: 'payer' | 'provider' | 'either' | null; status?: string | null; jobType?: string | null }) {
+  const role = args.role ?? 'either';
+  const wallet = args.wallet
+    ? role === 'payer'
+      ? { fromWallet: args.wallet }
+      : role === 'provider'
+        ? { toWallet: args.wallet }
+        : { OR: [{ fromWallet: args.wallet }, { toWallet: args.wallet }] }
+    : {};
+  return { ...wallet, ...(args.status ? { status: args.status } : {}), ...(args.jobType ? { jobType: args.jobType } : {}) };
+}
+
+builder.subscriptionField('escrowStatusChanged', (t) =>
+  t.field({
+    type: EscrowRef,
+    description: 'The escrow after each status change; an escrow already settled yields its final state at once.',
+    args: { jobId: t.arg.string({ required: true, validate: jobIdField }) },
+    subscribe: async function* (_, { jobId }, ctx) {
+      const events = ctx.market.pubsub.subscribe('escrowChanged', jobId); // subscribe first: no change can slip between
+      try {
+        const current = ctx.market.escrows.find(jobId);
+        if (current && current.status !== 'locked') {
+          yield current;
+          return;
+        }
+        for await (const _event of events) {
+          const escrow = ctx.market.escrows.find(jobId)!;
+          yield escrow;
+          if (escrow.status !== 'locked') return;
+        }
+      } finally {
+        await events.return?.();
+      }
+    },
+    resolve: (escrow: EscrowRecord) => escrow,
+  }),
+);

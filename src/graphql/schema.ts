@@ -1,0 +1,10 @@
+/** The GraphQL schema: every capability's module registers its types on the builder. */
+import { lexicographicSortSchema, printSchema } from 'graphql';
+import { builder } from './builder.js';
+import './escrow.js';
+import './wallet.js';
+
+export const schema = builder.toSchema();
+
+/** The SDL committed as schema.graphql (sorted, so diffs show real changes only). */
+export const printedSchema = () => `${printSchema(lexicographicSortSchema(schema))}\n`;

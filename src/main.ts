@@ -1,0 +1,25 @@
+/** Starts the market server from the environment (migrations are applied by `npm start` first). */
+import { loadConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { createMarket } from './market.js';
+import { startMarketServer } from './server.js';
+
+const config = loadConfig();
+const log = createLogger(config.LOG_LEVEL);
+if (!config.RC_ADMIN_KEY) log.warn('RC_ADMIN_KEY is not set: deposits and operator release/refund answer OPERATOR_DISABLED');
+
+const market = createMarket(config, log);
+const running = await startMarketServer(market, { host: config.HOST, port: config.PORT, sweepIntervalMs: config.SWEEP_INTERVAL_MS });
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    log.info({ event: 'server.stopping', signal }, `${signal}: finishing in-flight requests`);
+    running.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  });
+}

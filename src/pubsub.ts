@@ -1,0 +1,18 @@
+/**
+ * In-process publish/subscribe for committed changes. Payloads carry ids and strings only (no BigInt),
+ * so they could cross a process boundary as JSON; subscribers read the current row themselves.
+ */
+import { createPubSub } from 'graphql-yoga';
+import type { EscrowChange } from './escrow/service.js';
+
+export interface EscrowChangedEvent {
+  jobId: string;
+  change: EscrowChange;
+  at: number;
+}
+
+export function createMarketPubSub() {
+  return createPubSub<{ escrowChanged: [jobId: string, event: EscrowChangedEvent] }>();
+}
+
+export type MarketPubSub = ReturnType<typeof createMarketPubSub>;

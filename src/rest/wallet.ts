@@ -1,0 +1,47 @@
+/** Operator deposits and balance lookups. */
+import { InvalidInputError } from '../domain/errors.js';
+import { addressField } from '../domain/fields.js';
+import { rtcNumber } from '../domain/money.js';
+import { ADMIN_KEY_HEADER } from '../operator.js';
+import { depositRequestSchema, type Balance } from '../wallet/service.js';
+import { adminKey, parseBody, readJsonObject, sendJson } from './http.js';
+import type { Route } from './router.js';
+
+function balanceJson(b: Balance) {
+  return {
+    wallet: b.address,
+    available_urtc: b.availableUrtc.toString(),
+    available_rtc: rtcNumber(b.availableUrtc),
+    locked_urtc: b.lockedUrtc.toString(),
+    locked_rtc: rtcNumber(b.lockedUrtc),
+  };
+}
+
+export const walletRoutes: Route[] = [
+  {
+    method: 'POST',
+    path: '/wallet/deposit',
+    async handle({ req, res, market }) {
+      const request = parseBody(depositRequestSchema, await readJsonObject(req));
+      const { deposit, balance, created } = market.wallets.deposit(request, adminKey(req.headers[ADMIN_KEY_HEADER]));
+      sendJson(res, created ? 201 : 200, {
+        ok: true,
+        created,
+        reference: deposit.reference,
+        amount_urtc: deposit.amountUrtc.toString(),
+        amount_rtc: rtcNumber(deposit.amountUrtc),
+        deposited_at: deposit.createdAt,
+        ...balanceJson(balance),
+      });
+    },
+  },
+  {
+    method: 'GET',
+    path: '/wallet/balance',
+    handle({ res, market, query }) {
+      const wallet = addressField.safeParse(query.get('wallet'));
+      if (!wallet.success) throw new InvalidInputError('wallet: must be an RTC address: "RTC" and 40 lowercase hex characters');
+      sendJson(res, 200, { ok: true, ...balanceJson(market.wallets.balance(wallet.data)) });
+    },
+  },
+];

@@ -1,0 +1,121 @@
+/**
+ * The HTTP server: GraphQL on /graphql (HTTP, SSE and graphql-ws on the same path, GraphiQL for
+ * browsers), the REST shim everywhere else, and the expiry sweeper. `close()` drains in-flight
+ * requests, stops the sweeper and closes the database.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { createYoga } from 'graphql-yoga';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { GraphQLContext } from './graphql/builder.js';
+import { schema } from './graphql/schema.js';
+import type { Market } from './market.js';
+import { ADMIN_KEY_HEADER } from './operator.js';
+import { createRestHandler } from './rest/router.js';
+
+export const GRAPHQL_PATH = '/graphql';
+const DRAIN_TIMEOUT_MS = 10_000;
+
+export interface MarketServer {
+  server: Server;
+  /** The base URL once listening, e.g. http://127.0.0.1:4000 */
+  url: string;
+  close(): Promise<void>;
+}
+
+export function createMarketYoga(market: Market) {
+  return createYoga<Record<string, unknown>, GraphQLContext>({
+    schema,
+    graphqlEndpoint: GRAPHQL_PATH,
+    landingPage: false,
+    // GraphiQL's assets come from the npm package, never from a CDN.
+    renderGraphiQL,
+    graphiql: { title: 'gpu-render-protocol', subscriptionsProtocol: 'WS' },
+    logging: false,
+    // Over WebSocket there is no Fetch request; operator actions need HTTP and its X-Admin-Key header.
+    context: ({ request }) => ({ market, adminKey: request?.headers.get(ADMIN_KEY_HEADER) ?? null }),
+  });
+}
+
+export function startSweeper(market: Market, intervalMs: number): () => void {
+  const timer = setInterval(() => {
+    try {
+      market.escrows.expireDue();
+    } catch (err) {
+      market.log.error({ err }, 'expiry sweep failed; will retry');
+    }
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+export async function startMarketServer(
+  market: Market,
+  options: { host: string; port: number; sweepIntervalMs: number },
+): Promise<MarketServer> {
+  const yoga = createMarketYoga(market);
+  const rest = createRestHandler(market);
+  const server = createServer((req, res) => {
+    if (req.url === GRAPHQL_PATH || req.url?.startsWith(`${GRAPHQL_PATH}?`)) void yoga(req, res);
+    else void rest(req, res);
+  });
+
+  const wsServer = new WebSocketServer({ server, path: GRAPHQL_PATH });
+  const ws = useServer(
+    {
+      execute: (args: any) => args.rootValue.execute(args),
+      subscribe: (args: any) => args.rootValue.subscribe(args),
+      onSubscribe: async (ctx, _id, params) => {
+        const { schema: envelopedSchema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          ...ctx,
+          req: ctx.extra.request,
+          socket: ctx.extra.socket,
+          params,
+        });
+        const args = {
+          schema: envelopedSchema,
+          operationName: params.operationName,
+          document: parse(params.query),
+          variableValues: params.variables,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe },
+        };
+        const errors = validate(args.schema, args.document);
+        return errors.length ? errors : args;
+      },
+    },
+    wsServer,
+  );
+
+  const stopSweeper = startSweeper(market, options.sweepIntervalMs);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const { address, port } = server.address() as AddressInfo;
+  const url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+  market.log.info({ event: 'server.listening', url }, `listening on ${url} (GraphQL at ${url}${GRAPHQL_PATH})`);
+
+  let closing: Promise<void> | undefined;
+  return {
+    server,
+    url,
+    close() {
+      closing ??= (async () => {
+        stopSweeper();
+        await ws.dispose();
+        wsServer.close();
+        const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const timeout = setTimeout(() => server.closeAllConnections(), DRAIN_TIMEOUT_MS);
+        await drained;
+        clearTimeout(timeout);
+        await market.close();
+        market.log.info({ event: 'server.stopped' }, 'server stopped');
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,64 @@
+/** A small REST client for tests: signs bodies exactly as CONTRACT.md describes. */
+import type { Wallet } from '../../src/domain/signatures.js';
+import { ADMIN_KEY, newNonce } from './market.js';
+
+export interface Reply {
+  status: number;
+  body: any;
+}
+
+export async function call(baseUrl: string, method: 'GET' | 'POST', path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
+  const res = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+export const asOperator = { 'x-admin-key': ADMIN_KEY };
+
+export function deposit(baseUrl: string, wallet: string, amountRtc: string | number, reference = `dep-${newNonce()}`) {
+  return call(baseUrl, 'POST', '/wallet/deposit', { wallet, amount_rtc: amountRtc, reference }, asOperator);
+}
+
+export interface LockFields {
+  job_id: string;
+  job_type?: string;
+  to_wallet: string;
+  amount_urtc: string;
+  ttl_s?: string;
+  nonce?: string;
+}
+
+/** A lock body signed by `payer` over the contract's action object. */
+export function signedLockBody(payer: Wallet, f: LockFields, extra: Record<string, unknown> = {}) {
+  const nonce = f.nonce ?? newNonce();
+  const action: Record<string, string> & { action: string } = {
+    action: 'escrow.lock',
+    job_id: f.job_id,
+    job_type: f.job_type ?? 'render',
+    from_wallet: payer.address,
+    to_wallet: f.to_wallet,
+    amount_urtc: f.amount_urtc,
+    nonce,
+  };
+  if (f.ttl_s !== undefined) action.ttl_s = f.ttl_s;
+  const { action: _a, ...fields } = action;
+  return { ...fields, public_key: payer.publicKey, signature: payer.sign(action), ...extra };
+}
+
+export function signedReleaseBody(signer: Wallet, f: { job_id: string; job_type?: string; amount_urtc?: string; nonce?: string }) {
+  const action: Record<string, string> & { action: string } = { action: 'escrow.release', job_id: f.job_id, job_type: f.job_type ?? 'render', nonce: f.nonce ?? newNonce() };
+  if (f.amount_urtc !== undefined) action.amount_urtc = f.amount_urtc;
+  const { action: _a, ...fields } = action;
+  return { ...fields, public_key: signer.publicKey, signature: signer.sign(action) };
+}
+
+export function signedRefundBody(signer: Wallet, f: { job_id: string; job_type?: string; reason?: string; nonce?: string }) {
+  const action: Record<string, string> & { action: string } = { action: 'escrow.refund', job_id: f.job_id, job_type: f.job_type ?? 'render', nonce: f.nonce ?? newNonce() };
+  if (f.reason !== undefined) action.reason = f.reason;
+  const { action: _a, ...fields } = action;
+  return { ...fields, public_key: signer.publicKey, signature: signer.sign(action) };
+}
