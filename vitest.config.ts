@@ -1,6 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // One graphql instance: without this, vitest loads graphql's ESM build for our code while CommonJS
+  // dependencies load its CJS build, and graphql refuses types from "another realm".
+  resolve: { alias: { graphql: 'graphql/index.js' } },
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],

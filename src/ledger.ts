@@ -101,12 +101,12 @@ export function createLedger(db: Database.Database) {
     nonceUsed: db.prepare('SELECT 1 FROM used_nonces WHERE signer = ? AND nonce = ?').pluck(),
     useNonce: db.prepare('INSERT INTO used_nonces (signer, nonce, action, job_id, used_at) VALUES (?, ?, ?, ?, ?)'),
     debitToLock: db.prepare(
-      `UPDATE wallets SET available_urtc = available_urtc - ?1, locked_urtc = locked_urtc + ?1, updated_at = ?2
-       WHERE address = ?3 AND available_urtc >= ?1`,
+      `UPDATE wallets SET available_urtc = available_urtc - @amount, locked_urtc = locked_urtc + @amount, updated_at = @now
+       WHERE address = @address AND available_urtc >= @amount`,
     ),
     unlock: db.prepare(
-      `UPDATE wallets SET locked_urtc = locked_urtc - ?1, available_urtc = available_urtc + ?2, updated_at = ?3
-       WHERE address = ?4 AND locked_urtc >= ?1`,
+      `UPDATE wallets SET locked_urtc = locked_urtc - @locked, available_urtc = available_urtc + @returned, updated_at = @now
+       WHERE address = @address AND locked_urtc >= @locked`,
     ),
     credit: db.prepare('UPDATE wallets SET available_urtc = available_urtc + ?, updated_at = ? WHERE address = ?'),
     insertEscrow: db.prepare(
@@ -114,10 +114,10 @@ export function createLedger(db: Database.Database) {
        VALUES (?, ?, ?, ?, ?, 'locked', ?, ?, ?) RETURNING *`,
     ),
     settleEscrow: db.prepare(
-      `UPDATE render_escrow SET status = ?1, released_urtc = ?2, refunded_urtc = ?3,
-         released_at = CASE WHEN ?2 > 0 THEN ?4 END, refunded_at = CASE WHEN ?3 > 0 THEN ?4 END,
-         refund_reason = ?5, settled_by = ?6
-       WHERE id = ?7 AND status = 'locked' RETURNING *`,
+      `UPDATE render_escrow SET status = @status, released_urtc = @released, refunded_urtc = @refunded,
+         released_at = CASE WHEN @released > 0 THEN @now END, refunded_at = CASE WHEN @refunded > 0 THEN @now END,
+         refund_reason = @reason, settled_by = @settledBy
+       WHERE id = @id AND status = 'locked' RETURNING *`,
     ),
     insertDeposit: db.prepare(
       'INSERT INTO deposits (reference, wallet, amount_urtc, created_at) VALUES (?, ?, ?, ?) RETURNING *',
@@ -165,7 +165,7 @@ export function createLedger(db: Database.Database) {
 
     /** Moves the amount from the payer's available balance into a new escrow; false when it does not cover it. */
     lock(e: NewEscrow, now: number): EscrowRecord | null {
-      if (s.debitToLock.run(e.amountUrtc, now, e.fromWallet).changes !== 1) return null;
+      if (s.debitToLock.run({ amount: e.amountUrtc, now, address: e.fromWallet }).changes !== 1) return null;
       // The provider's wallet row exists from the lock on, so a release always has a row to credit.
       s.ensureWallet.run(e.toWallet, now, now);
       const row = s.insertEscrow.get(e.jobId, e.jobType, e.fromWallet, e.toWallet, e.amountUrtc, now, e.expiresAt, e.metadata) as Row;
@@ -176,9 +176,17 @@ export function createLedger(db: Database.Database) {
     /** Settles a locked escrow: pays `releasedUrtc` to the provider and returns `refundedUrtc` to the payer. */
     settle(escrow: EscrowRecord, how: Settlement, now: number): EscrowRecord {
       if (how.releasedUrtc + how.refundedUrtc !== escrow.amountUrtc) throw new Error('settlement does not add up to the escrow');
-      const row = s.settleEscrow.get(how.status, how.releasedUrtc, how.refundedUrtc, now, how.reason, how.settledBy, escrow.id) as Row | undefined;
+      const row = s.settleEscrow.get({
+        status: how.status,
+        released: how.releasedUrtc,
+        refunded: how.refundedUrtc,
+        now,
+        reason: how.reason,
+        settledBy: how.settledBy,
+        id: escrow.id,
+      }) as Row | undefined;
       if (!row) throw new Error(`escrow ${escrow.jobId} is no longer locked`); // unreachable inside the transaction
-      if (s.unlock.run(escrow.amountUrtc, how.refundedUrtc, now, escrow.fromWallet).changes !== 1) {
+      if (s.unlock.run({ locked: escrow.amountUrtc, returned: how.refundedUrtc, now, address: escrow.fromWallet }).changes !== 1) {
         throw new Error(`payer ${escrow.fromWallet} does not hold the locked amount`);
       }
       const account = escrowAccount(escrow.jobId);

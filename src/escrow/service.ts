@@ -75,6 +75,8 @@ export function createEscrowService({ ledger, operator, clock, log, onChange }: 
       operator.require(caller.adminKey);
       return { operator: true as const, signer: null };
     }
+    // Neither a key nor a signature: nobody is identified. A signed request without its nonce: malformed.
+    if (!req.publicKey || !req.signature) throw new AuthorizationError('INVALID_SIGNATURE', 'public_key and signature (or X-Admin-Key) are required');
     if (!req.nonce) throw new InvalidInputError('nonce is required for a signed request');
     return { operator: false as const, signer: verifyActionSignature(action, req) };
   }

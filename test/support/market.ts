@@ -15,7 +15,7 @@ import { createWalletService } from '../../src/wallet/service.js';
 import { walletFromSeed, type Wallet } from '../../src/domain/signatures.js';
 
 export const ADMIN_KEY = 'test-operator-key-0123456789abcdef';
-export const silentLog = pino({ level: 'silent' });
+export const silentLog = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
 /** A copy of the migrated template database in a fresh directory. */
 export function freshDatabaseUrl(): string {
