@@ -33,7 +33,12 @@ export function createMarketYoga(market: Market) {
     // GraphiQL's assets come from the npm package, never from a CDN.
     renderGraphiQL,
     graphiql: { title: 'gpu-render-protocol', subscriptionsProtocol: 'WS' },
-    logging: false,
+    logging: {
+      debug: () => {},
+      info: () => {},
+      warn: (...args: unknown[]) => market.log.warn({ component: 'graphql', detail: args }, 'graphql warning'),
+      error: (...args: unknown[]) => market.log.error({ component: 'graphql', err: args.find((a) => a instanceof Error), detail: args }, 'graphql error'),
+    },
     // Over WebSocket there is no Fetch request; operator actions need HTTP and its X-Admin-Key header.
     context: ({ request }) => ({ market, adminKey: request?.headers.get(ADMIN_KEY_HEADER) ?? null }),
   });

@@ -248,7 +248,7 @@ describe('lock', () => {
   ])('answers 400 INVALID_INPUT for %s, moving nothing', async (_name, change) => {
     const payer = await funded('10');
     const base = signedLockBody(payer, { job_id: newJobId(), to_wallet: newWallet().address, amount_urtc: '1000' });
-    const body = change === 'self' ? { ...base, to_wallet: payer.address } : { ...base, ...change };
+    const body = change === 'self' ? { ...base, to_wallet: payer.address } : { ...base, ...(change as Record<string, unknown>) };
     const r = await call(url, 'POST', '/render/escrow', body);
     expect(r).toMatchObject({ status: 400, body: { ok: false, error: { code: 'INVALID_INPUT' } } });
     expect(await balance(payer)).toMatchObject({ available_urtc: '10000000', locked_urtc: '0' });

@@ -56,7 +56,8 @@ export const builder = new SchemaBuilder<{
     onUnusedQuery: null,
   },
   relay: { clientMutationId: 'omit', cursorType: 'String' },
-  errors: { defaultTypes: [] },
+  // Input validation failures are answered as INVALID_INPUT results; no field here has authorization hooks.
+  errors: { defaultTypes: [], unsafelyHandleInputErrors: true },
   validation: {
     validationError: (result) =>
       new InvalidInputError(

@@ -14,8 +14,21 @@ builder.prismaObject('Wallet', {
     availableRtc: t.string({ resolve: (w) => formatRtc(w.availableUrtc) }),
     lockedUrtc: t.expose('lockedUrtc', { type: 'Urtc' }),
     lockedRtc: t.string({ resolve: (w) => formatRtc(w.lockedUrtc) }),
-    escrowsPaid: t.relatedConnection('escrowsPaid', { cursor: 'id', totalCount: true, query: { orderBy: { id: 'desc' } } }),
-    escrowsReceived: t.relatedConnection('escrowsReceived', { cursor: 'id', totalCount: true, query: { orderBy: { id: 'desc' } } }),
+    // Plain connections rather than relatedConnection: a wallet never seen (no row) must still answer.
+    escrowsPaid: t.prismaConnection({
+      type: 'Escrow',
+      cursor: 'id',
+      description: 'Escrows this wallet pays, newest first.',
+      resolve: (query, w, _args, ctx) => ctx.market.db.prisma.escrow.findMany({ ...query, where: { fromWallet: w.address }, orderBy: { id: 'desc' } }),
+      totalCount: (w, _args, ctx) => ctx.market.db.prisma.escrow.count({ where: { fromWallet: w.address } }),
+    }),
+    escrowsReceived: t.prismaConnection({
+      type: 'Escrow',
+      cursor: 'id',
+      description: 'Escrows that pay this wallet, newest first.',
+      resolve: (query, w, _args, ctx) => ctx.market.db.prisma.escrow.findMany({ ...query, where: { toWallet: w.address }, orderBy: { id: 'desc' } }),
+      totalCount: (w, _args, ctx) => ctx.market.db.prisma.escrow.count({ where: { toWallet: w.address } }),
+    }),
   }),
 });
 

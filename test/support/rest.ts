@@ -33,7 +33,7 @@ export interface LockFields {
 }
 
 /** A lock body signed by `payer` over the contract's action object. */
-export function signedLockBody(payer: Wallet, f: LockFields, extra: Record<string, unknown> = {}) {
+export function signedLockBody(payer: Wallet, f: LockFields, extra: Record<string, unknown> = {}): Record<string, any> {
   const nonce = f.nonce ?? newNonce();
   const action: Record<string, string> & { action: string } = {
     action: 'escrow.lock',
@@ -49,14 +49,14 @@ export function signedLockBody(payer: Wallet, f: LockFields, extra: Record<strin
   return { ...fields, public_key: payer.publicKey, signature: payer.sign(action), ...extra };
 }
 
-export function signedReleaseBody(signer: Wallet, f: { job_id: string; job_type?: string; amount_urtc?: string; nonce?: string }) {
+export function signedReleaseBody(signer: Wallet, f: { job_id: string; job_type?: string; amount_urtc?: string; nonce?: string }): Record<string, string> {
   const action: Record<string, string> & { action: string } = { action: 'escrow.release', job_id: f.job_id, job_type: f.job_type ?? 'render', nonce: f.nonce ?? newNonce() };
   if (f.amount_urtc !== undefined) action.amount_urtc = f.amount_urtc;
   const { action: _a, ...fields } = action;
   return { ...fields, public_key: signer.publicKey, signature: signer.sign(action) };
 }
 
-export function signedRefundBody(signer: Wallet, f: { job_id: string; job_type?: string; reason?: string; nonce?: string }) {
+export function signedRefundBody(signer: Wallet, f: { job_id: string; job_type?: string; reason?: string; nonce?: string }): Record<string, string> {
   const action: Record<string, string> & { action: string } = { action: 'escrow.refund', job_id: f.job_id, job_type: f.job_type ?? 'render', nonce: f.nonce ?? newNonce() };
   if (f.reason !== undefined) action.reason = f.reason;
   const { action: _a, ...fields } = action;

@@ -1,0 +1,597 @@
+/**
+ * `npm run bench`: throughput and latency of the market server on a fresh, migrated SQLite file.
+ *
+ * Phases (each BENCH_SECONDS long, default 5, after a short uncounted warm-up of the same kind):
+ *   1. GraphQL `{ __typename }` POSTed as JSON to /graphql — the trivial-query baseline;
+ *   2. REST `POST /render/escrow` — every request a new job with its own signature and nonce;
+ *   3. REST lock + release pairs — each connection locks a new job, then releases it (signed by the payer).
+ * Then the ratio lock / trivial-query throughput (target >= 0.5; reported, never a failing exit code).
+ *
+ * Design: the server runs in a child process (this file re-invoked with `--serve`) so that it does not
+ * share an event loop with the load generator (autocannon, in this process). Both still share the
+ * machine's cores. Request bodies are signed before each timed phase (Ed25519 signing costs the load
+ * generator ~50 µs per body); if a pool runs dry the missing bodies are signed inline and reported.
+ *
+ * Environment: BENCH_SECONDS (default 5), BENCH_WARMUP_SECONDS (default 1, 0 to skip),
+ * BENCH_CONNECTIONS (default 32), BENCH_LOG_LEVEL (server log level, default silent; logs go to the null
+ * device so that their cost is counted without flooding the terminal), BENCH_SYNCHRONOUS (FULL | NORMAL,
+ * default FULL, as in production), BENCH_CPU_PROF (a directory: the server process writes a V8 CPU profile
+ * there when it exits).
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus, devNull, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { EventEmitter } from 'node:events';
+import { pino } from 'pino';
+import { walletFromSeed, type Wallet } from '../src/domain/signatures.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const ADMIN_KEY = 'bench-operator-key-0123456789abcdef0123';
+const LINE_PREFIX = 'BENCH ';
+
+function envNumber(name: string, fallback: number, min: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min) throw new Error(`${name} must be a number >= ${min}, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Child: the server.
+// ---------------------------------------------------------------------------------------------------
+
+async function serve(): Promise<void> {
+  const { createMarket } = await import('../src/market.js');
+  const { startMarketServer } = await import('../src/server.js');
+  const databaseUrl = process.env.DATABASE_URL;
+  if (!databaseUrl) throw new Error('--serve needs DATABASE_URL');
+  const level = process.env.BENCH_LOG_LEVEL || 'silent';
+  const log = level === 'silent' ? pino({ level: 'silent' }) : pino({ level }, pino.destination({ dest: devNull, sync: false }));
+  const synchronous = process.env.BENCH_SYNCHRONOUS === 'NORMAL' ? 'NORMAL' : 'FULL';
+  const market = createMarket({ DATABASE_URL: databaseUrl, RC_ADMIN_KEY: ADMIN_KEY, SQLITE_SYNCHRONOUS: synchronous }, log);
+  const running = await startMarketServer(market, { host: '127.0.0.1', port: 0, sweepIntervalMs: 60_000 });
+
+  const say = (message: Record<string, unknown>) => process.stdout.write(`${LINE_PREFIX}${JSON.stringify(message)}\n`);
+  let cpuMark = process.cpuUsage();
+  let eluMark = performance.eventLoopUtilization();
+  let wallMark = performance.now();
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    running.close().then(
+      () => {
+        say({ closed: true });
+        process.exit(0);
+      },
+      (err: unknown) => {
+        console.error('bench server: close failed', err);
+        process.exit(1);
+      },
+    );
+  };
+
+  // Commands, one a line: `mark` starts a measurement window, `usage` reports CPU and event-loop use since.
+  const commands = createInterface({ input: process.stdin });
+  commands.on('line', (line) => {
+    const command = line.trim();
+    if (command === 'mark') {
+      cpuMark = process.cpuUsage();
+      eluMark = performance.eventLoopUtilization();
+      wallMark = performance.now();
+      say({ marked: true });
+    } else if (command === 'usage') {
+      const cpu = process.cpuUsage(cpuMark);
+      const elu = performance.eventLoopUtilization(eluMark);
+      const wallMs = performance.now() - wallMark;
+      say({ usage: { cpu: (cpu.user + cpu.system) / 1000 / wallMs, elu: elu.utilization } });
+    } else if (command === 'exit') {
+      stop();
+    }
+  });
+  // The parent went away (or closed our stdin): stop.
+  commands.on('close', stop);
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', () => {}); // the parent handles Ctrl-C and tells us to exit
+
+  say({ url: running.url, pid: process.pid, synchronous, logLevel: level });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Parent: the load generator.
+// ---------------------------------------------------------------------------------------------------
+
+/** The part of autocannon (CommonJS, no bundled typings) that this script uses. */
+interface AutocannonContext {
+  [key: string]: unknown;
+}
+interface AutocannonRequest {
+  method?: 'GET' | 'POST';
+  path?: string;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+  setupRequest?: (req: AutocannonRequest, context: AutocannonContext) => AutocannonRequest;
+  onResponse?: (status: number, body: string, context: AutocannonContext) => void;
+}
+interface AutocannonOptions {
+  url: string;
+  connections: number;
+  duration: number;
+  pipelining?: number;
+  timeout?: number;
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: string;
+  requests?: AutocannonRequest[];
+}
+interface Histogram {
+  average: number;
+  p50: number;
+  p99: number;
+  total: number;
+}
+interface AutocannonResult {
+  duration: number;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  resets: number;
+  statusCodeStats: Record<string, { count: number }>;
+  latency: Histogram;
+  requests: Histogram & { sent: number };
+}
+type Autocannon = (opts: AutocannonOptions, cb: (err: Error | null, result: AutocannonResult) => void) => EventEmitter;
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+class ServerProcess {
+  private waiting: ((message: Record<string, unknown>) => void)[] = [];
+  readonly exited: Promise<number | null>;
+
+  private constructor(readonly child: ChildProcess) {
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      if (!line.startsWith(LINE_PREFIX)) {
+        process.stderr.write(`[server] ${line}\n`);
+        return;
+      }
+      const message = JSON.parse(line.slice(LINE_PREFIX.length)) as Record<string, unknown>;
+      this.waiting.shift()?.(message);
+    });
+    this.exited = new Promise((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+  }
+
+  static async start(databaseUrl: string): Promise<{ server: ServerProcess; url: string; pid: number; synchronous: string; logLevel: string }> {
+    const self = fileURLToPath(import.meta.url);
+    const profileDir = process.env.BENCH_CPU_PROF;
+    const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profileDir)}`] : [];
+    const child = spawn(process.execPath, [...profile, ...process.execArgv, self, '--serve'], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: databaseUrl },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    const server = new ServerProcess(child);
+    const ready = server.next();
+    const hello = await Promise.race([
+      ready,
+      server.exited.then((code) => {
+        throw new Error(`the server process exited (code ${code}) before listening`);
+      }),
+    ]);
+    return { server, url: hello.url as string, pid: hello.pid as number, synchronous: hello.synchronous as string, logLevel: hello.logLevel as string };
+  }
+
+  private next(): Promise<Record<string, unknown>> {
+    return new Promise((resolveMessage) => this.waiting.push(resolveMessage));
+  }
+
+  async command(command: 'mark' | 'usage'): Promise<Record<string, unknown>> {
+    const reply = this.next();
+    this.child.stdin!.write(`${command}\n`);
+    return reply;
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.child.stdin!.end('exit\n');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
+
+async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const text = await res.text();
+  return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
+}
+
+function walletFromIndex(kind: number, index: number): Wallet {
+  const seed = Buffer.alloc(32);
+  seed.write('bench', 0);
+  seed.writeUInt32BE(kind, 8);
+  seed.writeUInt32BE(index, 12);
+  seed.writeUInt32BE(process.pid, 16);
+  return walletFromSeed(seed.toString('hex'));
+}
+
+/** Signed lock and release bodies, exactly as CONTRACT.md (and test/support/rest.ts) build them. */
+function lockBody(payer: Wallet, jobId: string, toWallet: string, amountUrtc: string, nonce: string): string {
+  const action = { action: 'escrow.lock', job_id: jobId, job_type: 'render', from_wallet: payer.address, to_wallet: toWallet, amount_urtc: amountUrtc, nonce };
+  const { action: _action, ...fields } = action;
+  return JSON.stringify({ ...fields, public_key: payer.publicKey, signature: payer.sign(action) });
+}
+
+function releaseBody(payer: Wallet, jobId: string, nonce: string): string {
+  const action = { action: 'escrow.release', job_id: jobId, job_type: 'render', nonce };
+  const { action: _action, ...fields } = action;
+  return JSON.stringify({ ...fields, public_key: payer.publicKey, signature: payer.sign(action) });
+}
+
+const LOCK_AMOUNT_URTC = '1000'; // 0.001 RTC
+
+/** An endless supply of fresh jobs: pre-signed bodies first, signed on demand (and counted) when they run out. */
+class JobSource<T> {
+  private pool: T[] = [];
+  private taken = 0;
+  private nextIndex = 0;
+  inlineSigned = 0;
+
+  constructor(private readonly make: (index: number) => T) {}
+
+  /** Tops the unused pool up to `count`; returns how many were signed and how long that took. */
+  fill(count: number): { signed: number; ms: number } {
+    const started = performance.now();
+    const missing = Math.max(0, count - (this.pool.length - this.taken));
+    for (let i = 0; i < missing; i++) this.pool.push(this.make(this.nextIndex++));
+    return { signed: missing, ms: performance.now() - started };
+  }
+
+  take(): T {
+    if (this.taken < this.pool.length) {
+      const item = this.pool[this.taken]!;
+      this.pool[this.taken++] = undefined as T; // let the body be collected
+      return item;
+    }
+    this.inlineSigned += 1;
+    return this.make(this.nextIndex++);
+  }
+
+  /** Drops what has been used so the pool does not grow without bound. */
+  compact(): void {
+    this.pool = this.pool.slice(this.taken);
+    this.taken = 0;
+  }
+}
+
+interface PhaseFigures {
+  name: string;
+  result: AutocannonResult;
+  /** Successful units (requests, or pairs) and the rate over autocannon's measured duration. */
+  units: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  latencyNote: string;
+  non2xx: number;
+  failures: number;
+  detail: string;
+  serverCpu: number;
+  serverElu: number;
+  loadCpu: number;
+  inlineSigned: number;
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank]!;
+}
+
+/** Runs autocannon once, collecting every response time (autocannon's own histogram is whole milliseconds). */
+function cannon(opts: AutocannonOptions, onLatency?: (ms: number) => void): Promise<AutocannonResult> {
+  return new Promise((resolveRun, reject) => {
+    const tracker = autocannon({ pipelining: 1, timeout: 10, ...opts }, (err, result) => (err ? reject(err) : resolveRun(result)));
+    if (onLatency) tracker.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => onLatency(responseTime));
+  });
+}
+
+function statusSummary(result: AutocannonResult): string {
+  const codes = Object.entries(result.statusCodeStats)
+    .map(([code, { count }]) => `${code}×${count}`)
+    .join(' ');
+  const extra = [result.errors ? `errors ${result.errors}` : '', result.timeouts ? `timeouts ${result.timeouts}` : '', result.resets ? `resets ${result.resets}` : '']
+    .filter(Boolean)
+    .join(', ');
+  return [codes, extra].filter(Boolean).join('; ');
+}
+
+async function main(): Promise<void> {
+  const seconds = envNumber('BENCH_SECONDS', 5, 1);
+  const warmupSeconds = envNumber('BENCH_WARMUP_SECONDS', 1, 0);
+  const connections = Math.floor(envNumber('BENCH_CONNECTIONS', 32, 1));
+
+  console.log('gpu-render-protocol benchmark');
+  console.log(
+    `  node ${process.version}, ${cpus().length} CPU core(s) (${cpus()[0]?.model.trim() ?? 'unknown'}); ${connections} connections; ` +
+      `${seconds} s per phase after a ${warmupSeconds} s warm-up`,
+  );
+  console.log('  server: a child process (its own event loop); load generator: autocannon in this process, on the same machine');
+  console.log('  (the two share the CPU cores, so on a small machine the figures are a lower bound for the server alone)');
+
+  const dir = mkdtempSync(join(tmpdir(), 'grp-bench-'));
+  const databaseUrl = `file:${join(dir, 'bench.db')}`;
+  let server: ServerProcess | undefined;
+  let interrupted = false;
+  const onSigint = () => {
+    interrupted = true;
+    console.error('\ninterrupted: stopping the server and removing the database');
+    void (server?.stop() ?? Promise.resolve()).finally(() => {
+      rmSync(dir, { recursive: true, force: true });
+      process.exit(130);
+    });
+  };
+  process.once('SIGINT', onSigint);
+
+  try {
+    execFileSync('npx', ['prisma', 'migrate', 'deploy'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: databaseUrl }, stdio: 'pipe' });
+    const started = await ServerProcess.start(databaseUrl);
+    server = started.server;
+    const { url } = started;
+    console.log(`  database: ${databaseUrl} (fresh, migrated; synchronous=${started.synchronous}); server log level: ${started.logLevel}; server pid ${started.pid} at ${url}`);
+
+    // Wallets: one payer per connection (each funded for every lock it could make), one provider.
+    const payers = Array.from({ length: connections }, (_, i) => walletFromIndex(1, i));
+    const provider = walletFromIndex(2, 0);
+    for (const [i, payer] of payers.entries()) {
+      // 1,000,000 RTC each: a billion locks of 0.001 RTC.
+      const reply = await postJson(`${url}/wallet/deposit`, { wallet: payer.address, amount_rtc: 1_000_000, reference: `bench-fund-${i}` }, { 'x-admin-key': ADMIN_KEY });
+      if (reply.status !== 201) throw new Error(`funding payer ${i} failed: ${reply.status} ${JSON.stringify(reply.body)}`);
+    }
+
+    // One lock and release by hand first: a wrong body should fail loudly here, not as a column of non-2xx.
+    {
+      const payer = payers[0]!;
+      const lock = await postJson(`${url}/render/escrow`, JSON.parse(lockBody(payer, 'bench-check', provider.address, LOCK_AMOUNT_URTC, 'check-lock')));
+      if (lock.status !== 201) throw new Error(`sanity lock failed: ${lock.status} ${JSON.stringify(lock.body)}`);
+      const release = await postJson(`${url}/render/release`, JSON.parse(releaseBody(payer, 'bench-check', 'check-release')));
+      if (release.status !== 200 || release.body?.status !== 'released') throw new Error(`sanity release failed: ${release.status} ${JSON.stringify(release.body)}`);
+    }
+
+    const locks = new JobSource((i) => {
+      const payer = payers[i % payers.length]!;
+      return lockBody(payer, `bench-lock-${i}`, provider.address, LOCK_AMOUNT_URTC, `l${i}`);
+    });
+    const pairs = new JobSource((i) => {
+      const payer = payers[i % payers.length]!;
+      const jobId = `bench-pair-${i}`;
+      return { lock: lockBody(payer, jobId, provider.address, LOCK_AMOUNT_URTC, `pl${i}`), release: releaseBody(payer, jobId, `pr${i}`) };
+    });
+
+    const jsonHeaders = { 'content-type': 'application/json' };
+    const figures: PhaseFigures[] = [];
+
+    /** Warm-up (uncounted), then the timed run, with server CPU and event-loop use over the timed run. */
+    async function phase(
+      name: string,
+      build: () => { requests: AutocannonRequest[]; count: () => { units: number; failures: number; latencies: number[] }; reset: () => void },
+      prepare: (warmupRate: number | null) => void,
+      inlineSigned: () => number,
+    ): Promise<void> {
+      const run = build();
+      let warmupRate: number | null = null;
+      if (warmupSeconds > 0) {
+        prepare(null);
+        const warm = await cannon({ url, connections, duration: warmupSeconds, requests: run.requests });
+        warmupRate = warm.requests.total / warm.duration;
+      }
+      prepare(warmupRate);
+      run.reset();
+      const inlineBefore = inlineSigned();
+      const latencies: number[] = [];
+      await server!.command('mark');
+      const loadMark = process.cpuUsage();
+      const wallStart = performance.now();
+      const result = await cannon({ url, connections, duration: seconds, requests: run.requests }, (ms) => latencies.push(ms));
+      const loadUsage = process.cpuUsage(loadMark);
+      const wallMs = performance.now() - wallStart;
+      const usage = (await server!.command('usage')).usage as { cpu: number; elu: number };
+      const counted = run.count();
+      const sample = Float64Array.from(counted.latencies.length ? counted.latencies : latencies).sort();
+      figures.push({
+        name,
+        result,
+        units: counted.units,
+        perSecond: counted.units / result.duration,
+        p50: percentile(sample, 50),
+        p99: percentile(sample, 99),
+        latencyNote: counted.latencies.length ? 'per pair' : 'per request',
+        non2xx: result.non2xx,
+        failures: counted.failures + result.errors + result.timeouts,
+        detail: statusSummary(result),
+        serverCpu: usage.cpu,
+        serverElu: usage.elu,
+        loadCpu: (loadUsage.user + loadUsage.system) / 1000 / wallMs,
+        inlineSigned: inlineSigned() - inlineBefore,
+      });
+      const f = figures[figures.length - 1]!;
+      console.log(
+        `  done: ${name}: ${f.perSecond.toFixed(0)}/s over ${result.duration} s (${f.detail || 'no responses'}); ` +
+          `server CPU ${(f.serverCpu * 100).toFixed(0)}%, event loop ${(f.serverElu * 100).toFixed(0)}% busy; load generator CPU ${(f.loadCpu * 100).toFixed(0)}%` +
+          (f.inlineSigned ? `; ${f.inlineSigned} bodies signed inline (pool ran dry)` : ''),
+      );
+    }
+
+    /** Bodies for the warm-up (guessed) or for the timed run (from the warm-up's rate, with headroom). */
+    const sizeFor = (warmupRate: number | null, perUnitGuess: number) =>
+      Math.ceil((warmupRate ?? perUnitGuess) * (warmupRate === null ? warmupSeconds : seconds) * 1.6) + connections * 4;
+
+    console.log('');
+    // 1. The trivial query.
+    await phase(
+      'graphql { __typename }',
+      () => {
+        let ok = 0;
+        let failures = 0;
+        const body = JSON.stringify({ query: '{ __typename }' });
+        return {
+          requests: [
+            {
+              method: 'POST',
+              path: '/graphql',
+              headers: jsonHeaders,
+              body,
+              onResponse: (status, text) => {
+                // A GraphQL error can come back with a 200: count only real answers.
+                if (status === 200 && text.includes('"__typename":"Query"') && !text.includes('"errors"')) ok += 1;
+                else failures += 1;
+              },
+            },
+          ],
+          count: () => ({ units: ok, failures, latencies: [] }),
+          reset: () => {
+            ok = 0;
+            failures = 0;
+          },
+        };
+      },
+      () => {},
+      () => 0,
+    );
+
+    // 2. Locks: every request a new job.
+    await phase(
+      'REST lock',
+      () => {
+        let ok = 0;
+        let failures = 0;
+        return {
+          requests: [
+            {
+              method: 'POST',
+              path: '/render/escrow',
+              headers: jsonHeaders,
+              setupRequest: (req) => ({ ...req, body: locks.take() }),
+              onResponse: (status) => {
+                if (status === 201) ok += 1;
+                else failures += 1;
+              },
+            },
+          ],
+          count: () => ({ units: ok, failures, latencies: [] }),
+          reset: () => {
+            ok = 0;
+            failures = 0;
+          },
+        };
+      },
+      (warmupRate) => {
+        locks.compact();
+        const n = sizeFor(warmupRate, 4000);
+        const { signed, ms } = locks.fill(n);
+        console.log(`  ${n} lock bodies ready for the ${warmupRate === null ? 'warm-up' : 'timed run'} (${signed} signed now, in ${(ms / 1000).toFixed(2)} s)`);
+      },
+      () => locks.inlineSigned,
+    );
+
+    // 3. Lock then release of the same job, per connection; a pair counts when the lock answered 201 and the release 200.
+    await phase(
+      'REST lock+release (pairs)',
+      () => {
+        let ok = 0;
+        let failures = 0;
+        let pairLatencies: number[] = [];
+        return {
+          requests: [
+            {
+              method: 'POST',
+              path: '/render/escrow',
+              headers: jsonHeaders,
+              setupRequest: (req, context) => {
+                const pair = pairs.take();
+                context.release = pair.release;
+                context.startedAt = performance.now();
+                return { ...req, body: pair.lock };
+              },
+              onResponse: (status, _text, context) => {
+                context.lockStatus = status;
+              },
+            },
+            {
+              method: 'POST',
+              path: '/render/release',
+              headers: jsonHeaders,
+              setupRequest: (req, context) => ({ ...req, body: context.release as string }),
+              onResponse: (status, text, context) => {
+                if (context.lockStatus === 201 && status === 200 && text.includes('"status":"released"')) {
+                  ok += 1;
+                  pairLatencies.push(performance.now() - (context.startedAt as number));
+                } else {
+                  failures += 1;
+                }
+              },
+            },
+          ],
+          count: () => ({ units: ok, failures, latencies: pairLatencies }),
+          reset: () => {
+            ok = 0;
+            failures = 0;
+            pairLatencies = [];
+          },
+        };
+      },
+      (warmupRate) => {
+        pairs.compact();
+        // The warm-up's rate is in requests; a pair is two of them.
+        const n = sizeFor(warmupRate === null ? null : warmupRate / 2, 2000);
+        const { signed, ms } = pairs.fill(n);
+        console.log(`  ${n} lock+release pairs ready for the ${warmupRate === null ? 'warm-up' : 'timed run'} (${signed} signed now, in ${(ms / 1000).toFixed(2)} s)`);
+      },
+      () => pairs.inlineSigned,
+    );
+
+    // The table.
+    const pad = (s: string, n: number) => s.padEnd(n);
+    const num = (v: number, digits: number, n: number) => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a').padStart(n);
+    console.log('');
+    console.log(`${pad('phase', 27)}${'req/s'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'non-2xx'.padStart(9)}${'failed'.padStart(8)}  server CPU / loop busy`);
+    for (const f of figures) {
+      console.log(
+        `${pad(f.name, 27)}${num(f.perSecond, 0, 9)}${num(f.p50, 2, 9)}${num(f.p99, 2, 9)}${String(f.non2xx).padStart(9)}${String(f.failures).padStart(8)}  ` +
+          `${(f.serverCpu * 100).toFixed(0)}% / ${(f.serverElu * 100).toFixed(0)}%`,
+      );
+    }
+    console.log('  (pairs: req/s column is pairs/s and latency is lock-sent to release-answered; other rows: per request)');
+    console.log('  (failed = responses with an unexpected status or body, plus socket errors and timeouts; it includes non-2xx)');
+    const [trivial, lock, pair] = figures;
+    const ratio = lock!.perSecond / trivial!.perSecond;
+    console.log(`lock / trivial-query ratio: ${ratio.toFixed(2)} (target >= 0.5: ${ratio >= 0.5 ? 'PASS' : 'BELOW TARGET'})`);
+    console.log(`lock+release: ${pair!.perSecond.toFixed(0)} pairs/s = ${(pair!.perSecond * 2).toFixed(0)} requests/s`);
+    const problems = figures.filter((f) => f.non2xx > 0 || f.failures > 0 || f.inlineSigned > 0);
+    for (const f of problems) {
+      console.log(`WARNING ${f.name}: ${f.non2xx} non-2xx, ${f.failures} failed, ${f.inlineSigned} inline-signed bodies (${f.detail})`);
+    }
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    if (!interrupted) {
+      await server?.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+if (process.argv.includes('--serve')) {
+  await serve();
+} else {
+  try {
+    await main();
+  } catch (err) {
+    console.error('benchmark failed:', err);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,68 @@
+/* eslint-disable */
+import * as types from './graphql.js';
+
+
+
+/**
+ * Map of all GraphQL operations in the project.
+ *
+ * This map has several performance disadvantages:
+ * 1. It is not tree-shakeable, so it will include all operations in the project.
+ * 2. It is not minifiable, so the string of a GraphQL query will be multiple times inside the bundle.
+ * 3. It does not support dead code elimination, so it will add unused operations.
+ *
+ * Therefore it is highly recommended to use the babel or swc plugin for production.
+ * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
+ */
+type Documents = {
+    "\n  mutation Deposit($input: DepositInput!) {\n    deposit(input: $input) {\n      __typename\n      ... on DepositSuccess {\n        created\n        deposit { reference amountUrtc amountRtc }\n        wallet { address availableUrtc lockedUrtc }\n      }\n      ... on MarketError { code message }\n    }\n  }\n": typeof types.DepositDocument,
+    "\n  mutation LockEscrow($jobType: JobType!, $input: LockEscrowInput!) {\n    lockEscrow(jobType: $jobType, input: $input) {\n      __typename\n      ... on EscrowSuccess {\n        changed\n        escrow { id jobId jobType status amountUrtc amountRtc fromWallet toWallet expiresAt metadata payer { address lockedUrtc } }\n      }\n      ... on InsufficientFundsError { availableUrtc requiredUrtc }\n      ... on MarketError { code message }\n    }\n  }\n": typeof types.LockEscrowDocument,
+    "\n  mutation ReleaseEscrow($jobType: JobType!, $input: ReleaseEscrowInput!) {\n    releaseEscrow(jobType: $jobType, input: $input) {\n      __typename\n      ... on EscrowSuccess { changed escrow { status releasedUrtc refundedUrtc settledBy provider { availableUrtc } } }\n      ... on MarketError { code message }\n    }\n  }\n": typeof types.ReleaseEscrowDocument,
+    "\n  mutation RefundEscrow($jobType: JobType!, $input: RefundEscrowInput!) {\n    refundEscrow(jobType: $jobType, input: $input) {\n      __typename\n      ... on EscrowSuccess { changed escrow { status refundedUrtc refundReason settledBy } }\n      ... on MarketError { code message }\n    }\n  }\n": typeof types.RefundEscrowDocument,
+    "\n  query EscrowByJob($jobId: String!) {\n    escrow(jobId: $jobId) { jobId status amountUrtc createdAt }\n  }\n": typeof types.EscrowByJobDocument,
+    "\n  query EscrowsPage($wallet: String, $role: WalletRole, $status: EscrowStatus, $jobType: JobType, $first: Int, $after: String) {\n    escrows(wallet: $wallet, role: $role, status: $status, jobType: $jobType, first: $first, after: $after) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { cursor node { jobId jobType status } }\n    }\n  }\n": typeof types.EscrowsPageDocument,
+    "\n  query WalletBalances($address: String!) {\n    wallet(address: $address) {\n      address availableUrtc availableRtc lockedUrtc lockedRtc\n      escrowsPaid(first: 10) { totalCount edges { node { jobId } } }\n      escrowsReceived(first: 10) { totalCount }\n    }\n  }\n": typeof types.WalletBalancesDocument,
+};
+const documents: Documents = {
+    "\n  mutation Deposit($input: DepositInput!) {\n    deposit(input: $input) {\n      __typename\n      ... on DepositSuccess {\n        created\n        deposit { reference amountUrtc amountRtc }\n        wallet { address availableUrtc lockedUrtc }\n      }\n      ... on MarketError { code message }\n    }\n  }\n": types.DepositDocument,
+    "\n  mutation LockEscrow($jobType: JobType!, $input: LockEscrowInput!) {\n    lockEscrow(jobType: $jobType, input: $input) {\n      __typename\n      ... on EscrowSuccess {\n        changed\n        escrow { id jobId jobType status amountUrtc amountRtc fromWallet toWallet expiresAt metadata payer { address lockedUrtc } }\n      }\n      ... on InsufficientFundsError { availableUrtc requiredUrtc }\n      ... on MarketError { code message }\n    }\n  }\n": types.LockEscrowDocument,
+    "\n  mutation ReleaseEscrow($jobType: JobType!, $input: ReleaseEscrowInput!) {\n    releaseEscrow(jobType: $jobType, input: $input) {\n      __typename\n      ... on EscrowSuccess { changed escrow { status releasedUrtc refundedUrtc settledBy provider { availableUrtc } } }\n      ... on MarketError { code message }\n    }\n  }\n": types.ReleaseEscrowDocument,
+    "\n  mutation RefundEscrow($jobType: JobType!, $input: RefundEscrowInput!) {\n    refundEscrow(jobType: $jobType, input: $input) {\n      __typename\n      ... on EscrowSuccess { changed escrow { status refundedUrtc refundReason settledBy } }\n      ... on MarketError { code message }\n    }\n  }\n": types.RefundEscrowDocument,
+    "\n  query EscrowByJob($jobId: String!) {\n    escrow(jobId: $jobId) { jobId status amountUrtc createdAt }\n  }\n": types.EscrowByJobDocument,
+    "\n  query EscrowsPage($wallet: String, $role: WalletRole, $status: EscrowStatus, $jobType: JobType, $first: Int, $after: String) {\n    escrows(wallet: $wallet, role: $role, status: $status, jobType: $jobType, first: $first, after: $after) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { cursor node { jobId jobType status } }\n    }\n  }\n": types.EscrowsPageDocument,
+    "\n  query WalletBalances($address: String!) {\n    wallet(address: $address) {\n      address availableUrtc availableRtc lockedUrtc lockedRtc\n      escrowsPaid(first: 10) { totalCount edges { node { jobId } } }\n      escrowsReceived(first: 10) { totalCount }\n    }\n  }\n": types.WalletBalancesDocument,
+};
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Deposit($input: DepositInput!) {\n    deposit(input: $input) {\n      __typename\n      ... on DepositSuccess {\n        created\n        deposit { reference amountUrtc amountRtc }\n        wallet { address availableUrtc lockedUrtc }\n      }\n      ... on MarketError { code message }\n    }\n  }\n"): typeof import('./graphql.js').DepositDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation LockEscrow($jobType: JobType!, $input: LockEscrowInput!) {\n    lockEscrow(jobType: $jobType, input: $input) {\n      __typename\n      ... on EscrowSuccess {\n        changed\n        escrow { id jobId jobType status amountUrtc amountRtc fromWallet toWallet expiresAt metadata payer { address lockedUrtc } }\n      }\n      ... on InsufficientFundsError { availableUrtc requiredUrtc }\n      ... on MarketError { code message }\n    }\n  }\n"): typeof import('./graphql.js').LockEscrowDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ReleaseEscrow($jobType: JobType!, $input: ReleaseEscrowInput!) {\n    releaseEscrow(jobType: $jobType, input: $input) {\n      __typename\n      ... on EscrowSuccess { changed escrow { status releasedUrtc refundedUrtc settledBy provider { availableUrtc } } }\n      ... on MarketError { code message }\n    }\n  }\n"): typeof import('./graphql.js').ReleaseEscrowDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RefundEscrow($jobType: JobType!, $input: RefundEscrowInput!) {\n    refundEscrow(jobType: $jobType, input: $input) {\n      __typename\n      ... on EscrowSuccess { changed escrow { status refundedUrtc refundReason settledBy } }\n      ... on MarketError { code message }\n    }\n  }\n"): typeof import('./graphql.js').RefundEscrowDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query EscrowByJob($jobId: String!) {\n    escrow(jobId: $jobId) { jobId status amountUrtc createdAt }\n  }\n"): typeof import('./graphql.js').EscrowByJobDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query EscrowsPage($wallet: String, $role: WalletRole, $status: EscrowStatus, $jobType: JobType, $first: Int, $after: String) {\n    escrows(wallet: $wallet, role: $role, status: $status, jobType: $jobType, first: $first, after: $after) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { cursor node { jobId jobType status } }\n    }\n  }\n"): typeof import('./graphql.js').EscrowsPageDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query WalletBalances($address: String!) {\n    wallet(address: $address) {\n      address availableUrtc availableRtc lockedUrtc lockedRtc\n      escrowsPaid(first: 10) { totalCount edges { node { jobId } } }\n      escrowsReceived(first: 10) { totalCount }\n    }\n  }\n"): typeof import('./graphql.js').WalletBalancesDocument;
+
+
+export function graphql(source: string) {
+  return (documents as any)[source] ?? {};
+}

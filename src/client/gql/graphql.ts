@@ -1,0 +1,357 @@
+/* eslint-disable */
+/** Internal type. DO NOT USE DIRECTLY. */
+type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+/** Internal type. DO NOT USE DIRECTLY. */
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+export type DepositInput = {
+  /** Decimal RTC, at most 6 decimals. Give this or amountUrtc. */
+  amountRtc?: string | null | undefined;
+  amountUrtc?: string | null | undefined;
+  /** External reference (for example a chain transaction id); replays are idempotent. */
+  reference: string;
+  wallet: string;
+};
+
+/** Stable error codes, the same as the REST shim returns (CONTRACT.md). */
+export type ErrorCode =
+  | 'DUPLICATE_HARDWARE'
+  | 'FORBIDDEN'
+  | 'IDEMPOTENCY_CONFLICT'
+  | 'IMPLAUSIBLE_HARDWARE'
+  | 'INSUFFICIENT_FUNDS'
+  | 'INVALID_CHALLENGE'
+  | 'INVALID_INPUT'
+  | 'INVALID_SIGNATURE'
+  | 'INVALID_STATE'
+  | 'JOB_TYPE_MISMATCH'
+  | 'NONCE_REUSED'
+  | 'NOT_FOUND'
+  | 'OPERATOR_DISABLED'
+  | 'RATE_LIMITED'
+  | 'UNAUTHORIZED';
+
+export type EscrowStatus =
+  | 'LOCKED'
+  | 'REFUNDED'
+  | 'RELEASED';
+
+/** render (per minute), tts (per 1K characters), stt (per minute), llm (per 1K tokens, input + output). */
+export type JobType =
+  | 'LLM'
+  | 'RENDER'
+  | 'STT'
+  | 'TTS';
+
+/** Signed by fromWallet over {action:"escrow.lock", job_id, job_type, from_wallet, to_wallet, amount_urtc, nonce, ttl_s?}. */
+export type LockEscrowInput = {
+  /** Decimal RTC, at most 6 decimals. Give this or amountUrtc. */
+  amountRtc?: string | null | undefined;
+  /** µRTC as digits. Give this or amountRtc. */
+  amountUrtc?: string | null | undefined;
+  fromWallet: string;
+  /** Chosen by the client; the idempotency key. */
+  jobId: string;
+  /** Up to 4 KiB of JSON, not signed. */
+  metadata?: Record<string, unknown> | null | undefined;
+  /** Never reused by the same signer. */
+  nonce: string;
+  /** The payer's Ed25519 public key, 64 hex characters. */
+  publicKey: string;
+  /** Ed25519 signature (128 hex) over the canonical action object. */
+  signature: string;
+  toWallet: string;
+  /** Seconds until automatic refund (default 86400, at most 30 days). */
+  ttlS?: number | null | undefined;
+};
+
+/** Signed by the provider (any time) or the payer (after expiry) over {action:"escrow.refund", job_id, job_type, nonce, reason?}; or send X-Admin-Key. */
+export type RefundEscrowInput = {
+  jobId: string;
+  /** Required when signed; never reused by the same signer. */
+  nonce?: string | null | undefined;
+  /** The signer's Ed25519 public key; omit when the operator acts. */
+  publicKey?: string | null | undefined;
+  reason?: string | null | undefined;
+  /** Ed25519 signature (128 hex) over the canonical action object. */
+  signature?: string | null | undefined;
+};
+
+/** Signed by the payer over {action:"escrow.release", job_id, job_type, nonce, amount_urtc?}; or send X-Admin-Key. */
+export type ReleaseEscrowInput = {
+  /** Release only this much; the rest returns to the payer at once. */
+  amountUrtc?: string | null | undefined;
+  jobId: string;
+  /** Required when signed; never reused by the same signer. */
+  nonce?: string | null | undefined;
+  /** The signer's Ed25519 public key; omit when the operator acts. */
+  publicKey?: string | null | undefined;
+  /** Ed25519 signature (128 hex) over the canonical action object. */
+  signature?: string | null | undefined;
+};
+
+/** Which side of an escrow a wallet is on. */
+export type WalletRole =
+  | 'EITHER'
+  | 'PAYER'
+  | 'PROVIDER';
+
+export type DepositMutationVariables = Exact<{
+  input: DepositInput;
+}>;
+
+
+export type DepositMutation = { deposit:
+    | { __typename: 'AuthorizationError', code: ErrorCode, message: string }
+    | { __typename: 'DepositSuccess', created: boolean, deposit: { reference: string, amountUrtc: string, amountRtc: string }, wallet: { address: string, availableUrtc: string, lockedUrtc: string } }
+    | { __typename: 'InsufficientFundsError', code: ErrorCode, message: string }
+    | { __typename: 'InvalidInputError', code: ErrorCode, message: string }
+    | { __typename: 'StateError', code: ErrorCode, message: string }
+   };
+
+export type LockEscrowMutationVariables = Exact<{
+  jobType: JobType;
+  input: LockEscrowInput;
+}>;
+
+
+export type LockEscrowMutation = { lockEscrow:
+    | { __typename: 'AuthorizationError', code: ErrorCode, message: string }
+    | { __typename: 'EscrowSuccess', changed: boolean, escrow: { id: string, jobId: string, jobType: JobType, status: EscrowStatus, amountUrtc: string, amountRtc: string, fromWallet: string, toWallet: string, expiresAt: string, metadata: Record<string, unknown> | null, payer: { address: string, lockedUrtc: string } } }
+    | { __typename: 'InsufficientFundsError', availableUrtc: string, requiredUrtc: string, code: ErrorCode, message: string }
+    | { __typename: 'InvalidInputError', code: ErrorCode, message: string }
+    | { __typename: 'StateError', code: ErrorCode, message: string }
+   };
+
+export type ReleaseEscrowMutationVariables = Exact<{
+  jobType: JobType;
+  input: ReleaseEscrowInput;
+}>;
+
+
+export type ReleaseEscrowMutation = { releaseEscrow:
+    | { __typename: 'AuthorizationError', code: ErrorCode, message: string }
+    | { __typename: 'EscrowSuccess', changed: boolean, escrow: { status: EscrowStatus, releasedUrtc: string, refundedUrtc: string, settledBy: string | null, provider: { availableUrtc: string } } }
+    | { __typename: 'InsufficientFundsError', code: ErrorCode, message: string }
+    | { __typename: 'InvalidInputError', code: ErrorCode, message: string }
+    | { __typename: 'StateError', code: ErrorCode, message: string }
+   };
+
+export type RefundEscrowMutationVariables = Exact<{
+  jobType: JobType;
+  input: RefundEscrowInput;
+}>;
+
+
+export type RefundEscrowMutation = { refundEscrow:
+    | { __typename: 'AuthorizationError', code: ErrorCode, message: string }
+    | { __typename: 'EscrowSuccess', changed: boolean, escrow: { status: EscrowStatus, refundedUrtc: string, refundReason: string | null, settledBy: string | null } }
+    | { __typename: 'InsufficientFundsError', code: ErrorCode, message: string }
+    | { __typename: 'InvalidInputError', code: ErrorCode, message: string }
+    | { __typename: 'StateError', code: ErrorCode, message: string }
+   };
+
+export type EscrowByJobQueryVariables = Exact<{
+  jobId: string;
+}>;
+
+
+export type EscrowByJobQuery = { escrow: { jobId: string, status: EscrowStatus, amountUrtc: string, createdAt: string } | null };
+
+export type EscrowsPageQueryVariables = Exact<{
+  wallet?: string | null | undefined;
+  role?: WalletRole | null | undefined;
+  status?: EscrowStatus | null | undefined;
+  jobType?: JobType | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type EscrowsPageQuery = { escrows: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { jobId: string, jobType: JobType, status: EscrowStatus } }> } };
+
+export type WalletBalancesQueryVariables = Exact<{
+  address: string;
+}>;
+
+
+export type WalletBalancesQuery = { wallet: { address: string, availableUrtc: string, availableRtc: string, lockedUrtc: string, lockedRtc: string, escrowsPaid: { totalCount: number, edges: Array<{ node: { jobId: string } }> }, escrowsReceived: { totalCount: number } } };
+
+export class TypedDocumentString<TResult, TVariables>
+  extends String
+  implements DocumentTypeDecoration<TResult, TVariables>
+{
+  __apiType?: NonNullable<DocumentTypeDecoration<TResult, TVariables>['__apiType']>;
+  private value: string;
+  public __meta__?: Record<string, any> | undefined;
+
+  constructor(value: string, __meta__?: Record<string, any> | undefined) {
+    super(value);
+    this.value = value;
+    this.__meta__ = __meta__;
+  }
+
+  override toString(): string & DocumentTypeDecoration<TResult, TVariables> {
+    return this.value;
+  }
+}
+
+export const DepositDocument = new TypedDocumentString(`
+    mutation Deposit($input: DepositInput!) {
+  deposit(input: $input) {
+    __typename
+    ... on DepositSuccess {
+      created
+      deposit {
+        reference
+        amountUrtc
+        amountRtc
+      }
+      wallet {
+        address
+        availableUrtc
+        lockedUrtc
+      }
+    }
+    ... on MarketError {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DepositMutation, DepositMutationVariables>;
+export const LockEscrowDocument = new TypedDocumentString(`
+    mutation LockEscrow($jobType: JobType!, $input: LockEscrowInput!) {
+  lockEscrow(jobType: $jobType, input: $input) {
+    __typename
+    ... on EscrowSuccess {
+      changed
+      escrow {
+        id
+        jobId
+        jobType
+        status
+        amountUrtc
+        amountRtc
+        fromWallet
+        toWallet
+        expiresAt
+        metadata
+        payer {
+          address
+          lockedUrtc
+        }
+      }
+    }
+    ... on InsufficientFundsError {
+      availableUrtc
+      requiredUrtc
+    }
+    ... on MarketError {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<LockEscrowMutation, LockEscrowMutationVariables>;
+export const ReleaseEscrowDocument = new TypedDocumentString(`
+    mutation ReleaseEscrow($jobType: JobType!, $input: ReleaseEscrowInput!) {
+  releaseEscrow(jobType: $jobType, input: $input) {
+    __typename
+    ... on EscrowSuccess {
+      changed
+      escrow {
+        status
+        releasedUrtc
+        refundedUrtc
+        settledBy
+        provider {
+          availableUrtc
+        }
+      }
+    }
+    ... on MarketError {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ReleaseEscrowMutation, ReleaseEscrowMutationVariables>;
+export const RefundEscrowDocument = new TypedDocumentString(`
+    mutation RefundEscrow($jobType: JobType!, $input: RefundEscrowInput!) {
+  refundEscrow(jobType: $jobType, input: $input) {
+    __typename
+    ... on EscrowSuccess {
+      changed
+      escrow {
+        status
+        refundedUrtc
+        refundReason
+        settledBy
+      }
+    }
+    ... on MarketError {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<RefundEscrowMutation, RefundEscrowMutationVariables>;
+export const EscrowByJobDocument = new TypedDocumentString(`
+    query EscrowByJob($jobId: String!) {
+  escrow(jobId: $jobId) {
+    jobId
+    status
+    amountUrtc
+    createdAt
+  }
+}
+    `) as unknown as TypedDocumentString<EscrowByJobQuery, EscrowByJobQueryVariables>;
+export const EscrowsPageDocument = new TypedDocumentString(`
+    query EscrowsPage($wallet: String, $role: WalletRole, $status: EscrowStatus, $jobType: JobType, $first: Int, $after: String) {
+  escrows(
+    wallet: $wallet
+    role: $role
+    status: $status
+    jobType: $jobType
+    first: $first
+    after: $after
+  ) {
+    totalCount
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    edges {
+      cursor
+      node {
+        jobId
+        jobType
+        status
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<EscrowsPageQuery, EscrowsPageQueryVariables>;
+export const WalletBalancesDocument = new TypedDocumentString(`
+    query WalletBalances($address: String!) {
+  wallet(address: $address) {
+    address
+    availableUrtc
+    availableRtc
+    lockedUrtc
+    lockedRtc
+    escrowsPaid(first: 10) {
+      totalCount
+      edges {
+        node {
+          jobId
+        }
+      }
+    }
+    escrowsReceived(first: 10) {
+      totalCount
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<WalletBalancesQuery, WalletBalancesQueryVariables>;
