@@ -22,6 +22,7 @@ type Documents = {
     "\n  query EscrowByJob($jobId: String!) {\n    escrow(jobId: $jobId) { jobId status amountUrtc createdAt }\n  }\n": typeof types.EscrowByJobDocument,
     "\n  query EscrowsPage($wallet: String, $role: WalletRole, $status: EscrowStatus, $jobType: JobType, $first: Int, $after: String) {\n    escrows(wallet: $wallet, role: $role, status: $status, jobType: $jobType, first: $first, after: $after) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { cursor node { jobId jobType status } }\n    }\n  }\n": typeof types.EscrowsPageDocument,
     "\n  query WalletBalances($address: String!) {\n    wallet(address: $address) {\n      address availableUrtc availableRtc lockedUrtc lockedRtc\n      escrowsPaid(first: 10) { totalCount edges { node { jobId } } }\n      escrowsReceived(first: 10) { totalCount }\n    }\n  }\n": typeof types.WalletBalancesDocument,
+    "\n  subscription EscrowStatus($jobId: String!) {\n    escrowStatusChanged(jobId: $jobId) { jobId status releasedUrtc refundedUrtc }\n  }\n": typeof types.EscrowStatusDocument,
 };
 const documents: Documents = {
     "\n  mutation Deposit($input: DepositInput!) {\n    deposit(input: $input) {\n      __typename\n      ... on DepositSuccess {\n        created\n        deposit { reference amountUrtc amountRtc }\n        wallet { address availableUrtc lockedUrtc }\n      }\n      ... on MarketError { code message }\n    }\n  }\n": types.DepositDocument,
@@ -31,6 +32,7 @@ const documents: Documents = {
     "\n  query EscrowByJob($jobId: String!) {\n    escrow(jobId: $jobId) { jobId status amountUrtc createdAt }\n  }\n": types.EscrowByJobDocument,
     "\n  query EscrowsPage($wallet: String, $role: WalletRole, $status: EscrowStatus, $jobType: JobType, $first: Int, $after: String) {\n    escrows(wallet: $wallet, role: $role, status: $status, jobType: $jobType, first: $first, after: $after) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { cursor node { jobId jobType status } }\n    }\n  }\n": types.EscrowsPageDocument,
     "\n  query WalletBalances($address: String!) {\n    wallet(address: $address) {\n      address availableUrtc availableRtc lockedUrtc lockedRtc\n      escrowsPaid(first: 10) { totalCount edges { node { jobId } } }\n      escrowsReceived(first: 10) { totalCount }\n    }\n  }\n": types.WalletBalancesDocument,
+    "\n  subscription EscrowStatus($jobId: String!) {\n    escrowStatusChanged(jobId: $jobId) { jobId status releasedUrtc refundedUrtc }\n  }\n": types.EscrowStatusDocument,
 };
 
 /**
@@ -61,6 +63,10 @@ export function graphql(source: "\n  query EscrowsPage($wallet: String, $role: W
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query WalletBalances($address: String!) {\n    wallet(address: $address) {\n      address availableUrtc availableRtc lockedUrtc lockedRtc\n      escrowsPaid(first: 10) { totalCount edges { node { jobId } } }\n      escrowsReceived(first: 10) { totalCount }\n    }\n  }\n"): typeof import('./graphql.js').WalletBalancesDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription EscrowStatus($jobId: String!) {\n    escrowStatusChanged(jobId: $jobId) { jobId status releasedUrtc refundedUrtc }\n  }\n"): typeof import('./graphql.js').EscrowStatusDocument;
 
 
 export function graphql(source: string) {

@@ -177,6 +177,13 @@ export type WalletBalancesQueryVariables = Exact<{
 
 export type WalletBalancesQuery = { wallet: { address: string, availableUrtc: string, availableRtc: string, lockedUrtc: string, lockedRtc: string, escrowsPaid: { totalCount: number, edges: Array<{ node: { jobId: string } }> }, escrowsReceived: { totalCount: number } } };
 
+export type EscrowStatusSubscriptionVariables = Exact<{
+  jobId: string;
+}>;
+
+
+export type EscrowStatusSubscription = { escrowStatusChanged: { jobId: string, status: EscrowStatus, releasedUrtc: string, refundedUrtc: string } };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -355,3 +362,13 @@ export const WalletBalancesDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<WalletBalancesQuery, WalletBalancesQueryVariables>;
+export const EscrowStatusDocument = new TypedDocumentString(`
+    subscription EscrowStatus($jobId: String!) {
+  escrowStatusChanged(jobId: $jobId) {
+    jobId
+    status
+    releasedUrtc
+    refundedUrtc
+  }
+}
+    `) as unknown as TypedDocumentString<EscrowStatusSubscription, EscrowStatusSubscriptionVariables>;
