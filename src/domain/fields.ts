@@ -1,6 +1,6 @@
 /**
  * Field schemas shared by every front door (GraphQL validation and the REST shim parse with the same
- * schemas, written once here), following CONTRACT.md's formats.
+ * schemas, written once here), following the wire contract's formats (docs/CONTRACT.md).
  */
 import { z } from 'zod';
 import { MarketError } from './errors.js';

@@ -1,5 +1,5 @@
 /**
- * Wallet identities and signed actions, as CONTRACT.md specifies them:
+ * Wallet identities and signed actions, as the wire contract (docs/CONTRACT.md) specifies them:
  * - address = "RTC" + first 40 lowercase hex chars of SHA-256(raw 32-byte Ed25519 public key);
  * - the signed message is the UTF-8 of the RFC 8785 (JCS) canonical JSON of an action object that the
  *   server rebuilds from the request's own fields (a client-sent message string is never trusted).

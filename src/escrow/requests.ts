@@ -1,6 +1,6 @@
 /**
  * The escrow requests, as both front doors hand them to the service: camelCase, validated, amounts
- * in µRTC. Each knows how to rebuild the action object its signer signed (CONTRACT.md).
+ * in µRTC. Each knows how to rebuild the action object its signer signed (docs/CONTRACT.md).
  */
 import { z } from 'zod';
 import {

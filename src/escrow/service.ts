@@ -1,7 +1,7 @@
 /**
  * Lock, release, refund and expiry of escrows: the one implementation behind GraphQL and REST.
  *
- * Errors are reported in CONTRACT.md's order: the request's shape (already parsed by the caller with
+ * Errors are reported in the wire contract's order (docs/CONTRACT.md): the request's shape (already parsed by the caller with
  * ./requests.ts), then the signature, then authority, then state. Every check that depends on stored
  * state runs inside the same synchronous ledger transaction as the writes it guards, so an escrow
  * changes state exactly once however many requests race for it. A nonce is consumed only by a request

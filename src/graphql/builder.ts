@@ -75,7 +75,7 @@ builder.mutationType({});
 builder.subscriptionType({});
 
 export const ErrorCodeEnum = builder.enumType('ErrorCode', {
-  description: 'Stable error codes, the same as the REST shim returns (CONTRACT.md).',
+  description: 'Stable error codes, the same as the REST shim returns (docs/CONTRACT.md).',
   values: ERROR_CODES,
 });
 

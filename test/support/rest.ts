@@ -1,4 +1,4 @@
-/** A small REST client for tests: signs bodies exactly as CONTRACT.md describes. */
+/** A small REST client for tests: signs bodies exactly as docs/CONTRACT.md describes. */
 import type { Wallet } from '../../src/domain/signatures.js';
 import { ADMIN_KEY, newNonce } from './market.js';
 

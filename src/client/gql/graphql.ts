@@ -13,7 +13,7 @@ export type DepositInput = {
   wallet: string;
 };
 
-/** Stable error codes, the same as the REST shim returns (CONTRACT.md). */
+/** Stable error codes, the same as the REST shim returns (docs/CONTRACT.md). */
 export type ErrorCode =
   | 'DUPLICATE_HARDWARE'
   | 'FORBIDDEN'
