@@ -6,9 +6,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { createYoga } from 'graphql-yoga';
+import { GraphQLError } from 'graphql';
+import { createYoga, maskError } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import { MarketError } from './domain/errors.js';
 import type { GraphQLContext } from './graphql/builder.js';
 import { schema } from './graphql/schema.js';
 import type { Market } from './market.js';
@@ -33,6 +35,17 @@ export function createMarketYoga(market: Market) {
     // GraphiQL's assets come from the npm package, never from a CDN.
     renderGraphiQL,
     graphiql: { title: 'gpu-render-protocol', subscriptionsProtocol: 'WS' },
+    // Mutations answer expected failures as typed results; elsewhere (a query's bad argument, say) a
+    // MarketError still reaches the client with its stable code, and anything unexpected stays masked.
+    maskedErrors: {
+      maskError(error, message, isDev) {
+        const original = error instanceof GraphQLError ? error.originalError : error;
+        if (original instanceof MarketError && error instanceof GraphQLError) {
+          return new GraphQLError(original.message, { nodes: error.nodes, path: error.path, extensions: { code: original.code } });
+        }
+        return maskError(error, message, isDev);
+      },
+    },
     logging: {
       debug: () => {},
       info: () => {},

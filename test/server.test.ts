@@ -18,6 +18,17 @@ describe('GraphiQL', () => {
     expect(html).not.toMatch(/<link[^>]+href=["']https?:/i);
   });
 
+  it('reports a query argument error with its stable code, and masks nothing else', async () => {
+    const res = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ wallet(address: "not-an-address") { availableUrtc } }' }),
+    });
+    const body = (await res.json()) as { errors: { message: string; extensions: { code: string } }[] };
+    expect(body.errors[0]!.extensions.code).toBe('INVALID_INPUT');
+    expect(body.errors[0]!.message).toContain('RTC address');
+  });
+
   it('answers a GraphQL query on the same path', async () => {
     const res = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
     expect(await res.json()).toEqual({ data: { __typename: 'Query' } });
