@@ -21,13 +21,13 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { cpus, devNull, tmpdir } from 'node:os';
+import { cpus, devNull, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { EventEmitter } from 'node:events';
-import { pino } from 'pino';
+import { destination, pino } from 'pino';
 import { walletFromSeed, type Wallet } from '../src/domain/signatures.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -52,7 +52,7 @@ async function serve(): Promise<void> {
   const databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) throw new Error('--serve needs DATABASE_URL');
   const level = process.env.BENCH_LOG_LEVEL || 'silent';
-  const log = level === 'silent' ? pino({ level: 'silent' }) : pino({ level }, pino.destination({ dest: devNull, sync: false }));
+  const log = level === 'silent' ? pino({ level: 'silent' }) : pino({ level, base: { service: 'gpu-render-protocol' } }, destination({ dest: devNull, sync: false }));
   const synchronous = process.env.BENCH_SYNCHRONOUS === 'NORMAL' ? 'NORMAL' : 'FULL';
   const market = createMarket({ DATABASE_URL: databaseUrl, RC_ADMIN_KEY: ADMIN_KEY, SQLITE_SYNCHRONOUS: synchronous }, log);
   const running = await startMarketServer(market, { host: '127.0.0.1', port: 0, sweepIntervalMs: 60_000 });
@@ -163,7 +163,13 @@ class ServerProcess {
       const message = JSON.parse(line.slice(LINE_PREFIX.length)) as Record<string, unknown>;
       this.waiting.shift()?.(message);
     });
-    this.exited = new Promise((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+    this.exited = new Promise((resolveExit) =>
+      child.once('exit', (code) => {
+        resolveExit(code);
+        // Nothing more will answer: fail whoever is still waiting rather than hang.
+        for (const waiter of this.waiting.splice(0)) waiter({ exited: code });
+      }),
+    );
   }
 
   static async start(databaseUrl: string): Promise<{ server: ServerProcess; url: string; pid: number; synchronous: string; logLevel: string }> {
@@ -177,12 +183,8 @@ class ServerProcess {
     });
     const server = new ServerProcess(child);
     const ready = server.next();
-    const hello = await Promise.race([
-      ready,
-      server.exited.then((code) => {
-        throw new Error(`the server process exited (code ${code}) before listening`);
-      }),
-    ]);
+    const hello = await ready;
+    if ('exited' in hello) throw new Error(`the server process exited (code ${String(hello.exited)}) before listening`);
     return { server, url: hello.url as string, pid: hello.pid as number, synchronous: hello.synchronous as string, logLevel: hello.logLevel as string };
   }
 
@@ -191,9 +193,12 @@ class ServerProcess {
   }
 
   async command(command: 'mark' | 'usage'): Promise<Record<string, unknown>> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) throw new Error('the server process has exited');
     const reply = this.next();
     this.child.stdin!.write(`${command}\n`);
-    return reply;
+    const message = await reply;
+    if ('exited' in message) throw new Error(`the server process exited (code ${String(message.exited)})`);
+    return message;
   }
 
   async stop(): Promise<void> {
@@ -272,12 +277,11 @@ class JobSource<T> {
 interface PhaseFigures {
   name: string;
   result: AutocannonResult;
-  /** Successful units (requests, or pairs) and the rate over autocannon's measured duration. */
+  /** Successful units (requests, or pairs) and their rate over autocannon's measured duration. */
   units: number;
   perSecond: number;
   p50: number;
   p99: number;
-  latencyNote: string;
   non2xx: number;
   failures: number;
   detail: string;
@@ -323,6 +327,7 @@ async function main(): Promise<void> {
   );
   console.log('  server: a child process (its own event loop); load generator: autocannon in this process, on the same machine');
   console.log('  (the two share the CPU cores, so on a small machine the figures are a lower bound for the server alone)');
+  console.log(`  load average before the run: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (other work on the machine skews the figures)`);
 
   const dir = mkdtempSync(join(tmpdir(), 'grp-bench-'));
   const databaseUrl = `file:${join(dir, 'bench.db')}`;
@@ -379,18 +384,19 @@ async function main(): Promise<void> {
     /** Warm-up (uncounted), then the timed run, with server CPU and event-loop use over the timed run. */
     async function phase(
       name: string,
-      build: () => { requests: AutocannonRequest[]; count: () => { units: number; failures: number; latencies: number[] }; reset: () => void },
-      prepare: (warmupRate: number | null) => void,
+      build: () => { requests: AutocannonRequest[]; count: () => { units: number; failures: number; latencies: number[] | null }; reset: () => void },
+      /** Readies bodies for the warm-up (`warmupRate` null) or for the timed run (the warm-up's rate, if there was one). */
+      prepare: (timed: boolean, warmupRate: number | null) => void,
       inlineSigned: () => number,
     ): Promise<void> {
       const run = build();
       let warmupRate: number | null = null;
       if (warmupSeconds > 0) {
-        prepare(null);
+        prepare(false, null);
         const warm = await cannon({ url, connections, duration: warmupSeconds, requests: run.requests });
         warmupRate = warm.requests.total / warm.duration;
       }
-      prepare(warmupRate);
+      prepare(true, warmupRate);
       run.reset();
       const inlineBefore = inlineSigned();
       const latencies: number[] = [];
@@ -402,7 +408,7 @@ async function main(): Promise<void> {
       const wallMs = performance.now() - wallStart;
       const usage = (await server!.command('usage')).usage as { cpu: number; elu: number };
       const counted = run.count();
-      const sample = Float64Array.from(counted.latencies.length ? counted.latencies : latencies).sort();
+      const sample = Float64Array.from(counted.latencies ?? latencies).sort();
       figures.push({
         name,
         result,
@@ -410,7 +416,6 @@ async function main(): Promise<void> {
         perSecond: counted.units / result.duration,
         p50: percentile(sample, 50),
         p99: percentile(sample, 99),
-        latencyNote: counted.latencies.length ? 'per pair' : 'per request',
         non2xx: result.non2xx,
         failures: counted.failures + result.errors + result.timeouts,
         detail: statusSummary(result),
@@ -427,9 +432,9 @@ async function main(): Promise<void> {
       );
     }
 
-    /** Bodies for the warm-up (guessed) or for the timed run (from the warm-up's rate, with headroom). */
-    const sizeFor = (warmupRate: number | null, perUnitGuess: number) =>
-      Math.ceil((warmupRate ?? perUnitGuess) * (warmupRate === null ? warmupSeconds : seconds) * 1.6) + connections * 4;
+    /** How many bodies to have ready: the warm-up's rate (else a generous guess) over the run, with headroom. */
+    const sizeFor = (timed: boolean, rate: number | null, guess: number) =>
+      Math.ceil((rate ?? guess) * (timed ? seconds : warmupSeconds) * 1.6) + connections * 4;
 
     console.log('');
     // 1. The trivial query.
@@ -453,7 +458,7 @@ async function main(): Promise<void> {
               },
             },
           ],
-          count: () => ({ units: ok, failures, latencies: [] }),
+          count: () => ({ units: ok, failures, latencies: null }),
           reset: () => {
             ok = 0;
             failures = 0;
@@ -483,18 +488,18 @@ async function main(): Promise<void> {
               },
             },
           ],
-          count: () => ({ units: ok, failures, latencies: [] }),
+          count: () => ({ units: ok, failures, latencies: null }),
           reset: () => {
             ok = 0;
             failures = 0;
           },
         };
       },
-      (warmupRate) => {
+      (timed, warmupRate) => {
         locks.compact();
-        const n = sizeFor(warmupRate, 4000);
+        const n = sizeFor(timed, warmupRate, 4000);
         const { signed, ms } = locks.fill(n);
-        console.log(`  ${n} lock bodies ready for the ${warmupRate === null ? 'warm-up' : 'timed run'} (${signed} signed now, in ${(ms / 1000).toFixed(2)} s)`);
+        console.log(`  ${n} lock bodies ready for the ${timed ? 'timed run' : 'warm-up'} (${signed} signed now, in ${(ms / 1000).toFixed(2)} s)`);
       },
       () => locks.inlineSigned,
     );
@@ -545,12 +550,12 @@ async function main(): Promise<void> {
           },
         };
       },
-      (warmupRate) => {
+      (timed, warmupRate) => {
         pairs.compact();
         // The warm-up's rate is in requests; a pair is two of them.
-        const n = sizeFor(warmupRate === null ? null : warmupRate / 2, 2000);
+        const n = sizeFor(timed, warmupRate === null ? null : warmupRate / 2, 2000);
         const { signed, ms } = pairs.fill(n);
-        console.log(`  ${n} lock+release pairs ready for the ${warmupRate === null ? 'warm-up' : 'timed run'} (${signed} signed now, in ${(ms / 1000).toFixed(2)} s)`);
+        console.log(`  ${n} lock+release pairs ready for the ${timed ? 'timed run' : 'warm-up'} (${signed} signed now, in ${(ms / 1000).toFixed(2)} s)`);
       },
       () => pairs.inlineSigned,
     );
@@ -567,7 +572,7 @@ async function main(): Promise<void> {
       );
     }
     console.log('  (pairs: req/s column is pairs/s and latency is lock-sent to release-answered; other rows: per request)');
-    console.log('  (failed = responses with an unexpected status or body, plus socket errors and timeouts; it includes non-2xx)');
+    console.log('  (failed = requests, or pairs, answered with an unexpected status or body, plus socket errors and timeouts)');
     const [trivial, lock, pair] = figures;
     const ratio = lock!.perSecond / trivial!.perSecond;
     console.log(`lock / trivial-query ratio: ${ratio.toFixed(2)} (target >= 0.5: ${ratio >= 0.5 ? 'PASS' : 'BELOW TARGET'})`);

@@ -58,12 +58,16 @@ export function createMarketYoga(market: Market) {
 }
 
 export function startSweeper(market: Market, intervalMs: number): () => void {
+  let sweeping = false; // a slow sweep is never overlapped by the next one
   const timer = setInterval(() => {
-    try {
-      market.escrows.expireDue();
-    } catch (err) {
-      market.log.error({ err }, 'expiry sweep failed; will retry');
-    }
+    if (sweeping) return;
+    sweeping = true;
+    market.escrows
+      .expireDue()
+      .catch((err: unknown) => market.log.error({ err }, 'expiry sweep failed; will retry'))
+      .finally(() => {
+        sweeping = false;
+      });
   }, intervalMs);
   timer.unref();
   return () => clearInterval(timer);

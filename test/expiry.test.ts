@@ -1,5 +1,5 @@
 /** Expiry: after `expires_at` a locked escrow goes back to the payer, by the sweeper or by the payer. */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lockRequestSchema, refundRequestSchema, releaseRequestSchema } from '../src/escrow/requests.js';
 import type { Market } from '../src/market.js';
 import { depositRequestSchema } from '../src/wallet/service.js';
@@ -7,12 +7,12 @@ import { ADMIN_KEY, createTestMarket, newJobId, newNonce, newWallet, startTestSe
 import { call, deposit, signedLockBody } from './support/rest.js';
 import type { Wallet } from '../src/domain/signatures.js';
 
-function lock(market: Market, payer: Wallet, to: string, ttlS: number, amountUrtc = '1000000') {
+async function lock(market: Market, payer: Wallet, to: string, ttlS: number, amountUrtc = '1000000') {
   const jobId = newJobId();
   const nonce = newNonce();
   const action = { action: 'escrow.lock', job_id: jobId, job_type: 'render', from_wallet: payer.address, to_wallet: to, amount_urtc: amountUrtc, nonce, ttl_s: String(ttlS) };
   const req = lockRequestSchema.parse({ jobId, jobType: 'render', fromWallet: payer.address, toWallet: to, amountUrtc, ttlS, nonce, publicKey: payer.publicKey, signature: payer.sign(action) });
-  return market.escrows.lock(req).escrow;
+  return (await market.escrows.lock(req)).escrow;
 }
 
 describe('expiry', () => {
@@ -21,23 +21,23 @@ describe('expiry', () => {
   afterAll(() => market.close());
   const payer = newWallet();
   const provider = newWallet();
-  market.wallets.deposit(depositRequestSchema.parse({ wallet: payer.address, amountRtc: '10', reference: newNonce() }), ADMIN_KEY);
+  beforeAll(() => market.wallets.deposit(depositRequestSchema.parse({ wallet: payer.address, amountRtc: '10', reference: newNonce() }), ADMIN_KEY));
 
-  it('refunds expired escrows with reason "expired", and only those', () => {
-    const short = lock(market, payer, provider.address, 60);
-    const long = lock(market, payer, provider.address, 3600);
+  it('refunds expired escrows with reason "expired", and only those', async () => {
+    const short = await lock(market, payer, provider.address, 60);
+    const long = await lock(market, payer, provider.address, 3600);
     now += 59;
-    expect(market.escrows.expireDue()).toBe(0);
+    expect(await market.escrows.expireDue()).toBe(0);
     now += 1;
-    expect(market.escrows.expireDue()).toBe(1);
+    expect(await market.escrows.expireDue()).toBe(1);
     expect(market.escrows.find(short.jobId)).toMatchObject({ status: 'refunded', refundReason: 'expired', settledBy: 'sweeper', refundedUrtc: 1_000_000n });
     expect(market.escrows.find(long.jobId)!.status).toBe('locked');
-    expect(market.escrows.expireDue()).toBe(0); // exactly once
+    expect(await market.escrows.expireDue()).toBe(0); // exactly once
     expect(market.wallets.balance(payer.address)).toMatchObject({ availableUrtc: 9_000_000n, lockedUrtc: 1_000_000n });
   });
 
-  it('lets the payer refund once the escrow has expired, and not a second before', () => {
-    const e = lock(market, payer, provider.address, 100);
+  it('lets the payer refund once the escrow has expired, and not a second before', async () => {
+    const e = await lock(market, payer, provider.address, 100);
     const refund = () => {
       const nonce = newNonce();
       const action = { action: 'escrow.refund', job_id: e.jobId, job_type: 'render', nonce };
@@ -47,22 +47,22 @@ describe('expiry', () => {
       );
     };
     now += 99;
-    expect(refund).toThrow(/only after the escrow expires/);
+    await expect(refund()).rejects.toThrow(/only after the escrow expires/);
     now += 1;
-    expect(refund()).toMatchObject({ changed: true, escrow: { status: 'refunded', settledBy: 'payer' } });
+    expect(await refund()).toMatchObject({ changed: true, escrow: { status: 'refunded', settledBy: 'payer' } });
   });
 
-  it('still lets the payer release an expired escrow that the sweeper has not reached', () => {
-    const e = lock(market, payer, provider.address, 10);
+  it('still lets the payer release an expired escrow that the sweeper has not reached', async () => {
+    const e = await lock(market, payer, provider.address, 10);
     now += 20;
     const nonce = newNonce();
     const action = { action: 'escrow.release', job_id: e.jobId, job_type: 'render', nonce };
-    const r = market.escrows.release(
+    const r = await market.escrows.release(
       releaseRequestSchema.parse({ jobId: e.jobId, jobType: 'render', nonce, publicKey: payer.publicKey, signature: payer.sign(action) }),
       {},
     );
     expect(r.escrow.status).toBe('released');
-    expect(market.escrows.expireDue()).toBe(0);
+    expect(await market.escrows.expireDue()).toBe(0);
   });
 });
 

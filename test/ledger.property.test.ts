@@ -42,13 +42,13 @@ const step = fc.oneof(
 );
 type Step = typeof step extends fc.Arbitrary<infer T> ? T : never;
 
-function runSequence(steps: Step[]) {
+async function runSequence(steps: Step[]) {
   let now = 1_800_000_000;
   const services = createInMemoryServices(() => now);
   const { db, escrows, wallets } = services;
   const parties = new Map<string, { payer: Wallet; provider: Wallet; jobType: string }>();
   let nonce = 0;
-  let last: (() => void) | undefined;
+  let last: (() => unknown) | undefined;
   const runId = Math.random().toString(36).slice(2, 8);
   const jobId = (i: number) => `job-${runId}-${i}`;
 
@@ -75,16 +75,16 @@ function runSequence(steps: Step[]) {
     expect(escrowHeld.get()).toBe(locked);
   };
 
-  const attempt = (fn: () => void) => {
+  const attempt = async (fn: () => unknown) => {
     try {
-      fn();
+      await fn();
     } catch (error) {
       if (!(error instanceof MarketError)) throw error; // only the contract's refusals are expected
     }
   };
 
   for (const s of steps) {
-    let action: (() => void) | undefined;
+    let action: (() => unknown) | undefined;
     switch (s.kind) {
       case 'deposit':
         action = () =>
@@ -105,7 +105,7 @@ function runSequence(steps: Step[]) {
         };
         if (s.ttl !== undefined) fields.ttl_s = String(s.ttl);
         const signature = payer.sign(fields);
-        action = () => {
+        action = async () => {
           const parsed = lockRequestSchema.safeParse({
             jobId: fields.job_id,
             jobType: s.jobType,
@@ -118,7 +118,7 @@ function runSequence(steps: Step[]) {
             signature,
           });
           if (!parsed.success) return; // payer = provider: refused at the door
-          const r = escrows.lock(parsed.data);
+          const r = await escrows.lock(parsed.data);
           if (r.changed) parties.set(fields.job_id!, { payer, provider, jobType: s.jobType });
         };
         break;
@@ -135,7 +135,7 @@ function runSequence(steps: Step[]) {
         action = () => {
           const parsed = releaseRequestSchema.safeParse({ jobId: id, jobType: p.jobType, amountUrtc, nonce: s.byOperator ? undefined : n, publicKey: p.payer.publicKey, signature });
           if (!parsed.success) return; // a partial release of zero
-          escrows.release(parsed.data, s.byOperator ? { adminKey: ADMIN_KEY } : {});
+          return escrows.release(parsed.data, s.byOperator ? { adminKey: ADMIN_KEY } : {});
         };
         break;
       }
@@ -154,7 +154,7 @@ function runSequence(steps: Step[]) {
       case 'advance':
         action = () => {
           now += s.seconds;
-          escrows.expireDue();
+          return escrows.expireDue();
         };
         break;
       case 'replay':
@@ -162,7 +162,7 @@ function runSequence(steps: Step[]) {
         break;
     }
     if (!action) continue;
-    attempt(action);
+    await attempt(action);
     checkInvariants();
     if (s.kind !== 'replay' && s.kind !== 'advance') last = action;
   }
@@ -170,9 +170,9 @@ function runSequence(steps: Step[]) {
 }
 
 describe('ledger properties', () => {
-  it('keeps balances non-negative, journal-consistent and conserved over 1,000 random sequences', () => {
-    fc.assert(
-      fc.property(
+  it('keeps balances non-negative, journal-consistent and conserved over 1,000 random sequences', async () => {
+    await fc.assert(
+      fc.asyncProperty(
         // Each sequence starts by funding every wallet, so that locks and settlements are exercised.
         fc.tuple(...WALLETS.map(() => fc.bigInt({ min: 1n, max: 20_000_000n }))),
         fc.array(step, { minLength: 10, maxLength: 40 }),

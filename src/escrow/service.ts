@@ -3,7 +3,7 @@
  *
  * Errors are reported in the wire contract's order (docs/CONTRACT.md): the request's shape (already parsed by the caller with
  * ./requests.ts), then the signature, then authority, then state. Every check that depends on stored
- * state runs inside the same synchronous ledger transaction as the writes it guards, so an escrow
+ * state runs inside the same ledger operation (one atomic, synchronous unit) as the writes it guards, so an escrow
  * changes state exactly once however many requests race for it. A nonce is consumed only by a request
  * that changes state.
  */
@@ -99,13 +99,13 @@ export function createEscrowService({ ledger, operator, clock, log, onChange }: 
   }
 
   return {
-    lock(req: LockRequest, door?: Door): EscrowResult {
+    async lock(req: LockRequest, door?: Door): Promise<EscrowResult> {
       const signer = verifyActionSignature(lockAction(req), req);
       if (signer !== req.fromWallet) throw new AuthorizationError('FORBIDDEN', 'a lock must be signed by from_wallet');
       checkDoor(req.jobType, door);
       const now = clock();
 
-      const result = ledger.transaction((): EscrowResult => {
+      const result = await ledger.submit((): EscrowResult => {
         const existing = ledger.findEscrow(req.jobId);
         if (existing) {
           const same =
@@ -145,10 +145,10 @@ export function createEscrowService({ ledger, operator, clock, log, onChange }: 
       return result;
     },
 
-    release(req: ReleaseRequest, caller: Caller, door?: Door): EscrowResult {
+    async release(req: ReleaseRequest, caller: Caller, door?: Door): Promise<EscrowResult> {
       const who = identify(caller, releaseAction(req), req);
       const now = clock();
-      const result = ledger.transaction((): EscrowResult & { before?: EscrowRecord } => {
+      const result = await ledger.submit((): EscrowResult & { before?: EscrowRecord } => {
         const escrow = findOrThrow(req.jobId);
         if (!who.operator && who.signer !== escrow.fromWallet) throw new AuthorizationError('FORBIDDEN', 'only the payer (from_wallet) or the operator may release');
         checkDoor(req.jobType, door);
@@ -173,10 +173,10 @@ export function createEscrowService({ ledger, operator, clock, log, onChange }: 
       return { escrow: result.escrow, changed: result.changed };
     },
 
-    refund(req: RefundRequest, caller: Caller, door?: Door): EscrowResult {
+    async refund(req: RefundRequest, caller: Caller, door?: Door): Promise<EscrowResult> {
       const who = identify(caller, refundAction(req), req);
       const now = clock();
-      const result = ledger.transaction((): EscrowResult & { before?: EscrowRecord } => {
+      const result = await ledger.submit((): EscrowResult & { before?: EscrowRecord } => {
         const escrow = findOrThrow(req.jobId);
         let settledBy = 'operator';
         if (!who.operator) {
@@ -199,20 +199,22 @@ export function createEscrowService({ ledger, operator, clock, log, onChange }: 
       return { escrow: result.escrow, changed: result.changed };
     },
 
-    /** Refunds every locked escrow whose `expires_at` has passed, each in its own transaction. */
-    expireDue(): number {
+    /** Refunds every locked escrow whose `expires_at` has passed, each as its own atomic operation. */
+    async expireDue(): Promise<number> {
       const now = clock();
       let expired = 0;
       for (;;) {
         const jobIds = ledger.expiredJobIds(now, SWEEP_BATCH);
-        for (const jobId of jobIds) {
-          const result = ledger.transaction(() => {
+        const results = jobIds.map((jobId) =>
+          ledger.submit(() => {
             const escrow = ledger.findEscrow(jobId);
             // Re-read inside the transaction: a release may have won since the batch was listed.
             if (!escrow || escrow.status !== 'locked' || escrow.expiresAt > now) return null;
             const how: Settlement = { status: 'refunded', releasedUrtc: 0n, refundedUrtc: escrow.amountUrtc, reason: 'expired', settledBy: 'sweeper' };
             return { before: escrow, after: ledger.settle(escrow, how, now) };
-          });
+          }),
+        );
+        for (const result of await Promise.all(results)) {
           if (result) {
             expired += 1;
             settled(result.before, result.after, 'expired', 'sweeper');

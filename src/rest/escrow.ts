@@ -36,7 +36,7 @@ export function escrowRoutes(): Route[] {
       path: `${family.prefix}/escrow`,
       async handle({ req, res, market }) {
         const request = parseBody(lockRequestSchema, withJobType(await readJsonObject(req), family));
-        const { escrow, changed } = market.escrows.lock(request, family.serves);
+        const { escrow, changed } = await market.escrows.lock(request, family.serves);
         sendJson(res, changed ? 201 : 200, { ok: true, changed, ...escrowJson(escrow) });
       },
     },
@@ -45,7 +45,7 @@ export function escrowRoutes(): Route[] {
       path: `${family.prefix}/release`,
       async handle({ req, res, market }) {
         const request = parseBody(releaseRequestSchema, withJobType(await readJsonObject(req), family));
-        const { escrow, changed } = market.escrows.release(request, { adminKey: adminKey(req.headers[ADMIN_KEY_HEADER]) }, family.serves);
+        const { escrow, changed } = await market.escrows.release(request, { adminKey: adminKey(req.headers[ADMIN_KEY_HEADER]) }, family.serves);
         sendJson(res, 200, { ok: true, changed, ...escrowJson(escrow) });
       },
     },
@@ -54,7 +54,7 @@ export function escrowRoutes(): Route[] {
       path: `${family.prefix}/refund`,
       async handle({ req, res, market }) {
         const request = parseBody(refundRequestSchema, withJobType(await readJsonObject(req), family));
-        const { escrow, changed } = market.escrows.refund(request, { adminKey: adminKey(req.headers[ADMIN_KEY_HEADER]) }, family.serves);
+        const { escrow, changed } = await market.escrows.refund(request, { adminKey: adminKey(req.headers[ADMIN_KEY_HEADER]) }, family.serves);
         sendJson(res, 200, { ok: true, changed, ...escrowJson(escrow) });
       },
     },

@@ -35,10 +35,10 @@ export function createWalletService({ ledger, operator, clock, log }: { ledger: 
   return {
     balance,
 
-    deposit(req: DepositRequest, adminKey: string | null | undefined): DepositResult {
+    async deposit(req: DepositRequest, adminKey: string | null | undefined): Promise<DepositResult> {
       operator.require(adminKey);
       const now = clock();
-      const result = ledger.transaction(() => {
+      const result = await ledger.submit(() => {
         const existing = ledger.findDeposit(req.reference);
         if (existing) {
           if (existing.wallet !== req.wallet || existing.amountUrtc !== req.amountUrtc) {
