@@ -10,6 +10,8 @@ const configSchema = z.object({
     .min(32, 'RC_ADMIN_KEY must be at least 32 characters')
     .optional()
     .or(z.literal('').transform(() => undefined)),
+  /** How long an attestation keeps a GPU node online (listed in the inventory). */
+  ATTESTATION_TTL_S: z.coerce.number().int().min(60).max(30 * 24 * 3600).default(3600),
   /** How often the sweeper refunds expired escrows. */
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).default(5_000),
   /** SQLite's durability: FULL syncs the WAL on every commit (no committed payment is lost on power failure). */

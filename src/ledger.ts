@@ -6,13 +6,11 @@
  * statements in a synchronous better-sqlite3 transaction cost tens of microseconds and cannot
  * interleave with anything else in this process (no await inside).
  *
- * Group commit: operations submitted during one turn of the event loop run one after another in a
- * single BEGIN IMMEDIATE transaction, each inside its own savepoint (so a refused operation rolls back
- * only itself), and their promises settle after the one COMMIT. With synchronous=FULL a commit is an
- * fsync, so under load this turns one fsync per payment into one per batch without weakening
- * durability: no caller hears "done" before its change is on disk. Another process sharing the file
- * waits for the write lock (busy timeout) rather than racing. Every balance change is additionally
- * guarded in SQL (`available_urtc >= ?`, `status = 'locked'`) and by CHECK constraints in the schema.
+ * Its writes go through the shared group commit (src/group-commit.ts): the payments that arrive in
+ * one turn of the event loop share one transaction and one fsync, each in its own savepoint. Another
+ * process sharing the file waits for the write lock (busy timeout) rather than racing. Every balance
+ * change is additionally guarded in SQL (`available_urtc >= ?`, `status = 'locked'`) and by CHECK
+ * constraints in the schema.
  *
  * Rules (who may do what, in which order errors are reported) live in the services; this module only
  * knows how to read and write the rows consistently. Prisma owns the schema and migrations and serves
@@ -20,6 +18,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { Deposit, Escrow, Wallet } from '@prisma/client';
+import type { GroupCommit } from './group-commit.js';
 
 export type EscrowRecord = Escrow;
 export type WalletRecord = Wallet;
@@ -95,7 +94,7 @@ export interface Settlement {
 
 export type Ledger = ReturnType<typeof createLedger>;
 
-export function createLedger(db: Database.Database) {
+export function createLedger(db: Database.Database, writes: GroupCommit) {
   const s = {
     escrowByJob: db.prepare('SELECT * FROM render_escrow WHERE job_id = ?'),
     walletByAddress: db.prepare('SELECT * FROM wallets WHERE address = ?'),
@@ -135,54 +134,13 @@ export function createLedger(db: Database.Database) {
     ).pluck(),
   };
 
-  interface Pending {
-    run: () => unknown;
-    resolve: (value: unknown) => void;
-    reject: (error: unknown) => void;
-  }
-  let pending: Pending[] = [];
-
-  /** Commits every pending operation in one transaction, each in a savepoint of its own. */
-  function flush() {
-    const batch = pending;
-    pending = [];
-    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
-    try {
-      db.transaction(() => {
-        for (const op of batch) {
-          try {
-            outcomes.push({ ok: true, value: db.transaction(op.run)() });
-          } catch (error) {
-            outcomes.push({ ok: false, error });
-          }
-        }
-      }).immediate();
-    } catch (error) {
-      for (const op of batch) op.reject(error); // the COMMIT itself failed: nothing happened
-      return;
-    }
-    batch.forEach((op, i) => {
-      const outcome = outcomes[i]!;
-      if (outcome.ok) op.resolve(outcome.value);
-      else op.reject(outcome.error);
-    });
-  }
-
   function journal(from: string, to: string, amount: bigint, kind: JournalKind, jobId: string | null, reference: string | null, now: number) {
     s.journal.run(from, to, amount, kind, jobId, reference, now);
   }
 
   return {
-    /**
-     * Runs `operation` atomically (all of its writes or none) and resolves once they are committed.
-     * The operation must be synchronous: it runs inside the group's transaction.
-     */
-    submit<T>(operation: () => T): Promise<T> {
-      return new Promise<T>((resolve, reject) => {
-        pending.push({ run: operation, resolve: resolve as (v: unknown) => void, reject });
-        if (pending.length === 1) setImmediate(flush);
-      });
-    },
+    /** Runs a synchronous operation of the methods below atomically; resolves once it is committed. */
+    submit: writes.submit,
 
     findEscrow(jobId: string): EscrowRecord | null {
       const row = s.escrowByJob.get(jobId) as Row | undefined;

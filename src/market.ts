@@ -6,7 +6,10 @@ import type { Logger } from 'pino';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { openDatabase, type DatabaseHandles } from './db.js';
+import { createAttestationService, type AttestationService } from './attestation/service.js';
+import { createAttestationStore } from './attestation/store.js';
 import { createEscrowService, type EscrowService } from './escrow/service.js';
+import { createGroupCommit } from './group-commit.js';
 import { createLedger, type Ledger } from './ledger.js';
 import { createOperatorGate } from './operator.js';
 import { createMarketPubSub, type MarketPubSub } from './pubsub.js';
@@ -14,6 +17,7 @@ import { createWalletService, type WalletService } from './wallet/service.js';
 
 export interface Market {
   db: DatabaseHandles;
+  attestations: AttestationService;
   ledger: Ledger;
   escrows: EscrowService;
   wallets: WalletService;
@@ -24,12 +28,13 @@ export interface Market {
 }
 
 export function createMarket(
-  config: Pick<Config, 'DATABASE_URL' | 'RC_ADMIN_KEY' | 'SQLITE_SYNCHRONOUS'>,
+  config: Pick<Config, 'DATABASE_URL' | 'RC_ADMIN_KEY' | 'SQLITE_SYNCHRONOUS'> & Partial<Pick<Config, 'ATTESTATION_TTL_S'>>,
   log: Logger,
   clock: Clock = systemClock,
 ): Market {
   const db = openDatabase(config.DATABASE_URL, config.SQLITE_SYNCHRONOUS);
-  const ledger = createLedger(db.sqlite);
+  const writes = createGroupCommit(db.sqlite);
+  const ledger = createLedger(db.sqlite, writes);
   const operator = createOperatorGate(config.RC_ADMIN_KEY);
   const pubsub = createMarketPubSub();
   const escrows = createEscrowService({
@@ -40,5 +45,13 @@ export function createMarket(
     onChange: (escrow, change) => pubsub.publish('escrowChanged', escrow.jobId, { jobId: escrow.jobId, change, at: clock() }),
   });
   const wallets = createWalletService({ ledger, operator, clock, log: log.child({ component: 'wallet' }) });
-  return { db, ledger, escrows, wallets, pubsub, log, clock, close: () => db.close() };
+  const attestations = createAttestationService({
+    store: createAttestationStore(db.sqlite, writes),
+    operator,
+    clock,
+    log: log.child({ component: 'attestation' }),
+    attestationTtlS: config.ATTESTATION_TTL_S ?? 3600,
+    onChange: (minerId, change) => pubsub.publish('nodeChanged', { minerId, change, at: clock() }),
+  });
+  return { db, ledger, escrows, wallets, attestations, pubsub, log, clock, close: () => db.close() };
 }

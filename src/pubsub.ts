@@ -3,6 +3,7 @@
  * so they could cross a process boundary as JSON; subscribers read the current row themselves.
  */
 import { createPubSub } from 'graphql-yoga';
+import type { NodeChange } from './attestation/service.js';
 import type { EscrowChange } from './escrow/service.js';
 
 export interface EscrowChangedEvent {
@@ -11,8 +12,14 @@ export interface EscrowChangedEvent {
   at: number;
 }
 
+export interface NodeChangedEvent {
+  minerId: string;
+  change: NodeChange;
+  at: number;
+}
+
 export function createMarketPubSub() {
-  return createPubSub<{ escrowChanged: [jobId: string, event: EscrowChangedEvent] }>();
+  return createPubSub<{ escrowChanged: [jobId: string, event: EscrowChangedEvent]; nodeChanged: [event: NodeChangedEvent] }>();
 }
 
 export type MarketPubSub = ReturnType<typeof createMarketPubSub>;

@@ -50,6 +50,13 @@ export class AuthorizationError extends MarketError {}
 /** The request is well formed but the escrow, wallet or nonce is not in a state that allows it. */
 export class StateError extends MarketError {}
 
+/** The hardware an attestation describes cannot be real (IMPLAUSIBLE_HARDWARE). */
+export class HardwareEvidenceError extends MarketError {
+  constructor(message: string) {
+    super('IMPLAUSIBLE_HARDWARE', message);
+  }
+}
+
 /** The payer's available balance does not cover the lock. */
 export class InsufficientFundsError extends MarketError {
   constructor(

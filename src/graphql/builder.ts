@@ -6,7 +6,15 @@ import RelayPlugin from '@pothos/plugin-relay';
 import ValidationPlugin from '@pothos/plugin-validation';
 import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
 import { GraphQLScalarType, Kind } from 'graphql';
-import { AuthorizationError, ERROR_CODES, InsufficientFundsError, InvalidInputError, MarketError, StateError } from '../domain/errors.js';
+import {
+  AuthorizationError,
+  ERROR_CODES,
+  HardwareEvidenceError,
+  InsufficientFundsError,
+  InvalidInputError,
+  MarketError,
+  StateError,
+} from '../domain/errors.js';
 import type { Market } from '../market.js';
 import { getDatamodel } from '../generated/pothos-prisma-types.js';
 import type PrismaTypes from '../generated/pothos-prisma-types.js';
@@ -115,5 +123,13 @@ builder.objectType(InsufficientFundsError, {
   }),
 });
 
+builder.objectType(HardwareEvidenceError, {
+  name: 'HardwareEvidenceError',
+  description: 'The attested hardware cannot be real: a model of another vendor, or a memory size it never had (IMPLAUSIBLE_HARDWARE).',
+  interfaces: [MarketErrorInterface],
+});
+
 /** The error types of every money mutation's result union. */
 export const MONEY_ERRORS = [InvalidInputError, AuthorizationError, StateError, InsufficientFundsError];
+/** The error types of attestation and operator node mutations. */
+export const NODE_ERRORS = [InvalidInputError, AuthorizationError, StateError, HardwareEvidenceError];

@@ -3,6 +3,7 @@ import { lexicographicSortSchema, printSchema } from 'graphql';
 import { builder } from './builder.js';
 import './escrow.js';
 import './wallet.js';
+import './gpu.js';
 
 export const schema = builder.toSchema();
 

@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import { inject } from 'vitest';
 import type { Clock } from '../../src/clock.js';
 import { createEscrowService } from '../../src/escrow/service.js';
+import { createGroupCommit } from '../../src/group-commit.js';
 import { createLedger } from '../../src/ledger.js';
 import { createMarket, type Market } from '../../src/market.js';
 import { createOperatorGate } from '../../src/operator.js';
@@ -58,7 +59,7 @@ export function createInMemoryServices(clock: Clock) {
   for (const dir of readdirSync(migrations, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()) {
     db.exec(readFileSync(join(migrations, dir, 'migration.sql'), 'utf8'));
   }
-  const ledger = createLedger(db);
+  const ledger = createLedger(db, createGroupCommit(db));
   const operator = createOperatorGate(ADMIN_KEY);
   const escrows = createEscrowService({ ledger, operator, clock, log: silentLog, onChange: () => {} });
   const wallets = createWalletService({ ledger, operator, clock, log: silentLog });

@@ -1,0 +1,178 @@
+/**
+ * Rows of GPU nodes, their GPUs, models and challenges, written on the shared writing connection
+ * (src/group-commit.ts) so that an attestation is one atomic unit. Reads for the inventory go
+ * through Prisma (./inventory.ts).
+ */
+import type Database from 'better-sqlite3';
+import type { GroupCommit } from '../group-commit.js';
+import type { JobType } from '../domain/fields.js';
+
+export interface StoredNode {
+  minerId: string;
+  fingerprint: string;
+  verified: boolean;
+  suspended: boolean;
+  firstAttestation: number;
+  lastAttestation: number;
+}
+
+export interface NodeRow {
+  minerId: string;
+  deviceArch: string;
+  gpuModel: string;
+  gpuCount: number;
+  maxVramMb: number;
+  totalVramMb: number;
+  cudaVersion: string | null;
+  cudaVersionNum: number | null;
+  rocmVersion: string | null;
+  metalVersion: string | null;
+  benchmarkScore: number;
+  prices: Record<JobType, bigint | null>;
+  ttsModels: string[];
+  sttModels: string[];
+  llmModels: string[];
+  trust: string;
+  verified: boolean;
+  suspended: boolean;
+  fingerprint: string;
+  flags: string[];
+  firstAttestation: number;
+  lastAttestation: number;
+}
+
+export interface DeviceRow {
+  uuid: string;
+  position: number;
+  model: string;
+  vramMb: number;
+  pciId: string | null;
+  driverVersion: string | null;
+  cudaVersion: string | null;
+  rocmVersion: string | null;
+  metalVersion: string | null;
+  benchmarkScore: number;
+}
+
+export type AttestationStore = ReturnType<typeof createAttestationStore>;
+
+export function createAttestationStore(db: Database.Database, writes: GroupCommit) {
+  const s = {
+    insertChallenge: db.prepare('INSERT INTO attestation_challenges (challenge, miner_id, expires_at) VALUES (?, ?, ?)'),
+    purgeChallenges: db.prepare('DELETE FROM attestation_challenges WHERE expires_at < ?'),
+    challenge: db.prepare('SELECT miner_id, expires_at, used_at FROM attestation_challenges WHERE challenge = ?'),
+    useChallenge: db.prepare('UPDATE attestation_challenges SET used_at = ? WHERE challenge = ? AND used_at IS NULL'),
+    node: db.prepare(
+      'SELECT miner_id, fingerprint, verified, suspended, first_attestation, last_attestation FROM gpu_attestations WHERE miner_id = ?',
+    ),
+    devicesOfOthers: db.prepare('SELECT uuid, miner_id FROM gpu_devices WHERE uuid IN (SELECT value FROM json_each(?)) AND miner_id <> ?'),
+    upsertNode: db.prepare(`
+      INSERT INTO gpu_attestations (miner_id, device_arch, gpu_model, gpu_count, max_vram_mb, total_vram_mb, cuda_version,
+        cuda_version_num, rocm_version, metal_version, benchmark_score, price_render_minute_urtc, price_tts_1k_chars_urtc,
+        price_stt_minute_urtc, price_llm_1k_tokens_urtc, supports_render, supports_tts, supports_stt, supports_llm,
+        tts_models, stt_models, llm_models, trust, verified, suspended, fingerprint, flags, first_attestation, last_attestation)
+      VALUES (@minerId, @deviceArch, @gpuModel, @gpuCount, @maxVramMb, @totalVramMb, @cudaVersion, @cudaVersionNum, @rocmVersion,
+        @metalVersion, @benchmarkScore, @priceRender, @priceTts, @priceStt, @priceLlm, @supportsRender, @supportsTts, @supportsStt,
+        @supportsLlm, @ttsModels, @sttModels, @llmModels, @trust, @verified, @suspended, @fingerprint, @flags, @firstAttestation,
+        @lastAttestation)
+      ON CONFLICT (miner_id) DO UPDATE SET device_arch = excluded.device_arch, gpu_model = excluded.gpu_model,
+        gpu_count = excluded.gpu_count, max_vram_mb = excluded.max_vram_mb, total_vram_mb = excluded.total_vram_mb,
+        cuda_version = excluded.cuda_version, cuda_version_num = excluded.cuda_version_num, rocm_version = excluded.rocm_version,
+        metal_version = excluded.metal_version, benchmark_score = excluded.benchmark_score,
+        price_render_minute_urtc = excluded.price_render_minute_urtc, price_tts_1k_chars_urtc = excluded.price_tts_1k_chars_urtc,
+        price_stt_minute_urtc = excluded.price_stt_minute_urtc, price_llm_1k_tokens_urtc = excluded.price_llm_1k_tokens_urtc,
+        supports_render = excluded.supports_render, supports_tts = excluded.supports_tts, supports_stt = excluded.supports_stt,
+        supports_llm = excluded.supports_llm, tts_models = excluded.tts_models, stt_models = excluded.stt_models,
+        llm_models = excluded.llm_models, trust = excluded.trust, verified = excluded.verified, fingerprint = excluded.fingerprint,
+        flags = excluded.flags, last_attestation = excluded.last_attestation`),
+    deleteDevices: db.prepare('DELETE FROM gpu_devices WHERE miner_id = ?'),
+    insertDevice: db.prepare(`
+      INSERT INTO gpu_devices (uuid, miner_id, position, model, vram_mb, pci_id, driver_version, cuda_version, rocm_version, metal_version, benchmark_score)
+      VALUES (@uuid, @minerId, @position, @model, @vramMb, @pciId, @driverVersion, @cudaVersion, @rocmVersion, @metalVersion, @benchmarkScore)`),
+    deleteModels: db.prepare('DELETE FROM gpu_node_models WHERE miner_id = ?'),
+    insertModel: db.prepare('INSERT INTO gpu_node_models (miner_id, kind, name) VALUES (?, ?, ?)'),
+    setVerified: db.prepare(
+      "UPDATE gpu_attestations SET verified = @verified, trust = CASE WHEN @verified THEN 'verified' ELSE @fallbackTrust END WHERE miner_id = @minerId",
+    ),
+    setSuspended: db.prepare('UPDATE gpu_attestations SET suspended = ? WHERE miner_id = ?'),
+    flagsOf: db.prepare('SELECT flags FROM gpu_attestations WHERE miner_id = ?').pluck(),
+  };
+
+  const bool = (v: boolean) => (v ? 1 : 0);
+
+  return {
+    submit: writes.submit,
+
+    createChallenge(challenge: string, minerId: string, expiresAt: number, now: number) {
+      s.purgeChallenges.run(now - 3600); // used or expired for an hour: no longer worth keeping
+      s.insertChallenge.run(challenge, minerId, expiresAt);
+    },
+
+    findChallenge(challenge: string): { minerId: string; expiresAt: number; usedAt: number | null } | null {
+      const row = s.challenge.get(challenge) as { miner_id: string; expires_at: bigint; used_at: bigint | null } | undefined;
+      return row ? { minerId: row.miner_id, expiresAt: Number(row.expires_at), usedAt: row.used_at === null ? null : Number(row.used_at) } : null;
+    },
+
+    useChallenge(challenge: string, now: number): boolean {
+      return s.useChallenge.run(now, challenge).changes === 1;
+    },
+
+    findNode(minerId: string): StoredNode | null {
+      const r = s.node.get(minerId) as Record<string, unknown> | undefined;
+      if (!r) return null;
+      return {
+        minerId: r.miner_id as string,
+        fingerprint: r.fingerprint as string,
+        verified: Number(r.verified) === 1,
+        suspended: Number(r.suspended) === 1,
+        firstAttestation: Number(r.first_attestation),
+        lastAttestation: Number(r.last_attestation),
+      };
+    },
+
+    /** GPUs among `uuids` that are bound to another miner. */
+    devicesOfOtherMiners(uuids: string[], minerId: string): { uuid: string; minerId: string }[] {
+      return (s.devicesOfOthers.all(JSON.stringify(uuids), minerId) as { uuid: string; miner_id: string }[]).map((r) => ({ uuid: r.uuid, minerId: r.miner_id }));
+    },
+
+    /** Replaces the node's attestation, GPUs and model rows with these. */
+    saveNode(node: NodeRow, devices: DeviceRow[]) {
+      s.upsertNode.run({
+        ...node,
+        priceRender: node.prices.render,
+        priceTts: node.prices.tts,
+        priceStt: node.prices.stt,
+        priceLlm: node.prices.llm,
+        supportsRender: bool(node.prices.render !== null),
+        supportsTts: bool(node.prices.tts !== null),
+        supportsStt: bool(node.prices.stt !== null),
+        supportsLlm: bool(node.prices.llm !== null),
+        ttsModels: JSON.stringify(node.ttsModels),
+        sttModels: JSON.stringify(node.sttModels),
+        llmModels: JSON.stringify(node.llmModels),
+        verified: bool(node.verified),
+        suspended: bool(node.suspended),
+        flags: JSON.stringify(node.flags),
+      });
+      s.deleteDevices.run(node.minerId);
+      for (const d of devices) s.insertDevice.run({ ...d, minerId: node.minerId });
+      s.deleteModels.run(node.minerId);
+      for (const name of node.ttsModels) s.insertModel.run(node.minerId, 'tts', name);
+      for (const name of node.sttModels) s.insertModel.run(node.minerId, 'stt', name);
+      for (const name of node.llmModels) s.insertModel.run(node.minerId, 'llm', name);
+    },
+
+    setVerified(minerId: string, verified: boolean, fallbackTrust: string): boolean {
+      return s.setVerified.run({ minerId, verified: bool(verified), fallbackTrust }).changes === 1;
+    },
+
+    setSuspended(minerId: string, suspended: boolean): boolean {
+      return s.setSuspended.run(bool(suspended), minerId).changes === 1;
+    },
+
+    flagsOf(minerId: string): string[] {
+      const raw = s.flagsOf.get(minerId) as string | undefined;
+      return raw ? (JSON.parse(raw) as string[]) : [];
+    },
+  };
+}

@@ -1,0 +1,140 @@
+/** Attestation and inventory paths: POST /gpu/challenge, POST /gpu/attest, GET /gpu/nodes. */
+import type { GpuDevice, GpuNode } from '@prisma/client';
+import { z } from 'zod';
+import { DEVICE_ARCHES } from '../attestation/catalog.js';
+import { TRUST_LEVELS } from '../attestation/evidence.js';
+import { listGpuNodes, MAX_PAGE } from '../attestation/inventory.js';
+import { attestationSchema, challengeRequestSchema } from '../attestation/requests.js';
+import { nodeStatus } from '../attestation/service.js';
+import { InvalidInputError } from '../domain/errors.js';
+import { addressField, jobTypeField, JOB_TYPES } from '../domain/fields.js';
+import type { Market } from '../market.js';
+import { readJsonObject, sendJson } from './http.js';
+import type { Route } from './router.js';
+
+function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    throw new InvalidInputError(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+  }
+  return parsed.data;
+}
+
+const nodesQuerySchema = z.strictObject({
+  job_type: jobTypeField.optional(),
+  device_arch: z.enum(DEVICE_ARCHES).optional(),
+  min_vram_gb: z.coerce.number().min(0).max(4096).optional(),
+  model: z.string().min(1).max(100).optional(),
+  min_cuda_version: z.string().regex(/^\d{1,4}(\.\d{1,3})?$/).optional(),
+  tts_model: z.string().max(100).optional(),
+  stt_model: z.string().max(100).optional(),
+  llm_model: z.string().max(100).optional(),
+  max_price_urtc: z.string().regex(/^\d{1,19}$/).transform(BigInt).optional(),
+  min_trust: z.enum(TRUST_LEVELS).optional(),
+  include_offline: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  order_by: z.enum(['price', 'benchmark', 'vram', 'freshness']).optional(),
+  order: z.enum(['asc', 'desc']).optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE).optional(),
+  cursor: addressField.optional(),
+});
+
+export function gpuNodeJson(n: GpuNode, gpus: GpuDevice[], market: Market) {
+  return {
+    miner_id: n.minerId,
+    device_arch: n.deviceArch,
+    gpu_model: n.gpuModel,
+    gpu_count: n.gpuCount,
+    max_vram_mb: n.maxVramMb,
+    total_vram_mb: n.totalVramMb,
+    cuda_version: n.cudaVersion,
+    rocm_version: n.rocmVersion,
+    metal_version: n.metalVersion,
+    benchmark_score: n.benchmarkScore,
+    job_types: JOB_TYPES.filter((t) => ({ render: n.supportsRender, tts: n.supportsTts, stt: n.supportsStt, llm: n.supportsLlm })[t]),
+    tts_models: JSON.parse(n.ttsModels) as string[],
+    stt_models: JSON.parse(n.sttModels) as string[],
+    llm_models: JSON.parse(n.llmModels) as string[],
+    prices: {
+      render_minute_urtc: n.priceRenderMinuteUrtc?.toString() ?? null,
+      tts_1k_chars_urtc: n.priceTts1kCharsUrtc?.toString() ?? null,
+      stt_minute_urtc: n.priceSttMinuteUrtc?.toString() ?? null,
+      llm_1k_tokens_urtc: n.priceLlm1kTokensUrtc?.toString() ?? null,
+    },
+    trust: n.trust,
+    status: nodeStatus(n, market.clock(), market.attestations.attestationTtlS),
+    fingerprint: n.fingerprint,
+    flags: JSON.parse(n.flags) as string[],
+    first_attested_at: n.firstAttestation,
+    last_attested_at: n.lastAttestation,
+    gpus: gpus.map((g) => ({
+      uuid: g.uuid,
+      model: g.model,
+      vram_mb: g.vramMb,
+      pci_id: g.pciId,
+      driver_version: g.driverVersion,
+      cuda_version: g.cudaVersion,
+      rocm_version: g.rocmVersion,
+      metal_version: g.metalVersion,
+      benchmark_score: g.benchmarkScore,
+    })),
+  };
+}
+
+export const gpuRoutes: Route[] = [
+  {
+    method: 'POST',
+    path: '/gpu/challenge',
+    async handle({ req, res, market }) {
+      const { miner_id } = parse(challengeRequestSchema, await readJsonObject(req));
+      const { challenge, expiresAt } = await market.attestations.requestChallenge(miner_id);
+      sendJson(res, 200, { ok: true, miner_id, challenge, expires_at: expiresAt });
+    },
+  },
+  {
+    method: 'POST',
+    path: '/gpu/attest',
+    async handle({ req, res, market }) {
+      const { public_key, signature, ...body } = await readJsonObject(req);
+      const attestation = parse(attestationSchema, body);
+      const signed = parse(z.object({ public_key: z.string().max(256).optional(), signature: z.string().max(512).optional() }), { public_key, signature });
+      const result = await market.attestations.attest(attestation, { publicKey: signed.public_key, signature: signed.signature });
+      sendJson(res, 200, { ok: true, miner_id: result.minerId, status: result.status, trust: result.trust, fingerprint: result.fingerprint, flags: result.flags });
+    },
+  },
+  {
+    method: 'GET',
+    path: '/gpu/nodes',
+    async handle({ res, market, query }) {
+      const q = parse(nodesQuerySchema, Object.fromEntries(query));
+      const page = await listGpuNodes(market.db.prisma, {
+        filter: {
+          jobType: q.job_type,
+          deviceArch: q.device_arch,
+          minVramGb: q.min_vram_gb,
+          gpuModel: q.model,
+          minCudaVersion: q.min_cuda_version,
+          ttsModel: q.tts_model,
+          sttModel: q.stt_model,
+          llmModel: q.llm_model,
+          maxPriceUrtc: q.max_price_urtc,
+          minTrust: q.min_trust,
+          includeOffline: q.include_offline,
+        },
+        order: q.order_by ? { field: q.order_by, direction: q.order ?? 'asc' } : undefined,
+        first: q.limit,
+        after: q.cursor,
+        now: market.clock(),
+        ttlS: market.attestations.attestationTtlS,
+      });
+      const gpus = await market.db.prisma.gpuDevice.findMany({
+        where: { minerId: { in: page.nodes.map((n) => n.minerId) } },
+        orderBy: [{ minerId: 'asc' }, { position: 'asc' }],
+      });
+      sendJson(res, 200, {
+        ok: true,
+        nodes: page.nodes.map((n) => gpuNodeJson(n, gpus.filter((g) => g.minerId === n.minerId), market)),
+        next_cursor: page.hasNextPage ? page.nodes.at(-1)!.minerId : null,
+      });
+    },
+  },
+];
