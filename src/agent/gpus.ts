@@ -284,14 +284,20 @@ const COMMAND_TIMEOUT_MS = 30_000;
 /** The real runner: no shell, 30 s limit (a wedged driver can hang nvidia-smi). */
 export const runCommand: Runner = (cmd, args) =>
   new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: COMMAND_TIMEOUT_MS });
+    // Not spawn's own `timeout` option: its timer outlives a spawn that fails with ENOENT.
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const timer = setTimeout(() => child.kill('SIGKILL'), COMMAND_TIMEOUT_MS);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
     child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    child.on('error', reject);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
     child.on('close', (code, signal) => {
-      if (signal) reject(new GpuDetectionError(`${cmd} did not finish (${signal}, limit ${COMMAND_TIMEOUT_MS / 1000} s)`));
+      clearTimeout(timer);
+      if (signal) reject(new GpuDetectionError(`${cmd} did not finish (${signal}; the limit is ${COMMAND_TIMEOUT_MS / 1000} s)`));
       else resolve({ stdout, stderr, code: code ?? 1 });
     });
   });

@@ -1,0 +1,141 @@
+/**
+ * The node agent's config file: which job types this node serves, at what prices, with which models,
+ * and the measured benchmark of its GPUs. JSON, validated here with messages that name the field.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { JOB_TYPES, type JobType } from '../domain/fields.js';
+import { MAX_AMOUNT_URTC } from '../domain/money.js';
+
+/** The `prices` key that quotes each job type (units per docs/CONTRACT.md "Pricing"). */
+export const PRICE_FIELD = {
+  render: 'render_minute_urtc',
+  tts: 'tts_1k_chars_urtc',
+  stt: 'stt_minute_urtc',
+  llm: 'llm_1k_tokens_urtc',
+} as const satisfies Record<JobType, string>;
+
+/** The model-list key of each job type that has one. */
+const MODEL_FIELDS = [
+  ['tts', 'tts_models'],
+  ['stt', 'stt_models'],
+  ['llm', 'llm_models'],
+] as const;
+
+const urtcPrice = z
+  .string({ error: 'must be a string of digits (µRTC), e.g. "250000"' })
+  .regex(/^[1-9]\d{0,18}$/, 'must be a positive whole number of µRTC written as a string of digits, e.g. "250000"')
+  .refine((v) => !/^\d+$/.test(v) || BigInt(v) <= MAX_AMOUNT_URTC, 'exceeds the RTC supply cap of 8388608 RTC');
+
+const modelList = z
+  .array(z.string().trim().min(1, 'a model name cannot be empty').max(200), { error: 'must be a list of model names' })
+  .min(1, 'list at least one model, or leave the field out')
+  .refine((list) => new Set(list).size === list.length, 'lists a model twice');
+
+const tflops = z
+  .number({ error: 'must be a number (measured dense FP32 TFLOPS)' })
+  .positive('must be greater than zero (measured dense FP32 TFLOPS)')
+  .max(10_000, 'is not a plausible TFLOPS figure');
+
+export const agentConfigSchema = z
+  .strictObject(
+    {
+      job_types: z
+        .array(z.enum(JOB_TYPES, { error: 'must be one of render, tts, stt, llm' }), { error: 'must be a list of job types' })
+        .min(1, 'serve at least one job type')
+        .refine((list) => new Set(list).size === list.length, 'lists a job type twice'),
+      tts_models: modelList.optional(),
+      stt_models: modelList.optional(),
+      llm_models: modelList.optional(),
+      prices: z.strictObject(
+        {
+          render_minute_urtc: urtcPrice.optional(),
+          tts_1k_chars_urtc: urtcPrice.optional(),
+          stt_minute_urtc: urtcPrice.optional(),
+          llm_1k_tokens_urtc: urtcPrice.optional(),
+        },
+        { error: (issue) => (issue.code === 'invalid_type' ? 'must be an object of µRTC prices' : undefined) },
+      ),
+      benchmark_score: tflops.optional(),
+      benchmark_scores: z.record(z.string().min(1), tflops, { error: 'must map GPU uuids to TFLOPS' }).optional(),
+      interval_s: z
+        .number({ error: 'must be a whole number of seconds' })
+        .int('must be a whole number of seconds')
+        .min(10, 'must be at least 10 seconds')
+        .max(86_400, 'must be at most 86400 seconds (one day)')
+        .optional(),
+    },
+    { error: (issue) => (issue.code === 'invalid_type' ? 'the config must be a JSON object' : undefined) },
+  )
+  .superRefine((config, ctx) => {
+    for (const jobType of JOB_TYPES) {
+      const priceField = PRICE_FIELD[jobType];
+      const served = config.job_types.includes(jobType);
+      const price = config.prices[priceField];
+      if (served && price === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['prices', priceField], message: `is required because job_types includes "${jobType}"` });
+      }
+      if (!served && price !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['prices', priceField], message: `is set but job_types does not include "${jobType}"` });
+      }
+    }
+    for (const [jobType, modelField] of MODEL_FIELDS) {
+      if (config[modelField] !== undefined && !config.job_types.includes(jobType)) {
+        ctx.addIssue({ code: 'custom', path: [modelField], message: `is set but job_types does not include "${jobType}"` });
+      }
+    }
+    if (config.benchmark_score === undefined && config.benchmark_scores === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['benchmark_score'],
+        message: 'give benchmark_score (measured dense FP32 TFLOPS, for every GPU) or benchmark_scores (TFLOPS by GPU uuid)',
+      });
+    }
+  });
+
+export type AgentConfig = z.infer<typeof agentConfigSchema>;
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const path = issue.path.map(String).join('.');
+      return `  ${path || '(config)'}: ${issue.message}`;
+    })
+    .join('\n');
+}
+
+/** Validates an already-parsed config value; throws a ConfigError listing every problem. */
+export function parseAgentConfig(value: unknown, source = 'config'): AgentConfig {
+  const result = agentConfigSchema.safeParse(value);
+  if (!result.success) throw new ConfigError(`invalid ${source}:\n${describeIssues(result.error)}`);
+  return result.data;
+}
+
+/** Reads and validates a config file. */
+export function loadAgentConfig(path: string): AgentConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read config ${path}: ${(error as Error).message}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`config ${path} is not valid JSON: ${(error as Error).message}`);
+  }
+  return parseAgentConfig(value, `config ${path}`);
+}
+
+/** The benchmark to attest for one GPU: its own entry in benchmark_scores, else benchmark_score. */
+export function benchmarkFor(config: AgentConfig, uuid: string): number | undefined {
+  return config.benchmark_scores?.[uuid] ?? config.benchmark_score;
+}
