@@ -50,7 +50,12 @@ export function createMarketYoga(market: Market) {
       debug: () => {},
       info: () => {},
       warn: (...args: unknown[]) => market.log.warn({ component: 'graphql', detail: args }, 'graphql warning'),
-      error: (...args: unknown[]) => market.log.error({ component: 'graphql', err: args.find((a) => a instanceof Error), detail: args }, 'graphql error'),
+      error: (...args: unknown[]) => {
+        const err = args.find((a) => a instanceof Error);
+        const cause = err instanceof GraphQLError ? err.originalError : err;
+        if (cause instanceof MarketError) return; // an expected refusal, answered with its code
+        market.log.error({ component: 'graphql', err, detail: args }, 'graphql error');
+      },
     },
     // Over WebSocket there is no Fetch request; operator actions need HTTP and its X-Admin-Key header.
     context: ({ request }) => ({ market, adminKey: request?.headers.get(ADMIN_KEY_HEADER) ?? null }),

@@ -189,3 +189,48 @@ describe('the operator', () => {
     expect((await gql(SuspendNode, { minerId: node.address, suspended: false }, asOperator)).suspendGpuNode.node.status).toBe('ONLINE');
   });
 });
+
+describe('over GraphQL', () => {
+  const Challenge = `mutation($minerId: String!) { requestAttestationChallenge(minerId: $minerId) { __typename ... on AttestationChallenge { challenge expiresAt } ... on MarketError { code } } }`;
+  const Submit = `mutation($input: GpuAttestationInput!) { submitGpuAttestation(input: $input) {
+    __typename
+    ... on GpuAttestationSuccess { minerId status trust flags node { gpuModel jobTypes prices { llm1kTokensUrtc } gpus { uuid vramMb } } }
+    ... on MarketError { code message } } }`;
+  const gql = (query: string, variables: unknown) => call(server.url, 'POST', '/graphql', { query, variables }).then((r) => r.body.data);
+
+  async function submit(node: Wallet, gpu: ReturnType<typeof rtx4090>) {
+    const { challenge } = (await gql(Challenge, { minerId: node.address })).requestAttestationChallenge;
+    // The node signs the contract's snake_case object; GraphQL carries the same values in camelCase.
+    const fields = attestationFields(node, challenge, { gpus: [gpu], job_types: ['llm'], llm_models: ['mistral-7b'], prices: { llm_1k_tokens_urtc: '1500' } });
+    const signature = node.sign({ action: 'gpu.attest', ...fields });
+    return (
+      await gql(Submit, {
+        input: {
+          minerId: node.address,
+          challenge,
+          deviceArch: 'NVIDIA_GPU',
+          gpus: [{ model: gpu.model, vramMb: gpu.vram_mb, uuid: gpu.uuid, pciId: gpu.pci_id, driverVersion: gpu.driver_version, cudaVersion: gpu.cuda_version, benchmarkScore: gpu.benchmark_score }],
+          jobTypes: ['LLM'],
+          llmModels: ['mistral-7b'],
+          prices: { llm1kTokensUrtc: '1500' },
+          publicKey: node.publicKey,
+          signature,
+        },
+      })
+    ).submitGpuAttestation;
+  }
+
+  it('attests with the same signature as REST and answers typed errors', async () => {
+    const node = newWallet();
+    const ok = await submit(node, rtx4090());
+    expect(ok).toMatchObject({
+      __typename: 'GpuAttestationSuccess',
+      status: 'ONLINE',
+      trust: 'CATALOG_CONSISTENT',
+      node: { gpuModel: 'GeForce RTX 4090', jobTypes: ['LLM'], prices: { llm1kTokensUrtc: '1500' }, gpus: [{ vramMb: 24564 }] },
+    });
+    const implausible = await submit(newWallet(), rtx4090({ vram_mb: 8192 }));
+    expect(implausible).toMatchObject({ __typename: 'HardwareEvidenceError', code: 'IMPLAUSIBLE_HARDWARE' });
+    expect((await gql(Challenge, { minerId: 'RTCnope' })).requestAttestationChallenge.code).toBe('INVALID_INPUT');
+  });
+});

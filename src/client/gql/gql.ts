@@ -22,6 +22,8 @@ type Documents = {
     "\n  query EscrowByJob($jobId: String!) {\n    escrow(jobId: $jobId) { jobId status amountUrtc createdAt }\n  }\n": typeof types.EscrowByJobDocument,
     "\n  query EscrowsPage($wallet: String, $role: WalletRole, $status: EscrowStatus, $jobType: JobType, $first: Int, $after: String) {\n    escrows(wallet: $wallet, role: $role, status: $status, jobType: $jobType, first: $first, after: $after) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { cursor node { jobId jobType status } }\n    }\n  }\n": typeof types.EscrowsPageDocument,
     "\n  query WalletBalances($address: String!) {\n    wallet(address: $address) {\n      address availableUrtc availableRtc lockedUrtc lockedRtc\n      escrowsPaid(first: 10) { totalCount edges { node { jobId } } }\n      escrowsReceived(first: 10) { totalCount }\n    }\n  }\n": typeof types.WalletBalancesDocument,
+    "\n  query GpuNodesPage($filter: GpuNodeFilter, $orderBy: GpuNodeOrder, $first: Int, $after: String) {\n    gpuNodes(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { minerId } }\n    }\n  }\n": typeof types.GpuNodesPageDocument,
+    "\n  query GpuNodesNested($first: Int) {\n    gpuNodes(first: $first, filter: { includeOffline: true }) {\n      edges {\n        node {\n          minerId trust status prices { llm1kTokensUrtc }\n          gpus { uuid model vramMb }\n          earnings { releasedUrtc jobsPaid }\n          escrowHistory(first: 3) { jobId releasedUrtc }\n        }\n      }\n    }\n  }\n": typeof types.GpuNodesNestedDocument,
     "\n  subscription EscrowStatus($jobId: String!) {\n    escrowStatusChanged(jobId: $jobId) { jobId status releasedUrtc refundedUrtc }\n  }\n": typeof types.EscrowStatusDocument,
 };
 const documents: Documents = {
@@ -32,6 +34,8 @@ const documents: Documents = {
     "\n  query EscrowByJob($jobId: String!) {\n    escrow(jobId: $jobId) { jobId status amountUrtc createdAt }\n  }\n": types.EscrowByJobDocument,
     "\n  query EscrowsPage($wallet: String, $role: WalletRole, $status: EscrowStatus, $jobType: JobType, $first: Int, $after: String) {\n    escrows(wallet: $wallet, role: $role, status: $status, jobType: $jobType, first: $first, after: $after) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { cursor node { jobId jobType status } }\n    }\n  }\n": types.EscrowsPageDocument,
     "\n  query WalletBalances($address: String!) {\n    wallet(address: $address) {\n      address availableUrtc availableRtc lockedUrtc lockedRtc\n      escrowsPaid(first: 10) { totalCount edges { node { jobId } } }\n      escrowsReceived(first: 10) { totalCount }\n    }\n  }\n": types.WalletBalancesDocument,
+    "\n  query GpuNodesPage($filter: GpuNodeFilter, $orderBy: GpuNodeOrder, $first: Int, $after: String) {\n    gpuNodes(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { minerId } }\n    }\n  }\n": types.GpuNodesPageDocument,
+    "\n  query GpuNodesNested($first: Int) {\n    gpuNodes(first: $first, filter: { includeOffline: true }) {\n      edges {\n        node {\n          minerId trust status prices { llm1kTokensUrtc }\n          gpus { uuid model vramMb }\n          earnings { releasedUrtc jobsPaid }\n          escrowHistory(first: 3) { jobId releasedUrtc }\n        }\n      }\n    }\n  }\n": types.GpuNodesNestedDocument,
     "\n  subscription EscrowStatus($jobId: String!) {\n    escrowStatusChanged(jobId: $jobId) { jobId status releasedUrtc refundedUrtc }\n  }\n": types.EscrowStatusDocument,
 };
 
@@ -63,6 +67,14 @@ export function graphql(source: "\n  query EscrowsPage($wallet: String, $role: W
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query WalletBalances($address: String!) {\n    wallet(address: $address) {\n      address availableUrtc availableRtc lockedUrtc lockedRtc\n      escrowsPaid(first: 10) { totalCount edges { node { jobId } } }\n      escrowsReceived(first: 10) { totalCount }\n    }\n  }\n"): typeof import('./graphql.js').WalletBalancesDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query GpuNodesPage($filter: GpuNodeFilter, $orderBy: GpuNodeOrder, $first: Int, $after: String) {\n    gpuNodes(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { minerId } }\n    }\n  }\n"): typeof import('./graphql.js').GpuNodesPageDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query GpuNodesNested($first: Int) {\n    gpuNodes(first: $first, filter: { includeOffline: true }) {\n      edges {\n        node {\n          minerId trust status prices { llm1kTokensUrtc }\n          gpus { uuid model vramMb }\n          earnings { releasedUrtc jobsPaid }\n          escrowHistory(first: 3) { jobId releasedUrtc }\n        }\n      }\n    }\n  }\n"): typeof import('./graphql.js').GpuNodesNestedDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -13,6 +13,11 @@ export type DepositInput = {
   wallet: string;
 };
 
+export type DeviceArch =
+  | 'AMD_GPU'
+  | 'APPLE_GPU'
+  | 'NVIDIA_GPU';
+
 /** Stable error codes, the same as the REST shim returns (docs/CONTRACT.md). */
 export type ErrorCode =
   | 'DUPLICATE_HARDWARE'
@@ -35,6 +40,41 @@ export type EscrowStatus =
   | 'LOCKED'
   | 'REFUNDED'
   | 'RELEASED';
+
+export type GpuNodeFilter = {
+  deviceArch?: DeviceArch | null | undefined;
+  /** Part of a GPU model name, e.g. "4090" or "A100". */
+  gpuModel?: string | null | undefined;
+  /** Also list offline and suspended nodes (default false). */
+  includeOffline?: boolean | null | undefined;
+  jobType?: JobType | null | undefined;
+  llmModel?: string | null | undefined;
+  /** With jobType: at most this price per unit. */
+  maxPriceUrtc?: string | null | undefined;
+  /** Compared as a version: "12.10" is above "12.9". */
+  minCudaVersion?: string | null | undefined;
+  minTrust?: TrustLevel | null | undefined;
+  /** At least this much memory on one GPU, in GB as sold. */
+  minVramGb?: number | null | undefined;
+  sttModel?: string | null | undefined;
+  ttsModel?: string | null | undefined;
+};
+
+export type GpuNodeOrder = {
+  direction?: OrderDirection | null | undefined;
+  field: GpuNodeOrderField;
+  /** For PRICE: whose price (defaults to the filter’s job type). */
+  jobType?: JobType | null | undefined;
+};
+
+export type GpuNodeOrderField =
+  | 'BENCHMARK_SCORE'
+  /** Time of the last attestation. */
+  | 'FRESHNESS'
+  /** Price per unit of the order’s (or the filter’s) job type. */
+  | 'PRICE'
+  /** Memory of the largest GPU. */
+  | 'VRAM';
 
 /** render (per minute), tts (per 1K characters), stt (per minute), llm (per 1K tokens, input + output). */
 export type JobType =
@@ -65,6 +105,15 @@ export type LockEscrowInput = {
   ttlS?: number | null | undefined;
 };
 
+export type NodeStatus =
+  | 'OFFLINE'
+  | 'ONLINE'
+  | 'SUSPENDED';
+
+export type OrderDirection =
+  | 'ASC'
+  | 'DESC';
+
 /** Signed by the provider (any time) or the payer (after expiry) over {action:"escrow.refund", job_id, job_type, nonce, reason?}; or send X-Admin-Key. */
 export type RefundEscrowInput = {
   jobId: string;
@@ -89,6 +138,12 @@ export type ReleaseEscrowInput = {
   /** Ed25519 signature (128 hex) over the canonical action object. */
   signature?: string | null | undefined;
 };
+
+/** SELF_REPORTED < CATALOG_CONSISTENT (every GPU matches the catalog) < VERIFIED (granted by the operator). */
+export type TrustLevel =
+  | 'CATALOG_CONSISTENT'
+  | 'SELF_REPORTED'
+  | 'VERIFIED';
 
 /** Which side of an escrow a wallet is on. */
 export type WalletRole =
@@ -176,6 +231,23 @@ export type WalletBalancesQueryVariables = Exact<{
 
 
 export type WalletBalancesQuery = { wallet: { address: string, availableUrtc: string, availableRtc: string, lockedUrtc: string, lockedRtc: string, escrowsPaid: { totalCount: number, edges: Array<{ node: { jobId: string } }> }, escrowsReceived: { totalCount: number } } };
+
+export type GpuNodesPageQueryVariables = Exact<{
+  filter?: GpuNodeFilter | null | undefined;
+  orderBy?: GpuNodeOrder | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type GpuNodesPageQuery = { gpuNodes: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { minerId: string } }> } };
+
+export type GpuNodesNestedQueryVariables = Exact<{
+  first?: number | null | undefined;
+}>;
+
+
+export type GpuNodesNestedQuery = { gpuNodes: { edges: Array<{ node: { minerId: string, trust: TrustLevel, status: NodeStatus, prices: { llm1kTokensUrtc: string | null }, gpus: Array<{ uuid: string, model: string, vramMb: number }>, earnings: { releasedUrtc: string, jobsPaid: number }, escrowHistory: Array<{ jobId: string, releasedUrtc: string }> } }> } };
 
 export type EscrowStatusSubscriptionVariables = Exact<{
   jobId: string;
@@ -362,6 +434,51 @@ export const WalletBalancesDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<WalletBalancesQuery, WalletBalancesQueryVariables>;
+export const GpuNodesPageDocument = new TypedDocumentString(`
+    query GpuNodesPage($filter: GpuNodeFilter, $orderBy: GpuNodeOrder, $first: Int, $after: String) {
+  gpuNodes(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {
+    totalCount
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    edges {
+      node {
+        minerId
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<GpuNodesPageQuery, GpuNodesPageQueryVariables>;
+export const GpuNodesNestedDocument = new TypedDocumentString(`
+    query GpuNodesNested($first: Int) {
+  gpuNodes(first: $first, filter: {includeOffline: true}) {
+    edges {
+      node {
+        minerId
+        trust
+        status
+        prices {
+          llm1kTokensUrtc
+        }
+        gpus {
+          uuid
+          model
+          vramMb
+        }
+        earnings {
+          releasedUrtc
+          jobsPaid
+        }
+        escrowHistory(first: 3) {
+          jobId
+          releasedUrtc
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<GpuNodesNestedQuery, GpuNodesNestedQueryVariables>;
 export const EscrowStatusDocument = new TypedDocumentString(`
     subscription EscrowStatus($jobId: String!) {
   escrowStatusChanged(jobId: $jobId) {
