@@ -23,7 +23,7 @@ import { parseArgs } from 'node:util';
 import { walletFromSeed, type Wallet } from '../domain/signatures.js';
 import { AgentError, attestOnce, buildAttestation, requestChallenge, signAttestation } from './client.js';
 import { ConfigError, loadAgentConfig, type AgentConfig } from './config.js';
-import { detectGpus, GpuDetectionError } from './gpus.js';
+import { detectGpus, GpuDetectionError, type Detection } from './gpus.js';
 
 const EXIT = { ok: 0, failed: 1, noGpu: 2, usage: 64, config: 78 } as const;
 
@@ -100,7 +100,7 @@ interface AttestOptions {
 type Outcome = 'ok' | 'failed' | 'no-gpu' | 'no-tool';
 
 async function attempt({ server, wallet, config, dryRun, signal }: AttestOptions): Promise<Outcome> {
-  let detection;
+  let detection: Detection;
   try {
     detection = await detectGpus();
   } catch (error) {

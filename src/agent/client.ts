@@ -61,6 +61,15 @@ export class AgentError extends Error {
   }
 }
 
+/**
+ * A version as the attestation carries it: the leading dotted number of what the tool printed. With the
+ * amdgpu driver that ships in the kernel, rocm-smi's "Driver version" is the kernel release
+ * ("6.8.0-49-generic"), which is sent as "6.8.0"; a version with no leading number is left out.
+ */
+export function wireVersion(version: string | undefined): string | undefined {
+  return version === undefined ? undefined : /^\d+(?:\.\d+)*/.exec(version.trim())?.[0];
+}
+
 export interface BuildAttestationInput {
   minerId: string;
   challenge: string;
@@ -70,11 +79,13 @@ export interface BuildAttestationInput {
 
 /**
  * The unsigned attestation, field for field as the contract names them. Optional fields that are
- * absent are left out, never sent as null. Throws a ConfigError when a GPU has no benchmark.
+ * absent are left out, never sent as null; versions go through `wireVersion`. Throws a ConfigError
+ * when a GPU has no benchmark.
  */
 export function buildAttestation({ minerId, challenge, config, detection }: BuildAttestationInput): AttestationBody {
   const gpus = detection.gpus.map((gpu): GpuAttestation => {
     const benchmark = benchmarkFor(config, gpu.uuid);
+    const [driverVersion, cudaVersion, rocmVersion, metalVersion] = [gpu.driverVersion, gpu.cudaVersion, gpu.rocmVersion, gpu.metalVersion].map(wireVersion);
     if (benchmark === undefined) {
       throw new ConfigError(
         `no benchmark for GPU ${gpu.uuid} (${gpu.model}): add it to benchmark_scores, or set benchmark_score for every GPU`,
@@ -85,10 +96,10 @@ export function buildAttestation({ minerId, challenge, config, detection }: Buil
       vram_mb: gpu.vramMb,
       uuid: gpu.uuid,
       ...(gpu.pciId !== undefined && { pci_id: gpu.pciId }),
-      ...(gpu.driverVersion !== undefined && { driver_version: gpu.driverVersion }),
-      ...(gpu.cudaVersion !== undefined && { cuda_version: gpu.cudaVersion }),
-      ...(gpu.rocmVersion !== undefined && { rocm_version: gpu.rocmVersion }),
-      ...(gpu.metalVersion !== undefined && { metal_version: gpu.metalVersion }),
+      ...(driverVersion !== undefined && { driver_version: driverVersion }),
+      ...(cudaVersion !== undefined && { cuda_version: cudaVersion }),
+      ...(rocmVersion !== undefined && { rocm_version: rocmVersion }),
+      ...(metalVersion !== undefined && { metal_version: metalVersion }),
       benchmark_score: benchmark,
     };
   });

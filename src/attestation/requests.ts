@@ -13,6 +13,8 @@ export const MAX_GPUS_PER_NODE = 16;
 const MAX_MODELS = 64;
 
 const versionField = z.string().regex(/^\d{1,4}(\.\d{1,5}){0,3}$/, 'must be a version such as 12.4 or 550.54.15');
+/** Drivers name themselves more freely, e.g. amdgpu in the kernel reports "6.8.0-49-generic". */
+const driverVersionField = z.string().regex(/^\d[0-9A-Za-z.+_-]{0,63}$/, 'must start with a digit: 1-64 characters of A-Z a-z 0-9 . + _ -');
 const modelName = z.string().regex(/^[\w .:/+@-]{1,100}$/, 'must be 1-100 characters of letters, digits, space and . : / + @ - _');
 const priceField = z
   .string()
@@ -25,7 +27,7 @@ export const gpuField = z.strictObject({
   vram_mb: z.number().int().min(256).max(4_194_304),
   uuid: z.string().regex(/^[A-Za-z0-9._:-]{4,128}$/, 'must be 4-128 characters of A-Z a-z 0-9 . _ : -'),
   pci_id: z.string().regex(/^[A-Za-z0-9.:_-]{1,64}$/).optional(),
-  driver_version: versionField.optional(),
+  driver_version: driverVersionField.optional(),
   cuda_version: versionField.optional(),
   rocm_version: versionField.optional(),
   metal_version: versionField.optional(),
