@@ -51,6 +51,8 @@ function toEscrow(r: Row): EscrowRecord {
     refundReason: (r.refund_reason as string | null) ?? null,
     settledBy: (r.settled_by as string | null) ?? null,
     metadata: (r.metadata as string | null) ?? null,
+    units: (r.units as bigint | null) ?? null,
+    unitPriceUrtc: (r.unit_price_urtc as bigint | null) ?? null,
   };
 }
 
@@ -82,6 +84,9 @@ export interface NewEscrow {
   amountUrtc: bigint;
   expiresAt: number;
   metadata: string | null;
+  /** The quote's job size and the node's price per unit in force, when the lock carried a quote. */
+  units: bigint | null;
+  unitPriceUrtc: bigint | null;
 }
 
 export interface Settlement {
@@ -114,8 +119,8 @@ export function createLedger(db: Database.Database, writes: GroupCommit) {
     ),
     credit: db.prepare('UPDATE wallets SET available_urtc = available_urtc + ?, updated_at = ? WHERE address = ?'),
     insertEscrow: db.prepare(
-      `INSERT INTO render_escrow (job_id, job_type, from_wallet, to_wallet, amount_urtc, status, created_at, expires_at, metadata)
-       VALUES (?, ?, ?, ?, ?, 'locked', ?, ?, ?) RETURNING *`,
+      `INSERT INTO render_escrow (job_id, job_type, from_wallet, to_wallet, amount_urtc, status, created_at, expires_at, metadata, units, unit_price_urtc)
+       VALUES (?, ?, ?, ?, ?, 'locked', ?, ?, ?, ?, ?) RETURNING *`,
     ),
     settleEscrow: db.prepare(
       `UPDATE render_escrow SET status = @status, released_urtc = @released, refunded_urtc = @refunded,
@@ -170,7 +175,7 @@ export function createLedger(db: Database.Database, writes: GroupCommit) {
       if (s.debitToLock.run({ amount: e.amountUrtc, now, address: e.fromWallet }).changes !== 1) return null;
       // The provider's wallet row exists from the lock on, so a release always has a row to credit.
       s.ensureWallet.run(e.toWallet, now, now);
-      const row = s.insertEscrow.get(e.jobId, e.jobType, e.fromWallet, e.toWallet, e.amountUrtc, now, e.expiresAt, e.metadata) as Row;
+      const row = s.insertEscrow.get(e.jobId, e.jobType, e.fromWallet, e.toWallet, e.amountUrtc, now, e.expiresAt, e.metadata, e.units, e.unitPriceUrtc) as Row;
       journal(e.fromWallet, escrowAccount(e.jobId), e.amountUrtc, 'lock', e.jobId, null, now);
       return toEscrow(row);
     },

@@ -9,6 +9,8 @@ import { openDatabase, type DatabaseHandles } from './db.js';
 import { createAttestationService, type AttestationService } from './attestation/service.js';
 import { createAttestationStore } from './attestation/store.js';
 import { createEscrowService, type EscrowService } from './escrow/service.js';
+import { createPricingService, type PricingService } from './pricing/service.js';
+import { createPricingStore } from './pricing/store.js';
 import { createGroupCommit } from './group-commit.js';
 import { createLedger, type Ledger } from './ledger.js';
 import { createOperatorGate } from './operator.js';
@@ -18,6 +20,7 @@ import { createWalletService, type WalletService } from './wallet/service.js';
 export interface Market {
   db: DatabaseHandles;
   attestations: AttestationService;
+  pricing: PricingService;
   ledger: Ledger;
   escrows: EscrowService;
   wallets: WalletService;
@@ -28,7 +31,7 @@ export interface Market {
 }
 
 export function createMarket(
-  config: Pick<Config, 'DATABASE_URL' | 'RC_ADMIN_KEY' | 'SQLITE_SYNCHRONOUS'> & Partial<Pick<Config, 'ATTESTATION_TTL_S'>>,
+  config: Pick<Config, 'DATABASE_URL' | 'RC_ADMIN_KEY' | 'SQLITE_SYNCHRONOUS'> & Partial<Pick<Config, 'ATTESTATION_TTL_S' | 'PRICE_CHANGE_INTERVAL_S'>>,
   log: Logger,
   clock: Clock = systemClock,
 ): Market {
@@ -37,8 +40,18 @@ export function createMarket(
   const ledger = createLedger(db.sqlite, writes);
   const operator = createOperatorGate(config.RC_ADMIN_KEY);
   const pubsub = createMarketPubSub();
+  const attestationTtlS = config.ATTESTATION_TTL_S ?? 3600;
+  const pricingStore = createPricingStore(db.sqlite);
+  const pricing = createPricingService({
+    store: pricingStore,
+    clock,
+    attestationTtlS,
+    onRateChange: (rate) => pubsub.publish('priceUpdated', { jobType: rate.jobType, at: clock() }),
+  });
+  pricing.refresh(); // the baseline: later refreshes report changes from here
   const escrows = createEscrowService({
     ledger,
+    pricing: pricingStore,
     operator,
     clock,
     log: log.child({ component: 'escrow' }),
@@ -50,8 +63,13 @@ export function createMarket(
     operator,
     clock,
     log: log.child({ component: 'attestation' }),
-    attestationTtlS: config.ATTESTATION_TTL_S ?? 3600,
-    onChange: (minerId, change) => pubsub.publish('nodeChanged', { minerId, change, at: clock() }),
+    attestationTtlS,
+    pricing: pricingStore,
+    priceChangeIntervalS: config.PRICE_CHANGE_INTERVAL_S ?? 600,
+    onChange: (minerId, change) => {
+      pubsub.publish('nodeChanged', { minerId, change, at: clock() });
+      pricing.refresh(); // a node's prices, presence or trust may have moved a fair rate
+    },
   });
-  return { db, ledger, escrows, wallets, attestations, pubsub, log, clock, close: () => db.close() };
+  return { db, ledger, escrows, wallets, attestations, pricing, pubsub, log, clock, close: () => db.close() };
 }

@@ -4,6 +4,7 @@
  */
 import { createPubSub } from 'graphql-yoga';
 import type { NodeChange } from './attestation/service.js';
+import type { JobType } from './domain/fields.js';
 import type { EscrowChange } from './escrow/service.js';
 
 export interface EscrowChangedEvent {
@@ -18,8 +19,17 @@ export interface NodeChangedEvent {
   at: number;
 }
 
+export interface PriceUpdatedEvent {
+  jobType: JobType;
+  at: number;
+}
+
 export function createMarketPubSub() {
-  return createPubSub<{ escrowChanged: [jobId: string, event: EscrowChangedEvent]; nodeChanged: [event: NodeChangedEvent] }>();
+  return createPubSub<{
+    escrowChanged: [jobId: string, event: EscrowChangedEvent];
+    nodeChanged: [event: NodeChangedEvent];
+    priceUpdated: [event: PriceUpdatedEvent];
+  }>();
 }
 
 export type MarketPubSub = ReturnType<typeof createMarketPubSub>;

@@ -67,6 +67,7 @@ export function startSweeper(market: Market, intervalMs: number): () => void {
   const timer = setInterval(() => {
     if (sweeping) return;
     sweeping = true;
+    market.pricing.refresh(); // nodes whose attestation lapsed no longer count towards the rates
     market.escrows
       .expireDue()
       .catch((err: unknown) => market.log.error({ err }, 'expiry sweep failed; will retry'))

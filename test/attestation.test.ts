@@ -52,7 +52,7 @@ describe('a valid attestation', () => {
     const gpu = rtx4090();
     const first = await attested(node, { gpus: [gpu] });
     const firstSeen = (await storedNode(node)).first_attested_at;
-    now += 60;
+    now += 601; // past the interval between two price changes
     const second = await attested(node, { gpus: [gpu], prices: { render_minute_urtc: '60000', llm_1k_tokens_urtc: '2000' } });
     expect(second.fingerprint).toBe(first.fingerprint);
     const stored = await storedNode(node);

@@ -8,7 +8,9 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { AuthorizationError, HardwareEvidenceError, StateError } from '../domain/errors.js';
-import type { JobType } from '../domain/fields.js';
+import { JOB_TYPES, type JobType } from '../domain/fields.js';
+import { fairRate, isOutlierQuote } from '../pricing/fair-rate.js';
+import { outlierFlag, type PriceChangeRow, type PricingStore } from '../pricing/store.js';
 import { verifyActionSignature, type SignedBy } from '../domain/signatures.js';
 import type { OperatorGate } from '../operator.js';
 import { examineGpus, nodeFingerprint, trustLevel, versionNumber, type TrustLevel } from './evidence.js';
@@ -35,6 +37,9 @@ export interface AttestationServiceDeps {
   log: Logger;
   /** How long an attestation keeps a node online. */
   attestationTtlS: number;
+  pricing: PricingStore;
+  /** A node may change its price for a job type at most once per this many seconds. */
+  priceChangeIntervalS: number;
   /** Called after the change has committed. */
   onChange(minerId: string, change: NodeChange): void;
 }
@@ -44,7 +49,33 @@ export function nodeStatus(node: { suspended: boolean; lastAttestation: number }
   return now - node.lastAttestation <= ttlS ? 'online' : 'offline';
 }
 
-export function createAttestationService({ store, operator, clock, log, attestationTtlS, onChange }: AttestationServiceDeps) {
+export function createAttestationService({ store, operator, clock, log, attestationTtlS, pricing, priceChangeIntervalS, onChange }: AttestationServiceDeps) {
+  /**
+   * The node's quotes against the market: each price change becomes a history row (at most one per
+   * job type per interval), and a quote far outside the band around the other nodes' fair rate is
+   * flagged, which keeps it out of the rate until the node quotes within the band again.
+   */
+  function priceQuotes(a: Attestation, previous: { prices: Record<JobType, bigint | null> } | null, now: number) {
+    const changes: PriceChangeRow[] = [];
+    const flags: string[] = [];
+    for (const jobType of JOB_TYPES) {
+      const field = PRICE_FIELD[jobType];
+      const raw = a.prices[field];
+      if (raw === undefined) continue;
+      const price = BigInt(raw);
+      const outlier = isOutlierQuote(price, fairRate(pricing.onlineQuotes(jobType, now - attestationTtlS, a.miner_id)));
+      if (outlier) flags.push(outlierFlag(jobType));
+      const old = previous?.prices[jobType] ?? null;
+      if (old === price) continue;
+      const last = pricing.lastChangeAt(a.miner_id, jobType);
+      if (last !== null && now - last < priceChangeIntervalS) {
+        throw new StateError('RATE_LIMITED', `the ${jobType} price changed ${now - last} s ago; it may change once every ${priceChangeIntervalS} s`);
+      }
+      changes.push({ minerId: a.miner_id, jobType, oldPriceUrtc: old, newPriceUrtc: price, changedAt: now, outlier });
+    }
+    return { changes, flags };
+  }
+
   return {
     attestationTtlS,
 
@@ -79,9 +110,11 @@ export function createAttestationService({ store, operator, clock, log, attestat
         const changedFingerprint = previous !== null && previous.fingerprint !== fingerprint;
         // The operator verified specific hardware: new hardware starts over from the evidence.
         const verified = previous !== null && previous.verified && !changedFingerprint;
-        const flags = [...evidence.flags, ...(changedFingerprint ? ['fingerprint_changed'] : [])];
+        const quotes = priceQuotes(attestation, previous, now);
+        const flags = [...evidence.flags, ...(changedFingerprint ? ['fingerprint_changed'] : []), ...quotes.flags];
         const trust = trustLevel(evidence.catalogConsistent, verified);
         store.saveNode(nodeRow(attestation, evidence.canonicalModels, { trust, verified, fingerprint, flags, now, previous }), deviceRows(attestation));
+        for (const change of quotes.changes) pricing.recordChange(change);
         store.useChallenge(attestation.challenge, now);
         return {
           minerId,

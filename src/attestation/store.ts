@@ -10,6 +10,7 @@ import type { JobType } from '../domain/fields.js';
 export interface StoredNode {
   minerId: string;
   fingerprint: string;
+  prices: Record<JobType, bigint | null>;
   verified: boolean;
   suspended: boolean;
   firstAttestation: number;
@@ -63,7 +64,8 @@ export function createAttestationStore(db: Database.Database, writes: GroupCommi
     challenge: db.prepare('SELECT miner_id, expires_at, used_at FROM attestation_challenges WHERE challenge = ?'),
     useChallenge: db.prepare('UPDATE attestation_challenges SET used_at = ? WHERE challenge = ? AND used_at IS NULL'),
     node: db.prepare(
-      'SELECT miner_id, fingerprint, verified, suspended, first_attestation, last_attestation FROM gpu_attestations WHERE miner_id = ?',
+      `SELECT miner_id, fingerprint, verified, suspended, first_attestation, last_attestation, price_render_minute_urtc,
+         price_tts_1k_chars_urtc, price_stt_minute_urtc, price_llm_1k_tokens_urtc FROM gpu_attestations WHERE miner_id = ?`,
     ),
     devicesOfOthers: db.prepare('SELECT uuid, miner_id FROM gpu_devices WHERE uuid IN (SELECT value FROM json_each(?)) AND miner_id <> ?'),
     upsertNode: db.prepare(`
@@ -123,6 +125,12 @@ export function createAttestationStore(db: Database.Database, writes: GroupCommi
       return {
         minerId: r.miner_id as string,
         fingerprint: r.fingerprint as string,
+        prices: {
+          render: r.price_render_minute_urtc as bigint | null,
+          tts: r.price_tts_1k_chars_urtc as bigint | null,
+          stt: r.price_stt_minute_urtc as bigint | null,
+          llm: r.price_llm_1k_tokens_urtc as bigint | null,
+        },
         verified: Number(r.verified) === 1,
         suspended: Number(r.suspended) === 1,
         firstAttestation: Number(r.first_attestation),

@@ -26,6 +26,13 @@ export const ttlField = z
   .pipe(z.number().int().min(1).max(MAX_TTL_S, `must be at most ${MAX_TTL_S} (30 days)`))
   .nullish();
 
+/** A quoted job's size: minutes (render, stt), characters (tts) or tokens (llm). */
+export const unitsField = z
+  .union([z.number().int(), z.string().regex(/^\d{1,13}$/)], { error: 'must be a whole number of units' })
+  .transform((v) => BigInt(v))
+  .pipe(z.bigint().min(1n, 'must be at least 1').max(1_000_000_000_000n, 'must be at most 10^12'))
+  .nullish();
+
 const METADATA_MAX_BYTES = 4096;
 export const metadataField = z
   .record(z.string(), z.unknown(), { error: 'must be a JSON object' })

@@ -17,6 +17,7 @@ import {
   requiredAmount,
   signatureField,
   ttlField,
+  unitsField,
   type JobType,
 } from '../domain/fields.js';
 import type { ActionObject } from '../domain/signatures.js';
@@ -33,6 +34,7 @@ export const lockRequestSchema = z
     amountUrtc: amountUrtcField,
     ttlS: ttlField,
     metadata: metadataField,
+    units: unitsField,
     ...signed,
   })
   .refine((r) => r.fromWallet !== r.toWallet, { message: 'from_wallet and to_wallet must differ', path: ['toWallet'] })
@@ -44,6 +46,7 @@ export const lockRequestSchema = z
     amountUrtc: requiredAmount(ctx, r.amountRtc, r.amountUrtc),
     ttlS: absentToUndefined(r.ttlS),
     metadata: absentToUndefined(r.metadata),
+    units: absentToUndefined(r.units),
     nonce: r.nonce,
     publicKey: r.publicKey,
     signature: r.signature,
@@ -92,6 +95,7 @@ export function lockAction(r: LockRequest): ActionObject {
       amount_urtc: r.amountUrtc.toString(),
       nonce: r.nonce,
       ttl_s: r.ttlS?.toString(),
+      units: r.units?.toString(),
     }),
   };
 }

@@ -15,6 +15,8 @@ import { formatRtc } from '../domain/money.js';
 import { verifyActionSignature } from '../domain/signatures.js';
 import type { EscrowRecord, Ledger, Settlement } from '../ledger.js';
 import type { OperatorGate } from '../operator.js';
+import { PRICE_UNIT, priceOfJob } from '../pricing/service.js';
+import type { PricingStore } from '../pricing/store.js';
 import { lockAction, refundAction, releaseAction, type LockRequest, type RefundRequest, type ReleaseRequest } from './requests.js';
 
 export type EscrowChange = 'locked' | 'released' | 'partially_released' | 'refunded' | 'expired';
@@ -35,6 +37,8 @@ export type Door = readonly JobType[] | undefined;
 
 export interface EscrowServiceDeps {
   ledger: Ledger;
+  /** The nodes' prices in force, for locks that carry a quote's unit count. */
+  pricing: PricingStore;
   operator: OperatorGate;
   clock: Clock;
   log: Logger;
@@ -44,7 +48,19 @@ export interface EscrowServiceDeps {
 
 const SWEEP_BATCH = 500;
 
-export function createEscrowService({ ledger, operator, clock, log, onChange }: EscrowServiceDeps) {
+export function createEscrowService({ ledger, pricing, operator, clock, log, onChange }: EscrowServiceDeps) {
+  /** For a quoted lock: the provider's price in force, which the amount must match and the escrow keeps. */
+  function priceInForce(req: LockRequest): bigint | null {
+    if (req.units === undefined) return null;
+    const node = pricing.nodePrice(req.toWallet, req.jobType);
+    if (!node || node.priceUrtc === null) throw new StateError('INVALID_STATE', `${req.toWallet} is not a GPU node serving ${req.jobType}`);
+    const expected = priceOfJob(req.jobType, req.units, node.priceUrtc);
+    if (expected !== req.amountUrtc) {
+      throw new InvalidInputError(`amount_urtc must be ${expected} for ${req.units} ${PRICE_UNIT[req.jobType].jobUnit} at the node's price of ${node.priceUrtc} µRTC per ${PRICE_UNIT[req.jobType].unit}`);
+    }
+    return node.priceUrtc;
+  }
+
   function checkDoor(jobType: JobType, door: Door) {
     if (door && !door.includes(jobType)) {
       throw new StateError('JOB_TYPE_MISMATCH', `job type ${jobType} is not served here (this path serves ${door.join(', ')})`);
@@ -117,6 +133,7 @@ export function createEscrowService({ ledger, operator, clock, log, onChange }: 
           return { escrow: existing, changed: false };
         }
         checkNonce(signer, req.nonce);
+        const unitPriceUrtc = priceInForce(req);
         const escrow = ledger.lock(
           {
             jobId: req.jobId,
@@ -126,6 +143,8 @@ export function createEscrowService({ ledger, operator, clock, log, onChange }: 
             amountUrtc: req.amountUrtc,
             expiresAt: now + (req.ttlS ?? DEFAULT_TTL_S),
             metadata: req.metadata ? JSON.stringify(req.metadata) : null,
+            units: req.units ?? null,
+            unitPriceUrtc,
           },
           now,
         );

@@ -109,7 +109,8 @@ builder.objectType(AuthorizationError, {
 
 builder.objectType(StateError, {
   name: 'StateError',
-  description: 'The escrow, deposit or nonce does not allow this (NOT_FOUND, JOB_TYPE_MISMATCH, INVALID_STATE, IDEMPOTENCY_CONFLICT, NONCE_REUSED).',
+  description:
+    'The escrow, deposit, nonce, challenge or node does not allow this (NOT_FOUND, JOB_TYPE_MISMATCH, INVALID_STATE, IDEMPOTENCY_CONFLICT, NONCE_REUSED, INVALID_CHALLENGE, DUPLICATE_HARDWARE, RATE_LIMITED).',
   interfaces: [MarketErrorInterface],
 });
 

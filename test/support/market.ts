@@ -9,6 +9,7 @@ import type { Clock } from '../../src/clock.js';
 import { createEscrowService } from '../../src/escrow/service.js';
 import { createGroupCommit } from '../../src/group-commit.js';
 import { createLedger } from '../../src/ledger.js';
+import { createPricingStore } from '../../src/pricing/store.js';
 import { createMarket, type Market } from '../../src/market.js';
 import { createOperatorGate } from '../../src/operator.js';
 import { startMarketServer, type MarketServer } from '../../src/server.js';
@@ -61,7 +62,7 @@ export function createInMemoryServices(clock: Clock) {
   }
   const ledger = createLedger(db, createGroupCommit(db));
   const operator = createOperatorGate(ADMIN_KEY);
-  const escrows = createEscrowService({ ledger, operator, clock, log: silentLog, onChange: () => {} });
+  const escrows = createEscrowService({ ledger, pricing: createPricingStore(db), operator, clock, log: silentLog, onChange: () => {} });
   const wallets = createWalletService({ ledger, operator, clock, log: silentLog });
   return { db, ledger, escrows, wallets };
 }

@@ -1,0 +1,89 @@
+/**
+ * The fair market rate of a job type (pure).
+ *
+ * Method: take the current price of every online provider; give each piece of hardware one vote (the
+ * median of the prices quoted under one fingerprint); drop quotes further than K scaled median absolute
+ * deviations from the median (K = 3, MAD × 1.4826 estimates a standard deviation); the fair rate is
+ * the median of what remains. Fewer than MIN_PROVIDERS independent providers: no rate
+ * (insufficient data).
+ *
+ * Why it resists manipulation: the median has a 50% breakdown point, so as long as colluding quotes are
+ * a minority of the independent providers, the fair rate stays within the range of the honest quotes
+ * whatever prices the colluders choose (test/fair-rate.test.ts checks this bound by property testing);
+ * extreme quotes are moreover rejected as outliers before the median is taken, and a wallet without
+ * its own hardware gets no vote at all (one vote per fingerprint).
+ */
+
+export const MIN_PROVIDERS = 3;
+export const MAD_K = 3;
+const MAD_SCALE = 1.4826;
+
+export interface Quote {
+  /** The hardware fingerprint of the quoting node: one vote per fingerprint. */
+  fingerprint: string;
+  priceUrtc: bigint;
+}
+
+export interface FairRate {
+  /** Null while fewer than MIN_PROVIDERS independent providers quote. */
+  fairUrtc: bigint | null;
+  insufficientData: boolean;
+  /** Independent providers (distinct fingerprints) quoting. */
+  providers: number;
+  /** Providers whose quote counted (not rejected as outliers). */
+  counted: number;
+  minUrtc: bigint | null;
+  maxUrtc: bigint | null;
+  /** The half-width of the band of accepted quotes around the median, in µRTC. */
+  bandUrtc: bigint | null;
+}
+
+/** The median of sorted integers; between two middles, their mean rounded down (µRTC stay integers). */
+export function medianOfSorted(sorted: readonly bigint[]): bigint {
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2n;
+}
+
+const sortBigints = (xs: bigint[]) => xs.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+const abs = (x: bigint) => (x < 0n ? -x : x);
+
+/** Half-width of the band of accepted quotes: K scaled MADs, rounded up. */
+export function outlierBand(median: bigint, sortedPrices: readonly bigint[]): bigint {
+  const deviations = sortBigints(sortedPrices.map((p) => abs(p - median)));
+  const mad = medianOfSorted(deviations);
+  // Computed in thousandths so that it stays integer: ceil(MAD × 1.4826 × K).
+  const scaled = mad * BigInt(Math.round(MAD_SCALE * MAD_K * 1000));
+  return (scaled + 999n) / 1000n;
+}
+
+export function fairRate(quotes: readonly Quote[]): FairRate {
+  const byHardware = new Map<string, bigint[]>();
+  for (const q of quotes) {
+    const list = byHardware.get(q.fingerprint);
+    if (list) list.push(q.priceUrtc);
+    else byHardware.set(q.fingerprint, [q.priceUrtc]);
+  }
+  const votes = sortBigints([...byHardware.values()].map((prices) => medianOfSorted(sortBigints(prices))));
+  const providers = votes.length;
+  const minUrtc = votes[0] ?? null;
+  const maxUrtc = votes.at(-1) ?? null;
+  if (providers < MIN_PROVIDERS) {
+    return { fairUrtc: null, insufficientData: true, providers, counted: 0, minUrtc, maxUrtc, bandUrtc: null };
+  }
+  const median = medianOfSorted(votes);
+  const band = outlierBand(median, votes);
+  const counted = votes.filter((v) => abs(v - median) <= band);
+  return { fairUrtc: medianOfSorted(counted), insufficientData: false, providers, counted: counted.length, minUrtc, maxUrtc, bandUrtc: band };
+}
+
+/**
+ * Whether a new quote is far outside the band around the current rate: such a quote is accepted (the
+ * node may price as it likes) but marked, and the statistic above never lets it move the rate. The
+ * band is at least a quarter of the rate, so that a market where everyone quotes alike does not mark
+ * every small difference.
+ */
+export function isOutlierQuote(priceUrtc: bigint, current: FairRate): boolean {
+  if (current.fairUrtc === null || current.bandUrtc === null) return false;
+  const band = current.bandUrtc > current.fairUrtc / 4n ? current.bandUrtc : current.fairUrtc / 4n;
+  return abs(priceUrtc - current.fairUrtc) > band;
+}
