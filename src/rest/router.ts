@@ -8,6 +8,7 @@ import type { Market } from '../market.js';
 import { escrowLookupRoute, escrowRoutes } from './escrow.js';
 import { gpuRoutes } from './gpu.js';
 import { sendError, sendJson } from './http.js';
+import { pricingRoutes } from './pricing.js';
 import { walletRoutes } from './wallet.js';
 
 export interface RouteContext {
@@ -27,7 +28,7 @@ export interface Route {
 const healthRoute: Route = { method: 'GET', path: '/health', handle: ({ res }) => sendJson(res, 200, { ok: true }) };
 
 export function createRestHandler(market: Market) {
-  const routes = [healthRoute, ...escrowRoutes(), escrowLookupRoute, ...walletRoutes, ...gpuRoutes];
+  const routes = [healthRoute, ...escrowRoutes(), escrowLookupRoute, ...walletRoutes, ...gpuRoutes, ...pricingRoutes];
   const exact = new Map<string, Route>();
   const patterns: { method: string; regex: RegExp; names: string[]; route: Route }[] = [];
   for (const route of routes) {

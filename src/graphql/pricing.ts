@@ -1,0 +1,141 @@
+/**
+ * The pricing oracle over GraphQL: fair and realised rates per job type, quotes, bucketed price
+ * history for analysts, a node's own price changes, and `priceUpdated` when a fair rate moves.
+ */
+import { filter, pipe } from 'graphql-yoga';
+import { z } from 'zod';
+import { addressField, JOB_TYPES, type JobType } from '../domain/fields.js';
+import { formatRtc } from '../domain/money.js';
+import { PRICE_UNIT, type MarketRate, type PriceBucket, type Quotation, type Realised } from '../pricing/service.js';
+import { builder } from './builder.js';
+import { JobTypeEnum, seconds } from './escrow.js';
+import { GpuNodeRef } from './gpu.js';
+
+const RealisedRef = builder.objectRef<Realised>('RealisedRate').implement({
+  description: 'What released jobs that carried a quote actually paid.',
+  fields: (t) => ({
+    volumeUrtc: t.field({ type: 'Urtc', resolve: (r) => r.volumeUrtc }),
+    rateUrtc: t.field({ type: 'Urtc', nullable: true, description: 'Volume-weighted µRTC per price unit.', resolve: (r) => r.rateUrtc }),
+  }),
+});
+
+export const FairRateRef = builder.objectRef<MarketRate>('FairRate').implement({
+  description:
+    'The fair market rate of a job type: the median of online providers’ prices, one vote per hardware fingerprint, after dropping quotes beyond 3 scaled MADs; null below 3 providers.',
+  fields: (t) => ({
+    jobType: t.field({ type: JobTypeEnum, resolve: (r) => r.jobType }),
+    unit: t.string({ description: 'minute, 1K characters, minute, 1K tokens.', resolve: (r) => r.unit }),
+    fairUrtc: t.field({ type: 'Urtc', nullable: true, resolve: (r) => r.fairUrtc }),
+    fairRtc: t.string({ nullable: true, resolve: (r) => (r.fairUrtc === null ? null : formatRtc(r.fairUrtc)) }),
+    insufficientData: t.boolean({ resolve: (r) => r.insufficientData }),
+    providers: t.int({ description: 'Independent providers (distinct hardware) quoting.', resolve: (r) => r.providers }),
+    counted: t.int({ description: 'Providers whose quote counted (not outliers).', resolve: (r) => r.counted }),
+    minUrtc: t.field({ type: 'Urtc', nullable: true, resolve: (r) => r.minUrtc }),
+    maxUrtc: t.field({ type: 'Urtc', nullable: true, resolve: (r) => r.maxUrtc }),
+    updatedAt: t.field({ type: 'DateTime', nullable: true, description: 'The latest price change of this job type.', resolve: (r) => (r.updatedAt === null ? null : seconds(r.updatedAt)) }),
+    realised24h: t.field({ type: RealisedRef, resolve: (r) => r.realised }),
+  }),
+});
+
+const QuoteRef = builder.objectRef<Quotation>('Quote').implement({
+  description: 'The µRTC to lock for a job of this size at this node’s price (pass `units` to the lock to keep that price).',
+  fields: (t) => ({
+    jobType: t.field({ type: JobTypeEnum, resolve: (q) => q.jobType }),
+    minerId: t.exposeString('minerId'),
+    units: t.string({ description: 'Minutes, characters or tokens, as a digit string.', resolve: (q) => q.units.toString() }),
+    unitPriceUrtc: t.field({ type: 'Urtc', resolve: (q) => q.unitPriceUrtc }),
+    totalUrtc: t.field({ type: 'Urtc', resolve: (q) => q.totalUrtc }),
+    totalRtc: t.string({ resolve: (q) => formatRtc(q.totalUrtc) }),
+    fairRate: t.field({ type: FairRateRef, resolve: (q) => ({ ...q.fair, jobType: q.jobType }) as MarketRate }),
+    fairTotalUrtc: t.field({ type: 'Urtc', nullable: true, resolve: (q) => q.fairTotalUrtc }),
+  }),
+});
+
+const PriceBucketRef = builder.objectRef<PriceBucket>('PriceBucket').implement({
+  description: 'The price changes (quotes) of one hour or day, and what released jobs paid in it.',
+  fields: (t) => ({
+    start: t.field({ type: 'DateTime', resolve: (b) => seconds(b.start) }),
+    end: t.field({ type: 'DateTime', resolve: (b) => seconds(b.end) }),
+    open: t.field({ type: 'Urtc', nullable: true, resolve: (b) => b.open }),
+    high: t.field({ type: 'Urtc', nullable: true, resolve: (b) => b.high }),
+    low: t.field({ type: 'Urtc', nullable: true, resolve: (b) => b.low }),
+    close: t.field({ type: 'Urtc', nullable: true, resolve: (b) => b.close }),
+    median: t.field({ type: 'Urtc', nullable: true, resolve: (b) => b.median }),
+    count: t.int({ resolve: (b) => b.count }),
+    realisedVolumeUrtc: t.field({ type: 'Urtc', resolve: (b) => b.realised.volumeUrtc }),
+    realisedRateUrtc: t.field({ type: 'Urtc', nullable: true, resolve: (b) => b.realised.rateUrtc }),
+  }),
+});
+
+const BucketSizeEnum = builder.enumType('PriceBucketSize', { values: { HOUR: { value: 'hour' }, DAY: { value: 'day' } } as const });
+
+const PriceChangeRef = builder.prismaObject('PriceChange', {
+  fields: (t) => ({
+    jobType: t.field({ type: JobTypeEnum, resolve: (c) => c.jobType as JobType }),
+    oldPriceUrtc: t.expose('oldPriceUrtc', { type: 'Urtc', nullable: true }),
+    newPriceUrtc: t.expose('newPriceUrtc', { type: 'Urtc' }),
+    changedAt: t.field({ type: 'DateTime', resolve: (c) => seconds(c.changedAt) }),
+    outlier: t.exposeBoolean('outlier', { description: 'Far outside the band around the fair rate when quoted.' }),
+  }),
+});
+
+builder.objectField(GpuNodeRef, 'priceHistory', (t) =>
+  t.prismaConnection(
+    {
+      type: PriceChangeRef,
+      cursor: 'id',
+      description: 'This node’s price changes, newest first.',
+      args: { jobType: t.arg({ type: JobTypeEnum, required: false }) },
+      resolve: (query, node, args, ctx) =>
+        ctx.market.db.prisma.priceChange.findMany({ ...query, where: { minerId: node.minerId, ...(args.jobType ? { jobType: args.jobType } : {}) }, orderBy: { id: 'desc' } }),
+    },
+    {},
+  ),
+);
+
+const unitsArg = z.string().regex(/^\d{1,13}$/, 'must be a whole number of units').refine((v) => BigInt(v) >= 1n, 'must be at least 1');
+
+builder.queryFields((t) => ({
+  marketRates: t.field({
+    type: [FairRateRef],
+    description: 'The fair and realised rates of every job type, now.',
+    resolve: (_, __, ctx) => ctx.market.pricing.marketRates(),
+  }),
+  fairRate: t.field({
+    type: FairRateRef,
+    args: { jobType: t.arg({ type: JobTypeEnum, required: true }) },
+    resolve: (_, { jobType }, ctx) => ctx.market.pricing.rate(jobType),
+  }),
+  quote: t.field({
+    type: QuoteRef,
+    description: `units: ${JOB_TYPES.map((j) => `${j} in ${PRICE_UNIT[j].jobUnit}`).join(', ')}.`,
+    args: {
+      jobType: t.arg({ type: JobTypeEnum, required: true }),
+      units: t.arg.string({ required: true, validate: unitsArg }),
+      minerId: t.arg.string({ required: true, validate: addressField }),
+    },
+    resolve: (_, args, ctx) => ctx.market.pricing.quote(args.jobType, BigInt(args.units), args.minerId),
+  }),
+  priceHistory: t.field({
+    type: [PriceBucketRef],
+    description: 'Quotes and realised payments of a job type in [from, to), in UTC hour or day buckets, empty buckets included.',
+    args: {
+      jobType: t.arg({ type: JobTypeEnum, required: true }),
+      from: t.arg({ type: 'DateTime', required: true }),
+      to: t.arg({ type: 'DateTime', required: true }),
+      bucket: t.arg({ type: BucketSizeEnum, required: true }),
+    },
+    resolve: (_, args, ctx) =>
+      ctx.market.pricing.history(args.jobType, Math.floor(args.from.getTime() / 1000), Math.ceil(args.to.getTime() / 1000), args.bucket),
+  }),
+}));
+
+builder.subscriptionField('priceUpdated', (t) =>
+  t.field({
+    type: FairRateRef,
+    description: 'The fair rate of a job type (or of every job type) each time it changes.',
+    args: { jobType: t.arg({ type: JobTypeEnum, required: false }) },
+    subscribe: (_, args, ctx) => pipe(ctx.market.pubsub.subscribe('priceUpdated'), filter((event) => !args.jobType || event.jobType === args.jobType)),
+    resolve: (event, _args, ctx) => ctx.market.pricing.rate(event.jobType),
+  }),
+);
