@@ -1,17 +1,21 @@
 /**
  * The fair market rate of a job type (pure).
  *
- * Method: take the current price of every online provider; give each piece of hardware one vote (the
- * median of the prices quoted under one fingerprint); drop quotes further than K scaled median absolute
- * deviations from the median (K = 3, MAD × 1.4826 estimates a standard deviation); the fair rate is
- * the median of what remains. Fewer than MIN_PROVIDERS independent providers: no rate
- * (insufficient data).
+ * Method: take the current price of every online provider whose quote is not marked as an outlier;
+ * give each piece of hardware one vote (the median of the prices quoted under one fingerprint); the
+ * fair rate is the median of the votes. Fewer than MIN_PROVIDERS independent providers: no rate
+ * (insufficient data). Around the median lies a band of K scaled median absolute deviations (K = 3;
+ * MAD × 1.4826 estimates a standard deviation): votes inside it are reported as `counted`, and a new
+ * quote far outside it is marked as an outlier when the node makes it (`isOutlierQuote`), which keeps
+ * that quote out of the rate altogether until the node quotes within the band again.
  *
- * Why it resists manipulation: the median has a 50% breakdown point, so as long as colluding quotes are
- * a minority of the independent providers, the fair rate stays within the range of the honest quotes
- * whatever prices the colluders choose (test/fair-rate.test.ts checks this bound by property testing);
- * extreme quotes are moreover rejected as outliers before the median is taken, and a wallet without
- * its own hardware gets no vote at all (one vote per fingerprint).
+ * Why it resists manipulation: the median has a 50% breakdown point. As long as colluding providers
+ * are a minority of the independent providers, the fair rate stays within the range of the honest
+ * quotes whatever prices the colluders choose (test/fair-rate.test.ts checks this bound by property
+ * testing). Trimming outliers before taking the median would not make it stronger (a symmetric trim
+ * leaves the median where it is, an asymmetric one lets quotes just inside the band pull it), so the
+ * band is used to reject new quotes, not to bend the statistic. A wallet without hardware of its own
+ * gets no vote, and many wallets on one machine get one.
  */
 
 export const MIN_PROVIDERS = 3;
@@ -30,7 +34,7 @@ export interface FairRate {
   insufficientData: boolean;
   /** Independent providers (distinct fingerprints) quoting. */
   providers: number;
-  /** Providers whose quote counted (not rejected as outliers). */
+  /** Providers whose vote lies inside the band around the median. */
   counted: number;
   minUrtc: bigint | null;
   maxUrtc: bigint | null;
@@ -72,8 +76,8 @@ export function fairRate(quotes: readonly Quote[]): FairRate {
   }
   const median = medianOfSorted(votes);
   const band = outlierBand(median, votes);
-  const counted = votes.filter((v) => abs(v - median) <= band);
-  return { fairUrtc: medianOfSorted(counted), insufficientData: false, providers, counted: counted.length, minUrtc, maxUrtc, bandUrtc: band };
+  const counted = votes.filter((v) => abs(v - median) <= band).length;
+  return { fairUrtc: median, insufficientData: false, providers, counted, minUrtc, maxUrtc, bandUrtc: band };
 }
 
 /**
