@@ -6,6 +6,7 @@
  *   2. REST `POST /render/escrow` — every request a new job with its own signature and nonce;
  *   3. REST lock + release pairs — each connection locks a new job, then releases it (signed by the payer).
  * Then the ratio lock / trivial-query throughput (target >= 0.5; reported, never a failing exit code).
+ * Then the inventory section (bench/inventory.ts): GPU inventory pages at 10,000 and 100,000 nodes.
  *
  * Design: the server runs in a child process (this file re-invoked with `--serve`) so that it does not
  * share an event loop with the load generator (autocannon, in this process). Both still share the
@@ -595,6 +596,9 @@ if (process.argv.includes('--serve')) {
 } else {
   try {
     await main();
+    // The inventory section: its own database and an in-process market, after the server phases are done.
+    const { runInventoryBench } = await import('./inventory.js');
+    await runInventoryBench();
   } catch (err) {
     console.error('benchmark failed:', err);
     process.exitCode = 1;

@@ -53,6 +53,8 @@ export function inventoryWhere(filter: InventoryFilter, order: InventoryOrder | 
   if (order?.field === 'price' && !priceJobType) throw new InvalidInputError('ordering by price needs a job type');
   if (filter.maxPriceUrtc !== undefined && !filter.jobType) throw new InvalidInputError('max price needs a job type');
   for (const jobType of new Set([filter.jobType, priceJobType])) if (jobType) and.push({ [SUPPORTS_COLUMN[jobType]]: true });
+  // Implied by supports_* (a CHECK constraint), but it lets SQLite seek past the nulls in the price index.
+  if (priceJobType) and.push({ [PRICE_COLUMN[priceJobType]]: { not: null } });
   if (filter.jobType && filter.maxPriceUrtc !== undefined) and.push({ [PRICE_COLUMN[filter.jobType]]: { lte: filter.maxPriceUrtc } });
   if (filter.deviceArch) and.push({ deviceArch: filter.deviceArch });
   if (filter.minVramGb !== undefined) and.push({ maxVramMb: { gte: Math.floor(filter.minVramGb * 1024 * REPORTED_VRAM_RATIO) } });
@@ -66,7 +68,7 @@ export function inventoryWhere(filter: InventoryFilter, order: InventoryOrder | 
   return { AND: and };
 }
 
-export function inventoryOrderBy(order: InventoryOrder | undefined, filter: InventoryFilter): Prisma.GpuNodeOrderByWithRelationInput[] {
+function orderColumn(order: InventoryOrder | undefined, filter: InventoryFilter): { column: keyof GpuNode; direction: 'asc' | 'desc' } {
   const o = order ?? { field: 'freshness', direction: 'desc' };
   const column =
     o.field === 'price'
@@ -76,8 +78,29 @@ export function inventoryOrderBy(order: InventoryOrder | undefined, filter: Inve
         : o.field === 'vram'
           ? 'maxVramMb'
           : 'lastAttestation';
+  return { column, direction: o.direction };
+}
+
+export function inventoryOrderBy(order: InventoryOrder | undefined, filter: InventoryFilter): Prisma.GpuNodeOrderByWithRelationInput[] {
+  const { column, direction } = orderColumn(order, filter);
   // miner_id breaks ties, so that the order is total and a cursor page never skips or repeats a node.
-  return [{ [column]: o.direction }, { minerId: o.direction }];
+  return [{ [column]: direction }, { minerId: direction }];
+}
+
+/**
+ * The nodes after the cursor node in a price order, as a WHERE clause (keyset pagination). Prisma's
+ * own `cursor` option falls back to fetching every following row (LIMIT -1) when the first order
+ * column is nullable, as the price columns are; measured at 100,000 nodes: 544 ms against 2.7 ms.
+ */
+function afterCursor(
+  cursorNode: GpuNode,
+  order: InventoryOrder | undefined,
+  filter: InventoryFilter,
+): Prisma.GpuNodeWhereInput {
+  const { column, direction } = orderColumn(order, filter);
+  const value = cursorNode[column];
+  const beyond = direction === 'asc' ? 'gt' : 'lt';
+  return { OR: [{ [column]: { [beyond]: value } }, { [column]: value, minerId: { [beyond]: cursorNode.minerId } }] };
 }
 
 export interface InventoryPage {
@@ -93,12 +116,17 @@ export async function listGpuNodes(
   const first = q.first ?? DEFAULT_PAGE;
   if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw new InvalidInputError(`first must be between 1 and ${MAX_PAGE}`);
   const where = inventoryWhere(q.filter, q.order, q.now, q.ttlS);
-  const rows = await prisma.gpuNode.findMany({
-    where,
-    orderBy: inventoryOrderBy(q.order, q.filter),
-    take: first + 1,
-    ...(q.after ? { cursor: { minerId: q.after }, skip: 1 } : {}),
-  });
+  const orderBy = inventoryOrderBy(q.order, q.filter);
+  let rows: GpuNode[];
+  if (q.after && q.order?.field === 'price') {
+    const cursorNode = await prisma.gpuNode.findUnique({ where: { minerId: q.after } });
+    if (!cursorNode) throw new InvalidInputError('after does not name a GPU node');
+    rows = await prisma.gpuNode.findMany({ where: { AND: [where, afterCursor(cursorNode, q.order, q.filter)] }, orderBy, take: first + 1 });
+  } else {
+    // On the non-null columns (a float among them, which a keyset equality would compare inexactly),
+    // Prisma's cursor pages with LIMIT and OFFSET as it should.
+    rows = await prisma.gpuNode.findMany({ where, orderBy, take: first + 1, ...(q.after ? { cursor: { minerId: q.after }, skip: 1 } : {}) });
+  }
   return {
     nodes: rows.slice(0, first),
     hasNextPage: rows.length > first,
