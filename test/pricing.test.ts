@@ -98,6 +98,16 @@ describe('fair rate and outliers', () => {
   });
 });
 
+describe('freshness', () => {
+  it('counts only the prices of nodes whose attestation is still fresh', async () => {
+    const before = (await call(server.url, 'GET', '/render/pricing')).body.rates.llm;
+    expect(before.providers).toBeGreaterThanOrEqual(3);
+    now += 3601; // every node's attestation lapses
+    const after = (await call(server.url, 'GET', '/render/pricing')).body.rates.llm;
+    expect(after).toMatchObject({ providers: 0, fair_urtc: null, insufficient_data: true });
+  });
+});
+
 describe('quotes and quoted locks', () => {
   it('quotes a job at the node’s price and keeps that price in the escrow after the node changes it', async () => {
     const provider = newWallet();
