@@ -6,14 +6,10 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { JOB_TYPES, type JobType } from '../domain/fields.js';
 import { MAX_AMOUNT_URTC } from '../domain/money.js';
+import { PRICE_FIELD } from '../attestation/requests.js';
 
-/** The `prices` key that quotes each job type (units per docs/CONTRACT.md "Pricing"). */
-export const PRICE_FIELD = {
-  render: 'render_minute_urtc',
-  tts: 'tts_1k_chars_urtc',
-  stt: 'stt_minute_urtc',
-  llm: 'llm_1k_tokens_urtc',
-} as const satisfies Record<JobType, string>;
+/** The `prices` key that quotes each job type: the server's own attestation schema decides. */
+export { PRICE_FIELD };
 
 /** The model-list key of each job type that has one. */
 const MODEL_FIELDS = [
