@@ -7,6 +7,8 @@
  *   3. REST lock + release pairs — each connection locks a new job, then releases it (signed by the payer).
  * Then the ratio lock / trivial-query throughput (target >= 0.5; reported, never a failing exit code).
  * Then the inventory section (bench/inventory.ts): GPU inventory pages at 10,000 and 100,000 nodes.
+ * Then the pricing section (bench/pricing.ts): market rates and price history with 10,000 online nodes at
+ * 100,000 and 1,000,000 history rows.
  *
  * Design: the server runs in a child process (this file re-invoked with `--serve`) so that it does not
  * share an event loop with the load generator (autocannon, in this process). Both still share the
@@ -599,6 +601,9 @@ if (process.argv.includes('--serve')) {
     // The inventory section: its own database and an in-process market, after the server phases are done.
     const { runInventoryBench } = await import('./inventory.js');
     await runInventoryBench();
+    // The pricing section: likewise its own database and an in-process market.
+    const { runPricingBench } = await import('./pricing.js');
+    await runPricingBench();
   } catch (err) {
     console.error('benchmark failed:', err);
     process.exitCode = 1;

@@ -1,0 +1,555 @@
+/**
+ * `npm run bench`, pricing section: latency of the pricing oracle (`market.pricing`, which GraphQL's
+ * `marketRates`, `fairRate` and `priceHistory` use) with 10,000 online GPU nodes, at 100,000 and at
+ * 1,000,000 rows of price history.
+ *
+ * A fresh, migrated SQLite file; a market opened in this process on a fixed clock (the seeding time), no
+ * HTTP: what is measured is the service call (the SQL of src/pricing/store.ts on the direct connection,
+ * plus the statistics of src/pricing/service.ts and fair-rate.ts), and the same answers through the
+ * GraphQL executor for context. Everything is written with bulk SQL (prepared INSERTs in one transaction
+ * per table), from a fixed-seed PRNG so that every run sees the same rows:
+ * - 10,000 online nodes (attested within the TTL, none suspended), each its own hardware fingerprint, and
+ *   2,000 offline ones (attested 1 to 30 days ago) that the rate must skip; ~97% serve llm at prices
+ *   log-normal around 2,000 µRTC per 1K tokens, ~30% render, ~20% tts, ~25% stt; ~1% of the online llm
+ *   quotes are far outliers carrying the `price_outlier:llm` flag (left out of the rate);
+ * - price history spread evenly over the 365 days before `now` (so 30 days hold 1/12 of it), 70% llm,
+ *   12% render, 10% stt, 8% tts, each row a change of one (node, job type) from its previous price (the
+ *   first change of a pair from NULL), a mean-reverting random walk, ~1% marked as outliers; rows are in
+ *   time order, as an append-only table fills. 100,000 rows first, measured; then the table is emptied
+ *   and refilled with 1,000,000 rows over the same year, measured again (same nodes, same escrows);
+ * - 10,000 escrows over the last 30 days: 90% released with a quote's `units` and `unit_price_urtc`
+ *   (a tenth of them partly refunded), 10% refunded, between two wallets.
+ * No ANALYZE is run: the query planner sees what it sees in production (no sqlite_stat1).
+ *
+ * Measured at each size: `marketRates()` (all four job types), `rate('llm')`, the 30-day daily and the
+ * 7-day hourly `history('llm', …)`, both through GraphQL too, and the store's statements alone (what
+ * part of each call the SQL is). Each: answers checked against plain SQL first, then a warm-up, then
+ * sequential timed runs (up to a time budget); p50 and p99 in ms. The SQL the service runs is recorded
+ * (a store built by src's createPricingStore on a connection wrapper that logs each statement executed,
+ * with its arguments) and run through EXPLAIN QUERY PLAN on the same file. A missed target is reported,
+ * never a failing exit code.
+ *
+ * Environment: BENCH_PRICING_RUNS (timed runs per row, default 100), BENCH_PRICING_ROWS (the large
+ * history, default 1000000; the small one is a tenth of it), BENCH_PRICING_NODES (online nodes, default
+ * 10000).
+ *
+ * Standalone: `npx tsx bench/pricing.ts`.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import type Database from 'better-sqlite3';
+import { pino } from 'pino';
+import { JOB_TYPES, type JobType } from '../src/domain/fields.js';
+import { createMarket, type Market } from '../src/market.js';
+import { fairRate } from '../src/pricing/fair-rate.js';
+import { createPricingService, priceOfJob, REALISED_WINDOW_S } from '../src/pricing/service.js';
+import { createPricingStore, outlierFlag, PRICE_COLUMN_SQL } from '../src/pricing/store.js';
+import { createMarketYoga } from '../src/server.js';
+import { fmtMs, int, prng, time, type Timing } from './inventory.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const TTL_S = 3600;
+const DAY = 86_400;
+const YEAR = 365 * DAY;
+const TARGET_MS = 50;
+/** Allowed p50 growth of marketRates from the small history to the large one. */
+const FLAT = 1.5;
+
+// ---------------------------------------------------------------------------------------------------
+// Data
+// ---------------------------------------------------------------------------------------------------
+
+const JOB_INDEX: Record<JobType, number> = { render: 0, tts: 1, stt: 2, llm: 3 };
+/** [share of nodes serving it, median price µRTC per price unit, log-normal sigma] */
+const SERVES: Record<JobType, [number, number, number]> = {
+  render: [0.3, 30_000, 0.3],
+  tts: [0.2, 1_500, 0.3],
+  stt: [0.25, 2_500, 0.3],
+  llm: [0.97, 2_000, 0.25],
+};
+/** Share of the price history rows per job type. */
+const HISTORY_SHARE: [JobType, number][] = [
+  ['llm', 0.7],
+  ['render', 0.12],
+  ['stt', 0.1],
+  ['tts', 0.08],
+];
+const OUTLIER_SHARE = 0.01;
+
+interface Nodes {
+  minerIds: string[];
+  online: number;
+  /** Current price per node, per job type; 0 where the node does not serve it. */
+  prices: Record<JobType, Float64Array>;
+  /** Node indexes serving each job type (online and offline). */
+  serving: Record<JobType, Int32Array>;
+}
+
+/** A job type with the shares of HISTORY_SHARE. */
+function pickJobType(rand: () => number): JobType {
+  let r = rand();
+  for (const [jobType, share] of HISTORY_SHARE) if ((r -= share) < 0) return jobType;
+  return 'llm';
+}
+
+function gaussian(rand: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+}
+
+/** `online` nodes attested within the TTL and `offline` ones attested 1 to 30 days ago, in one transaction. */
+function seedNodes(db: Database.Database, online: number, offline: number, now: number): Nodes & { ms: number } {
+  const started = performance.now();
+  const rand = prng(0x5eed_0001);
+  const total = online + offline;
+  const insert = db.prepare(`
+    INSERT INTO gpu_attestations (miner_id, device_arch, gpu_model, gpu_count, max_vram_mb, total_vram_mb, cuda_version,
+      cuda_version_num, rocm_version, metal_version, benchmark_score, price_render_minute_urtc, price_tts_1k_chars_urtc,
+      price_stt_minute_urtc, price_llm_1k_tokens_urtc, supports_render, supports_tts, supports_stt, supports_llm,
+      tts_models, stt_models, llm_models, trust, verified, suspended, fingerprint, flags, first_attestation, last_attestation)
+    VALUES (?, 'nvidia_gpu', ?, ?, ?, ?, '12.4', 12004, NULL, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'catalog_consistent', 0, 0, ?, ?, ?, ?)`);
+  const GPUS: [string, number, number][] = [
+    ['GeForce RTX 4090', 24_080, 72],
+    ['GeForce RTX 3090', 24_080, 31],
+    ['RTX A6000', 48_600, 34],
+    ['A100', 81_200, 18],
+    ['H100', 81_200, 55],
+  ];
+  const nodes: Nodes = {
+    minerIds: [],
+    online,
+    prices: Object.fromEntries(JOB_TYPES.map((j) => [j, new Float64Array(total)])) as Record<JobType, Float64Array>,
+    serving: {} as Record<JobType, Int32Array>,
+  };
+  const serving = Object.fromEntries(JOB_TYPES.map((j) => [j, [] as number[]])) as Record<JobType, number[]>;
+  db.transaction(() => {
+    for (let i = 0; i < total; i++) {
+      const minerId = `RTC${createHash('sha1').update(`grp-bench-pricing-node-${i}`).digest('hex')}`;
+      nodes.minerIds.push(minerId);
+      const flags: string[] = [];
+      for (const j of JOB_TYPES) {
+        const [share, median, sigma] = SERVES[j];
+        if (rand() >= share && !(j === 'llm' && JOB_TYPES.every((k) => nodes.prices[k][i] === 0))) continue;
+        let price = Math.max(1, Math.round(median * Math.exp(sigma * gaussian(rand))));
+        if (j === 'llm' && i < online && rand() < OUTLIER_SHARE) {
+          price = Math.round(median * (rand() < 0.5 ? 0.05 : 20) * (0.8 + rand() * 0.4)); // far outside the band
+          flags.push(outlierFlag('llm'));
+        }
+        nodes.prices[j][i] = price;
+        serving[j].push(i);
+      }
+      const [model, vramMb, tflops] = GPUS[Math.floor(rand() * GPUS.length)]!;
+      const count = rand() < 0.8 ? 1 : 2;
+      const last = i < online ? now - Math.floor(rand() * (TTL_S - 10)) : now - DAY - Math.floor(rand() * 29 * DAY);
+      const p = (j: JobType) => (nodes.prices[j][i] ? nodes.prices[j][i] : null);
+      insert.run(
+        minerId, model, count, vramMb, vramMb * count, Math.round(tflops * count * (0.8 + rand() * 0.2) * 100) / 100,
+        p('render'), p('tts'), p('stt'), p('llm'), ...JOB_TYPES.map((j) => (p(j) === null ? 0 : 1)),
+        nodes.prices.tts[i] ? '["xtts-v2"]' : '[]', nodes.prices.stt[i] ? '["whisper-large-v3"]' : '[]',
+        nodes.prices.llm[i] ? '["llama-3.1-8b-instruct"]' : '[]',
+        createHash('sha256').update(minerId).digest('hex'), JSON.stringify(flags), last - Math.floor(rand() * 400 * DAY), last,
+      );
+    }
+  })();
+  nodes.serving = Object.fromEntries(JOB_TYPES.map((j) => [j, Int32Array.from(serving[j])])) as Record<JobType, Int32Array>;
+  return { ...nodes, ms: performance.now() - started };
+}
+
+/**
+ * `rows` price changes, evenly spread over [now - YEAR, now) in time order, in one transaction. Each
+ * (node, job type) pair walks from its node's price: mean-reverting, never repeating its previous price.
+ */
+function seedHistory(db: Database.Database, nodes: Nodes, rows: number, now: number): number {
+  const started = performance.now();
+  const rand = prng(0x5eed_0002 ^ rows);
+  const last = new Float64Array(nodes.minerIds.length * 4); // the pair's latest price, 0 before its first change
+  const insert = db.prepare('INSERT INTO price_history (miner_id, job_type, old_price_urtc, new_price_urtc, changed_at, outlier) VALUES (?, ?, ?, ?, ?, ?)');
+  const from = now - YEAR;
+  db.transaction(() => {
+    for (let i = 0; i < rows; i++) {
+      const at = from + Math.floor(((i + rand()) * YEAR) / rows); // stratified: non-decreasing, below now
+      const jobType = pickJobType(rand);
+      const candidates = nodes.serving[jobType];
+      const node = candidates[Math.floor(rand() * candidates.length)]!;
+      const slot = node * 4 + JOB_INDEX[jobType];
+      const base = nodes.prices[jobType][node]!;
+      const old = last[slot]!;
+      let price = old === 0 ? base : Math.round(old * Math.exp(0.05 * gaussian(rand) + 0.1 * Math.log(base / old)));
+      if (price === old) price += rand() < 0.5 && price > 1 ? -1 : 1;
+      price = Math.max(1, price);
+      if (price === old) price = old + 1;
+      last[slot] = price;
+      insert.run(nodes.minerIds[node], jobType, old === 0 ? null : old, price, at, rand() < OUTLIER_SHARE ? 1 : 0);
+    }
+  })();
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  return performance.now() - started;
+}
+
+/** Escrows over the last 30 days between two wallets: 90% released with units (some partly refunded), 10% refunded. */
+function seedEscrows(db: Database.Database, nodes: Nodes, count: number, now: number): number {
+  const started = performance.now();
+  const rand = prng(0x5eed_0003);
+  const [payer, provider] = ['payer', 'provider'].map((w) => `RTC${createHash('sha1').update(`grp-bench-pricing-${w}`).digest('hex')}`) as [string, string];
+  const wallet = db.prepare('INSERT INTO wallets (address, available_urtc, locked_urtc, created_at, updated_at) VALUES (?, 0, 0, ?, ?)');
+  const insert = db.prepare(`
+    INSERT INTO render_escrow (job_id, job_type, from_wallet, to_wallet, amount_urtc, status, created_at, expires_at, released_at,
+      refunded_at, released_urtc, refunded_urtc, refund_reason, settled_by, metadata, unit_price_urtc, units)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)`);
+  /** Job sizes in the job's own units: [least, most] */
+  const SIZE: Record<JobType, [number, number]> = { render: [1, 120], tts: [200, 20_000], stt: [1, 60], llm: [500, 50_000] };
+  db.transaction(() => {
+    wallet.run(payer, now - YEAR, now);
+    wallet.run(provider, now - YEAR, now);
+    for (let i = 0; i < count; i++) {
+      const jobType = pickJobType(rand);
+      const candidates = nodes.serving[jobType];
+      const unitPrice = BigInt(nodes.prices[jobType][candidates[Math.floor(rand() * candidates.length)]!]!);
+      const [lo, hi] = SIZE[jobType];
+      const units = BigInt(Math.round(lo * Math.exp(rand() * Math.log(hi / lo))));
+      const amount = priceOfJob(jobType, units, unitPrice);
+      const created = now - 30 * DAY + Math.floor(rand() * (30 * DAY - 600));
+      const settled = created + 60 + Math.floor(rand() * 540);
+      const roll = rand();
+      const status = roll < 0.9 ? 'released' : 'refunded';
+      const released = status === 'refunded' ? 0n : roll < 0.81 ? amount : (amount * BigInt(1 + Math.floor(rand() * 99))) / 100n;
+      insert.run(
+        `grp-bench-pricing-job-${i}`, jobType, payer, provider, amount, status, created, created + 3600,
+        status === 'released' ? settled : null, status === 'refunded' || released < amount ? settled : null,
+        released, amount - released, status === 'refunded' ? 'provider_failed' : released < amount ? 'partial' : null,
+        status === 'released' ? payer : 'sweeper', unitPrice, units,
+      );
+    }
+  })();
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  return performance.now() - started;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Recording the store's SQL, and its plans
+// ---------------------------------------------------------------------------------------------------
+
+interface Executed {
+  sql: string;
+  args: unknown[];
+}
+
+/**
+ * A stand-in for the connection that createPricingStore prepares its statements on: each statement is
+ * the real one, wrapped so that every execution (all, get, run, iterate) is logged with its arguments.
+ */
+function recordingConnection(db: Database.Database, log: Executed[]): Database.Database {
+  const wrap = (stmt: Database.Statement, sql: string): Database.Statement => {
+    const proxy: Database.Statement = new Proxy(stmt, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop, target) as unknown;
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          if (prop === 'all' || prop === 'get' || prop === 'run' || prop === 'iterate') log.push({ sql, args });
+          const result = (value as (...a: unknown[]) => unknown).apply(target, args);
+          return result === target ? proxy : result; // pluck(), raw(), … return the statement itself
+        };
+      },
+    });
+    return proxy;
+  };
+  return new Proxy(db, {
+    get(target, prop) {
+      if (prop === 'prepare') return (sql: string) => wrap(target.prepare(sql), sql);
+      const value = Reflect.get(target, prop, target) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+/** The store method a statement belongs to, from its SQL (src/pricing/store.ts). */
+function statementName(sql: string): string {
+  if (/FROM gpu_attestations\s+WHERE last_attestation/i.test(sql)) return 'onlineQuotes';
+  if (/MAX\(changed_at\) FROM price_history WHERE job_type = \?$/i.test(sql.trim())) return 'lastChangeOfType';
+  if (/FROM price_history WHERE job_type = \? AND changed_at/i.test(sql)) return 'historyRange';
+  if (/FROM render_escrow/i.test(sql)) return 'realisedRange';
+  return 'statement';
+}
+
+interface Plan {
+  lines: string[];
+  verdict: string;
+  fullScan: boolean;
+}
+
+function explain(db: Database.Database, q: Executed): Plan {
+  const rows = db.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...q.args) as { id: bigint | number; parent: bigint | number; detail: string }[];
+  const depth = new Map<number, number>();
+  const lines = rows.map((r) => {
+    const d = Number(r.parent) === 0 ? 0 : (depth.get(Number(r.parent)) ?? 0) + 1;
+    depth.set(Number(r.id), d);
+    return `${'  '.repeat(d)}${r.detail}`;
+  });
+  const details = rows.map((r) => r.detail.trim());
+  const fullScans = details.filter((d) => /^SCAN /.test(d) && !/USING/.test(d)); // SCAN … USING INDEX walks an index
+  const searches = details.filter((d) => /^(SEARCH|SCAN) /.test(d));
+  const indexes = [...new Set(details.flatMap((d) => [...d.matchAll(/USING (?:COVERING )?INDEX (\w+)|USING (INTEGER PRIMARY KEY|PRIMARY KEY)/g)].map((m) => m[1] ?? m[2]!)))];
+  const covering = searches.length > 0 && searches.every((d) => /COVERING INDEX|PRIMARY KEY/.test(d));
+  const parts = [
+    fullScans.length ? `FULL SCAN (${fullScans.join('; ')})` : 'no full table scan',
+    indexes.length ? `index: ${indexes.join(', ')}${covering ? ' (covering)' : ' (not covering: a table row read per index entry)'}` : 'no index',
+    ...(details.some((d) => d.includes('TEMP B-TREE')) ? ['sorts in a temp B-tree'] : []),
+  ];
+  return { lines, verdict: parts.join('; '), fullScan: fullScans.length > 0 };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The section
+// ---------------------------------------------------------------------------------------------------
+
+interface Case {
+  key: string;
+  label: string;
+  /** Timed runs relative to the default (GraphQL: fewer). */
+  share?: number;
+  /** The time budget for the timed runs (the rows the targets judge get a larger one, for their p99). */
+  budgetMs?: number;
+  run: () => Promise<unknown>;
+}
+
+/** ms, with µs resolution below 1 ms (the indexed lookups take a few µs). */
+const fmt = (v: number) => (v < 1 ? v.toFixed(3) : fmtMs(v));
+
+export async function runPricingBench(): Promise<void> {
+  const envInt = (name: string, fallback: number, min: number) => {
+    const raw = process.env[name];
+    const value = raw ? Math.floor(Number(raw)) : fallback;
+    if (!Number.isFinite(value) || value < min) throw new Error(`${name} must be a number >= ${min}, got ${JSON.stringify(raw)}`);
+    return value;
+  };
+  const large = envInt('BENCH_PRICING_ROWS', 1_000_000, 1_000);
+  const small = Math.floor(large / 10);
+  const onlineNodes = envInt('BENCH_PRICING_NODES', 10_000, 10);
+  const offlineNodes = Math.floor(onlineNodes / 5);
+  const escrowCount = 10_000;
+  const runs = envInt('BENCH_PRICING_RUNS', 100, 10);
+  const budgetMs = 3_000; // per row and size: a slow call gets fewer runs (at least 10)
+  const targetBudgetMs = 12_000; // the rows the targets judge: enough for ~100 runs even when slow
+  const planned = (k: Case) => Math.max(10, Math.round(runs * (k.share ?? 1)));
+
+  console.log('');
+  console.log(`pricing: marketRates / rate / priceHistory with ${int(onlineNodes)} online nodes, at ${int(small)} and ${int(large)} history rows, in process`);
+
+  const dir = mkdtempSync(join(tmpdir(), 'grp-bench-pricing-'));
+  const file = join(dir, 'pricing.db');
+  const databaseUrl = `file:${file}`;
+  let market: Market | undefined;
+  const cleanup = async () => {
+    await market?.close().catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const onSigint = () => {
+    console.error('\ninterrupted: removing the pricing database');
+    void cleanup().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSigint);
+
+  try {
+    execFileSync('npx', ['prisma', 'migrate', 'deploy'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: databaseUrl }, stdio: 'pipe' });
+    const now = Math.floor(Date.now() / 1000); // the seeding time: the market's clock stays on it
+    market = createMarket({ DATABASE_URL: databaseUrl, RC_ADMIN_KEY: undefined, SQLITE_SYNCHRONOUS: 'NORMAL', ATTESTATION_TTL_S: TTL_S }, pino({ level: 'silent' }), () => now);
+    const m = market;
+    const db = m.db.sqlite;
+    const sqliteVersion = db.prepare('SELECT sqlite_version()').pluck().get() as string;
+    const yoga = createMarketYoga(m);
+    // The store's statements alone (for the breakdown), and a recording copy of store and service (for the plans).
+    const store = createPricingStore(db);
+    const executed: Executed[] = [];
+    const recorded = createPricingService({
+      store: createPricingStore(recordingConnection(db, executed)),
+      clock: () => now,
+      attestationTtlS: TTL_S,
+      onRateChange: () => {},
+    });
+
+    const nodes = seedNodes(db, onlineNodes, offlineNodes, now);
+    const escrowMs = seedEscrows(db, nodes, escrowCount, now);
+    console.log(
+      `  seeded ${int(onlineNodes)} online + ${int(offlineNodes)} offline nodes in ${(nodes.ms / 1000).toFixed(1)} s, ` +
+        `${int(escrowCount)} escrows over 30 days in ${(escrowMs / 1000).toFixed(1)} s`,
+    );
+
+    const month = { from: now - 30 * DAY, to: now };
+    const week = { from: now - 7 * DAY, to: now };
+    const gql = async (query: string, check: (data: Record<string, unknown[]>) => boolean) => {
+      const res = await yoga.fetch('http://bench.local/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+      const json = (await res.json()) as { data?: Record<string, unknown[]>; errors?: unknown };
+      if (json.errors || !json.data || !check(json.data)) throw new Error(`graphql answered ${JSON.stringify(json).slice(0, 300)}`);
+      return json;
+    };
+    const iso = (s: number) => new Date(s * 1000).toISOString();
+    const gqlRates = `{ marketRates { jobType fairUrtc providers } }`;
+    const gqlHistory = `{ priceHistory(jobType: LLM, from: "${iso(month.from)}", to: "${iso(month.to)}", bucket: DAY) {
+      start open high low close median count realisedVolumeUrtc realisedRateUrtc } }`;
+    const monthStart = Math.floor(month.from / DAY) * DAY;
+    const monthEnd = Math.ceil(month.to / DAY) * DAY;
+
+    let llmQuotes = store.onlineQuotes('llm', now - TTL_S); // the input of the fairRate() row, refreshed per size
+    const cases: Case[] = [
+      { key: 'rates', label: 'marketRates() (4 job types)', budgetMs: targetBudgetMs, run: async () => m.pricing.marketRates() },
+      { key: 'rate', label: "rate('llm')", run: async () => m.pricing.rate('llm') },
+      { key: 'month', label: "history('llm', 30 days, 'day')", budgetMs: targetBudgetMs, run: async () => m.pricing.history('llm', month.from, month.to, 'day') },
+      { key: 'week', label: "history('llm', 7 days, 'hour')", run: async () => m.pricing.history('llm', week.from, week.to, 'hour') },
+      { key: 'gql-rates', label: '  GraphQL { marketRates }', share: 0.5, run: () => gql(gqlRates, (d) => d.marketRates?.length === 4) },
+      { key: 'gql-month', label: '  GraphQL priceHistory 30 days, DAY', share: 0.5, run: () => gql(gqlHistory, (d) => (d.priceHistory?.length ?? 0) >= 30) },
+      // The parts: the store's statements alone (SQL and row mapping), and the statistic.
+      { key: 'sql-quotes4', label: '  store.onlineQuotes() × 4 job types', run: async () => JOB_TYPES.map((j) => store.onlineQuotes(j, now - TTL_S)) },
+      { key: 'sql-quotes', label: "  store.onlineQuotes('llm')", run: async () => store.onlineQuotes('llm', now - TTL_S) },
+      { key: 'fair', label: '  fairRate() of those llm quotes', run: async () => fairRate(llmQuotes) },
+      { key: 'sql-last', label: "  store.lastChangeOfType('llm')", run: async () => store.lastChangeOfType('llm') },
+      { key: 'sql-real24', label: "  store.realised('llm', 24 h)", run: async () => store.realised('llm', now - REALISED_WINDOW_S, now + 1) },
+      { key: 'sql-hist', label: "  store.history('llm', 30 days)", run: async () => store.history('llm', monthStart, monthEnd) },
+      { key: 'sql-real30', label: "  store.realised('llm', 30 days)", run: async () => store.realised('llm', monthStart, monthEnd) },
+    ];
+
+    const results = new Map<string, Timing[]>();
+    const plans: { call: string; name: string; sql: string; plan: Plan }[] = [];
+    const notes: string[] = [];
+    for (const size of [small, large]) {
+      if (size === large) db.prepare('DELETE FROM price_history').run(); // refilled in time order, as the table grows
+      const ms = seedHistory(db, nodes, size, now);
+      console.log(`  seeded ${int(size)} price history rows in ${(ms / 1000).toFixed(1)} s`);
+
+      // Correctness first: a fast wrong answer is no answer. Each rate against plain SQL (every node is its
+      // own hardware here, so the fair rate is the median of the online, unflagged quotes).
+      const rates = m.pricing.marketRates();
+      const released = db
+        .prepare(`SELECT COALESCE(SUM(released_urtc), 0) FROM render_escrow WHERE job_type = ? AND status = 'released' AND released_at >= ? AND units IS NOT NULL`)
+        .pluck();
+      for (const r of rates) {
+        const column = PRICE_COLUMN_SQL[r.jobType];
+        const prices = db
+          .prepare(`SELECT ${column} FROM gpu_attestations WHERE last_attestation >= ? AND suspended = 0 AND ${column} IS NOT NULL AND flags NOT LIKE ? ORDER BY 1`)
+          .pluck()
+          .all(now - TTL_S, `%${outlierFlag(r.jobType)}%`) as bigint[];
+        const mid = prices.length >> 1;
+        const median = prices.length % 2 ? prices[mid]! : (prices[mid - 1]! + prices[mid]!) / 2n;
+        const last = Number(db.prepare('SELECT MAX(changed_at) FROM price_history WHERE job_type = ?').pluck().get(r.jobType) as bigint);
+        const paid24 = released.get(r.jobType, now - REALISED_WINDOW_S) as bigint;
+        if (r.providers !== prices.length || r.fairUrtc !== median || r.updatedAt !== last || r.realised.volumeUrtc !== paid24) {
+          console.log(
+            `  WARNING: the ${r.jobType} rate is not what plain SQL says: providers ${r.providers} vs ${prices.length}, fair ${r.fairUrtc} vs ${median}, ` +
+              `updatedAt ${r.updatedAt} vs ${last}, realised ${r.realised.volumeUrtc} vs ${paid24}`,
+          );
+        }
+      }
+      const inWindow = db.prepare(`SELECT COUNT(*) FROM price_history WHERE job_type = 'llm' AND changed_at >= ? AND changed_at < ?`).pluck();
+      for (const [window, bucket, width] of [[month, 'day', DAY], [week, 'hour', 3600]] as const) {
+        const buckets = m.pricing.history('llm', window.from, window.to, bucket);
+        const [start, end] = [Math.floor(window.from / width) * width, Math.ceil(window.to / width) * width];
+        const changes = Number(inWindow.get(start, end) as bigint);
+        const paid = released.get('llm', start) as bigint; // nothing is released after now
+        const counted = buckets.reduce((s, b) => s + b.count, 0);
+        const volume = buckets.reduce((s, b) => s + b.realised.volumeUrtc, 0n);
+        if (counted !== changes || volume !== paid || buckets.length !== (end - start) / width) {
+          console.log(`  WARNING: history by ${bucket}: ${counted} changes in ${buckets.length} buckets vs ${changes} in SQL, realised ${volume} vs ${paid}`);
+        }
+        if (bucket === 'day') {
+          const realisedRows = store.realised('llm', start, end).length;
+          const llm = rates.find((r) => r.jobType === 'llm')!;
+          notes.push(
+            `${int(size)} rows: ${int(changes)} llm changes in the 30-day window (+ ${int(realisedRows)} released escrows), ` +
+              `${int(Number(inWindow.get(Math.floor(week.from / 3600) * 3600, now + 1) as bigint))} in the 7-day one; ` +
+              `quotes per marketRates(): ${rates.map((r) => `${r.jobType} ${int(r.providers)}`).join(', ')} (llm fair ${llm.fairUrtc} µRTC, ${int(llm.counted)} inside the band)`,
+          );
+        }
+      }
+      llmQuotes = store.onlineQuotes('llm', now - TTL_S);
+
+      for (const k of cases) {
+        const t = await time(k.run, planned(k), k.budgetMs ?? budgetMs);
+        results.set(k.key, [...(results.get(k.key) ?? []), t]);
+      }
+
+      if (size === large) {
+        // The SQL the service runs for each measured call, with its arguments.
+        const calls: [string, () => unknown][] = [
+          ["rate('llm')", () => recorded.rate('llm')],
+          ["history('llm', 30 days, 'day')", () => recorded.history('llm', month.from, month.to, 'day')],
+        ];
+        for (const [call, run] of calls) {
+          executed.length = 0;
+          run();
+          for (const q of executed) plans.push({ call, name: statementName(q.sql), sql: q.sql.replace(/\s+/g, ' ').trim(), plan: explain(db, q) });
+        }
+      }
+    }
+
+    // The table.
+    const col = 32;
+    const cell = (k: Case, t: Timing | undefined) => (t ? `p50 ${fmt(t.p50)} / p99 ${fmt(t.p99)} ms${t.runs < planned(k) ? ` n=${t.runs}` : ''}` : 'n/a');
+    console.log('');
+    console.log(`${`pricing (${int(onlineNodes)} online nodes)`.padEnd(40)}${`${int(small)} rows`.padEnd(col)}${`${int(large)} rows`.padEnd(col)}growth (p50)`);
+    for (const k of cases) {
+      if (k.key === 'sql-quotes4') console.log('the parts (store: its SQL and row mapping; fairRate: the statistic in JS):');
+      const [a, b] = results.get(k.key) ?? [];
+      const growth = a && b ? `${(b.p50 / a.p50).toFixed(1)}×` : 'n/a';
+      console.log(`${k.label.padEnd(40)}${cell(k, a).padEnd(col)}${cell(k, b).padEnd(col)}${growth}`);
+    }
+    console.log(
+      `  (sequential runs after a warm-up: ${runs} per row, GraphQL ${Math.round(runs / 2)}, or as many as fit in ${budgetMs / 1000} s, ` +
+        `${targetBudgetMs / 1000} s for marketRates and the 30-day history (at least 10; n= shows when fewer); ` +
+        `history grew ${large / small}×, nodes and escrows did not)`,
+    );
+    for (const n of notes) console.log(`  ${n}`);
+
+    console.log('');
+    const online = Number(db.prepare('SELECT COUNT(*) FROM gpu_attestations WHERE last_attestation >= ?').pluck().get(now - TTL_S) as bigint);
+    console.log(`query plans (EXPLAIN QUERY PLAN of the SQL src/pricing/store.ts runs, as executed, at ${int(large)} rows; SQLite ${sqliteVersion}):`);
+    console.log(
+      `  (marketRates() runs rate()'s three statements once per job type, onlineQuotes on that type's price column; ` +
+        `each onlineQuotes visits the index entry and the table row of all ${int(online)} online nodes, however few serve the type)`,
+    );
+    const seen = new Set<string>();
+    for (const p of plans) {
+      const key = `${p.call}|${p.sql}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      console.log(`  ${p.call} → ${p.name}: ${p.plan.verdict}`);
+      console.log(`      ${p.sql}`);
+      for (const line of p.plan.lines) console.log(`      ${line}`);
+    }
+
+    const [r1, r2] = results.get('rates')!;
+    const [, h2] = results.get('month')!;
+    const [, g2] = results.get('gql-rates')!;
+    const [, gh2] = results.get('gql-month')!;
+    const growth = r2!.p50 / r1!.p50;
+    console.log('');
+    console.log(
+      `target: marketRates < ${TARGET_MS} ms at ${int(large)} rows and ${int(onlineNodes)} nodes: ${r2!.p99 < TARGET_MS ? 'PASS' : 'FAIL'} ` +
+        `(p99 ${fmtMs(r2!.p99)} ms, p50 ${fmtMs(r2!.p50)} ms; through GraphQL p99 ${fmtMs(g2!.p99)} ms)`,
+    );
+    console.log(
+      `target: 30-day daily priceHistory < ${TARGET_MS} ms at ${int(large)} rows: ${h2!.p99 < TARGET_MS ? 'PASS' : 'FAIL'} ` +
+        `(p99 ${fmtMs(h2!.p99)} ms, p50 ${fmtMs(h2!.p50)} ms; through GraphQL p99 ${fmtMs(gh2!.p99)} ms)`,
+    );
+    console.log(
+      `target: rate cost independent of the history's length: ${growth <= FLAT ? 'PASS' : 'FAIL'} ` +
+        `(marketRates p50 ×${growth.toFixed(2)} for ×${large / small} rows; PASS at ×${FLAT} or less)`,
+    );
+    const scanning = plans.filter((p) => p.plan.fullScan);
+    if (scanning.length) console.log(`note: full table scan in: ${[...new Set(scanning.map((p) => p.name))].join('; ')}`);
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    await cleanup();
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  try {
+    await runPricingBench();
+  } catch (err) {
+    console.error('pricing benchmark failed:', err);
+    process.exitCode = 1;
+  }
+}
