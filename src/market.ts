@@ -65,6 +65,7 @@ export function createMarket(
     log: log.child({ component: 'attestation' }),
     attestationTtlS,
     pricing: pricingStore,
+    currentRate: (jobType) => pricing.statistic(jobType),
     priceChangeIntervalS: config.PRICE_CHANGE_INTERVAL_S ?? 600,
     onChange: (minerId, change) => {
       pubsub.publish('nodeChanged', { minerId, change, at: clock() });

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { AuthorizationError, HardwareEvidenceError, StateError } from '../domain/errors.js';
 import { JOB_TYPES, type JobType } from '../domain/fields.js';
-import { fairRate, isOutlierQuote } from '../pricing/fair-rate.js';
+import { isOutlierQuote, type FairRate } from '../pricing/fair-rate.js';
 import { outlierFlag, type PriceChangeRow, type PricingStore } from '../pricing/store.js';
 import { verifyActionSignature, type SignedBy } from '../domain/signatures.js';
 import type { OperatorGate } from '../operator.js';
@@ -38,6 +38,8 @@ export interface AttestationServiceDeps {
   /** How long an attestation keeps a node online. */
   attestationTtlS: number;
   pricing: PricingStore;
+  /** The current fair-rate statistic of a job type, against which a new quote is judged. */
+  currentRate(jobType: JobType): FairRate;
   /** A node may change its price for a job type at most once per this many seconds. */
   priceChangeIntervalS: number;
   /** Called after the change has committed. */
@@ -49,11 +51,11 @@ export function nodeStatus(node: { suspended: boolean; lastAttestation: number }
   return now - node.lastAttestation <= ttlS ? 'online' : 'offline';
 }
 
-export function createAttestationService({ store, operator, clock, log, attestationTtlS, pricing, priceChangeIntervalS, onChange }: AttestationServiceDeps) {
+export function createAttestationService({ store, operator, clock, log, attestationTtlS, pricing, currentRate, priceChangeIntervalS, onChange }: AttestationServiceDeps) {
   /**
    * The node's quotes against the market: each price change becomes a history row (at most one per
-   * job type per interval), and a quote far outside the band around the other nodes' fair rate is
-   * flagged, which keeps it out of the rate until the node quotes within the band again.
+   * job type per interval), and a quote far outside the band around the current fair rate is flagged,
+   * which keeps it out of the rate until the node quotes within the band again.
    */
   function priceQuotes(a: Attestation, previous: { prices: Record<JobType, bigint | null> } | null, now: number) {
     const changes: PriceChangeRow[] = [];
@@ -63,7 +65,7 @@ export function createAttestationService({ store, operator, clock, log, attestat
       const raw = a.prices[field];
       if (raw === undefined) continue;
       const price = BigInt(raw);
-      const outlier = isOutlierQuote(price, fairRate(pricing.onlineQuotes(jobType, now - attestationTtlS, a.miner_id)));
+      const outlier = isOutlierQuote(price, currentRate(jobType));
       if (outlier) flags.push(outlierFlag(jobType));
       const old = previous?.prices[jobType] ?? null;
       if (old === price) continue;

@@ -65,15 +65,10 @@ export interface Quotation {
   fairTotalUrtc: bigint | null;
 }
 
-function realisedOf(jobType: JobType, rows: { releasedUrtc: bigint; units: bigint; amountUrtc: bigint }[]): Realised {
-  let volume = 0n;
-  let deliveredUnits = 0; // a partial release paid for that share of the quoted units
-  for (const r of rows) {
-    volume += r.releasedUrtc;
-    deliveredUnits += (Number(r.units) * Number(r.releasedUrtc)) / Number(r.amountUrtc);
-  }
-  const rate = deliveredUnits > 0 ? BigInt(Math.round((Number(volume) * Number(PRICE_UNIT[jobType].per)) / deliveredUnits)) : null;
-  return { volumeUrtc: volume, rateUrtc: rate };
+function realisedOf(jobType: JobType, r: { volumeUrtc: bigint; deliveredUnits: number }): Realised {
+  // A partial release paid for that share of the quoted units (deliveredUnits is summed that way).
+  const rate = r.deliveredUnits > 0 ? BigInt(Math.round((Number(r.volumeUrtc) * Number(PRICE_UNIT[jobType].per)) / r.deliveredUnits)) : null;
+  return { volumeUrtc: r.volumeUrtc, rateUrtc: rate };
 }
 
 export function createPricingService({
@@ -89,15 +84,33 @@ export function createPricingService({
 }) {
   const lastReported = new Map<JobType, string>();
 
+  /**
+   * The fair-rate statistics of every job type, cached: they change only when a node attests or is
+   * suspended (each of which calls `refresh()`) or when the oldest online attestation lapses, which
+   * the cache knows the time of. Writes made by another process sharing the database are seen at the
+   * next refresh (the sweeper's interval).
+   */
+  let cache: { stats: Record<JobType, FairRate>; validUntil: number } | null = null;
+  function statistics(now: number): Record<JobType, FairRate> {
+    if (cache && now < cache.validUntil) return cache.stats;
+    const since = now - attestationTtlS;
+    const quotes = store.onlineQuotes(since);
+    const earliest = store.earliestOnline(since);
+    cache = {
+      stats: { render: fairRate(quotes.render), tts: fairRate(quotes.tts), stt: fairRate(quotes.stt), llm: fairRate(quotes.llm) },
+      validUntil: earliest === null ? Number.POSITIVE_INFINITY : earliest + attestationTtlS + 1,
+    };
+    return cache.stats;
+  }
+
   function rate(jobType: JobType): MarketRate {
     const now = clock();
-    const stat = fairRate(store.onlineQuotes(jobType, now - attestationTtlS));
     return {
-      ...stat,
+      ...statistics(now)[jobType],
       jobType,
       unit: PRICE_UNIT[jobType].unit,
       updatedAt: store.lastChangeOfType(jobType),
-      realised: realisedOf(jobType, store.realised(jobType, now - REALISED_WINDOW_S, now + 1)),
+      realised: realisedOf(jobType, store.realisedBetween(jobType, now - REALISED_WINDOW_S, now + 1)),
     };
   }
 
@@ -105,6 +118,11 @@ export function createPricingService({
 
   return {
     rate,
+
+    /** The fair-rate statistic of a job type now (cached; see above). */
+    statistic(jobType: JobType): FairRate {
+      return statistics(clock())[jobType];
+    },
 
     marketRates(): MarketRate[] {
       return JOB_TYPES.map(rate);
@@ -133,27 +151,27 @@ export function createPricingService({
       const end = Math.ceil(to / size) * size;
       if (end <= start) throw new InvalidInputError('to must be after from');
       if ((end - start) / size > MAX_BUCKETS) throw new InvalidInputError(`at most ${MAX_BUCKETS} buckets per request`);
-      const buckets = Array.from({ length: (end - start) / size }, (_, i) => ({ start: start + i * size, prices: [] as bigint[], paid: [] as { releasedUrtc: bigint; units: bigint; amountUrtc: bigint }[] }));
-      for (const q of store.history(jobType, start, end)) buckets[Math.floor((q.at - start) / size)]!.prices.push(q.price);
-      for (const r of store.realised(jobType, start, end)) buckets[Math.floor((r.at - start) / size)]!.paid.push(r);
-      return buckets.map((b) => {
-        const sorted = [...b.prices].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+      return Array.from({ length: (end - start) / size }, (_, i): PriceBucket => {
+        const from = start + i * size;
+        const prices = store.pricesBetween(jobType, from, from + size);
+        const sorted = BigInt64Array.from(prices).sort(); // exact: every SQLite integer fits
         return {
-          start: b.start,
-          end: b.start + size,
-          open: b.prices[0] ?? null,
-          high: sorted.at(-1) ?? null,
-          low: sorted[0] ?? null,
-          close: b.prices.at(-1) ?? null,
-          median: sorted.length ? medianOfSorted(sorted) : null,
-          count: b.prices.length,
-          realised: realisedOf(jobType, b.paid),
+          start: from,
+          end: from + size,
+          open: prices[0] ?? null,
+          high: sorted.length ? sorted[sorted.length - 1]! : null,
+          low: sorted.length ? sorted[0]! : null,
+          close: prices.at(-1) ?? null,
+          median: sorted.length ? medianOfSorted(Array.from(sorted)) : null,
+          count: prices.length,
+          realised: realisedOf(jobType, store.realisedBetween(jobType, from, from + size)),
         };
       });
     },
 
-    /** Recomputes every rate and reports the ones that changed since the last report. */
+    /** Drops the cached statistics, recomputes every rate and reports the ones that changed since the last report. */
     refresh(): MarketRate[] {
+      cache = null;
       const changed: MarketRate[] = [];
       for (const jobType of JOB_TYPES) {
         const r = rate(jobType);
