@@ -69,8 +69,12 @@ export function createMarket(
     priceChangeIntervalS: config.PRICE_CHANGE_INTERVAL_S ?? 600,
     onChange: (minerId, change) => {
       pubsub.publish('nodeChanged', { minerId, change, at: clock() });
-      pricing.refresh(); // a node's prices, presence or trust may have moved a fair rate
+      pricing.invalidate(); // a node's prices, presence or suspension may have moved a fair rate
     },
   });
-  return { db, ledger, escrows, wallets, attestations, pricing, pubsub, log, clock, close: () => db.close() };
+  async function close() {
+    pricing.close();
+    await db.close();
+  }
+  return { db, ledger, escrows, wallets, attestations, pricing, pubsub, log, clock, close };
 }

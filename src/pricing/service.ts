@@ -27,6 +27,8 @@ export const REALISED_WINDOW_S = 24 * 3600;
 export const BUCKET_SECONDS = { hour: 3600, day: 86400 } as const;
 export type BucketSize = keyof typeof BUCKET_SECONDS;
 const MAX_BUCKETS = 1000;
+/** How long after a write moved rates are reported (a burst of attestations is reported once). */
+const REFRESH_DEBOUNCE_MS = 100;
 
 export interface MarketRate extends FairRate {
   jobType: JobType;
@@ -83,6 +85,7 @@ export function createPricingService({
   onRateChange(rate: MarketRate): void;
 }) {
   const lastReported = new Map<JobType, string>();
+  let refreshTimer: NodeJS.Timeout | undefined;
 
   /**
    * The fair-rate statistics of every job type, cached: they change only when a node attests or is
@@ -167,6 +170,24 @@ export function createPricingService({
           realised: realisedOf(jobType, store.realisedBetween(jobType, from, from + size)),
         };
       });
+    },
+
+    /**
+     * After a write: drops the cached statistics at once (the next read recomputes them) and reports
+     * moved rates shortly after, once for a burst of writes rather than once per attestation.
+     */
+    invalidate(): void {
+      cache = null;
+      refreshTimer ??= setTimeout(() => {
+        refreshTimer = undefined;
+        this.refresh();
+      }, REFRESH_DEBOUNCE_MS);
+      refreshTimer.unref();
+    },
+
+    close(): void {
+      clearTimeout(refreshTimer);
+      refreshTimer = undefined;
     },
 
     /** Drops the cached statistics, recomputes every rate and reports the ones that changed since the last report. */
