@@ -21,13 +21,22 @@
  *   (a tenth of them partly refunded), 10% refunded, between two wallets.
  * No ANALYZE is run: the query planner sees what it sees in production (no sqlite_stat1).
  *
- * Measured at each size: `marketRates()` (all four job types), `rate('llm')`, the 30-day daily and the
- * 7-day hourly `history('llm', …)`, both through GraphQL too, and the store's statements alone (what
- * part of each call the SQL is). Each: answers checked against plain SQL first, then a warm-up, then
- * sequential timed runs (up to a time budget); p50 and p99 in ms. The SQL the service runs is recorded
- * (a store built by src's createPricingStore on a connection wrapper that logs each statement executed,
- * with its arguments) and run through EXPLAIN QUERY PLAN on the same file. A missed target is reported,
- * never a failing exit code.
+ * The service caches the fair-rate statistics of all four job types until a write drops them
+ * (`invalidate()`: the next read recomputes, and a debounced `refresh()` reports moved rates) or the
+ * oldest online attestation lapses (never, on the bench's fixed clock), so rates are measured two ways:
+ * `marketRates()` on a warm cache (the normal read path: statistics cached, the per-type updatedAt and
+ * 24-hour realised sums still read from SQL) and `refresh()`, which drops the cache and recomputes all
+ * four rates (one pass over the online nodes, the four statistics, the per-type SQL): the cold cost, paid
+ * by the first read after a write and by the debounced refresh. Bulk seeding bypasses the service, so
+ * `refresh()` is called after it.
+ *
+ * Measured at each size: warm `marketRates()` (all four job types) and `rate('llm')`, the cold recompute,
+ * the 30-day daily and the 7-day hourly `history('llm', …)`, both through GraphQL too, and the store's
+ * statements alone (what part of each call the SQL is). Each: answers checked against plain SQL first,
+ * then a warm-up, then sequential timed runs (up to a time budget); p50 and p99 in ms. The SQL the service
+ * runs is recorded (a store built by src's createPricingStore on a connection wrapper that logs each
+ * statement executed, with its arguments) and run through EXPLAIN QUERY PLAN on the same file. A missed
+ * target is reported, never a failing exit code.
  *
  * Environment: BENCH_PRICING_RUNS (timed runs per row, default 100), BENCH_PRICING_ROWS (the large
  * history, default 1000000; the small one is a tenth of it), BENCH_PRICING_NODES (online nodes, default
@@ -47,7 +56,7 @@ import { pino } from 'pino';
 import { JOB_TYPES, type JobType } from '../src/domain/fields.js';
 import { createMarket, type Market } from '../src/market.js';
 import { fairRate } from '../src/pricing/fair-rate.js';
-import { createPricingService, priceOfJob, REALISED_WINDOW_S } from '../src/pricing/service.js';
+import { createPricingService, PRICE_UNIT, priceOfJob, REALISED_WINDOW_S } from '../src/pricing/service.js';
 import { createPricingStore, outlierFlag, PRICE_COLUMN_SQL } from '../src/pricing/store.js';
 import { createMarketYoga } from '../src/server.js';
 import { fmtMs, int, prng, time, type Timing } from './inventory.js';
@@ -57,7 +66,7 @@ const TTL_S = 3600;
 const DAY = 86_400;
 const YEAR = 365 * DAY;
 const TARGET_MS = 50;
-/** Allowed p50 growth of marketRates from the small history to the large one. */
+/** Allowed p50 growth of the cold rate recompute from the small history to the large one. */
 const FLAT = 1.5;
 
 // ---------------------------------------------------------------------------------------------------
@@ -266,12 +275,16 @@ function recordingConnection(db: Database.Database, log: Executed[]): Database.D
   });
 }
 
-/** The store method a statement belongs to, from its SQL (src/pricing/store.ts). */
+/** The statement of src/pricing/store.ts an SQL text is (its name there, and the store method running it). */
 function statementName(sql: string): string {
-  if (/FROM gpu_attestations\s+WHERE last_attestation/i.test(sql)) return 'onlineQuotes';
-  if (/MAX\(changed_at\) FROM price_history WHERE job_type = \?$/i.test(sql.trim())) return 'lastChangeOfType';
-  if (/FROM price_history WHERE job_type = \? AND changed_at/i.test(sql)) return 'historyRange';
-  if (/FROM render_escrow/i.test(sql)) return 'realisedRange';
+  const flat = sql.replace(/\s+/g, ' ').trim();
+  if (/^SELECT MIN\(last_attestation\) FROM gpu_attestations/i.test(flat)) return 'earliestOnline';
+  if (/FROM gpu_attestations WHERE last_attestation >= \? AND suspended = 0$/i.test(flat)) return 'online (onlineQuotes, all four types in one pass)';
+  if (/MAX\(changed_at\) FROM price_history WHERE job_type = \?$/i.test(flat)) return 'lastChangeOfType';
+  if (/MAX\(changed_at\) FROM price_history WHERE miner_id/i.test(flat)) return 'lastChange';
+  if (/FROM price_history WHERE job_type = \? AND changed_at/i.test(flat)) return 'bucketPrices (pricesBetween)';
+  if (/FROM render_escrow/i.test(flat)) return 'realisedSums (realisedBetween)';
+  if (/FROM gpu_attestations WHERE miner_id/i.test(flat)) return 'nodePrice';
   return 'statement';
 }
 
@@ -279,6 +292,9 @@ interface Plan {
   lines: string[];
   verdict: string;
   fullScan: boolean;
+  /** Every search or scan reads only an index (COVERING INDEX, or the table's own B-tree by key). */
+  covering: boolean;
+  indexes: string[];
 }
 
 function explain(db: Database.Database, q: Executed): Plan {
@@ -299,7 +315,7 @@ function explain(db: Database.Database, q: Executed): Plan {
     indexes.length ? `index: ${indexes.join(', ')}${covering ? ' (covering)' : ' (not covering: a table row read per index entry)'}` : 'no index',
     ...(details.some((d) => d.includes('TEMP B-TREE')) ? ['sorts in a temp B-tree'] : []),
   ];
-  return { lines, verdict: parts.join('; '), fullScan: fullScans.length > 0 };
+  return { lines, verdict: parts.join('; '), fullScan: fullScans.length > 0, covering, indexes };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -373,6 +389,9 @@ export async function runPricingBench(): Promise<void> {
 
     const nodes = seedNodes(db, onlineNodes, offlineNodes, now);
     const escrowMs = seedEscrows(db, nodes, escrowCount, now);
+    // The bulk INSERTs went around the service: the statistics it cached when the market opened (no nodes,
+    // valid forever) are stale until dropped, as a write would.
+    m.pricing.refresh();
     console.log(
       `  seeded ${int(onlineNodes)} online + ${int(offlineNodes)} offline nodes in ${(nodes.ms / 1000).toFixed(1)} s, ` +
         `${int(escrowCount)} escrows over 30 days in ${(escrowMs / 1000).toFixed(1)} s`,
@@ -393,77 +412,122 @@ export async function runPricingBench(): Promise<void> {
     const monthStart = Math.floor(month.from / DAY) * DAY;
     const monthEnd = Math.ceil(month.to / DAY) * DAY;
 
-    let llmQuotes = store.onlineQuotes('llm', now - TTL_S); // the input of the fairRate() row, refreshed per size
+    const since = now - TTL_S;
+    let quotes = store.onlineQuotes(since); // the input of the fairRate() rows, refreshed per size
+    const dayStarts = Array.from({ length: (monthEnd - monthStart) / DAY }, (_, i) => monthStart + i * DAY); // history()'s day buckets
     const cases: Case[] = [
-      { key: 'rates', label: 'marketRates() (4 job types)', budgetMs: targetBudgetMs, run: async () => m.pricing.marketRates() },
-      { key: 'rate', label: "rate('llm')", run: async () => m.pricing.rate('llm') },
+      { key: 'rates', label: 'marketRates() warm cache (4 job types)', budgetMs: targetBudgetMs, run: async () => m.pricing.marketRates() },
+      { key: 'cold', label: 'refresh(): cold recompute of 4 rates', budgetMs: targetBudgetMs, run: async () => m.pricing.refresh() },
+      { key: 'rate', label: "rate('llm') warm cache", run: async () => m.pricing.rate('llm') },
       { key: 'month', label: "history('llm', 30 days, 'day')", budgetMs: targetBudgetMs, run: async () => m.pricing.history('llm', month.from, month.to, 'day') },
       { key: 'week', label: "history('llm', 7 days, 'hour')", run: async () => m.pricing.history('llm', week.from, week.to, 'hour') },
-      { key: 'gql-rates', label: '  GraphQL { marketRates }', share: 0.5, run: () => gql(gqlRates, (d) => d.marketRates?.length === 4) },
+      { key: 'gql-rates', label: '  GraphQL { marketRates } (warm)', share: 0.5, run: () => gql(gqlRates, (d) => d.marketRates?.length === 4) },
       { key: 'gql-month', label: '  GraphQL priceHistory 30 days, DAY', share: 0.5, run: () => gql(gqlHistory, (d) => (d.priceHistory?.length ?? 0) >= 30) },
       // The parts: the store's statements alone (SQL and row mapping), and the statistic.
-      { key: 'sql-quotes4', label: '  store.onlineQuotes() × 4 job types', run: async () => JOB_TYPES.map((j) => store.onlineQuotes(j, now - TTL_S)) },
-      { key: 'sql-quotes', label: "  store.onlineQuotes('llm')", run: async () => store.onlineQuotes('llm', now - TTL_S) },
-      { key: 'fair', label: '  fairRate() of those llm quotes', run: async () => fairRate(llmQuotes) },
+      { key: 'sql-quotes', label: '  store.onlineQuotes() (1 pass, 4 types)', run: async () => store.onlineQuotes(since) },
+      { key: 'sql-earliest', label: '  store.earliestOnline()', run: async () => store.earliestOnline(since) },
+      { key: 'fair4', label: '  fairRate() × 4 of those quotes', run: async () => JOB_TYPES.map((j) => fairRate(quotes[j])) },
+      { key: 'fair', label: '  fairRate() of the llm quotes', run: async () => fairRate(quotes.llm) },
       { key: 'sql-last', label: "  store.lastChangeOfType('llm')", run: async () => store.lastChangeOfType('llm') },
-      { key: 'sql-real24', label: "  store.realised('llm', 24 h)", run: async () => store.realised('llm', now - REALISED_WINDOW_S, now + 1) },
-      { key: 'sql-hist', label: "  store.history('llm', 30 days)", run: async () => store.history('llm', monthStart, monthEnd) },
-      { key: 'sql-real30', label: "  store.realised('llm', 30 days)", run: async () => store.realised('llm', monthStart, monthEnd) },
+      { key: 'sql-real24', label: "  store.realisedBetween('llm', 24 h)", run: async () => store.realisedBetween('llm', now - REALISED_WINDOW_S, now + 1) },
+      {
+        key: 'sql-prices30',
+        label: `  store.pricesBetween('llm') × ${dayStarts.length} days`,
+        run: async () => dayStarts.map((d) => store.pricesBetween('llm', d, d + DAY)),
+      },
+      {
+        key: 'sql-real30',
+        label: `  store.realisedBetween('llm') × ${dayStarts.length} days`,
+        run: async () => dayStarts.map((d) => store.realisedBetween('llm', d, d + DAY)),
+      },
     ];
 
     const results = new Map<string, Timing[]>();
-    const plans: { call: string; name: string; sql: string; plan: Plan }[] = [];
+    /** The distinct statements the recorded calls ran, by SQL text, with their plans. */
+    const plans = new Map<string, { name: string; sql: string; plan: Plan }>();
+    /** Per recorded call: how many times it ran each statement. */
+    const perCall: { call: string; counts: Map<string, number> }[] = [];
     const notes: string[] = [];
+    // Plain SQL for the checks: the released, quoted escrows of a job type in a window, summed in JS.
+    const releasedRows = db.prepare(
+      `SELECT released_urtc, amount_urtc, units FROM render_escrow WHERE job_type = ? AND status = 'released' AND released_at >= ? AND released_at < ? AND units IS NOT NULL`,
+    );
+    const releasedIn = (jobType: JobType, from: number, to: number) => {
+      const rows = releasedRows.all(jobType, from, to) as { released_urtc: bigint; amount_urtc: bigint; units: bigint }[];
+      const volume = rows.reduce((a, r) => a + r.released_urtc, 0n);
+      const delivered = rows.reduce((a, r) => a + (Number(r.units) * Number(r.released_urtc)) / Number(r.amount_urtc), 0);
+      const rate = delivered > 0 ? Math.round((Number(volume) * Number(PRICE_UNIT[jobType].per)) / delivered) : null;
+      return { rows: rows.length, volume, rate };
+    };
     for (const size of [small, large]) {
       if (size === large) db.prepare('DELETE FROM price_history').run(); // refilled in time order, as the table grows
       const ms = seedHistory(db, nodes, size, now);
       console.log(`  seeded ${int(size)} price history rows in ${(ms / 1000).toFixed(1)} s`);
+      m.pricing.refresh(); // as after a write (the history is not in the cached statistics, but the service cannot know)
 
       // Correctness first: a fast wrong answer is no answer. Each rate against plain SQL (every node is its
-      // own hardware here, so the fair rate is the median of the online, unflagged quotes).
+      // own hardware here, so the fair rate is the median of the online, unflagged quotes), both the warm
+      // answer and the one recomputed by refresh().
       const rates = m.pricing.marketRates();
-      const released = db
-        .prepare(`SELECT COALESCE(SUM(released_urtc), 0) FROM render_escrow WHERE job_type = ? AND status = 'released' AND released_at >= ? AND units IS NOT NULL`)
-        .pluck();
+      const recomputed = m.pricing.refresh();
+      const warmAgain = m.pricing.marketRates();
+      const key = (r: (typeof rates)[number]) => JSON.stringify(r, (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
+      if (recomputed.length !== 0 || rates.some((r, i) => key(r) !== key(warmAgain[i]!))) {
+        console.log(`  WARNING: refresh() reported ${recomputed.length} moved rates, or the warm answer changed across it, with no write in between`);
+      }
       for (const r of rates) {
         const column = PRICE_COLUMN_SQL[r.jobType];
         const prices = db
           .prepare(`SELECT ${column} FROM gpu_attestations WHERE last_attestation >= ? AND suspended = 0 AND ${column} IS NOT NULL AND flags NOT LIKE ? ORDER BY 1`)
           .pluck()
-          .all(now - TTL_S, `%${outlierFlag(r.jobType)}%`) as bigint[];
+          .all(since, `%${outlierFlag(r.jobType)}%`) as bigint[];
         const mid = prices.length >> 1;
         const median = prices.length % 2 ? prices[mid]! : (prices[mid - 1]! + prices[mid]!) / 2n;
         const last = Number(db.prepare('SELECT MAX(changed_at) FROM price_history WHERE job_type = ?').pluck().get(r.jobType) as bigint);
-        const paid24 = released.get(r.jobType, now - REALISED_WINDOW_S) as bigint;
-        if (r.providers !== prices.length || r.fairUrtc !== median || r.updatedAt !== last || r.realised.volumeUrtc !== paid24) {
+        const paid24 = releasedIn(r.jobType, now - REALISED_WINDOW_S, now + 1);
+        const rateOff = r.realised.rateUrtc === null || paid24.rate === null ? r.realised.rateUrtc !== paid24.rate : Math.abs(Number(r.realised.rateUrtc) - paid24.rate) > 1;
+        if (r.providers !== prices.length || r.fairUrtc !== median || r.updatedAt !== last || r.realised.volumeUrtc !== paid24.volume || rateOff) {
           console.log(
             `  WARNING: the ${r.jobType} rate is not what plain SQL says: providers ${r.providers} vs ${prices.length}, fair ${r.fairUrtc} vs ${median}, ` +
-              `updatedAt ${r.updatedAt} vs ${last}, realised ${r.realised.volumeUrtc} vs ${paid24}`,
+              `updatedAt ${r.updatedAt} vs ${last}, realised ${r.realised.volumeUrtc} vs ${paid24.volume} at ${r.realised.rateUrtc} vs ${paid24.rate}`,
           );
         }
       }
       const inWindow = db.prepare(`SELECT COUNT(*) FROM price_history WHERE job_type = 'llm' AND changed_at >= ? AND changed_at < ?`).pluck();
+      const firstLast = db.prepare(
+        `SELECT (SELECT new_price_urtc FROM price_history WHERE job_type = 'llm' AND changed_at >= @from AND changed_at < @to ORDER BY changed_at, id LIMIT 1),
+                (SELECT new_price_urtc FROM price_history WHERE job_type = 'llm' AND changed_at >= @from AND changed_at < @to ORDER BY changed_at DESC, id DESC LIMIT 1),
+                (SELECT MIN(new_price_urtc) FROM price_history WHERE job_type = 'llm' AND changed_at >= @from AND changed_at < @to),
+                (SELECT MAX(new_price_urtc) FROM price_history WHERE job_type = 'llm' AND changed_at >= @from AND changed_at < @to)`,
+      ).raw();
       for (const [window, bucket, width] of [[month, 'day', DAY], [week, 'hour', 3600]] as const) {
         const buckets = m.pricing.history('llm', window.from, window.to, bucket);
         const [start, end] = [Math.floor(window.from / width) * width, Math.ceil(window.to / width) * width];
         const changes = Number(inWindow.get(start, end) as bigint);
-        const paid = released.get('llm', start) as bigint; // nothing is released after now
+        const paid = releasedIn('llm', start, end);
         const counted = buckets.reduce((s, b) => s + b.count, 0);
         const volume = buckets.reduce((s, b) => s + b.realised.volumeUrtc, 0n);
-        if (counted !== changes || volume !== paid || buckets.length !== (end - start) / width) {
-          console.log(`  WARNING: history by ${bucket}: ${counted} changes in ${buckets.length} buckets vs ${changes} in SQL, realised ${volume} vs ${paid}`);
+        // Each bucket's open, close, low and high against plain SQL too.
+        const wrong = buckets.filter((b) => {
+          const [open, close, low, high] = firstLast.get({ from: b.start, to: b.end }) as (bigint | null)[];
+          return b.open !== open || b.close !== close || b.low !== low || b.high !== high || b.count !== Number(inWindow.get(b.start, b.end) as bigint);
+        });
+        if (counted !== changes || volume !== paid.volume || buckets.length !== (end - start) / width || wrong.length) {
+          console.log(
+            `  WARNING: history by ${bucket}: ${counted} changes in ${buckets.length} buckets vs ${changes} in SQL, realised ${volume} vs ${paid.volume}, ` +
+              `${wrong.length} buckets with open/close/low/high/count unlike SQL`,
+          );
         }
         if (bucket === 'day') {
-          const realisedRows = store.realised('llm', start, end).length;
           const llm = rates.find((r) => r.jobType === 'llm')!;
           notes.push(
-            `${int(size)} rows: ${int(changes)} llm changes in the 30-day window (+ ${int(realisedRows)} released escrows), ` +
+            `${int(size)} rows: ${int(changes)} llm changes in the 30-day window (+ ${int(paid.rows)} released escrows), ` +
               `${int(Number(inWindow.get(Math.floor(week.from / 3600) * 3600, now + 1) as bigint))} in the 7-day one; ` +
               `quotes per marketRates(): ${rates.map((r) => `${r.jobType} ${int(r.providers)}`).join(', ')} (llm fair ${llm.fairUrtc} µRTC, ${int(llm.counted)} inside the band)`,
           );
         }
       }
-      llmQuotes = store.onlineQuotes('llm', now - TTL_S);
+      quotes = store.onlineQuotes(since);
 
       for (const k of cases) {
         const t = await time(k.run, planned(k), k.budgetMs ?? budgetMs);
@@ -473,71 +537,98 @@ export async function runPricingBench(): Promise<void> {
       if (size === large) {
         // The SQL the service runs for each measured call, with its arguments.
         const calls: [string, () => unknown][] = [
-          ["rate('llm')", () => recorded.rate('llm')],
+          ['refresh() (cold: all four rates recomputed)', () => recorded.refresh()],
+          ['marketRates() (warm cache)', () => recorded.marketRates()],
           ["history('llm', 30 days, 'day')", () => recorded.history('llm', month.from, month.to, 'day')],
+          ["history('llm', 7 days, 'hour')", () => recorded.history('llm', week.from, week.to, 'hour')],
         ];
         for (const [call, run] of calls) {
           executed.length = 0;
           run();
-          for (const q of executed) plans.push({ call, name: statementName(q.sql), sql: q.sql.replace(/\s+/g, ' ').trim(), plan: explain(db, q) });
+          const counts = new Map<string, number>();
+          for (const q of executed) {
+            const sql = q.sql.replace(/\s+/g, ' ').trim();
+            const name = statementName(q.sql);
+            counts.set(name, (counts.get(name) ?? 0) + 1);
+            if (!plans.has(sql)) plans.set(sql, { name, sql, plan: explain(db, q) });
+          }
+          perCall.push({ call, counts });
         }
       }
     }
 
     // The table.
+    const lab = 44;
     const col = 32;
     const cell = (k: Case, t: Timing | undefined) => (t ? `p50 ${fmt(t.p50)} / p99 ${fmt(t.p99)} ms${t.runs < planned(k) ? ` n=${t.runs}` : ''}` : 'n/a');
     console.log('');
-    console.log(`${`pricing (${int(onlineNodes)} online nodes)`.padEnd(40)}${`${int(small)} rows`.padEnd(col)}${`${int(large)} rows`.padEnd(col)}growth (p50)`);
+    console.log(`${`pricing (${int(onlineNodes)} online nodes)`.padEnd(lab)}${`${int(small)} rows`.padEnd(col)}${`${int(large)} rows`.padEnd(col)}growth (p50)`);
     for (const k of cases) {
-      if (k.key === 'sql-quotes4') console.log('the parts (store: its SQL and row mapping; fairRate: the statistic in JS):');
+      if (k.key === 'sql-quotes') console.log('the parts (store: its SQL and row mapping; fairRate: the statistic in JS):');
       const [a, b] = results.get(k.key) ?? [];
       const growth = a && b ? `${(b.p50 / a.p50).toFixed(1)}×` : 'n/a';
-      console.log(`${k.label.padEnd(40)}${cell(k, a).padEnd(col)}${cell(k, b).padEnd(col)}${growth}`);
+      console.log(`${k.label.padEnd(lab)}${cell(k, a).padEnd(col)}${cell(k, b).padEnd(col)}${growth}`);
     }
     console.log(
       `  (sequential runs after a warm-up: ${runs} per row, GraphQL ${Math.round(runs / 2)}, or as many as fit in ${budgetMs / 1000} s, ` +
-        `${targetBudgetMs / 1000} s for marketRates and the 30-day history (at least 10; n= shows when fewer); ` +
+        `${targetBudgetMs / 1000} s for marketRates, the cold recompute and the 30-day history (at least 10; n= shows when fewer); ` +
         `history grew ${large / small}×, nodes and escrows did not)`,
+    );
+    console.log(
+      `  (warm: the fair-rate statistics come from the cache, each type's updatedAt and 24-hour realised sums from SQL; ` +
+        `cold: refresh() drops the cache and recomputes, the cost the first read after an attestation or suspension pays)`,
     );
     for (const n of notes) console.log(`  ${n}`);
 
     console.log('');
-    const online = Number(db.prepare('SELECT COUNT(*) FROM gpu_attestations WHERE last_attestation >= ?').pluck().get(now - TTL_S) as bigint);
+    const online = Number(db.prepare('SELECT COUNT(*) FROM gpu_attestations WHERE last_attestation >= ?').pluck().get(since) as bigint);
     console.log(`query plans (EXPLAIN QUERY PLAN of the SQL src/pricing/store.ts runs, as executed, at ${int(large)} rows; SQLite ${sqliteVersion}):`);
+    console.log('  statements per call:');
+    for (const { call, counts } of perCall) console.log(`    ${call}: ${[...counts].map(([name, n]) => `${name} ×${n}`).join(', ')}`);
     console.log(
-      `  (marketRates() runs rate()'s three statements once per job type, onlineQuotes on that type's price column; ` +
-        `each onlineQuotes visits the index entry and the table row of all ${int(online)} online nodes, however few serve the type)`,
+      `  (the online pass reads the index entry and the table row of each of the ${int(online)} online nodes once, for all four types; ` +
+        `a warm marketRates() runs no statement over the nodes)`,
     );
-    const seen = new Set<string>();
-    for (const p of plans) {
-      const key = `${p.call}|${p.sql}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      console.log(`  ${p.call} → ${p.name}: ${p.plan.verdict}`);
+    for (const p of plans.values()) {
+      console.log(`  ${p.name}: ${p.plan.verdict}`);
       console.log(`      ${p.sql}`);
       for (const line of p.plan.lines) console.log(`      ${line}`);
     }
+    for (const prefix of ['bucketPrices', 'realisedSums']) {
+      const p = [...plans.values()].find((q) => q.name.startsWith(prefix));
+      const uses = p ? p.plan.lines.some((l) => l.includes('USING COVERING INDEX')) : false;
+      console.log(`  ${prefix} uses a COVERING INDEX: ${p ? (uses ? `yes (${p.plan.indexes.join(', ')})` : `no (${p.plan.lines.join('; ')})`) : 'not executed'}`);
+    }
 
     const [r1, r2] = results.get('rates')!;
+    const [c1, c2] = results.get('cold')!;
     const [, h2] = results.get('month')!;
+    const [, w2] = results.get('week')!;
     const [, g2] = results.get('gql-rates')!;
     const [, gh2] = results.get('gql-month')!;
-    const growth = r2!.p50 / r1!.p50;
+    const coldGrowth = c2!.p50 / c1!.p50;
+    const warmGrowth = r2!.p50 / r1!.p50;
     console.log('');
     console.log(
-      `target: marketRates < ${TARGET_MS} ms at ${int(large)} rows and ${int(onlineNodes)} nodes: ${r2!.p99 < TARGET_MS ? 'PASS' : 'FAIL'} ` +
+      `target: marketRates < ${TARGET_MS} ms at ${int(large)} rows and ${int(onlineNodes)} nodes (warm cache, the read path): ${r2!.p99 < TARGET_MS ? 'PASS' : 'FAIL'} ` +
         `(p99 ${fmtMs(r2!.p99)} ms, p50 ${fmtMs(r2!.p50)} ms; through GraphQL p99 ${fmtMs(g2!.p99)} ms)`,
+    );
+    console.log(
+      `  cold recompute of all four rates (refresh(); the first read after a write) < ${TARGET_MS} ms at ${int(large)} rows: ${c2!.p99 < TARGET_MS ? 'yes' : 'NO'} ` +
+        `(p99 ${fmtMs(c2!.p99)} ms, p50 ${fmtMs(c2!.p50)} ms; reported, not the target)`,
     );
     console.log(
       `target: 30-day daily priceHistory < ${TARGET_MS} ms at ${int(large)} rows: ${h2!.p99 < TARGET_MS ? 'PASS' : 'FAIL'} ` +
         `(p99 ${fmtMs(h2!.p99)} ms, p50 ${fmtMs(h2!.p50)} ms; through GraphQL p99 ${fmtMs(gh2!.p99)} ms)`,
     );
     console.log(
-      `target: rate cost independent of the history's length: ${growth <= FLAT ? 'PASS' : 'FAIL'} ` +
-        `(marketRates p50 ×${growth.toFixed(2)} for ×${large / small} rows; PASS at ×${FLAT} or less)`,
+      `  7-day hourly priceHistory < ${TARGET_MS} ms at ${int(large)} rows: ${w2!.p99 < TARGET_MS ? 'yes' : 'NO'} (p99 ${fmtMs(w2!.p99)} ms, p50 ${fmtMs(w2!.p50)} ms)`,
     );
-    const scanning = plans.filter((p) => p.plan.fullScan);
+    console.log(
+      `target: rate cost independent of the history's length: ${coldGrowth <= FLAT ? 'PASS' : 'FAIL'} ` +
+        `(cold recompute p50 ×${coldGrowth.toFixed(2)} for ×${large / small} rows, warm marketRates p50 ×${warmGrowth.toFixed(2)}; PASS at ×${FLAT} or less)`,
+    );
+    const scanning = [...plans.values()].filter((p) => p.plan.fullScan);
     if (scanning.length) console.log(`note: full table scan in: ${[...new Set(scanning.map((p) => p.name))].join('; ')}`);
   } finally {
     process.removeListener('SIGINT', onSigint);
