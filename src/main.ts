@@ -9,7 +9,12 @@ const log = createLogger(config.LOG_LEVEL);
 if (!config.RC_ADMIN_KEY) log.warn('RC_ADMIN_KEY is not set: deposits and operator release/refund answer OPERATOR_DISABLED');
 
 const market = createMarket(config, log);
-const running = await startMarketServer(market, { host: config.HOST, port: config.PORT, sweepIntervalMs: config.SWEEP_INTERVAL_MS });
+const running = await startMarketServer(market, {
+  host: config.HOST,
+  port: config.PORT,
+  sweepIntervalMs: config.SWEEP_INTERVAL_MS,
+  eventRetentionS: config.EVENT_RETENTION_S,
+});
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {

@@ -8,6 +8,7 @@ import type { Config } from './config.js';
 import { openDatabase, type DatabaseHandles } from './db.js';
 import { createAttestationService, type AttestationService } from './attestation/service.js';
 import { createAttestationStore } from './attestation/store.js';
+import { createEscrowEventLog, type EscrowEventLog } from './escrow/events.js';
 import { createEscrowService, type EscrowService } from './escrow/service.js';
 import { createPricingService, type PricingService } from './pricing/service.js';
 import { createPricingStore } from './pricing/store.js';
@@ -23,6 +24,7 @@ export interface Market {
   pricing: PricingService;
   ledger: Ledger;
   escrows: EscrowService;
+  escrowEvents: EscrowEventLog;
   wallets: WalletService;
   pubsub: MarketPubSub;
   log: Logger;
@@ -49,13 +51,15 @@ export function createMarket(
     onRateChange: (rate) => pubsub.publish('priceUpdated', { jobType: rate.jobType, at: clock() }),
   });
   pricing.refresh(); // the baseline: later refreshes report changes from here
+  const escrowEvents = createEscrowEventLog(db.sqlite);
   const escrows = createEscrowService({
     ledger,
     pricing: pricingStore,
     operator,
     clock,
     log: log.child({ component: 'escrow' }),
-    onChange: (escrow, change) => pubsub.publish('escrowChanged', escrow.jobId, { jobId: escrow.jobId, change, at: clock() }),
+    events: escrowEvents,
+    onChange: (event) => pubsub.publish('escrowEvent', event),
   });
   const wallets = createWalletService({ ledger, operator, clock, log: log.child({ component: 'wallet' }) });
   const attestations = createAttestationService({
@@ -76,5 +80,5 @@ export function createMarket(
     pricing.close();
     await db.close();
   }
-  return { db, ledger, escrows, wallets, attestations, pricing, pubsub, log, clock, close };
+  return { db, ledger, escrows, escrowEvents, wallets, attestations, pricing, pubsub, log, clock, close };
 }

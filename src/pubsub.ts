@@ -1,17 +1,12 @@
 /**
- * In-process publish/subscribe for committed changes. Payloads carry ids and strings only (no BigInt),
- * so they could cross a process boundary as JSON; subscribers read the current row themselves.
+ * In-process publish/subscribe for committed changes. Payloads carry no BigInt (amounts travel as digit
+ * strings), so they can cross a process boundary as JSON.
  */
 import { createPubSub } from 'graphql-yoga';
 import type { NodeChange } from './attestation/service.js';
 import type { JobType } from './domain/fields.js';
-import type { EscrowChange } from './escrow/service.js';
+import type { EscrowEventMessage } from './escrow/events.js';
 
-export interface EscrowChangedEvent {
-  jobId: string;
-  change: EscrowChange;
-  at: number;
-}
 
 export interface NodeChangedEvent {
   minerId: string;
@@ -26,7 +21,8 @@ export interface PriceUpdatedEvent {
 
 export function createMarketPubSub() {
   return createPubSub<{
-    escrowChanged: [jobId: string, event: EscrowChangedEvent];
+    /** Every committed escrow change, numbered; subscribers filter by job or wallet. */
+    escrowEvent: [event: EscrowEventMessage];
     nodeChanged: [event: NodeChangedEvent];
     priceUpdated: [event: PriceUpdatedEvent];
   }>();

@@ -62,7 +62,7 @@ export function createMarketYoga(market: Market) {
   });
 }
 
-export function startSweeper(market: Market, intervalMs: number): () => void {
+export function startSweeper(market: Market, intervalMs: number, eventRetentionS = 86_400): () => void {
   let sweeping = false; // a slow sweep is never overlapped by the next one
   const timer = setInterval(() => {
     if (sweeping) return;
@@ -70,6 +70,7 @@ export function startSweeper(market: Market, intervalMs: number): () => void {
     market.pricing.refresh(); // nodes whose attestation lapsed no longer count towards the rates
     market.escrows
       .expireDue()
+      .then(() => market.ledger.submit(() => market.escrowEvents.purge(market.clock() - eventRetentionS)))
       .catch((err: unknown) => market.log.error({ err }, 'expiry sweep failed; will retry'))
       .finally(() => {
         sweeping = false;
@@ -81,7 +82,7 @@ export function startSweeper(market: Market, intervalMs: number): () => void {
 
 export async function startMarketServer(
   market: Market,
-  options: { host: string; port: number; sweepIntervalMs: number },
+  options: { host: string; port: number; sweepIntervalMs: number; eventRetentionS?: number },
 ): Promise<MarketServer> {
   const yoga = createMarketYoga(market);
   const rest = createRestHandler(market);
@@ -117,7 +118,7 @@ export async function startMarketServer(
     wsServer,
   );
 
-  const stopSweeper = startSweeper(market, options.sweepIntervalMs);
+  const stopSweeper = startSweeper(market, options.sweepIntervalMs, options.eventRetentionS);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());

@@ -1,14 +1,24 @@
-/** escrowStatusChanged over graphql-ws (WebSocket) and Server-Sent Events against a listening server. */
+/**
+ * Escrow events over graphql-ws (WebSocket) and Server-Sent Events against a listening server:
+ * numbered, in order, only after commit, and caught up exactly once after a reconnect.
+ */
 import { createClient } from 'graphql-ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { graphql } from '../src/client/gql/gql.js';
+import type { Wallet } from '../src/domain/signatures.js';
 import { newJobId, newWallet, startTestServer } from './support/market.js';
 import { call, deposit, signedLockBody, signedReleaseBody } from './support/rest.js';
 
 const EscrowStatus = graphql(`
-  subscription EscrowStatus($jobId: String!) {
-    escrowStatusChanged(jobId: $jobId) { jobId status releasedUrtc refundedUrtc }
+  subscription EscrowStatus($jobId: String!, $afterSeq: Int) {
+    escrowStatusChanged(jobId: $jobId, afterSeq: $afterSeq) { seq change at escrow { jobId status releasedUrtc refundedUrtc } }
+  }
+`);
+
+const WalletEvents = graphql(`
+  subscription WalletEvents($wallet: String!, $afterSeq: Int) {
+    escrowEvents(wallet: $wallet, afterSeq: $afterSeq) { seq change escrow { jobId fromWallet toWallet status } }
   }
 `);
 
@@ -18,49 +28,63 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-async function lockedJob() {
+async function fundedPayer(): Promise<Wallet> {
   const payer = newWallet();
   await deposit(server.url, payer.address, '5');
-  const job_id = newJobId();
-  expect((await call(server.url, 'POST', '/render/escrow', signedLockBody(payer, { job_id, to_wallet: newWallet().address, amount_urtc: '2000000' }))).status).toBe(201);
-  return { payer, job_id };
+  return payer;
 }
+
+async function lock(payer: Wallet, provider = newWallet()) {
+  const job_id = newJobId();
+  expect((await call(server.url, 'POST', '/render/escrow', signedLockBody(payer, { job_id, to_wallet: provider.address, amount_urtc: '2000000' }))).status).toBe(201);
+  return job_id;
+}
+
+const release = (payer: Wallet, job_id: string, amount_urtc?: string) =>
+  call(server.url, 'POST', '/render/release', signedReleaseBody(payer, { job_id, ...(amount_urtc ? { amount_urtc } : {}) }));
 
 function wsClient() {
   return createClient({ url: `${server.url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, lazy: true, retryAttempts: 0 });
 }
 
+/** Collects `count` results of a subscription over graphql-ws, after `act` runs. */
+async function collectWs<T>(query: string, variables: Record<string, unknown>, count: number, act: () => Promise<unknown> = async () => {}): Promise<T[]> {
+  const client = wsClient();
+  try {
+    const events = client.iterate<T>({ query, variables });
+    const got: T[] = [];
+    const first = events.next();
+    await new Promise((r) => setTimeout(r, 150)); // let the subscription start before the change
+    await act();
+    for (let next = await first; !next.done; next = await events.next()) {
+      got.push(next.value.data as T);
+      if (got.length === count) break;
+    }
+    return got;
+  } finally {
+    await client.dispose();
+  }
+}
+
 describe('escrowStatusChanged', () => {
-  it('delivers the release over graphql-ws', async () => {
-    const { payer, job_id } = await lockedJob();
-    const client = wsClient();
-    try {
-      const events = client.iterate({ query: EscrowStatus.toString(), variables: { jobId: job_id } });
-      const first = events.next();
-      await new Promise((r) => setTimeout(r, 200)); // let the subscription start before the change
-      await call(server.url, 'POST', '/render/release', signedReleaseBody(payer, { job_id, amount_urtc: '500000' }));
-      const { value } = await first;
-      expect(value).toEqual({ data: { escrowStatusChanged: { jobId: job_id, status: 'RELEASED', releasedUrtc: '500000', refundedUrtc: '1500000' } } });
-      expect((await events.next()).done).toBe(true); // a settled escrow never changes again
-    } finally {
-      await client.dispose();
-    }
+  it('delivers locked then released, in order, with increasing sequence numbers (graphql-ws)', async () => {
+    const payer = await fundedPayer();
+    const job_id = newJobId();
+    const provider = newWallet();
+    type R = { escrowStatusChanged: { seq: number; change: string; escrow: { status: string; releasedUrtc: string } } };
+    const got = await collectWs<R>(EscrowStatus.toString(), { jobId: job_id }, 2, async () => {
+      await call(server.url, 'POST', '/render/escrow', signedLockBody(payer, { job_id, to_wallet: provider.address, amount_urtc: '2000000' }));
+      await release(payer, job_id, '500000');
+    });
+    expect(got.map((g) => g.escrowStatusChanged.change)).toEqual(['LOCKED', 'PARTIALLY_RELEASED']);
+    expect(got[1]!.escrowStatusChanged.seq).toBeGreaterThan(got[0]!.escrowStatusChanged.seq);
+    expect(got[1]!.escrowStatusChanged.escrow).toMatchObject({ status: 'RELEASED', releasedUrtc: '500000' });
   });
 
-  it('yields the final state at once for an escrow already settled', async () => {
-    const { payer, job_id } = await lockedJob();
-    await call(server.url, 'POST', '/render/release', signedReleaseBody(payer, { job_id }));
-    const client = wsClient();
-    try {
-      const events = client.iterate({ query: EscrowStatus.toString(), variables: { jobId: job_id } });
-      expect((await events.next()).value).toMatchObject({ data: { escrowStatusChanged: { status: 'RELEASED', releasedUrtc: '2000000' } } });
-    } finally {
-      await client.dispose();
-    }
-  });
-
-  it('delivers the release over Server-Sent Events', async () => {
-    const { payer, job_id } = await lockedJob();
+  it('delivers locked then released over Server-Sent Events', async () => {
+    const payer = await fundedPayer();
+    const provider = newWallet();
+    const job_id = newJobId();
     const res = await fetch(`${server.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
@@ -68,15 +92,110 @@ describe('escrowStatusChanged', () => {
     });
     expect(res.headers.get('content-type')).toContain('text/event-stream');
     const reader = res.body!.getReader();
-    setTimeout(() => void call(server.url, 'POST', '/render/release', signedReleaseBody(payer, { job_id })), 200);
+    setTimeout(async () => {
+      await call(server.url, 'POST', '/render/escrow', signedLockBody(payer, { job_id, to_wallet: provider.address, amount_urtc: '2000000' }));
+      await release(payer, job_id);
+    }, 200);
     let text = '';
-    while (!text.includes('"status"')) {
+    while ((text.match(/"change"/g) ?? []).length < 2) {
       const { value, done } = await reader.read();
       if (done) break;
       text += new TextDecoder().decode(value);
     }
     await reader.cancel();
-    const data = text.split('\n').find((l) => l.startsWith('data: ') && l.includes('escrowStatusChanged'))!;
-    expect(JSON.parse(data.slice(6))).toEqual({ data: { escrowStatusChanged: { jobId: job_id, status: 'RELEASED', releasedUrtc: '2000000', refundedUrtc: '0' } } });
+    const events = text
+      .split('\n')
+      .filter((l) => l.startsWith('data: ') && l.includes('escrowStatusChanged'))
+      .map((l) => JSON.parse(l.slice(6)).data.escrowStatusChanged);
+    expect(events.map((e: { change: string }) => e.change)).toEqual(['LOCKED', 'RELEASED']);
+    expect(events[1].seq).toBeGreaterThan(events[0].seq);
+  });
+
+  it('yields the settlement at once for an escrow already settled, then ends', async () => {
+    const payer = await fundedPayer();
+    const job_id = await lock(payer);
+    await release(payer, job_id);
+    type R = { escrowStatusChanged: { change: string; escrow: { status: string; releasedUrtc: string } } };
+    const got = await collectWs<R>(EscrowStatus.toString(), { jobId: job_id }, 1);
+    expect(got[0]!.escrowStatusChanged).toMatchObject({ change: 'RELEASED', escrow: { status: 'RELEASED', releasedUrtc: '2000000' } });
+  });
+
+  it('catches up a reconnecting subscriber with the missed event exactly once', async () => {
+    const payer = await fundedPayer();
+    const job_id = newJobId();
+    const provider = newWallet();
+    type R = { escrowStatusChanged: { seq: number; change: string } };
+    const [locked] = await collectWs<R>(EscrowStatus.toString(), { jobId: job_id }, 1, () =>
+      call(server.url, 'POST', '/render/escrow', signedLockBody(payer, { job_id, to_wallet: provider.address, amount_urtc: '2000000' })),
+    );
+    // Disconnected: the escrow changes meanwhile.
+    await release(payer, job_id);
+    const client = wsClient();
+    try {
+      const seen: R[] = [];
+      for await (const r of client.iterate<R>({ query: EscrowStatus.toString(), variables: { jobId: job_id, afterSeq: locked!.escrowStatusChanged.seq } })) {
+        seen.push(r.data as R);
+      }
+      expect(seen.map((s) => s.escrowStatusChanged.change)).toEqual(['RELEASED']); // then the stream ends: settled
+    } finally {
+      await client.dispose();
+    }
+  });
+});
+
+describe('escrowEvents', () => {
+  it('delivers the events of both sides of a payment', async () => {
+    const payer = await fundedPayer();
+    const provider = newWallet();
+    type R = { escrowEvents: { change: string; escrow: { jobId: string; fromWallet: string; toWallet: string } } };
+    let job_id = '';
+    const act = async () => {
+      job_id = await lock(payer, provider);
+      await release(payer, job_id);
+    };
+    const [asPayer, asProvider] = await Promise.all([
+      collectWs<R>(WalletEvents.toString(), { wallet: payer.address }, 2, act),
+      collectWs<R>(WalletEvents.toString(), { wallet: provider.address }, 2),
+    ]);
+    for (const side of [asPayer, asProvider]) {
+      expect(side.map((e) => e.escrowEvents.change)).toEqual(['LOCKED', 'RELEASED']);
+      expect(side[0]!.escrowEvents.escrow).toMatchObject({ jobId: job_id, fromWallet: payer.address, toWallet: provider.address });
+    }
+  });
+
+  it('replays a wallet’s missed events after afterSeq', async () => {
+    const payer = await fundedPayer();
+    const first = await lock(payer);
+    const seqOfFirst = server.market.escrowEvents.ofJobAfter(first, 0)[0]!.seq;
+    const second = await lock(payer);
+    await release(payer, second);
+    type R = { escrowEvents: { change: string; escrow: { jobId: string } } };
+    const got = await collectWs<R>(WalletEvents.toString(), { wallet: payer.address, afterSeq: seqOfFirst }, 2);
+    expect(got.map((g) => [g.escrowEvents.escrow.jobId, g.escrowEvents.change])).toEqual([
+      [second, 'LOCKED'],
+      [second, 'RELEASED'],
+    ]);
+  });
+});
+
+describe('events after commit', () => {
+  it('a change rolled back inside its transaction publishes nothing and leaves no event', async () => {
+    const payer = await fundedPayer();
+    const job_id = await lock(payer);
+    const published = vi.fn();
+    const listening = (async () => {
+      for await (const e of server.market.pubsub.subscribe('escrowEvent')) published(e);
+    })();
+    const settle = vi.spyOn(server.market.ledger, 'settle').mockImplementationOnce(() => {
+      throw new Error('disk full, say');
+    });
+    const failed = await release(payer, job_id);
+    expect(failed.status).toBe(500);
+    settle.mockRestore();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(published).not.toHaveBeenCalled();
+    expect(server.market.escrowEvents.ofJobAfter(job_id, 0).map((e) => e.change)).toEqual(['locked']);
+    expect((await call(server.url, 'GET', `/render/escrow/${job_id}`)).body.status).toBe('locked');
+    void listening;
   });
 });

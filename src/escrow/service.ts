@@ -14,12 +14,13 @@ import { AuthorizationError, InsufficientFundsError, InvalidInputError, StateErr
 import { formatRtc } from '../domain/money.js';
 import { verifyActionSignature } from '../domain/signatures.js';
 import type { EscrowRecord, Ledger, Settlement } from '../ledger.js';
+import type { EscrowChange, EscrowEventLog, EscrowEventMessage } from './events.js';
 import type { OperatorGate } from '../operator.js';
 import { PRICE_UNIT, priceOfJob } from '../pricing/service.js';
 import type { PricingStore } from '../pricing/store.js';
 import { lockAction, refundAction, releaseAction, type LockRequest, type RefundRequest, type ReleaseRequest } from './requests.js';
 
-export type EscrowChange = 'locked' | 'released' | 'partially_released' | 'refunded' | 'expired';
+export type { EscrowChange };
 
 export interface EscrowResult {
   escrow: EscrowRecord;
@@ -42,13 +43,15 @@ export interface EscrowServiceDeps {
   operator: OperatorGate;
   clock: Clock;
   log: Logger;
-  /** Called after the transaction that made the change has committed, never before. */
-  onChange(escrow: EscrowRecord, change: EscrowChange): void;
+  /** Numbers each change in the change's own transaction. */
+  events: EscrowEventLog;
+  /** Called with the change's event after its transaction has committed, never before. */
+  onChange(event: EscrowEventMessage): void;
 }
 
 const SWEEP_BATCH = 500;
 
-export function createEscrowService({ ledger, pricing, operator, clock, log, onChange }: EscrowServiceDeps) {
+export function createEscrowService({ ledger, pricing, events, operator, clock, log, onChange }: EscrowServiceDeps) {
   /** For a quoted lock: the provider's price in force, which the amount must match and the escrow keeps. */
   function priceInForce(req: LockRequest): bigint | null {
     if (req.units === undefined) return null;
@@ -97,7 +100,8 @@ export function createEscrowService({ ledger, pricing, operator, clock, log, onC
     return { operator: false as const, signer: verifyActionSignature(action, req) };
   }
 
-  function settled(before: EscrowRecord, after: EscrowRecord, change: EscrowChange, by: string) {
+  function settled(before: EscrowRecord, after: EscrowRecord, event: EscrowEventMessage, by: string) {
+    const change = event.change;
     log.info(
       {
         event: `escrow.${change}`,
@@ -111,7 +115,7 @@ export function createEscrowService({ ledger, pricing, operator, clock, log, onC
       },
       `${change} ${after.jobType} job ${after.jobId}: ${formatRtc(after.releasedUrtc)} RTC to ${after.toWallet}, ${formatRtc(after.refundedUrtc)} RTC back to ${after.fromWallet} (of ${formatRtc(before.amountUrtc)} RTC, by ${by})`,
     );
-    onChange(after, change);
+    onChange(event);
   }
 
   return {
@@ -121,7 +125,7 @@ export function createEscrowService({ ledger, pricing, operator, clock, log, onC
       checkDoor(req.jobType, door);
       const now = clock();
 
-      const result = await ledger.submit((): EscrowResult => {
+      const result = await ledger.submit((): EscrowResult & { event?: EscrowEventMessage } => {
         const existing = ledger.findEscrow(req.jobId);
         if (existing) {
           const same =
@@ -150,24 +154,24 @@ export function createEscrowService({ ledger, pricing, operator, clock, log, onC
         );
         if (!escrow) throw new InsufficientFundsError(ledger.findWallet(req.fromWallet)?.availableUrtc ?? 0n, req.amountUrtc);
         ledger.useNonce(signer, req.nonce, 'escrow.lock', req.jobId, now);
-        return { escrow, changed: true };
+        return { escrow, changed: true, event: events.record(escrow, 'locked', now) };
       });
 
-      if (result.changed) {
+      if (result.event) {
         const e = result.escrow;
         log.info(
           { event: 'escrow.locked', job_id: e.jobId, job_type: e.jobType, from_wallet: e.fromWallet, to_wallet: e.toWallet, amount_urtc: e.amountUrtc.toString(), expires_at: e.expiresAt },
           `locked ${formatRtc(e.amountUrtc)} RTC of ${e.fromWallet} for ${e.jobType} job ${e.jobId} to ${e.toWallet}`,
         );
-        onChange(e, 'locked');
+        onChange(result.event);
       }
-      return result;
+      return { escrow: result.escrow, changed: result.changed };
     },
 
     async release(req: ReleaseRequest, caller: Caller, door?: Door): Promise<EscrowResult> {
       const who = identify(caller, releaseAction(req), req);
       const now = clock();
-      const result = await ledger.submit((): EscrowResult & { before?: EscrowRecord } => {
+      const result = await ledger.submit((): EscrowResult & { before?: EscrowRecord; event?: EscrowEventMessage } => {
         const escrow = findOrThrow(req.jobId);
         if (!who.operator && who.signer !== escrow.fromWallet) throw new AuthorizationError('FORBIDDEN', 'only the payer (from_wallet) or the operator may release');
         checkDoor(req.jobType, door);
@@ -183,19 +187,17 @@ export function createEscrowService({ ledger, pricing, operator, clock, log, onC
           now,
         );
         if (who.signer) ledger.useNonce(who.signer, req.nonce!, 'escrow.release', req.jobId, now);
-        return { escrow: after, changed: true, before: escrow };
+        const event = events.record(after, after.refundedUrtc > 0n ? 'partially_released' : 'released', now);
+        return { escrow: after, changed: true, before: escrow, event };
       });
-      if (result.before) {
-        const partial = result.escrow.refundedUrtc > 0n;
-        settled(result.before, result.escrow, partial ? 'partially_released' : 'released', result.escrow.settledBy!);
-      }
+      if (result.before && result.event) settled(result.before, result.escrow, result.event, result.escrow.settledBy!);
       return { escrow: result.escrow, changed: result.changed };
     },
 
     async refund(req: RefundRequest, caller: Caller, door?: Door): Promise<EscrowResult> {
       const who = identify(caller, refundAction(req), req);
       const now = clock();
-      const result = await ledger.submit((): EscrowResult & { before?: EscrowRecord } => {
+      const result = await ledger.submit((): EscrowResult & { before?: EscrowRecord; event?: EscrowEventMessage } => {
         const escrow = findOrThrow(req.jobId);
         let settledBy = 'operator';
         if (!who.operator) {
@@ -212,9 +214,9 @@ export function createEscrowService({ ledger, pricing, operator, clock, log, onC
         const how: Settlement = { status: 'refunded', releasedUrtc: 0n, refundedUrtc: escrow.amountUrtc, reason: req.reason ?? null, settledBy };
         const after = ledger.settle(escrow, how, now);
         if (who.signer) ledger.useNonce(who.signer, req.nonce!, 'escrow.refund', req.jobId, now);
-        return { escrow: after, changed: true, before: escrow };
+        return { escrow: after, changed: true, before: escrow, event: events.record(after, 'refunded', now) };
       });
-      if (result.before) settled(result.before, result.escrow, 'refunded', result.escrow.settledBy!);
+      if (result.before && result.event) settled(result.before, result.escrow, result.event, result.escrow.settledBy!);
       return { escrow: result.escrow, changed: result.changed };
     },
 
@@ -230,13 +232,14 @@ export function createEscrowService({ ledger, pricing, operator, clock, log, onC
             // Re-read inside the transaction: a release may have won since the batch was listed.
             if (!escrow || escrow.status !== 'locked' || escrow.expiresAt > now) return null;
             const how: Settlement = { status: 'refunded', releasedUrtc: 0n, refundedUrtc: escrow.amountUrtc, reason: 'expired', settledBy: 'sweeper' };
-            return { before: escrow, after: ledger.settle(escrow, how, now) };
+            const after = ledger.settle(escrow, how, now);
+            return { before: escrow, after, event: events.record(after, 'expired', now) };
           }),
         );
         for (const result of await Promise.all(results)) {
           if (result) {
             expired += 1;
-            settled(result.before, result.after, 'expired', 'sweeper');
+            settled(result.before, result.after, result.event, 'sweeper');
           }
         }
         if (jobIds.length < SWEEP_BATCH) return expired;

@@ -1,8 +1,10 @@
 /** Escrows over GraphQL: the type, lookups, the lock/release/refund mutations and status updates. */
+import { filter, pipe } from 'graphql-yoga';
 import { z } from 'zod';
 import { JOB_TYPES, jobIdField, addressField, type JobType } from '../domain/fields.js';
 import { formatRtc } from '../domain/money.js';
 import type { EscrowRecord } from '../ledger.js';
+import { catchUpThenLive, eventFromMessage, type EscrowEventMessage } from '../escrow/events.js';
 import {
   lockRequestSchema,
   refundRequestSchema,
@@ -183,28 +185,56 @@ function escrowFilter(args: { wallet?: string | null; role?: 'payer' | 'provider
   return { ...wallet, ...(args.status ? { status: args.status } : {}), ...(args.jobType ? { jobType: args.jobType } : {}) };
 }
 
-builder.subscriptionField('escrowStatusChanged', (t) =>
-  t.field({
-    type: EscrowRef,
-    description: 'The escrow after each status change; an escrow already settled yields its final state at once.',
-    args: { jobId: t.arg.string({ required: true, validate: jobIdField }) },
-    subscribe: async function* (_, { jobId }, ctx) {
-      const events = ctx.market.pubsub.subscribe('escrowChanged', jobId); // subscribe first: no change can slip between
-      try {
-        const current = ctx.market.escrows.find(jobId);
-        if (current && current.status !== 'locked') {
-          yield current;
-          return;
-        }
-        for await (const _event of events) {
-          const escrow = ctx.market.escrows.find(jobId)!;
-          yield escrow;
-          if (escrow.status !== 'locked') return;
-        }
-      } finally {
-        await events.return?.();
-      }
-    },
-    resolve: (escrow: EscrowRecord) => escrow,
+const EscrowChangeEnum = builder.enumType('EscrowChange', {
+  values: {
+    LOCKED: { value: 'locked' },
+    RELEASED: { value: 'released' },
+    PARTIALLY_RELEASED: { value: 'partially_released', description: 'Released in part; the rest went back to the payer.' },
+    REFUNDED: { value: 'refunded' },
+    EXPIRED: { value: 'expired', description: 'Refunded automatically at expires_at.' },
+  } as const,
+});
+
+const EscrowEventRef = builder.objectRef<EscrowEventMessage>('EscrowEvent').implement({
+  description: 'One committed change of an escrow, numbered: pass the last `seq` seen as `afterSeq` to catch up after a reconnect.',
+  fields: (t) => ({
+    seq: t.int({ description: 'Increases with every event of the market.', resolve: (m) => m.seq }),
+    change: t.field({ type: EscrowChangeEnum, resolve: (m) => m.change }),
+    at: t.field({ type: 'DateTime', resolve: (m) => seconds(m.at) }),
+    escrow: t.field({ type: EscrowRef, description: 'The escrow as it was right after this change.', resolve: (m) => eventFromMessage(m).escrow }),
   }),
-);
+});
+
+const afterSeqArg = z.number().int().min(0).nullish();
+const settles = (m: EscrowEventMessage) => m.change !== 'locked';
+
+builder.subscriptionFields((t) => ({
+  escrowStatusChanged: t.field({
+    type: EscrowEventRef,
+    description:
+      'Each status change of one escrow, in order. With afterSeq, the events missed since then come first (each exactly once). An escrow already settled yields its settlement at once; the stream ends after the settlement.',
+    args: { jobId: t.arg.string({ required: true, validate: jobIdField }), afterSeq: t.arg.int({ required: false, validate: afterSeqArg }) },
+    subscribe: (_, { jobId, afterSeq }, ctx) => {
+      const log = ctx.market.escrowEvents;
+      const live = pipe(ctx.market.pubsub.subscribe('escrowEvent'), filter((m) => m.jobId === jobId));
+      return catchUpThenLive(live, () => {
+        if (afterSeq != null) return { missed: log.ofJobAfter(jobId, afterSeq), after: afterSeq };
+        const latest = log.latestOfJob(jobId);
+        return latest && settles(latest) ? { missed: [latest], after: latest.seq - 1 } : { missed: [], after: latest?.seq ?? 0 };
+      }, { endAfter: settles, endedAlready: () => { const l = log.latestOfJob(jobId); return l !== null && settles(l) ? l.seq : null; } });
+    },
+    resolve: (m: EscrowEventMessage) => m,
+  }),
+  escrowEvents: t.field({
+    type: EscrowEventRef,
+    description: 'Every change of every escrow the wallet pays or is paid by: locked, released, partially released, refunded, expired.',
+    args: { wallet: t.arg.string({ required: true, validate: addressField }), afterSeq: t.arg.int({ required: false, validate: afterSeqArg }) },
+    subscribe: (_, { wallet, afterSeq }, ctx) => {
+      const live = pipe(ctx.market.pubsub.subscribe('escrowEvent'), filter((m) => m.fromWallet === wallet || m.toWallet === wallet));
+      return catchUpThenLive(live, () =>
+        afterSeq != null ? { missed: ctx.market.escrowEvents.ofWalletAfter(wallet, afterSeq), after: afterSeq } : { missed: [], after: 0 },
+      );
+    },
+    resolve: (m: EscrowEventMessage) => m,
+  }),
+}));

@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { pino } from 'pino';
 import { inject } from 'vitest';
 import type { Clock } from '../../src/clock.js';
+import { createEscrowEventLog } from '../../src/escrow/events.js';
 import { createEscrowService } from '../../src/escrow/service.js';
 import { createGroupCommit } from '../../src/group-commit.js';
 import { createLedger } from '../../src/ledger.js';
@@ -62,7 +63,7 @@ export function createInMemoryServices(clock: Clock) {
   }
   const ledger = createLedger(db, createGroupCommit(db));
   const operator = createOperatorGate(ADMIN_KEY);
-  const escrows = createEscrowService({ ledger, pricing: createPricingStore(db), operator, clock, log: silentLog, onChange: () => {} });
+  const escrows = createEscrowService({ ledger, pricing: createPricingStore(db), events: createEscrowEventLog(db), operator, clock, log: silentLog, onChange: () => {} });
   const wallets = createWalletService({ ledger, operator, clock, log: silentLog });
   return { db, ledger, escrows, wallets };
 }

@@ -24,7 +24,8 @@ type Documents = {
     "\n  query WalletBalances($address: String!) {\n    wallet(address: $address) {\n      address availableUrtc availableRtc lockedUrtc lockedRtc\n      escrowsPaid(first: 10) { totalCount edges { node { jobId } } }\n      escrowsReceived(first: 10) { totalCount }\n    }\n  }\n": typeof types.WalletBalancesDocument,
     "\n  query GpuNodesPage($filter: GpuNodeFilter, $orderBy: GpuNodeOrder, $first: Int, $after: String) {\n    gpuNodes(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { minerId } }\n    }\n  }\n": typeof types.GpuNodesPageDocument,
     "\n  query GpuNodesNested($first: Int) {\n    gpuNodes(first: $first, filter: { includeOffline: true }) {\n      edges {\n        node {\n          minerId trust status prices { llm1kTokensUrtc }\n          gpus { uuid model vramMb }\n          earnings { releasedUrtc jobsPaid }\n          escrowHistory(first: 3) { jobId releasedUrtc }\n        }\n      }\n    }\n  }\n": typeof types.GpuNodesNestedDocument,
-    "\n  subscription EscrowStatus($jobId: String!) {\n    escrowStatusChanged(jobId: $jobId) { jobId status releasedUrtc refundedUrtc }\n  }\n": typeof types.EscrowStatusDocument,
+    "\n  subscription EscrowStatus($jobId: String!, $afterSeq: Int) {\n    escrowStatusChanged(jobId: $jobId, afterSeq: $afterSeq) { seq change at escrow { jobId status releasedUrtc refundedUrtc } }\n  }\n": typeof types.EscrowStatusDocument,
+    "\n  subscription WalletEvents($wallet: String!, $afterSeq: Int) {\n    escrowEvents(wallet: $wallet, afterSeq: $afterSeq) { seq change escrow { jobId fromWallet toWallet status } }\n  }\n": typeof types.WalletEventsDocument,
 };
 const documents: Documents = {
     "\n  mutation Deposit($input: DepositInput!) {\n    deposit(input: $input) {\n      __typename\n      ... on DepositSuccess {\n        created\n        deposit { reference amountUrtc amountRtc }\n        wallet { address availableUrtc lockedUrtc }\n      }\n      ... on MarketError { code message }\n    }\n  }\n": types.DepositDocument,
@@ -36,7 +37,8 @@ const documents: Documents = {
     "\n  query WalletBalances($address: String!) {\n    wallet(address: $address) {\n      address availableUrtc availableRtc lockedUrtc lockedRtc\n      escrowsPaid(first: 10) { totalCount edges { node { jobId } } }\n      escrowsReceived(first: 10) { totalCount }\n    }\n  }\n": types.WalletBalancesDocument,
     "\n  query GpuNodesPage($filter: GpuNodeFilter, $orderBy: GpuNodeOrder, $first: Int, $after: String) {\n    gpuNodes(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { minerId } }\n    }\n  }\n": types.GpuNodesPageDocument,
     "\n  query GpuNodesNested($first: Int) {\n    gpuNodes(first: $first, filter: { includeOffline: true }) {\n      edges {\n        node {\n          minerId trust status prices { llm1kTokensUrtc }\n          gpus { uuid model vramMb }\n          earnings { releasedUrtc jobsPaid }\n          escrowHistory(first: 3) { jobId releasedUrtc }\n        }\n      }\n    }\n  }\n": types.GpuNodesNestedDocument,
-    "\n  subscription EscrowStatus($jobId: String!) {\n    escrowStatusChanged(jobId: $jobId) { jobId status releasedUrtc refundedUrtc }\n  }\n": types.EscrowStatusDocument,
+    "\n  subscription EscrowStatus($jobId: String!, $afterSeq: Int) {\n    escrowStatusChanged(jobId: $jobId, afterSeq: $afterSeq) { seq change at escrow { jobId status releasedUrtc refundedUrtc } }\n  }\n": types.EscrowStatusDocument,
+    "\n  subscription WalletEvents($wallet: String!, $afterSeq: Int) {\n    escrowEvents(wallet: $wallet, afterSeq: $afterSeq) { seq change escrow { jobId fromWallet toWallet status } }\n  }\n": types.WalletEventsDocument,
 };
 
 /**
@@ -78,7 +80,11 @@ export function graphql(source: "\n  query GpuNodesNested($first: Int) {\n    gp
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  subscription EscrowStatus($jobId: String!) {\n    escrowStatusChanged(jobId: $jobId) { jobId status releasedUrtc refundedUrtc }\n  }\n"): typeof import('./graphql.js').EscrowStatusDocument;
+export function graphql(source: "\n  subscription EscrowStatus($jobId: String!, $afterSeq: Int) {\n    escrowStatusChanged(jobId: $jobId, afterSeq: $afterSeq) { seq change at escrow { jobId status releasedUrtc refundedUrtc } }\n  }\n"): typeof import('./graphql.js').EscrowStatusDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription WalletEvents($wallet: String!, $afterSeq: Int) {\n    escrowEvents(wallet: $wallet, afterSeq: $afterSeq) { seq change escrow { jobId fromWallet toWallet status } }\n  }\n"): typeof import('./graphql.js').WalletEventsDocument;
 
 
 export function graphql(source: string) {

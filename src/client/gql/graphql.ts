@@ -36,6 +36,15 @@ export type ErrorCode =
   | 'RATE_LIMITED'
   | 'UNAUTHORIZED';
 
+export type EscrowChange =
+  /** Refunded automatically at expires_at. */
+  | 'EXPIRED'
+  | 'LOCKED'
+  /** Released in part; the rest went back to the payer. */
+  | 'PARTIALLY_RELEASED'
+  | 'REFUNDED'
+  | 'RELEASED';
+
 export type EscrowStatus =
   | 'LOCKED'
   | 'REFUNDED'
@@ -251,10 +260,19 @@ export type GpuNodesNestedQuery = { gpuNodes: { edges: Array<{ node: { minerId: 
 
 export type EscrowStatusSubscriptionVariables = Exact<{
   jobId: string;
+  afterSeq?: number | null | undefined;
 }>;
 
 
-export type EscrowStatusSubscription = { escrowStatusChanged: { jobId: string, status: EscrowStatus, releasedUrtc: string, refundedUrtc: string } };
+export type EscrowStatusSubscription = { escrowStatusChanged: { seq: number, change: EscrowChange, at: string, escrow: { jobId: string, status: EscrowStatus, releasedUrtc: string, refundedUrtc: string } } };
+
+export type WalletEventsSubscriptionVariables = Exact<{
+  wallet: string;
+  afterSeq?: number | null | undefined;
+}>;
+
+
+export type WalletEventsSubscription = { escrowEvents: { seq: number, change: EscrowChange, escrow: { jobId: string, fromWallet: string, toWallet: string, status: EscrowStatus } } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -480,12 +498,31 @@ export const GpuNodesNestedDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<GpuNodesNestedQuery, GpuNodesNestedQueryVariables>;
 export const EscrowStatusDocument = new TypedDocumentString(`
-    subscription EscrowStatus($jobId: String!) {
-  escrowStatusChanged(jobId: $jobId) {
-    jobId
-    status
-    releasedUrtc
-    refundedUrtc
+    subscription EscrowStatus($jobId: String!, $afterSeq: Int) {
+  escrowStatusChanged(jobId: $jobId, afterSeq: $afterSeq) {
+    seq
+    change
+    at
+    escrow {
+      jobId
+      status
+      releasedUrtc
+      refundedUrtc
+    }
   }
 }
     `) as unknown as TypedDocumentString<EscrowStatusSubscription, EscrowStatusSubscriptionVariables>;
+export const WalletEventsDocument = new TypedDocumentString(`
+    subscription WalletEvents($wallet: String!, $afterSeq: Int) {
+  escrowEvents(wallet: $wallet, afterSeq: $afterSeq) {
+    seq
+    change
+    escrow {
+      jobId
+      fromWallet
+      toWallet
+      status
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<WalletEventsSubscription, WalletEventsSubscriptionVariables>;

@@ -1,0 +1,140 @@
+/**
+ * The escrow event log: one numbered row per committed change, written inside the change's own
+ * transaction (so an event exists exactly when its change does), published after the commit, and read
+ * back by subscribers that reconnect with the last sequence number they saw. Payloads are JSON with
+ * amounts as digit strings, so that they can cross a process boundary.
+ */
+import type Database from 'better-sqlite3';
+import type { EscrowRecord } from '../ledger.js';
+
+export type EscrowChange = 'locked' | 'released' | 'partially_released' | 'refunded' | 'expired';
+
+export interface EscrowEvent {
+  seq: number;
+  change: EscrowChange;
+  at: number;
+  /** The escrow as it was right after this change. */
+  escrow: EscrowRecord;
+}
+
+/** The event as it travels through the pubsub and the database: no BigInt. */
+export interface EscrowEventMessage {
+  seq: number;
+  change: EscrowChange;
+  at: number;
+  jobId: string;
+  fromWallet: string;
+  toWallet: string;
+  escrow: Record<string, string | number | null>;
+}
+
+const AMOUNTS = ['amountUrtc', 'releasedUrtc', 'refundedUrtc', 'units', 'unitPriceUrtc'] as const;
+
+export function escrowSnapshot(e: EscrowRecord): Record<string, string | number | null> {
+  const out: Record<string, string | number | null> = {};
+  for (const [k, v] of Object.entries(e)) out[k] = typeof v === 'bigint' ? v.toString() : (v as string | number | null);
+  return out;
+}
+
+export function escrowFromSnapshot(s: Record<string, string | number | null>): EscrowRecord {
+  const e = { ...s } as Record<string, unknown>;
+  for (const k of AMOUNTS) if (e[k] !== null && e[k] !== undefined) e[k] = BigInt(e[k] as string);
+  return e as unknown as EscrowRecord;
+}
+
+export function eventFromMessage(m: EscrowEventMessage): EscrowEvent {
+  return { seq: m.seq, change: m.change, at: m.at, escrow: escrowFromSnapshot(m.escrow) };
+}
+
+/** At most this many missed events are replayed to one subscriber. */
+export const MAX_CATCH_UP = 1000;
+
+export type EscrowEventLog = ReturnType<typeof createEscrowEventLog>;
+
+export function createEscrowEventLog(db: Database.Database) {
+  const s = {
+    insert: db.prepare(
+      "INSERT INTO market_events (topic, change, job_id, from_wallet, to_wallet, payload, at) VALUES ('escrow', ?, ?, ?, ?, ?, ?)",
+    ),
+    ofJob: db.prepare("SELECT * FROM market_events WHERE topic = 'escrow' AND job_id = ? AND seq > ? ORDER BY seq LIMIT ?"),
+    ofWallet: db.prepare(
+      `SELECT * FROM (
+         SELECT * FROM market_events WHERE topic = 'escrow' AND from_wallet = @wallet AND seq > @after
+         UNION SELECT * FROM market_events WHERE topic = 'escrow' AND to_wallet = @wallet AND seq > @after
+       ) ORDER BY seq LIMIT @limit`,
+    ),
+    latestOfJob: db.prepare("SELECT * FROM market_events WHERE topic = 'escrow' AND job_id = ? ORDER BY seq DESC LIMIT 1"),
+    purge: db.prepare('DELETE FROM market_events WHERE at < ?'),
+  };
+
+  const toMessage = (r: Record<string, unknown>): EscrowEventMessage => ({
+    seq: Number(r.seq),
+    change: r.change as EscrowChange,
+    at: Number(r.at),
+    jobId: r.job_id as string,
+    fromWallet: r.from_wallet as string,
+    toWallet: r.to_wallet as string,
+    escrow: JSON.parse(r.payload as string) as Record<string, string | number | null>,
+  });
+
+  return {
+    /** Inside the change's transaction: appends its event and returns the message to publish after commit. */
+    record(escrow: EscrowRecord, change: EscrowChange, at: number): EscrowEventMessage {
+      const snapshot = escrowSnapshot(escrow);
+      const { lastInsertRowid } = s.insert.run(change, escrow.jobId, escrow.fromWallet, escrow.toWallet, JSON.stringify(snapshot), at);
+      return { seq: Number(lastInsertRowid), change, at, jobId: escrow.jobId, fromWallet: escrow.fromWallet, toWallet: escrow.toWallet, escrow: snapshot };
+    },
+
+    ofJobAfter(jobId: string, afterSeq: number): EscrowEventMessage[] {
+      return (s.ofJob.all(jobId, afterSeq, MAX_CATCH_UP) as Record<string, unknown>[]).map(toMessage);
+    },
+
+    ofWalletAfter(wallet: string, afterSeq: number): EscrowEventMessage[] {
+      return (s.ofWallet.all({ wallet, after: afterSeq, limit: MAX_CATCH_UP }) as Record<string, unknown>[]).map(toMessage);
+    },
+
+    latestOfJob(jobId: string): EscrowEventMessage | null {
+      const r = s.latestOfJob.get(jobId) as Record<string, unknown> | undefined;
+      return r ? toMessage(r) : null;
+    },
+
+    /** Forgets events older than `before` (the catch-up window). */
+    purge(before: number): void {
+      s.purge.run(before);
+    },
+  };
+}
+
+/**
+ * A subscription that first replays what the subscriber missed, then follows live events, each exactly
+ * once. The live stream is started before the log is read, so an event committed in between is in
+ * one or both, and duplicates are dropped by sequence number. `endAfter` ends the stream after an
+ * event (a settlement); `endedAlready` says whether the subject had ended before (its final seq).
+ */
+export async function* catchUpThenLive<T extends { seq: number }>(
+  live: AsyncIterableIterator<T>,
+  readMissed: () => { missed: T[]; after: number },
+  options: { endAfter?: (event: T) => boolean; endedAlready?: () => number | null } = {},
+): AsyncGenerator<T> {
+  const firstLive = live.next(); // starts listening now
+  try {
+    const { missed, after } = readMissed();
+    let last = after;
+    for (const event of missed) {
+      if (event.seq <= last) continue;
+      last = event.seq;
+      yield event;
+      if (options.endAfter?.(event)) return;
+    }
+    const endedAt = options.endedAlready?.();
+    if (endedAt !== null && endedAt !== undefined && endedAt <= last) return; // the subscriber saw the end already
+    for (let next = await firstLive; !next.done; next = await live.next()) {
+      if (next.value.seq <= last) continue;
+      last = next.value.seq;
+      yield next.value;
+      if (options.endAfter?.(next.value)) return;
+    }
+  } finally {
+    await live.return?.();
+  }
+}
