@@ -16,6 +16,8 @@ const configSchema = z.object({
   PRICE_CHANGE_INTERVAL_S: z.coerce.number().int().min(0).max(7 * 24 * 3600).default(600),
   /** How long committed events stay available to subscribers catching up after a reconnect. */
   EVENT_RETENTION_S: z.coerce.number().int().min(60).default(86_400),
+  /** With a Redis URL, events fan out through Redis to every instance; without, they stay in process. */
+  REDIS_URL: z.string().url().optional().or(z.literal('').transform(() => undefined)),
   /** How often the sweeper refunds expired escrows. */
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).default(5_000),
   /** SQLite's durability: FULL syncs the WAL on every commit (no committed payment is lost on power failure). */

@@ -33,7 +33,7 @@ export interface Market {
 }
 
 export function createMarket(
-  config: Pick<Config, 'DATABASE_URL' | 'RC_ADMIN_KEY' | 'SQLITE_SYNCHRONOUS'> & Partial<Pick<Config, 'ATTESTATION_TTL_S' | 'PRICE_CHANGE_INTERVAL_S'>>,
+  config: Pick<Config, 'DATABASE_URL' | 'RC_ADMIN_KEY' | 'SQLITE_SYNCHRONOUS'> & Partial<Pick<Config, 'ATTESTATION_TTL_S' | 'PRICE_CHANGE_INTERVAL_S' | 'REDIS_URL'>>,
   log: Logger,
   clock: Clock = systemClock,
 ): Market {
@@ -41,7 +41,7 @@ export function createMarket(
   const writes = createGroupCommit(db.sqlite);
   const ledger = createLedger(db.sqlite, writes);
   const operator = createOperatorGate(config.RC_ADMIN_KEY);
-  const pubsub = createMarketPubSub();
+  const { pubsub, close: closePubSub } = createMarketPubSub(config.REDIS_URL);
   const attestationTtlS = config.ATTESTATION_TTL_S ?? 3600;
   const pricingStore = createPricingStore(db.sqlite);
   const pricing = createPricingService({
@@ -78,6 +78,7 @@ export function createMarket(
   });
   async function close() {
     pricing.close();
+    await closePubSub();
     await db.close();
   }
   return { db, ledger, escrows, escrowEvents, wallets, attestations, pricing, pubsub, log, clock, close };

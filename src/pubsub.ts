@@ -1,12 +1,14 @@
 /**
- * In-process publish/subscribe for committed changes. Payloads carry no BigInt (amounts travel as digit
- * strings), so they can cross a process boundary as JSON.
+ * Publish/subscribe for committed changes. In-process by default; with REDIS_URL, events travel
+ * through Redis so that every API instance behind a load balancer delivers every event. Payloads carry
+ * no BigInt (amounts travel as digit strings), so they cross Redis as JSON.
  */
+import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub } from 'graphql-yoga';
+import { Redis } from 'ioredis';
 import type { NodeChange } from './attestation/service.js';
 import type { JobType } from './domain/fields.js';
 import type { EscrowEventMessage } from './escrow/events.js';
-
 
 export interface NodeChangedEvent {
   minerId: string;
@@ -19,13 +21,25 @@ export interface PriceUpdatedEvent {
   at: number;
 }
 
-export function createMarketPubSub() {
-  return createPubSub<{
-    /** Every committed escrow change, numbered; subscribers filter by job or wallet. */
-    escrowEvent: [event: EscrowEventMessage];
-    nodeChanged: [event: NodeChangedEvent];
-    priceUpdated: [event: PriceUpdatedEvent];
-  }>();
+type MarketEvents = {
+  /** Every committed escrow change, numbered; subscribers filter by job or wallet. */
+  escrowEvent: [event: EscrowEventMessage];
+  nodeChanged: [event: NodeChangedEvent];
+  priceUpdated: [event: PriceUpdatedEvent];
+};
+
+export function createMarketPubSub(redisUrl?: string) {
+  if (!redisUrl) return { pubsub: createPubSub<MarketEvents>(), close: async () => {} };
+  // Subscribing puts a Redis connection in subscriber mode, so publishing needs a second one.
+  const publishClient = new Redis(redisUrl, { maxRetriesPerRequest: 3 });
+  const subscribeClient = new Redis(redisUrl, { maxRetriesPerRequest: 3 });
+  const eventTarget = createRedisEventTarget<CustomEvent>({ publishClient, subscribeClient });
+  return {
+    pubsub: createPubSub<MarketEvents>({ eventTarget: eventTarget as never }),
+    close: async () => {
+      await Promise.allSettled([publishClient.quit(), subscribeClient.quit()]);
+    },
+  };
 }
 
-export type MarketPubSub = ReturnType<typeof createMarketPubSub>;
+export type MarketPubSub = ReturnType<typeof createMarketPubSub>['pubsub'];
