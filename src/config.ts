@@ -18,6 +18,8 @@ const configSchema = z.object({
   EVENT_RETENTION_S: z.coerce.number().int().min(60).default(86_400),
   /** With a Redis URL, events fan out through Redis to every instance; without, they stay in process. */
   REDIS_URL: z.string().url().optional().or(z.literal('').transform(() => undefined)),
+  MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).default(100),
+  MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(1).default(100),
   /** How often the sweeper refunds expired escrows. */
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).default(5_000),
   /** SQLite's durability: FULL syncs the WAL on every commit (no committed payment is lost on power failure). */

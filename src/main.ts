@@ -14,6 +14,8 @@ const running = await startMarketServer(market, {
   port: config.PORT,
   sweepIntervalMs: config.SWEEP_INTERVAL_MS,
   eventRetentionS: config.EVENT_RETENTION_S,
+  maxSubscriptionsPerConnection: config.MAX_SUBSCRIPTIONS_PER_CONNECTION,
+  maxConnectionsPerIp: config.MAX_CONNECTIONS_PER_IP,
 });
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -82,7 +82,16 @@ export function startSweeper(market: Market, intervalMs: number, eventRetentionS
 
 export async function startMarketServer(
   market: Market,
-  options: { host: string; port: number; sweepIntervalMs: number; eventRetentionS?: number },
+  options: {
+    host: string;
+    port: number;
+    sweepIntervalMs: number;
+    eventRetentionS?: number;
+    /** Open subscriptions one WebSocket connection may hold. */
+    maxSubscriptionsPerConnection?: number;
+    /** Open WebSocket connections one client address may hold. */
+    maxConnectionsPerIp?: number;
+  },
 ): Promise<MarketServer> {
   const yoga = createMarketYoga(market);
   const rest = createRestHandler(market);
@@ -91,12 +100,44 @@ export async function startMarketServer(
     else void rest(req, res);
   });
 
-  const wsServer = new WebSocketServer({ server, path: GRAPHQL_PATH });
+  const maxSubscriptions = options.maxSubscriptionsPerConnection ?? 100;
+  const maxConnectionsPerIp = options.maxConnectionsPerIp ?? 100;
+  const connectionsByIp = new Map<string, number>();
+  const wsServer = new WebSocketServer({
+    server,
+    path: GRAPHQL_PATH,
+    // Refused at the upgrade with an HTTP 429, before a socket is opened.
+    verifyClient: (info, accept) => {
+      const ip = info.req.socket.remoteAddress ?? 'unknown';
+      if ((connectionsByIp.get(ip) ?? 0) >= maxConnectionsPerIp) accept(false, 429, `at most ${maxConnectionsPerIp} connections per address`);
+      else accept(true);
+    },
+  });
+  wsServer.on('connection', (socket, req) => {
+    const ip = req.socket.remoteAddress ?? 'unknown';
+    connectionsByIp.set(ip, (connectionsByIp.get(ip) ?? 0) + 1);
+    socket.once('close', () => {
+      const left = (connectionsByIp.get(ip) ?? 1) - 1;
+      if (left > 0) connectionsByIp.set(ip, left);
+      else connectionsByIp.delete(ip);
+    });
+  });
+  /** The ids of each connection's open subscriptions, for the per-connection cap. */
+  const openSubscriptions = new WeakMap<object, Set<string>>();
   const ws = useServer(
     {
+      onComplete: (ctx, id) => {
+        openSubscriptions.get(ctx.extra.socket)?.delete(id);
+      },
       execute: (args: any) => args.rootValue.execute(args),
       subscribe: (args: any) => args.rootValue.subscribe(args),
-      onSubscribe: async (ctx, _id, params) => {
+      onSubscribe: async (ctx, id, params) => {
+        const open = openSubscriptions.get(ctx.extra.socket) ?? new Set<string>();
+        openSubscriptions.set(ctx.extra.socket, open);
+        if (open.size >= maxSubscriptions) {
+          return [new GraphQLError(`at most ${maxSubscriptions} subscriptions per connection`, { extensions: { code: 'RATE_LIMITED' } })];
+        }
+        open.add(id); // before any await, so that simultaneous subscribes are counted
         const { schema: envelopedSchema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
@@ -112,7 +153,11 @@ export async function startMarketServer(
           rootValue: { execute, subscribe },
         };
         const errors = validate(args.schema, args.document);
-        return errors.length ? errors : args;
+        if (errors.length) {
+          open.delete(id);
+          return errors;
+        }
+        return args;
       },
     },
     wsServer,

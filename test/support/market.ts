@@ -46,9 +46,17 @@ export function createTestMarket(options: TestMarketOptions = {}): Market {
   );
 }
 
-export async function startTestServer(options: TestMarketOptions & { sweepIntervalMs?: number } = {}): Promise<MarketServer & { market: Market }> {
+export async function startTestServer(
+  options: TestMarketOptions & { sweepIntervalMs?: number; maxSubscriptionsPerConnection?: number; maxConnectionsPerIp?: number } = {},
+): Promise<MarketServer & { market: Market }> {
   const market = createTestMarket(options);
-  const server = await startMarketServer(market, { host: '127.0.0.1', port: 0, sweepIntervalMs: options.sweepIntervalMs ?? 60_000 });
+  const server = await startMarketServer(market, {
+    host: '127.0.0.1',
+    port: 0,
+    sweepIntervalMs: options.sweepIntervalMs ?? 60_000,
+    maxSubscriptionsPerConnection: options.maxSubscriptionsPerConnection,
+    maxConnectionsPerIp: options.maxConnectionsPerIp,
+  });
   return { ...server, market };
 }
 
