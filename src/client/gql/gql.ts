@@ -15,6 +15,11 @@ import * as types from './graphql.js';
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  mutation BotDeposit($input: DepositInput!) {\n    deposit(input: $input) {\n      __typename\n      ... on DepositSuccess { created wallet { availableRtc lockedRtc } }\n      ... on MarketError { code message }\n    }\n  }\n": typeof types.BotDepositDocument,
+    "\n  mutation BotLockEscrow($input: LockEscrowInput!) {\n    lockEscrow(jobType: LLM, input: $input) {\n      __typename\n      ... on EscrowSuccess { changed escrow { jobId status amountRtc expiresAt payer { availableRtc lockedRtc } } }\n      ... on InsufficientFundsError { availableUrtc requiredUrtc }\n      ... on MarketError { code message }\n    }\n  }\n": typeof types.BotLockEscrowDocument,
+    "\n  mutation BotReleaseEscrow($input: ReleaseEscrowInput!) {\n    releaseEscrow(jobType: LLM, input: $input) {\n      __typename\n      ... on EscrowSuccess { changed escrow { status releasedUrtc refundedUrtc provider { address availableRtc } } }\n      ... on MarketError { code message }\n    }\n  }\n": typeof types.BotReleaseEscrowDocument,
+    "\n  subscription BotEscrowStatusChanged($jobId: String!, $afterSeq: Int) {\n    escrowStatusChanged(jobId: $jobId, afterSeq: $afterSeq) {\n      seq\n      change\n      at\n      escrow { jobId status amountUrtc releasedUrtc refundedUrtc }\n    }\n  }\n": typeof types.BotEscrowStatusChangedDocument,
+    "\n  query InventoryByPrice($jobType: JobType!, $filter: GpuNodeFilter!, $first: Int!) {\n    gpuNodes(filter: $filter, orderBy: { field: PRICE, direction: ASC }, first: $first) {\n      totalCount\n      edges {\n        node {\n          minerId\n          trust\n          status\n          gpus { model vramMb }\n          prices { renderMinuteUrtc tts1kCharsUrtc sttMinuteUrtc llm1kTokensUrtc }\n        }\n      }\n    }\n    fairRate(jobType: $jobType) { unit fairUrtc fairRtc providers counted insufficientData }\n  }\n": typeof types.InventoryByPriceDocument,
     "\n  mutation Deposit($input: DepositInput!) {\n    deposit(input: $input) {\n      __typename\n      ... on DepositSuccess {\n        created\n        deposit { reference amountUrtc amountRtc }\n        wallet { address availableUrtc lockedUrtc }\n      }\n      ... on MarketError { code message }\n    }\n  }\n": typeof types.DepositDocument,
     "\n  mutation LockEscrow($jobType: JobType!, $input: LockEscrowInput!) {\n    lockEscrow(jobType: $jobType, input: $input) {\n      __typename\n      ... on EscrowSuccess {\n        changed\n        escrow { id jobId jobType status amountUrtc amountRtc fromWallet toWallet expiresAt metadata payer { address lockedUrtc } }\n      }\n      ... on InsufficientFundsError { availableUrtc requiredUrtc }\n      ... on MarketError { code message }\n    }\n  }\n": typeof types.LockEscrowDocument,
     "\n  mutation ReleaseEscrow($jobType: JobType!, $input: ReleaseEscrowInput!) {\n    releaseEscrow(jobType: $jobType, input: $input) {\n      __typename\n      ... on EscrowSuccess { changed escrow { status releasedUrtc refundedUrtc settledBy provider { availableUrtc } } }\n      ... on MarketError { code message }\n    }\n  }\n": typeof types.ReleaseEscrowDocument,
@@ -28,6 +33,11 @@ type Documents = {
     "\n  subscription WalletEvents($wallet: String!, $afterSeq: Int) {\n    escrowEvents(wallet: $wallet, afterSeq: $afterSeq) { seq change escrow { jobId fromWallet toWallet status } }\n  }\n": typeof types.WalletEventsDocument,
 };
 const documents: Documents = {
+    "\n  mutation BotDeposit($input: DepositInput!) {\n    deposit(input: $input) {\n      __typename\n      ... on DepositSuccess { created wallet { availableRtc lockedRtc } }\n      ... on MarketError { code message }\n    }\n  }\n": types.BotDepositDocument,
+    "\n  mutation BotLockEscrow($input: LockEscrowInput!) {\n    lockEscrow(jobType: LLM, input: $input) {\n      __typename\n      ... on EscrowSuccess { changed escrow { jobId status amountRtc expiresAt payer { availableRtc lockedRtc } } }\n      ... on InsufficientFundsError { availableUrtc requiredUrtc }\n      ... on MarketError { code message }\n    }\n  }\n": types.BotLockEscrowDocument,
+    "\n  mutation BotReleaseEscrow($input: ReleaseEscrowInput!) {\n    releaseEscrow(jobType: LLM, input: $input) {\n      __typename\n      ... on EscrowSuccess { changed escrow { status releasedUrtc refundedUrtc provider { address availableRtc } } }\n      ... on MarketError { code message }\n    }\n  }\n": types.BotReleaseEscrowDocument,
+    "\n  subscription BotEscrowStatusChanged($jobId: String!, $afterSeq: Int) {\n    escrowStatusChanged(jobId: $jobId, afterSeq: $afterSeq) {\n      seq\n      change\n      at\n      escrow { jobId status amountUrtc releasedUrtc refundedUrtc }\n    }\n  }\n": types.BotEscrowStatusChangedDocument,
+    "\n  query InventoryByPrice($jobType: JobType!, $filter: GpuNodeFilter!, $first: Int!) {\n    gpuNodes(filter: $filter, orderBy: { field: PRICE, direction: ASC }, first: $first) {\n      totalCount\n      edges {\n        node {\n          minerId\n          trust\n          status\n          gpus { model vramMb }\n          prices { renderMinuteUrtc tts1kCharsUrtc sttMinuteUrtc llm1kTokensUrtc }\n        }\n      }\n    }\n    fairRate(jobType: $jobType) { unit fairUrtc fairRtc providers counted insufficientData }\n  }\n": types.InventoryByPriceDocument,
     "\n  mutation Deposit($input: DepositInput!) {\n    deposit(input: $input) {\n      __typename\n      ... on DepositSuccess {\n        created\n        deposit { reference amountUrtc amountRtc }\n        wallet { address availableUrtc lockedUrtc }\n      }\n      ... on MarketError { code message }\n    }\n  }\n": types.DepositDocument,
     "\n  mutation LockEscrow($jobType: JobType!, $input: LockEscrowInput!) {\n    lockEscrow(jobType: $jobType, input: $input) {\n      __typename\n      ... on EscrowSuccess {\n        changed\n        escrow { id jobId jobType status amountUrtc amountRtc fromWallet toWallet expiresAt metadata payer { address lockedUrtc } }\n      }\n      ... on InsufficientFundsError { availableUrtc requiredUrtc }\n      ... on MarketError { code message }\n    }\n  }\n": types.LockEscrowDocument,
     "\n  mutation ReleaseEscrow($jobType: JobType!, $input: ReleaseEscrowInput!) {\n    releaseEscrow(jobType: $jobType, input: $input) {\n      __typename\n      ... on EscrowSuccess { changed escrow { status releasedUrtc refundedUrtc settledBy provider { availableUrtc } } }\n      ... on MarketError { code message }\n    }\n  }\n": types.ReleaseEscrowDocument,
@@ -41,6 +51,26 @@ const documents: Documents = {
     "\n  subscription WalletEvents($wallet: String!, $afterSeq: Int) {\n    escrowEvents(wallet: $wallet, afterSeq: $afterSeq) { seq change escrow { jobId fromWallet toWallet status } }\n  }\n": types.WalletEventsDocument,
 };
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation BotDeposit($input: DepositInput!) {\n    deposit(input: $input) {\n      __typename\n      ... on DepositSuccess { created wallet { availableRtc lockedRtc } }\n      ... on MarketError { code message }\n    }\n  }\n"): typeof import('./graphql.js').BotDepositDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation BotLockEscrow($input: LockEscrowInput!) {\n    lockEscrow(jobType: LLM, input: $input) {\n      __typename\n      ... on EscrowSuccess { changed escrow { jobId status amountRtc expiresAt payer { availableRtc lockedRtc } } }\n      ... on InsufficientFundsError { availableUrtc requiredUrtc }\n      ... on MarketError { code message }\n    }\n  }\n"): typeof import('./graphql.js').BotLockEscrowDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation BotReleaseEscrow($input: ReleaseEscrowInput!) {\n    releaseEscrow(jobType: LLM, input: $input) {\n      __typename\n      ... on EscrowSuccess { changed escrow { status releasedUrtc refundedUrtc provider { address availableRtc } } }\n      ... on MarketError { code message }\n    }\n  }\n"): typeof import('./graphql.js').BotReleaseEscrowDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription BotEscrowStatusChanged($jobId: String!, $afterSeq: Int) {\n    escrowStatusChanged(jobId: $jobId, afterSeq: $afterSeq) {\n      seq\n      change\n      at\n      escrow { jobId status amountUrtc releasedUrtc refundedUrtc }\n    }\n  }\n"): typeof import('./graphql.js').BotEscrowStatusChangedDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query InventoryByPrice($jobType: JobType!, $filter: GpuNodeFilter!, $first: Int!) {\n    gpuNodes(filter: $filter, orderBy: { field: PRICE, direction: ASC }, first: $first) {\n      totalCount\n      edges {\n        node {\n          minerId\n          trust\n          status\n          gpus { model vramMb }\n          prices { renderMinuteUrtc tts1kCharsUrtc sttMinuteUrtc llm1kTokensUrtc }\n        }\n      }\n    }\n    fairRate(jobType: $jobType) { unit fairUrtc fairRtc providers counted insufficientData }\n  }\n"): typeof import('./graphql.js').InventoryByPriceDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -160,6 +160,62 @@ export type WalletRole =
   | 'PAYER'
   | 'PROVIDER';
 
+export type BotDepositMutationVariables = Exact<{
+  input: DepositInput;
+}>;
+
+
+export type BotDepositMutation = { deposit:
+    | { __typename: 'AuthorizationError', code: ErrorCode, message: string }
+    | { __typename: 'DepositSuccess', created: boolean, wallet: { availableRtc: string, lockedRtc: string } }
+    | { __typename: 'InsufficientFundsError', code: ErrorCode, message: string }
+    | { __typename: 'InvalidInputError', code: ErrorCode, message: string }
+    | { __typename: 'StateError', code: ErrorCode, message: string }
+   };
+
+export type BotLockEscrowMutationVariables = Exact<{
+  input: LockEscrowInput;
+}>;
+
+
+export type BotLockEscrowMutation = { lockEscrow:
+    | { __typename: 'AuthorizationError', code: ErrorCode, message: string }
+    | { __typename: 'EscrowSuccess', changed: boolean, escrow: { jobId: string, status: EscrowStatus, amountRtc: string, expiresAt: string, payer: { availableRtc: string, lockedRtc: string } } }
+    | { __typename: 'InsufficientFundsError', availableUrtc: string, requiredUrtc: string, code: ErrorCode, message: string }
+    | { __typename: 'InvalidInputError', code: ErrorCode, message: string }
+    | { __typename: 'StateError', code: ErrorCode, message: string }
+   };
+
+export type BotReleaseEscrowMutationVariables = Exact<{
+  input: ReleaseEscrowInput;
+}>;
+
+
+export type BotReleaseEscrowMutation = { releaseEscrow:
+    | { __typename: 'AuthorizationError', code: ErrorCode, message: string }
+    | { __typename: 'EscrowSuccess', changed: boolean, escrow: { status: EscrowStatus, releasedUrtc: string, refundedUrtc: string, provider: { address: string, availableRtc: string } } }
+    | { __typename: 'InsufficientFundsError', code: ErrorCode, message: string }
+    | { __typename: 'InvalidInputError', code: ErrorCode, message: string }
+    | { __typename: 'StateError', code: ErrorCode, message: string }
+   };
+
+export type BotEscrowStatusChangedSubscriptionVariables = Exact<{
+  jobId: string;
+  afterSeq?: number | null | undefined;
+}>;
+
+
+export type BotEscrowStatusChangedSubscription = { escrowStatusChanged: { seq: number, change: EscrowChange, at: string, escrow: { jobId: string, status: EscrowStatus, amountUrtc: string, releasedUrtc: string, refundedUrtc: string } } };
+
+export type InventoryByPriceQueryVariables = Exact<{
+  jobType: JobType;
+  filter: GpuNodeFilter;
+  first: number;
+}>;
+
+
+export type InventoryByPriceQuery = { gpuNodes: { totalCount: number, edges: Array<{ node: { minerId: string, trust: TrustLevel, status: NodeStatus, gpus: Array<{ model: string, vramMb: number }>, prices: { renderMinuteUrtc: string | null, tts1kCharsUrtc: string | null, sttMinuteUrtc: string | null, llm1kTokensUrtc: string | null } } }> }, fairRate: { unit: string, fairUrtc: string | null, fairRtc: string | null, providers: number, counted: number, insufficientData: boolean } };
+
 export type DepositMutationVariables = Exact<{
   input: DepositInput;
 }>;
@@ -293,6 +349,127 @@ export class TypedDocumentString<TResult, TVariables>
   }
 }
 
+export const BotDepositDocument = new TypedDocumentString(`
+    mutation BotDeposit($input: DepositInput!) {
+  deposit(input: $input) {
+    __typename
+    ... on DepositSuccess {
+      created
+      wallet {
+        availableRtc
+        lockedRtc
+      }
+    }
+    ... on MarketError {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<BotDepositMutation, BotDepositMutationVariables>;
+export const BotLockEscrowDocument = new TypedDocumentString(`
+    mutation BotLockEscrow($input: LockEscrowInput!) {
+  lockEscrow(jobType: LLM, input: $input) {
+    __typename
+    ... on EscrowSuccess {
+      changed
+      escrow {
+        jobId
+        status
+        amountRtc
+        expiresAt
+        payer {
+          availableRtc
+          lockedRtc
+        }
+      }
+    }
+    ... on InsufficientFundsError {
+      availableUrtc
+      requiredUrtc
+    }
+    ... on MarketError {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<BotLockEscrowMutation, BotLockEscrowMutationVariables>;
+export const BotReleaseEscrowDocument = new TypedDocumentString(`
+    mutation BotReleaseEscrow($input: ReleaseEscrowInput!) {
+  releaseEscrow(jobType: LLM, input: $input) {
+    __typename
+    ... on EscrowSuccess {
+      changed
+      escrow {
+        status
+        releasedUrtc
+        refundedUrtc
+        provider {
+          address
+          availableRtc
+        }
+      }
+    }
+    ... on MarketError {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<BotReleaseEscrowMutation, BotReleaseEscrowMutationVariables>;
+export const BotEscrowStatusChangedDocument = new TypedDocumentString(`
+    subscription BotEscrowStatusChanged($jobId: String!, $afterSeq: Int) {
+  escrowStatusChanged(jobId: $jobId, afterSeq: $afterSeq) {
+    seq
+    change
+    at
+    escrow {
+      jobId
+      status
+      amountUrtc
+      releasedUrtc
+      refundedUrtc
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<BotEscrowStatusChangedSubscription, BotEscrowStatusChangedSubscriptionVariables>;
+export const InventoryByPriceDocument = new TypedDocumentString(`
+    query InventoryByPrice($jobType: JobType!, $filter: GpuNodeFilter!, $first: Int!) {
+  gpuNodes(
+    filter: $filter
+    orderBy: {field: PRICE, direction: ASC}
+    first: $first
+  ) {
+    totalCount
+    edges {
+      node {
+        minerId
+        trust
+        status
+        gpus {
+          model
+          vramMb
+        }
+        prices {
+          renderMinuteUrtc
+          tts1kCharsUrtc
+          sttMinuteUrtc
+          llm1kTokensUrtc
+        }
+      }
+    }
+  }
+  fairRate(jobType: $jobType) {
+    unit
+    fairUrtc
+    fairRtc
+    providers
+    counted
+    insufficientData
+  }
+}
+    `) as unknown as TypedDocumentString<InventoryByPriceQuery, InventoryByPriceQueryVariables>;
 export const DepositDocument = new TypedDocumentString(`
     mutation Deposit($input: DepositInput!) {
   deposit(input: $input) {
