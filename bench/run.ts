@@ -9,6 +9,8 @@
  * Then the inventory section (bench/inventory.ts): GPU inventory pages at 10,000 and 100,000 nodes.
  * Then the pricing section (bench/pricing.ts): market rates and price history with 10,000 online nodes at
  * 100,000 and 1,000,000 history rows.
+ * Then the subscriptions section (bench/subscriptions.ts): 1,000 graphql-ws subscribers on one escrow, the
+ * delay from the release's HTTP response to each subscriber's message.
  *
  * Design: the server runs in a child process (this file re-invoked with `--serve`) so that it does not
  * share an event loop with the load generator (autocannon, in this process). Both still share the
@@ -604,6 +606,9 @@ if (process.argv.includes('--serve')) {
     // The pricing section: likewise its own database and an in-process market.
     const { runPricingBench } = await import('./pricing.js');
     await runPricingBench();
+    // The subscriptions section: its own database and server process (src/main.ts), 1,000 WebSocket subscribers.
+    const { runSubscriptionBench } = await import('./subscriptions.js');
+    await runSubscriptionBench();
   } catch (err) {
     console.error('benchmark failed:', err);
     process.exitCode = 1;

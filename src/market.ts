@@ -7,6 +7,7 @@ import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { openDatabase, type DatabaseHandles } from './db.js';
 import { createAttestationService, type AttestationService } from './attestation/service.js';
+import { createNodeEventLog, type NodeEventLog } from './attestation/events.js';
 import { createAttestationStore } from './attestation/store.js';
 import { createEscrowEventLog, type EscrowEventLog } from './escrow/events.js';
 import { createEscrowService, type EscrowService } from './escrow/service.js';
@@ -25,6 +26,7 @@ export interface Market {
   ledger: Ledger;
   escrows: EscrowService;
   escrowEvents: EscrowEventLog;
+  nodeEvents: NodeEventLog;
   wallets: WalletService;
   pubsub: MarketPubSub;
   log: Logger;
@@ -62,6 +64,7 @@ export function createMarket(
     onChange: (event) => pubsub.publish('escrowEvent', event),
   });
   const wallets = createWalletService({ ledger, operator, clock, log: log.child({ component: 'wallet' }) });
+  const nodeEvents = createNodeEventLog(db.sqlite);
   const attestations = createAttestationService({
     store: createAttestationStore(db.sqlite, writes),
     operator,
@@ -71,8 +74,9 @@ export function createMarket(
     pricing: pricingStore,
     currentRate: (jobType) => pricing.statistic(jobType),
     priceChangeIntervalS: config.PRICE_CHANGE_INTERVAL_S ?? 600,
-    onChange: (minerId, change) => {
-      pubsub.publish('nodeChanged', { minerId, change, at: clock() });
+    events: nodeEvents,
+    onChange: (event) => {
+      pubsub.publish('nodeChanged', event);
       pricing.invalidate(); // a node's prices, presence or suspension may have moved a fair rate
     },
   });
@@ -81,5 +85,5 @@ export function createMarket(
     await closePubSub();
     await db.close();
   }
-  return { db, ledger, escrows, escrowEvents, wallets, attestations, pricing, pubsub, log, clock, close };
+  return { db, ledger, escrows, escrowEvents, nodeEvents, wallets, attestations, pricing, pubsub, log, clock, close };
 }

@@ -6,15 +6,10 @@
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub } from 'graphql-yoga';
 import { Redis } from 'ioredis';
-import type { NodeChange } from './attestation/service.js';
+import type { NodeEventMessage } from './attestation/events.js';
 import type { JobType } from './domain/fields.js';
 import type { EscrowEventMessage } from './escrow/events.js';
 
-export interface NodeChangedEvent {
-  minerId: string;
-  change: NodeChange;
-  at: number;
-}
 
 export interface PriceUpdatedEvent {
   jobType: JobType;
@@ -24,7 +19,7 @@ export interface PriceUpdatedEvent {
 type MarketEvents = {
   /** Every committed escrow change, numbered; subscribers filter by job or wallet. */
   escrowEvent: [event: EscrowEventMessage];
-  nodeChanged: [event: NodeChangedEvent];
+  nodeChanged: [event: NodeEventMessage];
   priceUpdated: [event: PriceUpdatedEvent];
 };
 

@@ -15,12 +15,13 @@ import { verifyActionSignature, type SignedBy } from '../domain/signatures.js';
 import type { OperatorGate } from '../operator.js';
 import { examineGpus, nodeFingerprint, trustLevel, versionNumber, type TrustLevel } from './evidence.js';
 import { attestationAction, PRICE_FIELD, type Attestation } from './requests.js';
+import type { NodeChange, NodeEventLog, NodeEventMessage } from './events.js';
 import type { AttestationStore, DeviceRow, NodeRow } from './store.js';
 
 export const CHALLENGE_TTL_S = 300;
 
 export type NodeStatus = 'online' | 'offline' | 'suspended';
-export type NodeChange = 'attested' | 'verified' | 'unverified' | 'suspended' | 'reinstated';
+export type { NodeChange };
 
 export interface AttestationResult {
   minerId: string;
@@ -42,8 +43,10 @@ export interface AttestationServiceDeps {
   currentRate(jobType: JobType): FairRate;
   /** A node may change its price for a job type at most once per this many seconds. */
   priceChangeIntervalS: number;
-  /** Called after the change has committed. */
-  onChange(minerId: string, change: NodeChange): void;
+  /** Numbers each node change in the change's own transaction. */
+  events: NodeEventLog;
+  /** Called with the change's event after it has committed. */
+  onChange(event: NodeEventMessage): void;
 }
 
 export function nodeStatus(node: { suspended: boolean; lastAttestation: number }, now: number, ttlS: number): NodeStatus {
@@ -51,7 +54,18 @@ export function nodeStatus(node: { suspended: boolean; lastAttestation: number }
   return now - node.lastAttestation <= ttlS ? 'online' : 'offline';
 }
 
-export function createAttestationService({ store, operator, clock, log, attestationTtlS, pricing, currentRate, priceChangeIntervalS, onChange }: AttestationServiceDeps) {
+export function createAttestationService({
+  store,
+  operator,
+  clock,
+  log,
+  attestationTtlS,
+  pricing,
+  currentRate,
+  priceChangeIntervalS,
+  events,
+  onChange,
+}: AttestationServiceDeps) {
   /**
    * The node's quotes against the market: each price change becomes a history row (at most one per
    * job type per interval), and a quote far outside the band around the current fair rate is flagged,
@@ -98,7 +112,7 @@ export function createAttestationService({ store, operator, clock, log, attestat
       const now = clock();
       const fingerprint = nodeFingerprint(attestation.gpus);
       const minerId = attestation.miner_id;
-      const result = await store.submit((): AttestationResult & { changedFingerprint: boolean } => {
+      const result = await store.submit((): AttestationResult & { changedFingerprint: boolean; event: NodeEventMessage } => {
         const challenge = store.findChallenge(attestation.challenge);
         if (!challenge || challenge.minerId !== minerId) throw new StateError('INVALID_CHALLENGE', 'unknown challenge: ask /gpu/challenge for one');
         if (challenge.usedAt !== null) throw new StateError('INVALID_CHALLENGE', 'this challenge was already used');
@@ -118,14 +132,8 @@ export function createAttestationService({ store, operator, clock, log, attestat
         store.saveNode(nodeRow(attestation, evidence.canonicalModels, { trust, verified, fingerprint, flags, now, previous }), deviceRows(attestation));
         for (const change of quotes.changes) pricing.recordChange(change);
         store.useChallenge(attestation.challenge, now);
-        return {
-          minerId,
-          status: nodeStatus({ suspended: previous?.suspended ?? false, lastAttestation: now }, now, attestationTtlS),
-          trust,
-          fingerprint,
-          flags,
-          changedFingerprint,
-        };
+        const status = nodeStatus({ suspended: previous?.suspended ?? false, lastAttestation: now }, now, attestationTtlS);
+        return { minerId, status, trust, fingerprint, flags, changedFingerprint, event: events.record(minerId, 'attested', { status, trust }, now) };
       });
 
       log.info(
@@ -141,31 +149,48 @@ export function createAttestationService({ store, operator, clock, log, attestat
         `node ${minerId} attested ${attestation.gpus.length}× ${attestation.gpus[0]!.model} (${result.trust}${result.flags.length ? `; ${result.flags.join(', ')}` : ''})`,
       );
       if (result.changedFingerprint) log.warn({ event: 'gpu.fingerprint_changed', miner_id: minerId }, `node ${minerId} attested different hardware`);
-      onChange(minerId, 'attested');
-      const { changedFingerprint: _, ...answer } = result;
+      onChange(result.event);
+      const { changedFingerprint: _, event: __, ...answer } = result;
       return answer;
+    },
+
+    /** Records an `offline` event for each node whose attestation lapsed since the last sweep. */
+    async announceOffline(): Promise<number> {
+      const now = clock();
+      const announced = await store.submit(() => events.announceOffline(now - attestationTtlS, now));
+      for (const event of announced) {
+        log.info({ event: 'gpu.offline', miner_id: event.minerId }, `node ${event.minerId} went offline: its attestation lapsed`);
+        onChange(event);
+      }
+      return announced.length;
     },
 
     /** Operator: grants (or withdraws) `verified` trust for the node's current hardware. */
     async setVerified(minerId: string, verified: boolean, adminKey: string | null | undefined): Promise<void> {
       operator.require(adminKey);
-      await store.submit(() => {
+      const now = clock();
+      const event = await store.submit(() => {
         const flags = store.flagsOf(minerId);
         const fallback: TrustLevel = flags.length === 0 ? 'catalog_consistent' : 'self_reported';
         if (!store.setVerified(minerId, verified, fallback)) throw new StateError('NOT_FOUND', `no GPU node ${minerId}`);
+        const node = store.findNode(minerId)!;
+        return events.record(minerId, verified ? 'verified' : 'unverified', { status: nodeStatus(node, now, attestationTtlS), trust: verified ? 'verified' : fallback }, now);
       });
       log.info({ event: verified ? 'gpu.verified' : 'gpu.unverified', miner_id: minerId }, `operator ${verified ? 'verified' : 'withdrew verification of'} node ${minerId}`);
-      onChange(minerId, verified ? 'verified' : 'unverified');
+      onChange(event);
     },
 
     /** Operator: takes a node out of the inventory (or puts it back). */
     async setSuspended(minerId: string, suspended: boolean, adminKey: string | null | undefined): Promise<void> {
       operator.require(adminKey);
-      await store.submit(() => {
+      const now = clock();
+      const event = await store.submit(() => {
         if (!store.setSuspended(minerId, suspended)) throw new StateError('NOT_FOUND', `no GPU node ${minerId}`);
+        const node = store.findNode(minerId)!;
+        return events.record(minerId, suspended ? 'suspended' : 'reinstated', { status: nodeStatus(node, now, attestationTtlS), trust: node.trust }, now);
       });
       log.info({ event: suspended ? 'gpu.suspended' : 'gpu.reinstated', miner_id: minerId }, `operator ${suspended ? 'suspended' : 'reinstated'} node ${minerId}`);
-      onChange(minerId, suspended ? 'suspended' : 'reinstated');
+      onChange(event);
     },
   };
 }

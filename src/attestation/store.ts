@@ -10,6 +10,7 @@ import type { JobType } from '../domain/fields.js';
 export interface StoredNode {
   minerId: string;
   fingerprint: string;
+  trust: string;
   prices: Record<JobType, bigint | null>;
   verified: boolean;
   suspended: boolean;
@@ -64,7 +65,7 @@ export function createAttestationStore(db: Database.Database, writes: GroupCommi
     challenge: db.prepare('SELECT miner_id, expires_at, used_at FROM attestation_challenges WHERE challenge = ?'),
     useChallenge: db.prepare('UPDATE attestation_challenges SET used_at = ? WHERE challenge = ? AND used_at IS NULL'),
     node: db.prepare(
-      `SELECT miner_id, fingerprint, verified, suspended, first_attestation, last_attestation, price_render_minute_urtc,
+      `SELECT miner_id, fingerprint, trust, verified, suspended, first_attestation, last_attestation, price_render_minute_urtc,
          price_tts_1k_chars_urtc, price_stt_minute_urtc, price_llm_1k_tokens_urtc FROM gpu_attestations WHERE miner_id = ?`,
     ),
     devicesOfOthers: db.prepare('SELECT uuid, miner_id FROM gpu_devices WHERE uuid IN (SELECT value FROM json_each(?)) AND miner_id <> ?'),
@@ -86,7 +87,7 @@ export function createAttestationStore(db: Database.Database, writes: GroupCommi
         supports_render = excluded.supports_render, supports_tts = excluded.supports_tts, supports_stt = excluded.supports_stt,
         supports_llm = excluded.supports_llm, tts_models = excluded.tts_models, stt_models = excluded.stt_models,
         llm_models = excluded.llm_models, trust = excluded.trust, verified = excluded.verified, fingerprint = excluded.fingerprint,
-        flags = excluded.flags, last_attestation = excluded.last_attestation`),
+        flags = excluded.flags, last_attestation = excluded.last_attestation, offline_announced = 0`),
     deleteDevices: db.prepare('DELETE FROM gpu_devices WHERE miner_id = ?'),
     insertDevice: db.prepare(`
       INSERT INTO gpu_devices (uuid, miner_id, position, model, vram_mb, pci_id, driver_version, cuda_version, rocm_version, metal_version, benchmark_score)
@@ -125,6 +126,7 @@ export function createAttestationStore(db: Database.Database, writes: GroupCommi
       return {
         minerId: r.miner_id as string,
         fingerprint: r.fingerprint as string,
+        trust: r.trust as string,
         prices: {
           render: r.price_render_minute_urtc as bigint | null,
           tts: r.price_tts_1k_chars_urtc as bigint | null,

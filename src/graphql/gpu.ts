@@ -8,8 +8,11 @@ import { createContextCache } from '@pothos/core';
 import type { Escrow, GpuDevice } from '@prisma/client';
 import { Prisma } from '@prisma/client';
 import DataLoader from 'dataloader';
+import { filter, pipe } from 'graphql-yoga';
 import { z } from 'zod';
 import { DEVICE_ARCHES, type DeviceArch } from '../attestation/catalog.js';
+import type { NodeEventMessage } from '../attestation/events.js';
+import { catchUpThenLive } from '../escrow/events.js';
 import { TRUST_LEVELS, type TrustLevel } from '../attestation/evidence.js';
 import { listGpuNodes, MAX_PAGE, type InventoryFilter, type InventoryOrder } from '../attestation/inventory.js';
 import { attestationSchema, challengeRequestSchema, type Attestation } from '../attestation/requests.js';
@@ -395,3 +398,50 @@ builder.mutationFields((t) => ({
     },
   }),
 }));
+
+const NodeChangeEnum = builder.enumType('NodeChange', {
+  values: {
+    ATTESTED: { value: 'attested' },
+    OFFLINE: { value: 'offline', description: 'Its attestation lapsed.' },
+    SUSPENDED: { value: 'suspended' },
+    REINSTATED: { value: 'reinstated' },
+    VERIFIED: { value: 'verified' },
+    UNVERIFIED: { value: 'unverified' },
+  } as const,
+});
+
+const NodeEventRef = builder.objectRef<NodeEventMessage>('NodeEvent').implement({
+  description: 'One committed change of a GPU node, numbered in the same sequence as escrow events.',
+  fields: (t) => ({
+    seq: t.int({ resolve: (e) => e.seq }),
+    change: t.field({ type: NodeChangeEnum, resolve: (e) => e.change }),
+    at: t.field({ type: 'DateTime', resolve: (e) => seconds(e.at) }),
+    minerId: t.string({ resolve: (e) => e.minerId }),
+    status: t.field({ type: NodeStatusEnum, description: 'Right after the change.', resolve: (e) => e.status }),
+    trust: t.field({ type: TrustLevelEnum, description: 'Right after the change.', resolve: (e) => e.trust as TrustLevel }),
+    node: t.prismaField({
+      type: 'GpuNode',
+      nullable: true,
+      description: 'The node as it is now.',
+      resolve: (query, e, _args, ctx) => ctx.market.db.prisma.gpuNode.findUnique({ ...query, where: { minerId: e.minerId } }),
+    }),
+  }),
+});
+
+builder.subscriptionField('nodeStatusChanged', (t) =>
+  t.field({
+    type: NodeEventRef,
+    description: 'Nodes attested, going offline, suspended or reinstated (one node, or all). With afterSeq, missed events come first.',
+    args: {
+      minerId: t.arg.string({ required: false, validate: addressField.nullish() }),
+      afterSeq: t.arg.int({ required: false, validate: z.number().int().min(0).nullish() }),
+    },
+    subscribe: (_, { minerId, afterSeq }, ctx) => {
+      const live = pipe(ctx.market.pubsub.subscribe('nodeChanged'), filter((e) => !minerId || e.minerId === minerId));
+      return catchUpThenLive(live, () =>
+        afterSeq != null ? { missed: ctx.market.nodeEvents.after(afterSeq, minerId ?? undefined), after: afterSeq } : { missed: [], after: 0 },
+      );
+    },
+    resolve: (e: NodeEventMessage) => e,
+  }),
+);

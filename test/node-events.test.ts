@@ -1,0 +1,59 @@
+/** nodeStatusChanged: attested, suspended, reinstated and (once) offline, numbered and caught up after a reconnect. */
+import { createClient } from 'graphql-ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { ADMIN_KEY, newWallet, startTestServer } from './support/market.js';
+import { attest } from './support/gpu.js';
+
+let now = 2_200_000_000;
+let server: Awaited<ReturnType<typeof startTestServer>>;
+beforeAll(async () => {
+  server = await startTestServer({ clock: () => now });
+});
+afterAll(() => server.close());
+
+const NODE_EVENTS = 'subscription($m: String, $after: Int) { nodeStatusChanged(minerId: $m, afterSeq: $after) { seq change status trust minerId } }';
+type NodeEvent = { seq: number; change: string; status: string; trust: string; minerId: string };
+
+async function collect(variables: Record<string, unknown>, count: number, act: () => Promise<unknown> = async () => {}): Promise<NodeEvent[]> {
+  const client = createClient({ url: `${server.url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0 });
+  try {
+    const events = client.iterate<{ nodeStatusChanged: NodeEvent }>({ query: NODE_EVENTS, variables });
+    const first = events.next();
+    await new Promise((r) => setTimeout(r, 150));
+    await act();
+    const got: NodeEvent[] = [];
+    for (let next = await first; !next.done; next = await events.next()) {
+      got.push(next.value.data!.nodeStatusChanged);
+      if (got.length === count) break;
+    }
+    return got;
+  } finally {
+    await client.dispose();
+  }
+}
+
+describe('nodeStatusChanged', () => {
+  it('reports attested, suspended, reinstated and offline once, in order', async () => {
+    const node = newWallet();
+    const got = await collect({ m: node.address }, 4, async () => {
+      expect((await attest(server.url, node)).status).toBe(200);
+      await server.market.attestations.setSuspended(node.address, true, ADMIN_KEY);
+      await server.market.attestations.setSuspended(node.address, false, ADMIN_KEY);
+      now += 3601;
+      expect(await server.market.attestations.announceOffline()).toBeGreaterThanOrEqual(1);
+      expect(await server.market.attestations.announceOffline()).toBe(0); // once per lapse
+    });
+    expect(got.map((e) => [e.change, e.status])).toEqual([
+      ['ATTESTED', 'ONLINE'],
+      ['SUSPENDED', 'SUSPENDED'],
+      ['REINSTATED', 'ONLINE'],
+      ['OFFLINE', 'OFFLINE'],
+    ]);
+    expect(got.every((e, i) => i === 0 || e.seq > got[i - 1]!.seq)).toBe(true);
+
+    // A reconnecting inventory view catches up from the first event it saw.
+    const missed = await collect({ m: node.address, after: got[0]!.seq }, 3);
+    expect(missed.map((e) => e.change)).toEqual(['SUSPENDED', 'REINSTATED', 'OFFLINE']);
+  });
+});
