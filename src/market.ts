@@ -61,7 +61,12 @@ export function createMarket(
     clock,
     log: log.child({ component: 'escrow' }),
     events: escrowEvents,
-    onChange: (event) => pubsub.publish('escrowEvent', event),
+    onChange: (event) => {
+      // One topic per job and per wallet, so that a change wakes only its own subscribers.
+      pubsub.publish('escrowOfJob', event.jobId, event);
+      pubsub.publish('escrowOfWallet', event.fromWallet, event);
+      pubsub.publish('escrowOfWallet', event.toWallet, event);
+    },
   });
   const wallets = createWalletService({ ledger, operator, clock, log: log.child({ component: 'wallet' }) });
   const nodeEvents = createNodeEventLog(db.sqlite);

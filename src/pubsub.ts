@@ -3,6 +3,7 @@
  * through Redis so that every API instance behind a load balancer delivers every event. Payloads carry
  * no BigInt (amounts travel as digit strings), so they cross Redis as JSON.
  */
+import { setMaxListeners } from 'node:events';
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub } from 'graphql-yoga';
 import { Redis } from 'ioredis';
@@ -17,14 +18,21 @@ export interface PriceUpdatedEvent {
 }
 
 type MarketEvents = {
-  /** Every committed escrow change, numbered; subscribers filter by job or wallet. */
-  escrowEvent: [event: EscrowEventMessage];
+  /** Every committed change of one escrow, numbered. */
+  escrowOfJob: [jobId: string, event: EscrowEventMessage];
+  /** Every committed change of an escrow the wallet pays or is paid by. */
+  escrowOfWallet: [wallet: string, event: EscrowEventMessage];
   nodeChanged: [event: NodeEventMessage];
   priceUpdated: [event: PriceUpdatedEvent];
 };
 
 export function createMarketPubSub(redisUrl?: string) {
-  if (!redisUrl) return { pubsub: createPubSub<MarketEvents>(), close: async () => {} };
+  if (!redisUrl) {
+    // Many subscribers of one escrow listen on one topic: that is the design, not a leak.
+    const eventTarget = new EventTarget();
+    setMaxListeners(0, eventTarget);
+    return { pubsub: createPubSub<MarketEvents>({ eventTarget }), close: async () => {} };
+  }
   // Subscribing puts a Redis connection in subscriber mode, so publishing needs a second one.
   const publishClient = new Redis(redisUrl, { maxRetriesPerRequest: 3 });
   const subscribeClient = new Redis(redisUrl, { maxRetriesPerRequest: 3 });

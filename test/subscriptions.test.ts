@@ -184,7 +184,7 @@ describe('events after commit', () => {
     const job_id = await lock(payer);
     const published = vi.fn();
     const listening = (async () => {
-      for await (const e of server.market.pubsub.subscribe('escrowEvent')) published(e);
+      for await (const e of server.market.pubsub.subscribe('escrowOfJob', job_id)) published(e);
     })();
     const settle = vi.spyOn(server.market.ledger, 'settle').mockImplementationOnce(() => {
       throw new Error('disk full, say');

@@ -1,5 +1,4 @@
 /** Escrows over GraphQL: the type, lookups, the lock/release/refund mutations and status updates. */
-import { filter, pipe } from 'graphql-yoga';
 import { z } from 'zod';
 import { JOB_TYPES, jobIdField, addressField, type JobType } from '../domain/fields.js';
 import { formatRtc } from '../domain/money.js';
@@ -201,9 +200,17 @@ const EscrowEventRef = builder.objectRef<EscrowEventMessage>('EscrowEvent').impl
     seq: t.int({ description: 'Increases with every event of the market.', resolve: (m) => m.seq }),
     change: t.field({ type: EscrowChangeEnum, resolve: (m) => m.change }),
     at: t.field({ type: 'DateTime', resolve: (m) => seconds(m.at) }),
-    escrow: t.field({ type: EscrowRef, description: 'The escrow as it was right after this change.', resolve: (m) => eventFromMessage(m).escrow }),
+    escrow: t.field({ type: EscrowRef, description: 'The escrow as it was right after this change.', resolve: (m) => escrowOf(m) }),
   }),
 });
+
+// Subscribers of one escrow share the published message: convert its snapshot once, not once each.
+const escrowSnapshots = new WeakMap<EscrowEventMessage, EscrowRecord>();
+function escrowOf(m: EscrowEventMessage): EscrowRecord {
+  let escrow = escrowSnapshots.get(m);
+  if (!escrow) escrowSnapshots.set(m, (escrow = eventFromMessage(m).escrow));
+  return escrow;
+}
 
 const afterSeqArg = z.number().int().min(0).nullish();
 const settles = (m: EscrowEventMessage) => m.change !== 'locked';
@@ -216,7 +223,7 @@ builder.subscriptionFields((t) => ({
     args: { jobId: t.arg.string({ required: true, validate: jobIdField }), afterSeq: t.arg.int({ required: false, validate: afterSeqArg }) },
     subscribe: (_, { jobId, afterSeq }, ctx) => {
       const log = ctx.market.escrowEvents;
-      const live = pipe(ctx.market.pubsub.subscribe('escrowEvent'), filter((m) => m.jobId === jobId));
+      const live = ctx.market.pubsub.subscribe('escrowOfJob', jobId);
       return catchUpThenLive(live, () => {
         if (afterSeq != null) return { missed: log.ofJobAfter(jobId, afterSeq), after: afterSeq };
         const latest = log.latestOfJob(jobId);
@@ -230,7 +237,7 @@ builder.subscriptionFields((t) => ({
     description: 'Every change of every escrow the wallet pays or is paid by: locked, released, partially released, refunded, expired.',
     args: { wallet: t.arg.string({ required: true, validate: addressField }), afterSeq: t.arg.int({ required: false, validate: afterSeqArg }) },
     subscribe: (_, { wallet, afterSeq }, ctx) => {
-      const live = pipe(ctx.market.pubsub.subscribe('escrowEvent'), filter((m) => m.fromWallet === wallet || m.toWallet === wallet));
+      const live = ctx.market.pubsub.subscribe('escrowOfWallet', wallet);
       return catchUpThenLive(live, () =>
         afterSeq != null ? { missed: ctx.market.escrowEvents.ofWalletAfter(wallet, afterSeq), after: afterSeq } : { missed: [], after: 0 },
       );
