@@ -57,6 +57,7 @@ import { JOB_TYPES, type JobType } from '../src/domain/fields.js';
 import { createMarket, type Market } from '../src/market.js';
 import { fairRate } from '../src/pricing/fair-rate.js';
 import { createPricingService, PRICE_UNIT, priceOfJob, REALISED_WINDOW_S } from '../src/pricing/service.js';
+import { createGroupCommit } from '../src/group-commit.js';
 import { createPricingStore, outlierFlag, PRICE_COLUMN_SQL } from '../src/pricing/store.js';
 import { createMarketYoga } from '../src/server.js';
 import { fmtMs, int, prng, time, type Timing } from './inventory.js';
@@ -384,6 +385,7 @@ export async function runPricingBench(): Promise<void> {
       store: createPricingStore(recordingConnection(db, executed)),
       clock: () => now,
       attestationTtlS: TTL_S,
+      writes: createGroupCommit(db),
       onRateChange: () => {},
     });
 

@@ -12,7 +12,7 @@ import { createAttestationStore } from './attestation/store.js';
 import { createEscrowEventLog, type EscrowEventLog } from './escrow/events.js';
 import { createEscrowService, type EscrowService } from './escrow/service.js';
 import { createPricingService, type PricingService } from './pricing/service.js';
-import { createPricingStore } from './pricing/store.js';
+import { createPricingStore, type PricingStore } from './pricing/store.js';
 import { createGroupCommit } from './group-commit.js';
 import { createLedger, type Ledger } from './ledger.js';
 import { createOperatorGate } from './operator.js';
@@ -23,6 +23,7 @@ export interface Market {
   db: DatabaseHandles;
   attestations: AttestationService;
   pricing: PricingService;
+  pricingEvents: PricingStore;
   ledger: Ledger;
   escrows: EscrowService;
   escrowEvents: EscrowEventLog;
@@ -50,7 +51,8 @@ export function createMarket(
     store: pricingStore,
     clock,
     attestationTtlS,
-    onRateChange: (rate) => pubsub.publish('priceUpdated', { jobType: rate.jobType, at: clock() }),
+    writes,
+    onRateChange: (event) => pubsub.publish('priceUpdated', event),
   });
   pricing.refresh(); // the baseline: later refreshes report changes from here
   const escrowEvents = createEscrowEventLog(db.sqlite);
@@ -90,5 +92,5 @@ export function createMarket(
     await closePubSub();
     await db.close();
   }
-  return { db, ledger, escrows, escrowEvents, nodeEvents, wallets, attestations, pricing, pubsub, log, clock, close };
+  return { db, ledger, escrows, escrowEvents, nodeEvents, wallets, attestations, pricing, pricingEvents: pricingStore, pubsub, log, clock, close };
 }

@@ -8,14 +8,10 @@ import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub } from 'graphql-yoga';
 import { Redis } from 'ioredis';
 import type { NodeEventMessage } from './attestation/events.js';
-import type { JobType } from './domain/fields.js';
 import type { EscrowEventMessage } from './escrow/events.js';
+import type { PriceEventMessage } from './pricing/store.js';
 
 
-export interface PriceUpdatedEvent {
-  jobType: JobType;
-  at: number;
-}
 
 type MarketEvents = {
   /** Every committed change of one escrow, numbered. */
@@ -23,7 +19,7 @@ type MarketEvents = {
   /** Every committed change of an escrow the wallet pays or is paid by. */
   escrowOfWallet: [wallet: string, event: EscrowEventMessage];
   nodeChanged: [event: NodeEventMessage];
-  priceUpdated: [event: PriceUpdatedEvent];
+  priceUpdated: [event: PriceEventMessage];
 };
 
 export function createMarketPubSub(redisUrl?: string) {

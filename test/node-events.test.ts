@@ -57,3 +57,28 @@ describe('nodeStatusChanged', () => {
     expect(missed.map((e) => e.change)).toEqual(['SUSPENDED', 'REINSTATED', 'OFFLINE']);
   });
 });
+
+describe('priceUpdated', () => {
+  it('fires over graphql-ws when attestations move the fair rate, numbered, with the rate after the move', async () => {
+    const client = createClient({ url: `${server.url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0 });
+    try {
+      const events = client.iterate<{ priceUpdated: { seq: number; jobType: string; rate: { fairUrtc: string | null; providers: number } } }>({
+        query: 'subscription { priceUpdated(jobType: LLM) { seq jobType rate { fairUrtc providers } } }',
+      });
+      const first = events.next();
+      await new Promise((r) => setTimeout(r, 150));
+      for (const price of ['1000', '1100', '1200']) {
+        expect((await attest(server.url, newWallet(), { prices: { render_minute_urtc: '50000', llm_1k_tokens_urtc: price } })).status).toBe(200);
+      }
+      let last: { seq: number; jobType: string; rate: { fairUrtc: string | null; providers: number } } | undefined;
+      for (let next = await first; !next.done; next = await events.next()) {
+        last = next.value.data!.priceUpdated;
+        if (last.rate.providers >= 3) break;
+      }
+      expect(last).toMatchObject({ jobType: 'LLM', rate: { fairUrtc: '1100', providers: 3 } });
+      expect(last!.seq).toBeGreaterThan(0);
+    } finally {
+      await client.dispose();
+    }
+  });
+});

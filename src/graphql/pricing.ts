@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { addressField, JOB_TYPES, type JobType } from '../domain/fields.js';
 import { formatRtc } from '../domain/money.js';
 import { PRICE_UNIT, type MarketRate, type PriceBucket, type Quotation, type Realised } from '../pricing/service.js';
+import { catchUpThenLive } from '../escrow/events.js';
+import type { PriceEventMessage } from '../pricing/store.js';
 import { builder } from './builder.js';
 import { JobTypeEnum, seconds } from './escrow.js';
 import { GpuNodeRef } from './gpu.js';
@@ -130,12 +132,28 @@ builder.queryFields((t) => ({
   }),
 }));
 
+const PriceEventRef = builder.objectRef<PriceEventMessage>('PriceEvent').implement({
+  description: 'A fair rate moved; numbered in the same sequence as escrow and node events.',
+  fields: (t) => ({
+    seq: t.int({ resolve: (e) => e.seq }),
+    at: t.field({ type: 'DateTime', resolve: (e) => seconds(e.at) }),
+    jobType: t.field({ type: JobTypeEnum, resolve: (e) => e.jobType }),
+    rate: t.field({ type: FairRateRef, description: 'The rate now.', resolve: (e, _, ctx) => ctx.market.pricing.rate(e.jobType) }),
+  }),
+});
+
 builder.subscriptionField('priceUpdated', (t) =>
   t.field({
-    type: FairRateRef,
-    description: 'The fair rate of a job type (or of every job type) each time it changes.',
-    args: { jobType: t.arg({ type: JobTypeEnum, required: false }) },
-    subscribe: (_, args, ctx) => pipe(ctx.market.pubsub.subscribe('priceUpdated'), filter((event) => !args.jobType || event.jobType === args.jobType)),
-    resolve: (event, _args, ctx) => ctx.market.pricing.rate(event.jobType),
+    type: PriceEventRef,
+    description: 'Each move of the fair rate of a job type (or of every job type). With afterSeq, missed moves come first.',
+    args: { jobType: t.arg({ type: JobTypeEnum, required: false }), afterSeq: t.arg.int({ required: false, validate: z.number().int().min(0).nullish() }) },
+    subscribe: (_, { jobType, afterSeq }, ctx) => {
+      const wanted = (e: PriceEventMessage) => !jobType || e.jobType === jobType;
+      const live = pipe(ctx.market.pubsub.subscribe('priceUpdated'), filter(wanted));
+      return catchUpThenLive(live, () =>
+        afterSeq != null ? { missed: ctx.market.pricingEvents.priceEventsAfter(afterSeq).filter(wanted), after: afterSeq } : { missed: [], after: 0 },
+      );
+    },
+    resolve: (e: PriceEventMessage) => e,
   }),
 );

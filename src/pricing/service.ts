@@ -7,7 +7,8 @@ import type { Clock } from '../clock.js';
 import { InvalidInputError, StateError } from '../domain/errors.js';
 import { JOB_TYPES, type JobType } from '../domain/fields.js';
 import { fairRate, medianOfSorted, type FairRate } from './fair-rate.js';
-import type { PricingStore } from './store.js';
+import type { GroupCommit } from '../group-commit.js';
+import type { PriceEventMessage, PricingStore } from './store.js';
 
 /** What one unit of each job type is, and how many of the job's own units a price covers. */
 export const PRICE_UNIT: Record<JobType, { unit: string; jobUnit: string; per: bigint }> = {
@@ -77,12 +78,16 @@ export function createPricingService({
   store,
   clock,
   attestationTtlS,
+  writes,
   onRateChange,
 }: {
   store: PricingStore;
+  /** Where moved rates are numbered (the shared writing connection). */
+  writes: GroupCommit;
   clock: Clock;
   attestationTtlS: number;
-  onRateChange(rate: MarketRate): void;
+  /** Called with each moved rate's event after it is committed. */
+  onRateChange(event: PriceEventMessage): void;
 }) {
   const lastReported = new Map<JobType, string>();
   let refreshTimer: NodeJS.Timeout | undefined;
@@ -201,7 +206,13 @@ export function createPricingService({
         lastReported.set(jobType, key);
         changed.push(r);
       }
-      for (const r of changed) onRateChange(r);
+      if (changed.length > 0) {
+        const at = clock();
+        writes
+          .submit(() => changed.map((r) => store.recordPriceEvent(r.jobType, r.fairUrtc, at)))
+          .then((events) => events.forEach(onRateChange))
+          .catch(() => {}); // a failed record only costs subscribers this notice; the rate itself is read live
+      }
       return changed;
     },
   };

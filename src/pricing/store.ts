@@ -17,6 +17,13 @@ export const PRICE_COLUMN_SQL: Record<JobType, string> = {
 /** The flag that marks a node's current quote for a job type as far outside the band. */
 export const outlierFlag = (jobType: JobType) => `price_outlier:${jobType}`;
 
+/** A moved fair rate, numbered; subscribers read the rate itself. */
+export interface PriceEventMessage {
+  seq: number;
+  jobType: JobType;
+  at: number;
+}
+
 export interface PriceChangeRow {
   minerId: string;
   jobType: JobType;
@@ -53,6 +60,9 @@ export function createPricingStore(db: Database.Database) {
          WHERE job_type = ? AND status = 'released' AND released_at >= ? AND released_at < ? AND units IS NOT NULL`,
       )
       .raw(),
+    // For price events, `change` names the job type whose rate moved.
+    insertPriceEvent: db.prepare("INSERT INTO market_events (topic, change, payload, at) VALUES ('price', ?, ?, ?)"),
+    priceEventsAfter: db.prepare("SELECT seq, change, at FROM market_events WHERE topic = 'price' AND seq > ? ORDER BY seq LIMIT 1000"),
     earliestOnline: db.prepare('SELECT MIN(last_attestation) FROM gpu_attestations WHERE last_attestation >= ? AND suspended = 0').pluck(),
     nodePrice: Object.fromEntries(
       (Object.entries(PRICE_COLUMN_SQL) as [JobType, string][]).map(([jobType, column]) => [
@@ -75,6 +85,16 @@ export function createPricingStore(db: Database.Database) {
         }
       }
       return quotes;
+    },
+
+    /** Inside a write: numbers a moved rate in the shared event sequence. */
+    recordPriceEvent(jobType: JobType, fairUrtc: bigint | null, at: number): PriceEventMessage {
+      const { lastInsertRowid } = s.insertPriceEvent.run(jobType, JSON.stringify({ fairUrtc: fairUrtc?.toString() ?? null }), at);
+      return { seq: Number(lastInsertRowid), jobType, at };
+    },
+
+    priceEventsAfter(afterSeq: number): PriceEventMessage[] {
+      return (s.priceEventsAfter.all(afterSeq) as { seq: bigint; change: JobType; at: bigint }[]).map((r) => ({ seq: Number(r.seq), jobType: r.change, at: Number(r.at) }));
     },
 
     /** The oldest attestation still online: when it lapses, the set of online quotes changes. */
