@@ -87,7 +87,14 @@ export function createMarket(
       pricing.invalidate(); // a node's prices, presence or suspension may have moved a fair rate
     },
   });
+  // Another instance's node changes (through Redis) move the rates too: drop the cached statistics.
+  const remoteNodeChanges = pubsub.subscribe('nodeChanged');
+  void (async () => {
+    for await (const _change of remoteNodeChanges) pricing.invalidate();
+  })();
+
   async function close() {
+    await remoteNodeChanges.return?.();
     pricing.close();
     await closePubSub();
     await db.close();
