@@ -3,7 +3,7 @@
  * unverified), numbered in the same log as escrow events and written in the change's transaction.
  */
 import type Database from 'better-sqlite3';
-import { MAX_CATCH_UP } from '../escrow/events.js';
+import { MAX_CATCH_UP } from '../subscriptions.js';
 
 export type NodeChange = 'attested' | 'offline' | 'suspended' | 'reinstated' | 'verified' | 'unverified';
 

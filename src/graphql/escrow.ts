@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { JOB_TYPES, jobIdField, addressField, type JobType } from '../domain/fields.js';
 import { formatRtc } from '../domain/money.js';
 import type { EscrowRecord } from '../ledger.js';
-import { catchUpThenLive, eventFromMessage, type EscrowEventMessage } from '../escrow/events.js';
+import { eventFromMessage, type EscrowEventMessage } from '../escrow/events.js';
+import { catchUpThenLive } from '../subscriptions.js';
 import {
   lockRequestSchema,
   refundRequestSchema,

@@ -12,7 +12,7 @@ import { filter, pipe } from 'graphql-yoga';
 import { z } from 'zod';
 import { DEVICE_ARCHES, type DeviceArch } from '../attestation/catalog.js';
 import type { NodeEventMessage } from '../attestation/events.js';
-import { catchUpThenLive } from '../escrow/events.js';
+import { catchUpThenLive } from '../subscriptions.js';
 import { TRUST_LEVELS, type TrustLevel } from '../attestation/evidence.js';
 import { listGpuNodes, MAX_PAGE, type InventoryFilter, type InventoryOrder } from '../attestation/inventory.js';
 import { attestationSchema, challengeRequestSchema, type Attestation } from '../attestation/requests.js';

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { addressField, JOB_TYPES, type JobType } from '../domain/fields.js';
 import { formatRtc } from '../domain/money.js';
 import { PRICE_UNIT, type MarketRate, type PriceBucket, type Quotation, type Realised } from '../pricing/service.js';
-import { catchUpThenLive } from '../escrow/events.js';
+import { catchUpThenLive } from '../subscriptions.js';
 import type { PriceEventMessage } from '../pricing/store.js';
 import { builder } from './builder.js';
 import { JobTypeEnum, seconds } from './escrow.js';
