@@ -31,7 +31,7 @@
  *
  * Standalone: `npx tsx bench/inventory.ts`.
  */
-import { execFileSync } from 'node:child_process';
+import { migrateDatabase } from './support.js';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,7 +46,6 @@ import { listGpuNodes, type InventoryFilter, type InventoryOrder } from '../src/
 import { createMarket, type Market } from '../src/market.js';
 import { createMarketYoga } from '../src/server.js';
 
-const ROOT = resolve(import.meta.dirname, '..');
 const TTL_S = 3600;
 const PAGE = 20;
 const TARGET_MS = 20;
@@ -431,7 +430,7 @@ export async function runInventoryBench(): Promise<void> {
   process.once('SIGINT', onSigint);
 
   try {
-    execFileSync('npx', ['prisma', 'migrate', 'deploy'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: databaseUrl }, stdio: 'pipe' });
+    migrateDatabase(databaseUrl);
     const now = Math.floor(Date.now() / 1000); // the seeding time: every query and the GraphQL clock use it
     market = createMarket({ DATABASE_URL: databaseUrl, RC_ADMIN_KEY: undefined, SQLITE_SYNCHRONOUS: 'NORMAL', ATTESTATION_TTL_S: TTL_S }, pino({ level: 'silent' }), () => now);
     const m = market;

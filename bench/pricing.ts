@@ -44,7 +44,7 @@
  *
  * Standalone: `npx tsx bench/pricing.ts`.
  */
-import { execFileSync } from 'node:child_process';
+import { migrateDatabase } from './support.js';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,7 +62,6 @@ import { createPricingStore, outlierFlag, PRICE_COLUMN_SQL } from '../src/pricin
 import { createMarketYoga } from '../src/server.js';
 import { fmtMs, int, prng, time, type Timing } from './inventory.js';
 
-const ROOT = resolve(import.meta.dirname, '..');
 const TTL_S = 3600;
 const DAY = 86_400;
 const YEAR = 365 * DAY;
@@ -371,7 +370,7 @@ export async function runPricingBench(): Promise<void> {
   process.once('SIGINT', onSigint);
 
   try {
-    execFileSync('npx', ['prisma', 'migrate', 'deploy'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: databaseUrl }, stdio: 'pipe' });
+    migrateDatabase(databaseUrl);
     const now = Math.floor(Date.now() / 1000); // the seeding time: the market's clock stays on it
     market = createMarket({ DATABASE_URL: databaseUrl, RC_ADMIN_KEY: undefined, SQLITE_SYNCHRONOUS: 'NORMAL', ATTESTATION_TTL_S: TTL_S }, pino({ level: 'silent' }), () => now);
     const m = market;

@@ -23,7 +23,8 @@
  * default FULL, as in production), BENCH_CPU_PROF (a directory: the server process writes a V8 CPU profile
  * there when it exits).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { migrateDatabase, ROOT } from './support.js';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, devNull, loadavg, tmpdir } from 'node:os';
@@ -35,7 +36,6 @@ import type { EventEmitter } from 'node:events';
 import { destination, pino } from 'pino';
 import { walletFromSeed, type Wallet } from '../src/domain/signatures.js';
 
-const ROOT = resolve(import.meta.dirname, '..');
 const ADMIN_KEY = 'bench-operator-key-0123456789abcdef0123';
 const LINE_PREFIX = 'BENCH ';
 
@@ -349,7 +349,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', onSigint);
 
   try {
-    execFileSync('npx', ['prisma', 'migrate', 'deploy'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: databaseUrl }, stdio: 'pipe' });
+    migrateDatabase(databaseUrl);
     const started = await ServerProcess.start(databaseUrl);
     server = started.server;
     const { url } = started;

@@ -43,7 +43,8 @@
  *
  * Standalone: `npx tsx bench/subscriptions.ts`.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { migrateDatabase, ROOT } from './support.js';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -55,7 +56,6 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { walletFromSeed, type Wallet } from '../src/domain/signatures.js';
 
-const ROOT = resolve(import.meta.dirname, '..');
 const ADMIN_KEY = 'bench-operator-key-0123456789abcdef0123';
 const TARGET_P99_MS = 100;
 const SETTLE_MS = 250;
@@ -260,7 +260,7 @@ export async function runSubscriptionBench(): Promise<void> {
   process.once('SIGINT', onSigint);
 
   try {
-    execFileSync('npx', ['prisma', 'migrate', 'deploy'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: databaseUrl }, stdio: 'pipe' });
+    migrateDatabase(databaseUrl);
     const started = await ServerChild.start({
       DATABASE_URL: databaseUrl,
       HOST: '127.0.0.1',
