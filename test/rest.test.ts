@@ -1,6 +1,7 @@
 /** The REST shim end to end, against a listening server on a file database. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Wallet } from '../src/domain/signatures.js';
+import { createHash } from 'node:crypto';
+import { addressFromPublicKey, canonicalJson, type Wallet } from '../src/domain/signatures.js';
 import { newJobId, newNonce, newWallet, startTestServer } from './support/market.js';
 import { asOperator, call, deposit, signedLockBody, signedRefundBody, signedReleaseBody } from './support/rest.js';
 
@@ -365,5 +366,68 @@ describe('routing', () => {
   it('answers 404 with the error shape for unknown paths and methods', async () => {
     expect(await call(url, 'GET', '/nope')).toMatchObject({ status: 404, body: { ok: false, error: { code: 'NOT_FOUND' } } });
     expect((await call(url, 'GET', '/render/escrow')).status).toBe(404);
+  });
+});
+
+describe('lock metadata', () => {
+  const lockWith = (payer: Wallet, job_id: string, to: string, extra: Record<string, unknown>) =>
+    signedLockBody(payer, { job_id, to_wallet: to, amount_urtc: '1000' }, extra);
+
+  it('is bound by metadata_sha256: a relay cannot rewrite, add or drop it', async () => {
+    const payer = await funded('1');
+    const to = newWallet().address;
+    const job_id = newJobId();
+    const body = lockWith(payer, job_id, to, { metadata: { scene: 'a', frames: 240 } });
+    const rewritten = await call(url, 'POST', '/render/escrow', { ...body, metadata: { scene: 'b', frames: 240 } });
+    expect(rewritten).toMatchObject({ status: 401, body: { error: { code: 'INVALID_SIGNATURE' } } });
+    const { metadata: _m, ...dropped } = body;
+    expect((await call(url, 'POST', '/render/escrow', dropped)).body.error.code).toBe('INVALID_SIGNATURE');
+    const plain = lockWith(payer, newJobId(), to, {});
+    expect((await call(url, 'POST', '/render/escrow', { ...plain, metadata: { added: true } })).body.error.code).toBe('INVALID_SIGNATURE');
+    expect(await balance(payer)).toMatchObject({ available_urtc: '1000000', locked_urtc: '0' });
+    expect(await call(url, 'POST', '/render/escrow', body)).toMatchObject({ status: 201, body: { metadata: { scene: 'a', frames: 240 } } });
+  });
+
+  it('accepts the hash over the Python wallets byte form (non-ASCII escaped)', async () => {
+    const payer = await funded('1');
+    const metadata = { title: 'Café 🎬' };
+    const pythonHash = createHash('sha256').update(canonicalJson(metadata, 'python')).digest('hex');
+    expect(pythonHash).not.toBe(createHash('sha256').update(canonicalJson(metadata)).digest('hex'));
+    const body = lockWith(payer, newJobId(), newWallet().address, { metadata, metadata_sha256: pythonHash });
+    expect(body).not.toHaveProperty('metadata_sha256');
+    expect((await call(url, 'POST', '/render/escrow', body)).status).toBe(201);
+  });
+
+  it('refuses floats in metadata, whose bytes differ between languages', async () => {
+    const payer = await funded('1');
+    const r = await call(url, 'POST', '/render/escrow', lockWith(payer, newJobId(), newWallet().address, { metadata: { ratio: 1.5 } }));
+    expect(r).toMatchObject({ status: 400, body: { error: { code: 'INVALID_INPUT' } } });
+  });
+
+  it('names the differing term in IDEMPOTENCY_CONFLICT, metadata and ttl included', async () => {
+    const payer = await funded('1');
+    const to = newWallet().address;
+    const job_id = newJobId();
+    expect((await call(url, 'POST', '/render/escrow', lockWith(payer, job_id, to, { metadata: { v: 1 } }))).status).toBe(201);
+    const other = await call(url, 'POST', '/render/escrow', lockWith(payer, job_id, to, { metadata: { v: 2 } }));
+    expect(other).toMatchObject({ status: 409, body: { error: { code: 'IDEMPOTENCY_CONFLICT', message: expect.stringContaining('metadata') } } });
+    const ttl = signedLockBody(payer, { job_id, to_wallet: to, amount_urtc: '1000', ttl_s: '60' }, { metadata: { v: 1 } });
+    const r = await call(url, 'POST', '/render/escrow', ttl);
+    expect(r.body.error).toMatchObject({ code: 'IDEMPOTENCY_CONFLICT', message: expect.stringMatching(/ttl_s 86400, not 60/) });
+    expect((await call(url, 'POST', '/render/escrow', lockWith(payer, job_id, to, { metadata: { v: 1 } }))).status).toBe(200);
+  });
+});
+
+describe('small-order keys', () => {
+  it('the wallet of the identity key cannot be spent with the zero signature that OpenSSL accepts', async () => {
+    const identity = `01${'00'.repeat(31)}`;
+    const address = addressFromPublicKey(identity);
+    expect((await deposit(url, address, '5')).status).toBe(201);
+    const thief = newWallet();
+    const fields = { job_id: newJobId(), job_type: 'render', from_wallet: address, to_wallet: thief.address, amount_urtc: '5000000', nonce: newNonce() };
+    const r = await call(url, 'POST', '/render/escrow', { ...fields, public_key: identity, signature: identity + '00'.repeat(32) });
+    expect(r).toMatchObject({ status: 401, body: { error: { code: 'INVALID_SIGNATURE' } } });
+    const left = await call(url, 'GET', `/wallet/balance?wallet=${address}`);
+    expect(left.body).toMatchObject({ available_urtc: '5000000', locked_urtc: '0' });
   });
 });

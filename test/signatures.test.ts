@@ -2,8 +2,18 @@
  * Published test vectors: a client in another language signs correctly when it reproduces these
  * bytes exactly. The key pair is RFC 8032's test 1 (Ed25519), so its public key can be checked there.
  */
+import { createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
+import { createRequire } from 'node:module';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addressFromPublicKey, canonicalJson, isValidSignature, verifyActionSignature, walletFromSeed } from '../src/domain/signatures.js';
+import {
+  addressFromPublicKey,
+  canonicalJson,
+  isStrictPublicKey,
+  isValidSignature,
+  verifyActionSignature,
+  walletFromSeed,
+} from '../src/domain/signatures.js';
 import { MarketError } from '../src/domain/errors.js';
 
 const VECTOR = {
@@ -89,3 +99,86 @@ describe('verification', () => {
     expect(verifyActionSignature(VECTOR.action, { publicKey: wallet.publicKey.toUpperCase(), signature: sig.toUpperCase() })).toBe(VECTOR.address);
   });
 });
+
+/**
+ * RFC 8032-strict verification. The small-order encodings are libsodium's published blacklist
+ * (crypto_sign/ed25519/ref10/open.c), each with x's sign bit clear and set; Node's OpenSSL verify alone
+ * accepts the identity key with R = identity, S = 0 for any message.
+ */
+describe('strict verification', () => {
+  const FF30 = 'ff'.repeat(30);
+  const SMALL_ORDER = [
+    '00'.repeat(32), // y = 0, order 4
+    `01${'00'.repeat(31)}`, // the identity, order 1
+    '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05', // order 8
+    'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a', // order 8
+    `ec${FF30}7f`, // y = p − 1, order 2
+    `ed${FF30}7f`, // y = p: a non-canonical 0
+    `ee${FF30}7f`, // y = p + 1: a non-canonical 1
+  ];
+  const withSignBit = (hex: string) => hex.slice(0, 62) + (parseInt(hex.slice(62), 16) | 0x80).toString(16).padStart(2, '0');
+  const ALL_SMALL_ORDER = [...SMALL_ORDER, ...SMALL_ORDER.map(withSignBit)];
+  const IDENTITY = SMALL_ORDER[1]!;
+  const wallet = walletFromSeed(VECTOR.seed);
+
+  it('refuses the identity key whose zero signature verifies any message (accepted by OpenSSL alone)', () => {
+    const forged = IDENTITY + '00'.repeat(32);
+    const spki = Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), Buffer.from(IDENTITY, 'hex')]);
+    const openssl = verify(null, Buffer.from(canonicalJson(VECTOR.action)), createPublicKey({ key: spki, format: 'der', type: 'spki' }), Buffer.from(forged, 'hex'));
+    expect(openssl).toBe(true); // why the extra checks exist
+    expect(isValidSignature(VECTOR.action, IDENTITY, forged)).toBe(false);
+    expect(() => verifyActionSignature(VECTOR.action, { publicKey: IDENTITY, signature: forged })).toThrow(MarketError);
+  });
+
+  it.each(ALL_SMALL_ORDER)('refuses the small-order point %s as a public key and as R', (point) => {
+    expect(isStrictPublicKey(point)).toBe(false);
+    for (const s of ['00'.repeat(32), wallet.sign(VECTOR.action).slice(64)]) {
+      expect(isValidSignature(VECTOR.action, point, point + s)).toBe(false);
+    }
+    const sig = wallet.sign(VECTOR.action);
+    expect(isValidSignature(VECTOR.action, wallet.publicKey, point + sig.slice(64))).toBe(false);
+  });
+
+  it('refuses a non-canonical public key encoding (y ≥ p) and a non-canonical S (S + L)', () => {
+    expect(isStrictPublicKey(`ef${FF30}7f`)).toBe(false); // y = p + 2
+    expect(isStrictPublicKey(wallet.publicKey)).toBe(true);
+    const sig = wallet.sign(VECTOR.action);
+    const le = (hex: string) => BigInt(`0x${Buffer.from(hex, 'hex').reverse().toString('hex')}`);
+    const L = 2n ** 252n + 27742317777372353535851937790883648493n;
+    const sPlusL = Buffer.from((le(sig.slice(64)) + L).toString(16).padStart(64, '0'), 'hex').reverse().toString('hex');
+    expect(isValidSignature(VECTOR.action, wallet.publicKey, sig)).toBe(true);
+    expect(isValidSignature(VECTOR.action, wallet.publicKey, sig.slice(0, 64) + sPlusL)).toBe(false);
+  });
+});
+
+describe('byte forms of RustChain Python wallets', () => {
+  const wallet = walletFromSeed(VECTOR.seed);
+  const action = { action: 'escrow.refund', job_id: 'job-1', job_type: 'render', nonce: 'n1', reason: 'Grüße 🎬' };
+
+  it('writes json.dumps(sort_keys=True, separators=(",",":")) bytes: \\uXXXX lowercase, surrogate pairs', () => {
+    expect(canonicalJson(action, 'python')).toBe(
+      '{"action":"escrow.refund","job_id":"job-1","job_type":"render","nonce":"n1","reason":"Gr\\u00fc\\u00dfe \\ud83c\\udfac"}',
+    );
+  });
+
+  it('accepts a signature over either form of the same object, and nothing else', () => {
+    const pythonSig = sign(null, Buffer.from(canonicalJson(action, 'python')), walletKey(VECTOR.seed)).toString('hex');
+    expect(isValidSignature(action, wallet.publicKey, pythonSig)).toBe(true);
+    expect(isValidSignature(action, wallet.publicKey, wallet.sign(action))).toBe(true);
+    expect(isValidSignature({ ...action, reason: 'Grüsse 🎬' }, wallet.publicKey, pythonSig)).toBe(false);
+  });
+
+  it('matches the canonicalize package (RFC 8785) on random JSON values', () => {
+    const canonicalize = createRequire(import.meta.url)('canonicalize') as (v: unknown) => string;
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        expect(canonicalJson(value)).toBe(canonicalize(value));
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+function walletKey(seedHex: string) {
+  return createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), Buffer.from(seedHex, 'hex')]), format: 'der', type: 'pkcs8' });
+}

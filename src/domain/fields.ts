@@ -34,9 +34,20 @@ export const unitsField = z
   .nullish();
 
 const METADATA_MAX_BYTES = 4096;
+/**
+ * Metadata is hashed into the signed lock (`metadata_sha256`), so its bytes must be the same in every
+ * language: no floats, whose text differs between serialisers (Python writes 1.0, JavaScript 1).
+ */
+const hashableJson = (value: unknown): boolean =>
+  value === null ||
+  typeof value === 'string' ||
+  typeof value === 'boolean' ||
+  (typeof value === 'number' && Number.isSafeInteger(value)) ||
+  (Array.isArray(value) ? value.every(hashableJson) : typeof value === 'object' && Object.values(value).every(hashableJson));
 export const metadataField = z
   .record(z.string(), z.unknown(), { error: 'must be a JSON object' })
   .refine((m) => Buffer.byteLength(JSON.stringify(m)) <= METADATA_MAX_BYTES, `must be at most ${METADATA_MAX_BYTES} bytes of JSON`)
+  .refine(hashableJson, 'values must be strings, integers within ±2^53, booleans, null, or arrays and objects of those')
   .nullish();
 
 export const amountRtcField = z.union([z.number(), z.string().max(64)], { error: 'must be a number or a decimal string' }).nullish();

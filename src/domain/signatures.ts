@@ -5,11 +5,10 @@
  *   server rebuilds from the request's own fields (a client-sent message string is never trusted).
  */
 import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
-import { createRequire } from 'node:module';
+import { canonicalJson, hasPythonForm } from './canonical-json.js';
 import { AuthorizationError } from './errors.js';
 
-// canonicalize is CommonJS whose typings claim an ES default export; require it as what it is.
-const canonicalize = createRequire(import.meta.url)('canonicalize') as (value: unknown) => string | undefined;
+export { canonicalJson };
 
 export type ActionObject = Record<string, unknown> & { action: string };
 
@@ -20,13 +19,6 @@ const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'he
 export function addressFromPublicKey(publicKeyHex: string): string {
   const digest = createHash('sha256').update(Buffer.from(publicKeyHex, 'hex')).digest('hex');
   return `RTC${digest.slice(0, 40)}`;
-}
-
-/** RFC 8785 canonical JSON: sorted keys, no whitespace, ECMAScript number and string formatting. */
-export function canonicalJson(value: unknown): string {
-  const text = canonicalize(value);
-  if (text === undefined) throw new TypeError('value has no JSON representation');
-  return text;
 }
 
 // Building a KeyObject costs more than the verification itself; bots sign many actions with one key.
@@ -50,11 +42,52 @@ function publicKeyObject(publicKeyHex: string): KeyObject {
 const HEX_PUBLIC_KEY = /^[0-9a-fA-F]{64}$/;
 const HEX_SIGNATURE = /^[0-9a-fA-F]{128}$/;
 
+/**
+ * RFC 8032-strict checks that OpenSSL's verify leaves out, as libsodium's `crypto_sign_verify_detached` makes
+ * them: with the identity point as public key and `R = identity, S = 0`, the verification equation holds for any
+ * message, so a wallet whose "key" has small order would be spendable by anyone.
+ * - the public key's y coordinate is canonical (below p) and the point does not have small order;
+ * - the signature's R does not have small order; S is canonical (below the group order L).
+ * The eight points of small order (the torsion subgroup) have y ∈ {0, 1, p−1, ±Y8}; a 32-byte encoding is
+ * y in little-endian with x's sign in the top bit, so checking y mod p catches every encoding of them,
+ * including the non-canonical ones (y ≥ p).
+ */
+const P = 2n ** 255n - 19n;
+const L = 2n ** 252n + 27742317777372353535851937790883648493n;
+const Y8 = 2707385501144840649318225287225658788936804267575313519463743609750303402022n;
+const SMALL_ORDER_Y = new Set([0n, 1n, P - 1n, Y8, P - Y8]);
+
+function littleEndian(hex: string): bigint {
+  let reversed = '';
+  for (let i = hex.length - 2; i >= 0; i -= 2) reversed += hex.slice(i, i + 2);
+  return BigInt(`0x${reversed}`);
+}
+
+/** y of a point encoding (the sign bit of x cleared). */
+function pointY(hex: string): bigint {
+  return littleEndian(hex) & (2n ** 255n - 1n);
+}
+
+export function isStrictPublicKey(publicKeyHex: string): boolean {
+  if (!HEX_PUBLIC_KEY.test(publicKeyHex)) return false;
+  const y = pointY(publicKeyHex);
+  return y < P && !SMALL_ORDER_Y.has(y);
+}
+
+function isStrictSignature(signatureHex: string): boolean {
+  const r = pointY(signatureHex.slice(0, 64));
+  return !SMALL_ORDER_Y.has(r % P) && littleEndian(signatureHex.slice(64)) < L;
+}
+
 export function isValidSignature(action: ActionObject, publicKeyHex: string, signatureHex: string): boolean {
-  if (!HEX_PUBLIC_KEY.test(publicKeyHex) || !HEX_SIGNATURE.test(signatureHex)) return false;
+  if (!HEX_SIGNATURE.test(signatureHex) || !isStrictPublicKey(publicKeyHex) || !isStrictSignature(signatureHex)) return false;
   try {
-    const message = Buffer.from(canonicalJson(action), 'utf8');
-    return verify(null, message, publicKeyObject(publicKeyHex.toLowerCase()), Buffer.from(signatureHex, 'hex'));
+    const key = publicKeyObject(publicKeyHex.toLowerCase());
+    const signature = Buffer.from(signatureHex, 'hex');
+    const jcs = canonicalJson(action);
+    if (verify(null, Buffer.from(jcs, 'utf8'), key, signature)) return true;
+    // RustChain's Python wallets escape non-ASCII characters; the same object in that byte form is accepted too.
+    return hasPythonForm(jcs) && verify(null, Buffer.from(canonicalJson(action, 'python'), 'utf8'), key, signature);
   } catch {
     return false; // a public key that is not a curve point, for instance
   }
@@ -69,11 +102,13 @@ export interface SignedBy {
  * Verifies the signature over `action` and returns the signer's address; throws INVALID_SIGNATURE when
  * either part is missing or the signature does not verify under the given public key.
  */
-export function verifyActionSignature(action: ActionObject, signed: SignedBy): string {
+export function verifyActionSignature(action: ActionObject | ActionObject[], signed: SignedBy): string {
   const { publicKey, signature } = signed;
   if (!publicKey || !signature) throw new AuthorizationError('INVALID_SIGNATURE', 'public_key and signature are required');
-  if (!isValidSignature(action, publicKey, signature)) {
-    throw new AuthorizationError('INVALID_SIGNATURE', `signature does not verify for ${action.action}`);
+  // Several objects when a field has more than one accepted spelling (metadata_sha256's two byte forms).
+  const candidates = Array.isArray(action) ? action : [action];
+  if (!candidates.some((a) => isValidSignature(a, publicKey, signature))) {
+    throw new AuthorizationError('INVALID_SIGNATURE', `signature does not verify for ${candidates[0]!.action}`);
   }
   return addressFromPublicKey(publicKey.toLowerCase());
 }

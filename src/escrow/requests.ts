@@ -20,6 +20,8 @@ import {
   unitsField,
   type JobType,
 } from '../domain/fields.js';
+import { createHash } from 'node:crypto';
+import { canonicalJson, type CanonicalForm } from '../domain/canonical-json.js';
 import type { ActionObject } from '../domain/signatures.js';
 
 const signed = { nonce: nonceField, publicKey: publicKeyField, signature: signatureField };
@@ -84,7 +86,24 @@ function present(fields: Record<string, string | undefined>): Record<string, str
   return out;
 }
 
-export function lockAction(r: LockRequest): ActionObject {
+/**
+ * `metadata_sha256`: the SHA-256 of the metadata's canonical bytes, so that nobody between the payer and the
+ * market can alter what the payer attached. Either byte form is accepted (RustChain's Python wallets escape
+ * non-ASCII characters), as for the signature itself.
+ */
+export function metadataSha256(metadata: Record<string, unknown>, form: CanonicalForm = 'jcs'): string {
+  return createHash('sha256').update(canonicalJson(metadata, form), 'utf8').digest('hex');
+}
+
+/** The lock's action object; with metadata, one per accepted byte form of its hash (usually one and the same). */
+export function lockActions(r: LockRequest): ActionObject[] {
+  if (!r.metadata) return [lockAction(r)];
+  const jcs = metadataSha256(r.metadata, 'jcs');
+  const python = metadataSha256(r.metadata, 'python');
+  return jcs === python ? [lockAction(r, jcs)] : [lockAction(r, jcs), lockAction(r, python)];
+}
+
+export function lockAction(r: LockRequest, metadataHash = r.metadata ? metadataSha256(r.metadata) : undefined): ActionObject {
   return {
     action: 'escrow.lock',
     ...present({
@@ -96,6 +115,7 @@ export function lockAction(r: LockRequest): ActionObject {
       nonce: r.nonce,
       ttl_s: r.ttlS?.toString(),
       units: r.units?.toString(),
+      metadata_sha256: metadataHash,
     }),
   };
 }

@@ -12,13 +12,13 @@ import type { Clock } from '../clock.js';
 import { DEFAULT_TTL_S, type JobType } from '../domain/fields.js';
 import { AuthorizationError, InsufficientFundsError, InvalidInputError, StateError } from '../domain/errors.js';
 import { formatRtc } from '../domain/money.js';
-import { verifyActionSignature } from '../domain/signatures.js';
+import { canonicalJson, verifyActionSignature } from '../domain/signatures.js';
 import type { EscrowRecord, Ledger, Settlement } from '../ledger.js';
 import type { EscrowChange, EscrowEventLog, EscrowEventMessage } from './events.js';
 import type { OperatorGate } from '../operator.js';
 import { PRICE_UNIT, priceOfJob } from '../pricing/service.js';
 import type { PricingStore } from '../pricing/store.js';
-import { lockAction, refundAction, releaseAction, type LockRequest, type RefundRequest, type ReleaseRequest } from './requests.js';
+import { lockActions, refundAction, releaseAction, type LockRequest, type RefundRequest, type ReleaseRequest } from './requests.js';
 
 export type { EscrowChange };
 
@@ -50,6 +50,28 @@ export interface EscrowServiceDeps {
 }
 
 const SWEEP_BATCH = 500;
+
+/**
+ * The first signed term in which a repeated lock differs from the escrow its job id already has, or null when
+ * it is the same lock (the nonce aside): a replay is answered with the existing escrow, a difference is a conflict.
+ */
+export function lockTermsDiffer(existing: EscrowRecord, req: LockRequest): { field: string; existing: string; requested: string } | null {
+  const terms: [string, unknown, unknown][] = [
+    ['job_type', existing.jobType, req.jobType],
+    ['from_wallet', existing.fromWallet, req.fromWallet],
+    ['to_wallet', existing.toWallet, req.toWallet],
+    ['amount_urtc', existing.amountUrtc, req.amountUrtc],
+    ['ttl_s', existing.expiresAt - existing.createdAt, req.ttlS ?? DEFAULT_TTL_S],
+    ['units', existing.units, req.units ?? null],
+    ['metadata', existing.metadata, req.metadata ? canonicalJson(req.metadata) : null],
+  ];
+  for (const [field, had, asked] of terms) {
+    if (String(had) !== String(asked)) return { field, existing: clip(String(had)), requested: clip(String(asked)) };
+  }
+  return null;
+}
+
+const clip = (text: string) => (text.length > 80 ? `${text.slice(0, 77)}...` : text);
 
 export function createEscrowService({ ledger, pricing, events, operator, clock, log, onChange }: EscrowServiceDeps) {
   /** For a quoted lock: the provider's price in force, which the amount must match and the escrow keeps. */
@@ -120,7 +142,7 @@ export function createEscrowService({ ledger, pricing, events, operator, clock, 
 
   return {
     async lock(req: LockRequest, door?: Door): Promise<EscrowResult> {
-      const signer = verifyActionSignature(lockAction(req), req);
+      const signer = verifyActionSignature(lockActions(req), req);
       if (signer !== req.fromWallet) throw new AuthorizationError('FORBIDDEN', 'a lock must be signed by from_wallet');
       checkDoor(req.jobType, door);
       const now = clock();
@@ -128,12 +150,10 @@ export function createEscrowService({ ledger, pricing, events, operator, clock, 
       const result = await ledger.submit((): EscrowResult & { event?: EscrowEventMessage } => {
         const existing = ledger.findEscrow(req.jobId);
         if (existing) {
-          const same =
-            existing.jobType === req.jobType &&
-            existing.fromWallet === req.fromWallet &&
-            existing.toWallet === req.toWallet &&
-            existing.amountUrtc === req.amountUrtc;
-          if (!same) throw new StateError('IDEMPOTENCY_CONFLICT', `job ${req.jobId} already has an escrow with different terms`);
+          const differs = lockTermsDiffer(existing, req);
+          if (differs) {
+            throw new StateError('IDEMPOTENCY_CONFLICT', `job ${req.jobId} already has an escrow with ${differs.field} ${differs.existing}, not ${differs.requested}`);
+          }
           return { escrow: existing, changed: false };
         }
         checkNonce(signer, req.nonce);
@@ -146,7 +166,7 @@ export function createEscrowService({ ledger, pricing, events, operator, clock, 
             toWallet: req.toWallet,
             amountUrtc: req.amountUrtc,
             expiresAt: now + (req.ttlS ?? DEFAULT_TTL_S),
-            metadata: req.metadata ? JSON.stringify(req.metadata) : null,
+            metadata: req.metadata ? canonicalJson(req.metadata) : null,
             units: req.units ?? null,
             unitPriceUrtc,
           },

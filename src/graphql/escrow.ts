@@ -75,7 +75,8 @@ const withJobType = <Out>(schema: z.ZodType<Out, unknown>) =>
     .pipe(schema);
 
 const LockEscrowInput = builder.inputType('LockEscrowInput', {
-  description: 'Signed by fromWallet over {action:"escrow.lock", job_id, job_type, from_wallet, to_wallet, amount_urtc, nonce, ttl_s?}.',
+  description:
+    'Signed by fromWallet over {action:"escrow.lock", job_id, job_type, from_wallet, to_wallet, amount_urtc, nonce, ttl_s?, units?, metadata_sha256?}.',
   fields: (t) => ({
     jobId: t.string({ required: true, description: 'Chosen by the client; the idempotency key.' }),
     fromWallet: t.string({ required: true }),
@@ -83,7 +84,7 @@ const LockEscrowInput = builder.inputType('LockEscrowInput', {
     amountRtc: t.string({ required: false, description: 'Decimal RTC, at most 6 decimals. Give this or amountUrtc.' }),
     amountUrtc: t.string({ required: false, description: 'µRTC as digits. Give this or amountRtc.' }),
     ttlS: t.int({ required: false, description: 'Seconds until automatic refund (default 86400, at most 30 days).' }),
-    metadata: t.field({ type: 'JSONObject', required: false, description: 'Up to 4 KiB of JSON, not signed.' }),
+    metadata: t.field({ type: 'JSONObject', required: false, description: 'Up to 4 KiB of JSON (no floats), bound by metadata_sha256 in the signed object.' }),
     nonce: t.string({ required: true, description: 'Never reused by the same signer.' }),
     publicKey: t.string({ required: true, description: "The payer's Ed25519 public key, 64 hex characters." }),
     signature: t.string({ required: true, description: 'Ed25519 signature (128 hex) over the canonical action object.' }),

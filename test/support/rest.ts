@@ -1,5 +1,6 @@
 /** A small REST client for tests: signs bodies exactly as docs/CONTRACT.md describes. */
-import type { Wallet } from '../../src/domain/signatures.js';
+import { createHash } from 'node:crypto';
+import { canonicalJson, type Wallet } from '../../src/domain/signatures.js';
 import { ADMIN_KEY, newNonce } from './market.js';
 
 export interface Reply {
@@ -45,8 +46,14 @@ export function signedLockBody(payer: Wallet, f: LockFields, extra: Record<strin
     nonce,
   };
   if (f.ttl_s !== undefined) action.ttl_s = f.ttl_s;
-  const { action: _a, ...fields } = action;
-  return { ...fields, public_key: payer.publicKey, signature: payer.sign(action), ...extra };
+  // What the payer attaches is bound by its hash in the signed object.
+  // (a test may pass the hash it wants signed as `metadata_sha256`; it is signed, never sent)
+  const { metadata_sha256: givenHash, ...sent } = extra;
+  if (extra.metadata !== undefined) {
+    action.metadata_sha256 = (givenHash as string | undefined) ?? createHash('sha256').update(canonicalJson(extra.metadata)).digest('hex');
+  }
+  const { action: _a, metadata_sha256: _h, ...fields } = action;
+  return { ...fields, public_key: payer.publicKey, signature: payer.sign(action), ...sent };
 }
 
 export function signedReleaseBody(signer: Wallet, f: { job_id: string; job_type?: string; amount_urtc?: string; nonce?: string }): Record<string, string> {
