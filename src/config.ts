@@ -24,6 +24,13 @@ const configSchema = z.object({
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).default(5_000),
   /** SQLite's durability: FULL syncs the WAL on every commit (no committed payment is lost on power failure). */
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
+  /** Custody on RustChain: with a node URL and the custody wallet's key file, deposits and withdrawals are real. */
+  RUSTCHAIN_NODE_URL: z.string().url().optional().or(z.literal('').transform(() => undefined)),
+  RUSTCHAIN_CHAIN_ID: z.string().min(1).max(100).default('rustchain-mainnet-v2'),
+  CUSTODY_KEY_FILE: z.string().optional().or(z.literal('').transform(() => undefined)),
+  CUSTODY_POLL_INTERVAL_MS: z.coerce.number().int().min(100).default(5_000),
+  WITHDRAW_MIN_URTC: z.string().regex(/^\d{1,19}$/, 'must be digits (µRTC)').default('100000').transform(BigInt),
+  WITHDRAW_DAILY_MAX_URTC: z.string().regex(/^\d{1,19}$/, 'must be digits (µRTC)').default('1000000000').transform(BigInt),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -13,6 +13,7 @@ const running = await startMarketServer(market, {
   host: config.HOST,
   port: config.PORT,
   sweepIntervalMs: config.SWEEP_INTERVAL_MS,
+  custodyPollIntervalMs: config.CUSTODY_POLL_INTERVAL_MS,
   eventRetentionS: config.EVENT_RETENTION_S,
   maxSubscriptionsPerConnection: config.MAX_SUBSCRIPTIONS_PER_CONNECTION,
   maxConnectionsPerIp: config.MAX_CONNECTIONS_PER_IP,

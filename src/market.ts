@@ -18,6 +18,10 @@ import { createLedger, type Ledger } from './ledger.js';
 import { createOperatorGate } from './operator.js';
 import { createMarketPubSub, type MarketPubSub } from './pubsub.js';
 import { createWalletService, type WalletService } from './wallet/service.js';
+import type { ChainAdapter } from './custody/chain.js';
+import { createCustodyEventLog } from './custody/events.js';
+import { createCustodyService, type CustodyService } from './custody/service.js';
+import { createCustodyStore } from './custody/store.js';
 
 export interface Market {
   db: DatabaseHandles;
@@ -29,6 +33,7 @@ export interface Market {
   escrowEvents: EscrowEventLog;
   nodeEvents: NodeEventLog;
   wallets: WalletService;
+  custody: CustodyService;
   pubsub: MarketPubSub;
   log: Logger;
   clock: Clock;
@@ -36,9 +41,12 @@ export interface Market {
 }
 
 export function createMarket(
-  config: Pick<Config, 'DATABASE_URL' | 'RC_ADMIN_KEY' | 'SQLITE_SYNCHRONOUS'> & Partial<Pick<Config, 'ATTESTATION_TTL_S' | 'PRICE_CHANGE_INTERVAL_S' | 'REDIS_URL'>>,
+  config: Pick<Config, 'DATABASE_URL' | 'RC_ADMIN_KEY' | 'SQLITE_SYNCHRONOUS'> &
+    Partial<Pick<Config, 'ATTESTATION_TTL_S' | 'PRICE_CHANGE_INTERVAL_S' | 'REDIS_URL' | 'WITHDRAW_MIN_URTC' | 'WITHDRAW_DAILY_MAX_URTC'>>,
   log: Logger,
   clock: Clock = systemClock,
+  /** The custody chain (RustChain), or null when custody is not configured. */
+  chain: ChainAdapter | null = null,
 ): Market {
   const db = openDatabase(config.DATABASE_URL, config.SQLITE_SYNCHRONOUS);
   const writes = createGroupCommit(db.sqlite);
@@ -71,6 +79,18 @@ export function createMarket(
     },
   });
   const wallets = createWalletService({ ledger, operator, clock, log: log.child({ component: 'wallet' }) });
+  const custody = createCustodyService({
+    chain,
+    store: createCustodyStore(db.sqlite, chain?.chain ?? 'rustchain'),
+    ledger,
+    writes,
+    operator,
+    events: createCustodyEventLog(db.sqlite),
+    limits: { withdrawMinUrtc: config.WITHDRAW_MIN_URTC ?? 100_000n, withdrawDailyMaxUrtc: config.WITHDRAW_DAILY_MAX_URTC ?? 1_000_000_000n },
+    clock,
+    log: log.child({ component: 'custody' }),
+    onEvent: (event) => pubsub.publish('walletEvent', event.wallet, event),
+  });
   const nodeEvents = createNodeEventLog(db.sqlite);
   const attestations = createAttestationService({
     store: createAttestationStore(db.sqlite, writes),
@@ -99,5 +119,5 @@ export function createMarket(
     await closePubSub();
     await db.close();
   }
-  return { db, ledger, escrows, escrowEvents, nodeEvents, wallets, attestations, pricing, pricingEvents: pricingStore, pubsub, log, clock, close };
+  return { db, ledger, escrows, escrowEvents, nodeEvents, wallets, custody, attestations, pricing, pricingEvents: pricingStore, pubsub, log, clock, close };
 }

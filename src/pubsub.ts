@@ -10,6 +10,7 @@ import { Redis } from 'ioredis';
 import type { NodeEventMessage } from './attestation/events.js';
 import type { EscrowEventMessage } from './escrow/events.js';
 import type { PriceEventMessage } from './pricing/store.js';
+import type { WalletEventMessage } from './custody/events.js';
 
 
 
@@ -20,6 +21,8 @@ type MarketEvents = {
   escrowOfWallet: [wallet: string, event: EscrowEventMessage];
   nodeChanged: [event: NodeEventMessage];
   priceUpdated: [event: PriceEventMessage];
+  /** Deposits and withdrawals of one wallet, numbered. */
+  walletEvent: [wallet: string, event: WalletEventMessage];
 };
 
 export function createMarketPubSub(redisUrl?: string) {

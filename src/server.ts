@@ -87,6 +87,8 @@ export async function startMarketServer(
     host: string;
     port: number;
     sweepIntervalMs: number;
+    /** How often custody reads the chain (deposits, withdrawals, reserves); only with custody configured. */
+    custodyPollIntervalMs?: number;
     eventRetentionS?: number;
     /** Open subscriptions one WebSocket connection may hold. */
     maxSubscriptionsPerConnection?: number;
@@ -165,6 +167,7 @@ export async function startMarketServer(
   );
 
   const stopSweeper = startSweeper(market, options.sweepIntervalMs, options.eventRetentionS);
+  const stopCustody = market.custody.start(options.custodyPollIntervalMs ?? 5_000);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());
@@ -180,6 +183,7 @@ export async function startMarketServer(
     close() {
       closing ??= (async () => {
         stopSweeper();
+        await stopCustody();
         await ws.dispose();
         wsServer.close();
         const drained = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -18,6 +18,7 @@ export const ERROR_HTTP_STATUS = {
   IMPLAUSIBLE_HARDWARE: 422,
   RATE_LIMITED: 429,
   OPERATOR_DISABLED: 503,
+  CUSTODY_DISABLED: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_HTTP_STATUS;

@@ -5,6 +5,7 @@ import './escrow.js';
 import './wallet.js';
 import './gpu.js';
 import './pricing.js';
+import './custody.js';
 
 export const schema = builder.toSchema();
 

@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { InvalidInputError, StateError } from '../domain/errors.js';
 import type { Market } from '../market.js';
+import { custodyRoutes } from './custody.js';
 import { escrowLookupRoute, escrowRoutes } from './escrow.js';
 import { gpuRoutes } from './gpu.js';
 import { sendError, sendJson } from './http.js';
@@ -28,7 +29,7 @@ export interface Route {
 const healthRoute: Route = { method: 'GET', path: '/health', handle: ({ res }) => sendJson(res, 200, { ok: true }) };
 
 export function createRestHandler(market: Market) {
-  const routes = [healthRoute, ...escrowRoutes(), escrowLookupRoute, ...walletRoutes, ...gpuRoutes, ...pricingRoutes];
+  const routes = [healthRoute, ...escrowRoutes(), escrowLookupRoute, ...walletRoutes, ...custodyRoutes, ...gpuRoutes, ...pricingRoutes];
   const exact = new Map<string, Route>();
   const patterns: { method: string; regex: RegExp; names: string[]; route: Route }[] = [];
   for (const route of routes) {

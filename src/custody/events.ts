@@ -1,0 +1,67 @@
+/**
+ * Wallet events of custody (deposits seen, credited, voided; withdrawals pending, sent, confirmed, failed):
+ * rows of the market-wide event log (`market_events`, topic `wallet`), written inside the change's own
+ * transaction and published after its commit, like escrow events. Payloads carry amounts as digit strings.
+ */
+import type Database from 'better-sqlite3';
+import type { ChainDepositRecord, WithdrawalRecord } from './store.js';
+
+export type WalletChange =
+  | 'deposit_pending'
+  | 'deposit_credited'
+  | 'deposit_voided'
+  | 'withdrawal_pending'
+  | 'withdrawal_sent'
+  | 'withdrawal_confirmed'
+  | 'withdrawal_failed';
+
+/** A deposit or withdrawal as it was right after the change, with no BigInt (it may cross Redis). */
+export type Snapshot = Record<string, string | number | null>;
+
+export interface WalletEventMessage {
+  seq: number;
+  change: WalletChange;
+  at: number;
+  wallet: string;
+  deposit: Snapshot | null;
+  withdrawal: Snapshot | null;
+}
+
+export function snapshot(record: ChainDepositRecord | WithdrawalRecord): Snapshot {
+  const out: Snapshot = {};
+  for (const [k, v] of Object.entries(record)) out[k] = typeof v === 'bigint' ? v.toString() : (v as string | number | null);
+  return out;
+}
+
+export type CustodyEventLog = ReturnType<typeof createCustodyEventLog>;
+
+export function createCustodyEventLog(db: Database.Database) {
+  const s = {
+    insert: db.prepare("INSERT INTO market_events (topic, change, from_wallet, payload, at) VALUES ('wallet', ?, ?, ?, ?)"),
+    ofWallet: db.prepare("SELECT * FROM market_events WHERE topic = 'wallet' AND from_wallet = ? AND seq > ? ORDER BY seq LIMIT ?"),
+  };
+
+  function record(wallet: string, change: WalletChange, body: { deposit: Snapshot | null; withdrawal: Snapshot | null }, at: number): WalletEventMessage {
+    const { lastInsertRowid } = s.insert.run(change, wallet, JSON.stringify(body), at);
+    return { seq: Number(lastInsertRowid), change, at, wallet, ...body };
+  }
+
+  return {
+    /** Inside the change's transaction. A deposit nobody is credited with yet has no wallet to tell: null. */
+    recordDeposit(d: ChainDepositRecord, change: WalletChange, at: number): WalletEventMessage | null {
+      return d.wallet ? record(d.wallet, change, { deposit: snapshot(d), withdrawal: null }, at) : null;
+    },
+
+    recordWithdrawal(w: WithdrawalRecord, change: WalletChange, at: number): WalletEventMessage {
+      return record(w.wallet, change, { deposit: null, withdrawal: snapshot(w) }, at);
+    },
+
+    /** The wallet's events after `afterSeq`, oldest first, at most `limit`. */
+    ofWalletAfter(wallet: string, afterSeq: number, limit: number): WalletEventMessage[] {
+      return (s.ofWallet.all(wallet, afterSeq, limit) as Record<string, unknown>[]).map((r) => {
+        const body = JSON.parse(r.payload as string) as { deposit: Snapshot | null; withdrawal: Snapshot | null };
+        return { seq: Number(r.seq), change: r.change as WalletChange, at: Number(r.at), wallet: r.from_wallet as string, ...body };
+      });
+    },
+  };
+}

@@ -1,0 +1,428 @@
+/**
+ * Custody on a chain (RustChain first): deposits seen on the chain are credited exactly once when final,
+ * withdrawals leave through an outbox as exactly one transfer each, and proof of reserves compares what the
+ * chain holds with what the market owes. Chain-agnostic: it talks to the chain only through ChainAdapter.
+ *
+ * Exactly once, across crashes, retries and instances:
+ * - a deposit row is unique on its `tx_hash`, and its credit is a guarded UPDATE from `pending`;
+ * - a withdrawal is debited in the transaction that writes its outbox row; the sender (one instance at a
+ *   time, by lease) stores the transfer's nonce, hash and exact body before posting it, and after any doubt
+ *   (no answer, a crash) asks the chain about that hash before anything is signed again; a lost answer is
+ *   re-posted byte for byte, which the chain can take at most once (its nonce);
+ * - confirmation and failure are guarded UPDATEs from `pending`/`sent`: the money leaves or comes back once.
+ * The chain being unreachable never stops escrows: every chain call is outside the money transactions, and a
+ * failed tick is logged and retried at the next one.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import { AuthorizationError, InsufficientFundsError, InvalidInputError, StateError } from '../domain/errors.js';
+import { formatRtc } from '../domain/money.js';
+import { verifyActionSignature } from '../domain/signatures.js';
+import type { GroupCommit } from '../group-commit.js';
+import type { Ledger } from '../ledger.js';
+import type { OperatorGate } from '../operator.js';
+import type { ChainAdapter } from './chain.js';
+import type { CustodyEventLog, WalletEventMessage } from './events.js';
+import { depositBeneficiary, withdrawAction, type WithdrawRequest } from './requests.js';
+import type { ChainDepositRecord, CustodyStore, WithdrawalRecord } from './store.js';
+
+export interface CustodyLimits {
+  /** Smallest withdrawal, µRTC. */
+  withdrawMinUrtc: bigint;
+  /** Most one wallet may withdraw over a rolling 24 hours, µRTC. */
+  withdrawDailyMaxUrtc: bigint;
+}
+
+export interface CustodyServiceDeps {
+  /** Null when custody is not configured: withdrawals are CUSTODY_DISABLED, nothing watches the chain. */
+  chain: ChainAdapter | null;
+  store: CustodyStore;
+  /** Wallet balances and used nonces are the ledger's. */
+  ledger: Ledger;
+  writes: GroupCommit;
+  operator: OperatorGate;
+  events: CustodyEventLog;
+  limits: CustodyLimits;
+  clock: Clock;
+  /** Milliseconds, for custody nonces; injected with the clock in tests. */
+  nowMs?: () => number;
+  log: Logger;
+  /** Called with each wallet event after its transaction has committed. */
+  onEvent(event: WalletEventMessage): void;
+}
+
+export interface CustodyReport {
+  chain: string;
+  chainId: string | null;
+  custodyAddress: string | null;
+  /** The chain's confirmed balance of the custody address at `checkedAt`; null until it was first read. */
+  onchainUrtc: bigint | null;
+  liabilitiesUrtc: bigint;
+  incomingUrtc: bigint;
+  pendingWithdrawalsUrtc: bigint;
+  /** onchain − liabilities; negative is a shortfall. Null while the chain balance is unknown. */
+  surplusUrtc: bigint | null;
+  checkedAt: number | null;
+}
+
+const DAY_S = 86_400;
+const SENDER_LEASE = 'custody-sender';
+const LEASE_S = 60;
+/** How often the chain's full listing of incoming transfers is read: its limit is 12 a minute on /pending/*. */
+export const LISTING_INTERVAL_MS = 6_000;
+const FOLLOW_BATCH = 50;
+
+export function createCustodyService(deps: CustodyServiceDeps) {
+  const { chain, store, ledger, writes, operator, events, limits, clock, log, onEvent } = deps;
+  const nowMs = deps.nowMs ?? (() => clock() * 1000);
+  const instance = randomUUID();
+  let onchain: { urtc: bigint; at: number } | null = null;
+  let lastListingMs = Number.NEGATIVE_INFINITY;
+  let shortfallReported = false;
+
+  function requireChain(): ChainAdapter {
+    if (!chain) throw new StateError('CUSTODY_DISABLED', 'custody is not configured: RUSTCHAIN_NODE_URL and CUSTODY_KEY_FILE are required');
+    return chain;
+  }
+
+  function publish(committed: (WalletEventMessage | null)[]) {
+    for (const event of committed) if (event) onEvent(event);
+  }
+
+  // ---- withdrawals: the request --------------------------------------------------------------------
+
+  async function withdraw(req: WithdrawRequest): Promise<WithdrawalRecord> {
+    const c = requireChain();
+    if (req.amountUrtc < limits.withdrawMinUrtc) {
+      throw new InvalidInputError(`amount_urtc must be at least ${limits.withdrawMinUrtc} µRTC (${formatRtc(limits.withdrawMinUrtc)} RTC)`);
+    }
+    const signer = verifyActionSignature(withdrawAction(req), req);
+    if (signer !== req.wallet) throw new AuthorizationError('FORBIDDEN', 'a withdrawal must be signed by its wallet');
+    const toAddress = `RTC${req.toAddress.slice(3).toLowerCase()}`;
+    if (toAddress === c.custodyAddress) throw new InvalidInputError('to_address must not be the custody address');
+    const now = clock();
+    const { withdrawal, event } = await writes.submit(() => {
+      if (ledger.isNonceUsed(signer, req.nonce)) throw new StateError('NONCE_REUSED', `nonce ${req.nonce} was already used by ${signer}`);
+      const available = ledger.findWallet(req.wallet)?.availableUrtc ?? 0n;
+      if (available < req.amountUrtc) throw new InsufficientFundsError(available, req.amountUrtc);
+      const withdrawn = store.withdrawnSince(req.wallet, now - DAY_S);
+      if (withdrawn + req.amountUrtc > limits.withdrawDailyMaxUrtc) {
+        throw new StateError(
+          'RATE_LIMITED',
+          `${req.wallet} withdrew ${formatRtc(withdrawn)} RTC in the last 24 h; at most ${formatRtc(limits.withdrawDailyMaxUrtc)} RTC a day`,
+        );
+      }
+      const w = store.openWithdrawal({ wallet: req.wallet, toAddress, amountUrtc: req.amountUrtc }, now);
+      if (!w) throw new InsufficientFundsError(available, req.amountUrtc); // unreachable: checked above in this transaction
+      ledger.useNonce(signer, req.nonce, 'wallet.withdraw', null, now);
+      return { withdrawal: w, event: events.recordWithdrawal(w, 'withdrawal_pending', now) };
+    });
+    log.info(
+      { event: 'custody.withdrawal_requested', wallet: withdrawal.wallet, withdrawal_id: withdrawal.id, to_address: toAddress, amount_urtc: withdrawal.amountUrtc.toString() },
+      `withdrawal ${withdrawal.id}: ${formatRtc(withdrawal.amountUrtc)} RTC of ${withdrawal.wallet} to ${toAddress} on ${c.chain}, pending`,
+    );
+    publish([event]);
+    return withdrawal;
+  }
+
+  // ---- deposits: the watcher -----------------------------------------------------------------------
+
+  /** Records transfers newly listed by the chain (pending, not spendable). */
+  async function discoverDeposits(c: ChainAdapter): Promise<void> {
+    if (nowMs() - lastListingMs < LISTING_INTERVAL_MS) return;
+    lastListingMs = nowMs();
+    const listed = await c.incomingTransfers();
+    const now = clock();
+    const seen = await writes.submit(() =>
+      listed
+        .filter((t) => t.status !== 'voided' || store.findDeposit(t.txHash)) // a voided transfer never seen is not worth a row
+        .map((t) => {
+          const d = store.recordDeposit(
+            { txHash: t.txHash, fromAddress: t.fromAddress, wallet: depositBeneficiary(t.fromAddress, t.memo), amountUrtc: t.amountUrtc, memo: t.memo },
+            now,
+          );
+          return d ? { deposit: d, event: events.recordDeposit(d, 'deposit_pending', now) } : null;
+        })
+        .filter((x) => x !== null),
+    );
+    for (const { deposit: d } of seen) {
+      log.info(
+        { event: 'custody.deposit_seen', tx_hash: d.txHash, from_address: d.fromAddress, wallet: d.wallet, amount_urtc: d.amountUrtc.toString() },
+        `deposit ${d.txHash}: ${formatRtc(d.amountUrtc)} RTC from ${d.fromAddress} seen on ${c.chain}, pending (for ${d.wallet ?? 'nobody yet'})`,
+      );
+    }
+    publish(seen.map((s) => s.event));
+  }
+
+  /** Settles pending deposits by the chain's answer for each hash: credited once when confirmed, never when voided. */
+  async function settleDeposits(c: ChainAdapter): Promise<void> {
+    for (const d of store.openDeposits(FOLLOW_BATCH)) {
+      const status = await c.transferStatus(d.txHash);
+      if (status === 'pending') continue;
+      const now = clock();
+      const outcome = await writes.submit(() => {
+        if (status === 'confirmed') {
+          const credited = store.creditDeposit(d.txHash, now);
+          if (credited) return { d: credited, event: events.recordDeposit(credited, 'deposit_credited', now) };
+          const held = store.holdUnattributed(d.txHash);
+          return held ? { d: held, event: null } : null;
+        }
+        if (status !== 'failed') return null; // not_found: the chain's listing may run ahead of its lookup; ask again
+        const voided = store.voidDeposit(d.txHash, now);
+        return voided ? { d: voided, event: events.recordDeposit(voided, 'deposit_voided', now) } : null;
+      });
+      if (!outcome) continue; // another instance settled it first
+      logDeposit(outcome.d, c.chain);
+      publish([outcome.event]);
+    }
+  }
+
+  function logDeposit(d: ChainDepositRecord, chainName: string) {
+    const what = { event: `custody.deposit_${d.status}`, tx_hash: d.txHash, wallet: d.wallet, from_address: d.fromAddress, amount_urtc: d.amountUrtc.toString() };
+    if (d.status === 'credited') log.info(what, `deposit ${d.txHash}: ${formatRtc(d.amountUrtc)} RTC credited to ${d.wallet} (confirmed on ${chainName})`);
+    else if (d.status === 'voided') log.warn(what, `deposit ${d.txHash}: ${formatRtc(d.amountUrtc)} RTC from ${d.fromAddress} was voided on ${chainName}; nothing credited`);
+    else log.warn(what, `deposit ${d.txHash}: ${formatRtc(d.amountUrtc)} RTC from ${d.fromAddress} confirmed but names no wallet: waiting for the operator`);
+  }
+
+  // ---- withdrawals: the sender ---------------------------------------------------------------------
+
+  function nextNonce(): bigint {
+    const last = store.lastCustodyNonce() ?? 0n;
+    const now = BigInt(nowMs());
+    return last + 1n > now ? last + 1n : now;
+  }
+
+  async function fail(w: WithdrawalRecord, reason: string) {
+    const now = clock();
+    const outcome = await writes.submit(() => {
+      const failed = store.failWithdrawal(w.id, reason, now);
+      return failed ? { failed, event: events.recordWithdrawal(failed, 'withdrawal_failed', now) } : null;
+    });
+    if (!outcome) return;
+    log.warn(
+      { event: 'custody.withdrawal_failed', withdrawal_id: w.id, wallet: w.wallet, amount_urtc: w.amountUrtc.toString(), tx_hash: w.txHash, reason },
+      `withdrawal ${w.id}: failed (${reason}); ${formatRtc(w.amountUrtc)} RTC back to ${w.wallet}`,
+    );
+    publish([outcome.event]);
+  }
+
+  async function markSent(w: WithdrawalRecord) {
+    const now = clock();
+    const outcome = await writes.submit(() => {
+      const sent = store.markSent(w.id, w.txHash!, now);
+      return sent ? { sent, event: events.recordWithdrawal(sent, 'withdrawal_sent', now) } : null;
+    });
+    if (!outcome) return;
+    log.info(
+      { event: 'custody.withdrawal_sent', withdrawal_id: w.id, wallet: w.wallet, to_address: w.toAddress, amount_urtc: w.amountUrtc.toString(), tx_hash: w.txHash },
+      `withdrawal ${w.id}: ${formatRtc(w.amountUrtc)} RTC sent to ${w.toAddress} as ${w.txHash}`,
+    );
+    publish([outcome.event]);
+  }
+
+  async function confirm(w: WithdrawalRecord) {
+    const now = clock();
+    const outcome = await writes.submit(() => {
+      const confirmed = store.confirmWithdrawal(w.id, now);
+      return confirmed ? { confirmed, event: events.recordWithdrawal(confirmed, 'withdrawal_confirmed', now) } : null;
+    });
+    if (!outcome) return;
+    log.info(
+      { event: 'custody.withdrawal_confirmed', withdrawal_id: w.id, wallet: w.wallet, amount_urtc: w.amountUrtc.toString(), tx_hash: w.txHash },
+      `withdrawal ${w.id}: ${formatRtc(w.amountUrtc)} RTC to ${w.toAddress} confirmed (${w.txHash})`,
+    );
+    publish([outcome.event]);
+  }
+
+  /** Signs the withdrawal's transfer with a fresh nonce and stores it; nothing is posted before this commits. */
+  async function prepare(c: ChainAdapter, w: WithdrawalRecord): Promise<WithdrawalRecord> {
+    return writes.submit(() => {
+      const nonce = nextNonce();
+      const prepared = c.prepareTransfer({ toAddress: w.toAddress, amountUrtc: w.amountUrtc, nonce, memo: `gpr:withdrawal:${w.id}` });
+      return store.prepareTransfer(w.id, nonce, prepared.txHash, prepared.body);
+    });
+  }
+
+  /** Whether custody may send `amount` now: the chain's spendable balance covers it and custody is not short. */
+  async function canAfford(c: ChainAdapter, amount: bigint): Promise<boolean> {
+    const balance = await c.confirmedBalance();
+    onchain = { urtc: balance, at: clock() };
+    const inFlight = store.withdrawalsTotal('sent');
+    return balance - inFlight >= amount && balance >= store.liabilities();
+  }
+
+  /** Works the outbox's oldest pending withdrawal one step; true when it may go on with the next. */
+  async function sendOne(c: ChainAdapter): Promise<boolean> {
+    let w = store.nextToSend();
+    if (!w) return false;
+    if (w.txHash) {
+      // Prepared before: posted or not, we cannot tell. Ask the chain before anything is signed again.
+      const status = await c.transferStatus(w.txHash);
+      if (status === 'confirmed') return confirm(w).then(() => true);
+      if (status === 'failed') return fail(w, 'the chain voided the transfer').then(() => true);
+      if (status === 'pending') return markSent(w).then(() => true);
+    } else {
+      if (!(await canAfford(c, w.amountUrtc))) {
+        log.warn({ event: 'custody.withdrawal_waiting', withdrawal_id: w.id, amount_urtc: w.amountUrtc.toString() }, `withdrawal ${w.id} waits: custody cannot cover it now`);
+        return false;
+      }
+      w = await prepare(c, w);
+    }
+    const outcome = await c.postTransfer({ txHash: w.txHash!, body: w.transferBody! });
+    switch (outcome.kind) {
+      case 'accepted':
+      case 'already_held':
+        await markSent(w);
+        return true;
+      case 'nonce_too_low': {
+        // Not taken, and never can be (a later nonce was seen): sign again only once the chain confirms it lacks this hash.
+        if ((await c.transferStatus(w.txHash!)) !== 'not_found') return false;
+        const fresh = nextNonce();
+        const prepared = c.prepareTransfer({ toAddress: w.toAddress, amountUrtc: w.amountUrtc, nonce: fresh, memo: `gpr:withdrawal:${w.id}` });
+        await writes.submit(() => store.reprepareTransfer(w!.id, w!.txHash!, fresh, prepared.txHash, prepared.body));
+        return true;
+      }
+      case 'insufficient_balance':
+        log.warn({ event: 'custody.withdrawal_waiting', withdrawal_id: w.id }, `withdrawal ${w.id} waits: the chain says custody cannot cover it`);
+        return false;
+      case 'refused':
+        await fail(w, `refused by the chain: ${outcome.code} ${outcome.message}`.slice(0, 300));
+        return true;
+      case 'no_answer':
+        log.warn({ event: 'custody.withdrawal_unanswered', withdrawal_id: w.id, tx_hash: w.txHash, detail: outcome.message }, `withdrawal ${w.id}: no answer from the chain; will ask about ${w.txHash}`);
+        return false;
+    }
+  }
+
+  /** Sends withdrawals one at a time (the chain needs strictly increasing nonces), across instances by lease. */
+  async function sendWithdrawals(c: ChainAdapter): Promise<void> {
+    const leaseUntil = () => clock() + LEASE_S;
+    const held = await writes.submit(() => store.acquireLease(SENDER_LEASE, instance, clock(), leaseUntil()));
+    if (!held) return;
+    for (let i = 0; i < FOLLOW_BATCH; i++) {
+      if (!(await sendOne(c))) break;
+      if (!(await writes.submit(() => store.acquireLease(SENDER_LEASE, instance, clock(), leaseUntil())))) return;
+    }
+  }
+
+  /** Follows sent transfers to their end: confirmed (final) or failed (money back, once). */
+  async function followWithdrawals(c: ChainAdapter): Promise<void> {
+    for (const w of store.inFlight(FOLLOW_BATCH)) {
+      const status = await c.transferStatus(w.txHash!);
+      if (status === 'confirmed') await confirm(w);
+      else if (status === 'failed') await fail(w, 'the chain voided the transfer');
+      // not_found for a transfer the chain accepted: it may lag behind its own answer; ask again next time
+    }
+  }
+
+  // ---- proof of reserves ---------------------------------------------------------------------------
+
+  function report(): CustodyReport {
+    const liabilities = store.liabilities();
+    return {
+      chain: chain?.chain ?? 'rustchain',
+      chainId: chain?.chainId ?? null,
+      custodyAddress: chain?.custodyAddress ?? null,
+      onchainUrtc: onchain?.urtc ?? null,
+      liabilitiesUrtc: liabilities,
+      incomingUrtc: store.depositsTotal('pending'),
+      pendingWithdrawalsUrtc: store.withdrawalsTotal('pending') + store.withdrawalsTotal('sent'),
+      surplusUrtc: onchain ? onchain.urtc - liabilities : null,
+      checkedAt: onchain?.at ?? null,
+    };
+  }
+
+  async function checkReserves(c: ChainAdapter): Promise<CustodyReport> {
+    onchain = { urtc: await c.confirmedBalance(), at: clock() };
+    const r = report();
+    if (r.surplusUrtc !== null && r.surplusUrtc < 0n) {
+      log.error(
+        { event: 'custody.shortfall', onchain_urtc: r.onchainUrtc?.toString(), liabilities_urtc: r.liabilitiesUrtc.toString(), shortfall_urtc: (-r.surplusUrtc).toString() },
+        `custody is short: ${c.chain} holds ${formatRtc(r.onchainUrtc!)} RTC, the market owes ${formatRtc(r.liabilitiesUrtc)} RTC; withdrawals wait`,
+      );
+      shortfallReported = true;
+    } else if (shortfallReported) {
+      log.info({ event: 'custody.reserves_restored' }, 'custody covers its liabilities again');
+      shortfallReported = false;
+    }
+    return r;
+  }
+
+  /** One pass of everything custody does on its own; each part's failure is logged and retried next time. */
+  async function tick(): Promise<void> {
+    if (!chain) return;
+    const parts: [string, () => Promise<unknown>][] = [
+      ['deposit listing', () => discoverDeposits(chain)],
+      ['deposit settlement', () => settleDeposits(chain)],
+      ['withdrawal sender', () => sendWithdrawals(chain)],
+      ['withdrawal follow-up', () => followWithdrawals(chain)],
+      ['reserve check', () => checkReserves(chain)],
+    ];
+    for (const [name, run] of parts) {
+      try {
+        await run();
+      } catch (err) {
+        log.warn({ event: 'custody.tick_failed', part: name, err: err instanceof Error ? err.message : String(err) }, `custody ${name} failed; will retry`);
+      }
+    }
+  }
+
+  // ---- the operator --------------------------------------------------------------------------------
+
+  async function attribute(txHash: string, wallet: string, adminKey: string | null | undefined): Promise<ChainDepositRecord> {
+    operator.require(adminKey);
+    const now = clock();
+    const outcome = await writes.submit(() => {
+      const existing = store.findDeposit(txHash);
+      if (!existing) throw new StateError('NOT_FOUND', `no deposit ${txHash}`);
+      if (existing.wallet) throw new StateError('INVALID_STATE', `deposit ${txHash} already credits ${existing.wallet}`);
+      if (!store.attributeDeposit(txHash, wallet)) throw new StateError('INVALID_STATE', `deposit ${txHash} is ${existing.status}`);
+      // Confirmed already (unattributed): credit now. Still pending: the watcher credits it on confirmation.
+      const credited = existing.status === 'unattributed' ? store.creditDeposit(txHash, now) : null;
+      return { d: credited ?? store.findDeposit(txHash)!, event: credited ? events.recordDeposit(credited, 'deposit_credited', now) : null };
+    });
+    log.info({ event: 'custody.deposit_attributed', tx_hash: txHash, wallet }, `deposit ${txHash} attributed to ${wallet} by the operator`);
+    if (outcome.d.status === 'credited') logDeposit(outcome.d, chain?.chain ?? 'rustchain');
+    publish([outcome.event]);
+    return outcome.d;
+  }
+
+  function unattributed(adminKey: string | null | undefined): ChainDepositRecord[] {
+    operator.require(adminKey);
+    return store.unattributedDeposits();
+  }
+
+  /** Runs `tick` every `intervalMs` (never two at once); the returned stop waits for a running tick to end. */
+  function start(intervalMs: number): () => Promise<void> {
+    if (!chain) return async () => {};
+    let running: Promise<void> | null = null;
+    const timer = setInterval(() => {
+      running ??= tick().finally(() => {
+        running = null;
+      });
+    }, intervalMs);
+    timer.unref();
+    return async () => {
+      clearInterval(timer);
+      await running;
+    };
+  }
+
+  return {
+    enabled: chain !== null,
+    start,
+    withdraw,
+    tick,
+    report,
+    checkReserves: () => checkReserves(requireChain()),
+    attribute,
+    unattributed,
+    deposits: store.depositsOfWallet,
+    withdrawals: store.withdrawalsOfWallet,
+    findWithdrawal: store.findWithdrawal,
+    eventsAfter: events.ofWalletAfter,
+  };
+}
+
+export type CustodyService = ReturnType<typeof createCustodyService>;
