@@ -307,8 +307,10 @@ function transportError(error: unknown, method: string, path: string, timeoutMs:
       cause: error,
     });
   }
-  const codes = errorCodes((error as { cause?: unknown } | null)?.cause ?? error);
-  if (codes.length > 0 && codes.every((code) => NOT_CONNECTED_CODES.has(code))) {
+  const cause = (error as { cause?: unknown } | null)?.cause ?? error;
+  // fetch refuses ports browsers block (1, 9, 6000...) before connecting, with no code: a configuration mistake.
+  const codes = (cause as Error | null)?.message === 'bad port' ? ['bad port'] : errorCodes(cause);
+  if (codes.length > 0 && codes.every((code) => code === 'bad port' || NOT_CONNECTED_CODES.has(code))) {
     return new RustChainError('UNREACHABLE', `RustChain node unreachable for ${method} ${path} (${codes[0]})`, {
       method,
       path,

@@ -279,9 +279,7 @@ export async function startRustChainStandIn(options: RustChainStandInOptions = {
 
   // --- POST /wallet/transfer/signed, in the node's order of checks --------------------------------------------
 
-  function preflight(
-    data: Record<string, Parsed>,
-  ):
+  function preflight(data: Record<string, Parsed>):
     | Answer
     | {
         from: string;
@@ -554,7 +552,7 @@ export async function startRustChainStandIn(options: RustChainStandInOptions = {
     const entries: Array<Record<string, PythonJson> & { timestamp: bigint }> = [];
     for (const row of ledger
       .filter((r) => r.minerId === minerId)
-      .sort((a, b) => b.ts - a.ts || b.id - a.id)
+      .sort((a, b) => b.ts - a.ts || a.id - b.id) // ties in insertion order, as SQLite gave them
       .slice(0, cap)) {
       const parts = row.reason.split(':');
       const type = row.reason.startsWith('transfer_in:')
@@ -576,7 +574,7 @@ export async function startRustChainStandIn(options: RustChainStandInOptions = {
     }
     const pendingRows = transfers
       .filter((t) => t.from === minerId || t.to === minerId)
-      .sort((a, b) => b.ts - a.ts || b.id - a.id)
+      .sort((a, b) => b.ts - a.ts || a.id - b.id) // ties in insertion order, as SQLite gave them
       .slice(0, cap);
     for (const t of pendingRows) {
       if (t.status === 'confirmed') continue; // the ledger rows stand for it
@@ -612,6 +610,7 @@ export async function startRustChainStandIn(options: RustChainStandInOptions = {
     if (limitValue === null) return answer(400, { ok: false, error: 'limit must be an integer' });
     const limit = Math.max(1, Math.min(Number(limitValue), 500));
     const now = nowS();
+    const before = overdueStats();
     const ready = transfers.filter((t) => t.status === 'pending' && t.confirmsAt <= now).slice(0, limit);
     const confirmed: bigint[] = [];
     const errors: PythonJson[] = [];
@@ -626,6 +625,9 @@ export async function startRustChainStandIn(options: RustChainStandInOptions = {
       confirmed_count: BigInt(confirmed.length),
       confirmed_ids: confirmed,
       errors: errors.length > 0 ? errors : null,
+      stale_pending_count_before: before.stale_pending_count!,
+      max_confirm_overdue_seconds_before: before.max_confirm_overdue_seconds!,
+      overdue_stats_measured_before: before.overdue_stats_measured!,
       ...overdueStats(),
     });
   }
