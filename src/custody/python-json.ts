@@ -1,0 +1,107 @@
+/**
+ * Python's `json.dumps(value, sort_keys=True, separators=(",", ":"))`, byte for byte, for the values the RustChain
+ * node signs and answers with (docs/NODE-API.md). The node verifies a transfer's signature over text that Python
+ * wrote, so a signer in TypeScript must write the same bytes:
+ * - a JS `number` is a Python float and is written as Python's `repr` (`1.0`, `1e-06`, `1e+16`); a `bigint` is a
+ *   Python int;
+ * - strings are escaped as with `ensure_ascii=True`: everything outside space..`~` becomes `\uXXXX` with lowercase
+ *   hex (UTF-16 code units, so characters above U+FFFF become surrogate pairs), except the short escapes
+ *   `\" \\ \n \r \t \b \f`;
+ * - object keys are sorted by code point.
+ */
+
+export type PythonJson = null | boolean | number | bigint | string | PythonJson[] | { [key: string]: PythonJson };
+
+/**
+ * Python's `repr(float)`. Both languages print the shortest digits that read back as the same double (and pick the
+ * closest such digits), so the digits come from `String(x)`; only the layout differs. Python uses the exponent form
+ * when the decimal point would sit more than 4 places left of the first digit or more than 16 places right of it
+ * (`decpt <= -4 or decpt > 16` in CPython's `format_float_short`), writes at least two exponent digits with a sign,
+ * and ends a whole number in fixed form with `.0`.
+ */
+export function pythonFloatRepr(x: number): string {
+  if (Number.isNaN(x)) return 'nan';
+  if (x === Infinity) return 'inf';
+  if (x === -Infinity) return '-inf';
+  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
+  const sign = x < 0 ? '-' : '';
+  const { digits, decpt } = shortestDigits(Math.abs(x));
+  if (decpt <= -4 || decpt > 16) {
+    const exponent = decpt - 1;
+    const mantissa = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    return `${sign}${mantissa}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`;
+  }
+  if (decpt <= 0) return `${sign}0.${'0'.repeat(-decpt)}${digits}`;
+  if (decpt >= digits.length) return `${sign}${digits}${'0'.repeat(decpt - digits.length)}.0`;
+  return `${sign}${digits.slice(0, decpt)}.${digits.slice(decpt)}`;
+}
+
+/** The shortest round-trip digits of a positive finite double (no leading or trailing zeros) and where the point goes:
+ * value = 0.<digits> × 10^decpt. */
+function shortestDigits(x: number): { digits: string; decpt: number } {
+  const match = /^(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(x));
+  if (!match) throw new Error(`unexpected number text ${String(x)}`);
+  const whole = match[1]!;
+  let digits = whole + (match[2] ?? '');
+  let decpt = whole.length + Number(match[3] ?? 0);
+  const leadingZeros = /^0*/.exec(digits)![0].length;
+  digits = digits.slice(leadingZeros).replace(/0+$/, '');
+  decpt -= leadingZeros;
+  return { digits, decpt };
+}
+
+const SHORT_ESCAPES: Record<number, string> = {
+  0x22: '\\"',
+  0x5c: '\\\\',
+  0x0a: '\\n',
+  0x0d: '\\r',
+  0x09: '\\t',
+  0x08: '\\b',
+  0x0c: '\\f',
+};
+
+/** A JSON string literal as Python writes it with `ensure_ascii=True`: pure ASCII. */
+export function pythonJsonString(text: string): string {
+  let out = '"';
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    const short = SHORT_ESCAPES[unit];
+    if (short !== undefined) out += short;
+    else if (unit >= 0x20 && unit <= 0x7e) out += text[i];
+    else out += `\\u${unit.toString(16).padStart(4, '0')}`;
+  }
+  return `${out}"`;
+}
+
+/** Python orders `str` by code point; JS's default sort compares UTF-16 code units, which differs above U+FFFF. */
+export function compareCodePoints(a: string, b: string): number {
+  const left = [...a];
+  const right = [...b];
+  for (let i = 0; i < Math.min(left.length, right.length); i++) {
+    const diff = left[i]!.codePointAt(0)! - right[i]!.codePointAt(0)!;
+    if (diff !== 0) return diff;
+  }
+  return left.length - right.length;
+}
+
+/** `json.dumps(value, sort_keys=True, separators=(",", ":"))` with Python's defaults otherwise (`ensure_ascii`). */
+export function pythonJsonDumps(value: PythonJson): string {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'bigint':
+      return value.toString();
+    case 'number':
+      // Python writes NaN and Infinity (not JSON); nothing the node signs can hold them, so refuse.
+      if (!Number.isFinite(value)) throw new RangeError(`${value} has no JSON representation`);
+      return pythonFloatRepr(value);
+    case 'string':
+      return pythonJsonString(value);
+    default:
+      break;
+  }
+  if (Array.isArray(value)) return `[${value.map(pythonJsonDumps).join(',')}]`;
+  const keys = Object.keys(value).sort(compareCodePoints);
+  return `{${keys.map((key) => `${pythonJsonString(key)}:${pythonJsonDumps(value[key]!)}`).join(',')}}`;
+}
