@@ -29,6 +29,8 @@ const configSchema = z.object({
   RUSTCHAIN_CHAIN_ID: z.string().min(1).max(100).default('rustchain-mainnet-v2'),
   CUSTODY_KEY_FILE: z.string().optional().or(z.literal('').transform(() => undefined)),
   CUSTODY_POLL_INTERVAL_MS: z.coerce.number().int().min(100).default(5_000),
+  /** One instance at a time sends withdrawals; a crashed one keeps the others waiting at most this long. */
+  CUSTODY_SENDER_LEASE_S: z.coerce.number().int().min(1).max(3600).default(30),
   WITHDRAW_MIN_URTC: z.string().regex(/^\d{1,19}$/, 'must be digits (µRTC)').default('100000').transform(BigInt),
   WITHDRAW_DAILY_MAX_URTC: z.string().regex(/^\d{1,19}$/, 'must be digits (µRTC)').default('1000000000').transform(BigInt),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

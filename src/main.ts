@@ -1,6 +1,7 @@
 /** Starts the market server from the environment (migrations are applied by `npm start` first). */
 import { loadConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { chainFromConfig } from './custody/rustchain-adapter.js';
 import { createMarket } from './market.js';
 import { startMarketServer } from './server.js';
 
@@ -8,7 +9,10 @@ const config = loadConfig();
 const log = createLogger(config.LOG_LEVEL);
 if (!config.RC_ADMIN_KEY) log.warn('RC_ADMIN_KEY is not set: deposits and operator release/refund answer OPERATOR_DISABLED');
 
-const market = createMarket(config, log);
+const chain = chainFromConfig(config);
+if (chain) log.info({ event: 'custody.enabled', chain: chain.chain, chain_id: chain.chainId, custody_address: chain.custodyAddress }, `custody on ${chain.chain}: deposits to ${chain.custodyAddress}`);
+else log.warn('custody is not configured (RUSTCHAIN_NODE_URL, CUSTODY_KEY_FILE): withdrawals answer CUSTODY_DISABLED');
+const market = createMarket(config, log, undefined, chain);
 const running = await startMarketServer(market, {
   host: config.HOST,
   port: config.PORT,

@@ -42,7 +42,7 @@ export interface Market {
 
 export function createMarket(
   config: Pick<Config, 'DATABASE_URL' | 'RC_ADMIN_KEY' | 'SQLITE_SYNCHRONOUS'> &
-    Partial<Pick<Config, 'ATTESTATION_TTL_S' | 'PRICE_CHANGE_INTERVAL_S' | 'REDIS_URL' | 'WITHDRAW_MIN_URTC' | 'WITHDRAW_DAILY_MAX_URTC'>>,
+    Partial<Pick<Config, 'ATTESTATION_TTL_S' | 'PRICE_CHANGE_INTERVAL_S' | 'REDIS_URL' | 'WITHDRAW_MIN_URTC' | 'WITHDRAW_DAILY_MAX_URTC' | 'CUSTODY_SENDER_LEASE_S'>>,
   log: Logger,
   clock: Clock = systemClock,
   /** The custody chain (RustChain), or null when custody is not configured. */
@@ -87,6 +87,7 @@ export function createMarket(
     operator,
     events: createCustodyEventLog(db.sqlite),
     limits: { withdrawMinUrtc: config.WITHDRAW_MIN_URTC ?? 100_000n, withdrawDailyMaxUrtc: config.WITHDRAW_DAILY_MAX_URTC ?? 1_000_000_000n },
+    senderLeaseS: config.CUSTODY_SENDER_LEASE_S,
     clock,
     log: log.child({ component: 'custody' }),
     onEvent: (event) => pubsub.publish('walletEvent', event.wallet, event),

@@ -44,6 +44,8 @@ export interface CustodyServiceDeps {
   operator: OperatorGate;
   events: CustodyEventLog;
   limits: CustodyLimits;
+  /** How long the sender's lease lasts unless renewed: how long a crashed instance keeps the others from sending. */
+  senderLeaseS?: number;
   clock: Clock;
   /** Milliseconds, for custody nonces; injected with the clock in tests. */
   nowMs?: () => number;
@@ -68,7 +70,6 @@ export interface CustodyReport {
 
 const DAY_S = 86_400;
 const SENDER_LEASE = 'custody-sender';
-const LEASE_S = 60;
 /** How often the chain's full listing of incoming transfers is read: its limit is 12 a minute on /pending/*. */
 export const LISTING_INTERVAL_MS = 6_000;
 const FOLLOW_BATCH = 50;
@@ -297,7 +298,7 @@ export function createCustodyService(deps: CustodyServiceDeps) {
 
   /** Sends withdrawals one at a time (the chain needs strictly increasing nonces), across instances by lease. */
   async function sendWithdrawals(c: ChainAdapter): Promise<void> {
-    const leaseUntil = () => clock() + LEASE_S;
+    const leaseUntil = () => clock() + (deps.senderLeaseS ?? 30);
     const held = await writes.submit(() => store.acquireLease(SENDER_LEASE, instance, clock(), leaseUntil()));
     if (!held) return;
     for (let i = 0; i < FOLLOW_BATCH; i++) {

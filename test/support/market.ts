@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { pino } from 'pino';
 import { inject } from 'vitest';
 import type { Clock } from '../../src/clock.js';
+import type { ChainAdapter } from '../../src/custody/chain.js';
 import { createEscrowEventLog } from '../../src/escrow/events.js';
 import { createEscrowService } from '../../src/escrow/service.js';
 import { createGroupCommit } from '../../src/group-commit.js';
@@ -32,6 +33,9 @@ export interface TestMarketOptions {
   adminKey?: string | null;
   clock?: Clock;
   databaseUrl?: string;
+  /** Custody's chain (a RustChain adapter pointed at the stand-in node); none by default. */
+  chain?: ChainAdapter;
+  withdrawDailyMaxUrtc?: bigint;
 }
 
 export function createTestMarket(options: TestMarketOptions = {}): Market {
@@ -40,9 +44,11 @@ export function createTestMarket(options: TestMarketOptions = {}): Market {
       DATABASE_URL: options.databaseUrl ?? freshDatabaseUrl(),
       RC_ADMIN_KEY: options.adminKey === null ? undefined : (options.adminKey ?? ADMIN_KEY),
       SQLITE_SYNCHRONOUS: 'NORMAL',
+      WITHDRAW_DAILY_MAX_URTC: options.withdrawDailyMaxUrtc,
     },
     silentLog,
     options.clock,
+    options.chain ?? null,
   );
 }
 
