@@ -6,6 +6,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { graphql } from '../src/client/gql/gql.js';
 import { createRustChainAdapter } from '../src/custody/rustchain-adapter.js';
 import { createRustChainClient, rustChainKeyFromSeed, type RustChainKey } from '../src/custody/rustchain.js';
 import { LISTING_INTERVAL_MS } from '../src/custody/service.js';
@@ -14,6 +17,7 @@ import { walletFromSeed, type Wallet } from '../src/domain/signatures.js';
 import type { Market } from '../src/market.js';
 import { startMarketServer, type MarketServer } from '../src/server.js';
 import { createTestMarket, freshDatabaseUrl, newNonce, newWallet, newJobId } from './support/market.js';
+import { graphqlClient } from './support/graphql.js';
 import { asOperator, call, signedLockBody, signedReleaseBody } from './support/rest.js';
 import { startRustChainStandIn, type RustChainStandIn } from './support/rustchain-stand-in.js';
 
@@ -305,6 +309,76 @@ describe('withdrawals', () => {
     expect((await call(s.url, 'GET', `/wallet/withdrawals?wallet=${w.address}`)).body.withdrawals[0]).toMatchObject({ status: 'pending', tx_hash: null });
     expect((await call(s.url, 'GET', '/custody')).body).toMatchObject({ onchain_urtc: '3000000', liabilities_urtc: '5000000', surplus_urtc: '-2000000' });
     expect(node.transfers.filter((t) => t.from === s.custody.address && t.nonce !== null)).toHaveLength(0);
+  });
+});
+
+const Withdraw = graphql(`
+  mutation Withdraw($input: WithdrawInput!) {
+    withdraw(input: $input) {
+      __typename
+      ... on WithdrawSuccess { withdrawal { withdrawalId status amountUrtc toAddress txHash } }
+      ... on MarketError { code message }
+    }
+  }
+`);
+
+const CustodyAndWallet = graphql(`
+  query CustodyAndWallet($address: String!) {
+    custody { enabled custodyAddress onchainUrtc liabilitiesUrtc incomingUrtc pendingWithdrawalsUrtc surplusUrtc }
+    wallet(address: $address) {
+      availableUrtc
+      deposits(first: 10) { edges { node { txHash status amountUrtc } } }
+      withdrawals(first: 10) { edges { node { withdrawalId status amountUrtc txHash } } }
+    }
+  }
+`);
+
+const CustodyEvents = graphql(`
+  subscription CustodyEvents($wallet: String!, $afterSeq: Int) {
+    walletEvents(wallet: $wallet, afterSeq: $afterSeq) { seq change deposit { txHash status } withdrawal { withdrawalId status txHash } }
+  }
+`);
+
+describe('over GraphQL', () => {
+  it('withdraws, shows custody and the wallet, and numbers every deposit and withdrawal event', async () => {
+    const s = await setup();
+    const { key, wallet } = chainWallet(5n);
+    const tx = await sendToCustody(key, s, 2n * RTC);
+    await s.tick();
+    node.confirm(tx);
+    await s.tick();
+    const execute = graphqlClient(s.market);
+    const to = newWallet().address;
+    const action = { action: 'wallet.withdraw', wallet: wallet.address, to_address: to, amount_urtc: '500000', nonce: newNonce() };
+    const input = { wallet: wallet.address, toAddress: to, amountUrtc: '500000', nonce: action.nonce, publicKey: wallet.publicKey, signature: wallet.sign(action) };
+    const done = await execute(Withdraw, { input });
+    expect(done.withdraw).toMatchObject({ __typename: 'WithdrawSuccess', withdrawal: { status: 'PENDING', amountUrtc: '500000', toAddress: to } });
+    const again = await execute(Withdraw, { input });
+    expect(again.withdraw).toMatchObject({ __typename: 'StateError', code: 'NONCE_REUSED' });
+    await s.tick();
+    const sentHash = node.transfers.find((t) => t.from === s.custody.address)!.txHash;
+    node.confirm(sentHash);
+    await s.tick();
+
+    const view = await execute(CustodyAndWallet, { address: wallet.address });
+    expect(view.custody).toMatchObject({ enabled: true, custodyAddress: s.custody.address, onchainUrtc: '1500000', liabilitiesUrtc: '1500000', surplusUrtc: '0' });
+    expect(view.wallet.availableUrtc).toBe('1500000');
+    expect(view.wallet.deposits.edges.map((e) => e.node)).toEqual([{ txHash: tx, status: 'CREDITED', amountUrtc: '2000000' }]);
+    expect(view.wallet.withdrawals.edges.map((e) => e.node)).toMatchObject([{ status: 'CONFIRMED', amountUrtc: '500000', txHash: sentHash }]);
+
+    const client = createClient({ url: `${s.url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, lazy: true, retryAttempts: 0 });
+    try {
+      const events = client.iterate<{ walletEvents: { seq: number; change: string } }>({ query: CustodyEvents.toString(), variables: { wallet: wallet.address, afterSeq: 0 } });
+      const got: { seq: number; change: string }[] = [];
+      for await (const e of events) {
+        got.push(e.data!.walletEvents);
+        if (got.length === 5) break;
+      }
+      expect(got.map((e) => e.change)).toEqual(['DEPOSIT_PENDING', 'DEPOSIT_CREDITED', 'WITHDRAWAL_PENDING', 'WITHDRAWAL_SENT', 'WITHDRAWAL_CONFIRMED']);
+      expect(got.map((e) => e.seq)).toEqual([...got.map((e) => e.seq)].sort((a, b) => a - b));
+    } finally {
+      await client.dispose();
+    }
   });
 });
 

@@ -4,6 +4,13 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** pending: seen, not final, not spendable; credited: final and credited once; voided: never credited; unattributed: final, waiting for the operator. */
+export type ChainDepositStatus =
+  | 'CREDITED'
+  | 'PENDING'
+  | 'UNATTRIBUTED'
+  | 'VOIDED';
+
 export type DepositInput = {
   /** Decimal RTC, at most 6 decimals. Give this or amountUrtc. */
   amountRtc?: string | null | undefined;
@@ -20,6 +27,7 @@ export type DeviceArch =
 
 /** Stable error codes, the same as the REST shim returns (docs/CONTRACT.md). */
 export type ErrorCode =
+  | 'CUSTODY_DISABLED'
   | 'DUPLICATE_HARDWARE'
   | 'FORBIDDEN'
   | 'IDEMPOTENCY_CONFLICT'
@@ -92,7 +100,7 @@ export type JobType =
   | 'STT'
   | 'TTS';
 
-/** Signed by fromWallet over {action:"escrow.lock", job_id, job_type, from_wallet, to_wallet, amount_urtc, nonce, ttl_s?}. */
+/** Signed by fromWallet over {action:"escrow.lock", job_id, job_type, from_wallet, to_wallet, amount_urtc, nonce, ttl_s?, units?, metadata_sha256?}. */
 export type LockEscrowInput = {
   /** Decimal RTC, at most 6 decimals. Give this or amountUrtc. */
   amountRtc?: string | null | undefined;
@@ -101,7 +109,7 @@ export type LockEscrowInput = {
   fromWallet: string;
   /** Chosen by the client; the idempotency key. */
   jobId: string;
-  /** Up to 4 KiB of JSON, not signed. */
+  /** Up to 4 KiB of JSON (no floats), bound by metadata_sha256 in the signed object. */
   metadata?: Record<string, unknown> | null | undefined;
   /** Never reused by the same signer. */
   nonce: string;
@@ -154,11 +162,40 @@ export type TrustLevel =
   | 'SELF_REPORTED'
   | 'VERIFIED';
 
+export type WalletChange =
+  | 'DEPOSIT_CREDITED'
+  | 'DEPOSIT_PENDING'
+  | 'DEPOSIT_VOIDED'
+  | 'WITHDRAWAL_CONFIRMED'
+  | 'WITHDRAWAL_FAILED'
+  | 'WITHDRAWAL_PENDING'
+  | 'WITHDRAWAL_SENT';
+
 /** Which side of an escrow a wallet is on. */
 export type WalletRole =
   | 'EITHER'
   | 'PAYER'
   | 'PROVIDER';
+
+/** Signed by wallet over {action:"wallet.withdraw", wallet, to_address, amount_urtc, nonce}. */
+export type WithdrawInput = {
+  /** Decimal RTC, at most 6 decimals. Give this or amountUrtc. */
+  amountRtc?: string | null | undefined;
+  amountUrtc?: string | null | undefined;
+  nonce: string;
+  publicKey: string;
+  signature: string;
+  /** A RustChain address; sent in lowercase. */
+  toAddress: string;
+  wallet: string;
+};
+
+/** pending: debited, not yet taken by the chain; sent: the chain holds the transfer; confirmed: final; failed: the money is back in the wallet. */
+export type WithdrawalStatus =
+  | 'CONFIRMED'
+  | 'FAILED'
+  | 'PENDING'
+  | 'SENT';
 
 export type BotDepositMutationVariables = Exact<{
   input: DepositInput;
@@ -215,6 +252,34 @@ export type InventoryByPriceQueryVariables = Exact<{
 
 
 export type InventoryByPriceQuery = { gpuNodes: { totalCount: number, edges: Array<{ node: { minerId: string, trust: TrustLevel, status: NodeStatus, gpus: Array<{ model: string, vramMb: number }>, prices: { renderMinuteUrtc: string | null, tts1kCharsUrtc: string | null, sttMinuteUrtc: string | null, llm1kTokensUrtc: string | null } } }> }, fairRate: { unit: string, fairUrtc: string | null, fairRtc: string | null, providers: number, counted: number, insufficientData: boolean } };
+
+export type WithdrawMutationVariables = Exact<{
+  input: WithdrawInput;
+}>;
+
+
+export type WithdrawMutation = { withdraw:
+    | { __typename: 'AuthorizationError', code: ErrorCode, message: string }
+    | { __typename: 'InsufficientFundsError', code: ErrorCode, message: string }
+    | { __typename: 'InvalidInputError', code: ErrorCode, message: string }
+    | { __typename: 'StateError', code: ErrorCode, message: string }
+    | { __typename: 'WithdrawSuccess', withdrawal: { withdrawalId: string, status: WithdrawalStatus, amountUrtc: string, toAddress: string, txHash: string | null } }
+   };
+
+export type CustodyAndWalletQueryVariables = Exact<{
+  address: string;
+}>;
+
+
+export type CustodyAndWalletQuery = { custody: { enabled: boolean, custodyAddress: string | null, onchainUrtc: string | null, liabilitiesUrtc: string, incomingUrtc: string, pendingWithdrawalsUrtc: string, surplusUrtc: string | null }, wallet: { availableUrtc: string, deposits: { edges: Array<{ node: { txHash: string, status: ChainDepositStatus, amountUrtc: string } }> }, withdrawals: { edges: Array<{ node: { withdrawalId: string, status: WithdrawalStatus, amountUrtc: string, txHash: string | null } }> } } };
+
+export type CustodyEventsSubscriptionVariables = Exact<{
+  wallet: string;
+  afterSeq?: number | null | undefined;
+}>;
+
+
+export type CustodyEventsSubscription = { walletEvents: { seq: number, change: WalletChange, deposit: { txHash: string, status: ChainDepositStatus } | null, withdrawal: { withdrawalId: string, status: WithdrawalStatus, txHash: string | null } | null } };
 
 export type DepositMutationVariables = Exact<{
   input: DepositInput;
@@ -470,6 +535,78 @@ export const InventoryByPriceDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<InventoryByPriceQuery, InventoryByPriceQueryVariables>;
+export const WithdrawDocument = new TypedDocumentString(`
+    mutation Withdraw($input: WithdrawInput!) {
+  withdraw(input: $input) {
+    __typename
+    ... on WithdrawSuccess {
+      withdrawal {
+        withdrawalId
+        status
+        amountUrtc
+        toAddress
+        txHash
+      }
+    }
+    ... on MarketError {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<WithdrawMutation, WithdrawMutationVariables>;
+export const CustodyAndWalletDocument = new TypedDocumentString(`
+    query CustodyAndWallet($address: String!) {
+  custody {
+    enabled
+    custodyAddress
+    onchainUrtc
+    liabilitiesUrtc
+    incomingUrtc
+    pendingWithdrawalsUrtc
+    surplusUrtc
+  }
+  wallet(address: $address) {
+    availableUrtc
+    deposits(first: 10) {
+      edges {
+        node {
+          txHash
+          status
+          amountUrtc
+        }
+      }
+    }
+    withdrawals(first: 10) {
+      edges {
+        node {
+          withdrawalId
+          status
+          amountUrtc
+          txHash
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<CustodyAndWalletQuery, CustodyAndWalletQueryVariables>;
+export const CustodyEventsDocument = new TypedDocumentString(`
+    subscription CustodyEvents($wallet: String!, $afterSeq: Int) {
+  walletEvents(wallet: $wallet, afterSeq: $afterSeq) {
+    seq
+    change
+    deposit {
+      txHash
+      status
+    }
+    withdrawal {
+      withdrawalId
+      status
+      txHash
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<CustodyEventsSubscription, CustodyEventsSubscriptionVariables>;
 export const DepositDocument = new TypedDocumentString(`
     mutation Deposit($input: DepositInput!) {
   deposit(input: $input) {
