@@ -12,6 +12,14 @@ export interface RawResponse {
   json: any;
 }
 
+export interface RawOptions {
+  /** The request was a HEAD: the response has no body whatever its headers say. */
+  head?: boolean;
+  /** Return once the status line and headers are in (for streams that never end, such as SSE). */
+  headersOnly?: boolean;
+  timeoutMs?: number;
+}
+
 export class RawConnection {
   private buffer = Buffer.alloc(0);
   private ended = false;
@@ -52,10 +60,10 @@ export class RawConnection {
   }
 
   /** The next complete response, or null when the connection ends (or `timeoutMs` passes) first. */
-  async next(options: { head?: boolean; timeoutMs?: number } = {}): Promise<RawResponse | null> {
+  async next(options: RawOptions = {}): Promise<RawResponse | null> {
     const deadline = Date.now() + (options.timeoutMs ?? 10_000);
     for (;;) {
-      const parsed = this.take(options.head ?? false);
+      const parsed = this.take(options.head ?? false, options.headersOnly ?? false);
       if (parsed) return parsed;
       if (this.ended || Date.now() > deadline) return null;
       await new Promise<void>((resolve) => {
@@ -73,7 +81,7 @@ export class RawConnection {
     this.socket.destroy();
   }
 
-  private take(head: boolean): RawResponse | null {
+  private take(head: boolean, headersOnly: boolean): RawResponse | null {
     const end = this.buffer.indexOf('\r\n\r\n');
     if (end < 0) return null;
     const lines = this.buffer.subarray(0, end).toString('latin1').split('\r\n');
@@ -85,7 +93,10 @@ export class RawConnection {
     }
     let rest = this.buffer.subarray(end + 4);
     let body: Buffer;
-    if (head || status === 204 || status === 304 || (status >= 100 && status < 200)) {
+    if (headersOnly) {
+      body = Buffer.alloc(0);
+      rest = Buffer.alloc(0);
+    } else if (head || status === 204 || status === 304 || (status >= 100 && status < 200)) {
       body = Buffer.alloc(0);
     } else if (/chunked/i.test(headers['transfer-encoding'] ?? '')) {
       const parts: Buffer[] = [];
@@ -122,7 +133,7 @@ export class RawConnection {
 }
 
 /** One request on a fresh connection (closed afterwards): its response, or null when none came. */
-export async function rawRequest(baseUrl: string, request: string | Buffer, options: { head?: boolean; timeoutMs?: number } = {}): Promise<RawResponse | null> {
+export async function rawRequest(baseUrl: string, request: string | Buffer, options: RawOptions = {}): Promise<RawResponse | null> {
   const connection = await RawConnection.open(baseUrl);
   try {
     await connection.write(request);
