@@ -15,18 +15,18 @@ import { rtcNumber } from '../domain/money.js';
 import type { EscrowRecord } from '../ledger.js';
 
 /** The contract's limit for a REST body. */
-export const MAX_BODY_BYTES = 64 * 1024;
+export const BODY_BYTES_MAX = 64 * 1024;
 /**
  * A body over the limit is still read and discarded, so that the client's next request on the same
  * connection is understood; past this much it is not worth reading, and the connection is closed.
  */
-export const MAX_DRAIN_BYTES = 8 * 1024 * 1024;
+export const DRAIN_BYTES_MAX = 8 * 1024 * 1024;
 /** Deeper JSON is refused before parsing (the parser recurses; nothing we accept nests this deep). */
-const MAX_JSON_DEPTH = 64;
+const JSON_DEPTH_MAX = 64;
 /** The most characters of client input an error message repeats. */
-const ECHO_CHARS = 40;
+const ECHO_CHARS_MAX = 40;
 /** The longest error message sent; anything longer is cut. */
-const MAX_MESSAGE_CHARS = 300;
+const MESSAGE_CHARS_MAX = 300;
 
 /** Requests whose body was left unread on purpose: their response closes the connection. */
 const unreadBodies = new WeakSet<IncomingMessage>();
@@ -41,7 +41,7 @@ export class ClientClosedError extends Error {
 
 /** Client text quoted in a message: JSON-quoted (no control characters) and cut to a few dozen characters. */
 export function quote(text: string): string {
-  return JSON.stringify(text.length > ECHO_CHARS ? `${text.slice(0, ECHO_CHARS)}…` : text);
+  return JSON.stringify(text.length > ECHO_CHARS_MAX ? `${text.slice(0, ECHO_CHARS_MAX)}…` : text);
 }
 
 function declaredLength(req: IncomingMessage): number | null {
@@ -56,14 +56,14 @@ export function abandonBody(req: IncomingMessage): void {
 }
 
 /**
- * The raw body as UTF-8 text, at most MAX_BODY_BYTES. A longer body is PAYLOAD_TOO_LARGE, answered
- * once the body has been read to its end (or, above MAX_DRAIN_BYTES, at once, closing the connection).
+ * The raw body as UTF-8 text, at most BODY_BYTES_MAX. A longer body is PAYLOAD_TOO_LARGE, answered
+ * once the body has been read to its end (or, above DRAIN_BYTES_MAX, at once, closing the connection).
  */
 export function readBodyText(req: IncomingMessage): Promise<string> {
   const declared = declaredLength(req);
-  if (declared !== null && declared > MAX_DRAIN_BYTES) {
+  if (declared !== null && declared > DRAIN_BYTES_MAX) {
     abandonBody(req);
-    return Promise.reject(new PayloadTooLargeError(MAX_BODY_BYTES));
+    return Promise.reject(new PayloadTooLargeError(BODY_BYTES_MAX));
   }
   if (req.destroyed) return Promise.reject(new ClientClosedError());
   return new Promise<string>((resolve, reject) => {
@@ -75,18 +75,18 @@ export function readBodyText(req: IncomingMessage): Promise<string> {
     };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= MAX_BODY_BYTES) {
+      if (size <= BODY_BYTES_MAX) {
         chunks.push(chunk);
         return;
       }
       chunks.length = 0; // stop keeping it; keep reading to find where it ends
-      if (size > MAX_DRAIN_BYTES) {
+      if (size > DRAIN_BYTES_MAX) {
         abandonBody(req);
-        finish(() => reject(new PayloadTooLargeError(MAX_BODY_BYTES)));
+        finish(() => reject(new PayloadTooLargeError(BODY_BYTES_MAX)));
       }
     };
     const onEnd = () =>
-      finish(() => (size > MAX_BODY_BYTES ? reject(new PayloadTooLargeError(MAX_BODY_BYTES)) : resolve(Buffer.concat(chunks).toString('utf8'))));
+      finish(() => (size > BODY_BYTES_MAX ? reject(new PayloadTooLargeError(BODY_BYTES_MAX)) : resolve(Buffer.concat(chunks).toString('utf8'))));
     // A client that hangs up mid-body (an 'error' with ECONNRESET, or just 'close'): nobody is left to answer.
     const onError = (err: Error) => finish(() => reject(new ClientClosedError(err)));
     const onClose = () => finish(() => reject(new ClientClosedError()));
@@ -176,7 +176,7 @@ function exactNumbers(value: unknown, path: string): unknown {
  */
 export async function readJsonObject(req: IncomingMessage): Promise<Record<string, unknown>> {
   const text = await readBodyText(req);
-  if (jsonDepth(text) > MAX_JSON_DEPTH) throw new InvalidInputError(`body nests deeper than ${MAX_JSON_DEPTH} levels`);
+  if (jsonDepth(text) > JSON_DEPTH_MAX) throw new InvalidInputError(`body nests deeper than ${JSON_DEPTH_MAX} levels`);
   let body: unknown;
   try {
     body = parseLossless(text, undefined, {
@@ -239,7 +239,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
  */
 export function sendError(res: ServerResponse, error: unknown, log: Logger): void {
   if (error instanceof MarketError) {
-    const message = error.message.length > MAX_MESSAGE_CHARS ? `${error.message.slice(0, MAX_MESSAGE_CHARS)}…` : error.message;
+    const message = error.message.length > MESSAGE_CHARS_MAX ? `${error.message.slice(0, MESSAGE_CHARS_MAX)}…` : error.message;
     sendJson(res, error.httpStatus, { ok: false, error: { code: error.code, message } });
     return;
   }

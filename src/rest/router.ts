@@ -10,7 +10,7 @@ import { InvalidInputError, StateError } from '../domain/errors.js';
 import type { Market } from '../market.js';
 import { escrowLookupRoute, escrowRoutes } from './escrow.js';
 import { gpuRoutes } from './gpu.js';
-import { abandonBody, ClientClosedError, MAX_DRAIN_BYTES, quote, sendError, sendJson } from './http.js';
+import { abandonBody, ClientClosedError, DRAIN_BYTES_MAX, quote, sendError, sendJson } from './http.js';
 import { pricingRoutes } from './pricing.js';
 import { walletRoutes } from './wallet.js';
 
@@ -51,7 +51,7 @@ export function createRestHandler(market: Market) {
 
   return async function handleRest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
-      if (Number(req.headers['content-length']) > MAX_DRAIN_BYTES) abandonBody(req); // not worth reading, whatever the route
+      if (Number(req.headers['content-length']) > DRAIN_BYTES_MAX) abandonBody(req); // not worth reading, whatever the route
       const { path, query } = parseTarget(req.url);
       let route = exact.get(`${req.method} ${path}`);
       const params: Record<string, string> = {};
