@@ -20,6 +20,7 @@ export type DeviceArch =
 
 /** Stable error codes, the same as the REST shim returns (docs/CONTRACT.md). */
 export type ErrorCode =
+  | 'CUSTODY_DISABLED'
   | 'DUPLICATE_HARDWARE'
   | 'FORBIDDEN'
   | 'IDEMPOTENCY_CONFLICT'
@@ -33,6 +34,7 @@ export type ErrorCode =
   | 'NONCE_REUSED'
   | 'NOT_FOUND'
   | 'OPERATOR_DISABLED'
+  | 'PAYLOAD_TOO_LARGE'
   | 'RATE_LIMITED'
   | 'UNAUTHORIZED';
 
