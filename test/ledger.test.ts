@@ -1,5 +1,6 @@
 /** Group commit: operations of one event-loop turn share a transaction, but not each other's failures. */
 import { describe, expect, it } from 'vitest';
+import { auditLedger } from '../src/ledger-invariants.js';
 import { ADMIN_KEY, createInMemoryServices, newWallet } from './support/market.js';
 
 const now = 1_800_000_000;
@@ -21,15 +22,17 @@ describe('ledger.submit', () => {
     expect(ledger.findWallet(b)).toBeNull(); // its wallet row and credit were rolled back with it
     expect(ledger.findDeposit('ref-b')).toBeNull();
     expect(db.prepare('SELECT count(*) FROM journal').pluck().get()).toBe(2n);
+    expect(auditLedger(db)).toEqual([]); // the rolled-back operation left no journal row, credit or id gap behind
   });
 
   it('lets a later operation of the same batch see an earlier one (idempotency holds inside a batch)', async () => {
-    const { wallets } = createInMemoryServices(() => now);
+    const { wallets, db } = createInMemoryServices(() => now);
     const w = newWallet().address;
     const request = { wallet: w, amountUrtc: 10n, reference: 'same-ref' };
     const [x, y] = await Promise.all([wallets.deposit(request, ADMIN_KEY), wallets.deposit(request, ADMIN_KEY)]);
     expect([x.created, y.created].sort()).toEqual([false, true]);
     expect(wallets.balance(w).availableUrtc).toBe(10n);
+    expect(auditLedger(db)).toEqual([]);
   });
 
   it('rejects every operation of a batch whose commit fails, and nothing is written', async () => {
@@ -42,5 +45,6 @@ describe('ledger.submit', () => {
     const results = await Promise.allSettled([good, breaking]);
     expect(results.every((r) => r.status === 'rejected')).toBe(true);
     expect(ledger.findWallet(w)).toBeNull();
+    expect(auditLedger(db)).toEqual([]);
   });
 });
