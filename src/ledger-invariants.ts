@@ -10,43 +10,52 @@
  * tests and of `npm run bench`.
  *
  * An audit reads every row of the money tables once (most queries walk an index), so its cost grows
- * with the journal; each rule reports at most VIOLATIONS_PER_RULE_MAX violations.
+ * with the journal; each check reports at most VIOLATIONS_PER_RULE_MAX violations.
  */
 import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 
+/** Each rule with its write-side guard and its read-side audit (the checks below, tagged with its number). */
 export const LEDGER_RULES = {
   I1: {
     rule: 'no balance is negative',
     guard: 'CHECK (available_urtc >= 0) and CHECK (locked_urtc >= 0) on wallets; the debit and unlock UPDATEs are guarded on available_urtc >= amount and locked_urtc >= amount',
+    audit: 'no wallet row below zero; the CHECKs are still in the schema',
   },
   I2: {
     rule: "every balance is what the journal says: a wallet's available is its journal credits minus debits, an escrow account holds its escrow's remaining amount",
     guard: 'each balance UPDATE and its journal row are written in one savepoint; invariant() on the row count of every credit and journal insert',
+    audit: 'every wallet and every escrow account recomputed from the journal',
   },
   I3: {
     rule: "a wallet's locked balance equals the remaining amount of the escrows it pays that are still locked",
-    guard: 'the lock debit (changes = 1, else INSUFFICIENT_FUNDS) and the escrow row are written together; invariant() on the unlock UPDATE guarded on locked_urtc >= amount',
+    guard: 'the lock debit (no row changed: INSUFFICIENT_FUNDS) is written with the escrow row; invariant() on the unlock UPDATE, guarded on locked_urtc >= amount',
+    audit: "every wallet's locked_urtc against its locked escrows",
   },
   I4: {
     rule: "a settled escrow's released plus refunded amounts add up to its amount (a locked one has neither), and the journal's release and refund rows carry exactly those amounts",
-    guard: "CHECK on render_escrow (status, released_urtc, refunded_urtc); invariant() before settling; the settle UPDATE is guarded on status = 'locked'",
+    guard: 'CHECK on render_escrow (status, released_urtc, refunded_urtc); invariant() on the settlement before it is written',
+    audit: "every escrow's amounts, and its release and refund rows in the journal; the CHECK is still in the schema",
   },
   I5: {
     rule: 'conservation: all available plus all locked money equals the money deposited, and the journal shows the same money coming in',
-    guard: 'the only statement that adds money is a deposit, journaled from the external account; every other journal row moves money between two accounts',
+    guard: 'the only statement that adds money is a deposit, journaled from the external account; every other journal row moves money between two accounts (I8)',
+    audit: 'the three totals',
   },
   I6: {
     rule: 'the journal is append-only: no row is updated or deleted',
     guard: 'triggers journal_no_update and journal_no_delete (BEFORE UPDATE / DELETE: RAISE(ABORT))',
+    audit: 'both triggers are in sqlite_master; the journal ids have no gap',
   },
   I7: {
-    rule: 'exactly once: one escrow per job, locked once; one deposit per reference, credited once; one use of a nonce per signer',
-    guard: 'unique indexes on render_escrow(job_id), deposits(reference) and the primary key of used_nonces; invariant() on each insert',
+    rule: 'exactly once: one escrow per job, locked once and settled at most once; one deposit per reference, credited once; one use of a nonce per signer',
+    guard: "unique indexes on render_escrow(job_id) and deposits(reference), the primary key of used_nonces; the settle UPDATE guarded on status = 'locked'; invariant() on each of these writes",
+    audit: 'no duplicate job, reference or nonce; one lock row per escrow and one journal credit per deposit (a second settlement shows up in I4)',
   },
   I8: {
-    rule: "every journal row moves a positive amount between the accounts its kind allows (deposit: external → wallet; lock: payer → escrow; release: escrow → provider; refund: escrow → payer)",
+    rule: 'every journal row moves a positive amount between the accounts its kind allows (deposit: external → wallet; lock: payer → escrow; release: escrow → provider; refund: escrow → payer)',
     guard: 'CHECK (amount_urtc > 0) on journal; journal rows are written only by src/ledger.ts',
+    audit: "every journal row against its kind and its escrow; the CHECK is still in the schema",
   },
 } as const;
 
@@ -125,9 +134,12 @@ const ROW_CHECKS: RowCheck[] = [
   },
   {
     rule: 'I3',
-    sql: `SELECT * FROM (SELECT address, locked_urtc,
-            COALESCE((SELECT SUM(amount_urtc - released_urtc - refunded_urtc) FROM render_escrow WHERE from_wallet = w.address AND status = 'locked'), 0) AS open_urtc
-          FROM wallets w) WHERE locked_urtc <> open_urtc`,
+    // One grouped pass: per wallet, the planner would walk the status index over every locked escrow.
+    sql: `WITH open AS (SELECT from_wallet, SUM(amount_urtc - released_urtc - refunded_urtc) AS open_urtc
+                        FROM render_escrow WHERE status = 'locked' GROUP BY from_wallet)
+          SELECT w.address, w.locked_urtc, COALESCE(o.open_urtc, 0) AS open_urtc FROM wallets w
+            LEFT JOIN open o ON o.from_wallet = w.address
+          WHERE w.locked_urtc <> COALESCE(o.open_urtc, 0)`,
     detail: (r) => `wallet ${r.address} has ${r.locked_urtc} µRTC locked, its open escrows hold ${r.open_urtc} µRTC`,
   },
   {
