@@ -19,27 +19,32 @@ import type { Logger } from 'pino';
 export const LEDGER_RULES = {
   I1: {
     rule: 'no balance is negative',
-    guard: 'CHECK (available_urtc >= 0) and CHECK (locked_urtc >= 0) on wallets; the debit and unlock UPDATEs are guarded on available_urtc >= amount and locked_urtc >= amount',
+    guard:
+      'CHECK (available_urtc >= 0) and CHECK (locked_urtc >= 0) on wallets; the debit and unlock UPDATEs are guarded on available_urtc >= amount and locked_urtc >= amount',
     audit: 'no wallet row below zero; the CHECKs are still in the schema',
   },
   I2: {
     rule: "every balance is what the journal says: a wallet's available is its journal credits minus debits, an escrow account holds its escrow's remaining amount",
-    guard: 'each balance UPDATE and its journal row are written in one savepoint; invariant() on the row count of every credit and journal insert',
+    guard:
+      'each balance UPDATE and its journal row are written in one savepoint; invariant() on the row count of every credit and journal insert',
     audit: 'every wallet and every escrow account recomputed from the journal',
   },
   I3: {
     rule: "a wallet's locked balance equals the remaining amount of the escrows it pays that are still locked",
-    guard: 'the lock debit (no row changed: INSUFFICIENT_FUNDS) is written with the escrow row; invariant() on the unlock UPDATE, guarded on locked_urtc >= amount',
+    guard:
+      'the lock debit (no row changed: INSUFFICIENT_FUNDS) is written with the escrow row; invariant() on the unlock UPDATE, guarded on locked_urtc >= amount',
     audit: "every wallet's locked_urtc against its locked escrows",
   },
   I4: {
     rule: "a settled escrow's released plus refunded amounts add up to its amount (a locked one has neither), and the journal's release and refund rows carry exactly those amounts",
-    guard: 'CHECK on render_escrow (status, released_urtc, refunded_urtc); invariant() on the settlement before it is written',
+    guard:
+      'CHECK on render_escrow (status, released_urtc, refunded_urtc); invariant() on the settlement before it is written',
     audit: "every escrow's amounts, and its release and refund rows in the journal; the CHECK is still in the schema",
   },
   I5: {
     rule: 'conservation: all available plus all locked money equals the money deposited, and the journal shows the same money coming in',
-    guard: 'the only statement that adds money is a deposit, journaled from the external account; every other journal row moves money between two accounts (I8)',
+    guard:
+      'the only statement that adds money is a deposit, journaled from the external account; every other journal row moves money between two accounts (I8)',
     audit: 'the three totals',
   },
   I6: {
@@ -49,13 +54,15 @@ export const LEDGER_RULES = {
   },
   I7: {
     rule: 'exactly once: one escrow per job, locked once and settled at most once; one deposit per reference, credited once; one use of a nonce per signer',
-    guard: "unique indexes on render_escrow(job_id) and deposits(reference), the primary key of used_nonces; the settle UPDATE guarded on status = 'locked'; invariant() on each of these writes",
-    audit: 'no duplicate job, reference or nonce; one lock row per escrow and one journal credit per deposit (a second settlement shows up in I4)',
+    guard:
+      "unique indexes on render_escrow(job_id) and deposits(reference), the primary key of used_nonces; the settle UPDATE guarded on status = 'locked'; invariant() on each of these writes",
+    audit:
+      'no duplicate job, reference or nonce; one lock row per escrow and one journal credit per deposit (a second settlement shows up in I4)',
   },
   I8: {
     rule: 'every journal row moves a positive amount between the accounts its kind allows (deposit: external → wallet; lock: payer → escrow; release: escrow → provider; refund: escrow → payer)',
     guard: 'CHECK (amount_urtc > 0) on journal; journal rows are written only by src/ledger.ts',
-    audit: "every journal row against its kind and its escrow; the CHECK is still in the schema",
+    audit: 'every journal row against its kind and its escrow; the CHECK is still in the schema',
   },
 } as const;
 
@@ -87,7 +94,12 @@ export function invariant(condition: unknown, rule: LedgerRule, detail: string):
 /** Thrown at startup when the stored ledger breaks a rule: the market does not serve money from it. */
 export class LedgerUnsoundError extends Error {
   constructor(readonly violations: Violation[]) {
-    super(`the ledger breaks ${violations.length} money rule(s): ${violations.slice(0, 5).map((v) => `${v.rule} ${v.detail}`).join('; ')}`);
+    super(
+      `the ledger breaks ${violations.length} money rule(s): ${violations
+        .slice(0, 5)
+        .map((v) => `${v.rule} ${v.detail}`)
+        .join('; ')}`,
+    );
     this.name = 'LedgerUnsoundError';
   }
 }
@@ -122,7 +134,8 @@ const ROW_CHECKS: RowCheck[] = [
             COALESCE((SELECT SUM(amount_urtc) FROM journal WHERE to_account = w.address), 0)
             - COALESCE((SELECT SUM(amount_urtc) FROM journal WHERE from_account = w.address), 0) AS journal_urtc
           FROM wallets w) WHERE available_urtc <> journal_urtc`,
-    detail: (r) => `wallet ${r.address} has ${r.available_urtc} µRTC available, its journal says ${r.journal_urtc} µRTC`,
+    detail: (r) =>
+      `wallet ${r.address} has ${r.available_urtc} µRTC available, its journal says ${r.journal_urtc} µRTC`,
   },
   {
     rule: 'I2',
@@ -130,7 +143,8 @@ const ROW_CHECKS: RowCheck[] = [
             COALESCE((SELECT SUM(amount_urtc) FROM journal WHERE to_account = 'escrow:' || e.job_id), 0)
             - COALESCE((SELECT SUM(amount_urtc) FROM journal WHERE from_account = 'escrow:' || e.job_id), 0) AS journal_urtc
           FROM render_escrow e) WHERE remaining_urtc <> journal_urtc`,
-    detail: (r) => `escrow ${r.job_id} has ${r.remaining_urtc} µRTC remaining, its journal account holds ${r.journal_urtc} µRTC`,
+    detail: (r) =>
+      `escrow ${r.job_id} has ${r.remaining_urtc} µRTC remaining, its journal account holds ${r.journal_urtc} µRTC`,
   },
   {
     rule: 'I3',
@@ -148,7 +162,8 @@ const ROW_CHECKS: RowCheck[] = [
           WHERE released_urtc < 0 OR refunded_urtc < 0
              OR status = 'locked' AND (released_urtc <> 0 OR refunded_urtc <> 0)
              OR status <> 'locked' AND released_urtc + refunded_urtc <> amount_urtc`,
-    detail: (r) => `escrow ${r.job_id} (${r.status}) of ${r.amount_urtc} µRTC: ${r.released_urtc} released + ${r.refunded_urtc} refunded`,
+    detail: (r) =>
+      `escrow ${r.job_id} (${r.status}) of ${r.amount_urtc} µRTC: ${r.released_urtc} released + ${r.refunded_urtc} refunded`,
   },
   {
     rule: 'I4',
@@ -175,8 +190,16 @@ const ROW_CHECKS: RowCheck[] = [
     sql: 'SELECT * FROM (SELECT COUNT(*) AS n, COALESCE(MAX(id), 0) AS last FROM journal) WHERE n <> last',
     detail: (r) => `the journal has ${r.n} rows but its last id is ${r.last}: rows were deleted`,
   },
-  { rule: 'I7', sql: 'SELECT job_id, COUNT(*) AS n FROM render_escrow GROUP BY job_id HAVING n > 1', detail: (r) => `job ${r.job_id} has ${r.n} escrows` },
-  { rule: 'I7', sql: 'SELECT reference, COUNT(*) AS n FROM deposits GROUP BY reference HAVING n > 1', detail: (r) => `deposit ${r.reference} is recorded ${r.n} times` },
+  {
+    rule: 'I7',
+    sql: 'SELECT job_id, COUNT(*) AS n FROM render_escrow GROUP BY job_id HAVING n > 1',
+    detail: (r) => `job ${r.job_id} has ${r.n} escrows`,
+  },
+  {
+    rule: 'I7',
+    sql: 'SELECT reference, COUNT(*) AS n FROM deposits GROUP BY reference HAVING n > 1',
+    detail: (r) => `deposit ${r.reference} is recorded ${r.n} times`,
+  },
   {
     rule: 'I7',
     sql: 'SELECT signer, nonce, COUNT(*) AS n FROM used_nonces GROUP BY signer, nonce HAVING n > 1',
@@ -188,7 +211,8 @@ const ROW_CHECKS: RowCheck[] = [
             (SELECT COUNT(*) FROM journal WHERE job_id = e.job_id AND kind = 'lock' AND amount_urtc = e.amount_urtc) AS locks,
             (SELECT COUNT(*) FROM journal WHERE job_id = e.job_id AND kind = 'lock') AS lock_rows
           FROM render_escrow e) WHERE locks <> 1 OR lock_rows <> 1`,
-    detail: (r) => `escrow ${r.job_id} of ${r.amount_urtc} µRTC has ${r.lock_rows} lock rows in the journal, ${r.locks} of its amount`,
+    detail: (r) =>
+      `escrow ${r.job_id} of ${r.amount_urtc} µRTC has ${r.lock_rows} lock rows in the journal, ${r.locks} of its amount`,
   },
   {
     rule: 'I7',
@@ -216,17 +240,48 @@ const ROW_CHECKS: RowCheck[] = [
             OR j.kind = 'lock' AND j.from_account = e.from_wallet AND j.to_account = 'escrow:' || e.job_id
             OR j.kind = 'release' AND j.from_account = 'escrow:' || e.job_id AND j.to_account = e.to_wallet
             OR j.kind = 'refund' AND j.from_account = 'escrow:' || e.job_id AND j.to_account = e.from_wallet)`,
-    detail: (r) => `journal row ${r.id}: ${r.kind} of ${r.amount_urtc} µRTC from ${r.from_account} to ${r.to_account}${r.job_id ? ` (job ${r.job_id})` : ''}`,
+    detail: (r) =>
+      `journal row ${r.id}: ${r.kind} of ${r.amount_urtc} µRTC from ${r.from_account} to ${r.to_account}${r.job_id ? ` (job ${r.job_id})` : ''}`,
   },
 ];
 
 // Compared without quotes, case or runs of whitespace (see `normalized`).
 const SCHEMA_CHECKS: SchemaCheck[] = [
-  { rule: 'I1', type: 'table', table: 'wallets', fragments: ['check (available_urtc >= 0)', 'check (locked_urtc >= 0)'], detail: 'the wallets table has lost its CHECKs of non-negative balances' },
-  { rule: 'I4', type: 'table', table: 'render_escrow', fragments: ['released_urtc + refunded_urtc = amount_urtc'], detail: 'the render_escrow table has lost its settlement CHECK' },
-  { rule: 'I6', type: 'trigger', table: 'journal', fragments: ['before update on journal', 'raise(abort'], detail: 'no trigger forbids UPDATE on journal' },
-  { rule: 'I6', type: 'trigger', table: 'journal', fragments: ['before delete on journal', 'raise(abort'], detail: 'no trigger forbids DELETE on journal' },
-  { rule: 'I8', type: 'table', table: 'journal', fragments: ['check (amount_urtc > 0)'], detail: 'the journal table has lost its CHECK (amount_urtc > 0)' },
+  {
+    rule: 'I1',
+    type: 'table',
+    table: 'wallets',
+    fragments: ['check (available_urtc >= 0)', 'check (locked_urtc >= 0)'],
+    detail: 'the wallets table has lost its CHECKs of non-negative balances',
+  },
+  {
+    rule: 'I4',
+    type: 'table',
+    table: 'render_escrow',
+    fragments: ['released_urtc + refunded_urtc = amount_urtc'],
+    detail: 'the render_escrow table has lost its settlement CHECK',
+  },
+  {
+    rule: 'I6',
+    type: 'trigger',
+    table: 'journal',
+    fragments: ['before update on journal', 'raise(abort'],
+    detail: 'no trigger forbids UPDATE on journal',
+  },
+  {
+    rule: 'I6',
+    type: 'trigger',
+    table: 'journal',
+    fragments: ['before delete on journal', 'raise(abort'],
+    detail: 'no trigger forbids DELETE on journal',
+  },
+  {
+    rule: 'I8',
+    type: 'table',
+    table: 'journal',
+    fragments: ['check (amount_urtc > 0)'],
+    detail: 'the journal table has lost its CHECK (amount_urtc > 0)',
+  },
 ];
 
 /** The audit's statements, prepared once per connection (the property test audits after every step). */
@@ -237,7 +292,9 @@ function auditStatements(sqlite: Database.Database) {
   if (!prepared) {
     prepared = {
       rows: ROW_CHECKS.map((c) => sqlite.prepare(`${c.sql} LIMIT ${VIOLATIONS_PER_RULE_MAX}`).safeIntegers(true)),
-      schema: sqlite.prepare('SELECT sql FROM sqlite_master WHERE type = ? AND tbl_name = ? AND sql IS NOT NULL').pluck(),
+      schema: sqlite
+        .prepare('SELECT sql FROM sqlite_master WHERE type = ? AND tbl_name = ? AND sql IS NOT NULL')
+        .pluck(),
     };
     preparedAudits.set(sqlite, prepared);
   }
@@ -251,11 +308,13 @@ export function auditLedger(sqlite: Database.Database): Violation[] {
   return sqlite.transaction(() => {
     const violations: Violation[] = [];
     ROW_CHECKS.forEach((check, i) => {
-      for (const r of statements.rows[i]!.all() as Row[]) violations.push({ rule: check.rule, detail: check.detail(r) });
+      for (const r of statements.rows[i]!.all() as Row[])
+        violations.push({ rule: check.rule, detail: check.detail(r) });
     });
     for (const check of SCHEMA_CHECKS) {
       const objects = (statements.schema.all(check.type, check.table) as string[]).map(normalized);
-      if (!objects.some((sql) => check.fragments.every((f) => sql.includes(f)))) violations.push({ rule: check.rule, detail: check.detail });
+      if (!objects.some((sql) => check.fragments.every((f) => sql.includes(f))))
+        violations.push({ rule: check.rule, detail: check.detail });
     }
     return violations.sort((a, b) => Number(a.rule.slice(1)) - Number(b.rule.slice(1)));
   })();
@@ -278,7 +337,11 @@ export function assertLedgerSound(sqlite: Database.Database, log: Pick<Logger, '
     log.info({ event: 'ledger.audited', ms }, `ledger audit: ${Object.keys(LEDGER_RULES).join(', ')} hold (${ms} ms)`);
     return;
   }
-  for (const v of violations) log.fatal({ event: 'ledger.violation', rule: v.rule, detail: v.detail }, `${v.rule} violated (${LEDGER_RULES[v.rule].rule}): ${v.detail}`);
+  for (const v of violations)
+    log.fatal(
+      { event: 'ledger.violation', rule: v.rule, detail: v.detail },
+      `${v.rule} violated (${LEDGER_RULES[v.rule].rule}): ${v.detail}`,
+    );
   throw new LedgerUnsoundError(violations);
 }
 

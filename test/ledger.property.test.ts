@@ -41,8 +41,28 @@ type Auth = { signer: number; keyOf: number } | { adminKey: string } | { unsigne
 
 type Request =
   | { kind: 'deposit'; wallet: number; amount: bigint; reference: string; adminKey: string }
-  | { kind: 'lock'; jobId: string; jobType: JobType; payer: number; provider: number; amount: bigint; ttlS?: number; nonce: string; signer: number; keyOf: number; door?: readonly JobType[] }
-  | { kind: 'release'; jobId: string; jobType: JobType; amount?: bigint; nonce?: string; auth: Auth; door?: readonly JobType[] }
+  | {
+      kind: 'lock';
+      jobId: string;
+      jobType: JobType;
+      payer: number;
+      provider: number;
+      amount: bigint;
+      ttlS?: number;
+      nonce: string;
+      signer: number;
+      keyOf: number;
+      door?: readonly JobType[];
+    }
+  | {
+      kind: 'release';
+      jobId: string;
+      jobType: JobType;
+      amount?: bigint;
+      nonce?: string;
+      auth: Auth;
+      door?: readonly JobType[];
+    }
   | { kind: 'refund'; jobId: string; jobType: JobType; nonce?: string; auth: Auth; door?: readonly JobType[] }
   | { kind: 'advance'; seconds: number }
   | { kind: 'sweep' };
@@ -86,7 +106,8 @@ const unchanged = (why?: string): Prediction => ({ outcome: 'unchanged', why });
 
 /** The caller as the service identifies it: the operator, a verified signer, or the error that stops it first. */
 function identify(auth: Auth, nonce: string | undefined): { operator: true } | { signer: number } | Prediction {
-  if ('adminKey' in auth) return auth.adminKey === ADMIN_KEY ? { operator: true } : fail('UNAUTHORIZED', 'wrong operator key');
+  if ('adminKey' in auth)
+    return auth.adminKey === ADMIN_KEY ? { operator: true } : fail('UNAUTHORIZED', 'wrong operator key');
   if ('unsigned' in auth) return fail('INVALID_SIGNATURE', 'no signature');
   if (nonce === undefined) return fail('INVALID_INPUT', 'signed without a nonce');
   if (auth.signer !== auth.keyOf) return fail('INVALID_SIGNATURE', 'forged');
@@ -115,7 +136,9 @@ function predict(m: Model, r: Request): Prediction {
       if (r.adminKey !== ADMIN_KEY) return fail('UNAUTHORIZED', 'wrong operator key');
       const existing = m.deposits.get(r.reference);
       if (existing) {
-        return existing.wallet === r.wallet && existing.amount === r.amount ? unchanged('same reference and fields') : fail('IDEMPOTENCY_CONFLICT', 'same reference, other fields');
+        return existing.wallet === r.wallet && existing.amount === r.amount
+          ? unchanged('same reference and fields')
+          : fail('IDEMPOTENCY_CONFLICT', 'same reference, other fields');
       }
       m.deposits.set(r.reference, { wallet: r.wallet, amount: r.amount });
       m.available[r.wallet]! += r.amount;
@@ -128,7 +151,11 @@ function predict(m: Model, r: Request): Prediction {
       if (r.door && !r.door.includes(r.jobType)) return fail('JOB_TYPE_MISMATCH', 'door');
       const existing = m.escrows.get(r.jobId);
       if (existing) {
-        const same = existing.jobType === r.jobType && existing.payer === r.payer && existing.provider === r.provider && existing.amount === r.amount;
+        const same =
+          existing.jobType === r.jobType &&
+          existing.payer === r.payer &&
+          existing.provider === r.provider &&
+          existing.amount === r.amount;
         return same ? unchanged('same terms') : fail('IDEMPOTENCY_CONFLICT', 'other terms');
       }
       if (m.nonces.has(`${r.payer}:${r.nonce}`)) return fail('NONCE_REUSED');
@@ -214,7 +241,10 @@ function predict(m: Model, r: Request): Prediction {
 type Services = ReturnType<typeof createInMemoryServices>;
 
 function signed(action: Record<string, string | undefined> & { action: string }, signer: number, keyOf: number) {
-  const fields = Object.fromEntries(Object.entries(action).filter(([, v]) => v !== undefined)) as Record<string, string> & { action: string };
+  const fields = Object.fromEntries(Object.entries(action).filter(([, v]) => v !== undefined)) as Record<
+    string,
+    string
+  > & { action: string };
   return { publicKey: WALLETS[keyOf]!.publicKey, signature: WALLETS[signer]!.sign(fields) };
 }
 
@@ -228,12 +258,24 @@ async function execute(s: Services, r: Request, clock: { now: number }): Promise
   try {
     switch (r.kind) {
       case 'deposit': {
-        const req = depositRequestSchema.parse({ wallet: WALLETS[r.wallet]!.address, amountUrtc: r.amount.toString(), reference: r.reference });
+        const req = depositRequestSchema.parse({
+          wallet: WALLETS[r.wallet]!.address,
+          amountUrtc: r.amount.toString(),
+          reference: r.reference,
+        });
         return (await s.wallets.deposit(req, r.adminKey)).created ? 'changed' : 'unchanged';
       }
       case 'lock': {
         const [from, to] = [WALLETS[r.payer]!.address, WALLETS[r.provider]!.address];
-        const fields = { job_id: r.jobId, job_type: r.jobType, from_wallet: from, to_wallet: to, amount_urtc: r.amount.toString(), nonce: r.nonce, ttl_s: r.ttlS?.toString() };
+        const fields = {
+          job_id: r.jobId,
+          job_type: r.jobType,
+          from_wallet: from,
+          to_wallet: to,
+          amount_urtc: r.amount.toString(),
+          nonce: r.nonce,
+          ttl_s: r.ttlS?.toString(),
+        };
         const parsed = lockRequestSchema.safeParse({
           jobId: r.jobId,
           jobType: r.jobType,
@@ -249,12 +291,29 @@ async function execute(s: Services, r: Request, clock: { now: number }): Promise
       }
       case 'release': {
         const amountUrtc = r.amount?.toString();
-        const { caller, proof } = authOf(r.auth, { action: 'escrow.release', job_id: r.jobId, job_type: r.jobType, nonce: r.nonce, amount_urtc: amountUrtc });
-        const req = releaseRequestSchema.parse({ jobId: r.jobId, jobType: r.jobType, amountUrtc, nonce: r.nonce, ...proof });
+        const { caller, proof } = authOf(r.auth, {
+          action: 'escrow.release',
+          job_id: r.jobId,
+          job_type: r.jobType,
+          nonce: r.nonce,
+          amount_urtc: amountUrtc,
+        });
+        const req = releaseRequestSchema.parse({
+          jobId: r.jobId,
+          jobType: r.jobType,
+          amountUrtc,
+          nonce: r.nonce,
+          ...proof,
+        });
         return (await s.escrows.release(req, caller, r.door)).changed ? 'changed' : 'unchanged';
       }
       case 'refund': {
-        const { caller, proof } = authOf(r.auth, { action: 'escrow.refund', job_id: r.jobId, job_type: r.jobType, nonce: r.nonce });
+        const { caller, proof } = authOf(r.auth, {
+          action: 'escrow.refund',
+          job_id: r.jobId,
+          job_type: r.jobType,
+          nonce: r.nonce,
+        });
         const req = refundRequestSchema.parse({ jobId: r.jobId, jobType: r.jobType, nonce: r.nonce, ...proof });
         return (await s.escrows.refund(req, caller, r.door)).changed ? 'changed' : 'unchanged';
       }
@@ -275,7 +334,8 @@ async function execute(s: Services, r: Request, clock: { now: number }): Promise
 // ---------------------------------------------------------------------------------------------------
 
 /** A choice among constants, each with its weight. */
-const weighted = <T>(...choices: [T, number][]) => fc.oneof(...choices.map(([value, weight]) => ({ weight, arbitrary: fc.constant(value) })));
+const weighted = <T>(...choices: [T, number][]) =>
+  fc.oneof(...choices.map(([value, weight]) => ({ weight, arbitrary: fc.constant(value) })));
 const wallet = fc.integer({ min: 0, max: WALLETS.length - 1 });
 const JOBS = 10;
 const job = fc.integer({ min: 0, max: JOBS - 1 });
@@ -287,23 +347,58 @@ const target = fc.record({
 /** Mostly fresh; sometimes a nonce every signer tries, or the signer's last used one (a reuse); for release and refund sometimes none. */
 type NonceChoice = 'fresh' | 'shared' | 'last' | 'none';
 const nonce = weighted<NonceChoice>(['fresh', 8], ['shared', 2], ['last', 2], ['none', 1]);
-const door = fc.oneof({ weight: 6, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: DOORS.length - 1 }) });
+const door = fc.oneof(
+  { weight: 6, arbitrary: fc.constant(0) },
+  { weight: 1, arbitrary: fc.integer({ min: 1, max: DOORS.length - 1 }) },
+);
 /** 0: the escrow's own job type; otherwise another one. */
-const typeShift = fc.oneof({ weight: 8, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 3 }) });
+const typeShift = fc.oneof(
+  { weight: 8, arbitrary: fc.constant(0) },
+  { weight: 1, arbitrary: fc.integer({ min: 1, max: 3 }) },
+);
 const depositAmount = fc.oneof(fc.bigInt({ min: 1n, max: 20_000_000n }), fc.constantFrom(1n, 8_388_608_000_000n));
 const lockAmount = fc.oneof(fc.bigInt({ min: 1n, max: 4_000_000n }), fc.constantFrom(1n, 2n, 10_000_000n));
 type Role = 'payer' | 'provider' | 'stranger' | 'operator' | 'wrongKey' | 'forged' | 'unsigned';
-const releaser = weighted<Role>(['payer', 8], ['operator', 3], ['provider', 1], ['stranger', 1], ['wrongKey', 1], ['forged', 1], ['unsigned', 1]);
-const refunder = weighted<Role>(['provider', 5], ['payer', 5], ['operator', 2], ['stranger', 1], ['wrongKey', 1], ['forged', 1], ['unsigned', 1]);
+const releaser = weighted<Role>(
+  ['payer', 8],
+  ['operator', 3],
+  ['provider', 1],
+  ['stranger', 1],
+  ['wrongKey', 1],
+  ['forged', 1],
+  ['unsigned', 1],
+);
+const refunder = weighted<Role>(
+  ['provider', 5],
+  ['payer', 5],
+  ['operator', 2],
+  ['stranger', 1],
+  ['wrongKey', 1],
+  ['forged', 1],
+  ['unsigned', 1],
+);
 
 const step = fc.oneof(
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('deposit' as const), wallet, amount: depositAmount, ref: fc.integer({ min: 0, max: 3 }), sameFields: fc.boolean(), wrongKey: weighted([false, 9], [true, 1]) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('deposit' as const),
+      wallet,
+      amount: depositAmount,
+      ref: fc.integer({ min: 0, max: 3 }),
+      sameFields: fc.boolean(),
+      wrongKey: weighted([false, 9], [true, 1]),
+    }),
+  },
   {
     weight: 5,
     arbitrary: fc.record({
       kind: fc.constant('lock' as const),
       payer: wallet,
-      providerShift: fc.oneof({ weight: 1, arbitrary: fc.constant(0) }, { weight: 12, arbitrary: fc.integer({ min: 1, max: 3 }) }),
+      providerShift: fc.oneof(
+        { weight: 1, arbitrary: fc.constant(0) },
+        { weight: 12, arbitrary: fc.integer({ min: 1, max: 3 }) },
+      ),
       amount: lockAmount,
       job,
       jobType: fc.constantFrom(...JOB_TYPES),
@@ -328,8 +423,17 @@ const step = fc.oneof(
       nonce,
     }),
   },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('refund' as const), target, by: refunder, typeShift, door, nonce }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('advance' as const), seconds: fc.oneof(fc.integer({ min: 1, max: 120 }), fc.constantFrom(3600, DEFAULT_TTL_S)) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({ kind: fc.constant('refund' as const), target, by: refunder, typeShift, door, nonce }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('advance' as const),
+      seconds: fc.oneof(fc.integer({ min: 1, max: 120 }), fc.constantFrom(3600, DEFAULT_TTL_S)),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('sweep' as const) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('replay' as const) }) },
 );
@@ -338,13 +442,26 @@ type Step = typeof step extends fc.Arbitrary<infer T> ? T : never;
 /** Resolves a step against the model's state: whose escrow, which amounts, which nonce. */
 function resolve(st: Exclude<Step, { kind: 'replay' }>, m: Model, fresh: () => string): Request {
   const nonceOf = (choice: NonceChoice, signer: number) =>
-    choice === 'none' ? undefined : choice === 'shared' ? 'shared' : choice === 'last' ? (m.lastNonce[signer] ?? fresh()) : fresh();
-  const jobTypeOf = (e: ModelEscrow | undefined, shift: number) => JOB_TYPES[(JOB_TYPES.indexOf(e?.jobType ?? 'render') + shift) % JOB_TYPES.length]!;
+    choice === 'none'
+      ? undefined
+      : choice === 'shared'
+        ? 'shared'
+        : choice === 'last'
+          ? (m.lastNonce[signer] ?? fresh())
+          : fresh();
+  const jobTypeOf = (e: ModelEscrow | undefined, shift: number) =>
+    JOB_TYPES[(JOB_TYPES.indexOf(e?.jobType ?? 'render') + shift) % JOB_TYPES.length]!;
   switch (st.kind) {
     case 'deposit': {
       const reference = `ref-${st.ref}`;
       const existing = st.sameFields ? m.deposits.get(reference) : undefined;
-      return { kind: 'deposit', wallet: existing?.wallet ?? st.wallet, amount: existing?.amount ?? st.amount, reference, adminKey: st.wrongKey ? WRONG_ADMIN_KEY : ADMIN_KEY };
+      return {
+        kind: 'deposit',
+        wallet: existing?.wallet ?? st.wallet,
+        amount: existing?.amount ?? st.amount,
+        reference,
+        adminKey: st.wrongKey ? WRONG_ADMIN_KEY : ADMIN_KEY,
+      };
     }
     case 'lock': {
       const jobId = `job-${st.job}`;
@@ -367,7 +484,9 @@ function resolve(st: Exclude<Step, { kind: 'replay' }>, m: Model, fresh: () => s
     }
     case 'release':
     case 'refund': {
-      const wanted = [...m.escrows.keys()].filter((id) => (m.escrows.get(id)!.status === 'locked') === (st.target.among === 'locked'));
+      const wanted = [...m.escrows.keys()].filter(
+        (id) => (m.escrows.get(id)!.status === 'locked') === (st.target.among === 'locked'),
+      );
       const candidates = st.target.among === 'any' ? [] : wanted.length > 0 ? wanted : [...m.escrows.keys()];
       const jobId = candidates.length > 0 ? candidates[st.target.index % candidates.length]! : `job-${st.target.index}`;
       const e = m.escrows.get(jobId);
@@ -375,16 +494,25 @@ function resolve(st: Exclude<Step, { kind: 'replay' }>, m: Model, fresh: () => s
       const provider = e?.provider ?? 1;
       const stranger = [...WALLETS.keys()].find((w) => w !== payer && w !== provider)!;
       const auth: Auth =
-        st.by === 'operator' ? { adminKey: ADMIN_KEY }
-        : st.by === 'wrongKey' ? { adminKey: WRONG_ADMIN_KEY }
-        : st.by === 'unsigned' ? { unsigned: true }
-        : st.by === 'forged' ? { signer: provider, keyOf: payer }
-        : { signer: { payer, provider, stranger }[st.by], keyOf: { payer, provider, stranger }[st.by] };
+        st.by === 'operator'
+          ? { adminKey: ADMIN_KEY }
+          : st.by === 'wrongKey'
+            ? { adminKey: WRONG_ADMIN_KEY }
+            : st.by === 'unsigned'
+              ? { unsigned: true }
+              : st.by === 'forged'
+                ? { signer: provider, keyOf: payer }
+                : { signer: { payer, provider, stranger }[st.by], keyOf: { payer, provider, stranger }[st.by] };
       const nonce = 'adminKey' in auth ? undefined : nonceOf(st.nonce, 'signer' in auth ? auth.signer : payer);
       const base = { jobId, jobType: jobTypeOf(e, st.typeShift), nonce, auth, door: DOORS[st.door] };
       if (st.kind === 'refund') return { kind: 'refund', ...base };
       const full = e?.amount ?? 1_000_000n;
-      const amount = { absent: undefined, full, part: (full * BigInt(st.permille)) / 1000n || 1n, over: full + st.overBy }[st.amount];
+      const amount = {
+        absent: undefined,
+        full,
+        part: (full * BigInt(st.permille)) / 1000n || 1n,
+        over: full + st.overBy,
+      }[st.amount];
       return { kind: 'release', ...base, amount };
     }
     case 'advance':
@@ -400,7 +528,15 @@ const seen = new Set<string>();
 async function runSequence(funding: bigint[], steps: Step[]) {
   const clock = { now: 1_800_000_000 };
   const services = createInMemoryServices(() => clock.now);
-  const model: Model = { now: clock.now, available: WALLETS.map(() => 0n), locked: WALLETS.map(() => 0n), escrows: new Map(), nonces: new Set(), lastNonce: [], deposits: new Map() };
+  const model: Model = {
+    now: clock.now,
+    available: WALLETS.map(() => 0n),
+    locked: WALLETS.map(() => 0n),
+    escrows: new Map(),
+    nonces: new Set(),
+    lastNonce: [],
+    deposits: new Map(),
+  };
   let freshNonces = 0;
   const fresh = () => `f${++freshNonces}`;
 
@@ -408,14 +544,17 @@ async function runSequence(funding: bigint[], steps: Step[]) {
     const expected = predict(model, request);
     const actual = await execute(services, request, clock);
     where = `${where}: ${JSON.stringify(request, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v))}`;
-    expect(actual, `${where}: expected ${expected.outcome}${expected.why ? ` (${expected.why})` : ''}`).toBe(expected.outcome);
+    expect(actual, `${where}: expected ${expected.outcome}${expected.why ? ` (${expected.why})` : ''}`).toBe(
+      expected.outcome,
+    );
     expect(auditLedger(services.db), `${where}: the ledger audit`).toEqual([]);
     expectModelState(services, model, where);
     seen.add(`${request.kind}: ${expected.outcome}`).add(`${request.kind}: ${expected.outcome}: ${expected.why}`);
   };
 
   try {
-    for (const [w, amount] of funding.entries()) await run({ kind: 'deposit', wallet: w, amount, reference: `funding-${w}`, adminKey: ADMIN_KEY }, `funding ${w}`);
+    for (const [w, amount] of funding.entries())
+      await run({ kind: 'deposit', wallet: w, amount, reference: `funding-${w}`, adminKey: ADMIN_KEY }, `funding ${w}`);
     let last: Request | undefined;
     for (const [i, st] of steps.entries()) {
       const request = st.kind === 'replay' ? last : resolve(st, model, fresh);
@@ -430,7 +569,10 @@ async function runSequence(funding: bigint[], steps: Step[]) {
 
 function expectModelState({ wallets, escrows, db }: Services, m: Model, where: string) {
   for (const [i, w] of WALLETS.entries()) {
-    expect(wallets.balance(w.address), `${where}: balance of wallet ${i}`).toMatchObject({ availableUrtc: m.available[i], lockedUrtc: m.locked[i] });
+    expect(wallets.balance(w.address), `${where}: balance of wallet ${i}`).toMatchObject({
+      availableUrtc: m.available[i],
+      lockedUrtc: m.locked[i],
+    });
   }
   for (const [jobId, e] of m.escrows) {
     expect(escrows.find(jobId), `${where}: escrow ${jobId}`).toMatchObject({
@@ -445,7 +587,9 @@ function expectModelState({ wallets, escrows, db }: Services, m: Model, where: s
       settledBy: e.settledBy,
     });
   }
-  expect(db.prepare('SELECT COUNT(*) FROM render_escrow').pluck().get(), `${where}: number of escrows`).toBe(BigInt(m.escrows.size));
+  expect(db.prepare('SELECT COUNT(*) FROM render_escrow').pluck().get(), `${where}: number of escrows`).toBe(
+    BigInt(m.escrows.size),
+  );
 }
 
 describe('the money services against a model', () => {
