@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { addressFromPublicKey, canonicalJson, type Wallet } from '../src/domain/signatures.js';
+import { auditLedger } from '../src/ledger-invariants.js';
 import { newJobId, newNonce, newWallet, startTestServer } from './support/market.js';
 import { asOperator, call, deposit, signedLockBody, signedRefundBody, signedReleaseBody } from './support/rest.js';
 
@@ -11,7 +12,10 @@ beforeAll(async () => {
   server = await startTestServer();
   url = server.url;
 });
-afterAll(() => server.close());
+afterAll(async () => {
+  expect(auditLedger(server.market.db.sqlite)).toEqual([]); // I1–I8 after every request of this file
+  await server.close();
+});
 
 const balance = async (w: Wallet) => (await call(url, 'GET', `/wallet/balance?wallet=${w.address}`)).body;
 
