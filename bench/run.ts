@@ -35,6 +35,7 @@ import { fileURLToPath } from 'node:url';
 import type { EventEmitter } from 'node:events';
 import { destination, pino } from 'pino';
 import { walletFromSeed, type Wallet } from '../src/domain/signatures.js';
+import { assertLedgerFileSound } from '../src/ledger-invariants.js';
 
 const ADMIN_KEY = 'bench-operator-key-0123456789abcdef0123';
 const LINE_PREFIX = 'BENCH ';
@@ -564,6 +565,7 @@ async function main(): Promise<void> {
       },
       () => pairs.inlineSigned,
     );
+    console.log(`  ${assertLedgerFileSound(join(dir, 'bench.db'))}`); // money rules I1–I8 after every lock and release above; throws on a violation
 
     // The table.
     const pad = (s: string, n: number) => s.padEnd(n);

@@ -8,9 +8,11 @@
  *
  * Its writes go through the shared group commit (src/group-commit.ts): the payments that arrive in
  * one turn of the event loop share one transaction and one fsync, each in its own savepoint. Another
- * process sharing the file waits for the write lock (busy timeout) rather than racing. Every balance
- * change is additionally guarded in SQL (`available_urtc >= ?`, `status = 'locked'`) and by CHECK
- * constraints in the schema.
+ * process sharing the file waits for the write lock (busy timeout) rather than racing.
+ *
+ * The money rules I1–I8 are numbered in src/ledger-invariants.ts. Each statement here is one of their
+ * write-side guards (a WHERE clause, a CHECK it relies on) or has its result checked with `invariant(...)`,
+ * which throws and rolls back the operation's savepoint: no statement result that matters is ignored.
  *
  * Rules (who may do what, in which order errors are reported) live in the services; this module only
  * knows how to read and write the rows consistently. Prisma owns the schema and migrations and serves
@@ -19,6 +21,7 @@
 import type Database from 'better-sqlite3';
 import type { Deposit, Escrow, Wallet } from '@prisma/client';
 import type { GroupCommit } from './group-commit.js';
+import { invariant } from './ledger-invariants.js';
 
 export type EscrowRecord = Escrow;
 export type WalletRecord = Wallet;
@@ -140,7 +143,8 @@ export function createLedger(db: Database.Database, writes: GroupCommit) {
   };
 
   function journal(from: string, to: string, amount: bigint, kind: JournalKind, jobId: string | null, reference: string | null, now: number) {
-    s.journal.run(from, to, amount, kind, jobId, reference, now);
+    // An INSERT either writes its row or throws, unless a trigger silently ignores it: then a balance has no journal row.
+    invariant(s.journal.run(from, to, amount, kind, jobId, reference, now).changes === 1, 'I2', `${kind} of ${amount} µRTC from ${from} to ${to} was not journaled`);
   }
 
   return {
@@ -167,22 +171,28 @@ export function createLedger(db: Database.Database, writes: GroupCommit) {
     },
 
     useNonce(signer: string, nonce: string, action: string, jobId: string | null, now: number): void {
-      s.useNonce.run(signer, nonce, action, jobId, now);
+      invariant(s.useNonce.run(signer, nonce, action, jobId, now).changes === 1, 'I7', `nonce ${nonce} of ${signer} was not recorded`);
     },
 
-    /** Moves the amount from the payer's available balance into a new escrow; false when it does not cover it. */
+    /** Moves the amount from the payer's available balance into a new escrow; null when it does not cover it. */
     lock(e: NewEscrow, now: number): EscrowRecord | null {
+      // I1, I3: the debit is guarded on available_urtc >= amount; no row changed means insufficient funds.
       if (s.debitToLock.run({ amount: e.amountUrtc, now, address: e.fromWallet }).changes !== 1) return null;
       // The provider's wallet row exists from the lock on, so a release always has a row to credit.
       s.ensureWallet.run(e.toWallet, now, now);
-      const row = s.insertEscrow.get(e.jobId, e.jobType, e.fromWallet, e.toWallet, e.amountUrtc, now, e.expiresAt, e.metadata, e.units, e.unitPriceUrtc) as Row;
+      const row = s.insertEscrow.get(e.jobId, e.jobType, e.fromWallet, e.toWallet, e.amountUrtc, now, e.expiresAt, e.metadata, e.units, e.unitPriceUrtc) as Row | undefined;
+      invariant(row, 'I7', `escrow of job ${e.jobId} was not recorded`);
       journal(e.fromWallet, escrowAccount(e.jobId), e.amountUrtc, 'lock', e.jobId, null, now);
       return toEscrow(row);
     },
 
     /** Settles a locked escrow: pays `releasedUrtc` to the provider and returns `refundedUrtc` to the payer. */
     settle(escrow: EscrowRecord, how: Settlement, now: number): EscrowRecord {
-      if (how.releasedUrtc + how.refundedUrtc !== escrow.amountUrtc) throw new Error('settlement does not add up to the escrow');
+      invariant(
+        how.releasedUrtc >= 0n && how.refundedUrtc >= 0n && how.releasedUrtc + how.refundedUrtc === escrow.amountUrtc,
+        'I4',
+        `settling escrow ${escrow.jobId} of ${escrow.amountUrtc} µRTC as ${how.releasedUrtc} released + ${how.refundedUrtc} refunded`,
+      );
       const row = s.settleEscrow.get({
         status: how.status,
         released: how.releasedUrtc,
@@ -192,23 +202,25 @@ export function createLedger(db: Database.Database, writes: GroupCommit) {
         settledBy: how.settledBy,
         id: escrow.id,
       }) as Row | undefined;
-      if (!row) throw new Error(`escrow ${escrow.jobId} is no longer locked`); // unreachable inside the transaction
-      if (s.unlock.run({ locked: escrow.amountUrtc, returned: how.refundedUrtc, now, address: escrow.fromWallet }).changes !== 1) {
-        throw new Error(`payer ${escrow.fromWallet} does not hold the locked amount`);
-      }
+      // Guarded on status = 'locked': an escrow settles once. Unreachable when the caller read it in this transaction.
+      invariant(row, 'I7', `escrow ${escrow.jobId} is no longer locked`);
+      const unlocked = s.unlock.run({ locked: escrow.amountUrtc, returned: how.refundedUrtc, now, address: escrow.fromWallet }).changes;
+      invariant(unlocked === 1, 'I3', `payer ${escrow.fromWallet} does not hold the ${escrow.amountUrtc} µRTC locked for ${escrow.jobId}`);
       const account = escrowAccount(escrow.jobId);
       if (how.releasedUrtc > 0n) {
-        if (s.credit.run(how.releasedUrtc, now, escrow.toWallet).changes !== 1) throw new Error(`provider wallet ${escrow.toWallet} is missing`);
+        invariant(s.credit.run(how.releasedUrtc, now, escrow.toWallet).changes === 1, 'I2', `provider wallet ${escrow.toWallet} is missing`);
         journal(account, escrow.toWallet, how.releasedUrtc, 'release', escrow.jobId, null, now);
       }
       if (how.refundedUrtc > 0n) journal(account, escrow.fromWallet, how.refundedUrtc, 'refund', escrow.jobId, null, now);
       return toEscrow(row);
     },
 
+    /** The only statement that brings money in (I5): journaled from the external account, once per reference (I7). */
     deposit(wallet: string, amountUrtc: bigint, reference: string, now: number): DepositRecord {
       s.ensureWallet.run(wallet, now, now);
-      const row = s.insertDeposit.get(reference, wallet, amountUrtc, now) as Row;
-      s.credit.run(amountUrtc, now, wallet);
+      const row = s.insertDeposit.get(reference, wallet, amountUrtc, now) as Row | undefined;
+      invariant(row, 'I7', `deposit ${reference} was not recorded`);
+      invariant(s.credit.run(amountUrtc, now, wallet).changes === 1, 'I2', `deposit ${reference}: wallet ${wallet} was not credited`);
       journal(EXTERNAL_ACCOUNT, wallet, amountUrtc, 'deposit', null, reference, now);
       return toDeposit(row);
     },

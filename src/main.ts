@@ -3,17 +3,71 @@ import { loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { chainFromConfig } from './custody/rustchain-adapter.js';
 import { createMarket } from './market.js';
-import { startMarketServer } from './server.js';
+import { answerClientError } from './rest/http.js';
+import { startMarketServer, type MarketServer } from './server.js';
 
 const config = loadConfig();
 const log = createLogger(config.LOG_LEVEL);
 if (!config.RC_ADMIN_KEY) log.warn('RC_ADMIN_KEY is not set: deposits and operator release/refund answer OPERATOR_DISABLED');
 
+let running: MarketServer | undefined;
+let stopping = false;
+
+function stop(reason: string, exitCode: number): void {
+  if (stopping) return;
+  stopping = true;
+  log.info({ event: 'server.stopping', reason }, `${reason}: finishing in-flight requests`);
+  (running?.close() ?? Promise.resolve()).then(
+    () => process.exit(exitCode),
+    (err: unknown) => {
+      log.error({ err }, 'shutdown failed');
+      process.exit(1);
+    },
+  );
+}
+
+/** Failures of one connection's socket or stream: they end that connection, not the process's sanity. */
+const CONNECTION_ERROR_CODES = new Set([
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'ERR_STREAM_DESTROYED',
+  'ERR_STREAM_WRITE_AFTER_END',
+  'ERR_HTTP_HEADERS_SENT',
+]);
+
+// Last resort, for what escaped every handler. A rejection nobody awaited abandons the work it belonged
+// to; money moves only in transactions that either committed or did not, so the server goes on. An
+// exception thrown by a connection's socket or stream is that connection's failure: the server goes on.
+// Any other uncaught exception leaves the process in a state nobody can vouch for: it is logged as fatal
+// and the server stops gracefully (exit code 1) so that its supervisor starts it clean.
+process.on('unhandledRejection', (reason) => {
+  log.error({ event: 'process.unhandled_rejection', err: reason }, 'unhandled promise rejection; serving on');
+});
+process.on('uncaughtException', (err, origin) => {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code !== undefined && CONNECTION_ERROR_CODES.has(code)) {
+    log.error({ event: 'process.connection_error', err, origin }, 'uncaught connection error; serving on');
+    return;
+  }
+  log.fatal(
+    { event: 'process.uncaught_exception', err, origin, pid: process.pid, uptime_s: Math.round(process.uptime()), memory: process.memoryUsage() },
+    'uncaught exception; stopping',
+  );
+  stop('uncaughtException', 1);
+});
+
 const chain = chainFromConfig(config);
-if (chain) log.info({ event: 'custody.enabled', chain: chain.chain, chain_id: chain.chainId, custody_address: chain.custodyAddress }, `custody on ${chain.chain}: deposits to ${chain.custodyAddress}`);
-else log.warn('custody is not configured (RUSTCHAIN_NODE_URL, CUSTODY_KEY_FILE): withdrawals answer CUSTODY_DISABLED');
+if (chain) {
+  const { chain: name, chainId, custodyAddress } = chain;
+  log.info({ event: 'custody.enabled', chain: name, chain_id: chainId, custody_address: custodyAddress }, `custody on ${name}: deposits to ${custodyAddress}`);
+} else {
+  log.warn('custody is not configured (RUSTCHAIN_NODE_URL, CUSTODY_KEY_FILE): withdrawals answer CUSTODY_DISABLED');
+}
 const market = createMarket(config, log, undefined, chain);
-const running = await startMarketServer(market, {
+running = await startMarketServer(market, {
   host: config.HOST,
   port: config.PORT,
   sweepIntervalMs: config.SWEEP_INTERVAL_MS,
@@ -23,15 +77,7 @@ const running = await startMarketServer(market, {
   maxConnectionsPerIp: config.MAX_CONNECTIONS_PER_IP,
 });
 
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    log.info({ event: 'server.stopping', signal }, `${signal}: finishing in-flight requests`);
-    running.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  });
-}
+// Bytes Node cannot parse as a request are answered in the error shape too, not with a bare 400.
+running.server.on('clientError', answerClientError);
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => stop(signal, 0));

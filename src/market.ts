@@ -15,6 +15,7 @@ import { createPricingService, type PricingService } from './pricing/service.js'
 import { createPricingStore, type PricingStore } from './pricing/store.js';
 import { createGroupCommit } from './group-commit.js';
 import { createLedger, type Ledger } from './ledger.js';
+import { assertLedgerSound } from './ledger-invariants.js';
 import { createOperatorGate } from './operator.js';
 import { createMarketPubSub, type MarketPubSub } from './pubsub.js';
 import { createWalletService, type WalletService } from './wallet/service.js';
@@ -49,6 +50,7 @@ export function createMarket(
   chain: ChainAdapter | null = null,
 ): Market {
   const db = openDatabase(config.DATABASE_URL, config.SQLITE_SYNCHRONOUS);
+  assertLedgerSound(db.sqlite, log); // money rules I1–I8 audited: on a violation it logs fatal and throws, so nothing starts
   const writes = createGroupCommit(db.sqlite);
   const ledger = createLedger(db.sqlite, writes);
   const operator = createOperatorGate(config.RC_ADMIN_KEY);

@@ -1,8 +1,9 @@
 /**
  * Races against a listening server on a file database: whatever the interleaving, an escrow settles
- * once and money is neither created nor destroyed.
+ * once and money is neither created nor destroyed (the ledger audit, I1–I8 of src/ledger-invariants.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditLedger } from '../src/ledger-invariants.js';
 import { newJobId, newNonce, newWallet, startTestServer } from './support/market.js';
 import { asOperator, call, deposit, signedLockBody, signedRefundBody, signedReleaseBody } from './support/rest.js';
 
@@ -10,17 +11,12 @@ let server: Awaited<ReturnType<typeof startTestServer>>;
 beforeAll(async () => {
   server = await startTestServer();
 });
-afterAll(() => server.close());
+afterAll(async () => {
+  expect(auditLedger(server.market.db.sqlite)).toEqual([]);
+  await server.close();
+});
 
 const balance = async (address: string) => (await call(server.url, 'GET', `/wallet/balance?wallet=${address}`)).body;
-
-/** Sum of every wallet's available and locked money, and of all deposits, straight from the database. */
-function totals() {
-  const db = server.market.db.sqlite;
-  const wallets = db.prepare('SELECT COALESCE(SUM(available_urtc), 0) + COALESCE(SUM(locked_urtc), 0) FROM wallets').pluck().get() as bigint;
-  const deposits = db.prepare('SELECT COALESCE(SUM(amount_urtc), 0) FROM deposits').pluck().get() as bigint;
-  return { wallets, deposits };
-}
 
 describe('concurrency', () => {
   it('50 simultaneous releases and refunds of one escrow end in exactly one outcome', async () => {
@@ -63,8 +59,7 @@ describe('concurrency', () => {
     }
     const journal = server.market.db.sqlite.prepare('SELECT kind, amount_urtc FROM journal WHERE job_id = ?').all(job_id) as { kind: string }[];
     expect(journal.map((j) => j.kind).sort()).toEqual(['lock', outcome === 'released' ? 'release' : 'refund']);
-    const t = totals();
-    expect(t.wallets).toBe(t.deposits);
+    expect(auditLedger(server.market.db.sqlite)).toEqual([]);
   });
 
   it('20 simultaneous 1 RTC locks against a 10 RTC balance give exactly 10 locks and a zero balance', async () => {
@@ -79,8 +74,7 @@ describe('concurrency', () => {
     expect(replies.filter((r) => r.status === 201)).toHaveLength(10);
     expect(replies.filter((r) => r.status === 402 && r.body.error.code === 'INSUFFICIENT_FUNDS')).toHaveLength(10);
     expect(await balance(payer.address)).toMatchObject({ available_urtc: '0', locked_urtc: '10000000' });
-    const t = totals();
-    expect(t.wallets).toBe(t.deposits);
+    expect(auditLedger(server.market.db.sqlite)).toEqual([]);
   });
 
   it('the same lock sent 20 times at once creates one escrow and debits once', async () => {

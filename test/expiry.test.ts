@@ -1,6 +1,7 @@
 /** Expiry: after `expires_at` a locked escrow goes back to the payer, by the sweeper or by the payer. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lockRequestSchema, refundRequestSchema, releaseRequestSchema } from '../src/escrow/requests.js';
+import { auditLedger } from '../src/ledger-invariants.js';
 import type { Market } from '../src/market.js';
 import { depositRequestSchema } from '../src/wallet/service.js';
 import { ADMIN_KEY, createTestMarket, newJobId, newNonce, newWallet, startTestServer } from './support/market.js';
@@ -18,7 +19,10 @@ async function lock(market: Market, payer: Wallet, to: string, ttlS: number, amo
 describe('expiry', () => {
   let now = 1_900_000_000;
   const market = createTestMarket({ clock: () => now });
-  afterAll(() => market.close());
+  afterAll(async () => {
+    expect(auditLedger(market.db.sqlite)).toEqual([]);
+    await market.close();
+  });
   const payer = newWallet();
   const provider = newWallet();
   beforeAll(() => market.wallets.deposit(depositRequestSchema.parse({ wallet: payer.address, amountRtc: '10', reference: newNonce() }), ADMIN_KEY));
@@ -82,6 +86,7 @@ describe('the background sweeper', () => {
       }
       expect(escrow).toMatchObject({ status: 'refunded', refund_reason: 'expired', refunded_urtc: '2000000' });
       expect((await call(server.url, 'GET', `/wallet/balance?wallet=${payer.address}`)).body).toMatchObject({ available_urtc: '3000000', locked_urtc: '0' });
+      expect(auditLedger(server.market.db.sqlite)).toEqual([]);
     } finally {
       await server.close();
     }

@@ -1,6 +1,12 @@
-/** Group commit: operations of one event-loop turn share a transaction, but not each other's failures. */
+/**
+ * Group commit: operations of one event-loop turn share a transaction, but not each other's failures.
+ * The ledger audit: each kind of damage is reported under the rules it breaks, and stops a market from starting.
+ */
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { ADMIN_KEY, createInMemoryServices, newWallet } from './support/market.js';
+import { sqliteFilePath } from '../src/db.js';
+import { auditLedger, LedgerUnsoundError } from '../src/ledger-invariants.js';
+import { ADMIN_KEY, createInMemoryServices, createTestMarket, freshDatabaseUrl, newWallet } from './support/market.js';
 
 const now = 1_800_000_000;
 
@@ -21,15 +27,17 @@ describe('ledger.submit', () => {
     expect(ledger.findWallet(b)).toBeNull(); // its wallet row and credit were rolled back with it
     expect(ledger.findDeposit('ref-b')).toBeNull();
     expect(db.prepare('SELECT count(*) FROM journal').pluck().get()).toBe(2n);
+    expect(auditLedger(db)).toEqual([]); // the rolled-back operation left no journal row, credit or id gap behind
   });
 
   it('lets a later operation of the same batch see an earlier one (idempotency holds inside a batch)', async () => {
-    const { wallets } = createInMemoryServices(() => now);
+    const { wallets, db } = createInMemoryServices(() => now);
     const w = newWallet().address;
     const request = { wallet: w, amountUrtc: 10n, reference: 'same-ref' };
     const [x, y] = await Promise.all([wallets.deposit(request, ADMIN_KEY), wallets.deposit(request, ADMIN_KEY)]);
     expect([x.created, y.created].sort()).toEqual([false, true]);
     expect(wallets.balance(w).availableUrtc).toBe(10n);
+    expect(auditLedger(db)).toEqual([]);
   });
 
   it('rejects every operation of a batch whose commit fails, and nothing is written', async () => {
@@ -42,5 +50,48 @@ describe('ledger.submit', () => {
     const results = await Promise.allSettled([good, breaking]);
     expect(results.every((r) => r.status === 'rejected')).toBe(true);
     expect(ledger.findWallet(w)).toBeNull();
+    expect(auditLedger(db)).toEqual([]);
+  });
+});
+
+describe('auditLedger', () => {
+  /** A ledger with a deposit, a released escrow and a locked one: sound until the test tampers with it. */
+  async function ledgerWithHistory() {
+    const services = createInMemoryServices(() => now);
+    const { ledger } = services;
+    const [payer, provider] = [newWallet().address, newWallet().address];
+    const terms = { jobType: 'render', fromWallet: payer, toWallet: provider, expiresAt: now + 60, metadata: null, units: null, unitPriceUrtc: null };
+    await ledger.submit(() => ledger.deposit(payer, 100n, 'ref-history', now));
+    const first = (await ledger.submit(() => ledger.lock({ ...terms, jobId: 'job-released', amountUrtc: 30n }, now)))!;
+    await ledger.submit(() => ledger.settle(first, { status: 'released', releasedUrtc: 20n, refundedUrtc: 10n, reason: null, settledBy: 'payer' }, now));
+    await ledger.submit(() => ledger.lock({ ...terms, jobId: 'job-locked', amountUrtc: 40n }, now));
+    return { ...services, payer, provider };
+  }
+  const rulesOf = (violations: { rule: string }[]) => [...new Set(violations.map((v) => v.rule))];
+
+  it('finds nothing wrong with a ledger written by the ledger', async () => {
+    const { db } = await ledgerWithHistory();
+    expect(auditLedger(db)).toEqual([]);
+  });
+
+  it.each([
+    ['a balance changed behind the journal', "UPDATE wallets SET available_urtc = available_urtc + 1 WHERE address = $provider", ['I2', 'I5']],
+    ['a locked balance that no escrow holds', 'UPDATE wallets SET locked_urtc = locked_urtc + 5 WHERE address = $payer', ['I3', 'I5']],
+    ['a journal row of an unknown kind', "INSERT INTO journal (from_account, to_account, amount_urtc, kind, created_at) VALUES ('external', $provider, 1, 'gift', 0)", ['I2', 'I5', 'I8']],
+    ['a deposit without its credit', "INSERT INTO deposits (reference, wallet, amount_urtc, created_at) VALUES ('ref-ghost', $payer, 5, 0)", ['I5', 'I7']],
+    ['a deleted journal row', "DROP TRIGGER journal_no_delete; DELETE FROM journal WHERE kind = 'release'", ['I2', 'I4', 'I6']],
+    ['a rewritten journal row', "DROP TRIGGER journal_no_update; UPDATE journal SET amount_urtc = amount_urtc + 1 WHERE kind = 'lock'", ['I2', 'I6', 'I7']],
+  ])('reports %s under the rules it breaks', async (_name, sql, rules) => {
+    const { db, payer, provider } = await ledgerWithHistory();
+    db.exec(sql.replaceAll('$payer', `'${payer}'`).replaceAll('$provider', `'${provider}'`));
+    expect(rulesOf(auditLedger(db))).toEqual(rules);
+  });
+
+  it('keeps a market from starting on an unsound ledger', () => {
+    const databaseUrl = freshDatabaseUrl();
+    const db = new Database(sqliteFilePath(databaseUrl));
+    db.prepare('INSERT INTO wallets (address, available_urtc, locked_urtc, created_at, updated_at) VALUES (?, 5, 0, 0, 0)').run(newWallet().address);
+    db.close();
+    expect(() => createTestMarket({ databaseUrl })).toThrow(LedgerUnsoundError);
   });
 });

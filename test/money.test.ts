@@ -57,6 +57,14 @@ describe('parseRtc', () => {
     ['null', null],
     ['object', { amount: 1 }],
     ['bigint', 1n],
+    // The REST shim hands a JSON number's own text over, so these are what a body wrote.
+    ['the text of a number a double would round to 1', '1.00000000000000001'],
+    ['an upper-case exponent with a sign', '1E+2'],
+    ['an exponent that keeps the value whole', '1.5e1'],
+    ['a negative zero', '-0'],
+    ['30 digits', '123456789012345678901234567890'],
+    ['8 whole digits', '10000000'],
+    ['a 10,000-digit number', '9'.repeat(10_000)],
   ])('refuses %s', (_name, input) => {
     refused(() => parseRtc(input));
   });

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { addressFromPublicKey, canonicalJson, type Wallet } from '../src/domain/signatures.js';
+import { auditLedger } from '../src/ledger-invariants.js';
 import { newJobId, newNonce, newWallet, startTestServer } from './support/market.js';
 import { asOperator, call, deposit, signedLockBody, signedRefundBody, signedReleaseBody } from './support/rest.js';
 
@@ -11,7 +12,10 @@ beforeAll(async () => {
   server = await startTestServer();
   url = server.url;
 });
-afterAll(() => server.close());
+afterAll(async () => {
+  expect(auditLedger(server.market.db.sqlite)).toEqual([]); // I1–I8 after every request of this file
+  await server.close();
+});
 
 const balance = async (w: Wallet) => (await call(url, 'GET', `/wallet/balance?wallet=${w.address}`)).body;
 
@@ -61,6 +65,8 @@ describe('deposits', () => {
   it.each([
     ['amount_rtc with 7 decimals', { amount_rtc: '0.0000001' }],
     ['amount_rtc in exponent notation (number)', '1e2'],
+    ['amount_rtc with more precision than a double holds (number)', '1.00000000000000001'],
+    ['amount_rtc with 30 digits (number)', '123456789012345678901234567890'],
     ['both amounts', { amount_rtc: 1, amount_urtc: '1000000' }],
     ['neither amount', {}],
     ['zero', { amount_rtc: 0 }],
@@ -245,7 +251,7 @@ describe('lock', () => {
     ['metadata that is not an object', { metadata: [1, 2] }],
     ['metadata above 4 KiB', { metadata: { blob: 'x'.repeat(5000) } }],
     ['an amount as an object', { amount_urtc: { v: 1 } }],
-    ['a huge string field', { job_id: 'a'.repeat(100_000) }],
+    ['a huge string field (under the 64 KB body limit)', { job_id: 'a'.repeat(60_000) }],
   ])('answers 400 INVALID_INPUT for %s, moving nothing', async (_name, change) => {
     const payer = await funded('10');
     const base = signedLockBody(payer, { job_id: newJobId(), to_wallet: newWallet().address, amount_urtc: '1000' });
@@ -366,6 +372,13 @@ describe('routing', () => {
   it('answers 404 with the error shape for unknown paths and methods', async () => {
     expect(await call(url, 'GET', '/nope')).toMatchObject({ status: 404, body: { ok: false, error: { code: 'NOT_FOUND' } } });
     expect((await call(url, 'GET', '/render/escrow')).status).toBe(404);
+  });
+
+  it('answers 413 PAYLOAD_TOO_LARGE for a body above 64 KB, moving nothing', async () => {
+    const w = newWallet();
+    const r = await call(url, 'POST', '/wallet/deposit', { wallet: w.address, amount_rtc: 1, reference: newNonce(), pad: 'p'.repeat(64 * 1024) }, asOperator);
+    expect(r).toMatchObject({ status: 413, body: { ok: false, error: { code: 'PAYLOAD_TOO_LARGE' } } });
+    expect((await balance(w)).available_urtc).toBe('0');
   });
 });
 

@@ -15,6 +15,7 @@ export const ERROR_HTTP_STATUS = {
   NONCE_REUSED: 409,
   DUPLICATE_HARDWARE: 409,
   INVALID_CHALLENGE: 409,
+  PAYLOAD_TOO_LARGE: 413,
   IMPLAUSIBLE_HARDWARE: 422,
   RATE_LIMITED: 429,
   OPERATOR_DISABLED: 503,
@@ -55,6 +56,13 @@ export class StateError extends MarketError {}
 export class HardwareEvidenceError extends MarketError {
   constructor(message: string) {
     super('IMPLAUSIBLE_HARDWARE', message);
+  }
+}
+
+/** A request body above the size limit (PAYLOAD_TOO_LARGE): nothing of it was parsed. */
+export class PayloadTooLargeError extends MarketError {
+  constructor(limitBytes: number) {
+    super('PAYLOAD_TOO_LARGE', `request body exceeds ${limitBytes} bytes`);
   }
 }
 

@@ -7,7 +7,7 @@ import { InvalidInputError, StateError } from '../domain/errors.js';
 import { jobIdField, type JobType } from '../domain/fields.js';
 import { lockRequestSchema, refundRequestSchema, releaseRequestSchema } from '../escrow/requests.js';
 import { ADMIN_KEY_HEADER } from '../operator.js';
-import { adminKey, escrowJson, parseBody, readJsonObject, sendJson } from './http.js';
+import { adminKey, escrowJson, parseBody, quote, readJsonObject, sendJson } from './http.js';
 import type { Route } from './router.js';
 
 interface PathFamily {
@@ -68,7 +68,7 @@ export const escrowLookupRoute: Route = {
     const jobId = jobIdField.safeParse(params.job_id);
     if (!jobId.success) throw new InvalidInputError(`job_id: ${jobId.error.issues[0]?.message}`);
     const escrow = market.escrows.find(jobId.data);
-    if (!escrow) throw new StateError('NOT_FOUND', `no escrow for job ${jobId.data}`);
+    if (!escrow) throw new StateError('NOT_FOUND', `no escrow for job ${quote(jobId.data)}`);
     sendJson(res, 200, { ok: true, ...escrowJson(escrow) });
   },
 };

@@ -1,64 +1,278 @@
-/** JSON in and out for the REST shim: body parsing, the one error shape, snake_case views of records. */
+/**
+ * JSON in and out for the REST shim: body reading and parsing, the one error shape, snake_case views
+ * of records. Everything here faces hostile input: a body is read up to a size limit (and the rest
+ * thrown away, so the keep-alive connection stays usable), numbers are read from their text, and no
+ * error message repeats more than a few dozen characters of what the client sent.
+ */
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { isLosslessNumber, parse as parseLossless } from 'lossless-json';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { InvalidInputError, MarketError } from '../domain/errors.js';
+import { InvalidInputError, MarketError, PayloadTooLargeError } from '../domain/errors.js';
 import { rtcNumber } from '../domain/money.js';
 import type { EscrowRecord } from '../ledger.js';
 
-const MAX_BODY_BYTES = 64 * 1024;
-/** JSON.parse forgets how a number was written; the contract refuses exponent notation for amounts. */
-const EXPONENT_AMOUNT = /"amount_rtc"\s*:\s*-?\d+(?:\.\d+)?[eE]/;
+/** The contract's limit for a REST body. */
+export const BODY_BYTES_MAX = 64 * 1024;
+/**
+ * A body over the limit is still read and discarded, so that the client's next request on the same
+ * connection is understood; past this much it is not worth reading, and the connection is closed.
+ */
+export const DRAIN_BYTES_MAX = 8 * 1024 * 1024;
+/** Deeper JSON is refused before parsing (the parser recurses; nothing we accept nests this deep). */
+const JSON_DEPTH_MAX = 64;
+/** The most characters of client input an error message repeats. */
+const ECHO_CHARS_MAX = 40;
+/** The longest error message sent; anything longer is cut. */
+const MESSAGE_CHARS_MAX = 300;
 
-export async function readJsonObject(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new InvalidInputError(`body exceeds ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk as Buffer);
+/** Requests whose body was left unread on purpose: their response closes the connection. */
+const unreadBodies = new WeakSet<IncomingMessage>();
+
+/** The client went away before its request body ended: there is nobody to answer, and nothing failed. */
+export class ClientClosedError extends Error {
+  constructor(cause?: Error) {
+    super('the client closed the connection before the body ended', { cause });
+    this.name = 'ClientClosedError';
   }
-  const text = Buffer.concat(chunks).toString('utf8');
+}
+
+/** Client text quoted in a message: JSON-quoted (no control characters) and cut to a few dozen characters. */
+export function quote(text: string): string {
+  return JSON.stringify(text.length > ECHO_CHARS_MAX ? `${text.slice(0, ECHO_CHARS_MAX)}…` : text);
+}
+
+function declaredLength(req: IncomingMessage): number | null {
+  const header = req.headers['content-length'];
+  return header === undefined ? null : Number(header); // Node's parser has already refused a malformed value
+}
+
+/** Leaves the request body unread and makes the response close the connection. */
+export function abandonBody(req: IncomingMessage): void {
+  unreadBodies.add(req);
+  req.pause();
+}
+
+/**
+ * The raw body as UTF-8 text, at most BODY_BYTES_MAX. A longer body is PAYLOAD_TOO_LARGE, answered
+ * once the body has been read to its end (or, above DRAIN_BYTES_MAX, at once, closing the connection).
+ */
+export function readBodyText(req: IncomingMessage): Promise<string> {
+  const declared = declaredLength(req);
+  if (declared !== null && declared > DRAIN_BYTES_MAX) {
+    abandonBody(req);
+    return Promise.reject(new PayloadTooLargeError(BODY_BYTES_MAX));
+  }
+  if (req.destroyed) return Promise.reject(new ClientClosedError());
+  return new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (settle: () => void) => {
+      req.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
+      settle();
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= BODY_BYTES_MAX) {
+        chunks.push(chunk);
+        return;
+      }
+      chunks.length = 0; // stop keeping it; keep reading to find where it ends
+      if (size > DRAIN_BYTES_MAX) {
+        abandonBody(req);
+        finish(() => reject(new PayloadTooLargeError(BODY_BYTES_MAX)));
+      }
+    };
+    const onEnd = () =>
+      finish(() => (size > BODY_BYTES_MAX ? reject(new PayloadTooLargeError(BODY_BYTES_MAX)) : resolve(Buffer.concat(chunks).toString('utf8'))));
+    // A client that hangs up mid-body (an 'error' with ECONNRESET, or just 'close'): nobody is left to answer.
+    const onError = (err: Error) => finish(() => reject(new ClientClosedError(err)));
+    const onClose = () => finish(() => reject(new ClientClosedError()));
+    req.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
+  });
+}
+
+/** The deepest nesting of arrays and objects in JSON text (brackets inside strings do not count). */
+function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) max = Math.max(max, ++depth);
+    else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return max;
+}
+
+/** A JSON number's decimal value in one spelling, digits and exponent: "-1.50e2" → "-15e1", "0.0" → "0". */
+function decimalValue(text: string): string | null {
+  const m = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(text);
+  if (!m) return null;
+  const fraction = m[3] ?? '';
+  const digits = `${m[2]}${fraction}`;
+  // Index scans, not /0+$/: a regex would take quadratic time on a long run of inner zeros.
+  let first = 0;
+  while (first < digits.length && digits.charCodeAt(first) === 0x30) first++;
+  if (first === digits.length) return '0';
+  let last = digits.length;
+  while (digits.charCodeAt(last - 1) === 0x30) last--;
+  const exponent = Number(m[4] ?? '0') - fraction.length + (digits.length - last);
+  return `${m[1]}${digits.slice(first, last)}e${exponent}`;
+}
+
+/**
+ * The JS number a JSON number's text stands for, when it stands for exactly that: a safe integer, or
+ * a fraction whose double prints back as the same decimal value (`0.1`, `80.0`, `2.5e-3`). Anything
+ * a double would round (`1.00000000000000001`, `9007199254740993`, `1e400`) is null.
+ */
+export function exactNumber(text: string): number | null {
+  const n = Number(text);
+  if (!Number.isFinite(n)) return null;
+  if (Number.isInteger(n) && !Number.isSafeInteger(n)) return null;
+  const written = decimalValue(text);
+  if (written === null || written !== decimalValue(String(n))) return null;
+  return n === 0 ? 0 : n; // -0 is 0
+}
+
+/** Keys whose value is an RTC amount, however the body spells them (snake_case or the camelCase it maps to). */
+const isRtcAmountKey = (key: string) => toCamel(key) === 'amountRtc';
+
+/** A field's place in a body for messages, e.g. `metadata.tags[2]`; long keys are cut. */
+function fieldPath(path: string, key: string | number): string {
+  if (typeof key === 'number') return `${path}[${key}]`;
+  const name = key.length > 32 ? `${key.slice(0, 32)}…` : key;
+  return path ? `${path}.${name}` : name;
+}
+
+/** Replaces every lossless number by a JS number, refusing one that a double would not hold exactly. */
+function exactNumbers(value: unknown, path: string): unknown {
+  if (isLosslessNumber(value)) {
+    const n = exactNumber(value.toString());
+    if (n === null) throw new InvalidInputError(`${path || 'body'}: the number is too long or too precise to be read exactly`);
+    return n;
+  }
+  if (Array.isArray(value)) return value.map((item, i) => exactNumbers(item, fieldPath(path, i)));
+  if (typeof value === 'object' && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      Object.defineProperty(out, k, { value: exactNumbers(v, fieldPath(path, k)), enumerable: true, writable: true, configurable: true });
+    }
+    return out;
+  }
+  return value;
+}
+
+/**
+ * The body as a JSON object, read losslessly: an RTC amount written as a JSON number becomes its text
+ * (so that the money rules judge what was written, never a rounded double); any other number becomes
+ * a JS number only when that is exact. Duplicate keys are refused.
+ */
+export async function readJsonObject(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const text = await readBodyText(req);
+  if (jsonDepth(text) > JSON_DEPTH_MAX) throw new InvalidInputError(`body nests deeper than ${JSON_DEPTH_MAX} levels`);
   let body: unknown;
   try {
-    body = JSON.parse(text);
-  } catch {
-    throw new InvalidInputError('body is not valid JSON');
+    body = parseLossless(text, undefined, {
+      onDuplicateKey: ({ key }) => {
+        throw new InvalidInputError(`body has the key ${quote(key)} twice`);
+      },
+    });
+  } catch (error) {
+    if (error instanceof MarketError) throw error;
+    const position = /position (\d+)/.exec(error instanceof Error ? error.message : '')?.[1];
+    throw new InvalidInputError(`body is not valid JSON${position ? ` (at character ${position})` : ''}`);
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new InvalidInputError('body must be a JSON object');
-  if (EXPONENT_AMOUNT.test(text)) throw new InvalidInputError('amount_rtc must not use exponent notation');
-  return body as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(body)) {
+    const read = isRtcAmountKey(key) && isLosslessNumber(value) ? value.toString() : exactNumbers(value, fieldPath('', key));
+    Object.defineProperty(out, key, { value: read, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
 }
 
 const toCamel = (key: string) => key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 const toSnake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
+/** A zod failure as one short message: the first few issues, each naming its field (cut if long). */
+export function issuesMessage(issues: readonly z.core.$ZodIssue[], nameOf: (key: string) => string = (k) => k): string {
+  const shown = issues.slice(0, 4).map((i) => {
+    const path = i.path.reduce<string>((p, k) => fieldPath(p, typeof k === 'number' ? k : nameOf(String(k))), '') || 'body';
+    const message = i.code === 'unrecognized_keys' ? `unknown field ${quote(i.keys[0] ?? '')}${i.keys.length > 1 ? ` and ${i.keys.length - 1} more` : ''}` : i.message;
+    return `${path}: ${message}`;
+  });
+  return `${shown.join('; ')}${issues.length > shown.length ? `; and ${issues.length - shown.length} more` : ''}`;
+}
+
 /** Parses a snake_case body with one of the shared camelCase request schemas. */
 export function parseBody<S extends z.ZodType>(schema: S, body: Record<string, unknown>): z.output<S> {
   const camel: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(body)) camel[toCamel(k)] = v;
-  const parsed = schema.safeParse(camel);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.map((p) => toSnake(String(p))).join('.') || 'body'}: ${i.message}`);
-    throw new InvalidInputError(issues.join('; '));
+  for (const [k, v] of Object.entries(body)) {
+    const key = toCamel(k);
+    // `amount_rtc` and `amountRtc` in one body would leave it to key order which of them counts.
+    if (Object.hasOwn(camel, key)) throw new InvalidInputError(`body names the field ${quote(toSnake(key))} twice`);
+    Object.defineProperty(camel, key, { value: v, enumerable: true, writable: true, configurable: true });
   }
+  const parsed = schema.safeParse(camel);
+  if (!parsed.success) throw new InvalidInputError(issuesMessage(parsed.error.issues, toSnake));
   return parsed.data;
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  const headers: Record<string, string | number> = { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) };
+  if (unreadBodies.has(res.req)) headers.connection = 'close'; // the rest of its body would be read as the next request
+  res.writeHead(status, headers);
   res.end(text);
 }
 
-/** `{ok:false, error:{code, message}}` with the contract's status; anything unexpected is logged and a 500. */
+/**
+ * `{ok:false, error:{code, message}}` with the contract's status. Anything unexpected is a 500 with
+ * code INTERNAL and a fresh `request_id`, which the log line carries too.
+ */
 export function sendError(res: ServerResponse, error: unknown, log: Logger): void {
   if (error instanceof MarketError) {
-    sendJson(res, error.httpStatus, { ok: false, error: { code: error.code, message: error.message } });
+    const message = error.message.length > MESSAGE_CHARS_MAX ? `${error.message.slice(0, MESSAGE_CHARS_MAX)}…` : error.message;
+    sendJson(res, error.httpStatus, { ok: false, error: { code: error.code, message } });
     return;
   }
-  log.error({ err: error }, 'unexpected error in REST handler');
-  sendJson(res, 500, { ok: false, error: { code: 'INTERNAL', message: 'internal error' } });
+  const requestId = randomUUID();
+  log.error({ err: error, request_id: requestId, method: res.req.method, target: res.req.url?.slice(0, 200) }, 'unexpected error in REST handler');
+  sendJson(res, 500, { ok: false, error: { code: 'INTERNAL', message: 'internal error', request_id: requestId } });
+}
+
+/**
+ * An answer, in the error shape, to bytes that Node's HTTP parser could not read as a request (a target
+ * with no path, a malformed Content-Length or chunk, both Content-Length and Transfer-Encoding, ...),
+ * for the server's 'clientError' event. Without it Node answers a bare `400 Bad Request`.
+ */
+export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
+  if (!socket.writable || inFlight?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  let status = 400;
+  let body: string | null = JSON.stringify({ ok: false, error: { code: 'INVALID_INPUT', message: 'malformed HTTP request' } });
+  if (error.code === 'HPE_HEADER_OVERFLOW' || error.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW') {
+    status = 413;
+    body = JSON.stringify({ ok: false, error: { code: 'PAYLOAD_TOO_LARGE', message: 'request headers are too large' } });
+  } else if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    status = 408; // the client was too slow; there is no request to judge
+    body = null;
+  }
+  const reason = { 400: 'Bad Request', 408: 'Request Timeout', 413: 'Payload Too Large' }[status];
+  const head = [`HTTP/1.1 ${status} ${reason}`, 'Connection: close', `Content-Length: ${body === null ? 0 : Buffer.byteLength(body)}`];
+  if (body !== null) head.push('Content-Type: application/json; charset=utf-8');
+  socket.end(`${head.join('\r\n')}\r\n\r\n${body ?? ''}`, () => socket.destroy());
+  setTimeout(() => socket.destroy(), 5_000).unref(); // a peer that never reads does not hold the socket
 }
 
 export function escrowJson(e: EscrowRecord) {

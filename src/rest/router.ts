@@ -1,14 +1,17 @@
 /**
  * The REST shim's routing: a table of method + path (with `:param` segments) to handlers. It holds
- * no rules; handlers translate snake_case JSON to the services' requests and back.
+ * no rules; handlers translate snake_case JSON to the services' requests and back. Whatever the
+ * request target, headers or body, the answer is a response with the error shape (never a rejected
+ * promise, which would end the process).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
 import { InvalidInputError, StateError } from '../domain/errors.js';
 import type { Market } from '../market.js';
 import { custodyRoutes } from './custody.js';
 import { escrowLookupRoute, escrowRoutes } from './escrow.js';
 import { gpuRoutes } from './gpu.js';
-import { sendError, sendJson } from './http.js';
+import { abandonBody, ClientClosedError, DRAIN_BYTES_MAX, quote, sendError, sendJson } from './http.js';
 import { pricingRoutes } from './pricing.js';
 import { walletRoutes } from './wallet.js';
 
@@ -48,13 +51,14 @@ export function createRestHandler(market: Market) {
   }
 
   return async function handleRest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
     try {
-      let route = exact.get(`${req.method} ${url.pathname}`);
+      if (Number(req.headers['content-length']) > DRAIN_BYTES_MAX) abandonBody(req); // not worth reading, whatever the route
+      const { path, query } = parseTarget(req.url);
+      let route = exact.get(`${req.method} ${path}`);
       const params: Record<string, string> = {};
       if (!route) {
         for (const p of patterns) {
-          const m = req.method === p.method ? p.regex.exec(url.pathname) : null;
+          const m = req.method === p.method ? p.regex.exec(path) : null;
           if (!m) continue;
           p.names.forEach((name, i) => {
             params[name] = decodePathSegment(m[i + 1]!);
@@ -63,13 +67,41 @@ export function createRestHandler(market: Market) {
           break;
         }
       }
-      if (!route) throw new StateError('NOT_FOUND', `no route for ${req.method} ${url.pathname}`);
-      await route.handle({ req, res, market, params, query: url.searchParams });
+      if (!route) throw new StateError('NOT_FOUND', `no route for ${req.method} ${quote(path)}`);
+      await route.handle({ req, res, market, params, query });
     } catch (error) {
-      if (!res.headersSent) sendError(res, error, market.log);
-      else res.destroy();
+      answerFailure(res, error, market.log);
     }
   };
+}
+
+function answerFailure(res: ServerResponse, error: unknown, log: Logger): void {
+  try {
+    if (error instanceof ClientClosedError) {
+      log.debug({ err: error }, 'client left before its request was answered');
+      res.destroy();
+    } else if (!res.headersSent) {
+      sendError(res, error, log);
+    } else {
+      log.error({ err: error }, 'REST handler failed after its answer began; connection closed');
+      res.destroy();
+    }
+  } catch (failure) {
+    log.error({ err: failure, cause: error }, 'could not answer a failed REST request');
+    res.destroy();
+  }
+}
+
+/**
+ * The path and query of an origin-form request target (`/path?query`). The path is matched as sent,
+ * never resolved as a URL: `//x/wallet/deposit` is not `/wallet/deposit`, and absolute-form
+ * (`http://host/...`), `*` or anything not starting with `/` is refused.
+ */
+function parseTarget(target: string | undefined): { path: string; query: URLSearchParams } {
+  if (!target?.startsWith('/')) throw new InvalidInputError('the request target must be a path starting with "/"');
+  const q = target.indexOf('?');
+  if (q < 0) return { path: target, query: new URLSearchParams() };
+  return { path: target.slice(0, q), query: new URLSearchParams(target.slice(q + 1)) };
 }
 
 function decodePathSegment(segment: string): string {

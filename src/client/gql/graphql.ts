@@ -41,6 +41,7 @@ export type ErrorCode =
   | 'NONCE_REUSED'
   | 'NOT_FOUND'
   | 'OPERATOR_DISABLED'
+  | 'PAYLOAD_TOO_LARGE'
   | 'RATE_LIMITED'
   | 'UNAUTHORIZED';
 

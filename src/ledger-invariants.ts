@@ -1,0 +1,362 @@
+/**
+ * The money rules, numbered once. Every other place (src/ledger.ts, the tests, the README) refers to
+ * them by number.
+ *
+ * Each rule is held twice, as in TigerBeetle: a write-side guard that refuses the statement breaking it
+ * (a CHECK constraint, an UPDATE guarded in its WHERE clause, a trigger, or an `invariant(...)` on a
+ * statement's result, which throws and so rolls back the operation's savepoint), and a read-side audit
+ * (`auditLedger`) that recomputes it from the stored rows. The audit runs at startup (`createMarket`
+ * refuses to start on a violation), after every step of the property test, at the end of the money
+ * tests and of `npm run bench`.
+ *
+ * An audit reads every row of the money tables once (most queries walk an index), so its cost grows
+ * with the journal; each check reports at most VIOLATIONS_PER_RULE_MAX violations.
+ */
+import Database from 'better-sqlite3';
+import type { Logger } from 'pino';
+
+/** Each rule with its write-side guard and its read-side audit (the checks below, tagged with its number). */
+export const LEDGER_RULES = {
+  I1: {
+    rule: 'no balance is negative',
+    guard:
+      'CHECK (available_urtc >= 0) and CHECK (locked_urtc >= 0) on wallets; the debit and unlock UPDATEs are guarded on available_urtc >= amount and locked_urtc >= amount',
+    audit: 'no wallet row below zero; the CHECKs are still in the schema',
+  },
+  I2: {
+    rule: "every balance is what the journal says: a wallet's available is its journal credits minus debits, an escrow account holds its escrow's remaining amount",
+    guard:
+      'each balance UPDATE and its journal row are written in one savepoint; invariant() on the row count of every credit and journal insert',
+    audit: 'every wallet and every escrow account recomputed from the journal',
+  },
+  I3: {
+    rule: "a wallet's locked balance equals the remaining amount of the escrows it pays that are still locked",
+    guard:
+      'the lock debit (no row changed: INSUFFICIENT_FUNDS) is written with the escrow row; invariant() on the unlock UPDATE, guarded on locked_urtc >= amount',
+    audit: "every wallet's locked_urtc against its locked escrows",
+  },
+  I4: {
+    rule: "a settled escrow's released plus refunded amounts add up to its amount (a locked one has neither), and the journal's release and refund rows carry exactly those amounts",
+    guard:
+      'CHECK on render_escrow (status, released_urtc, refunded_urtc); invariant() on the settlement before it is written',
+    audit: "every escrow's amounts, and its release and refund rows in the journal; the CHECK is still in the schema",
+  },
+  I5: {
+    rule: 'conservation: all available plus all locked money equals the money deposited, and the journal shows the same money coming in',
+    guard:
+      'the only statement that adds money is a deposit, journaled from the external account; every other journal row moves money between two accounts (I8)',
+    audit: 'the three totals',
+  },
+  I6: {
+    rule: 'the journal is append-only: no row is updated or deleted',
+    guard: 'triggers journal_no_update and journal_no_delete (BEFORE UPDATE / DELETE: RAISE(ABORT))',
+    audit: 'both triggers are in sqlite_master; the journal ids have no gap',
+  },
+  I7: {
+    rule: 'exactly once: one escrow per job, locked once and settled at most once; one deposit per reference, credited once; one use of a nonce per signer',
+    guard:
+      "unique indexes on render_escrow(job_id) and deposits(reference), the primary key of used_nonces; the settle UPDATE guarded on status = 'locked'; invariant() on each of these writes",
+    audit:
+      'no duplicate job, reference or nonce; one lock row per escrow and one journal credit per deposit (a second settlement shows up in I4)',
+  },
+  I8: {
+    rule: 'every journal row moves a positive amount between the accounts its kind allows (deposit: external → wallet; lock: payer → escrow; release: escrow → provider; refund: escrow → payer)',
+    guard: 'CHECK (amount_urtc > 0) on journal; journal rows are written only by src/ledger.ts',
+    audit: 'every journal row against its kind and its escrow; the CHECK is still in the schema',
+  },
+} as const;
+
+export type LedgerRule = keyof typeof LEDGER_RULES;
+
+export interface Violation {
+  rule: LedgerRule;
+  detail: string;
+}
+
+export const VIOLATIONS_PER_RULE_MAX = 100;
+
+/** A broken money rule at write time: thrown, it rolls back the operation that would have broken it. */
+export class InvariantViolation extends Error {
+  constructor(
+    readonly rule: LedgerRule,
+    readonly detail: string,
+  ) {
+    super(`${rule} violated (${LEDGER_RULES[rule].rule}): ${detail}`);
+    this.name = 'InvariantViolation';
+  }
+}
+
+/** The write-side assertion: `invariant(changes === 1, 'I2', 'credit of ... found no wallet')`. */
+export function invariant(condition: unknown, rule: LedgerRule, detail: string): asserts condition {
+  if (!condition) throw new InvariantViolation(rule, detail);
+}
+
+/** Thrown at startup when the stored ledger breaks a rule: the market does not serve money from it. */
+export class LedgerUnsoundError extends Error {
+  constructor(readonly violations: Violation[]) {
+    super(
+      `the ledger breaks ${violations.length} money rule(s): ${violations
+        .slice(0, 5)
+        .map((v) => `${v.rule} ${v.detail}`)
+        .join('; ')}`,
+    );
+    this.name = 'LedgerUnsoundError';
+  }
+}
+
+type Row = Record<string, bigint | string | null>;
+
+/** A read-side audit: each row the query returns is one violation of `rule`. */
+interface RowCheck {
+  rule: LedgerRule;
+  sql: string;
+  detail(r: Row): string;
+}
+
+/** A write-side guard that lives in the schema: some `type` object on `table` whose SQL holds every fragment. */
+interface SchemaCheck {
+  rule: LedgerRule;
+  type: 'table' | 'trigger';
+  table: string;
+  fragments: string[];
+  detail: string;
+}
+
+const ROW_CHECKS: RowCheck[] = [
+  {
+    rule: 'I1',
+    sql: 'SELECT address, available_urtc, locked_urtc FROM wallets WHERE available_urtc < 0 OR locked_urtc < 0',
+    detail: (r) => `wallet ${r.address} holds ${r.available_urtc} µRTC available and ${r.locked_urtc} µRTC locked`,
+  },
+  {
+    rule: 'I2',
+    sql: `SELECT * FROM (SELECT address, available_urtc,
+            COALESCE((SELECT SUM(amount_urtc) FROM journal WHERE to_account = w.address), 0)
+            - COALESCE((SELECT SUM(amount_urtc) FROM journal WHERE from_account = w.address), 0) AS journal_urtc
+          FROM wallets w) WHERE available_urtc <> journal_urtc`,
+    detail: (r) =>
+      `wallet ${r.address} has ${r.available_urtc} µRTC available, its journal says ${r.journal_urtc} µRTC`,
+  },
+  {
+    rule: 'I2',
+    sql: `SELECT * FROM (SELECT job_id, amount_urtc - released_urtc - refunded_urtc AS remaining_urtc,
+            COALESCE((SELECT SUM(amount_urtc) FROM journal WHERE to_account = 'escrow:' || e.job_id), 0)
+            - COALESCE((SELECT SUM(amount_urtc) FROM journal WHERE from_account = 'escrow:' || e.job_id), 0) AS journal_urtc
+          FROM render_escrow e) WHERE remaining_urtc <> journal_urtc`,
+    detail: (r) =>
+      `escrow ${r.job_id} has ${r.remaining_urtc} µRTC remaining, its journal account holds ${r.journal_urtc} µRTC`,
+  },
+  {
+    rule: 'I3',
+    // One grouped pass: per wallet, the planner would walk the status index over every locked escrow.
+    sql: `WITH open AS (SELECT from_wallet, SUM(amount_urtc - released_urtc - refunded_urtc) AS open_urtc
+                        FROM render_escrow WHERE status = 'locked' GROUP BY from_wallet)
+          SELECT w.address, w.locked_urtc, COALESCE(o.open_urtc, 0) AS open_urtc FROM wallets w
+            LEFT JOIN open o ON o.from_wallet = w.address
+          WHERE w.locked_urtc <> COALESCE(o.open_urtc, 0)`,
+    detail: (r) => `wallet ${r.address} has ${r.locked_urtc} µRTC locked, its open escrows hold ${r.open_urtc} µRTC`,
+  },
+  {
+    rule: 'I4',
+    sql: `SELECT job_id, status, amount_urtc, released_urtc, refunded_urtc FROM render_escrow
+          WHERE released_urtc < 0 OR refunded_urtc < 0
+             OR status = 'locked' AND (released_urtc <> 0 OR refunded_urtc <> 0)
+             OR status <> 'locked' AND released_urtc + refunded_urtc <> amount_urtc`,
+    detail: (r) =>
+      `escrow ${r.job_id} (${r.status}) of ${r.amount_urtc} µRTC: ${r.released_urtc} released + ${r.refunded_urtc} refunded`,
+  },
+  {
+    rule: 'I4',
+    sql: `SELECT * FROM (SELECT job_id, released_urtc, refunded_urtc,
+            COALESCE((SELECT SUM(amount_urtc) FROM journal WHERE job_id = e.job_id AND kind = 'release'), 0) AS journal_released_urtc,
+            COALESCE((SELECT SUM(amount_urtc) FROM journal WHERE job_id = e.job_id AND kind = 'refund'), 0) AS journal_refunded_urtc
+          FROM render_escrow e) WHERE released_urtc <> journal_released_urtc OR refunded_urtc <> journal_refunded_urtc`,
+    detail: (r) =>
+      `escrow ${r.job_id} records ${r.released_urtc} released / ${r.refunded_urtc} refunded, its journal ${r.journal_released_urtc} / ${r.journal_refunded_urtc} µRTC`,
+  },
+  {
+    rule: 'I5',
+    sql: `SELECT * FROM (SELECT
+            (SELECT COALESCE(SUM(available_urtc), 0) + COALESCE(SUM(locked_urtc), 0) FROM wallets) AS held_urtc,
+            (SELECT COALESCE(SUM(amount_urtc), 0) FROM deposits) AS deposited_urtc,
+            (SELECT COALESCE(SUM(amount_urtc), 0) FROM journal WHERE from_account = 'external') AS journaled_in_urtc)
+          WHERE held_urtc <> deposited_urtc OR journaled_in_urtc <> deposited_urtc`,
+    detail: (r) =>
+      `wallets hold ${r.held_urtc} µRTC (available + locked), deposits total ${r.deposited_urtc} µRTC, the journal brought in ${r.journaled_in_urtc} µRTC`,
+  },
+  {
+    // AUTOINCREMENT ids of committed rows have no gaps (a rolled-back insert rolls its sequence back too): a gap is a deleted row.
+    rule: 'I6',
+    sql: 'SELECT * FROM (SELECT COUNT(*) AS n, COALESCE(MAX(id), 0) AS last FROM journal) WHERE n <> last',
+    detail: (r) => `the journal has ${r.n} rows but its last id is ${r.last}: rows were deleted`,
+  },
+  {
+    rule: 'I7',
+    sql: 'SELECT job_id, COUNT(*) AS n FROM render_escrow GROUP BY job_id HAVING n > 1',
+    detail: (r) => `job ${r.job_id} has ${r.n} escrows`,
+  },
+  {
+    rule: 'I7',
+    sql: 'SELECT reference, COUNT(*) AS n FROM deposits GROUP BY reference HAVING n > 1',
+    detail: (r) => `deposit ${r.reference} is recorded ${r.n} times`,
+  },
+  {
+    rule: 'I7',
+    sql: 'SELECT signer, nonce, COUNT(*) AS n FROM used_nonces GROUP BY signer, nonce HAVING n > 1',
+    detail: (r) => `nonce ${r.nonce} of ${r.signer} is used ${r.n} times`,
+  },
+  {
+    rule: 'I7',
+    sql: `SELECT * FROM (SELECT job_id, amount_urtc,
+            (SELECT COUNT(*) FROM journal WHERE job_id = e.job_id AND kind = 'lock' AND amount_urtc = e.amount_urtc) AS locks,
+            (SELECT COUNT(*) FROM journal WHERE job_id = e.job_id AND kind = 'lock') AS lock_rows
+          FROM render_escrow e) WHERE locks <> 1 OR lock_rows <> 1`,
+    detail: (r) =>
+      `escrow ${r.job_id} of ${r.amount_urtc} µRTC has ${r.lock_rows} lock rows in the journal, ${r.locks} of its amount`,
+  },
+  {
+    rule: 'I7',
+    sql: `WITH credited AS (SELECT reference, COUNT(*) AS n, SUM(amount_urtc) AS amount_urtc, MIN(to_account) AS wallet, MAX(to_account) AS last_wallet
+                            FROM journal WHERE kind = 'deposit' GROUP BY reference)
+          SELECT d.reference, d.wallet, d.amount_urtc, c.n, c.amount_urtc AS credited_urtc, c.wallet AS credited_wallet FROM deposits d
+            LEFT JOIN credited c ON c.reference = d.reference
+            WHERE c.n IS NULL OR c.n <> 1 OR c.amount_urtc <> d.amount_urtc OR c.wallet <> d.wallet OR c.last_wallet <> d.wallet
+          UNION ALL
+          SELECT c.reference, NULL, NULL, c.n, c.amount_urtc, c.wallet FROM credited c
+            WHERE NOT EXISTS (SELECT 1 FROM deposits d WHERE d.reference = c.reference)`,
+    detail: (r) =>
+      r.wallet === null
+        ? `the journal credits ${r.credited_urtc} µRTC to ${r.credited_wallet} for deposit ${r.reference}, which is not recorded`
+        : `deposit ${r.reference} of ${r.amount_urtc} µRTC to ${r.wallet} is journaled ${r.n ?? 0} time(s)` +
+          (r.n ? ` (${r.credited_urtc} µRTC to ${r.credited_wallet})` : ''),
+  },
+  {
+    rule: 'I8',
+    sql: `SELECT j.id, j.kind, j.from_account, j.to_account, j.amount_urtc, j.job_id FROM journal j
+            LEFT JOIN render_escrow e ON e.job_id = j.job_id
+          WHERE j.amount_urtc <= 0 OR NOT (
+               j.kind = 'deposit' AND j.from_account = 'external' AND j.job_id IS NULL AND j.reference IS NOT NULL
+                 AND EXISTS (SELECT 1 FROM wallets w WHERE w.address = j.to_account)
+            OR j.kind = 'lock' AND j.from_account = e.from_wallet AND j.to_account = 'escrow:' || e.job_id
+            OR j.kind = 'release' AND j.from_account = 'escrow:' || e.job_id AND j.to_account = e.to_wallet
+            OR j.kind = 'refund' AND j.from_account = 'escrow:' || e.job_id AND j.to_account = e.from_wallet)`,
+    detail: (r) =>
+      `journal row ${r.id}: ${r.kind} of ${r.amount_urtc} µRTC from ${r.from_account} to ${r.to_account}${r.job_id ? ` (job ${r.job_id})` : ''}`,
+  },
+];
+
+// Compared without quotes, case or runs of whitespace (see `normalized`).
+const SCHEMA_CHECKS: SchemaCheck[] = [
+  {
+    rule: 'I1',
+    type: 'table',
+    table: 'wallets',
+    fragments: ['check (available_urtc >= 0)', 'check (locked_urtc >= 0)'],
+    detail: 'the wallets table has lost its CHECKs of non-negative balances',
+  },
+  {
+    rule: 'I4',
+    type: 'table',
+    table: 'render_escrow',
+    fragments: ['released_urtc + refunded_urtc = amount_urtc'],
+    detail: 'the render_escrow table has lost its settlement CHECK',
+  },
+  {
+    rule: 'I6',
+    type: 'trigger',
+    table: 'journal',
+    fragments: ['before update on journal', 'raise(abort'],
+    detail: 'no trigger forbids UPDATE on journal',
+  },
+  {
+    rule: 'I6',
+    type: 'trigger',
+    table: 'journal',
+    fragments: ['before delete on journal', 'raise(abort'],
+    detail: 'no trigger forbids DELETE on journal',
+  },
+  {
+    rule: 'I8',
+    type: 'table',
+    table: 'journal',
+    fragments: ['check (amount_urtc > 0)'],
+    detail: 'the journal table has lost its CHECK (amount_urtc > 0)',
+  },
+];
+
+/** The audit's statements, prepared once per connection (the property test audits after every step). */
+const preparedAudits = new WeakMap<Database.Database, { rows: Database.Statement[]; schema: Database.Statement }>();
+
+function auditStatements(sqlite: Database.Database) {
+  let prepared = preparedAudits.get(sqlite);
+  if (!prepared) {
+    prepared = {
+      rows: ROW_CHECKS.map((c) => sqlite.prepare(`${c.sql} LIMIT ${VIOLATIONS_PER_RULE_MAX}`).safeIntegers(true)),
+      schema: sqlite
+        .prepare('SELECT sql FROM sqlite_master WHERE type = ? AND tbl_name = ? AND sql IS NOT NULL')
+        .pluck(),
+    };
+    preparedAudits.set(sqlite, prepared);
+  }
+  return prepared;
+}
+
+/** Reads every money rule back from the stored rows; an empty list means the ledger is sound. */
+export function auditLedger(sqlite: Database.Database): Violation[] {
+  const statements = auditStatements(sqlite);
+  // One read transaction: every rule is checked against one snapshot, even while another connection writes.
+  return sqlite.transaction(() => {
+    const violations: Violation[] = [];
+    ROW_CHECKS.forEach((check, i) => {
+      for (const r of statements.rows[i]!.all() as Row[])
+        violations.push({ rule: check.rule, detail: check.detail(r) });
+    });
+    for (const check of SCHEMA_CHECKS) {
+      const objects = (statements.schema.all(check.type, check.table) as string[]).map(normalized);
+      if (!objects.some((sql) => check.fragments.every((f) => sql.includes(f))))
+        violations.push({ rule: check.rule, detail: check.detail });
+    }
+    return violations.sort((a, b) => Number(a.rule.slice(1)) - Number(b.rule.slice(1)));
+  })();
+}
+
+/** Schema text compared without quotes, case or runs of whitespace. */
+function normalized(sql: string): string {
+  return sql.replaceAll('"', '').replace(/\s+/g, ' ').toLowerCase();
+}
+
+/**
+ * Startup: audits the ledger and throws LedgerUnsoundError after one fatal log line per violation, so that a
+ * market whose stored money breaks a rule does not start (and serves no money) until someone has looked.
+ */
+export function assertLedgerSound(sqlite: Database.Database, log: Pick<Logger, 'info' | 'fatal'>): void {
+  const started = performance.now();
+  const violations = auditLedger(sqlite);
+  const ms = Math.round(performance.now() - started);
+  if (violations.length === 0) {
+    log.info({ event: 'ledger.audited', ms }, `ledger audit: ${Object.keys(LEDGER_RULES).join(', ')} hold (${ms} ms)`);
+    return;
+  }
+  for (const v of violations)
+    log.fatal(
+      { event: 'ledger.violation', rule: v.rule, detail: v.detail },
+      `${v.rule} violated (${LEDGER_RULES[v.rule].rule}): ${v.detail}`,
+    );
+  throw new LedgerUnsoundError(violations);
+}
+
+/**
+ * For a process that only reads the database (the benchmark, while its server runs in another process):
+ * audits the file read-only, throws LedgerUnsoundError on a violation, else returns a one-line summary.
+ */
+export function assertLedgerFileSound(file: string): string {
+  const sqlite = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const violations = auditLedger(sqlite);
+    if (violations.length > 0) throw new LedgerUnsoundError(violations);
+    const count = (table: string) => sqlite.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number;
+    return `ledger audit: ${Object.keys(LEDGER_RULES).join(', ')} hold over ${count('wallets')} wallets, ${count('render_escrow')} escrows, ${count('journal')} journal rows`;
+  } finally {
+    sqlite.close();
+  }
+}
