@@ -42,10 +42,10 @@ export const LEDGER_RULES = {
     audit: "every escrow's amounts, and its release and refund rows in the journal; the CHECK is still in the schema",
   },
   I5: {
-    rule: 'conservation: all available plus all locked money equals the money deposited, and the journal shows the same money coming in',
+    rule: 'conservation: all available plus all locked money plus withdrawals not yet confirmed equals the manual credits plus the credited chain deposits minus the confirmed withdrawals, and the journal shows the same money coming in and going out',
     guard:
-      'the only statement that adds money is a deposit, journaled from the external account; every other journal row moves money between two accounts (I8)',
-    audit: 'the three totals',
+      'money enters only by a manual credit (from the external account) or a chain deposit credit (from chain:<chain>), and leaves only by a confirmed withdrawal (to chain:<chain>); every other journal row moves money between two accounts (I8)',
+    audit: 'the totals of the tables against the journal',
   },
   I6: {
     rule: 'the journal is append-only: no row is updated or deleted',
@@ -60,9 +60,20 @@ export const LEDGER_RULES = {
       'no duplicate job, reference or nonce; one lock row per escrow and one journal credit per deposit (a second settlement shows up in I4)',
   },
   I8: {
-    rule: 'every journal row moves a positive amount between the accounts its kind allows (deposit: external → wallet; lock: payer → escrow; release: escrow → provider; refund: escrow → payer)',
+    rule: 'every journal row moves a positive amount between the accounts its kind allows (manual_credit, or deposit before custody: external → wallet; lock: payer → escrow; release: escrow → provider; refund: escrow → payer; chain_deposit: chain → wallet; withdrawal: wallet → withdrawal; withdrawal_confirmed: withdrawal → chain; withdrawal_failed: withdrawal → wallet)',
     guard: 'CHECK (amount_urtc > 0) on journal; journal rows are written only by src/ledger.ts',
     audit: 'every journal row against its kind and its escrow; the CHECK is still in the schema',
+  },
+  I9: {
+    rule: 'custody: each chain deposit is credited at most once, only when confirmed, and never when voided; each withdrawal is debited once, and is either still held (pending, sent), gone to the chain once (confirmed) or back in its wallet once (failed)',
+    guard:
+      "unique tx_hash of chain_deposits; the credit UPDATE guarded on status IN ('pending','unattributed') and the wallet; the confirm and fail UPDATEs guarded on status IN ('pending','sent'); CHECKs tying each status to its time; invariant() on the credits",
+    audit: 'every chain deposit and withdrawal against its journal rows',
+  },
+  I10: {
+    rule: 'proof of reserves: the chain holds at least what the market owes (available + held in escrows + withdrawals pending or sent)',
+    guard: 'a withdrawal is not sent while custody is short (src/custody/service.ts)',
+    audit: 'not from the database: the custody reserve check against the chain logs custody.shortfall and GET /custody shows it',
   },
 } as const;
 
@@ -147,6 +158,14 @@ const ROW_CHECKS: RowCheck[] = [
       `escrow ${r.job_id} has ${r.remaining_urtc} µRTC remaining, its journal account holds ${r.journal_urtc} µRTC`,
   },
   {
+    rule: 'I2',
+    sql: `SELECT * FROM (SELECT id, status, CASE WHEN status IN ('pending', 'sent') THEN amount_urtc ELSE 0 END AS held_urtc,
+            COALESCE((SELECT SUM(amount_urtc) FROM journal WHERE to_account = 'withdrawal:' || w.id), 0)
+            - COALESCE((SELECT SUM(amount_urtc) FROM journal WHERE from_account = 'withdrawal:' || w.id), 0) AS journal_urtc
+          FROM withdrawals w) WHERE held_urtc <> journal_urtc`,
+    detail: (r) => `withdrawal ${r.id} (${r.status}) holds ${r.held_urtc} µRTC, its journal account ${r.journal_urtc} µRTC`,
+  },
+  {
     rule: 'I3',
     // One grouped pass: per wallet, the planner would walk the status index over every locked escrow.
     sql: `WITH open AS (SELECT from_wallet, SUM(amount_urtc - released_urtc - refunded_urtc) AS open_urtc
@@ -177,12 +196,16 @@ const ROW_CHECKS: RowCheck[] = [
   {
     rule: 'I5',
     sql: `SELECT * FROM (SELECT
-            (SELECT COALESCE(SUM(available_urtc), 0) + COALESCE(SUM(locked_urtc), 0) FROM wallets) AS held_urtc,
-            (SELECT COALESCE(SUM(amount_urtc), 0) FROM deposits) AS deposited_urtc,
-            (SELECT COALESCE(SUM(amount_urtc), 0) FROM journal WHERE from_account = 'external') AS journaled_in_urtc)
-          WHERE held_urtc <> deposited_urtc OR journaled_in_urtc <> deposited_urtc`,
+            (SELECT COALESCE(SUM(available_urtc), 0) + COALESCE(SUM(locked_urtc), 0) FROM wallets)
+              + (SELECT COALESCE(SUM(amount_urtc), 0) FROM withdrawals WHERE status IN ('pending', 'sent')) AS held_urtc,
+            (SELECT COALESCE(SUM(amount_urtc), 0) FROM deposits)
+              + (SELECT COALESCE(SUM(amount_urtc), 0) FROM chain_deposits WHERE status = 'credited')
+              - (SELECT COALESCE(SUM(amount_urtc), 0) FROM withdrawals WHERE status = 'confirmed') AS net_in_urtc,
+            (SELECT COALESCE(SUM(amount_urtc), 0) FROM journal WHERE from_account = 'external' OR from_account LIKE 'chain:%')
+              - (SELECT COALESCE(SUM(amount_urtc), 0) FROM journal WHERE to_account LIKE 'chain:%') AS journaled_in_urtc)
+          WHERE held_urtc <> net_in_urtc OR journaled_in_urtc <> net_in_urtc`,
     detail: (r) =>
-      `wallets hold ${r.held_urtc} µRTC (available + locked), deposits total ${r.deposited_urtc} µRTC, the journal brought in ${r.journaled_in_urtc} µRTC`,
+      `the market holds ${r.held_urtc} µRTC (available + locked + withdrawals not confirmed), credits less confirmed withdrawals are ${r.net_in_urtc} µRTC, the journal says ${r.journaled_in_urtc} µRTC`,
   },
   {
     // AUTOINCREMENT ids of committed rows have no gaps (a rolled-back insert rolls its sequence back too): a gap is a deleted row.
@@ -217,7 +240,7 @@ const ROW_CHECKS: RowCheck[] = [
   {
     rule: 'I7',
     sql: `WITH credited AS (SELECT reference, COUNT(*) AS n, SUM(amount_urtc) AS amount_urtc, MIN(to_account) AS wallet, MAX(to_account) AS last_wallet
-                            FROM journal WHERE kind = 'deposit' GROUP BY reference)
+                            FROM journal WHERE kind IN ('deposit', 'manual_credit') GROUP BY reference)
           SELECT d.reference, d.wallet, d.amount_urtc, c.n, c.amount_urtc AS credited_urtc, c.wallet AS credited_wallet FROM deposits d
             LEFT JOIN credited c ON c.reference = d.reference
             WHERE c.n IS NULL OR c.n <> 1 OR c.amount_urtc <> d.amount_urtc OR c.wallet <> d.wallet OR c.last_wallet <> d.wallet
@@ -235,13 +258,41 @@ const ROW_CHECKS: RowCheck[] = [
     sql: `SELECT j.id, j.kind, j.from_account, j.to_account, j.amount_urtc, j.job_id FROM journal j
             LEFT JOIN render_escrow e ON e.job_id = j.job_id
           WHERE j.amount_urtc <= 0 OR NOT (
-               j.kind = 'deposit' AND j.from_account = 'external' AND j.job_id IS NULL AND j.reference IS NOT NULL
+               j.kind IN ('deposit', 'manual_credit') AND j.from_account = 'external' AND j.job_id IS NULL AND j.reference IS NOT NULL
                  AND EXISTS (SELECT 1 FROM wallets w WHERE w.address = j.to_account)
+            OR j.kind = 'chain_deposit' AND j.job_id IS NULL
+                 AND EXISTS (SELECT 1 FROM chain_deposits d
+                             WHERE d.tx_hash = j.reference AND 'chain:' || d.chain = j.from_account AND d.wallet = j.to_account)
+            OR j.kind IN ('withdrawal', 'withdrawal_confirmed', 'withdrawal_failed') AND j.job_id IS NULL
+                 AND EXISTS (SELECT 1 FROM withdrawals w WHERE
+                      j.kind = 'withdrawal' AND j.from_account = w.wallet AND j.to_account = 'withdrawal:' || w.id
+                   OR j.kind = 'withdrawal_confirmed' AND j.from_account = 'withdrawal:' || w.id AND j.to_account LIKE 'chain:%'
+                   OR j.kind = 'withdrawal_failed' AND j.from_account = 'withdrawal:' || w.id AND j.to_account = w.wallet)
             OR j.kind = 'lock' AND j.from_account = e.from_wallet AND j.to_account = 'escrow:' || e.job_id
             OR j.kind = 'release' AND j.from_account = 'escrow:' || e.job_id AND j.to_account = e.to_wallet
             OR j.kind = 'refund' AND j.from_account = 'escrow:' || e.job_id AND j.to_account = e.from_wallet)`,
     detail: (r) =>
       `journal row ${r.id}: ${r.kind} of ${r.amount_urtc} µRTC from ${r.from_account} to ${r.to_account}${r.job_id ? ` (job ${r.job_id})` : ''}`,
+  },
+  {
+    rule: 'I9',
+    sql: `SELECT * FROM (SELECT tx_hash, status, wallet, amount_urtc,
+            (SELECT COUNT(*) FROM journal WHERE kind = 'chain_deposit' AND reference = d.tx_hash) AS credits,
+            (SELECT COALESCE(SUM(amount_urtc), 0) FROM journal WHERE kind = 'chain_deposit' AND reference = d.tx_hash) AS credited_urtc
+          FROM chain_deposits d)
+          WHERE status = 'credited' AND (credits <> 1 OR credited_urtc <> amount_urtc) OR status <> 'credited' AND credits <> 0`,
+    detail: (r) => `chain deposit ${r.tx_hash} (${r.status}) of ${r.amount_urtc} µRTC is credited ${r.credits} time(s) in the journal`,
+  },
+  {
+    rule: 'I9',
+    sql: `SELECT * FROM (SELECT id, status, amount_urtc,
+            (SELECT COUNT(*) FROM journal WHERE kind = 'withdrawal' AND to_account = 'withdrawal:' || w.id AND amount_urtc = w.amount_urtc) AS debits,
+            (SELECT COUNT(*) FROM journal WHERE kind = 'withdrawal_confirmed' AND from_account = 'withdrawal:' || w.id) AS confirmations,
+            (SELECT COUNT(*) FROM journal WHERE kind = 'withdrawal_failed' AND from_account = 'withdrawal:' || w.id) AS returns
+          FROM withdrawals w)
+          WHERE debits <> 1 OR confirmations <> (status = 'confirmed') OR returns <> (status = 'failed')`,
+    detail: (r) =>
+      `withdrawal ${r.id} (${r.status}) of ${r.amount_urtc} µRTC: ${r.debits} debit(s), ${r.confirmations} confirmation(s), ${r.returns} return(s) in the journal`,
   },
 ];
 
@@ -274,6 +325,13 @@ const SCHEMA_CHECKS: SchemaCheck[] = [
     table: 'journal',
     fragments: ['before delete on journal', 'raise(abort'],
     detail: 'no trigger forbids DELETE on journal',
+  },
+  {
+    rule: 'I9',
+    type: 'table',
+    table: 'chain_deposits',
+    fragments: ["check ((status = 'credited') = (credited_at is not null))"],
+    detail: 'the chain_deposits table has lost its CHECK tying credited to a credit time',
   },
   {
     rule: 'I8',

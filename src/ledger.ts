@@ -27,7 +27,8 @@ export type EscrowRecord = Escrow;
 export type WalletRecord = Wallet;
 export type DepositRecord = Deposit;
 export type EscrowStatus = 'locked' | 'released' | 'refunded';
-export type JournalKind = 'deposit' | 'lock' | 'release' | 'refund';
+/** `manual_credit` is the operator's credit by hand (rows written before custody existed say `deposit`). */
+export type JournalKind = 'manual_credit' | 'lock' | 'release' | 'refund';
 
 /** The journal account that holds an escrow's money while it is locked. */
 export const escrowAccount = (jobId: string) => `escrow:${jobId}`;
@@ -221,7 +222,7 @@ export function createLedger(db: Database.Database, writes: GroupCommit) {
       const row = s.insertDeposit.get(reference, wallet, amountUrtc, now) as Row | undefined;
       invariant(row, 'I7', `deposit ${reference} was not recorded`);
       invariant(s.credit.run(amountUrtc, now, wallet).changes === 1, 'I2', `deposit ${reference}: wallet ${wallet} was not credited`);
-      journal(EXTERNAL_ACCOUNT, wallet, amountUrtc, 'deposit', null, reference, now);
+      journal(EXTERNAL_ACCOUNT, wallet, amountUrtc, 'manual_credit', null, reference, now);
       return toDeposit(row);
     },
 

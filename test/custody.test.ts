@@ -12,7 +12,7 @@ import { graphql } from '../src/client/gql/gql.js';
 import { createRustChainAdapter } from '../src/custody/rustchain-adapter.js';
 import { createRustChainClient, rustChainKeyFromSeed, type RustChainKey } from '../src/custody/rustchain.js';
 import { LISTING_INTERVAL_MS } from '../src/custody/service.js';
-// AUDIT-IMPORT
+import { auditLedger } from '../src/ledger-invariants.js';
 import { walletFromSeed, type Wallet } from '../src/domain/signatures.js';
 import type { Market } from '../src/market.js';
 import { startMarketServer, type MarketServer } from '../src/server.js';
@@ -42,7 +42,7 @@ interface Setup {
 const open: Setup[] = [];
 afterEach(async () => {
   for (const s of open.splice(0)) {
-    // AUDIT-CALL
+    expect(auditLedger(s.market.db.sqlite)).toEqual([]);
     await s.server.close();
   }
 });
