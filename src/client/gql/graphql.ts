@@ -94,7 +94,7 @@ export type JobType =
   | 'STT'
   | 'TTS';
 
-/** Signed by fromWallet over {action:"escrow.lock", job_id, job_type, from_wallet, to_wallet, amount_urtc, nonce, ttl_s?}. */
+/** Signed by fromWallet over {action:"escrow.lock", job_id, job_type, from_wallet, to_wallet, amount_urtc, nonce, ttl_s?, units?, metadata_sha256?}. */
 export type LockEscrowInput = {
   /** Decimal RTC, at most 6 decimals. Give this or amountUrtc. */
   amountRtc?: string | null | undefined;
@@ -103,7 +103,7 @@ export type LockEscrowInput = {
   fromWallet: string;
   /** Chosen by the client; the idempotency key. */
   jobId: string;
-  /** Up to 4 KiB of JSON, not signed. */
+  /** Up to 4 KiB of JSON (no floats), bound by metadata_sha256 in the signed object. */
   metadata?: Record<string, unknown> | null | undefined;
   /** Never reused by the same signer. */
   nonce: string;
