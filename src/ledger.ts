@@ -12,6 +12,10 @@
  * change is additionally guarded in SQL (`available_urtc >= ?`, `status = 'locked'`) and by CHECK
  * constraints in the schema.
  *
+ * Node bonds (src/attestation/bonds.ts) move money the same way: wallet → `bond:<miner>` (`bond`), back to
+ * the wallet (`unbond`) or to `treasury` (`slash`); `node_bonds` caches each bond's held and slashed amounts,
+ * so wallets' available + locked + bonds' bonded + unbonding + slashed = deposits.
+ *
  * Rules (who may do what, in which order errors are reported) live in the services; this module only
  * knows how to read and write the rows consistently. Prisma owns the schema and migrations and serves
  * every read outside a money transaction.

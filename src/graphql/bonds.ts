@@ -32,7 +32,7 @@ const GpuBondRef = builder.objectRef<BondRecord>('GpuBond').implement({
 builder.objectFields(GpuNodeRef, (t) => ({
   bond: t.field({ type: GpuBondRef, nullable: true, resolve: (n, _, ctx) => ctx.market.bonds.find(n.minerId) }),
   eligible: t.boolean({
-    description: 'Whether its quotes count towards the fair rate: verified, or bonded with at least BOND_MIN_URTC, and no contested GPU.',
+    description: 'Whether its quotes count towards the fair rate while it is online: verified, or bonded with at least BOND_MIN_URTC, and no contested GPU.',
     resolve: (n, _, ctx) =>
       isEligibleProvider(
         { verified: n.verified, bondedUrtc: ctx.market.bonds.find(n.minerId)?.bondedUrtc ?? 0n, flags: JSON.parse(n.flags) as string[] },
