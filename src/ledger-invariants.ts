@@ -42,7 +42,7 @@ export const LEDGER_RULES = {
     audit: "every escrow's amounts, and its release and refund rows in the journal; the CHECK is still in the schema",
   },
   I5: {
-    rule: 'conservation: all available plus all locked money equals the money deposited, and the journal shows the same money coming in',
+    rule: "conservation: all available plus all locked money plus the nodes' bonds (bonded, unbonding) and the treasury (slashed bonds) equals the money deposited, and the journal shows the same money coming in",
     guard:
       'the only statement that adds money is a deposit, journaled from the external account; every other journal row moves money between two accounts (I8)',
     audit: 'the three totals',
@@ -60,7 +60,7 @@ export const LEDGER_RULES = {
       'no duplicate job, reference or nonce; one lock row per escrow and one journal credit per deposit (a second settlement shows up in I4)',
   },
   I8: {
-    rule: 'every journal row moves a positive amount between the accounts its kind allows (deposit: external → wallet; lock: payer → escrow; release: escrow → provider; refund: escrow → payer)',
+    rule: 'every journal row moves a positive amount between the accounts its kind allows (deposit: external → wallet; lock: payer → escrow; release: escrow → provider; refund: escrow → payer; bond: node → bond:<node>; unbond: bond:<node> → node; slash: bond:<node> → treasury)',
     guard: 'CHECK (amount_urtc > 0) on journal; journal rows are written only by src/ledger.ts',
     audit: 'every journal row against its kind and its escrow; the CHECK is still in the schema',
   },
@@ -147,6 +147,22 @@ const ROW_CHECKS: RowCheck[] = [
       `escrow ${r.job_id} has ${r.remaining_urtc} µRTC remaining, its journal account holds ${r.journal_urtc} µRTC`,
   },
   {
+    rule: 'I2',
+    sql: `SELECT * FROM (SELECT miner_id, bonded_urtc + unbonding_urtc AS held_urtc,
+            COALESCE((SELECT SUM(amount_urtc) FROM journal WHERE to_account = 'bond:' || b.miner_id), 0)
+            - COALESCE((SELECT SUM(amount_urtc) FROM journal WHERE from_account = 'bond:' || b.miner_id), 0) AS journal_urtc
+          FROM node_bonds b) WHERE held_urtc <> journal_urtc`,
+    detail: (r) => `the bond of ${r.miner_id} holds ${r.held_urtc} µRTC (bonded + unbonding), its journal account ${r.journal_urtc} µRTC`,
+  },
+  {
+    rule: 'I2',
+    sql: `SELECT * FROM (SELECT (SELECT COALESCE(SUM(slashed_urtc), 0) FROM node_bonds) AS slashed_urtc,
+            COALESCE((SELECT SUM(amount_urtc) FROM journal WHERE to_account = 'treasury'), 0)
+            - COALESCE((SELECT SUM(amount_urtc) FROM journal WHERE from_account = 'treasury'), 0) AS journal_urtc)
+          WHERE slashed_urtc <> journal_urtc`,
+    detail: (r) => `bonds record ${r.slashed_urtc} µRTC slashed, the treasury's journal account holds ${r.journal_urtc} µRTC`,
+  },
+  {
     rule: 'I3',
     // One grouped pass: per wallet, the planner would walk the status index over every locked escrow.
     sql: `WITH open AS (SELECT from_wallet, SUM(amount_urtc - released_urtc - refunded_urtc) AS open_urtc
@@ -177,12 +193,13 @@ const ROW_CHECKS: RowCheck[] = [
   {
     rule: 'I5',
     sql: `SELECT * FROM (SELECT
-            (SELECT COALESCE(SUM(available_urtc), 0) + COALESCE(SUM(locked_urtc), 0) FROM wallets) AS held_urtc,
+            (SELECT COALESCE(SUM(available_urtc), 0) + COALESCE(SUM(locked_urtc), 0) FROM wallets)
+              + (SELECT COALESCE(SUM(bonded_urtc + unbonding_urtc + slashed_urtc), 0) FROM node_bonds) AS held_urtc,
             (SELECT COALESCE(SUM(amount_urtc), 0) FROM deposits) AS deposited_urtc,
             (SELECT COALESCE(SUM(amount_urtc), 0) FROM journal WHERE from_account = 'external') AS journaled_in_urtc)
           WHERE held_urtc <> deposited_urtc OR journaled_in_urtc <> deposited_urtc`,
     detail: (r) =>
-      `wallets hold ${r.held_urtc} µRTC (available + locked), deposits total ${r.deposited_urtc} µRTC, the journal brought in ${r.journaled_in_urtc} µRTC`,
+      `wallets, bonds and the treasury hold ${r.held_urtc} µRTC, deposits total ${r.deposited_urtc} µRTC, the journal brought in ${r.journaled_in_urtc} µRTC`,
   },
   {
     // AUTOINCREMENT ids of committed rows have no gaps (a rolled-back insert rolls its sequence back too): a gap is a deleted row.
@@ -239,7 +256,10 @@ const ROW_CHECKS: RowCheck[] = [
                  AND EXISTS (SELECT 1 FROM wallets w WHERE w.address = j.to_account)
             OR j.kind = 'lock' AND j.from_account = e.from_wallet AND j.to_account = 'escrow:' || e.job_id
             OR j.kind = 'release' AND j.from_account = 'escrow:' || e.job_id AND j.to_account = e.to_wallet
-            OR j.kind = 'refund' AND j.from_account = 'escrow:' || e.job_id AND j.to_account = e.from_wallet)`,
+            OR j.kind = 'refund' AND j.from_account = 'escrow:' || e.job_id AND j.to_account = e.from_wallet
+            OR j.kind = 'bond' AND j.job_id IS NULL AND j.to_account = 'bond:' || j.from_account
+            OR j.kind = 'unbond' AND j.job_id IS NULL AND j.from_account = 'bond:' || j.to_account
+            OR j.kind = 'slash' AND j.job_id IS NULL AND j.from_account LIKE 'bond:%' AND j.to_account = 'treasury')`,
     detail: (r) =>
       `journal row ${r.id}: ${r.kind} of ${r.amount_urtc} µRTC from ${r.from_account} to ${r.to_account}${r.job_id ? ` (job ${r.job_id})` : ''}`,
   },

@@ -32,6 +32,9 @@ export interface TestMarketOptions {
   adminKey?: string | null;
   clock?: Clock;
   databaseUrl?: string;
+  /** Challenges per minute per client address; every test client is 127.0.0.1, so tests allow many by default. */
+  challengeRatePerMin?: number;
+  challengeOpenMaxPerMiner?: number;
 }
 
 export function createTestMarket(options: TestMarketOptions = {}): Market {
@@ -40,6 +43,8 @@ export function createTestMarket(options: TestMarketOptions = {}): Market {
       DATABASE_URL: options.databaseUrl ?? freshDatabaseUrl(),
       RC_ADMIN_KEY: options.adminKey === null ? undefined : (options.adminKey ?? ADMIN_KEY),
       SQLITE_SYNCHRONOUS: 'NORMAL',
+      CHALLENGE_RATE_PER_MIN: options.challengeRatePerMin ?? 100_000,
+      CHALLENGE_OPEN_MAX_PER_MINER: options.challengeOpenMaxPerMiner,
     },
     silentLog,
     options.clock,
