@@ -56,6 +56,7 @@ import { pino } from 'pino';
 import { JOB_TYPES, type JobType } from '../src/domain/fields.js';
 import { createMarket, type Market } from '../src/market.js';
 import { fairRate } from '../src/pricing/fair-rate.js';
+import { BOND_MIN_URTC_DEFAULT } from '../src/pricing/eligibility.js';
 import { createPricingService, PRICE_UNIT, priceOfJob, REALISED_WINDOW_S } from '../src/pricing/service.js';
 import { createGroupCommit } from '../src/group-commit.js';
 import { createPricingStore, outlierFlag, PRICE_COLUMN_SQL } from '../src/pricing/store.js';
@@ -110,7 +111,10 @@ function gaussian(rand: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
 }
 
-/** `online` nodes attested within the TTL and `offline` ones attested 1 to 30 days ago, in one transaction. */
+/**
+ * `online` nodes attested within the TTL and `offline` ones attested 1 to 30 days ago, in one transaction;
+ * all operator-verified, so that every online quote is eligible for the fair rate.
+ */
 function seedNodes(db: Database.Database, online: number, offline: number, now: number): Nodes & { ms: number } {
   const started = performance.now();
   const rand = prng(0x5eed_0001);
@@ -120,7 +124,7 @@ function seedNodes(db: Database.Database, online: number, offline: number, now: 
       cuda_version_num, rocm_version, metal_version, benchmark_score, price_render_minute_urtc, price_tts_1k_chars_urtc,
       price_stt_minute_urtc, price_llm_1k_tokens_urtc, supports_render, supports_tts, supports_stt, supports_llm,
       tts_models, stt_models, llm_models, trust, verified, suspended, fingerprint, flags, first_attestation, last_attestation)
-    VALUES (?, 'nvidia_gpu', ?, ?, ?, ?, '12.4', 12004, NULL, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'catalog_consistent', 0, 0, ?, ?, ?, ?)`);
+    VALUES (?, 'nvidia_gpu', ?, ?, ?, ?, '12.4', 12004, NULL, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'verified', 1, 0, ?, ?, ?, ?)`);
   const GPUS: [string, number, number][] = [
     ['GeForce RTX 4090', 24_080, 72],
     ['GeForce RTX 3090', 24_080, 31],
@@ -279,7 +283,7 @@ function recordingConnection(db: Database.Database, log: Executed[]): Database.D
 function statementName(sql: string): string {
   const flat = sql.replace(/\s+/g, ' ').trim();
   if (/^SELECT MIN\(last_attestation\) FROM gpu_attestations/i.test(flat)) return 'earliestOnline';
-  if (/FROM gpu_attestations WHERE last_attestation >= \? AND suspended = 0$/i.test(flat)) return 'online (onlineQuotes, all four types in one pass)';
+  if (/FROM gpu_attestations g LEFT JOIN node_bonds b .* WHERE g.last_attestation >= \? AND g.suspended = 0$/i.test(flat)) return 'online (onlineQuotes, all four types in one pass)';
   if (/MAX\(changed_at\) FROM price_history WHERE job_type = \?$/i.test(flat)) return 'lastChangeOfType';
   if (/MAX\(changed_at\) FROM price_history WHERE miner_id/i.test(flat)) return 'lastChange';
   if (/FROM price_history WHERE job_type = \? AND changed_at/i.test(flat)) return 'bucketPrices (pricesBetween)';
@@ -414,7 +418,7 @@ export async function runPricingBench(): Promise<void> {
     const monthEnd = Math.ceil(month.to / DAY) * DAY;
 
     const since = now - TTL_S;
-    let quotes = store.onlineQuotes(since); // the input of the fairRate() rows, refreshed per size
+    let quotes = store.onlineQuotes(since, BOND_MIN_URTC_DEFAULT); // the input of the fairRate() rows, refreshed per size
     const dayStarts = Array.from({ length: (monthEnd - monthStart) / DAY }, (_, i) => monthStart + i * DAY); // history()'s day buckets
     const cases: Case[] = [
       { key: 'rates', label: 'marketRates() warm cache (4 job types)', budgetMs: targetBudgetMs, run: async () => m.pricing.marketRates() },
@@ -425,10 +429,10 @@ export async function runPricingBench(): Promise<void> {
       { key: 'gql-rates', label: '  GraphQL { marketRates } (warm)', share: 0.5, run: () => gql(gqlRates, (d) => d.marketRates?.length === 4) },
       { key: 'gql-month', label: '  GraphQL priceHistory 30 days, DAY', share: 0.5, run: () => gql(gqlHistory, (d) => (d.priceHistory?.length ?? 0) >= 30) },
       // The parts: the store's statements alone (SQL and row mapping), and the statistic.
-      { key: 'sql-quotes', label: '  store.onlineQuotes() (1 pass, 4 types)', run: async () => store.onlineQuotes(since) },
+      { key: 'sql-quotes', label: '  store.onlineQuotes() (1 pass, 4 types)', run: async () => store.onlineQuotes(since, BOND_MIN_URTC_DEFAULT) },
       { key: 'sql-earliest', label: '  store.earliestOnline()', run: async () => store.earliestOnline(since) },
-      { key: 'fair4', label: '  fairRate() × 4 of those quotes', run: async () => JOB_TYPES.map((j) => fairRate(quotes[j])) },
-      { key: 'fair', label: '  fairRate() of the llm quotes', run: async () => fairRate(quotes.llm) },
+      { key: 'fair4', label: '  fairRate() × 4 of those quotes', run: async () => JOB_TYPES.map((j) => fairRate(quotes.eligible[j])) },
+      { key: 'fair', label: '  fairRate() of the llm quotes', run: async () => fairRate(quotes.eligible.llm) },
       { key: 'sql-last', label: "  store.lastChangeOfType('llm')", run: async () => store.lastChangeOfType('llm') },
       { key: 'sql-real24', label: "  store.realisedBetween('llm', 24 h)", run: async () => store.realisedBetween('llm', now - REALISED_WINDOW_S, now + 1) },
       {
@@ -528,7 +532,7 @@ export async function runPricingBench(): Promise<void> {
           );
         }
       }
-      quotes = store.onlineQuotes(since);
+      quotes = store.onlineQuotes(since, BOND_MIN_URTC_DEFAULT);
 
       for (const k of cases) {
         const t = await time(k.run, planned(k), k.budgetMs ?? budgetMs);

@@ -14,6 +14,14 @@ const configSchema = z.object({
   ATTESTATION_TTL_S: z.coerce.number().int().min(60).max(30 * 24 * 3600).default(3600),
   /** A node may change its price for a job type at most once per this many seconds. */
   PRICE_CHANGE_INTERVAL_S: z.coerce.number().int().min(0).max(7 * 24 * 3600).default(600),
+  /** Unused, unexpired attestation challenges one miner may hold; more are RATE_LIMITED. */
+  CHALLENGE_OPEN_MAX_PER_MINER: z.coerce.number().int().min(1).default(5),
+  /** Attestation challenges one client address may obtain per minute; more are RATE_LIMITED. */
+  CHALLENGE_RATE_PER_MIN: z.coerce.number().int().min(1).default(30),
+  /** The bond (µRTC) that makes a node eligible for the fair rate; 100 RTC by default. */
+  BOND_MIN_URTC: z.coerce.bigint().min(1n).default(100_000_000n),
+  /** How long asked-back bond money stays slashable before it returns to the wallet; 7 days by default. */
+  BOND_UNBOND_DELAY_S: z.coerce.number().int().min(0).default(7 * 86_400),
   /** How long committed events stay available to subscribers catching up after a reconnect. */
   EVENT_RETENTION_S: z.coerce.number().int().min(60).default(86_400),
   /** With a Redis URL, events fan out through Redis to every instance; without, they stay in process. */

@@ -42,7 +42,7 @@ export const LEDGER_RULES = {
     audit: "every escrow's amounts, and its release and refund rows in the journal; the CHECK is still in the schema",
   },
   I5: {
-    rule: 'conservation: all available plus all locked money plus withdrawals not yet confirmed equals the manual credits plus the credited chain deposits minus the confirmed withdrawals, and the journal shows the same money coming in and going out',
+    rule: "conservation: all available plus all locked money, the nodes' bonds (bonded, unbonding), the treasury (slashed bonds) and withdrawals not yet confirmed equal the manual credits plus the credited chain deposits minus the confirmed withdrawals, and the journal shows the same money coming in and going out",
     guard:
       'money enters only by a manual credit (from the external account) or a chain deposit credit (from chain:<chain>), and leaves only by a confirmed withdrawal (to chain:<chain>); every other journal row moves money between two accounts (I8)',
     audit: 'the totals of the tables against the journal',
@@ -60,7 +60,7 @@ export const LEDGER_RULES = {
       'no duplicate job, reference or nonce; one lock row per escrow and one journal credit per deposit (a second settlement shows up in I4)',
   },
   I8: {
-    rule: 'every journal row moves a positive amount between the accounts its kind allows (manual_credit, or deposit before custody: external → wallet; lock: payer → escrow; release: escrow → provider; refund: escrow → payer; chain_deposit: chain → wallet; withdrawal: wallet → withdrawal; withdrawal_confirmed: withdrawal → chain; withdrawal_failed: withdrawal → wallet)',
+    rule: 'every journal row moves a positive amount between the accounts its kind allows (manual_credit, or deposit before custody: external → wallet; lock: payer → escrow; release: escrow → provider; refund: escrow → payer; bond: node → bond:<node>; unbond: bond:<node> → node; slash: bond:<node> → treasury; chain_deposit: chain → wallet; withdrawal: wallet → withdrawal; withdrawal_confirmed: withdrawal → chain; withdrawal_failed: withdrawal → wallet)',
     guard: 'CHECK (amount_urtc > 0) on journal; journal rows are written only by src/ledger.ts',
     audit: 'every journal row against its kind and its escrow; the CHECK is still in the schema',
   },
@@ -166,6 +166,22 @@ const ROW_CHECKS: RowCheck[] = [
     detail: (r) => `withdrawal ${r.id} (${r.status}) holds ${r.held_urtc} µRTC, its journal account ${r.journal_urtc} µRTC`,
   },
   {
+    rule: 'I2',
+    sql: `SELECT * FROM (SELECT miner_id, bonded_urtc + unbonding_urtc AS held_urtc,
+            COALESCE((SELECT SUM(amount_urtc) FROM journal WHERE to_account = 'bond:' || b.miner_id), 0)
+            - COALESCE((SELECT SUM(amount_urtc) FROM journal WHERE from_account = 'bond:' || b.miner_id), 0) AS journal_urtc
+          FROM node_bonds b) WHERE held_urtc <> journal_urtc`,
+    detail: (r) => `the bond of ${r.miner_id} holds ${r.held_urtc} µRTC (bonded + unbonding), its journal account ${r.journal_urtc} µRTC`,
+  },
+  {
+    rule: 'I2',
+    sql: `SELECT * FROM (SELECT (SELECT COALESCE(SUM(slashed_urtc), 0) FROM node_bonds) AS slashed_urtc,
+            COALESCE((SELECT SUM(amount_urtc) FROM journal WHERE to_account = 'treasury'), 0)
+            - COALESCE((SELECT SUM(amount_urtc) FROM journal WHERE from_account = 'treasury'), 0) AS journal_urtc)
+          WHERE slashed_urtc <> journal_urtc`,
+    detail: (r) => `bonds record ${r.slashed_urtc} µRTC slashed, the treasury's journal account holds ${r.journal_urtc} µRTC`,
+  },
+  {
     rule: 'I3',
     // One grouped pass: per wallet, the planner would walk the status index over every locked escrow.
     sql: `WITH open AS (SELECT from_wallet, SUM(amount_urtc - released_urtc - refunded_urtc) AS open_urtc
@@ -197,6 +213,7 @@ const ROW_CHECKS: RowCheck[] = [
     rule: 'I5',
     sql: `SELECT * FROM (SELECT
             (SELECT COALESCE(SUM(available_urtc), 0) + COALESCE(SUM(locked_urtc), 0) FROM wallets)
+              + (SELECT COALESCE(SUM(bonded_urtc + unbonding_urtc + slashed_urtc), 0) FROM node_bonds)
               + (SELECT COALESCE(SUM(amount_urtc), 0) FROM withdrawals WHERE status IN ('pending', 'sent')) AS held_urtc,
             (SELECT COALESCE(SUM(amount_urtc), 0) FROM deposits)
               + (SELECT COALESCE(SUM(amount_urtc), 0) FROM chain_deposits WHERE status = 'credited')
@@ -205,7 +222,7 @@ const ROW_CHECKS: RowCheck[] = [
               - (SELECT COALESCE(SUM(amount_urtc), 0) FROM journal WHERE to_account LIKE 'chain:%') AS journaled_in_urtc)
           WHERE held_urtc <> net_in_urtc OR journaled_in_urtc <> net_in_urtc`,
     detail: (r) =>
-      `the market holds ${r.held_urtc} µRTC (available + locked + withdrawals not confirmed), credits less confirmed withdrawals are ${r.net_in_urtc} µRTC, the journal says ${r.journaled_in_urtc} µRTC`,
+      `wallets, bonds, the treasury and unconfirmed withdrawals hold ${r.held_urtc} µRTC, credits less confirmed withdrawals are ${r.net_in_urtc} µRTC, the journal says ${r.journaled_in_urtc} µRTC`,
   },
   {
     // AUTOINCREMENT ids of committed rows have no gaps (a rolled-back insert rolls its sequence back too): a gap is a deleted row.
@@ -270,7 +287,10 @@ const ROW_CHECKS: RowCheck[] = [
                    OR j.kind = 'withdrawal_failed' AND j.from_account = 'withdrawal:' || w.id AND j.to_account = w.wallet)
             OR j.kind = 'lock' AND j.from_account = e.from_wallet AND j.to_account = 'escrow:' || e.job_id
             OR j.kind = 'release' AND j.from_account = 'escrow:' || e.job_id AND j.to_account = e.to_wallet
-            OR j.kind = 'refund' AND j.from_account = 'escrow:' || e.job_id AND j.to_account = e.from_wallet)`,
+            OR j.kind = 'refund' AND j.from_account = 'escrow:' || e.job_id AND j.to_account = e.from_wallet
+            OR j.kind = 'bond' AND j.job_id IS NULL AND j.to_account = 'bond:' || j.from_account
+            OR j.kind = 'unbond' AND j.job_id IS NULL AND j.from_account = 'bond:' || j.to_account
+            OR j.kind = 'slash' AND j.job_id IS NULL AND j.from_account LIKE 'bond:%' AND j.to_account = 'treasury')`,
     detail: (r) =>
       `journal row ${r.id}: ${r.kind} of ${r.amount_urtc} µRTC from ${r.from_account} to ${r.to_account}${r.job_id ? ` (job ${r.job_id})` : ''}`,
   },

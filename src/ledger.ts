@@ -14,6 +14,10 @@
  * write-side guards (a WHERE clause, a CHECK it relies on) or has its result checked with `invariant(...)`,
  * which throws and rolls back the operation's savepoint: no statement result that matters is ignored.
  *
+ * Node bonds (src/attestation/bonds.ts) move money the same way: wallet → `bond:<miner>` (`bond`), back to
+ * the wallet (`unbond`) or to `treasury` (`slash`); `node_bonds` caches each bond's held and slashed amounts,
+ * so wallets' available + locked + bonds' bonded + unbonding + slashed = deposits.
+ *
  * Rules (who may do what, in which order errors are reported) live in the services; this module only
  * knows how to read and write the rows consistently. Prisma owns the schema and migrations and serves
  * every read outside a money transaction.
@@ -28,11 +32,30 @@ export type WalletRecord = Wallet;
 export type DepositRecord = Deposit;
 export type EscrowStatus = 'locked' | 'released' | 'refunded';
 /** `manual_credit` is the operator's credit by hand (rows written before custody existed say `deposit`). */
-export type JournalKind = 'manual_credit' | 'lock' | 'release' | 'refund';
+export type JournalKind = 'manual_credit' | 'lock' | 'release' | 'refund' | BondJournalKind;
+/** A node's bond: `bond` wallet → bond account, `unbond` bond account → wallet, `slash` bond account → treasury. */
+export type BondJournalKind = 'bond' | 'unbond' | 'slash';
 
 /** The journal account that holds an escrow's money while it is locked. */
 export const escrowAccount = (jobId: string) => `escrow:${jobId}`;
 export const EXTERNAL_ACCOUNT = 'external';
+/** The journal account that holds a node's bond (bonded and unbonding alike). */
+export const bondAccount = (minerId: string) => `bond:${minerId}`;
+/** Where slashed bonds go: kept (node_bonds.slashed_urtc sums it), never destroyed. */
+export const TREASURY_ACCOUNT = 'treasury';
+
+export interface BondRecord {
+  minerId: string;
+  /** Counts towards the node's eligibility. */
+  bondedUrtc: bigint;
+  /** Asked back; returns to the wallet at `unbondAt`, slashable until then. */
+  unbondingUrtc: bigint;
+  unbondAt: number | null;
+  /** Moved to the treasury by the operator, all time. */
+  slashedUrtc: bigint;
+  createdAt: number;
+  updatedAt: number;
+}
 
 type Row = Record<string, unknown>;
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
@@ -77,6 +100,18 @@ function toDeposit(r: Row): DepositRecord {
     wallet: r.wallet as string,
     amountUrtc: r.amount_urtc as bigint,
     createdAt: Number(r.created_at),
+  };
+}
+
+function toBond(r: Row): BondRecord {
+  return {
+    minerId: r.miner_id as string,
+    bondedUrtc: r.bonded_urtc as bigint,
+    unbondingUrtc: r.unbonding_urtc as bigint,
+    unbondAt: num(r.unbond_at),
+    slashedUrtc: r.slashed_urtc as bigint,
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
   };
 }
 
@@ -141,6 +176,28 @@ export function createLedger(db: Database.Database, writes: GroupCommit) {
     expiredJobs: db.prepare(
       "SELECT job_id FROM render_escrow WHERE status = 'locked' AND expires_at <= ? ORDER BY expires_at LIMIT ?",
     ).pluck(),
+    bondOf: db.prepare('SELECT * FROM node_bonds WHERE miner_id = ?'),
+    debit: db.prepare('UPDATE wallets SET available_urtc = available_urtc - @amount, updated_at = @now WHERE address = @address AND available_urtc >= @amount'),
+    addBond: db.prepare(
+      `INSERT INTO node_bonds (miner_id, bonded_urtc, created_at, updated_at) VALUES (@minerId, @amount, @now, @now)
+       ON CONFLICT (miner_id) DO UPDATE SET bonded_urtc = bonded_urtc + @amount, updated_at = @now RETURNING *`,
+    ),
+    startUnbond: db.prepare(
+      `UPDATE node_bonds SET bonded_urtc = bonded_urtc - @amount, unbonding_urtc = unbonding_urtc + @amount, unbond_at = @unbondAt, updated_at = @now
+       WHERE miner_id = @minerId AND bonded_urtc >= @amount RETURNING *`,
+    ),
+    finishUnbond: db.prepare(
+      `UPDATE node_bonds SET unbonding_urtc = 0, unbond_at = NULL, updated_at = @now
+       WHERE miner_id = @minerId AND unbonding_urtc = @amount AND unbond_at <= @now RETURNING *`,
+    ),
+    slash: db.prepare(
+      `UPDATE node_bonds SET bonded_urtc = bonded_urtc - @fromBonded, unbonding_urtc = unbonding_urtc - @fromUnbonding,
+         unbond_at = CASE WHEN unbonding_urtc - @fromUnbonding = 0 THEN NULL ELSE unbond_at END,
+         slashed_urtc = slashed_urtc + @fromBonded + @fromUnbonding, updated_at = @now
+       WHERE miner_id = @minerId AND bonded_urtc >= @fromBonded AND unbonding_urtc >= @fromUnbonding RETURNING *`,
+    ),
+    slashByReference: db.prepare("SELECT 1 FROM journal WHERE from_account = ? AND kind = 'slash' AND reference = ?").pluck(),
+    maturedBonds: db.prepare('SELECT miner_id FROM node_bonds WHERE unbond_at <= ? ORDER BY unbond_at LIMIT ?').pluck(),
   };
 
   function journal(from: string, to: string, amount: bigint, kind: JournalKind, jobId: string | null, reference: string | null, now: number) {
@@ -228,6 +285,57 @@ export function createLedger(db: Database.Database, writes: GroupCommit) {
 
     expiredJobIds(now: number, limit: number): string[] {
       return s.expiredJobs.all(now, limit) as string[];
+    },
+
+    findBond(minerId: string): BondRecord | null {
+      const row = s.bondOf.get(minerId) as Row | undefined;
+      return row ? toBond(row) : null;
+    },
+
+    /** Moves the amount from the wallet's available balance into its bond; null when it does not cover it. */
+    bond(minerId: string, amountUrtc: bigint, now: number): BondRecord | null {
+      if (s.debit.run({ amount: amountUrtc, now, address: minerId }).changes !== 1) return null;
+      const row = s.addBond.get({ minerId, amount: amountUrtc, now }) as Row;
+      journal(minerId, bondAccount(minerId), amountUrtc, 'bond', null, null, now);
+      return toBond(row);
+    },
+
+    /**
+     * Moves the amount from bonded to unbonding, to return at `unbondAt` (an earlier pending amount waits
+     * with it until then); null when the bond does not hold that much. The money stays in the bond account.
+     */
+    startUnbond(minerId: string, amountUrtc: bigint, unbondAt: number, now: number): BondRecord | null {
+      const row = s.startUnbond.get({ minerId, amount: amountUrtc, unbondAt, now }) as Row | undefined;
+      return row ? toBond(row) : null;
+    },
+
+    /** Returns a matured unbonding amount to the wallet; null when nothing is due (another sweep won, say). */
+    finishUnbond(bond: BondRecord, now: number): BondRecord | null {
+      if (bond.unbondingUrtc === 0n) return null;
+      const row = s.finishUnbond.get({ minerId: bond.minerId, amount: bond.unbondingUrtc, now }) as Row | undefined;
+      if (!row) return null;
+      if (s.credit.run(bond.unbondingUrtc, now, bond.minerId).changes !== 1) throw new Error(`bonded wallet ${bond.minerId} is missing`);
+      journal(bondAccount(bond.minerId), bond.minerId, bond.unbondingUrtc, 'unbond', null, null, now);
+      return toBond(row);
+    },
+
+    /** Moves bonded, then unbonding money to the treasury (`reference` names the decision). */
+    slashBond(bond: BondRecord, amountUrtc: bigint, reference: string, now: number): BondRecord {
+      const fromBonded = amountUrtc < bond.bondedUrtc ? amountUrtc : bond.bondedUrtc;
+      const fromUnbonding = amountUrtc - fromBonded;
+      const row = s.slash.get({ minerId: bond.minerId, fromBonded, fromUnbonding, now }) as Row | undefined;
+      if (!row) throw new Error(`bond of ${bond.minerId} does not hold ${amountUrtc}`); // the caller checked, in this transaction
+      journal(bondAccount(bond.minerId), TREASURY_ACCOUNT, amountUrtc, 'slash', null, reference, now);
+      return toBond(row);
+    },
+
+    isSlashReferenceUsed(minerId: string, reference: string): boolean {
+      return s.slashByReference.get(bondAccount(minerId), reference) !== undefined;
+    },
+
+    /** Bonds whose unbonding amount is due back to the wallet. */
+    maturedBondIds(now: number, limit: number): string[] {
+      return s.maturedBonds.all(now, limit) as string[];
     },
   };
 }

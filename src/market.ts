@@ -6,11 +6,13 @@ import type { Logger } from 'pino';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { openDatabase, type DatabaseHandles } from './db.js';
-import { createAttestationService, type AttestationService } from './attestation/service.js';
+import { createBondService, type BondService } from './attestation/bonds.js';
+import { CHALLENGE_LIMITS_DEFAULT, createAttestationService, type AttestationService } from './attestation/service.js';
 import { createNodeEventLog, type NodeEventLog } from './attestation/events.js';
 import { createAttestationStore } from './attestation/store.js';
 import { createEscrowEventLog, type EscrowEventLog } from './escrow/events.js';
 import { createEscrowService, type EscrowService } from './escrow/service.js';
+import { BOND_MIN_URTC_DEFAULT, BOND_UNBOND_DELAY_S_DEFAULT } from './pricing/eligibility.js';
 import { createPricingService, type PricingService } from './pricing/service.js';
 import { createPricingStore, type PricingStore } from './pricing/store.js';
 import { createGroupCommit } from './group-commit.js';
@@ -27,6 +29,7 @@ import { createCustodyStore } from './custody/store.js';
 export interface Market {
   db: DatabaseHandles;
   attestations: AttestationService;
+  bonds: BondService;
   pricing: PricingService;
   pricingEvents: PricingStore;
   ledger: Ledger;
@@ -38,12 +41,26 @@ export interface Market {
   pubsub: MarketPubSub;
   log: Logger;
   clock: Clock;
+  /** The sweeper's node step: announces lapsed attestations, forgets expired challenges, returns matured bonds. */
+  sweepNodes(): Promise<void>;
   close(): Promise<void>;
 }
 
+/** Settings createMarket reads when given (each has the configuration's default otherwise). */
+type OptionalSettings =
+  | 'ATTESTATION_TTL_S'
+  | 'PRICE_CHANGE_INTERVAL_S'
+  | 'REDIS_URL'
+  | 'CHALLENGE_OPEN_MAX_PER_MINER'
+  | 'CHALLENGE_RATE_PER_MIN'
+  | 'BOND_MIN_URTC'
+  | 'WITHDRAW_MIN_URTC'
+  | 'WITHDRAW_DAILY_MAX_URTC'
+  | 'CUSTODY_SENDER_LEASE_S'
+  | 'BOND_UNBOND_DELAY_S';
+
 export function createMarket(
-  config: Pick<Config, 'DATABASE_URL' | 'RC_ADMIN_KEY' | 'SQLITE_SYNCHRONOUS'> &
-    Partial<Pick<Config, 'ATTESTATION_TTL_S' | 'PRICE_CHANGE_INTERVAL_S' | 'REDIS_URL' | 'WITHDRAW_MIN_URTC' | 'WITHDRAW_DAILY_MAX_URTC' | 'CUSTODY_SENDER_LEASE_S'>>,
+  config: Pick<Config, 'DATABASE_URL' | 'RC_ADMIN_KEY' | 'SQLITE_SYNCHRONOUS'> & Partial<Pick<Config, OptionalSettings>>,
   log: Logger,
   clock: Clock = systemClock,
   /** The custody chain (RustChain), or null when custody is not configured. */
@@ -56,11 +73,13 @@ export function createMarket(
   const operator = createOperatorGate(config.RC_ADMIN_KEY);
   const { pubsub, close: closePubSub } = createMarketPubSub(config.REDIS_URL);
   const attestationTtlS = config.ATTESTATION_TTL_S ?? 3600;
+  const bondMinUrtc = config.BOND_MIN_URTC ?? BOND_MIN_URTC_DEFAULT;
   const pricingStore = createPricingStore(db.sqlite);
   const pricing = createPricingService({
     store: pricingStore,
     clock,
     attestationTtlS,
+    bondMinUrtc,
     writes,
     onRateChange: (event) => pubsub.publish('priceUpdated', event),
   });
@@ -69,6 +88,7 @@ export function createMarket(
   const escrows = createEscrowService({
     ledger,
     pricing: pricingStore,
+    attestationTtlS,
     operator,
     clock,
     log: log.child({ component: 'escrow' }),
@@ -101,6 +121,11 @@ export function createMarket(
     clock,
     log: log.child({ component: 'attestation' }),
     attestationTtlS,
+    challengeLimits: {
+      ...CHALLENGE_LIMITS_DEFAULT,
+      openPerMiner: config.CHALLENGE_OPEN_MAX_PER_MINER ?? CHALLENGE_LIMITS_DEFAULT.openPerMiner,
+      perClientPerMinute: config.CHALLENGE_RATE_PER_MIN ?? CHALLENGE_LIMITS_DEFAULT.perClientPerMinute,
+    },
     pricing: pricingStore,
     currentRate: (jobType) => pricing.statistic(jobType),
     priceChangeIntervalS: config.PRICE_CHANGE_INTERVAL_S ?? 600,
@@ -110,6 +135,20 @@ export function createMarket(
       pricing.invalidate(); // a node's prices, presence or suspension may have moved a fair rate
     },
   });
+  const bonds = createBondService({
+    ledger,
+    operator,
+    clock,
+    log: log.child({ component: 'bond' }),
+    bondMinUrtc,
+    unbondDelayS: config.BOND_UNBOND_DELAY_S ?? BOND_UNBOND_DELAY_S_DEFAULT,
+    onChange: () => pricing.invalidate(), // a bond decides eligibility; other instances see it at their next sweep's refresh
+  });
+  async function sweepNodes() {
+    await attestations.announceOffline();
+    await attestations.purgeExpiredChallenges();
+    await bonds.returnMatured();
+  }
   // Another instance's node changes (through Redis) move the rates too: drop the cached statistics.
   const remoteNodeChanges = pubsub.subscribe('nodeChanged');
   void (async () => {
@@ -122,5 +161,5 @@ export function createMarket(
     await closePubSub();
     await db.close();
   }
-  return { db, ledger, escrows, escrowEvents, nodeEvents, wallets, custody, attestations, pricing, pricingEvents: pricingStore, pubsub, log, clock, close };
+  return { db, ledger, escrows, escrowEvents, nodeEvents, wallets, custody, attestations, bonds, pricing, pricingEvents: pricingStore, pubsub, log, clock, sweepNodes, close };
 }

@@ -70,7 +70,7 @@ export function startSweeper(market: Market, intervalMs: number, eventRetentionS
     market.pricing.refresh(); // nodes whose attestation lapsed no longer count towards the rates
     market.escrows
       .expireDue()
-      .then(() => market.attestations.announceOffline())
+      .then(() => market.sweepNodes())
       .then(() => market.ledger.submit(() => market.escrowEvents.purge(market.clock() - eventRetentionS)))
       .catch((err: unknown) => market.log.error({ err }, 'expiry sweep failed; will retry'))
       .finally(() => {

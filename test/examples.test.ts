@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { walletFromSeed, type Wallet } from '../src/domain/signatures.js';
+import { verifyNode } from './support/eligibility.js';
 import { attest, rtx4090 } from './support/gpu.js';
 import { ADMIN_KEY, freshDatabaseUrl, newWallet } from './support/market.js';
 import { spawnServer, type ServerProcess } from './support/process.js';
@@ -58,6 +59,7 @@ beforeAll(async () => {
       const wallet = newWallet();
       const r = await attest(server.url, wallet, { gpus: [gpu], prices: { render_minute_urtc: '50000', llm_1k_tokens_urtc: llmPrice } });
       expect(r.status, JSON.stringify(r.body)).toBe(200);
+      await verifyNode(server.url, wallet.address); // eligible for the fair rate
       return { wallet, llmPrice };
     }),
   );

@@ -1,6 +1,7 @@
 /** The fair-rate statistic: robustness properties (fast-check) and its edges. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { BOND_MIN_URTC_DEFAULT, isEligibleProvider, quotedSummary } from '../src/pricing/eligibility.js';
 import { fairRate, isOutlierQuote, MIN_PROVIDERS, type Quote } from '../src/pricing/fair-rate.js';
 
 const price = fc.bigInt({ min: 1n, max: 10_000_000n });
@@ -75,5 +76,25 @@ describe('isOutlierQuote', () => {
 
   it('marks nothing while the rate has insufficient data', () => {
     expect(isOutlierQuote(1_000_000n, fairRate(quotes([1000n, 1000n], 'n')))).toBe(false);
+  });
+});
+
+describe('isEligibleProvider', () => {
+  const min = BOND_MIN_URTC_DEFAULT;
+  it('takes the operator’s verification or a bond of at least the minimum, and no contested GPU', () => {
+    expect(isEligibleProvider({ verified: false, bondedUrtc: 0n, flags: [] }, min)).toBe(false);
+    expect(isEligibleProvider({ verified: false, bondedUrtc: min - 1n, flags: [] }, min)).toBe(false);
+    expect(isEligibleProvider({ verified: false, bondedUrtc: min, flags: [] }, min)).toBe(true);
+    expect(isEligibleProvider({ verified: true, bondedUrtc: 0n, flags: ['fingerprint_changed'] }, min)).toBe(true);
+    expect(isEligibleProvider({ verified: true, bondedUrtc: min, flags: ['hardware_contested'] }, min)).toBe(false);
+    expect(isEligibleProvider({ verified: false, bondedUrtc: min, flags: ['hardware_reassigned'] }, min)).toBe(false);
+  });
+});
+
+describe('quotedSummary', () => {
+  it('is the median of every quote, one per node', () => {
+    expect(quotedSummary([])).toEqual({ quotedMedianUrtc: null, quotedProviders: 0 });
+    expect(quotedSummary([400n, 10_000_000n, 10_000_000n, 10_000_000n])).toEqual({ quotedMedianUrtc: 10_000_000n, quotedProviders: 4 });
+    expect(quotedSummary([3n, 1n, 2n])).toEqual({ quotedMedianUrtc: 2n, quotedProviders: 3 });
   });
 });

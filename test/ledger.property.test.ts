@@ -7,7 +7,7 @@
  * and escrow with the model. An invariant-only test would pass if every valid release were refused.
  *
  * The model follows today's rules in src/escrow/service.ts: a partial release settles the escrow and
- * returns the rest to the payer; a replay of a lock with the same terms is unchanged whatever its nonce.
+ * returns the rest to the payer; a replay of a lock with the same terms (ttl_s included) is unchanged whatever its nonce.
  *
  * Reproduce a failure with LEDGER_PROPERTY_SEED=<seed> (and LEDGER_PROPERTY_PATH=<path> to replay the
  * shrunk case alone), both printed by fast-check; LEDGER_PROPERTY_RUNS sets the number of sequences.
@@ -76,6 +76,8 @@ interface ModelEscrow {
   payer: number;
   provider: number;
   amount: bigint;
+  /** The lock's ttl_s as signed: a replay with another is a conflict. */
+  ttlS: number;
   expiresAt: number;
   status: 'locked' | 'released' | 'refunded';
   released: bigint;
@@ -155,7 +157,8 @@ function predict(m: Model, r: Request): Prediction {
           existing.jobType === r.jobType &&
           existing.payer === r.payer &&
           existing.provider === r.provider &&
-          existing.amount === r.amount;
+          existing.amount === r.amount &&
+          existing.ttlS === (r.ttlS ?? DEFAULT_TTL_S);
         return same ? unchanged('same terms') : fail('IDEMPOTENCY_CONFLICT', 'other terms');
       }
       if (m.nonces.has(`${r.payer}:${r.nonce}`)) return fail('NONCE_REUSED');
@@ -168,6 +171,7 @@ function predict(m: Model, r: Request): Prediction {
         payer: r.payer,
         provider: r.provider,
         amount: r.amount,
+        ttlS: r.ttlS ?? DEFAULT_TTL_S,
         expiresAt: m.now + (r.ttlS ?? DEFAULT_TTL_S),
         status: 'locked',
         released: 0n,

@@ -3,6 +3,7 @@ import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ADMIN_KEY, newWallet, startTestServer } from './support/market.js';
+import { verifyNode } from './support/eligibility.js';
 import { attest } from './support/gpu.js';
 
 let now = 2_200_000_000;
@@ -68,7 +69,9 @@ describe('priceUpdated', () => {
       const first = events.next();
       await new Promise((r) => setTimeout(r, 150));
       for (const price of ['1000', '1100', '1200']) {
-        expect((await attest(server.url, newWallet(), { prices: { render_minute_urtc: '50000', llm_1k_tokens_urtc: price } })).status).toBe(200);
+        const node = newWallet();
+        expect((await attest(server.url, node, { prices: { render_minute_urtc: '50000', llm_1k_tokens_urtc: price } })).status).toBe(200);
+        await verifyNode(server.url, node.address); // only eligible providers move the fair rate
       }
       let last: { seq: number; jobType: string; rate: { fairUrtc: string | null; providers: number } } | undefined;
       for (let next = await first; !next.done; next = await events.next()) {

@@ -1,7 +1,8 @@
 /** The pricing oracle end to end: history on change only, rate limits, outliers, quotes, buckets, no writes on reads. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Wallet } from '../src/domain/signatures.js';
-import { newJobId, newWallet, startTestServer } from './support/market.js';
+import { ADMIN_KEY, newJobId, newNonce, newWallet, startTestServer } from './support/market.js';
+import { verifyNode } from './support/eligibility.js';
 import { attest, rtx4090 } from './support/gpu.js';
 import { call, deposit, signedLockBody, signedReleaseBody } from './support/rest.js';
 
@@ -17,6 +18,13 @@ afterAll(() => server.close());
 /** Attests an LLM node at `price` µRTC per 1K tokens (and, optionally, a TTS price). */
 async function llmNode(node: Wallet, price: string, gpu = rtx4090(), extra: Record<string, unknown> = {}) {
   return attest(server.url, node, { gpus: [gpu], job_types: ['llm'], llm_models: ['mistral-7b'], prices: { llm_1k_tokens_urtc: price }, ...extra });
+}
+
+/** The same, then verified by the operator: eligible for the fair rate. */
+async function eligibleLlmNode(node: Wallet, price: string) {
+  const r = await llmNode(node, price);
+  if (r.status === 200) await verifyNode(server.url, node.address);
+  return r;
 }
 
 const history = (minerId: string) =>
@@ -66,7 +74,7 @@ describe('fair rate and outliers', () => {
   it('marks a far-off quote as an outlier, which does not move the rate', async () => {
     now += HOUR * 2; // earlier nodes are offline now
     const honest = ['1000', '1020', '980', '1010', '990'];
-    for (const p of honest) expect((await llmNode(newWallet(), p)).status).toBe(200);
+    for (const p of honest) expect((await eligibleLlmNode(newWallet(), p)).status).toBe(200);
     const before = (await call(server.url, 'GET', '/render/pricing')).body.rates.llm;
     expect(before).toMatchObject({ unit: '1K tokens', fair_urtc: '1000', providers: 5, insufficient_data: false });
 
@@ -90,8 +98,8 @@ describe('fair rate and outliers', () => {
   it('publishes priceUpdated when an attestation moves the fair rate', async () => {
     const events = server.market.pubsub.subscribe('priceUpdated');
     const next = events.next();
-    await llmNode(newWallet(), '1200');
-    await llmNode(newWallet(), '1300');
+    await eligibleLlmNode(newWallet(), '1200');
+    await eligibleLlmNode(newWallet(), '1300');
     const { value } = await next;
     expect(value).toMatchObject({ jobType: 'llm' });
     await events.return?.();
@@ -146,6 +154,46 @@ describe('quotes and quoted locks', () => {
     expect((await call(server.url, 'POST', '/llm/escrow', notANode)).body.error.code).toBe('INVALID_STATE');
     const q = await gql(`query($m: String!) { quote(jobType: LLM, units: "5500", minerId: $m) { unitPriceUrtc totalUrtc fairRate { jobType } } }`, { m: provider.address });
     expect(q.data.quote).toMatchObject({ unitPriceUrtc: '4000', totalUrtc: '22000', fairRate: { jobType: 'LLM' } });
+  });
+});
+
+describe('a suspended or offline node', () => {
+  const quotedLockBody = (payer: Wallet, to: string, units: string, amount: string) => {
+    const fields = { job_id: newJobId(), job_type: 'llm', from_wallet: payer.address, to_wallet: to, amount_urtc: amount, nonce: newNonce(), units };
+    return { ...fields, public_key: payer.publicKey, signature: payer.sign({ action: 'escrow.lock', ...fields }) };
+  };
+  const quoteOf = (minerId: string) => call(server.url, 'GET', `/render/quote?job_type=llm&units=1000&miner_id=${minerId}`);
+
+  it('offers no price: a quoted lock and a quote are INVALID_STATE and move nothing, until it is back', async () => {
+    const provider = newWallet();
+    const gpu = rtx4090();
+    expect((await llmNode(provider, '2000', gpu)).status).toBe(200);
+    const payer = newWallet();
+    await deposit(server.url, payer.address, '1');
+    const balance = async () => (await call(server.url, 'GET', `/wallet/balance?wallet=${payer.address}`)).body.available_urtc;
+
+    await server.market.attestations.setSuspended(provider.address, true, ADMIN_KEY);
+    const suspended = await call(server.url, 'POST', '/llm/escrow', quotedLockBody(payer, provider.address, '1000', '2000'));
+    expect(suspended).toMatchObject({ status: 409, body: { error: { code: 'INVALID_STATE' } } });
+    expect(suspended.body.error.message).toContain('suspended');
+    expect((await quoteOf(provider.address)).body.error.code).toBe('INVALID_STATE');
+    await server.market.attestations.setSuspended(provider.address, false, ADMIN_KEY);
+    expect((await call(server.url, 'POST', '/llm/escrow', quotedLockBody(payer, provider.address, '1000', '2000'))).status).toBe(201);
+
+    now += 3601; // its attestation lapses: the node is offline
+    const offline = await call(server.url, 'POST', '/llm/escrow', quotedLockBody(payer, provider.address, '1000', '2000'));
+    expect(offline).toMatchObject({ status: 409, body: { error: { code: 'INVALID_STATE' } } });
+    expect(offline.body.error.message).toContain('offline');
+    expect((await quoteOf(provider.address)).status).toBe(409);
+    expect(await balance()).toBe('998000');
+
+    expect((await llmNode(provider, '2000', gpu)).status).toBe(200); // attests again: its price is on offer
+    expect((await quoteOf(provider.address)).body).toMatchObject({ ok: true, amount_urtc: '2000' });
+    expect((await call(server.url, 'POST', '/llm/escrow', quotedLockBody(payer, provider.address, '1000', '2000'))).status).toBe(201);
+    // Unquoted locks (a plain payment to a wallet) are not affected by the node's state.
+    await server.market.attestations.setSuspended(provider.address, true, ADMIN_KEY);
+    const plain = signedLockBody(payer, { job_id: newJobId(), job_type: 'llm', to_wallet: provider.address, amount_urtc: '5' });
+    expect((await call(server.url, 'POST', '/llm/escrow', plain)).status).toBe(201);
   });
 });
 
@@ -208,6 +256,7 @@ describe('priceHistory buckets', () => {
     const [full, half] = [newJobId(), newJobId()];
     await at(D + HOUR + 900, () => call(server.url, 'POST', '/voice/escrow', quotedLock(full, '10', '5500')));
     await at(D + HOUR + 1800, () => call(server.url, 'POST', '/voice/release', signedReleaseBody(payer, { job_id: full, job_type: 'stt' })));
+    await at(D + 3 * HOUR + 30, () => sttNode(a, '550', ga)); // online again (a lapsed node's price cannot be locked); no change
     await at(D + 3 * HOUR + 60, () => call(server.url, 'POST', '/voice/escrow', quotedLock(half, '4', '2200')));
     await at(D + 3 * HOUR + 120, () => call(server.url, 'POST', '/voice/release', signedReleaseBody(payer, { job_id: half, job_type: 'stt', amount_urtc: '1100' })));
 

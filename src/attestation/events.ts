@@ -1,11 +1,11 @@
 /**
  * Node events for inventory views: attested, offline, suspended (and reinstated, verified,
- * unverified), numbered in the same log as escrow events and written in the change's transaction.
+ * unverified, contested, assigned), numbered in the same log as escrow events and written in the change's transaction.
  */
 import type Database from 'better-sqlite3';
 import { MAX_CATCH_UP } from '../subscriptions.js';
 
-export type NodeChange = 'attested' | 'offline' | 'suspended' | 'reinstated' | 'verified' | 'unverified';
+export type NodeChange = 'attested' | 'offline' | 'suspended' | 'reinstated' | 'verified' | 'unverified' | 'contested' | 'assigned';
 
 export interface NodeEventMessage {
   seq: number;

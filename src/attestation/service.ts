@@ -1,14 +1,18 @@
 /**
- * GPU node attestation: a single-use challenge, a signed attestation checked against the GPU catalog,
- * and the operator's verification and suspension. Errors follow the wire contract's order: shape
- * (the caller parsed ./requests.ts), signature, authority, hardware evidence, then state (challenge,
- * hardware bound to another miner). A rejected attestation changes nothing, not even its challenge.
+ * GPU node attestation: a single-use challenge (rate-limited), a signed attestation checked against the
+ * GPU catalog, and the operator's verification, suspension and assignment of contested GPUs. Errors
+ * follow the wire contract's order: shape (the caller parsed ./requests.ts), signature, authority,
+ * hardware evidence, then state (challenge, hardware bound to another miner). A rejected attestation
+ * changes nothing, not even its challenge, with one exception: claiming a GPU that another miner's node
+ * holds marks that GPU contested (the holder is flagged and leaves the fair rate until the operator
+ * assigns the GPU), so that whoever attested a GPU first does not own it for good.
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { AuthorizationError, HardwareEvidenceError, StateError } from '../domain/errors.js';
 import { JOB_TYPES, type JobType } from '../domain/fields.js';
+import { CONTESTED_FLAG, REASSIGNED_FLAG } from '../pricing/eligibility.js';
 import { isOutlierQuote, type FairRate } from '../pricing/fair-rate.js';
 import { outlierFlag, type PriceChangeRow, type PricingStore } from '../pricing/store.js';
 import { verifyActionSignature, type SignedBy } from '../domain/signatures.js';
@@ -19,6 +23,17 @@ import type { NodeChange, NodeEventLog, NodeEventMessage } from './events.js';
 import type { AttestationStore, DeviceRow, NodeRow } from './store.js';
 
 export const CHALLENGE_TTL_S = 300;
+
+export interface ChallengeLimits {
+  /** Unused, unexpired challenges one miner may hold (CHALLENGE_OPEN_MAX_PER_MINER). */
+  openPerMiner: number;
+  /** Challenges one client address may obtain per minute (CHALLENGE_RATE_PER_MIN). */
+  perClientPerMinute: number;
+  /** Challenges stored at once, market-wide: the bound on the table whatever the number of addresses. */
+  storedMax: number;
+}
+
+export const CHALLENGE_LIMITS_DEFAULT: ChallengeLimits = { openPerMiner: 5, perClientPerMinute: 30, storedMax: 100_000 };
 
 export type NodeStatus = 'online' | 'offline' | 'suspended';
 export type { NodeChange };
@@ -38,6 +53,7 @@ export interface AttestationServiceDeps {
   log: Logger;
   /** How long an attestation keeps a node online. */
   attestationTtlS: number;
+  challengeLimits?: ChallengeLimits;
   pricing: PricingStore;
   /** The current fair-rate statistic of a job type, against which a new quote is judged. */
   currentRate(jobType: JobType): FairRate;
@@ -47,6 +63,17 @@ export interface AttestationServiceDeps {
   events: NodeEventLog;
   /** Called with the change's event after it has committed. */
   onChange(event: NodeEventMessage): void;
+}
+
+/** Inside a write: records `claimantId`'s claim on a GPU `holderId` holds and flags the holder; its event when new. */
+function contestIn(store: AttestationStore, events: NodeEventLog, ttlS: number) {
+  return (uuid: string, claimantId: string, holderId: string, now: number): NodeEventMessage[] => {
+    if (!store.recordContest(uuid, claimantId, holderId, now)) return [];
+    const flags = store.flagsOf(holderId);
+    if (!flags.includes(CONTESTED_FLAG)) store.setFlags(holderId, [...flags, CONTESTED_FLAG]);
+    const node = store.findNode(holderId)!;
+    return [events.record(holderId, 'contested', { status: nodeStatus(node, now, ttlS), trust: node.trust }, now)];
+  };
 }
 
 export function nodeStatus(node: { suspended: boolean; lastAttestation: number }, now: number, ttlS: number): NodeStatus {
@@ -60,12 +87,15 @@ export function createAttestationService({
   clock,
   log,
   attestationTtlS,
+  challengeLimits = CHALLENGE_LIMITS_DEFAULT,
   pricing,
   currentRate,
   priceChangeIntervalS,
   events,
   onChange,
 }: AttestationServiceDeps) {
+  const contest = contestIn(store, events, attestationTtlS);
+
   /**
    * The node's quotes against the market: each price change becomes a history row (at most one per
    * job type per interval), and a quote far outside the band around the current fair rate is flagged,
@@ -95,12 +125,34 @@ export function createAttestationService({
   return {
     attestationTtlS,
 
-    async requestChallenge(minerId: string): Promise<{ challenge: string; expiresAt: number }> {
+    /**
+     * A fresh challenge for `minerId`. `clientAddress` is the requesting client's address as the front
+     * door determines it (absent for in-process callers); limits are RATE_LIMITED and store nothing.
+     */
+    async requestChallenge(minerId: string, clientAddress?: string): Promise<{ challenge: string; expiresAt: number }> {
       const now = clock();
       const challenge = randomBytes(32).toString('hex');
       const expiresAt = now + CHALLENGE_TTL_S;
-      await store.submit(() => store.createChallenge(challenge, minerId, expiresAt, now));
+      const { openPerMiner, perClientPerMinute, storedMax } = challengeLimits;
+      await store.submit(() => {
+        store.purgeExpiredChallenges(now);
+        const counts = store.challengeCounts(minerId, clientAddress, now - 60, now);
+        if (counts.fromClient >= perClientPerMinute) {
+          throw new StateError('RATE_LIMITED', `at most ${perClientPerMinute} challenges a minute per client address; try again in a minute`);
+        }
+        if (counts.openOfMiner >= openPerMiner) {
+          throw new StateError('RATE_LIMITED', `${minerId} already holds ${openPerMiner} open challenges: use one, or wait until they expire (${CHALLENGE_TTL_S} s)`);
+        }
+        if (counts.stored >= storedMax) throw new StateError('RATE_LIMITED', 'too many open challenges market-wide; try again shortly');
+        store.createChallenge(challenge, minerId, clientAddress, expiresAt, now);
+      });
       return { challenge, expiresAt };
+    },
+
+    /** The sweeper's part: forgets expired challenges (the request path also does, before counting). */
+    async purgeExpiredChallenges(): Promise<number> {
+      const now = clock();
+      return store.submit(() => store.purgeExpiredChallenges(now));
     },
 
     async attest(attestation: Attestation, signed: SignedBy): Promise<AttestationResult> {
@@ -112,14 +164,24 @@ export function createAttestationService({
       const now = clock();
       const fingerprint = nodeFingerprint(attestation.gpus);
       const minerId = attestation.miner_id;
-      const result = await store.submit((): AttestationResult & { changedFingerprint: boolean; event: NodeEventMessage } => {
+      type Outcome =
+        | (AttestationResult & { refused?: undefined; changedFingerprint: boolean; event: NodeEventMessage })
+        | { refused: StateError; contested: NodeEventMessage[] };
+      const result = await store.submit((): Outcome => {
         const challenge = store.findChallenge(attestation.challenge);
         if (!challenge || challenge.minerId !== minerId) throw new StateError('INVALID_CHALLENGE', 'unknown challenge: ask /gpu/challenge for one');
         if (challenge.usedAt !== null) throw new StateError('INVALID_CHALLENGE', 'this challenge was already used');
         if (challenge.expiresAt < now) throw new StateError('INVALID_CHALLENGE', 'this challenge has expired');
-        const taken = store.devicesOfOtherMiners(attestation.gpus.map((g) => g.uuid), minerId);
+        const uuids = attestation.gpus.map((g) => g.uuid);
+        const assigned = store.assignmentsOf(uuids);
+        const elsewhere = uuids.find((uuid) => assigned.has(uuid) && assigned.get(uuid) !== minerId);
+        if (elsewhere) throw new StateError('DUPLICATE_HARDWARE', `GPU ${elsewhere} was assigned by the operator to ${assigned.get(elsewhere)}`);
+        const taken = store.devicesOfOtherMiners(uuids, minerId);
         if (taken.length > 0) {
-          throw new StateError('DUPLICATE_HARDWARE', `GPU ${taken[0]!.uuid} is already attested by ${taken[0]!.minerId}`);
+          // Refused, but the claim stands: committed with the refusal, so the operator sees it.
+          const contested = taken.flatMap((t) => contest(t.uuid, minerId, t.minerId, now));
+          const refused = new StateError('DUPLICATE_HARDWARE', `GPU ${taken[0]!.uuid} is already attested by ${taken[0]!.minerId}; it is now contested until the operator assigns it`);
+          return { refused, contested };
         }
 
         const previous = store.findNode(minerId);
@@ -127,7 +189,12 @@ export function createAttestationService({
         // The operator verified specific hardware: new hardware starts over from the evidence.
         const verified = previous !== null && previous.verified && !changedFingerprint;
         const quotes = priceQuotes(attestation, previous, now);
-        const flags = [...evidence.flags, ...(changedFingerprint ? ['fingerprint_changed'] : []), ...quotes.flags];
+        const flags = [
+          ...evidence.flags,
+          ...(changedFingerprint ? ['fingerprint_changed'] : []),
+          ...quotes.flags,
+          ...(store.holdsContestedGpu(minerId) ? [CONTESTED_FLAG] : []),
+        ];
         const trust = trustLevel(evidence.catalogConsistent, verified);
         store.saveNode(nodeRow(attestation, evidence.canonicalModels, { trust, verified, fingerprint, flags, now, previous }), deviceRows(attestation));
         for (const change of quotes.changes) pricing.recordChange(change);
@@ -135,6 +202,13 @@ export function createAttestationService({
         const status = nodeStatus({ suspended: previous?.suspended ?? false, lastAttestation: now }, now, attestationTtlS);
         return { minerId, status, trust, fingerprint, flags, changedFingerprint, event: events.record(minerId, 'attested', { status, trust }, now) };
       });
+      if (result.refused) {
+        for (const event of result.contested) {
+          log.warn({ event: 'gpu.contested', miner_id: event.minerId, claimant: minerId }, `${minerId} claims a GPU of node ${event.minerId}: contested until the operator assigns it`);
+          onChange(event);
+        }
+        throw result.refused;
+      }
 
       log.info(
         {
@@ -178,6 +252,37 @@ export function createAttestationService({
       });
       log.info({ event: verified ? 'gpu.verified' : 'gpu.unverified', miner_id: minerId }, `operator ${verified ? 'verified' : 'withdrew verification of'} node ${minerId}`);
       onChange(event);
+    },
+
+    /**
+     * Operator: the GPU belongs to `minerId`. Its contests close (their holders lose the flag), another
+     * node holding it loses it (flagged `hardware_reassigned` until it attests again), and from now on
+     * only `minerId` may attest with it.
+     */
+    async assignGpu(uuid: string, minerId: string, adminKey: string | null | undefined): Promise<{ uuid: string; minerId: string; previousHolder: string | null }> {
+      operator.require(adminKey);
+      const now = clock();
+      const result = await store.submit(() => {
+        const { previousHolder, contestHolders } = store.assignGpu(uuid, minerId, now);
+        const lost = previousHolder !== null && previousHolder !== minerId ? previousHolder : null;
+        const changed: NodeEventMessage[] = [];
+        for (const id of new Set([minerId, ...contestHolders, ...(lost ? [lost] : [])])) {
+          const node = store.findNode(id);
+          if (!node) continue;
+          const before = store.flagsOf(id);
+          let flags = store.holdsContestedGpu(id) ? before : before.filter((f) => f !== CONTESTED_FLAG);
+          if (id === lost && !flags.includes(REASSIGNED_FLAG)) flags = [...flags, REASSIGNED_FLAG];
+          store.setFlags(id, flags);
+          changed.push(events.record(id, 'assigned', { status: nodeStatus(node, now, attestationTtlS), trust: node.trust }, now));
+        }
+        return { previousHolder, changed };
+      });
+      log.info(
+        { event: 'gpu.assigned', uuid, miner_id: minerId, previous_holder: result.previousHolder },
+        `operator assigned GPU ${uuid} to ${minerId}${result.previousHolder && result.previousHolder !== minerId ? ` (taken from ${result.previousHolder})` : ''}`,
+      );
+      for (const event of result.changed) onChange(event);
+      return { uuid, minerId, previousHolder: result.previousHolder };
     },
 
     /** Operator: takes a node out of the inventory (or puts it back). */

@@ -60,8 +60,13 @@ export type AttestationStore = ReturnType<typeof createAttestationStore>;
 
 export function createAttestationStore(db: Database.Database, writes: GroupCommit) {
   const s = {
-    insertChallenge: db.prepare('INSERT INTO attestation_challenges (challenge, miner_id, expires_at) VALUES (?, ?, ?)'),
+    insertChallenge: db.prepare(
+      'INSERT INTO attestation_challenges (challenge, miner_id, expires_at, client_address, created_at) VALUES (?, ?, ?, ?, ?)',
+    ),
     purgeChallenges: db.prepare('DELETE FROM attestation_challenges WHERE expires_at < ?'),
+    storedChallenges: db.prepare('SELECT count(*) FROM attestation_challenges').pluck(),
+    openChallengesOf: db.prepare('SELECT count(*) FROM attestation_challenges WHERE miner_id = ? AND expires_at >= ? AND used_at IS NULL').pluck(),
+    challengesFromSince: db.prepare('SELECT count(*) FROM attestation_challenges WHERE client_address = ? AND created_at > ?').pluck(),
     challenge: db.prepare('SELECT miner_id, expires_at, used_at FROM attestation_challenges WHERE challenge = ?'),
     useChallenge: db.prepare('UPDATE attestation_challenges SET used_at = ? WHERE challenge = ? AND used_at IS NULL'),
     node: db.prepare(
@@ -99,6 +104,17 @@ export function createAttestationStore(db: Database.Database, writes: GroupCommi
     ),
     setSuspended: db.prepare('UPDATE gpu_attestations SET suspended = ? WHERE miner_id = ?'),
     flagsOf: db.prepare('SELECT flags FROM gpu_attestations WHERE miner_id = ?').pluck(),
+    setFlags: db.prepare('UPDATE gpu_attestations SET flags = ? WHERE miner_id = ?'),
+    assignments: db.prepare('SELECT uuid, miner_id FROM gpu_assignments WHERE uuid IN (SELECT value FROM json_each(?))'),
+    assign: db.prepare(
+      'INSERT INTO gpu_assignments (uuid, miner_id, assigned_at) VALUES (?, ?, ?) ON CONFLICT (uuid) DO UPDATE SET miner_id = excluded.miner_id, assigned_at = excluded.assigned_at',
+    ),
+    holderOf: db.prepare('SELECT miner_id FROM gpu_devices WHERE uuid = ?').pluck(),
+    deleteDevice: db.prepare('DELETE FROM gpu_devices WHERE uuid = ?'),
+    insertContest: db.prepare('INSERT INTO gpu_contests (uuid, claimant_miner_id, holder_miner_id, contested_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING'),
+    contestHoldersOf: db.prepare('SELECT DISTINCT holder_miner_id FROM gpu_contests WHERE uuid = ?').pluck(),
+    deleteContests: db.prepare('DELETE FROM gpu_contests WHERE uuid = ?'),
+    holdsContested: db.prepare('SELECT 1 FROM gpu_contests WHERE holder_miner_id = ? LIMIT 1').pluck(),
   };
 
   const bool = (v: boolean) => (v ? 1 : 0);
@@ -106,9 +122,22 @@ export function createAttestationStore(db: Database.Database, writes: GroupCommi
   return {
     submit: writes.submit,
 
-    createChallenge(challenge: string, minerId: string, expiresAt: number, now: number) {
-      s.purgeChallenges.run(now - 3600); // used or expired for an hour: no longer worth keeping
-      s.insertChallenge.run(challenge, minerId, expiresAt);
+    /** Forgets expired challenges (used or not): an attestation can no longer name them. */
+    purgeExpiredChallenges(now: number): number {
+      return s.purgeChallenges.run(now).changes;
+    },
+
+    /** Challenges stored, open ones of `minerId`, and those issued to `clientAddress` after `since`. */
+    challengeCounts(minerId: string, clientAddress: string | undefined, since: number, now: number) {
+      return {
+        stored: Number(s.storedChallenges.get()),
+        openOfMiner: Number(s.openChallengesOf.get(minerId, now)),
+        fromClient: clientAddress === undefined ? 0 : Number(s.challengesFromSince.get(clientAddress, since)),
+      };
+    },
+
+    createChallenge(challenge: string, minerId: string, clientAddress: string | undefined, expiresAt: number, now: number) {
+      s.insertChallenge.run(challenge, minerId, expiresAt, clientAddress ?? null, now);
     },
 
     findChallenge(challenge: string): { minerId: string; expiresAt: number; usedAt: number | null } | null {
@@ -183,6 +212,39 @@ export function createAttestationStore(db: Database.Database, writes: GroupCommi
     flagsOf(minerId: string): string[] {
       const raw = s.flagsOf.get(minerId) as string | undefined;
       return raw ? (JSON.parse(raw) as string[]) : [];
+    },
+
+    setFlags(minerId: string, flags: string[]): void {
+      s.setFlags.run(JSON.stringify(flags), minerId);
+    },
+
+    /** The operator's assignments among `uuids`: uuid → miner. */
+    assignmentsOf(uuids: string[]): Map<string, string> {
+      const rows = s.assignments.all(JSON.stringify(uuids)) as { uuid: string; miner_id: string }[];
+      return new Map(rows.map((r) => [r.uuid, r.miner_id]));
+    },
+
+    /** Records that `claimantId` claims a GPU `holderId` holds; false when that claim was already recorded. */
+    recordContest(uuid: string, claimantId: string, holderId: string, now: number): boolean {
+      return s.insertContest.run(uuid, claimantId, holderId, now).changes === 1;
+    },
+
+    /** Whether `minerId` holds (or held, when it was claimed) a GPU still contested. */
+    holdsContestedGpu(minerId: string): boolean {
+      return s.holdsContested.get(minerId) !== undefined;
+    },
+
+    /**
+     * Operator: binds the GPU to `minerId`, closes its contests and takes it away from any other node
+     * holding it. Returns the previous holder (null when none) and the nodes whose contest closed.
+     */
+    assignGpu(uuid: string, minerId: string, now: number): { previousHolder: string | null; contestHolders: string[] } {
+      const holder = (s.holderOf.get(uuid) as string | undefined) ?? null;
+      const contestHolders = s.contestHoldersOf.all(uuid) as string[];
+      s.assign.run(uuid, minerId, now);
+      s.deleteContests.run(uuid);
+      if (holder !== null && holder !== minerId) s.deleteDevice.run(uuid);
+      return { previousHolder: holder, contestHolders };
     },
   };
 }

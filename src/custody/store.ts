@@ -134,6 +134,7 @@ export function createCustodyStore(db: Database.Database, chain: string) {
     liabilities: db
       .prepare(
         `SELECT (SELECT COALESCE(SUM(available_urtc + locked_urtc), 0) FROM wallets)
+              + (SELECT COALESCE(SUM(bonded_urtc + unbonding_urtc + slashed_urtc), 0) FROM node_bonds)
               + (SELECT COALESCE(SUM(amount_urtc), 0) FROM withdrawals WHERE status IN ('pending', 'sent'))`,
       )
       .safeIntegers(true)
@@ -280,7 +281,7 @@ export function createCustodyStore(db: Database.Database, chain: string) {
       s.releaseLease.run(name, holder);
     },
 
-    /** What custody owes: every wallet's available and escrowed money, plus withdrawals not yet confirmed. */
+    /** What custody owes: every wallet's available and escrowed money, nodes' bonds and the treasury, and withdrawals not yet confirmed. */
     liabilities(): bigint {
       return s.liabilities.get() as bigint;
     },

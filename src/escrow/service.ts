@@ -16,7 +16,7 @@ import { canonicalJson, verifyActionSignature } from '../domain/signatures.js';
 import type { EscrowRecord, Ledger, Settlement } from '../ledger.js';
 import type { EscrowChange, EscrowEventLog, EscrowEventMessage } from './events.js';
 import type { OperatorGate } from '../operator.js';
-import { PRICE_UNIT, priceOfJob } from '../pricing/service.js';
+import { PRICE_UNIT, priceInForce as offeredPrice, priceOfJob } from '../pricing/service.js';
 import type { PricingStore } from '../pricing/store.js';
 import { lockActions, refundAction, releaseAction, type LockRequest, type RefundRequest, type ReleaseRequest } from './requests.js';
 
@@ -40,6 +40,8 @@ export interface EscrowServiceDeps {
   ledger: Ledger;
   /** The nodes' prices in force, for locks that carry a quote's unit count. */
   pricing: PricingStore;
+  /** How long an attestation keeps a node's prices on offer (the configuration's ATTESTATION_TTL_S; default 3600). */
+  attestationTtlS?: number;
   operator: OperatorGate;
   clock: Clock;
   log: Logger;
@@ -73,17 +75,21 @@ export function lockTermsDiffer(existing: EscrowRecord, req: LockRequest): { fie
 
 const clip = (text: string) => (text.length > 80 ? `${text.slice(0, 77)}...` : text);
 
-export function createEscrowService({ ledger, pricing, events, operator, clock, log, onChange }: EscrowServiceDeps) {
-  /** For a quoted lock: the provider's price in force, which the amount must match and the escrow keeps. */
-  function priceInForce(req: LockRequest): bigint | null {
+export function createEscrowService({ ledger, pricing, attestationTtlS = 3600, events, operator, clock, log, onChange }: EscrowServiceDeps) {
+  /**
+   * For a quoted lock: the provider's price in force, which the amount must match and the escrow keeps.
+   * A suspended node, or one whose attestation lapsed, offers no price (INVALID_STATE).
+   */
+  function priceInForce(req: LockRequest, now: number): bigint | null {
     if (req.units === undefined) return null;
     const node = pricing.nodePrice(req.toWallet, req.jobType);
     if (!node || node.priceUrtc === null) throw new StateError('INVALID_STATE', `${req.toWallet} is not a GPU node serving ${req.jobType}`);
-    const expected = priceOfJob(req.jobType, req.units, node.priceUrtc);
+    const price = offeredPrice(node, { minerId: req.toWallet, jobType: req.jobType, now, attestationTtlS });
+    const expected = priceOfJob(req.jobType, req.units, price);
     if (expected !== req.amountUrtc) {
-      throw new InvalidInputError(`amount_urtc must be ${expected} for ${req.units} ${PRICE_UNIT[req.jobType].jobUnit} at the node's price of ${node.priceUrtc} µRTC per ${PRICE_UNIT[req.jobType].unit}`);
+      throw new InvalidInputError(`amount_urtc must be ${expected} for ${req.units} ${PRICE_UNIT[req.jobType].jobUnit} at the node's price of ${price} µRTC per ${PRICE_UNIT[req.jobType].unit}`);
     }
-    return node.priceUrtc;
+    return price;
   }
 
   function checkDoor(jobType: JobType, door: Door) {
@@ -157,7 +163,7 @@ export function createEscrowService({ ledger, pricing, events, operator, clock, 
           return { escrow: existing, changed: false };
         }
         checkNonce(signer, req.nonce);
-        const unitPriceUrtc = priceInForce(req);
+        const unitPriceUrtc = priceInForce(req, now);
         const escrow = ledger.lock(
           {
             jobId: req.jobId,

@@ -1,9 +1,10 @@
 /**
  * GPU nodes over GraphQL: attestation (challenge, signed attestation), the inventory frontends query
- * by capability, and the operator's verification and suspension. A node's GPUs, escrow history and
+ * by capability, and the operator's verification, suspension and assignment of contested GPUs. A node's GPUs, escrow history and
  * earnings are loaded through per-request dataloaders, so a page of nodes costs a fixed number of
  * queries however long it is.
  */
+import type { IncomingMessage } from 'node:http';
 import { createContextCache } from '@pothos/core';
 import type { Escrow, GpuDevice } from '@prisma/client';
 import { Prisma } from '@prisma/client';
@@ -15,7 +16,7 @@ import type { NodeEventMessage } from '../attestation/events.js';
 import { catchUpThenLive } from '../subscriptions.js';
 import { TRUST_LEVELS, type TrustLevel } from '../attestation/evidence.js';
 import { listGpuNodes, MAX_PAGE, type InventoryFilter, type InventoryOrder } from '../attestation/inventory.js';
-import { attestationSchema, challengeRequestSchema, type Attestation } from '../attestation/requests.js';
+import { attestationSchema, challengeRequestSchema, gpuField, type Attestation } from '../attestation/requests.js';
 import { nodeStatus } from '../attestation/service.js';
 import { InvalidInputError } from '../domain/errors.js';
 import { addressField, type JobType } from '../domain/fields.js';
@@ -355,12 +356,23 @@ const GpuNodeResultRef = builder.objectRef<{ minerId: string }>('GpuNodeSuccess'
 
 const nodeErrors = (name: string) => ({ types: NODE_ERRORS, directResult: true as const, union: { name } });
 
+/** The requesting client's address: the HTTP peer (for graphql-ws, the upgrade request's); absent in process. */
+const clientAddressOf = (ctx: GraphQLContext) => (ctx as GraphQLContext & { req?: IncomingMessage }).req?.socket?.remoteAddress;
+
+const GpuAssignmentRef = builder.objectRef<{ uuid: string; minerId: string; previousHolder: string | null }>('GpuAssignmentSuccess').implement({
+  fields: (t) => ({
+    uuid: t.exposeString('uuid'),
+    minerId: t.exposeString('minerId', { description: 'The only miner that may attest with this GPU from now on.' }),
+    previousHolder: t.exposeString('previousHolder', { nullable: true, description: 'The node that held it at the assignment, if any.' }),
+  }),
+});
+
 builder.mutationFields((t) => ({
   requestAttestationChallenge: t.field({
     type: ChallengeRef,
     errors: nodeErrors('AttestationChallengeResult'),
     args: { minerId: t.arg.string({ required: true, validate: challengeRequestSchema.shape.miner_id }) },
-    resolve: (_, { minerId }, ctx) => ctx.market.attestations.requestChallenge(minerId),
+    resolve: (_, { minerId }, ctx) => ctx.market.attestations.requestChallenge(minerId, clientAddressOf(ctx)),
   }),
   submitGpuAttestation: t.field({
     type: AttestationResultRef,
@@ -387,6 +399,13 @@ builder.mutationFields((t) => ({
       return { minerId };
     },
   }),
+  assignGpu: t.field({
+    type: GpuAssignmentRef,
+    description: 'Operator only (X-Admin-Key): the GPU belongs to minerId. Its contests close; another node holding it loses it.',
+    errors: nodeErrors('AssignGpuResult'),
+    args: { uuid: t.arg.string({ required: true, validate: gpuField.shape.uuid }), minerId: t.arg.string({ required: true, validate: addressField }) },
+    resolve: (_, { uuid, minerId }, ctx) => ctx.market.attestations.assignGpu(uuid, minerId, ctx.adminKey),
+  }),
   suspendGpuNode: t.field({
     type: GpuNodeResultRef,
     description: 'Operator only (X-Admin-Key): takes a node out of the inventory, or puts it back.',
@@ -407,6 +426,8 @@ const NodeChangeEnum = builder.enumType('NodeChange', {
     REINSTATED: { value: 'reinstated' },
     VERIFIED: { value: 'verified' },
     UNVERIFIED: { value: 'unverified' },
+    CONTESTED: { value: 'contested', description: 'Another miner claimed one of its GPUs: flagged hardware_contested, out of the fair rate.' },
+    ASSIGNED: { value: 'assigned', description: 'The operator assigned a contested GPU: to this node, or away from it.' },
   } as const,
 });
 

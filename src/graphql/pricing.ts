@@ -23,17 +23,24 @@ const RealisedRef = builder.objectRef<Realised>('RealisedRate').implement({
 
 export const FairRateRef = builder.objectRef<MarketRate>('FairRate').implement({
   description:
-    'The fair market rate of a job type: the median of online providers’ prices, one vote per hardware fingerprint, after dropping quotes beyond 3 scaled MADs; null below 3 providers.',
+    'The fair market rate of a job type: the median of eligible online providers’ prices (verified, or bonded with at least BOND_MIN_URTC, and no contested GPU), one vote per hardware fingerprint, leaving out quotes marked as outliers; null below 3 eligible providers. quoted* describe every fresh quote.',
   fields: (t) => ({
     jobType: t.field({ type: JobTypeEnum, resolve: (r) => r.jobType }),
     unit: t.string({ description: 'minute, 1K characters, minute, 1K tokens.', resolve: (r) => r.unit }),
     fairUrtc: t.field({ type: 'Urtc', nullable: true, resolve: (r) => r.fairUrtc }),
     fairRtc: t.string({ nullable: true, resolve: (r) => (r.fairUrtc === null ? null : formatRtc(r.fairUrtc)) }),
     insufficientData: t.boolean({ resolve: (r) => r.insufficientData }),
-    providers: t.int({ description: 'Independent providers (distinct hardware) quoting.', resolve: (r) => r.providers }),
+    providers: t.int({ description: 'Eligible independent providers (distinct hardware) quoting.', resolve: (r) => r.providers }),
     counted: t.int({ description: 'Providers whose quote counted (not outliers).', resolve: (r) => r.counted }),
     minUrtc: t.field({ type: 'Urtc', nullable: true, resolve: (r) => r.minUrtc }),
     maxUrtc: t.field({ type: 'Urtc', nullable: true, resolve: (r) => r.maxUrtc }),
+    quotedMedianUrtc: t.field({
+      type: 'Urtc',
+      nullable: true,
+      description: 'The median of every fresh quote of online nodes, eligible or not (outliers included).',
+      resolve: (r) => r.quotedMedianUrtc,
+    }),
+    quotedProviders: t.int({ description: 'Online nodes quoting this job type, eligible or not.', resolve: (r) => r.quotedProviders }),
     updatedAt: t.field({ type: 'DateTime', nullable: true, description: 'The latest price change of this job type.', resolve: (r) => (r.updatedAt === null ? null : seconds(r.updatedAt)) }),
     realised24h: t.field({ type: RealisedRef, resolve: (r) => r.realised }),
   }),

@@ -4,6 +4,7 @@ import { builder } from './builder.js';
 import './escrow.js';
 import './wallet.js';
 import './gpu.js';
+import './bonds.js';
 import './pricing.js';
 import './custody.js';
 

@@ -1,7 +1,8 @@
 /**
  * The fair market rate of a job type (pure).
  *
- * Method: take the current price of every online provider whose quote is not marked as an outlier;
+ * Method: take the current price of every eligible online provider (./eligibility.ts: verified or
+ * bonded, no contested GPU) whose quote is not marked as an outlier;
  * give each piece of hardware one vote (the median of the prices quoted under one fingerprint); the
  * fair rate is the median of the votes. Fewer than MIN_PROVIDERS independent providers: no rate
  * (insufficient data). Around the median lies a band of K scaled median absolute deviations (K = 3;
@@ -15,7 +16,8 @@
  * testing). Trimming outliers before taking the median would not make it stronger (a symmetric trim
  * leaves the median where it is, an asymmetric one lets quotes just inside the band pull it), so the
  * band is used to reject new quotes, not to bend the statistic. A wallet without hardware of its own
- * gets no vote, and many wallets on one machine get one.
+ * gets no vote, and many wallets on one machine get one. Fingerprints are self-reported, though: what
+ * keeps invented providers from being the majority is eligibility, which costs RTC or the operator's trust.
  */
 
 export const MIN_PROVIDERS = 3;

@@ -6,6 +6,7 @@
 import type { Clock } from '../clock.js';
 import { InvalidInputError, StateError } from '../domain/errors.js';
 import { JOB_TYPES, type JobType } from '../domain/fields.js';
+import { BOND_MIN_URTC_DEFAULT, quotedSummary, type QuotedSummary } from './eligibility.js';
 import { fairRate, medianOfSorted, type FairRate } from './fair-rate.js';
 import type { GroupCommit } from '../group-commit.js';
 import type { PriceEventMessage, PricingStore } from './store.js';
@@ -24,6 +25,22 @@ export function priceOfJob(jobType: JobType, units: bigint, unitPriceUrtc: bigin
   return (units * unitPriceUrtc + per - 1n) / per;
 }
 
+/**
+ * The node's price a job may be quoted and locked at: only a node that serves the job type, is not
+ * suspended and whose attestation is fresh (a lapsed attestation's price is no offer any more).
+ */
+export function priceInForce(
+  node: { priceUrtc: bigint | null; suspended: boolean; lastAttestation: number },
+  at: { minerId: string; jobType: JobType; now: number; attestationTtlS: number },
+): bigint {
+  if (node.priceUrtc === null) throw new StateError('INVALID_STATE', `node ${at.minerId} does not serve ${at.jobType}`);
+  if (node.suspended) throw new StateError('INVALID_STATE', `node ${at.minerId} is suspended: its prices are not offered`);
+  if (at.now - node.lastAttestation > at.attestationTtlS) {
+    throw new StateError('INVALID_STATE', `node ${at.minerId} is offline (its attestation lapsed): its prices are not offered until it attests again`);
+  }
+  return node.priceUrtc;
+}
+
 export const REALISED_WINDOW_S = 24 * 3600;
 export const BUCKET_SECONDS = { hour: 3600, day: 86400 } as const;
 export type BucketSize = keyof typeof BUCKET_SECONDS;
@@ -31,7 +48,10 @@ const MAX_BUCKETS = 1000;
 /** How long after a write moved rates are reported (a burst of attestations is reported once). */
 const REFRESH_DEBOUNCE_MS = 100;
 
-export interface MarketRate extends FairRate {
+/** The fair rate over eligible providers, and every fresh quote beside it. */
+export type RateStatistic = FairRate & QuotedSummary;
+
+export interface MarketRate extends RateStatistic {
   jobType: JobType;
   unit: string;
   /** Time of the latest price change of this job type. */
@@ -64,7 +84,7 @@ export interface Quotation {
   units: bigint;
   unitPriceUrtc: bigint;
   totalUrtc: bigint;
-  fair: FairRate;
+  fair: MarketRate;
   fairTotalUrtc: bigint | null;
 }
 
@@ -78,10 +98,13 @@ export function createPricingService({
   store,
   clock,
   attestationTtlS,
+  bondMinUrtc = BOND_MIN_URTC_DEFAULT,
   writes,
   onRateChange,
 }: {
   store: PricingStore;
+  /** The bond that makes a node eligible for the fair rate (./eligibility.ts). */
+  bondMinUrtc?: bigint;
   /** Where moved rates are numbered (the shared writing connection). */
   writes: GroupCommit;
   clock: Clock;
@@ -98,14 +121,15 @@ export function createPricingService({
    * the cache knows the time of. Writes made by another process sharing the database are seen at the
    * next refresh (the sweeper's interval).
    */
-  let cache: { stats: Record<JobType, FairRate>; validUntil: number } | null = null;
-  function statistics(now: number): Record<JobType, FairRate> {
+  let cache: { stats: Record<JobType, RateStatistic>; validUntil: number } | null = null;
+  function statistics(now: number): Record<JobType, RateStatistic> {
     if (cache && now < cache.validUntil) return cache.stats;
     const since = now - attestationTtlS;
-    const quotes = store.onlineQuotes(since);
+    const { eligible, quoted } = store.onlineQuotes(since, bondMinUrtc);
     const earliest = store.earliestOnline(since);
+    const stat = (jobType: JobType): RateStatistic => ({ ...fairRate(eligible[jobType]), ...quotedSummary(quoted[jobType]) });
     cache = {
-      stats: { render: fairRate(quotes.render), tts: fairRate(quotes.tts), stt: fairRate(quotes.stt), llm: fairRate(quotes.llm) },
+      stats: { render: stat('render'), tts: stat('tts'), stt: stat('stt'), llm: stat('llm') },
       validUntil: earliest === null ? Number.POSITIVE_INFINITY : earliest + attestationTtlS + 1,
     };
     return cache.stats;
@@ -127,7 +151,7 @@ export function createPricingService({
   return {
     rate,
 
-    /** The fair-rate statistic of a job type now (cached; see above). */
+    /** The fair-rate statistic of a job type now, over eligible providers (cached; see above). */
     statistic(jobType: JobType): FairRate {
       return statistics(clock())[jobType];
     },
@@ -139,14 +163,14 @@ export function createPricingService({
     quote(jobType: JobType, units: bigint, minerId: string): Quotation {
       const node = store.nodePrice(minerId, jobType);
       if (!node) throw new StateError('NOT_FOUND', `no GPU node ${minerId}`);
-      if (node.priceUrtc === null) throw new StateError('INVALID_STATE', `node ${minerId} does not serve ${jobType}`);
+      const price = priceInForce(node, { minerId, jobType, now: clock(), attestationTtlS });
       const fair = rate(jobType);
       return {
         jobType,
         minerId,
         units,
-        unitPriceUrtc: node.priceUrtc,
-        totalUrtc: priceOfJob(jobType, units, node.priceUrtc),
+        unitPriceUrtc: price,
+        totalUrtc: priceOfJob(jobType, units, price),
         fair,
         fairTotalUrtc: fair.fairUrtc === null ? null : priceOfJob(jobType, units, fair.fairUrtc),
       };

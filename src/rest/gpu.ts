@@ -1,15 +1,23 @@
-/** Attestation and inventory paths: POST /gpu/challenge, POST /gpu/attest, GET /gpu/nodes. */
+/**
+ * Attestation and inventory paths: POST /gpu/challenge, POST /gpu/attest, GET /gpu/nodes; node bonds
+ * (POST /gpu/bond, POST /gpu/unbond, GET /gpu/bond, operator POST /gpu/slash) and the operator's
+ * assignment of a contested GPU (POST /gpu/assign).
+ */
 import type { GpuDevice, GpuNode } from '@prisma/client';
 import { z } from 'zod';
 import { DEVICE_ARCHES } from '../attestation/catalog.js';
 import { TRUST_LEVELS } from '../attestation/evidence.js';
 import { listGpuNodes, MAX_PAGE } from '../attestation/inventory.js';
-import { attestationSchema, challengeRequestSchema } from '../attestation/requests.js';
+import { bondRequestSchema, slashRequestSchema, type BondRecord } from '../attestation/bonds.js';
+import { attestationSchema, challengeRequestSchema, gpuField } from '../attestation/requests.js';
 import { nodeStatus } from '../attestation/service.js';
 import { InvalidInputError } from '../domain/errors.js';
 import { addressField, jobTypeField, JOB_TYPES } from '../domain/fields.js';
+import { rtcNumber } from '../domain/money.js';
 import type { Market } from '../market.js';
-import { readJsonObject, sendJson } from './http.js';
+import { ADMIN_KEY_HEADER } from '../operator.js';
+import { isEligibleProvider } from '../pricing/eligibility.js';
+import { adminKey, parseBody, readJsonObject, sendJson } from './http.js';
 import type { Route } from './router.js';
 
 function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
@@ -38,7 +46,24 @@ const nodesQuerySchema = z.strictObject({
   cursor: addressField.optional(),
 });
 
+const assignSchema = z.strictObject({ uuid: gpuField.shape.uuid, miner_id: addressField });
+
+function bondJson(b: BondRecord, market: Market) {
+  return {
+    miner_id: b.minerId,
+    bonded_urtc: b.bondedUrtc.toString(),
+    bonded_rtc: rtcNumber(b.bondedUrtc),
+    unbonding_urtc: b.unbondingUrtc.toString(),
+    unbond_at: b.unbondAt,
+    slashed_urtc: b.slashedUrtc.toString(),
+    bond_min_urtc: market.bonds.bondMinUrtc.toString(),
+    eligible_by_bond: b.bondedUrtc >= market.bonds.bondMinUrtc,
+  };
+}
+
 export function gpuNodeJson(n: GpuNode, gpus: GpuDevice[], market: Market) {
+  const flags = JSON.parse(n.flags) as string[];
+  const bondedUrtc = market.bonds.find(n.minerId)?.bondedUrtc ?? 0n;
   return {
     miner_id: n.minerId,
     device_arch: n.deviceArch,
@@ -63,7 +88,9 @@ export function gpuNodeJson(n: GpuNode, gpus: GpuDevice[], market: Market) {
     trust: n.trust,
     status: nodeStatus(n, market.clock(), market.attestations.attestationTtlS),
     fingerprint: n.fingerprint,
-    flags: JSON.parse(n.flags) as string[],
+    flags,
+    eligible: isEligibleProvider({ verified: n.verified, bondedUrtc, flags }, market.bonds.bondMinUrtc),
+    bonded_urtc: bondedUrtc.toString(),
     first_attested_at: n.firstAttestation,
     last_attested_at: n.lastAttestation,
     gpus: gpus.map((g) => ({
@@ -86,7 +113,7 @@ export const gpuRoutes: Route[] = [
     path: '/gpu/challenge',
     async handle({ req, res, market }) {
       const { miner_id } = parse(challengeRequestSchema, await readJsonObject(req));
-      const { challenge, expiresAt } = await market.attestations.requestChallenge(miner_id);
+      const { challenge, expiresAt } = await market.attestations.requestChallenge(miner_id, req.socket.remoteAddress);
       sendJson(res, 200, { ok: true, miner_id, challenge, expires_at: expiresAt });
     },
   },
@@ -135,6 +162,51 @@ export const gpuRoutes: Route[] = [
         nodes: page.nodes.map((n) => gpuNodeJson(n, gpus.filter((g) => g.minerId === n.minerId), market)),
         next_cursor: page.hasNextPage ? page.nodes.at(-1)!.minerId : null,
       });
+    },
+  },
+  {
+    method: 'POST',
+    path: '/gpu/assign',
+    async handle({ req, res, market }) {
+      const body = parse(assignSchema, await readJsonObject(req));
+      const result = await market.attestations.assignGpu(body.uuid, body.miner_id, adminKey(req.headers[ADMIN_KEY_HEADER]));
+      sendJson(res, 200, { ok: true, uuid: result.uuid, miner_id: result.minerId, previous_holder: result.previousHolder });
+    },
+  },
+  {
+    method: 'POST',
+    path: '/gpu/bond',
+    async handle({ req, res, market }) {
+      const bond = await market.bonds.bond(parseBody(bondRequestSchema, await readJsonObject(req)));
+      sendJson(res, 200, { ok: true, ...bondJson(bond, market) });
+    },
+  },
+  {
+    method: 'POST',
+    path: '/gpu/unbond',
+    async handle({ req, res, market }) {
+      const bond = await market.bonds.unbond(parseBody(bondRequestSchema, await readJsonObject(req)));
+      sendJson(res, 200, { ok: true, ...bondJson(bond, market) });
+    },
+  },
+  {
+    method: 'POST',
+    path: '/gpu/slash',
+    async handle({ req, res, market }) {
+      const request = parseBody(slashRequestSchema, await readJsonObject(req));
+      const { bond, changed } = await market.bonds.slash(request, adminKey(req.headers[ADMIN_KEY_HEADER]));
+      sendJson(res, 200, { ok: true, changed, ...bondJson(bond, market) });
+    },
+  },
+  {
+    method: 'GET',
+    path: '/gpu/bond',
+    handle({ res, market, query }) {
+      const minerId = addressField.safeParse(query.get('miner_id'));
+      if (!minerId.success) throw new InvalidInputError('miner_id: must be an RTC address: "RTC" and 40 lowercase hex characters');
+      // A wallet that never bonded has an empty bond, as an unknown wallet has zero balances.
+      const bond = market.bonds.find(minerId.data) ?? { minerId: minerId.data, bondedUrtc: 0n, unbondingUrtc: 0n, unbondAt: null, slashedUrtc: 0n, createdAt: 0, updatedAt: 0 };
+      sendJson(res, 200, { ok: true, ...bondJson(bond, market) });
     },
   },
 ];

@@ -18,6 +18,8 @@ function rateJson(r: MarketRate) {
     min_urtc: r.minUrtc?.toString() ?? null,
     max_urtc: r.maxUrtc?.toString() ?? null,
     updated_at: r.updatedAt,
+    quoted_median_urtc: r.quotedMedianUrtc?.toString() ?? null,
+    quoted_providers: r.quotedProviders,
     realised_24h: { volume_urtc: r.realised.volumeUrtc.toString(), rate_urtc: r.realised.rateUrtc?.toString() ?? null },
   };
 }

@@ -36,6 +36,9 @@ export interface TestMarketOptions {
   /** Custody's chain (a RustChain adapter pointed at the stand-in node); none by default. */
   chain?: ChainAdapter;
   withdrawDailyMaxUrtc?: bigint;
+  /** Challenges per minute per client address; every test client is 127.0.0.1, so tests allow many by default. */
+  challengeRatePerMin?: number;
+  challengeOpenMaxPerMiner?: number;
 }
 
 export function createTestMarket(options: TestMarketOptions = {}): Market {
@@ -45,6 +48,8 @@ export function createTestMarket(options: TestMarketOptions = {}): Market {
       RC_ADMIN_KEY: options.adminKey === null ? undefined : (options.adminKey ?? ADMIN_KEY),
       SQLITE_SYNCHRONOUS: 'NORMAL',
       WITHDRAW_DAILY_MAX_URTC: options.withdrawDailyMaxUrtc,
+      CHALLENGE_RATE_PER_MIN: options.challengeRatePerMin ?? 100_000,
+      CHALLENGE_OPEN_MAX_PER_MINER: options.challengeOpenMaxPerMiner,
     },
     silentLog,
     options.clock,
