@@ -1,6 +1,7 @@
 /** GPU attestation end to end: each rejection has its code and leaves the stored node as it was. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Wallet } from '../src/domain/signatures.js';
+import { createPrivateKey, randomBytes, sign } from 'node:crypto';
+import { canonicalJson, walletFromSeed, type Wallet } from '../src/domain/signatures.js';
 import { newWallet, startTestServer } from './support/market.js';
 import { attest, attestationFields, challengeFor, rtx4090, signAttestation } from './support/gpu.js';
 import { asOperator, call } from './support/rest.js';
@@ -232,5 +233,26 @@ describe('over GraphQL', () => {
     const implausible = await submit(newWallet(), rtx4090({ vram_mb: 8192 }));
     expect(implausible).toMatchObject({ __typename: 'HardwareEvidenceError', code: 'IMPLAUSIBLE_HARDWARE' });
     expect((await gql(Challenge, { minerId: 'RTCnope' })).requestAttestationChallenge.code).toBe('INVALID_INPUT');
+  });
+});
+
+describe('numbers in the signed object', () => {
+  it('are signed as the body wrote them (80.10 and 24564.0 stay so), not as JavaScript would print them', async () => {
+    const seed = randomBytes(32).toString('hex');
+    const node = walletFromSeed(seed);
+    const gpu = rtx4090({ benchmark_score: 80.1 });
+    const fields = attestationFields(node, await challengeFor(server.url, node), { gpus: [gpu] });
+    // A Python agent writes floats with a trailing zero; the same replacement spells the signed text and the body.
+    const asPythonWrites = (json: string) =>
+      json.replace('"benchmark_score":80.1', '"benchmark_score":80.10').replace(`"vram_mb":${gpu.vram_mb}`, `"vram_mb":${gpu.vram_mb}.0`);
+    const signedText = asPythonWrites(canonicalJson({ action: 'gpu.attest', ...fields }));
+    expect(signedText).toContain('"benchmark_score":80.10');
+    const pkcs8 = Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), Buffer.from(seed, 'hex')]);
+    const signature = sign(null, Buffer.from(signedText), createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' })).toString('hex');
+    const body = asPythonWrites(JSON.stringify({ ...fields, public_key: node.publicKey, signature }));
+    expect(body).toContain('"vram_mb":24564.0');
+    const r = await call(server.url, 'POST', '/gpu/attest', body);
+    expect(r).toMatchObject({ status: 200, body: { ok: true, miner_id: node.address } });
+    expect((await storedNode(node)).gpus[0]).toMatchObject({ vram_mb: 24564, benchmark_score: 80.1 });
   });
 });

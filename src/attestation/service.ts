@@ -155,8 +155,13 @@ export function createAttestationService({
       return store.submit(() => store.purgeExpiredChallenges(now));
     },
 
-    async attest(attestation: Attestation, signed: SignedBy): Promise<AttestationResult> {
-      const signer = verifyActionSignature(attestationAction(attestation), signed);
+    /**
+     * `fieldsAsSent`, when the front door has them, are the body's fields with numbers as the node wrote them:
+     * the signed object is built from those first (`80.0` stays `80.0`), and from the parsed values otherwise.
+     */
+    async attest(attestation: Attestation, signed: SignedBy, fieldsAsSent?: Record<string, unknown>): Promise<AttestationResult> {
+      const parsed = attestationAction(attestation);
+      const signer = verifyActionSignature(fieldsAsSent ? [{ ...fieldsAsSent, action: 'gpu.attest' }, parsed] : parsed, signed);
       if (signer !== attestation.miner_id) throw new AuthorizationError('FORBIDDEN', 'an attestation must be signed by the key of miner_id');
       const evidence = examineGpus(attestation.device_arch, attestation.gpus);
       if (!evidence.plausible) throw new HardwareEvidenceError(evidence.reason);

@@ -17,7 +17,7 @@ import { rtcNumber } from '../domain/money.js';
 import type { Market } from '../market.js';
 import { ADMIN_KEY_HEADER } from '../operator.js';
 import { isEligibleProvider } from '../pricing/eligibility.js';
-import { adminKey, parseBody, readJsonObject, sendJson } from './http.js';
+import { adminKey, parseBody, readJsonBody, readJsonObject, sendJson } from './http.js';
 import type { Route } from './router.js';
 
 function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
@@ -121,10 +121,13 @@ export const gpuRoutes: Route[] = [
     method: 'POST',
     path: '/gpu/attest',
     async handle({ req, res, market }) {
-      const { public_key, signature, ...body } = await readJsonObject(req);
+      const { body: whole, asSent } = await readJsonBody(req);
+      const { public_key, signature, ...body } = whole;
       const attestation = parse(attestationSchema, body);
       const signed = parse(z.object({ public_key: z.string().max(256).optional(), signature: z.string().max(512).optional() }), { public_key, signature });
-      const result = await market.attestations.attest(attestation, { publicKey: signed.public_key, signature: signed.signature });
+      // The signed object is the body as sent, numbers written as the node wrote them.
+      const { public_key: _k, signature: _s, ...fieldsAsSent } = asSent;
+      const result = await market.attestations.attest(attestation, { publicKey: signed.public_key, signature: signed.signature }, fieldsAsSent);
       sendJson(res, 200, { ok: true, miner_id: result.minerId, status: result.status, trust: result.trust, fingerprint: result.fingerprint, flags: result.flags });
     },
   },

@@ -175,6 +175,15 @@ function exactNumbers(value: unknown, path: string): unknown {
  * a JS number only when that is exact. Duplicate keys are refused.
  */
 export async function readJsonObject(req: IncomingMessage): Promise<Record<string, unknown>> {
+  return (await readJsonBody(req)).body;
+}
+
+/**
+ * The body as `readJsonObject` gives it, and also `asSent`: the same object with every number kept as the
+ * text the client wrote (lossless-json's LosslessNumber), for a signed object whose numbers are signed as
+ * written (an attestation's `80.0` stays `80.0`).
+ */
+export async function readJsonBody(req: IncomingMessage): Promise<{ body: Record<string, unknown>; asSent: Record<string, unknown> }> {
   const text = await readBodyText(req);
   if (jsonDepth(text) > JSON_DEPTH_MAX) throw new InvalidInputError(`body nests deeper than ${JSON_DEPTH_MAX} levels`);
   let body: unknown;
@@ -195,7 +204,7 @@ export async function readJsonObject(req: IncomingMessage): Promise<Record<strin
     const read = isRtcAmountKey(key) && isLosslessNumber(value) ? value.toString() : exactNumbers(value, fieldPath('', key));
     Object.defineProperty(out, key, { value: read, enumerable: true, writable: true, configurable: true });
   }
-  return out;
+  return { body: out, asSent: body as Record<string, unknown> };
 }
 
 const toCamel = (key: string) => key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
