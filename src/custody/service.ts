@@ -356,8 +356,10 @@ export function createCustodyService(deps: CustodyServiceDeps) {
     const parts: [string, () => Promise<unknown>][] = [
       ['deposit listing', () => discoverDeposits(chain)],
       ['deposit settlement', () => settleDeposits(chain)],
-      ['withdrawal sender', () => sendWithdrawals(chain)],
+      // Follow-up first: a transfer the chain confirmed has left its balance, so it must leave the liabilities
+      // before the sender and the reserve check compare the two.
       ['withdrawal follow-up', () => followWithdrawals(chain)],
+      ['withdrawal sender', () => sendWithdrawals(chain)],
       ['reserve check', () => checkReserves(chain)],
     ];
     for (const [name, run] of parts) {
