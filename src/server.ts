@@ -35,7 +35,8 @@ export interface MarketServer {
   close(): Promise<void>;
 }
 
-export function createMarketYoga(market: Market, settings: HttpSettings = httpSettingsFromEnv()) {
+/** `queryLimits: false` exists only to measure what the limits cost (bench/limits.ts). */
+export function createMarketYoga(market: Market, settings: HttpSettings = httpSettingsFromEnv(), { queryLimits = true } = {}) {
   return createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
@@ -43,7 +44,7 @@ export function createMarketYoga(market: Market, settings: HttpSettings = httpSe
     // GraphiQL's assets come from the npm package, never from a CDN.
     renderGraphiQL,
     graphiql: settings.graphiql && { title: 'gpu-render-protocol', subscriptionsProtocol: 'WS' },
-    plugins: queryLimitPlugins({ costMax: settings.graphqlCostMax, introspection: settings.graphiql }),
+    plugins: queryLimits ? queryLimitPlugins({ costMax: settings.graphqlCostMax, introspection: settings.graphiql }) : [],
     // Only listed origins get CORS headers (yoga's default would reflect any origin, with credentials).
     cors: (request) => {
       const origin = request.headers.get('origin');

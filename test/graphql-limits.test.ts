@@ -81,6 +81,13 @@ describe('document shape', () => {
     expectRefused(await post(`{ ${'__typename '.repeat(5000)}}`));
   });
 
+  it('refuses one field selected more than 20 times in a selection set (graphql-js compares every pair)', async () => {
+    const repeated = (n: number) => `fragment F on Query { ${'marketRates { jobType } '.repeat(n)}} query { ...F }`;
+    expect((await post(repeated(20))).body.errors).toBeUndefined();
+    expectRefused(await post(repeated(21)));
+    expectRefused(await post(`{ ${'__typename '.repeat(4990)}}`));
+  });
+
   it('refuses a 10,000-deep document with a coded error, not a 500', async () => {
     const deep = `{${'a{'.repeat(10_000)}a${'}'.repeat(10_001)}`;
     const strict = await post(deep, { accept: GRAPHQL_RESPONSE });

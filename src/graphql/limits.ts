@@ -9,8 +9,8 @@
  * default page size, nor a `first` given as a variable, nor lists sized by other arguments (price
  * history buckets). The cost rule below is short and says exactly what a field costs.
  */
-import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
-import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import {
   GraphQLError,
@@ -29,6 +29,7 @@ import {
   type ValidationContext,
   type ValidationRule,
   type ValueNode,
+  validate,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { DEFAULT_PAGE, MAX_PAGE } from '../attestation/inventory.js';
@@ -36,6 +37,8 @@ import { DEFAULT_PAGE, MAX_PAGE } from '../attestation/inventory.js';
 export const QUERY_LIMITS = {
   DEPTH_MAX: 12,
   ALIASES_MAX: 50,
+  /** Selections of one response name in one selection set (graphql-js compares every pair of them). */
+  FIELD_REPEATS_MAX: 20,
   TOKENS_MAX: 5000,
   COST_MAX_DEFAULT: 1000,
   /** Braces and brackets, checked before parsing: graphql-js parses recursively. */
@@ -66,17 +69,50 @@ export interface QueryLimitOptions {
   introspection: boolean;
 }
 
-/** The limits, in the order they apply: while parsing, then as validation rules, then on the variables. */
+/** The limits, in the order they apply: before parsing, while parsing, validation, then the variables. */
 export function queryLimitPlugins(options: QueryLimitOptions): Plugin[] {
   return [
     nestingPlugin(),
     maxTokensPlugin({ n: QUERY_LIMITS.TOKENS_MAX, onReject: refuse }),
-    maxDepthPlugin({ n: QUERY_LIMITS.DEPTH_MAX, ignoreIntrospection: true, flattenFragments: true, onReject: refuse }),
-    maxAliasesPlugin({ n: QUERY_LIMITS.ALIASES_MAX, onReject: refuse }),
-    validationRulePlugin(costLimitRule(options.costMax)),
+    shapeRulesFirst([
+      maxDepthRule({ n: QUERY_LIMITS.DEPTH_MAX, ignoreIntrospection: true, flattenFragments: true, onReject: refuse }),
+      maxAliasesRule({ n: QUERY_LIMITS.ALIASES_MAX, onReject: refuse }),
+      fieldRepeatsRule(QUERY_LIMITS.FIELD_REPEATS_MAX),
+      costLimitRule(options.costMax),
+    ]),
+    validationAbortedIsTooComplex(),
     ...(options.introspection ? [] : [validationRulePlugin(NoSchemaIntrospectionCustomRule)]),
     variablesDepthPlugin(),
   ];
+}
+
+/**
+ * Runs the shape rules as a validation pass of their own, before graphql-js's rules: a refused
+ * document then costs one linear walk, whereas the overlapping-fields rule is quadratic in the
+ * fields of a selection (and a fragment defined before the operation is checked before the operation).
+ */
+function shapeRulesFirst(rules: ValidationRule[]): Plugin {
+  // yoga's parser cache hands the same document object to every request with the same text.
+  const passed = new WeakSet<object>();
+  return {
+    onValidate: ({ params, setResult }) => {
+      if (passed.has(params.documentAST)) return;
+      const errors = validate(params.schema, params.documentAST, rules); // a refusal is thrown
+      if (errors.length > 0) setResult(errors);
+      else passed.add(params.documentAST);
+    },
+  };
+}
+
+/** graphql-js gives up validating a document whose overlapping fields take too much work: too complex too. */
+function validationAbortedIsTooComplex(): Plugin {
+  return {
+    onValidate:
+      () =>
+      ({ result, setResult }) => {
+        if (result.some((e) => e.message === 'Validation aborted.')) setResult([queryTooComplex('the document has too many overlapping fields to validate')]);
+      },
+  };
 }
 
 /**
@@ -154,6 +190,30 @@ export function checkVariablesDepth(variables: unknown): void {
     }
     for (const child of Object.values(value)) stack.push([child, depth + 1]);
   }
+}
+
+/**
+ * Refuses a selection set that selects one response name more than `max` times (inline fragments
+ * included): graphql-js's overlapping-fields rule compares each pair of them, and 500 copies of
+ * `marketRates { jobType }` cost it 70 ms before it gives up.
+ */
+export function fieldRepeatsRule(max: number): ValidationRule {
+  return () => ({
+    SelectionSet(selectionSet) {
+      const repeats = new Map<string, number>();
+      const count = (set: SelectionSetNode) => {
+        for (const selection of set.selections) {
+          if (selection.kind === Kind.INLINE_FRAGMENT) count(selection.selectionSet);
+          if (selection.kind !== Kind.FIELD) continue;
+          const name = (selection.alias ?? selection.name).value;
+          const n = (repeats.get(name) ?? 0) + 1;
+          if (n > max) throw queryTooComplex(`"${name}" is selected more than ${max} times in one selection set`);
+          repeats.set(name, n);
+        }
+      };
+      count(selectionSet);
+    },
+  });
 }
 
 /**
