@@ -195,14 +195,17 @@ function serveGraphQLOverWebSocket(server: Server, yoga: ReturnType<typeof creat
           checkVariablesDepth(params.variables);
           const document = enveloped.parse(params.query);
           const errors = enveloped.validate(enveloped.schema, document);
-          if (errors.length > 0) throw errors;
+          if (errors.length > 0) {
+            limits.closeSubscription(ctx.extra.socket, id);
+            return errors.map(withoutHttp);
+          }
           const { execute, subscribe } = enveloped;
           const contextValue = await enveloped.contextFactory();
           return { schema: enveloped.schema, operationName: params.operationName, document, variableValues: params.variables, contextValue, rootValue: { execute, subscribe } };
         } catch (err) {
+          // A refusal while parsing or validating (the limits throw, to stop at once) is answered, not a closed socket.
           limits.closeSubscription(ctx.extra.socket, id);
-          const errors = Array.isArray(err) ? err : [err];
-          if (errors.every((e) => e instanceof GraphQLError)) return errors.map(withoutHttp);
+          if (err instanceof GraphQLError) return [withoutHttp(err)];
           throw err;
         }
       },

@@ -1,9 +1,11 @@
 /**
- * What a GraphQL request may ask for, checked before anything runs: document size (tokens), depth,
- * aliases and cost, the nesting of its variables, and introspection where it is off. Every refusal
- * is one error with a stable code and no `data`: QUERY_TOO_COMPLEX for the document's shape, which
- * yoga answers with HTTP 400 to clients that accept application/graphql-response+json and 200 to
- * application/json clients, as the GraphQL-over-HTTP spec says.
+ * What a GraphQL request may ask for, checked before anything runs: nesting, tokens, depth, aliases,
+ * repeated fields and cost of the document, the nesting of its variables, and introspection where it
+ * is off. Every refusal is one error with a stable code and no `data`: QUERY_TOO_COMPLEX for the
+ * document's shape, which yoga answers with HTTP 400 to clients that accept
+ * application/graphql-response+json and 200 to application/json clients, as the GraphQL-over-HTTP spec
+ * says. Each check is linear in the document and stops at the first refusal, so refusing takes
+ * milliseconds (bench/limits.ts).
  *
  * Why not GraphQL Armor's cost-limit: it multiplies only by a literal `first` and knows neither a
  * default page size, nor a `first` given as a variable, nor lists sized by other arguments (price
@@ -40,7 +42,6 @@ export const QUERY_LIMITS = {
   /** Selections of one response name in one selection set (graphql-js compares every pair of them). */
   FIELD_REPEATS_MAX: 20,
   TOKENS_MAX: 5000,
-  COST_MAX_DEFAULT: 1000,
   /** Braces and brackets, checked before parsing: graphql-js parses recursively. */
   NESTING_MAX: 64,
   /** JSON nesting of the variables; the deepest input (a lock's metadata) needs far less. */
@@ -56,7 +57,7 @@ export function queryTooComplex(message: string): GraphQLError {
   });
 }
 
-/** Armor's plugins report through this: thrown, it stops parsing or validation at once. */
+/** GraphQL Armor's checks report through this: thrown, it stops parsing or validation at once. */
 const refuse = [
   (_ctx: unknown, error: GraphQLError) => {
     throw queryTooComplex(error.message);
