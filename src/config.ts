@@ -80,7 +80,7 @@ export interface HttpSettings {
 
 const httpSchema = configSchema.pick({ NODE_ENV: true, GRAPHIQL: true, CORS_ORIGINS: true, TRUST_PROXY: true, GRAPHQL_COST_MAX: true });
 
-export function httpSettings(config: Pick<Config, 'NODE_ENV' | 'GRAPHIQL' | 'CORS_ORIGINS' | 'TRUST_PROXY' | 'GRAPHQL_COST_MAX'>): HttpSettings {
+export function httpSettings(config: z.infer<typeof httpSchema>): HttpSettings {
   return {
     graphiql: config.GRAPHIQL === undefined ? config.NODE_ENV !== 'production' : config.GRAPHIQL === 'true',
     corsOrigins: config.CORS_ORIGINS,

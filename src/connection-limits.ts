@@ -113,7 +113,8 @@ export function createConnectionLimits(options: ConnectionLimitOptions) {
       const open = subscriptionsBySocket.get(socket) ?? new Set<string>();
       subscriptionsBySocket.set(socket, open);
       if (open.size >= options.maxSubscriptionsPerConnection) {
-        return new GraphQLError(`at most ${options.maxSubscriptionsPerConnection} subscriptions per connection`, { extensions: { code: 'RATE_LIMITED' } });
+        const message = `at most ${options.maxSubscriptionsPerConnection} subscriptions per connection`;
+        return new GraphQLError(message, { extensions: { code: 'RATE_LIMITED' } });
       }
       open.add(id);
       return null;

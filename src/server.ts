@@ -142,12 +142,14 @@ function readCapped(req: IncomingMessage, max: number): Promise<Buffer | null> {
 }
 
 /** What stands in front of yoga: Host, body size, and a connection slot for a stream. */
-async function serveGraphQL(req: IncomingMessage, res: ServerResponse, yoga: ReturnType<typeof createMarketYoga>, limits: ConnectionLimits) {
+async function serveGraphQL(req: IncomingMessage, res: ServerResponse, yoga: MarketYoga, limits: ConnectionLimits) {
   // yoga builds the request's URL from Host; an unparsable one would be a 500.
   if (!URL.canParse(`http://${req.headers.host ?? 'localhost'}/`)) return answerGraphQLError(res, 400, 'BAD_REQUEST', 'invalid Host header');
   const tooLarge = `request bodies are limited to ${QUERY_LIMITS.BODY_BYTES_MAX} bytes`;
   const declared = req.headers['content-length'];
-  if (declared !== undefined && Number(declared) > QUERY_LIMITS.BODY_BYTES_MAX) return answerGraphQLError(res, 413, 'PAYLOAD_TOO_LARGE', tooLarge);
+  if (declared !== undefined && Number(declared) > QUERY_LIMITS.BODY_BYTES_MAX) {
+    return answerGraphQLError(res, 413, 'PAYLOAD_TOO_LARGE', tooLarge);
+  }
   if (declared === undefined && req.headers['transfer-encoding'] !== undefined) {
     const body = await readCapped(req, QUERY_LIMITS.BODY_BYTES_MAX);
     if (!body) return answerGraphQLError(res, 413, 'PAYLOAD_TOO_LARGE', tooLarge);
@@ -158,7 +160,9 @@ async function serveGraphQL(req: IncomingMessage, res: ServerResponse, yoga: Ret
   await yoga(req, res);
 }
 
-function createRequestHandler(market: Market, settings: HttpSettings, limits: ConnectionLimits): { handle: RequestListener; yoga: ReturnType<typeof createMarketYoga> } {
+type MarketYoga = ReturnType<typeof createMarketYoga>;
+
+function createRequestHandler(market: Market, settings: HttpSettings, limits: ConnectionLimits): { handle: RequestListener; yoga: MarketYoga } {
   const yoga = createMarketYoga(market, settings);
   const rest = createRestHandler(market);
   const handle: RequestListener = (req, res) => {
@@ -176,11 +180,12 @@ function createRequestHandler(market: Market, settings: HttpSettings, limits: Co
 /** A graphql-ws error carries no HTTP hints (yoga adds them to validation errors). */
 function withoutHttp(error: GraphQLError): GraphQLError {
   const { http: _http, ...extensions } = error.extensions;
-  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, originalError: error.originalError, extensions });
+  const { nodes, source, positions, path, originalError } = error;
+  return new GraphQLError(error.message, { nodes, source, positions, path, originalError, extensions });
 }
 
 /** graphql-ws on the same path, through the same envelop plugins (limits included) as HTTP. */
-function serveGraphQLOverWebSocket(server: Server, yoga: ReturnType<typeof createMarketYoga>, limits: ConnectionLimits) {
+function serveGraphQLOverWebSocket(server: Server, yoga: MarketYoga, limits: ConnectionLimits) {
   const wsServer = new WebSocketServer({ server, path: GRAPHQL_PATH, maxPayload: QUERY_LIMITS.BODY_BYTES_MAX, verifyClient: limits.verifyClient });
   const ws = useServer(
     {
@@ -201,7 +206,8 @@ function serveGraphQLOverWebSocket(server: Server, yoga: ReturnType<typeof creat
           }
           const { execute, subscribe } = enveloped;
           const contextValue = await enveloped.contextFactory();
-          return { schema: enveloped.schema, operationName: params.operationName, document, variableValues: params.variables, contextValue, rootValue: { execute, subscribe } };
+          const { operationName, variables: variableValues } = params;
+          return { schema: enveloped.schema, operationName, document, variableValues, contextValue, rootValue: { execute, subscribe } };
         } catch (err) {
           // A refusal while parsing or validating (the limits throw, to stop at once) is answered, not a closed socket.
           limits.closeSubscription(ctx.extra.socket, id);

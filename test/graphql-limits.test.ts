@@ -254,6 +254,12 @@ describe('CORS', () => {
     expect(allowOrigin(await raw('/health', { method: 'GET', headers }))).toBeUndefined();
   });
 
+  it('takes only origins in CORS_ORIGINS: a path or a bare host stops the server at start', () => {
+    expect(httpSettingsFromEnv({ CORS_ORIGINS: ' https://app.example ,http://localhost:5173' }).corsOrigins).toEqual(['https://app.example', 'http://localhost:5173']);
+    expect(() => httpSettingsFromEnv({ CORS_ORIGINS: 'https://app.example/console' })).toThrow(/CORS_ORIGINS/);
+    expect(() => httpSettingsFromEnv({ CORS_ORIGINS: 'app.example' })).toThrow(/CORS_ORIGINS/);
+  });
+
   it('allows exactly the origins in CORS_ORIGINS, preflight included, without credentials', async () => {
     const own = await startServer(httpSettingsFromEnv({ CORS_ORIGINS: 'https://app.example, https://ops.example:8443' }));
     try {

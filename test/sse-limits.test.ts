@@ -102,6 +102,11 @@ describe('client address', () => {
     expect((await openSocket(server, { 'x-forwarded-for': '203.0.113.2' })).status).toBe(429);
   });
 
+  it('takes addresses and CIDRs in TRUST_PROXY, and nothing else', () => {
+    expect(httpSettingsFromEnv({ TRUST_PROXY: '10.0.0.1, 10.1.0.0/16,::1,2001:db8::/32' }).trustProxy).toEqual(['10.0.0.1', '10.1.0.0/16', '::1', '2001:db8::/32']);
+    for (const bad of ['proxy.internal', '10.0.0.0/33', '10.0.0.1/8/1', '::1/129']) expect(() => httpSettingsFromEnv({ TRUST_PROXY: bad })).toThrow(/TRUST_PROXY/);
+  });
+
   it('walks back through trusted proxies only, and reads mapped and ported addresses', () => {
     const clientAddress = createClientAddress(['10.0.0.0/8', '2001:db8::/32']);
     const from = (peer: string, forwarded?: string) => clientAddress({ socket: { remoteAddress: peer }, headers: forwarded ? { 'x-forwarded-for': forwarded } : {} } as never);

@@ -83,7 +83,8 @@ export function createEscrowEventLog(db: Database.Database) {
 
   const retention = createEventRetention(db);
   /** Whether an escrow (if there is one) still has its first event. */
-  const lockRetained = (jobId: string | undefined) => jobId === undefined || s.lockRetained.get(jobId) !== undefined || s.escrowExists.get(jobId) === undefined;
+  const lockRetained = (jobId: unknown) =>
+    typeof jobId !== 'string' || s.lockRetained.get(jobId) !== undefined || s.escrowExists.get(jobId) === undefined;
 
   function ofJobAfter(jobId: string, afterSeq: number, limit = CATCH_UP_PAGE): EscrowEventMessage[] {
     return (s.ofJob.all(jobId, afterSeq, limit) as Record<string, unknown>[]).map(toMessage);
@@ -118,7 +119,7 @@ export function createEscrowEventLog(db: Database.Database) {
       return {
         after: afterSeq,
         page: (seq, limit) => ofWalletAfter(wallet, seq, limit),
-        purgedAfter: (seq) => retention.purgedAfter(seq, () => [s.firstPaid.get(wallet), s.firstReceived.get(wallet)].every((j) => lockRetained(j as string | undefined))),
+        purgedAfter: (seq) => retention.purgedAfter(seq, () => lockRetained(s.firstPaid.get(wallet)) && lockRetained(s.firstReceived.get(wallet))),
       };
     },
 

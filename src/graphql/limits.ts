@@ -111,7 +111,8 @@ function validationAbortedIsTooComplex(): Plugin {
     onValidate:
       () =>
       ({ result, setResult }) => {
-        if (result.some((e) => e.message === 'Validation aborted.')) setResult([queryTooComplex('the document has too many overlapping fields to validate')]);
+        if (!result.some((e) => e.message === 'Validation aborted.')) return;
+        setResult([queryTooComplex('the document has too many overlapping fields to validate')]);
       },
   };
 }
@@ -124,7 +125,8 @@ function nestingPlugin(): Plugin {
   return {
     onParse: ({ params }) => {
       const source = typeof params.source === 'string' ? params.source : params.source.body;
-      if (nestingDepth(source) > QUERY_LIMITS.NESTING_MAX) throw queryTooComplex(`the document is nested deeper than ${QUERY_LIMITS.NESTING_MAX} levels`);
+      if (nestingDepth(source) <= QUERY_LIMITS.NESTING_MAX) return;
+      throw queryTooComplex(`the document is nested deeper than ${QUERY_LIMITS.NESTING_MAX} levels`);
     },
   };
 }

@@ -64,7 +64,8 @@ export function createPricingStore(db: Database.Database) {
     // For price events, `change` names the job type whose rate moved.
     insertPriceEvent: db.prepare("INSERT INTO market_events (topic, change, payload, at) VALUES ('price', ?, ?, ?)"),
     priceEventsAfter: db.prepare(
-      "SELECT seq, change, at FROM market_events WHERE topic = 'price' AND seq > @after AND (@jobType IS NULL OR change = @jobType) ORDER BY seq LIMIT @limit",
+      `SELECT seq, change, at FROM market_events WHERE topic = 'price' AND seq > @after AND (@jobType IS NULL OR change = @jobType)
+       ORDER BY seq LIMIT @limit`,
     ),
     earliestOnline: db.prepare('SELECT MIN(last_attestation) FROM gpu_attestations WHERE last_attestation >= ? AND suspended = 0').pluck(),
     nodePrice: Object.fromEntries(
