@@ -11,6 +11,8 @@
  * 100,000 and 1,000,000 history rows.
  * Then the subscriptions section (bench/subscriptions.ts): 1,000 graphql-ws subscribers on one escrow, the
  * delay from the release's HTTP response to each subscriber's message.
+ * Then the limits section (bench/limits.ts): the time to refuse the worst documents, and the trivial-query
+ * rate with the query limits on and off.
  *
  * Design: the server runs in a child process (this file re-invoked with `--serve`) so that it does not
  * share an event loop with the load generator (autocannon, in this process). Both still share the
@@ -611,6 +613,9 @@ if (process.argv.includes('--serve')) {
     // The subscriptions section: its own database and server process (src/main.ts), 1,000 WebSocket subscribers.
     const { runSubscriptionBench } = await import('./subscriptions.js');
     await runSubscriptionBench();
+    // The limits section: refusing the worst documents, and what the limits cost a trivial query.
+    const { runLimitsBench } = await import('./limits.js');
+    await runLimitsBench();
   } catch (err) {
     console.error('benchmark failed:', err);
     process.exitCode = 1;

@@ -1,5 +1,22 @@
 /** The environment, parsed once with zod; a bad value stops the server at start with a clear message. */
+import { isIP } from 'node:net';
 import { z } from 'zod';
+
+/** A comma-separated list, trimmed, empty entries dropped. */
+const commaList = (check: (entry: string) => boolean, what: string) =>
+  z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((e) => e.trim()).filter(Boolean))
+    .refine((entries) => entries.every(check), `each entry must be ${what}`);
+
+const isOrigin = (s: string) => URL.canParse(s) && new URL(s).origin === s;
+const isAddressOrCidr = (s: string) => {
+  const [address = '', prefix, ...rest] = s.split('/');
+  const family = isIP(address);
+  if (!family || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+};
 
 const configSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
@@ -27,7 +44,17 @@ const configSchema = z.object({
   /** With a Redis URL, events fan out through Redis to every instance; without, they stay in process. */
   REDIS_URL: z.string().url().optional().or(z.literal('').transform(() => undefined)),
   MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).default(100),
+  /** Open connections carrying subscriptions (WebSocket connections and SSE streams) per client address. */
   MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(1).default(100),
+  /** `production` turns introspection and GraphiQL off unless GRAPHIQL=true. */
+  NODE_ENV: z.string().default('development'),
+  GRAPHIQL: z.enum(['true', 'false']).optional().or(z.literal('').transform(() => undefined)),
+  /** Origins (scheme://host[:port]) allowed to call the API from a browser; none beyond same-origin by default. */
+  CORS_ORIGINS: commaList(isOrigin, 'an origin such as https://app.example.com'),
+  /** Proxies (addresses or CIDRs) whose X-Forwarded-For entry names the client; none by default. */
+  TRUST_PROXY: commaList(isAddressOrCidr, 'an IP address or CIDR such as 10.0.0.0/8'),
+  /** The complexity budget of one GraphQL operation (a list field costs its `first`). */
+  GRAPHQL_COST_MAX: z.coerce.number().int().min(1).default(1000),
   /** How often the sweeper refunds expired escrows. */
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).default(5_000),
   /** SQLite's durability: FULL syncs the WAL on every commit (no committed payment is lost on power failure). */
@@ -46,11 +73,40 @@ const configSchema = z.object({
 
 export type Config = z.infer<typeof configSchema>;
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = configSchema.safeParse(env);
+function parse<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.infer<T> {
+  const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`invalid configuration: ${problems}`);
   }
   return parsed.data;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return parse(configSchema, env);
+}
+
+/** What the HTTP front door needs: query limits, CORS, GraphiQL and who counts as the client. */
+export interface HttpSettings {
+  /** Introspection and GraphiQL. */
+  graphiql: boolean;
+  corsOrigins: string[];
+  trustProxy: string[];
+  graphqlCostMax: number;
+}
+
+const httpSchema = configSchema.pick({ NODE_ENV: true, GRAPHIQL: true, CORS_ORIGINS: true, TRUST_PROXY: true, GRAPHQL_COST_MAX: true });
+
+export function httpSettings(config: z.infer<typeof httpSchema>): HttpSettings {
+  return {
+    graphiql: config.GRAPHIQL === undefined ? config.NODE_ENV !== 'production' : config.GRAPHIQL === 'true',
+    corsOrigins: config.CORS_ORIGINS,
+    trustProxy: config.TRUST_PROXY,
+    graphqlCostMax: config.GRAPHQL_COST_MAX,
+  };
+}
+
+/** The HTTP settings alone, from the environment (for servers started without a full Config). */
+export function httpSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): HttpSettings {
+  return httpSettings(parse(httpSchema, env));
 }

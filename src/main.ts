@@ -1,9 +1,8 @@
 /** Starts the market server from the environment (migrations are applied by `npm start` first). */
-import { loadConfig } from './config.js';
+import { httpSettings, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { chainFromConfig } from './custody/rustchain-adapter.js';
 import { createMarket } from './market.js';
-import { answerClientError } from './rest/http.js';
 import { startMarketServer, type MarketServer } from './server.js';
 
 const config = loadConfig();
@@ -75,9 +74,7 @@ running = await startMarketServer(market, {
   eventRetentionS: config.EVENT_RETENTION_S,
   maxSubscriptionsPerConnection: config.MAX_SUBSCRIPTIONS_PER_CONNECTION,
   maxConnectionsPerIp: config.MAX_CONNECTIONS_PER_IP,
+  http: httpSettings(config),
 });
-
-// Bytes Node cannot parse as a request are answered in the error shape too, not with a bare 400.
-running.server.on('clientError', answerClientError);
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => stop(signal, 0));

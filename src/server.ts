@@ -2,16 +2,25 @@
  * The HTTP server: GraphQL on /graphql (HTTP, SSE and graphql-ws on the same path, GraphiQL for
  * browsers), the REST shim everywhere else, and the expiry sweeper. `close()` drains in-flight
  * requests, stops the sweeper and closes the database.
+ *
+ * In front of both: CORS for the origins in CORS_ORIGINS only; for GraphQL a body limit (refused by
+ * its Content-Length before it is read), a Host header check, and a connection slot per SSE stream
+ * (./connection-limits.ts). Query shape limits are yoga plugins (./graphql/limits.ts).
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
 import { createYoga, maskError } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import { httpSettingsFromEnv, type HttpSettings } from './config.js';
+import { answerClientError } from './rest/http.js';
+import { createConnectionLimits, type ConnectionLimits } from './connection-limits.js';
 import { MarketError } from './domain/errors.js';
 import type { GraphQLContext } from './graphql/builder.js';
+import { QUERY_LIMITS, checkVariablesDepth, queryLimitPlugins } from './graphql/limits.js';
 import { schema } from './graphql/schema.js';
 import type { Market } from './market.js';
 import { ADMIN_KEY_HEADER } from './operator.js';
@@ -27,14 +36,21 @@ export interface MarketServer {
   close(): Promise<void>;
 }
 
-export function createMarketYoga(market: Market) {
+/** `queryLimits: false` exists only to measure what the limits cost (bench/limits.ts). */
+export function createMarketYoga(market: Market, settings: HttpSettings = httpSettingsFromEnv(), { queryLimits = true } = {}) {
   return createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
     // GraphiQL's assets come from the npm package, never from a CDN.
     renderGraphiQL,
-    graphiql: { title: 'gpu-render-protocol', subscriptionsProtocol: 'WS' },
+    graphiql: settings.graphiql && { title: 'gpu-render-protocol', subscriptionsProtocol: 'WS' },
+    plugins: queryLimits ? queryLimitPlugins({ costMax: settings.graphqlCostMax, introspection: settings.graphiql }) : [],
+    // Only listed origins get CORS headers (yoga's default would reflect any origin, with credentials).
+    cors: (request) => {
+      const origin = request.headers.get('origin');
+      return origin !== null && settings.corsOrigins.includes(origin) ? { origin: [origin], credentials: false, methods: CORS_METHODS } : false;
+    },
     // Mutations answer expected failures as typed results; elsewhere (a query's bad argument, say) a
     // MarketError still reaches the client with its stable code, and anything unexpected stays masked.
     maskedErrors: {
@@ -81,6 +97,136 @@ export function startSweeper(market: Market, intervalMs: number, eventRetentionS
   return () => clearInterval(timer);
 }
 
+const CORS_METHODS = ['GET', 'POST'];
+
+/** CORS for the REST shim: headers for a listed origin, and the answer to a preflight. Returns true when it answered. */
+function answerCors(req: IncomingMessage, res: ServerResponse, origins: readonly string[]): boolean {
+  const origin = req.headers.origin;
+  const allowed = origin !== undefined && origins.includes(origin);
+  if (origins.length > 0) res.setHeader('vary', 'Origin');
+  if (allowed) res.setHeader('access-control-allow-origin', origin);
+  if (req.method !== 'OPTIONS' || req.headers['access-control-request-method'] === undefined) return false;
+  if (allowed) {
+    res.setHeader('access-control-allow-methods', CORS_METHODS.join(', '));
+    res.setHeader('access-control-allow-headers', `content-type, ${ADMIN_KEY_HEADER}`);
+    res.setHeader('access-control-max-age', '600');
+  }
+  res.writeHead(204, { 'content-length': 0 }).end();
+  return true;
+}
+
+function answerGraphQLError(res: ServerResponse, status: number, code: string, message: string): void {
+  const body = JSON.stringify({ errors: [{ message, extensions: { code } }] });
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) }).end(body);
+}
+
+/**
+ * Reads a body sent without Content-Length (chunked), keeping at most `max` bytes: null when it is
+ * larger (the rest is discarded as it arrives, so the connection stays usable).
+ */
+function readCapped(req: IncomingMessage, max: number): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (result: Buffer | null) => {
+      req.off('data', onData).off('end', onEnd).off('error', reject);
+      resolve(result);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > max) done(null);
+      else chunks.push(chunk);
+    };
+    const onEnd = () => done(Buffer.concat(chunks));
+    req.on('data', onData).on('end', onEnd).on('error', reject);
+  });
+}
+
+/** What stands in front of yoga: Host, body size, and a connection slot for a stream. */
+async function serveGraphQL(req: IncomingMessage, res: ServerResponse, yoga: MarketYoga, limits: ConnectionLimits) {
+  // yoga builds the request's URL from Host; an unparsable one would be a 500.
+  if (!URL.canParse(`http://${req.headers.host ?? 'localhost'}/`)) return answerGraphQLError(res, 400, 'BAD_REQUEST', 'invalid Host header');
+  const tooLarge = `request bodies are limited to ${QUERY_LIMITS.BODY_BYTES_MAX} bytes`;
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > QUERY_LIMITS.BODY_BYTES_MAX) {
+    return answerGraphQLError(res, 413, 'PAYLOAD_TOO_LARGE', tooLarge);
+  }
+  if (declared === undefined && req.headers['transfer-encoding'] !== undefined) {
+    const body = await readCapped(req, QUERY_LIMITS.BODY_BYTES_MAX);
+    if (!body) return answerGraphQLError(res, 413, 'PAYLOAD_TOO_LARGE', tooLarge);
+    // yoga's server adapter reads a body already taken from the stream from `req.body`.
+    (req as IncomingMessage & { body?: unknown }).body = Readable.from([body]);
+  }
+  if (req.headers.accept?.includes('text/event-stream') && !limits.admitStream(req, res)) return;
+  await yoga(req, res);
+}
+
+type MarketYoga = ReturnType<typeof createMarketYoga>;
+
+function createRequestHandler(market: Market, settings: HttpSettings, limits: ConnectionLimits): { handle: RequestListener; yoga: MarketYoga } {
+  const yoga = createMarketYoga(market, settings);
+  const rest = createRestHandler(market);
+  const handle: RequestListener = (req, res) => {
+    if (req.url === GRAPHQL_PATH || req.url?.startsWith(`${GRAPHQL_PATH}?`)) {
+      serveGraphQL(req, res, yoga, limits).catch((err: unknown) => {
+        market.log.error({ err }, 'graphql request failed');
+        if (!res.headersSent) answerGraphQLError(res, 500, 'INTERNAL', 'unexpected error');
+        else res.destroy();
+      });
+    } else if (!answerCors(req, res, settings.corsOrigins)) void rest(req, res);
+  };
+  return { handle, yoga };
+}
+
+/** A graphql-ws error carries no HTTP hints (yoga adds them to validation errors). */
+function withoutHttp(error: GraphQLError): GraphQLError {
+  const { http: _http, ...extensions } = error.extensions;
+  const { nodes, source, positions, path, originalError } = error;
+  return new GraphQLError(error.message, { nodes, source, positions, path, originalError, extensions });
+}
+
+/** graphql-ws on the same path, through the same envelop plugins (limits included) as HTTP. */
+function serveGraphQLOverWebSocket(server: Server, yoga: MarketYoga, limits: ConnectionLimits) {
+  const wsServer = new WebSocketServer({ server, path: GRAPHQL_PATH, maxPayload: QUERY_LIMITS.BODY_BYTES_MAX, verifyClient: limits.verifyClient });
+  const ws = useServer(
+    {
+      onComplete: (ctx, id) => limits.closeSubscription(ctx.extra.socket, id),
+      execute: (args: any) => args.rootValue.execute(args),
+      subscribe: (args: any) => args.rootValue.subscribe(args),
+      onSubscribe: async (ctx, id, params) => {
+        const refused = limits.openSubscription(ctx.extra.socket, id); // before any await: simultaneous subscribes count
+        if (refused) return [refused];
+        const enveloped = yoga.getEnveloped({ ...ctx, req: ctx.extra.request, socket: ctx.extra.socket, params });
+        try {
+          checkVariablesDepth(params.variables);
+          const document = enveloped.parse(params.query);
+          const errors = enveloped.validate(enveloped.schema, document);
+          if (errors.length > 0) {
+            limits.closeSubscription(ctx.extra.socket, id);
+            return errors.map(withoutHttp);
+          }
+          const { execute, subscribe } = enveloped;
+          const contextValue = await enveloped.contextFactory();
+          const { operationName, variables: variableValues } = params;
+          return { schema: enveloped.schema, operationName, document, variableValues, contextValue, rootValue: { execute, subscribe } };
+        } catch (err) {
+          // A refusal while parsing or validating (the limits throw, to stop at once) is answered, not a closed socket.
+          limits.closeSubscription(ctx.extra.socket, id);
+          if (err instanceof GraphQLError) return [withoutHttp(err)];
+          throw err;
+        }
+      },
+    },
+    wsServer,
+  );
+  return {
+    async close() {
+      await ws.dispose();
+      wsServer.close();
+    },
+  };
+}
+
 export async function startMarketServer(
   market: Market,
   options: {
@@ -92,79 +238,22 @@ export async function startMarketServer(
     eventRetentionS?: number;
     /** Open subscriptions one WebSocket connection may hold. */
     maxSubscriptionsPerConnection?: number;
-    /** Open WebSocket connections one client address may hold. */
+    /** Open WebSocket connections and SSE streams one client address may hold. */
     maxConnectionsPerIp?: number;
+    /** Query limits, CORS, GraphiQL and trusted proxies; from the environment when absent. */
+    http?: HttpSettings;
   },
 ): Promise<MarketServer> {
-  const yoga = createMarketYoga(market);
-  const rest = createRestHandler(market);
-  const server = createServer((req, res) => {
-    if (req.url === GRAPHQL_PATH || req.url?.startsWith(`${GRAPHQL_PATH}?`)) void yoga(req, res);
-    else void rest(req, res);
+  const settings = options.http ?? httpSettingsFromEnv();
+  const limits = createConnectionLimits({
+    maxConnectionsPerIp: options.maxConnectionsPerIp ?? 100,
+    maxSubscriptionsPerConnection: options.maxSubscriptionsPerConnection ?? 100,
+    trustProxy: settings.trustProxy,
   });
-
-  const maxSubscriptions = options.maxSubscriptionsPerConnection ?? 100;
-  const maxConnectionsPerIp = options.maxConnectionsPerIp ?? 100;
-  const connectionsByIp = new Map<string, number>();
-  const wsServer = new WebSocketServer({
-    server,
-    path: GRAPHQL_PATH,
-    // Refused at the upgrade with an HTTP 429, before a socket is opened.
-    verifyClient: (info, accept) => {
-      const ip = info.req.socket.remoteAddress ?? 'unknown';
-      if ((connectionsByIp.get(ip) ?? 0) >= maxConnectionsPerIp) accept(false, 429, `at most ${maxConnectionsPerIp} connections per address`);
-      else accept(true);
-    },
-  });
-  wsServer.on('connection', (socket, req) => {
-    const ip = req.socket.remoteAddress ?? 'unknown';
-    connectionsByIp.set(ip, (connectionsByIp.get(ip) ?? 0) + 1);
-    socket.once('close', () => {
-      const left = (connectionsByIp.get(ip) ?? 1) - 1;
-      if (left > 0) connectionsByIp.set(ip, left);
-      else connectionsByIp.delete(ip);
-    });
-  });
-  /** The ids of each connection's open subscriptions, for the per-connection cap. */
-  const openSubscriptions = new WeakMap<object, Set<string>>();
-  const ws = useServer(
-    {
-      onComplete: (ctx, id) => {
-        openSubscriptions.get(ctx.extra.socket)?.delete(id);
-      },
-      execute: (args: any) => args.rootValue.execute(args),
-      subscribe: (args: any) => args.rootValue.subscribe(args),
-      onSubscribe: async (ctx, id, params) => {
-        const open = openSubscriptions.get(ctx.extra.socket) ?? new Set<string>();
-        openSubscriptions.set(ctx.extra.socket, open);
-        if (open.size >= maxSubscriptions) {
-          return [new GraphQLError(`at most ${maxSubscriptions} subscriptions per connection`, { extensions: { code: 'RATE_LIMITED' } })];
-        }
-        open.add(id); // before any await, so that simultaneous subscribes are counted
-        const { schema: envelopedSchema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          ...ctx,
-          req: ctx.extra.request,
-          socket: ctx.extra.socket,
-          params,
-        });
-        const args = {
-          schema: envelopedSchema,
-          operationName: params.operationName,
-          document: parse(params.query),
-          variableValues: params.variables,
-          contextValue: await contextFactory(),
-          rootValue: { execute, subscribe },
-        };
-        const errors = validate(args.schema, args.document);
-        if (errors.length) {
-          open.delete(id);
-          return errors;
-        }
-        return args;
-      },
-    },
-    wsServer,
-  );
+  const { handle, yoga } = createRequestHandler(market, settings, limits);
+  const server = createServer(handle);
+  server.on('clientError', answerClientError); // bytes that are not HTTP get the error shape, not a bare 400
+  const ws = serveGraphQLOverWebSocket(server, yoga, limits);
 
   const stopSweeper = startSweeper(market, options.sweepIntervalMs, options.eventRetentionS);
   const stopCustody = market.custody.start(options.custodyPollIntervalMs ?? 5_000);
@@ -184,8 +273,7 @@ export async function startMarketServer(
       closing ??= (async () => {
         stopSweeper();
         await stopCustody();
-        await ws.dispose();
-        wsServer.close();
+        await ws.close();
         const drained = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         const timeout = setTimeout(() => server.closeAllConnections(), DRAIN_TIMEOUT_MS);

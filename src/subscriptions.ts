@@ -1,11 +1,58 @@
 /**
  * What every subscription of the market shares: events carry one market-wide sequence number, and a
- * subscriber that passes the last one it saw first receives what it missed.
+ * subscriber that passes the last one it saw first receives everything it missed that is still
+ * retained, page by page (memory stays bounded however far behind it is), or is told with
+ * EVENTS_PURGED that part of it is gone.
  */
+import type Database from 'better-sqlite3';
+import { GraphQLError } from 'graphql';
 import { Repeater } from 'graphql-yoga';
 
-/** At most this many missed events are replayed to one subscriber. */
-export const MAX_CATCH_UP = 1000;
+/** Missed events are read from the log this many at a time. */
+export const CATCH_UP_PAGE = 500;
+
+/** Where a subscriber resumes: the events after `after`, read a page at a time. */
+export interface CatchUp<T> {
+  after: number;
+  /** At most `limit` events after `seq`, oldest first. */
+  page(seq: number, limit: number): T[];
+  /** Whether events after `seq` that this subscription delivers may have been purged. */
+  purgedAfter(seq: number): boolean;
+}
+
+/** A fresh subscriber: nothing to replay. */
+export function nothingMissed<T>(after = 0): CatchUp<T> {
+  return { after, page: () => [], purgedAfter: () => false };
+}
+
+/** Replays these events (already read), then follows. */
+export function replayOf<T extends { seq: number }>(events: T[], after: number): CatchUp<T> {
+  return { after, page: (seq, limit) => events.filter((e) => e.seq > seq).slice(0, limit), purgedAfter: () => false };
+}
+
+export function eventsPurged(after: number): GraphQLError {
+  return new GraphQLError(`events after seq ${after} are no longer retained; read the current state, then subscribe without afterSeq`, {
+    extensions: { code: 'EVENTS_PURGED' },
+  });
+}
+
+/**
+ * Where the retained event log begins. Events are purged oldest first, so everything up to
+ * `purgedThrough` is gone and nothing after it. A subject (an escrow, a wallet, a node) whose first
+ * event is still retained lost nothing, so `afterSeq: 0` on a fresh id still works after a purge:
+ * `firstEventRetained` says so for one subject; without it, any purge counts.
+ */
+export function createEventRetention(db: Database.Database) {
+  const oldest = db.prepare('SELECT MIN(seq) FROM market_events').pluck();
+  const lastIssued = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'market_events'").pluck();
+  return {
+    purgedAfter(seq: number, firstEventRetained?: () => boolean): boolean {
+      const first = oldest.get() as bigint | null;
+      const purgedThrough = first !== null ? Number(first) - 1 : Number((lastIssued.get() as bigint | undefined) ?? 0);
+      return seq < purgedThrough && !(firstEventRetained?.() ?? false);
+    },
+  };
+}
 
 /**
  * A subscription that first replays what the subscriber missed, then follows live events, each exactly
@@ -17,7 +64,7 @@ export const MAX_CATCH_UP = 1000;
  */
 export function catchUpThenLive<T extends { seq: number }>(
   live: AsyncIterableIterator<T>,
-  readMissed: () => { missed: T[]; after: number },
+  readMissed: () => CatchUp<T>,
   options: { endAfter?: (event: T) => boolean; endedAlready?: () => number | null } = {},
 ): AsyncIterableIterator<T> {
   return new Repeater<T>(async (push, stop) => {
@@ -28,13 +75,19 @@ export function catchUpThenLive<T extends { seq: number }>(
     });
     let nextLive = live.next(); // starts listening now
     try {
-      const { missed, after } = readMissed();
-      let last = after;
-      for (const event of missed) {
-        if (event.seq <= last) continue;
-        last = event.seq;
-        await push(event);
-        if (options.endAfter?.(event)) return;
+      const missed = readMissed();
+      let last = missed.after;
+      // Each page is read once the previous one was delivered (push waits for the client).
+      for (let full = true; full && !stopped; ) {
+        if (missed.purgedAfter(last)) throw eventsPurged(last);
+        const page = missed.page(last, CATCH_UP_PAGE);
+        full = page.length === CATCH_UP_PAGE;
+        for (const event of page) {
+          if (event.seq <= last) continue;
+          last = event.seq;
+          await push(event);
+          if (options.endAfter?.(event)) return;
+        }
       }
       const endedAt = options.endedAlready?.();
       if (endedAt !== null && endedAt !== undefined && endedAt <= last) return; // the subscriber saw the end already

@@ -199,3 +199,103 @@ describe('events after commit', () => {
     void listening;
   });
 });
+
+describe('catch-up', () => {
+  let own: Awaited<ReturnType<typeof startTestServer>>;
+  beforeAll(async () => {
+    own = await startTestServer();
+  });
+  afterAll(() => own.close());
+
+  type Payload = { data?: Record<string, any> | null; errors?: { message: string; extensions?: { code?: string } }[] };
+
+  /** The payloads of a subscription over graphql-ws up to the one `isLast` picks (or its end), with `act` run once it started. */
+  async function payloadsWs(query: string, variables: Record<string, unknown>, isLast: (p: Payload) => boolean, act: () => Promise<unknown> = async () => {}): Promise<Payload[]> {
+    const client = createClient({ url: `${own.url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0 });
+    const got: Payload[] = [];
+    try {
+      const payloads = client.iterate({ query, variables });
+      const first = payloads.next();
+      first.catch(() => {}); // an error may come before `act`; it is read below
+      await new Promise((r) => setTimeout(r, 150));
+      await act();
+      for (let next = await first; !next.done; next = await payloads.next()) {
+        got.push(next.value as Payload);
+        if (isLast(next.value as Payload)) break;
+      }
+    } catch (errors) {
+      got.push({ errors: errors as Payload['errors'] });
+    } finally {
+      await client.dispose();
+    }
+    return got;
+  }
+
+  /** The first payload of a subscription over Server-Sent Events, with `act` run once it started. */
+  async function firstPayloadSse(query: string, variables: Record<string, unknown>, act: () => Promise<unknown>): Promise<Payload[]> {
+    const res = await fetch(`${own.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ query, variables }),
+    });
+    const reader = res.body!.getReader();
+    setTimeout(act, 150);
+    let text = '';
+    const dataLines = () => text.split('\n').filter((l) => l.startsWith('data: ') && l.length > 'data: '.length);
+    while (dataLines().length < 1) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    await reader.cancel();
+    return dataLines().slice(0, 1).map((l) => JSON.parse(l.slice(6)) as Payload);
+  }
+
+  async function lockFor(payer: Wallet, prefix: string) {
+    const job_id = newJobId(prefix);
+    expect((await call(own.url, 'POST', '/render/escrow', signedLockBody(payer, { job_id, to_wallet: newWallet().address, amount_urtc: '1000' }))).status).toBe(201);
+    return job_id;
+  }
+
+  it('delivers all 1,100 missed events of a wallet, in order, then the live ones', async () => {
+    const payer = newWallet();
+    await deposit(own.url, payer.address, '5');
+    const missed = 1100;
+    for (let i = 0; i < missed; i += 50) await Promise.all(Array.from({ length: Math.min(50, missed - i) }, () => lockFor(payer, 'many')));
+    let live = '';
+    const isLive = (p: Payload) => p.data?.escrowEvents.escrow.jobId === live;
+    const got = await payloadsWs(WalletEvents.toString(), { wallet: payer.address, afterSeq: 0 }, isLive, async () => {
+      live = await lockFor(payer, 'live');
+    });
+    expect(got.map((p) => p.data!.escrowEvents.escrow.jobId).indexOf(live)).toBe(missed); // every missed one came first
+    const seqs = got.map((p) => p.data!.escrowEvents.seq as number);
+    expect(seqs.every((s, i) => i === 0 || s > seqs[i - 1]!)).toBe(true);
+  });
+
+  it('says EVENTS_PURGED when missed events were purged, over graphql-ws and SSE, instead of skipping them', async () => {
+    const payer = newWallet();
+    await deposit(own.url, payer.address, '5');
+    const job_id = await lockFor(payer, 'purged');
+    own.market.escrowEvents.purge(own.market.clock() + 1); // everything so far leaves the retention window
+    const another = () => lockFor(payer, 'later'); // a live event: skipping the gap would deliver it
+
+    const first = () => true;
+    const expectPurged = (got: Payload[]) => {
+      expect(got).toHaveLength(1);
+      expect(got[0]!.errors?.[0]?.extensions?.code).toBe('EVENTS_PURGED');
+      expect(got[0]!.data ?? null).toBeNull();
+    };
+    expectPurged(await payloadsWs(WalletEvents.toString(), { wallet: payer.address, afterSeq: 0 }, first, another));
+    expectPurged(await firstPayloadSse(WalletEvents.toString(), { wallet: payer.address, afterSeq: 0 }, another));
+    expectPurged(await payloadsWs(EscrowStatus.toString(), { jobId: job_id, afterSeq: 0 }, first, () => release(payer, job_id)));
+  });
+
+  it('still delivers every event of a wallet that began after the purge, from afterSeq 0', async () => {
+    own.market.escrowEvents.purge(own.market.clock() + 1);
+    const payer = newWallet();
+    await deposit(own.url, payer.address, '5');
+    const job_id = await lockFor(payer, 'after-purge');
+    const got = await payloadsWs(WalletEvents.toString(), { wallet: payer.address, afterSeq: 0 }, () => true);
+    expect(got.map((p) => [p.data?.escrowEvents.escrow.jobId, p.data?.escrowEvents.change])).toEqual([[job_id, 'LOCKED']]);
+  });
+});

@@ -3,7 +3,7 @@
  * unverified, contested, assigned), numbered in the same log as escrow events and written in the change's transaction.
  */
 import type Database from 'better-sqlite3';
-import { MAX_CATCH_UP } from '../subscriptions.js';
+import { CATCH_UP_PAGE, createEventRetention, type CatchUp } from '../subscriptions.js';
 
 export type NodeChange = 'attested' | 'offline' | 'suspended' | 'reinstated' | 'verified' | 'unverified' | 'contested' | 'assigned';
 
@@ -26,7 +26,11 @@ export function createNodeEventLog(db: Database.Database) {
     all: db.prepare("SELECT * FROM market_events WHERE topic = 'node' AND seq > ? ORDER BY seq LIMIT ?"),
     lapsed: db.prepare('SELECT miner_id, trust FROM gpu_attestations WHERE last_attestation < ? AND offline_announced = 0 AND suspended = 0'),
     announce: db.prepare('UPDATE gpu_attestations SET offline_announced = 1 WHERE miner_id = ?'),
+    // A node's first event is the attestation at its first_attestation.
+    firstAttestation: db.prepare('SELECT first_attestation FROM gpu_attestations WHERE miner_id = ?').pluck(),
+    oldestOfMiner: db.prepare("SELECT change, at FROM market_events WHERE topic = 'node' AND miner_id = ? ORDER BY seq LIMIT 1"),
   };
+  const retention = createEventRetention(db);
 
   const toMessage = (r: Record<string, unknown>): NodeEventMessage => ({
     seq: Number(r.seq),
@@ -39,6 +43,11 @@ export function createNodeEventLog(db: Database.Database) {
   function record(minerId: string, change: NodeChange, state: { status: NodeEventMessage['status']; trust: string }, at: number): NodeEventMessage {
     const { lastInsertRowid } = s.insert.run(change, minerId, JSON.stringify(state), at);
     return { seq: Number(lastInsertRowid), change, at, minerId, ...state };
+  }
+
+  function after(afterSeq: number, minerId?: string, limit = CATCH_UP_PAGE): NodeEventMessage[] {
+    const rows = minerId ? s.ofMiner.all(minerId, afterSeq, limit) : s.all.all(afterSeq, limit);
+    return (rows as Record<string, unknown>[]).map(toMessage);
   }
 
   return {
@@ -56,9 +65,20 @@ export function createNodeEventLog(db: Database.Database) {
       });
     },
 
-    after(afterSeq: number, minerId?: string): NodeEventMessage[] {
-      const rows = minerId ? s.ofMiner.all(minerId, afterSeq, MAX_CATCH_UP) : s.all.all(afterSeq, MAX_CATCH_UP);
-      return (rows as Record<string, unknown>[]).map(toMessage);
+    after,
+
+    /** Every retained event of one node (or of all) after `afterSeq`. */
+    catchUp(afterSeq: number, minerId?: string): CatchUp<NodeEventMessage> {
+      const firstEventRetained = (miner: string) => {
+        const began = s.firstAttestation.get(miner) as bigint | undefined;
+        const oldest = s.oldestOfMiner.get(miner) as { change: string; at: bigint } | undefined;
+        return began === undefined || (oldest?.change === 'attested' && oldest.at === began);
+      };
+      return {
+        after: afterSeq,
+        page: (seq, limit) => after(seq, minerId, limit),
+        purgedAfter: (seq) => retention.purgedAfter(seq, minerId ? () => firstEventRetained(minerId) : undefined),
+      };
     },
   };
 }

@@ -4,6 +4,7 @@
  * transaction and published after its commit, like escrow events. Payloads carry amounts as digit strings.
  */
 import type Database from 'better-sqlite3';
+import { CATCH_UP_PAGE, createEventRetention, type CatchUp } from '../subscriptions.js';
 import type { ChainDepositRecord, WithdrawalRecord } from './store.js';
 
 export type WalletChange =
@@ -39,7 +40,27 @@ export function createCustodyEventLog(db: Database.Database) {
   const s = {
     insert: db.prepare("INSERT INTO market_events (topic, change, from_wallet, payload, at) VALUES ('wallet', ?, ?, ?, ?)"),
     ofWallet: db.prepare("SELECT * FROM market_events WHERE topic = 'wallet' AND from_wallet = ? AND seq > ? ORDER BY seq LIMIT ?"),
+    oldestRetainedAt: db.prepare('SELECT MIN(at) FROM market_events').pluck(),
+    firstActivityAt: db.prepare(
+      `SELECT MIN(t) FROM (SELECT MIN(seen_at) AS t FROM chain_deposits WHERE wallet = @wallet
+                          UNION ALL SELECT MIN(created_at) FROM withdrawals WHERE wallet = @wallet)`,
+    ).pluck(),
   };
+  const retention = createEventRetention(db);
+
+  function ofWalletAfter(wallet: string, afterSeq: number, limit = CATCH_UP_PAGE): WalletEventMessage[] {
+    return (s.ofWallet.all(wallet, afterSeq, limit) as Record<string, unknown>[]).map((r) => {
+      const body = JSON.parse(r.payload as string) as { deposit: Snapshot | null; withdrawal: Snapshot | null };
+      return { seq: Number(r.seq), change: r.change as WalletChange, at: Number(r.at), wallet: r.from_wallet as string, ...body };
+    });
+  }
+
+  /** The wallet lost no event to a purge when its first deposit or withdrawal is no older than the oldest event kept. */
+  function firstEventRetained(wallet: string): boolean {
+    const first = s.firstActivityAt.get({ wallet }) as bigint | null;
+    const oldest = s.oldestRetainedAt.get() as bigint | null;
+    return first === null || (oldest !== null && first >= oldest);
+  }
 
   function record(wallet: string, change: WalletChange, body: { deposit: Snapshot | null; withdrawal: Snapshot | null }, at: number): WalletEventMessage {
     const { lastInsertRowid } = s.insert.run(change, wallet, JSON.stringify(body), at);
@@ -57,11 +78,15 @@ export function createCustodyEventLog(db: Database.Database) {
     },
 
     /** The wallet's events after `afterSeq`, oldest first, at most `limit`. */
-    ofWalletAfter(wallet: string, afterSeq: number, limit: number): WalletEventMessage[] {
-      return (s.ofWallet.all(wallet, afterSeq, limit) as Record<string, unknown>[]).map((r) => {
-        const body = JSON.parse(r.payload as string) as { deposit: Snapshot | null; withdrawal: Snapshot | null };
-        return { seq: Number(r.seq), change: r.change as WalletChange, at: Number(r.at), wallet: r.from_wallet as string, ...body };
-      });
+    ofWalletAfter,
+
+    /** Where a `walletEvents` subscriber resumes: every retained event after `afterSeq`, page by page. */
+    walletCatchUp(wallet: string, afterSeq: number): CatchUp<WalletEventMessage> {
+      return {
+        after: afterSeq,
+        page: (seq, limit) => ofWalletAfter(wallet, seq, limit),
+        purgedAfter: (seq) => retention.purgedAfter(seq, () => firstEventRetained(wallet)),
+      };
     },
   };
 }

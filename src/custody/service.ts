@@ -425,6 +425,7 @@ export function createCustodyService(deps: CustodyServiceDeps) {
     withdrawals: store.withdrawalsOfWallet,
     findWithdrawal: store.findWithdrawal,
     eventsAfter: events.ofWalletAfter,
+    catchUp: events.walletCatchUp,
   };
 }
 

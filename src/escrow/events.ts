@@ -6,7 +6,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { EscrowRecord } from '../ledger.js';
-import { MAX_CATCH_UP } from '../subscriptions.js';
+import { CATCH_UP_PAGE, createEventRetention, type CatchUp } from '../subscriptions.js';
 
 export type EscrowChange = 'locked' | 'released' | 'partially_released' | 'refunded' | 'expired';
 
@@ -63,6 +63,11 @@ export function createEscrowEventLog(db: Database.Database) {
        ) ORDER BY seq LIMIT @limit`,
     ),
     latestOfJob: db.prepare("SELECT * FROM market_events WHERE topic = 'escrow' AND job_id = ? ORDER BY seq DESC LIMIT 1"),
+    // An escrow's first event is its lock; a wallet's, the lock of its first escrow (on either side).
+    lockRetained: db.prepare("SELECT 1 FROM market_events WHERE topic = 'escrow' AND job_id = ? AND change = 'locked'").pluck(),
+    escrowExists: db.prepare('SELECT 1 FROM render_escrow WHERE job_id = ?').pluck(),
+    firstPaid: db.prepare('SELECT job_id FROM render_escrow WHERE from_wallet = ? ORDER BY id LIMIT 1').pluck(),
+    firstReceived: db.prepare('SELECT job_id FROM render_escrow WHERE to_wallet = ? ORDER BY id LIMIT 1').pluck(),
     purge: db.prepare('DELETE FROM market_events WHERE at < ?'),
   };
 
@@ -76,6 +81,19 @@ export function createEscrowEventLog(db: Database.Database) {
     escrow: JSON.parse(r.payload as string) as Record<string, string | number | null>,
   });
 
+  const retention = createEventRetention(db);
+  /** Whether an escrow (if there is one) still has its first event. */
+  const lockRetained = (jobId: unknown) =>
+    typeof jobId !== 'string' || s.lockRetained.get(jobId) !== undefined || s.escrowExists.get(jobId) === undefined;
+
+  function ofJobAfter(jobId: string, afterSeq: number, limit = CATCH_UP_PAGE): EscrowEventMessage[] {
+    return (s.ofJob.all(jobId, afterSeq, limit) as Record<string, unknown>[]).map(toMessage);
+  }
+
+  function ofWalletAfter(wallet: string, afterSeq: number, limit = CATCH_UP_PAGE): EscrowEventMessage[] {
+    return (s.ofWallet.all({ wallet, after: afterSeq, limit }) as Record<string, unknown>[]).map(toMessage);
+  }
+
   return {
     /** Inside the change's transaction: appends its event and returns the message to publish after commit. */
     record(escrow: EscrowRecord, change: EscrowChange, at: number): EscrowEventMessage {
@@ -84,12 +102,25 @@ export function createEscrowEventLog(db: Database.Database) {
       return { seq: Number(lastInsertRowid), change, at, jobId: escrow.jobId, fromWallet: escrow.fromWallet, toWallet: escrow.toWallet, escrow: snapshot };
     },
 
-    ofJobAfter(jobId: string, afterSeq: number): EscrowEventMessage[] {
-      return (s.ofJob.all(jobId, afterSeq, MAX_CATCH_UP) as Record<string, unknown>[]).map(toMessage);
+    ofJobAfter,
+    ofWalletAfter,
+
+    /** Every retained event of one escrow after `afterSeq`. */
+    jobCatchUp(jobId: string, afterSeq: number): CatchUp<EscrowEventMessage> {
+      return {
+        after: afterSeq,
+        page: (seq, limit) => ofJobAfter(jobId, seq, limit),
+        purgedAfter: (seq) => retention.purgedAfter(seq, () => lockRetained(jobId)),
+      };
     },
 
-    ofWalletAfter(wallet: string, afterSeq: number): EscrowEventMessage[] {
-      return (s.ofWallet.all({ wallet, after: afterSeq, limit: MAX_CATCH_UP }) as Record<string, unknown>[]).map(toMessage);
+    /** Every retained event of the escrows a wallet pays or is paid by, after `afterSeq`. */
+    walletCatchUp(wallet: string, afterSeq: number): CatchUp<EscrowEventMessage> {
+      return {
+        after: afterSeq,
+        page: (seq, limit) => ofWalletAfter(wallet, seq, limit),
+        purgedAfter: (seq) => retention.purgedAfter(seq, () => lockRetained(s.firstPaid.get(wallet)) && lockRetained(s.firstReceived.get(wallet))),
+      };
     },
 
     latestOfJob(jobId: string): EscrowEventMessage | null {

@@ -8,7 +8,7 @@ import { withdrawRequestSchema, type WithdrawRequest } from '../custody/requests
 import type { ChainDepositRecord, WithdrawalRecord } from '../custody/store.js';
 import { addressField } from '../domain/fields.js';
 import { formatRtc } from '../domain/money.js';
-import { catchUpThenLive } from '../subscriptions.js';
+import { catchUpThenLive, nothingMissed } from '../subscriptions.js';
 import { builder, MONEY_ERRORS } from './builder.js';
 import { seconds } from './escrow.js';
 
@@ -159,7 +159,6 @@ const WalletEventRef = builder.objectRef<WalletEventMessage>('WalletEvent').impl
   }),
 });
 
-const CATCH_UP_PAGE = 1000;
 
 builder.subscriptionField('walletEvents', (t) =>
   t.field({
@@ -171,7 +170,7 @@ builder.subscriptionField('walletEvents', (t) =>
     },
     subscribe: (_, { wallet, afterSeq }, ctx) =>
       catchUpThenLive(ctx.market.pubsub.subscribe('walletEvent', wallet), () =>
-        afterSeq != null ? { missed: ctx.market.custody.eventsAfter(wallet, afterSeq, CATCH_UP_PAGE), after: afterSeq } : { missed: [], after: 0 },
+        afterSeq != null ? ctx.market.custody.catchUp(wallet, afterSeq) : nothingMissed(),
       ),
     resolve: (m: WalletEventMessage) => m,
   }),

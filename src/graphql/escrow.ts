@@ -4,7 +4,7 @@ import { JOB_TYPES, jobIdField, addressField, type JobType } from '../domain/fie
 import { formatRtc } from '../domain/money.js';
 import type { EscrowRecord } from '../ledger.js';
 import { eventFromMessage, type EscrowEventMessage } from '../escrow/events.js';
-import { catchUpThenLive } from '../subscriptions.js';
+import { catchUpThenLive, nothingMissed, replayOf } from '../subscriptions.js';
 import {
   lockRequestSchema,
   refundRequestSchema,
@@ -227,9 +227,9 @@ builder.subscriptionFields((t) => ({
       const log = ctx.market.escrowEvents;
       const live = ctx.market.pubsub.subscribe('escrowOfJob', jobId);
       return catchUpThenLive(live, () => {
-        if (afterSeq != null) return { missed: log.ofJobAfter(jobId, afterSeq), after: afterSeq };
+        if (afterSeq != null) return log.jobCatchUp(jobId, afterSeq);
         const latest = log.latestOfJob(jobId);
-        return latest && settles(latest) ? { missed: [latest], after: latest.seq - 1 } : { missed: [], after: latest?.seq ?? 0 };
+        return latest && settles(latest) ? replayOf([latest], latest.seq - 1) : nothingMissed(latest?.seq ?? 0);
       }, { endAfter: settles, endedAlready: () => { const l = log.latestOfJob(jobId); return l !== null && settles(l) ? l.seq : null; } });
     },
     resolve: (m: EscrowEventMessage) => m,
@@ -241,7 +241,7 @@ builder.subscriptionFields((t) => ({
     subscribe: (_, { wallet, afterSeq }, ctx) => {
       const live = ctx.market.pubsub.subscribe('escrowOfWallet', wallet);
       return catchUpThenLive(live, () =>
-        afterSeq != null ? { missed: ctx.market.escrowEvents.ofWalletAfter(wallet, afterSeq), after: afterSeq } : { missed: [], after: 0 },
+        afterSeq != null ? ctx.market.escrowEvents.walletCatchUp(wallet, afterSeq) : nothingMissed(),
       );
     },
     resolve: (m: EscrowEventMessage) => m,

@@ -13,7 +13,7 @@ import { filter, pipe } from 'graphql-yoga';
 import { z } from 'zod';
 import { DEVICE_ARCHES, type DeviceArch } from '../attestation/catalog.js';
 import type { NodeEventMessage } from '../attestation/events.js';
-import { catchUpThenLive } from '../subscriptions.js';
+import { catchUpThenLive, nothingMissed } from '../subscriptions.js';
 import { TRUST_LEVELS, type TrustLevel } from '../attestation/evidence.js';
 import { listGpuNodes, MAX_PAGE, type InventoryFilter, type InventoryOrder } from '../attestation/inventory.js';
 import { attestationSchema, challengeRequestSchema, gpuField, type Attestation } from '../attestation/requests.js';
@@ -460,7 +460,7 @@ builder.subscriptionField('nodeStatusChanged', (t) =>
     subscribe: (_, { minerId, afterSeq }, ctx) => {
       const live = pipe(ctx.market.pubsub.subscribe('nodeChanged'), filter((e) => !minerId || e.minerId === minerId));
       return catchUpThenLive(live, () =>
-        afterSeq != null ? { missed: ctx.market.nodeEvents.after(afterSeq, minerId ?? undefined), after: afterSeq } : { missed: [], after: 0 },
+        afterSeq != null ? ctx.market.nodeEvents.catchUp(afterSeq, minerId ?? undefined) : nothingMissed(),
       );
     },
     resolve: (e: NodeEventMessage) => e,

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { addressField, JOB_TYPES, type JobType } from '../domain/fields.js';
 import { formatRtc } from '../domain/money.js';
 import { PRICE_UNIT, type MarketRate, type PriceBucket, type Quotation, type Realised } from '../pricing/service.js';
-import { catchUpThenLive } from '../subscriptions.js';
+import { catchUpThenLive, nothingMissed } from '../subscriptions.js';
 import type { PriceEventMessage } from '../pricing/store.js';
 import { builder } from './builder.js';
 import { JobTypeEnum, seconds } from './escrow.js';
@@ -158,7 +158,7 @@ builder.subscriptionField('priceUpdated', (t) =>
       const wanted = (e: PriceEventMessage) => !jobType || e.jobType === jobType;
       const live = pipe(ctx.market.pubsub.subscribe('priceUpdated'), filter(wanted));
       return catchUpThenLive(live, () =>
-        afterSeq != null ? { missed: ctx.market.pricingEvents.priceEventsAfter(afterSeq).filter(wanted), after: afterSeq } : { missed: [], after: 0 },
+        afterSeq != null ? ctx.market.pricingEvents.priceCatchUp(afterSeq, jobType ?? undefined) : nothingMissed(),
       );
     },
     resolve: (e: PriceEventMessage) => e,

@@ -6,6 +6,7 @@
 import type Database from 'better-sqlite3';
 import { JOB_TYPES, type JobType } from '../domain/fields.js';
 import { isEligibleProvider } from './eligibility.js';
+import { CATCH_UP_PAGE, createEventRetention, type CatchUp } from '../subscriptions.js';
 import type { Quote } from './fair-rate.js';
 
 export const PRICE_COLUMN_SQL: Record<JobType, string> = {
@@ -71,7 +72,10 @@ export function createPricingStore(db: Database.Database) {
       .raw(),
     // For price events, `change` names the job type whose rate moved.
     insertPriceEvent: db.prepare("INSERT INTO market_events (topic, change, payload, at) VALUES ('price', ?, ?, ?)"),
-    priceEventsAfter: db.prepare("SELECT seq, change, at FROM market_events WHERE topic = 'price' AND seq > ? ORDER BY seq LIMIT 1000"),
+    priceEventsAfter: db.prepare(
+      `SELECT seq, change, at FROM market_events WHERE topic = 'price' AND seq > @after AND (@jobType IS NULL OR change = @jobType)
+       ORDER BY seq LIMIT @limit`,
+    ),
     earliestOnline: db.prepare('SELECT MIN(last_attestation) FROM gpu_attestations WHERE last_attestation >= ? AND suspended = 0').pluck(),
     nodePrice: Object.fromEntries(
       (Object.entries(PRICE_COLUMN_SQL) as [JobType, string][]).map(([jobType, column]) => [
@@ -80,6 +84,12 @@ export function createPricingStore(db: Database.Database) {
       ]),
     ) as Record<JobType, Database.Statement>,
   };
+
+  const retention = createEventRetention(db);
+  function priceEventsAfter(afterSeq: number, jobType?: JobType, limit = CATCH_UP_PAGE): PriceEventMessage[] {
+    const rows = s.priceEventsAfter.all({ after: afterSeq, jobType: jobType ?? null, limit }) as { seq: bigint; change: JobType; at: bigint }[];
+    return rows.map((r) => ({ seq: Number(r.seq), jobType: r.change, at: Number(r.at) }));
+  }
 
   return {
     /**
@@ -109,8 +119,15 @@ export function createPricingStore(db: Database.Database) {
       return { seq: Number(lastInsertRowid), jobType, at };
     },
 
-    priceEventsAfter(afterSeq: number): PriceEventMessage[] {
-      return (s.priceEventsAfter.all(afterSeq) as { seq: bigint; change: JobType; at: bigint }[]).map((r) => ({ seq: Number(r.seq), jobType: r.change, at: Number(r.at) }));
+    priceEventsAfter,
+
+    /** Every retained move of one job type's rate (or of all) after `afterSeq`. */
+    priceCatchUp(afterSeq: number, jobType?: JobType): CatchUp<PriceEventMessage> {
+      return {
+        after: afterSeq,
+        page: (seq, limit) => priceEventsAfter(seq, jobType, limit),
+        purgedAfter: (seq) => retention.purgedAfter(seq),
+      };
     },
 
     /** The oldest attestation still online: when it lapses, the set of online quotes changes. */
