@@ -382,6 +382,34 @@ describe('over GraphQL', () => {
   });
 });
 
+describe('with the chain unreachable', () => {
+  it('keeps serving escrows and accepting withdrawals, and catches up when the node is back', async () => {
+    const s = await setup();
+    const { key, wallet } = chainWallet(5n);
+    const tx = await sendToCustody(key, s, 3n * RTC);
+    await s.tick();
+    node.confirm(tx);
+    await s.tick();
+    await node.goOffline();
+    try {
+      await s.tick(); // every part fails, is logged, and nothing moves
+      const provider = newWallet();
+      const job_id = newJobId();
+      expect((await call(s.url, 'POST', '/render/escrow', signedLockBody(wallet, { job_id, to_wallet: provider.address, amount_urtc: '1000000' }))).status).toBe(201);
+      expect((await call(s.url, 'POST', '/render/release', signedReleaseBody(wallet, { job_id }))).status).toBe(200);
+      const w = await call(s.url, 'POST', '/wallet/withdraw', signedWithdrawal(wallet, { to_address: newWallet().address, amount_urtc: '1000000' }));
+      expect(w).toMatchObject({ status: 202, body: { status: 'pending' } });
+      await s.tick();
+      expect((await call(s.url, 'GET', `/wallet/withdrawals?wallet=${wallet.address}`)).body.withdrawals[0].status).toBe('pending');
+    } finally {
+      await node.goOnline();
+    }
+    await s.tick();
+    expect((await call(s.url, 'GET', `/wallet/withdrawals?wallet=${wallet.address}`)).body.withdrawals[0].status).toBe('sent');
+    expect((await balance(s, wallet.address)).available_urtc).toBe('1000000');
+  });
+});
+
 describe('without custody configured', () => {
   it('answers CUSTODY_DISABLED to withdrawals and reports custody as disabled', async () => {
     const market = createTestMarket();
