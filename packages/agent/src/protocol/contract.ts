@@ -20,7 +20,11 @@ export const PRICE_FIELD = {
 export type PriceField = (typeof PRICE_FIELD)[JobType];
 
 /** The model-list key of each job type that has one (render has none). */
-export const MODEL_LIST_FIELD = { tts: 'tts_models', stt: 'stt_models', llm: 'llm_models' } as const satisfies Partial<Record<JobType, string>>;
+export const MODEL_LIST_FIELD = {
+  tts: 'tts_models',
+  stt: 'stt_models',
+  llm: 'llm_models',
+} as const satisfies Partial<Record<JobType, string>>;
 
 /** The signed object of POST /gpu/attest is its body plus `action: "gpu.attest"`. */
 export const ATTEST_ACTION = 'gpu.attest';
