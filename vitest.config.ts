@@ -5,7 +5,8 @@ export default defineConfig({
   // dependencies load its CJS build, and graphql refuses types from "another realm".
   resolve: { alias: { graphql: 'graphql/index.js' } },
   test: {
-    include: ['test/**/*.test.ts'],
+    // The workspace packages' own tests run here too (each package also runs them alone).
+    include: ['test/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,

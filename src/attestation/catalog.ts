@@ -12,9 +12,9 @@
  * spec sheet, and a little overclock is normal. "Low" and "high" span the variants one entry covers
  * (cut-down GPU cores, PCIe vs SXM, …), see `fp32` below.
  */
+import { DEVICE_ARCHES, type DeviceArch } from '@gpu-render-protocol/agent/protocol';
 
-export const DEVICE_ARCHES = ['nvidia_gpu', 'amd_gpu', 'apple_gpu'] as const;
-export type DeviceArch = (typeof DEVICE_ARCHES)[number];
+export { DEVICE_ARCHES, type DeviceArch };
 export type GpuVendor = 'nvidia' | 'amd' | 'apple';
 
 export const ARCH_VENDOR: Readonly<Record<DeviceArch, GpuVendor>> = {

@@ -3,6 +3,7 @@
  * the signed object is this body plus `action: "gpu.attest"`, so the schema is strict (an unknown
  * field is refused rather than silently left out of what was verified).
  */
+import { MODEL_LIST_FIELD as MODEL_LIST, PRICE_FIELD } from '@gpu-render-protocol/agent/protocol';
 import { z } from 'zod';
 import { addressField, JOB_TYPES, jobTypeField, type JobType } from '../domain/fields.js';
 import { MAX_AMOUNT_URTC } from '../domain/money.js';
@@ -34,14 +35,8 @@ export const gpuField = z.strictObject({
   benchmark_score: z.number().positive().max(100_000),
 });
 
-/** Which price and which model list belong to which job type. */
-export const PRICE_FIELD = {
-  render: 'render_minute_urtc',
-  tts: 'tts_1k_chars_urtc',
-  stt: 'stt_minute_urtc',
-  llm: 'llm_1k_tokens_urtc',
-} as const satisfies Record<JobType, string>;
-const MODEL_LIST = { tts: 'tts_models', stt: 'stt_models', llm: 'llm_models' } as const;
+/** Which price and which model list belong to which job type: the contract's names, shared with the node agent. */
+export { PRICE_FIELD };
 
 export const attestationSchema = z
   .strictObject({

@@ -2,12 +2,12 @@
  * Field schemas shared by every front door (GraphQL validation and the REST shim parse with the same
  * schemas, written once here), following the wire contract's formats (docs/CONTRACT.md).
  */
+import { JOB_TYPES, type JobType } from '@gpu-render-protocol/agent/protocol';
 import { z } from 'zod';
 import { MarketError } from './errors.js';
 import { parseAmountPair, parseUrtc } from './money.js';
 
-export const JOB_TYPES = ['render', 'tts', 'stt', 'llm'] as const;
-export type JobType = (typeof JOB_TYPES)[number];
+export { JOB_TYPES, type JobType };
 
 export const jobIdField = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1-128 characters of A-Z a-z 0-9 . _ : -');
 export const jobTypeField = z.enum(JOB_TYPES, { error: 'must be one of render, tts, stt, llm' });

@@ -2,11 +2,11 @@
  * Money is integer µRTC (1 RTC = 1,000,000 µRTC) held in BigInt. Floating point never touches an
  * amount: decimal RTC input is parsed from its text, and output is formatted from the integer.
  */
+import { MAX_AMOUNT_URTC, URTC_PER_RTC } from '@gpu-render-protocol/agent/protocol';
 import { InvalidInputError } from './errors.js';
 
-export const URTC_PER_RTC = 1_000_000n;
-/** RustChain's supply cap, 8,388,608 RTC: no single amount can exceed it. */
-export const MAX_AMOUNT_URTC = 8_388_608n * URTC_PER_RTC;
+/** RustChain's supply cap is MAX_AMOUNT_URTC, 8,388,608 RTC: no single amount can exceed it. */
+export { MAX_AMOUNT_URTC, URTC_PER_RTC };
 
 const DECIMAL_RTC = /^(\d{1,7})(?:\.(\d{1,6}))?$/;
 const DIGITS = /^\d{1,19}$/;

@@ -3,23 +3,18 @@
  * - address = "RTC" + first 40 lowercase hex chars of SHA-256(raw 32-byte Ed25519 public key);
  * - the signed message is the UTF-8 of the RFC 8785 (JCS) canonical JSON of an action object that the
  *   server rebuilds from the request's own fields (a client-sent message string is never trusted).
+ * Addresses and signing come from @gpu-render-protocol/agent/protocol (one copy, shared with the node
+ * agent); verification, with the contract's strictness, is the server's.
  */
-import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { addressFromPublicKey, walletFromSeed, type ActionObject, type Wallet } from '@gpu-render-protocol/agent/protocol';
 import { canonicalJson, hasPythonForm } from './canonical-json.js';
 import { AuthorizationError } from './errors.js';
 
-export { canonicalJson };
+export { addressFromPublicKey, canonicalJson, walletFromSeed, type ActionObject, type Wallet };
 
-export type ActionObject = Record<string, unknown> & { action: string };
-
-/** DER prefixes that wrap a raw Ed25519 key into SPKI / PKCS#8 for Node's KeyObject. */
+/** The DER prefix that wraps a raw Ed25519 public key into SPKI for Node's KeyObject. */
 const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
-const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
-
-export function addressFromPublicKey(publicKeyHex: string): string {
-  const digest = createHash('sha256').update(Buffer.from(publicKeyHex, 'hex')).digest('hex');
-  return `RTC${digest.slice(0, 40)}`;
-}
 
 // Building a KeyObject costs more than the verification itself; bots sign many actions with one key.
 const KEY_CACHE_LIMIT = 10_000;
@@ -111,25 +106,4 @@ export function verifyActionSignature(action: ActionObject | ActionObject[], sig
     throw new AuthorizationError('INVALID_SIGNATURE', `signature does not verify for ${candidates[0]!.action}`);
   }
   return addressFromPublicKey(publicKey.toLowerCase());
-}
-
-/** A wallet key pair from a 32-byte seed: what clients, tests and examples sign with. */
-export interface Wallet {
-  address: string;
-  publicKey: string;
-  sign(action: ActionObject): string;
-}
-
-export function walletFromSeed(seedHex: string): Wallet {
-  const privateKey = createPrivateKey({
-    key: Buffer.concat([PKCS8_ED25519_PREFIX, Buffer.from(seedHex, 'hex')]),
-    format: 'der',
-    type: 'pkcs8',
-  });
-  const publicKey = createPublicKey(privateKey).export({ format: 'der', type: 'spki' }).subarray(-32).toString('hex');
-  return {
-    address: addressFromPublicKey(publicKey),
-    publicKey,
-    sign: (action) => sign(null, Buffer.from(canonicalJson(action), 'utf8'), privateKey).toString('hex'),
-  };
 }

@@ -1,12 +1,14 @@
 /**
  * The node agent: what a GPU owner runs to attest their machine to the market.
  *
- *   npm run agent -- keygen --key FILE
- *   npm run agent -- attest --server URL --key FILE --config FILE [--interval SECONDS] [--dry-run]
+ *   gpr-agent keygen --key FILE
+ *   gpr-agent attest --server URL --key FILE --config FILE [--interval SECONDS] [--dry-run]
+ *
+ * (`npx @gpu-render-protocol/agent ...` without installing it; `npm run agent -- ...` in the market's repository.)
  *
  * `keygen` creates a wallet key file (64 hex characters, a 32-byte Ed25519 seed, mode 0600: the format
- * of scripts/wallet.ts) and prints the node's miner_id. `attest` loads the key (creating it when the
- * file does not exist), detects the GPUs, asks the server for a challenge and submits the signed
+ * of the market's wallet script) and prints the node's miner_id. `attest` loads the key (creating it when
+ * the file does not exist), detects the GPUs, asks the server for a challenge and submits the signed
  * attestation, printing one JSON line per attempt on stdout (human messages go to stderr). With
  * `--interval` (or the config's `interval_s`) it attests again every N seconds until SIGINT or
  * SIGTERM; a failed attempt is logged and retried at the next interval. `--dry-run` attests once and
@@ -20,16 +22,16 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { walletFromSeed, type Wallet } from '../domain/signatures.js';
 import { AgentError, attestOnce, buildAttestation, requestChallenge, signAttestation } from './client.js';
 import { ConfigError, loadAgentConfig, type AgentConfig } from './config.js';
 import { detectGpus, GpuDetectionError, type Detection } from './gpus.js';
+import { walletFromSeed, type Wallet } from './protocol/index.js';
 
 const EXIT = { ok: 0, failed: 1, noGpu: 2, usage: 64, config: 78 } as const;
 
 const USAGE = `usage:
-  npm run agent -- keygen --key FILE
-  npm run agent -- attest --server URL --key FILE --config FILE [--interval SECONDS] [--dry-run]`;
+  gpr-agent keygen --key FILE
+  gpr-agent attest --server URL --key FILE --config FILE [--interval SECONDS] [--dry-run]`;
 
 class UsageError extends Error {}
 

@@ -1,13 +1,14 @@
 /**
- * The agent's side of attestation (docs/CONTRACT.md, "Attestation and inventory"): ask for a challenge,
+ * The agent's side of attestation (CONTRACT.md, "Attestation and inventory"): ask for a challenge,
  * build the attestation from what was detected and what the config says, sign it with the node's
  * wallet key and submit it.
  */
 import { z } from 'zod';
-import type { JobType } from '../domain/fields.js';
-import type { Wallet } from '../domain/signatures.js';
 import { benchmarkFor, ConfigError, type AgentConfig } from './config.js';
-import type { DeviceArch, Detection } from './gpus.js';
+import type { Detection } from './gpus.js';
+import { ATTEST_ACTION, type DeviceArch, type JobType, type Wallet } from './protocol/index.js';
+
+export { ATTEST_ACTION };
 
 export interface GpuAttestation {
   model: string;
@@ -45,8 +46,6 @@ export interface SignedAttestation extends AttestationBody {
   public_key: string;
   signature: string;
 }
-
-export const ATTEST_ACTION = 'gpu.attest';
 
 /** A failure reported by the server (`code` is its error code) or met on the way to it. */
 export class AgentError extends Error {

@@ -4,19 +4,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { JOB_TYPES, type JobType } from '../domain/fields.js';
-import { MAX_AMOUNT_URTC } from '../domain/money.js';
-import { PRICE_FIELD } from '../attestation/requests.js';
+import { JOB_TYPES, MAX_AMOUNT_URTC, MODEL_LIST_FIELD, PRICE_FIELD, type JobType } from './protocol/index.js';
 
-/** The `prices` key that quotes each job type: the server's own attestation schema decides. */
+/** The `prices` key that quotes each job type, as the market's attestation schema names it. */
 export { PRICE_FIELD };
 
-/** The model-list key of each job type that has one. */
-const MODEL_FIELDS = [
-  ['tts', 'tts_models'],
-  ['stt', 'stt_models'],
-  ['llm', 'llm_models'],
-] as const;
+type ModelField = (typeof MODEL_LIST_FIELD)[keyof typeof MODEL_LIST_FIELD];
+const MODEL_FIELDS = Object.entries(MODEL_LIST_FIELD) as Array<[JobType, ModelField]>;
 
 const urtcPrice = z
   .string({ error: 'must be a string of digits (µRTC), e.g. "250000"' })

@@ -15,8 +15,9 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { DeviceArch } from './protocol/index.js';
 
-export type DeviceArch = 'nvidia_gpu' | 'amd_gpu' | 'apple_gpu';
+export type { DeviceArch };
 export type GpuTool = 'nvidia-smi' | 'rocm-smi' | 'system_profiler';
 
 /** The device arch each tool attests. */
