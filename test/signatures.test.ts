@@ -2,7 +2,7 @@
  * Published test vectors: a client in another language signs correctly when it reproduces these
  * bytes exactly. The key pair is RFC 8032's test 1 (Ed25519), so its public key can be checked there.
  */
-import { createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
 import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -182,3 +182,12 @@ describe('byte forms of RustChain Python wallets', () => {
 function walletKey(seedHex: string) {
   return createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), Buffer.from(seedHex, 'hex')]), format: 'der', type: 'pkcs8' });
 }
+
+describe('the refusal', () => {
+  it('names the SHA-256 of the bytes the signature should cover', () => {
+    const wallet = walletFromSeed(VECTOR.seed);
+    const other = walletFromSeed('11'.repeat(32));
+    const expected = createHash('sha256').update(VECTOR.canonical).digest('hex');
+    expect(() => verifyActionSignature(VECTOR.action, { publicKey: wallet.publicKey, signature: other.sign(VECTOR.action) })).toThrow(expected);
+  });
+});

@@ -6,7 +6,7 @@
  * Addresses and signing come from @gpu-render-protocol/agent/protocol (one copy, shared with the node
  * agent); verification, with the contract's strictness, is the server's.
  */
-import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { addressFromPublicKey, walletFromSeed, type ActionObject, type Wallet } from '@gpu-render-protocol/agent/protocol';
 import { canonicalJson, hasPythonForm } from './canonical-json.js';
 import { AuthorizationError } from './errors.js';
@@ -93,6 +93,15 @@ export interface SignedBy {
   signature?: string | null;
 }
 
+/** What the signature should cover, by its SHA-256 (the bytes are the action object's canonical JSON). */
+function expectedBytes(action: ActionObject): string {
+  try {
+    return `: expected over the canonical JSON of the action object, whose SHA-256 is ${createHash('sha256').update(canonicalJson(action), 'utf8').digest('hex')}`;
+  } catch {
+    return ''; // a value JSON cannot carry: the shape check names it
+  }
+}
+
 /**
  * Verifies the signature over `action` and returns the signer's address; throws INVALID_SIGNATURE when
  * either part is missing or the signature does not verify under the given public key.
@@ -103,7 +112,8 @@ export function verifyActionSignature(action: ActionObject | ActionObject[], sig
   // Several objects when a field has more than one accepted spelling (metadata_sha256's two byte forms).
   const candidates = Array.isArray(action) ? action : [action];
   if (!candidates.some((a) => isValidSignature(a, publicKey, signature))) {
-    throw new AuthorizationError('INVALID_SIGNATURE', `signature does not verify for ${candidates[0]!.action}`);
+    // Name the bytes expected, so that a client author can compare them with what was signed.
+    throw new AuthorizationError('INVALID_SIGNATURE', `signature does not verify for ${candidates[0]!.action}${expectedBytes(candidates[0]!)}`);
   }
   return addressFromPublicKey(publicKey.toLowerCase());
 }
