@@ -4,7 +4,7 @@ import { addressField } from '../domain/fields.js';
 import { formatRtc } from '../domain/money.js';
 import { depositRequestSchema } from '../wallet/service.js';
 import { builder, MONEY_ERRORS } from './builder.js';
-import { seconds } from './escrow.js';
+import { seconds } from './shared.js';
 
 builder.prismaObject('Wallet', {
   description: "A wallet's balances. `locked` is its own money held in escrows it pays.",
