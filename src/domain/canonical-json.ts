@@ -2,12 +2,14 @@
  * The byte forms of a signed object that the contract accepts (docs/CONTRACT.md, "Identities and signatures"):
  * - `jcs`: RFC 8785 canonical JSON — keys sorted by UTF-16 code units, no whitespace, ECMAScript number
  *   formatting, minimal string escapes;
- * - `python`: what RustChain's Python wallets produce with `json.dumps(obj, sort_keys=True,
+ * - `python`: what RustChain's Python wallets (and node) produce with `json.dumps(obj, sort_keys=True,
  *   separators=(",", ":"))`: the same text with every character outside printable ASCII escaped as
  *   `\uXXXX` (lowercase hex, surrogate pairs above U+FFFF) and keys sorted by code point.
  * A number read losslessly from a request body (lossless-json's LosslessNumber) is written exactly as the
- * body wrote it, so a signer's own number formatting (`80.0`) is never second-guessed.
- * Hand-written rather than the `canonicalize` package because of those two needs; the tests compare it with
+ * body wrote it, so a signer's own number formatting (`80.0`) is never second-guessed; a writer that must
+ * print numbers as Python does (src/custody/python-json.ts) hands them over the same way. A bigint is an
+ * integer, written in full.
+ * Hand-written rather than the `canonicalize` package because of those needs; the tests compare it with
  * that package on random values.
  */
 import { isLosslessNumber } from 'lossless-json';
@@ -35,6 +37,8 @@ function encode(value: unknown, form: CanonicalForm): string | undefined {
     case 'number':
       if (!Number.isFinite(value)) throw new TypeError('non-finite numbers have no JSON representation');
       return JSON.stringify(value); // ECMAScript Number::toString, as RFC 8785 requires (-0 is "0")
+    case 'bigint':
+      return value.toString();
     case 'object':
       break;
     default:
@@ -51,7 +55,8 @@ function encode(value: unknown, form: CanonicalForm): string | undefined {
   return `{${members.join(',')}}`;
 }
 
-function byCodePoint(a: string, b: string): number {
+/** Python orders `str` by code point; JS's default sort compares UTF-16 code units, which differs above U+FFFF. */
+export function byCodePoint(a: string, b: string): number {
   const x = [...a];
   const y = [...b];
   for (let i = 0; i < Math.min(x.length, y.length); i++) {
