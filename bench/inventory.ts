@@ -31,19 +31,13 @@
  *
  * Standalone: `npx tsx bench/inventory.ts`.
  */
-import { migrateDatabase } from './support.js';
+import { envInt, fmtMs, GPU_NODE_COLUMNS, int, planIndexes, printGrowthTable, prng, queryPlan, runIfMain, time, withBenchMarket, type Timing } from './support.js';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaClient } from '@prisma/client';
 import type Database from 'better-sqlite3';
-import { pino } from 'pino';
 import { listGpuNodes, type InventoryFilter, type InventoryOrder } from '../src/attestation/inventory.js';
-import { createMarket, type Market } from '../src/market.js';
 import { createMarketYoga } from '../src/server.js';
 
 const TTL_S = 3600;
@@ -53,18 +47,6 @@ const TARGET_MS = 20;
 // ---------------------------------------------------------------------------------------------------
 // Data
 // ---------------------------------------------------------------------------------------------------
-
-/** mulberry32: small, fast, seeded. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Arch = 'nvidia_gpu' | 'amd_gpu' | 'apple_gpu';
 interface GpuKind {
@@ -207,10 +189,7 @@ function seedNodes(db: Database.Database, from: number, to: number, now: number)
   const hex = (text: string) => createHash('sha1').update(text).digest('hex');
 
   const insertNode = db.prepare(`
-    INSERT INTO gpu_attestations (miner_id, device_arch, gpu_model, gpu_count, max_vram_mb, total_vram_mb, cuda_version,
-      cuda_version_num, rocm_version, metal_version, benchmark_score, price_render_minute_urtc, price_tts_1k_chars_urtc,
-      price_stt_minute_urtc, price_llm_1k_tokens_urtc, supports_render, supports_tts, supports_stt, supports_llm,
-      tts_models, stt_models, llm_models, trust, verified, suspended, fingerprint, flags, first_attestation, last_attestation)
+    INSERT INTO gpu_attestations (${GPU_NODE_COLUMNS})
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const insertDevice = db.prepare(`
     INSERT INTO gpu_devices (uuid, miner_id, position, model, vram_mb, pci_id, driver_version, cuda_version, rocm_version, metal_version, benchmark_score)
@@ -291,33 +270,6 @@ function seedNodes(db: Database.Database, from: number, to: number, now: number)
 // Measurement
 // ---------------------------------------------------------------------------------------------------
 
-export interface Timing {
-  p50: number;
-  p99: number;
-  runs: number;
-}
-
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank]!;
-}
-
-/** Warm-up, then up to `runs` sequential timed runs (fewer, but at least 10, once `budgetMs` is spent). */
-export async function time(run: () => Promise<unknown>, runs: number, budgetMs: number): Promise<Timing> {
-  const warmStart = performance.now();
-  for (let i = 0; i < Math.max(3, runs / 10) && (i < 2 || performance.now() - warmStart < budgetMs / 4); i++) await run();
-  const samples: number[] = [];
-  const start = performance.now();
-  while (samples.length < runs && (samples.length < 10 || performance.now() - start < budgetMs)) {
-    const t0 = performance.now();
-    await run();
-    samples.push(performance.now() - t0);
-  }
-  const sorted = Float64Array.from(samples).sort();
-  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), runs: samples.length };
-}
-
 interface Case {
   key: string;
   label: string;
@@ -362,14 +314,7 @@ interface Plan {
 /** EXPLAIN QUERY PLAN of a captured statement, on the bench's own connection to the same file. */
 function explain(db: Database.Database, query: CapturedQuery): Plan {
   const bind = query.args.map((a) => (typeof a === 'boolean' ? (a ? 1 : 0) : a));
-  const rows = db.prepare(`EXPLAIN QUERY PLAN ${query.sql}`).all(...bind) as { id: bigint | number; parent: bigint | number; detail: string }[];
-  const depth = new Map<number, number>();
-  const lines = rows.map((r) => {
-    const d = Number(r.parent) === 0 ? 0 : (depth.get(Number(r.parent)) ?? 0) + 1;
-    depth.set(Number(r.id), d);
-    return `${'  '.repeat(d)}${r.detail}`;
-  });
-  const details = rows.map((r) => r.detail.trim());
+  const { lines, details } = queryPlan(db, query.sql, bind);
   // SCAN <table> without an index: every row read. (SCAN … USING [COVERING] INDEX walks an index in
   // order and stops at the LIMIT; SEARCH seeks a range of it; SCAN of a co-routine reads its output.)
   const coroutines = new Set(details.flatMap((d) => /^(?:CO-ROUTINE|MATERIALIZE) (\S+)/.exec(d)?.[1] ?? []));
@@ -378,7 +323,7 @@ function explain(db: Database.Database, query: CapturedQuery): Plan {
     return scanned && !coroutines.has(scanned[1]!) && !/USING/.test(scanned[2]!);
   });
   const sorts = details.some((d) => d.includes('USE TEMP B-TREE FOR ORDER BY'));
-  const indexes = [...new Set(details.flatMap((d) => [...d.matchAll(/USING (?:COVERING )?INDEX (\w+)|USING (PRIMARY KEY)/g)].map((m) => m[1] ?? m[2]!)))];
+  const indexes = planIndexes(details);
   // Prisma's `cursor` on a nullable first ordering column: no LIMIT, every row after the cursor is read.
   const unlimited = /LIMIT \? OFFSET \?\s*$/.test(query.sql) && Number(query.args.at(-2)) === -1;
   const parts = [
@@ -390,20 +335,11 @@ function explain(db: Database.Database, query: CapturedQuery): Plan {
   return { lines, verdict: parts.join('; '), fullScan: fullScans.length > 0 || unlimited, sorts };
 }
 
-export const fmtMs = (v: number) => (v < 10 ? v.toFixed(2) : v.toFixed(1));
-export const int = (n: number) => n.toLocaleString('en-US');
-
 // ---------------------------------------------------------------------------------------------------
 // The section
 // ---------------------------------------------------------------------------------------------------
 
 export async function runInventoryBench(): Promise<void> {
-  const envInt = (name: string, fallback: number, min: number) => {
-    const raw = process.env[name];
-    const value = raw ? Math.floor(Number(raw)) : fallback;
-    if (!Number.isFinite(value) || value < min) throw new Error(`${name} must be a number >= ${min}, got ${JSON.stringify(raw)}`);
-    return value;
-  };
   const large = envInt('BENCH_INVENTORY_NODES', 100_000, 100);
   const small = Math.floor(large / 10);
   const runs = envInt('BENCH_INVENTORY_RUNS', 200, 10);
@@ -413,32 +349,13 @@ export async function runInventoryBench(): Promise<void> {
   console.log('');
   console.log(`inventory: listGpuNodes (GraphQL gpuNodes / REST GET /gpu/nodes) at ${int(small)} and ${int(large)} nodes, in process`);
 
-  const dir = mkdtempSync(join(tmpdir(), 'grp-bench-inventory-'));
-  const file = join(dir, 'inventory.db');
-  const databaseUrl = `file:${file}`;
-  let market: Market | undefined;
-  let planClient: PrismaClient | undefined;
-  const cleanup = async () => {
-    await planClient?.$disconnect().catch(() => {});
-    await market?.close().catch(() => {});
-    rmSync(dir, { recursive: true, force: true });
-  };
-  const onSigint = () => {
-    console.error('\ninterrupted: removing the inventory database');
-    void cleanup().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSigint);
-
-  try {
-    migrateDatabase(databaseUrl);
-    const now = Math.floor(Date.now() / 1000); // the seeding time: every query and the GraphQL clock use it
-    market = createMarket({ DATABASE_URL: databaseUrl, RC_ADMIN_KEY: undefined, SQLITE_SYNCHRONOUS: 'NORMAL', ATTESTATION_TTL_S: TTL_S }, pino({ level: 'silent' }), () => now);
-    const m = market;
+  // `now` is the seeding time: every query and the GraphQL clock use it.
+  await withBenchMarket('inventory', { ATTESTATION_TTL_S: TTL_S }, async ({ market: m, file, now, onClose }) => {
     const prisma = m.db.prisma;
     const yoga = createMarketYoga(m);
     const captured: CapturedQuery[] = [];
-    planClient = capturingClient(file, captured);
-    const pc = planClient;
+    const pc = capturingClient(file, captured);
+    onClose(() => pc.$disconnect());
 
     // (a) the page the issue names, and its variants.
     const issueFilter: InventoryFilter = { jobType: 'llm', minVramGb: 24, maxPriceUrtc: 10_000n };
@@ -573,16 +490,9 @@ export async function runInventoryBench(): Promise<void> {
     }
 
     // The table.
-    const col = 32;
     const cell = (k: Case, t: Timing | undefined) =>
       t ? `p50 ${fmtMs(t.p50)} / p99 ${fmtMs(t.p99)} ms${t.runs < planned(k) ? ` n=${t.runs}` : ''}` : 'n/a';
-    console.log('');
-    console.log(`${'inventory (first page of 20)'.padEnd(40)}${`${int(small)} nodes`.padEnd(col)}${`${int(large)} nodes`.padEnd(col)}growth (p50)`);
-    for (const k of cases) {
-      const [a, b] = results.get(k.key) ?? [];
-      const growth = a && b ? `${(b.p50 / a.p50).toFixed(1)}×` : 'n/a';
-      console.log(`${k.label.padEnd(40)}${cell(k, a).padEnd(col)}${cell(k, b).padEnd(col)}${growth}`);
-    }
+    printGrowthTable(`inventory (first page of ${PAGE})`, [`${int(small)} nodes`, `${int(large)} nodes`], cases, results, cell, { label: 40, column: 32 });
     console.log(
       `  (sequential runs after a warm-up: ${runs} per row, totalCount ${Math.round(runs / 4)}, GraphQL ${Math.round(runs / 2)}, ` +
         `or as many as fit in ${budgetMs / 1000} s (at least 10; n= shows when fewer); nodes grew ${large / small}×)`,
@@ -631,17 +541,7 @@ export async function runInventoryBench(): Promise<void> {
     if (growing.length) {
       console.log(`note: p50 grew ×3 or more with the node count (informative): ${growing.map((k) => k.label.trim()).join('; ')}`);
     }
-  } finally {
-    process.removeListener('SIGINT', onSigint);
-    await cleanup();
-  }
+  });
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  try {
-    await runInventoryBench();
-  } catch (err) {
-    console.error('inventory benchmark failed:', err);
-    process.exitCode = 1;
-  }
-}
+await runIfMain(import.meta.url, 'inventory', runInventoryBench);

@@ -7,15 +7,9 @@
  *
  * Standalone: `npx tsx bench/limits.ts`.
  */
-import { migrateDatabase } from './support.js';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { percentile, runIfMain, withBenchMarket } from './support.js';
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
-import { pino } from 'pino';
 import { httpSettingsFromEnv } from '../src/config.js';
-import { createMarket } from '../src/market.js';
 import { createMarketYoga } from '../src/server.js';
 
 const RUNS = 30;
@@ -32,11 +26,7 @@ const WORST: Record<string, string> = {
 };
 
 export async function runLimitsBench(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'grp-bench-limits-'));
-  const databaseUrl = `file:${join(dir, 'limits.db')}`;
-  migrateDatabase(databaseUrl);
-  const market = createMarket({ DATABASE_URL: databaseUrl, SQLITE_SYNCHRONOUS: 'NORMAL' }, pino({ level: 'silent' }));
-  try {
+  await withBenchMarket('limits', {}, async ({ market }) => {
     const settings = httpSettingsFromEnv({});
     const limited = createMarketYoga(market, settings);
     const unlimited = createMarketYoga(market, settings, { queryLimits: false });
@@ -54,7 +44,7 @@ export async function runLimitsBench(): Promise<void> {
         if (!answer.includes('QUERY_TOO_COMPLEX')) throw new Error(`${name} was not refused: ${answer.slice(0, 200)}`);
       }
       ms.sort((a, b) => a - b);
-      const [p50, p99] = [ms[Math.floor(RUNS / 2)]!, ms[Math.ceil(RUNS * 0.99) - 1]!];
+      const [p50, p99] = [percentile(ms, 50), percentile(ms, 99)];
       console.log(`  ${name.padEnd(28)} p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms`);
       if (p50 > worst.p50) worst = { name, p50, p99 };
     }
@@ -76,10 +66,7 @@ export async function runLimitsBench(): Promise<void> {
       `limits: worst refusal ${worst.name} p50 ${worst.p50.toFixed(2)} ms (p99 ${worst.p99.toFixed(2)} ms); ` +
         `trivial query ${best.toFixed(0)}/s with limits, ${bestOff.toFixed(0)}/s without: ${(cost * 100).toFixed(1)}% (target <= 10%: ${cost <= 0.1 ? 'PASS' : 'ABOVE TARGET'})`,
     );
-  } finally {
-    await market.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]!).href) await runLimitsBench();
+await runIfMain(import.meta.url, 'limits', runLimitsBench);

@@ -44,24 +44,17 @@
  *
  * Standalone: `npx tsx bench/pricing.ts`.
  */
-import { migrateDatabase } from './support.js';
+import { envInt, fmtMs, GPU_NODE_COLUMNS, int, planIndexes, printGrowthTable, prng, queryPlan, runIfMain, time, withBenchMarket, type Timing } from './support.js';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
 import type Database from 'better-sqlite3';
-import { pino } from 'pino';
 import { JOB_TYPES, type JobType } from '../src/domain/fields.js';
-import { createMarket, type Market } from '../src/market.js';
 import { fairRate } from '../src/pricing/fair-rate.js';
 import { BOND_MIN_URTC_DEFAULT } from '../src/pricing/eligibility.js';
 import { createPricingService, PRICE_UNIT, priceOfJob, REALISED_WINDOW_S } from '../src/pricing/service.js';
 import { createGroupCommit } from '../src/group-commit.js';
 import { createPricingStore, outlierFlag, PRICE_COLUMN_SQL } from '../src/pricing/store.js';
 import { createMarketYoga } from '../src/server.js';
-import { fmtMs, int, prng, time, type Timing } from './inventory.js';
 
 const TTL_S = 3600;
 const DAY = 86_400;
@@ -120,10 +113,7 @@ function seedNodes(db: Database.Database, online: number, offline: number, now: 
   const rand = prng(0x5eed_0001);
   const total = online + offline;
   const insert = db.prepare(`
-    INSERT INTO gpu_attestations (miner_id, device_arch, gpu_model, gpu_count, max_vram_mb, total_vram_mb, cuda_version,
-      cuda_version_num, rocm_version, metal_version, benchmark_score, price_render_minute_urtc, price_tts_1k_chars_urtc,
-      price_stt_minute_urtc, price_llm_1k_tokens_urtc, supports_render, supports_tts, supports_stt, supports_llm,
-      tts_models, stt_models, llm_models, trust, verified, suspended, fingerprint, flags, first_attestation, last_attestation)
+    INSERT INTO gpu_attestations (${GPU_NODE_COLUMNS})
     VALUES (?, 'nvidia_gpu', ?, ?, ?, ?, '12.4', 12004, NULL, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'verified', 1, 0, ?, ?, ?, ?)`);
   const GPUS: [string, number, number][] = [
     ['GeForce RTX 4090', 24_080, 72],
@@ -302,17 +292,10 @@ interface Plan {
 }
 
 function explain(db: Database.Database, q: Executed): Plan {
-  const rows = db.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...q.args) as { id: bigint | number; parent: bigint | number; detail: string }[];
-  const depth = new Map<number, number>();
-  const lines = rows.map((r) => {
-    const d = Number(r.parent) === 0 ? 0 : (depth.get(Number(r.parent)) ?? 0) + 1;
-    depth.set(Number(r.id), d);
-    return `${'  '.repeat(d)}${r.detail}`;
-  });
-  const details = rows.map((r) => r.detail.trim());
+  const { lines, details } = queryPlan(db, q.sql, q.args);
   const fullScans = details.filter((d) => /^SCAN /.test(d) && !/USING/.test(d)); // SCAN … USING INDEX walks an index
   const searches = details.filter((d) => /^(SEARCH|SCAN) /.test(d));
-  const indexes = [...new Set(details.flatMap((d) => [...d.matchAll(/USING (?:COVERING )?INDEX (\w+)|USING (INTEGER PRIMARY KEY|PRIMARY KEY)/g)].map((m) => m[1] ?? m[2]!)))];
+  const indexes = planIndexes(details, /USING (?:COVERING )?INDEX (\w+)|USING (INTEGER PRIMARY KEY|PRIMARY KEY)/g);
   const covering = searches.length > 0 && searches.every((d) => /COVERING INDEX|PRIMARY KEY/.test(d));
   const parts = [
     fullScans.length ? `FULL SCAN (${fullScans.join('; ')})` : 'no full table scan',
@@ -340,12 +323,6 @@ interface Case {
 const fmt = (v: number) => (v < 1 ? v.toFixed(3) : fmtMs(v));
 
 export async function runPricingBench(): Promise<void> {
-  const envInt = (name: string, fallback: number, min: number) => {
-    const raw = process.env[name];
-    const value = raw ? Math.floor(Number(raw)) : fallback;
-    if (!Number.isFinite(value) || value < min) throw new Error(`${name} must be a number >= ${min}, got ${JSON.stringify(raw)}`);
-    return value;
-  };
   const large = envInt('BENCH_PRICING_ROWS', 1_000_000, 1_000);
   const small = Math.floor(large / 10);
   const onlineNodes = envInt('BENCH_PRICING_NODES', 10_000, 10);
@@ -359,25 +336,8 @@ export async function runPricingBench(): Promise<void> {
   console.log('');
   console.log(`pricing: marketRates / rate / priceHistory with ${int(onlineNodes)} online nodes, at ${int(small)} and ${int(large)} history rows, in process`);
 
-  const dir = mkdtempSync(join(tmpdir(), 'grp-bench-pricing-'));
-  const file = join(dir, 'pricing.db');
-  const databaseUrl = `file:${file}`;
-  let market: Market | undefined;
-  const cleanup = async () => {
-    await market?.close().catch(() => {});
-    rmSync(dir, { recursive: true, force: true });
-  };
-  const onSigint = () => {
-    console.error('\ninterrupted: removing the pricing database');
-    void cleanup().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSigint);
-
-  try {
-    migrateDatabase(databaseUrl);
-    const now = Math.floor(Date.now() / 1000); // the seeding time: the market's clock stays on it
-    market = createMarket({ DATABASE_URL: databaseUrl, RC_ADMIN_KEY: undefined, SQLITE_SYNCHRONOUS: 'NORMAL', ATTESTATION_TTL_S: TTL_S }, pino({ level: 'silent' }), () => now);
-    const m = market;
+  // `now` is the seeding time: the market's clock stays on it.
+  await withBenchMarket('pricing', { ATTESTATION_TTL_S: TTL_S }, async ({ market: m, now }) => {
     const db = m.db.sqlite;
     const sqliteVersion = db.prepare('SELECT sqlite_version()').pluck().get() as string;
     const yoga = createMarketYoga(m);
@@ -563,17 +523,11 @@ export async function runPricingBench(): Promise<void> {
     }
 
     // The table.
-    const lab = 44;
-    const col = 32;
     const cell = (k: Case, t: Timing | undefined) => (t ? `p50 ${fmt(t.p50)} / p99 ${fmt(t.p99)} ms${t.runs < planned(k) ? ` n=${t.runs}` : ''}` : 'n/a');
-    console.log('');
-    console.log(`${`pricing (${int(onlineNodes)} online nodes)`.padEnd(lab)}${`${int(small)} rows`.padEnd(col)}${`${int(large)} rows`.padEnd(col)}growth (p50)`);
-    for (const k of cases) {
+    const partsHeading = (k: Case) => {
       if (k.key === 'sql-quotes') console.log('the parts (store: its SQL and row mapping; fairRate: the statistic in JS):');
-      const [a, b] = results.get(k.key) ?? [];
-      const growth = a && b ? `${(b.p50 / a.p50).toFixed(1)}×` : 'n/a';
-      console.log(`${k.label.padEnd(lab)}${cell(k, a).padEnd(col)}${cell(k, b).padEnd(col)}${growth}`);
-    }
+    };
+    printGrowthTable(`pricing (${int(onlineNodes)} online nodes)`, [`${int(small)} rows`, `${int(large)} rows`], cases, results, cell, { label: 44, column: 32 }, partsHeading);
     console.log(
       `  (sequential runs after a warm-up: ${runs} per row, GraphQL ${Math.round(runs / 2)}, or as many as fit in ${budgetMs / 1000} s, ` +
         `${targetBudgetMs / 1000} s for marketRates, the cold recompute and the 30-day history (at least 10; n= shows when fewer); ` +
@@ -635,17 +589,7 @@ export async function runPricingBench(): Promise<void> {
     );
     const scanning = [...plans.values()].filter((p) => p.plan.fullScan);
     if (scanning.length) console.log(`note: full table scan in: ${[...new Set(scanning.map((p) => p.name))].join('; ')}`);
-  } finally {
-    process.removeListener('SIGINT', onSigint);
-    await cleanup();
-  }
+  });
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  try {
-    await runPricingBench();
-  } catch (err) {
-    console.error('pricing benchmark failed:', err);
-    process.exitCode = 1;
-  }
-}
+await runIfMain(import.meta.url, 'pricing', runPricingBench);

@@ -25,7 +25,7 @@
  * default FULL, as in production), BENCH_CPU_PROF (a directory: the server process writes a V8 CPU profile
  * there when it exits).
  */
-import { migrateDatabase, ROOT } from './support.js';
+import { ADMIN_KEY, envNumber, LOCK_AMOUNT_URTC, lockBody, migrateDatabase, percentile, postJson, releaseBody, ROOT } from './support.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -39,16 +39,7 @@ import { destination, pino } from 'pino';
 import { walletFromSeed, type Wallet } from '../src/domain/signatures.js';
 import { assertLedgerFileSound } from '../src/ledger-invariants.js';
 
-const ADMIN_KEY = 'bench-operator-key-0123456789abcdef0123';
 const LINE_PREFIX = 'BENCH ';
-
-function envNumber(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < min) throw new Error(`${name} must be a number >= ${min}, got ${JSON.stringify(raw)}`);
-  return value;
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Child: the server.
@@ -218,12 +209,6 @@ class ServerProcess {
   }
 }
 
-async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
-}
-
 function walletFromIndex(kind: number, index: number): Wallet {
   const seed = Buffer.alloc(32);
   seed.write('bench', 0);
@@ -232,21 +217,6 @@ function walletFromIndex(kind: number, index: number): Wallet {
   seed.writeUInt32BE(process.pid, 16);
   return walletFromSeed(seed.toString('hex'));
 }
-
-/** Signed lock and release bodies, exactly as CONTRACT.md (and test/support/rest.ts) build them. */
-function lockBody(payer: Wallet, jobId: string, toWallet: string, amountUrtc: string, nonce: string): string {
-  const action = { action: 'escrow.lock', job_id: jobId, job_type: 'render', from_wallet: payer.address, to_wallet: toWallet, amount_urtc: amountUrtc, nonce };
-  const { action: _action, ...fields } = action;
-  return JSON.stringify({ ...fields, public_key: payer.publicKey, signature: payer.sign(action) });
-}
-
-function releaseBody(payer: Wallet, jobId: string, nonce: string): string {
-  const action = { action: 'escrow.release', job_id: jobId, job_type: 'render', nonce };
-  const { action: _action, ...fields } = action;
-  return JSON.stringify({ ...fields, public_key: payer.publicKey, signature: payer.sign(action) });
-}
-
-const LOCK_AMOUNT_URTC = '1000'; // 0.001 RTC
 
 /** An endless supply of fresh jobs: pre-signed bodies first, signed on demand (and counted) when they run out. */
 class JobSource<T> {
@@ -299,10 +269,21 @@ interface PhaseFigures {
   inlineSigned: number;
 }
 
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank]!;
+/** What a phase's answers prove: units done (requests, or pairs) and failed, and each unit's time when the phase times units itself. */
+interface Tally {
+  units: number;
+  failures: number;
+  latencies: number[] | null;
+}
+
+/** One timed phase, as data: the requests each connection sends in turn, counting into the tally. */
+interface Phase {
+  name: string;
+  requests: (tally: Tally) => AutocannonRequest[];
+  /** The phase times its units itself (a pair: lock sent to release answered); else each request's time counts. */
+  timesUnits?: boolean;
+  /** Bodies signed before each run: their source, what they are called, a first guess of units/s, and requests per unit. */
+  pool?: { source: JobSource<unknown>; what: string; guessPerSecond: number; requestsPerUnit: number };
 }
 
 /** Runs autocannon once, collecting every response time (autocannon's own histogram is whole milliseconds). */
@@ -370,203 +351,153 @@ async function main(): Promise<void> {
     // One lock and release by hand first: a wrong body should fail loudly here, not as a column of non-2xx.
     {
       const payer = payers[0]!;
-      const lock = await postJson(`${url}/render/escrow`, JSON.parse(lockBody(payer, 'bench-check', provider.address, LOCK_AMOUNT_URTC, 'check-lock')));
+      const lock = await postJson(`${url}/render/escrow`, lockBody(payer, 'bench-check', provider.address, 'check-lock', LOCK_AMOUNT_URTC));
       if (lock.status !== 201) throw new Error(`sanity lock failed: ${lock.status} ${JSON.stringify(lock.body)}`);
-      const release = await postJson(`${url}/render/release`, JSON.parse(releaseBody(payer, 'bench-check', 'check-release')));
+      const release = await postJson(`${url}/render/release`, releaseBody(payer, 'bench-check', 'check-release'));
       if (release.status !== 200 || release.body?.status !== 'released') throw new Error(`sanity release failed: ${release.status} ${JSON.stringify(release.body)}`);
     }
 
+    // Bodies are signed and serialised before the timed runs.
     const locks = new JobSource((i) => {
       const payer = payers[i % payers.length]!;
-      return lockBody(payer, `bench-lock-${i}`, provider.address, LOCK_AMOUNT_URTC, `l${i}`);
+      return JSON.stringify(lockBody(payer, `bench-lock-${i}`, provider.address, `l${i}`, LOCK_AMOUNT_URTC));
     });
     const pairs = new JobSource((i) => {
       const payer = payers[i % payers.length]!;
       const jobId = `bench-pair-${i}`;
-      return { lock: lockBody(payer, jobId, provider.address, LOCK_AMOUNT_URTC, `pl${i}`), release: releaseBody(payer, jobId, `pr${i}`) };
+      const lock = JSON.stringify(lockBody(payer, jobId, provider.address, `pl${i}`, LOCK_AMOUNT_URTC));
+      return { lock, release: JSON.stringify(releaseBody(payer, jobId, `pr${i}`)) };
     });
 
     const jsonHeaders = { 'content-type': 'application/json' };
     const figures: PhaseFigures[] = [];
 
+    /** How many bodies to have ready: the warm-up's rate (else a generous guess) over the run, with headroom. */
+    const sizeFor = (timed: boolean, rate: number | null, guess: number) =>
+      Math.ceil((rate ?? guess) * (timed ? seconds : warmupSeconds) * 1.6) + connections * 4;
+
+    /** Readies a phase's bodies for the warm-up (`warmupRate` null) or for the timed run (the warm-up's rate, if there was one). */
+    const ready = ({ pool }: Phase, timed: boolean, warmupRate: number | null) => {
+      if (!pool) return;
+      pool.source.compact();
+      const n = sizeFor(timed, warmupRate === null ? null : warmupRate / pool.requestsPerUnit, pool.guessPerSecond);
+      const { signed, ms } = pool.source.fill(n);
+      console.log(`  ${n} ${pool.what} ready for the ${timed ? 'timed run' : 'warm-up'} (${signed} signed now, in ${(ms / 1000).toFixed(2)} s)`);
+    };
+
     /** Warm-up (uncounted), then the timed run, with server CPU and event-loop use over the timed run. */
-    async function phase(
-      name: string,
-      build: () => { requests: AutocannonRequest[]; count: () => { units: number; failures: number; latencies: number[] | null }; reset: () => void },
-      /** Readies bodies for the warm-up (`warmupRate` null) or for the timed run (the warm-up's rate, if there was one). */
-      prepare: (timed: boolean, warmupRate: number | null) => void,
-      inlineSigned: () => number,
-    ): Promise<void> {
-      const run = build();
+    async function runPhase(p: Phase): Promise<void> {
+      const tally: Tally = { units: 0, failures: 0, latencies: null };
+      const requests = p.requests(tally);
+      const inlineSigned = () => p.pool?.source.inlineSigned ?? 0;
       let warmupRate: number | null = null;
       if (warmupSeconds > 0) {
-        prepare(false, null);
-        const warm = await cannon({ url, connections, duration: warmupSeconds, requests: run.requests });
+        ready(p, false, null);
+        const warm = await cannon({ url, connections, duration: warmupSeconds, requests });
         warmupRate = warm.requests.total / warm.duration;
       }
-      prepare(true, warmupRate);
-      run.reset();
+      ready(p, true, warmupRate);
+      Object.assign(tally, { units: 0, failures: 0, latencies: p.timesUnits ? [] : null });
       const inlineBefore = inlineSigned();
       const latencies: number[] = [];
       await server!.command('mark');
       const loadMark = process.cpuUsage();
       const wallStart = performance.now();
-      const result = await cannon({ url, connections, duration: seconds, requests: run.requests }, (ms) => latencies.push(ms));
+      const result = await cannon({ url, connections, duration: seconds, requests }, (ms) => latencies.push(ms));
       const loadUsage = process.cpuUsage(loadMark);
       const wallMs = performance.now() - wallStart;
       const usage = (await server!.command('usage')).usage as { cpu: number; elu: number };
-      const counted = run.count();
-      const sample = Float64Array.from(counted.latencies ?? latencies).sort();
-      figures.push({
-        name,
+      const sample = Float64Array.from(tally.latencies ?? latencies).sort();
+      const f: PhaseFigures = {
+        name: p.name,
         result,
-        units: counted.units,
-        perSecond: counted.units / result.duration,
+        units: tally.units,
+        perSecond: tally.units / result.duration,
         p50: percentile(sample, 50),
         p99: percentile(sample, 99),
         non2xx: result.non2xx,
-        failures: counted.failures + result.errors + result.timeouts,
+        failures: tally.failures + result.errors + result.timeouts,
         detail: statusSummary(result),
         serverCpu: usage.cpu,
         serverElu: usage.elu,
         loadCpu: (loadUsage.user + loadUsage.system) / 1000 / wallMs,
         inlineSigned: inlineSigned() - inlineBefore,
-      });
-      const f = figures[figures.length - 1]!;
+      };
+      figures.push(f);
       console.log(
-        `  done: ${name}: ${f.perSecond.toFixed(0)}/s over ${result.duration} s (${f.detail || 'no responses'}); ` +
+        `  done: ${p.name}: ${f.perSecond.toFixed(0)}/s over ${result.duration} s (${f.detail || 'no responses'}); ` +
           `server CPU ${(f.serverCpu * 100).toFixed(0)}%, event loop ${(f.serverElu * 100).toFixed(0)}% busy; load generator CPU ${(f.loadCpu * 100).toFixed(0)}%` +
           (f.inlineSigned ? `; ${f.inlineSigned} bodies signed inline (pool ran dry)` : ''),
       );
     }
 
-    /** How many bodies to have ready: the warm-up's rate (else a generous guess) over the run, with headroom. */
-    const sizeFor = (timed: boolean, rate: number | null, guess: number) =>
-      Math.ceil((rate ?? guess) * (timed ? seconds : warmupSeconds) * 1.6) + connections * 4;
+    const count = (tally: Tally, ok: boolean) => (ok ? (tally.units += 1) : (tally.failures += 1));
+    const trivialQuery = JSON.stringify({ query: '{ __typename }' });
+    const phases: Phase[] = [
+      {
+        // 1. The trivial query. A GraphQL error can come back with a 200: count only real answers.
+        name: 'graphql { __typename }',
+        requests: (tally) => [
+          {
+            method: 'POST',
+            path: '/graphql',
+            headers: jsonHeaders,
+            body: trivialQuery,
+            onResponse: (status, text) => count(tally, status === 200 && text.includes('"__typename":"Query"') && !text.includes('"errors"')),
+          },
+        ],
+      },
+      {
+        // 2. Locks: every request a new job.
+        name: 'REST lock',
+        pool: { source: locks, what: 'lock bodies', guessPerSecond: 4000, requestsPerUnit: 1 },
+        requests: (tally) => [
+          {
+            method: 'POST',
+            path: '/render/escrow',
+            headers: jsonHeaders,
+            setupRequest: (req) => ({ ...req, body: locks.take() }),
+            onResponse: (status) => count(tally, status === 201),
+          },
+        ],
+      },
+      {
+        // 3. Lock then release of the same job, per connection; a pair counts when the lock answered 201 and the release 200.
+        name: 'REST lock+release (pairs)',
+        timesUnits: true,
+        pool: { source: pairs, what: 'lock+release pairs', guessPerSecond: 2000, requestsPerUnit: 2 },
+        requests: (tally) => [
+          {
+            method: 'POST',
+            path: '/render/escrow',
+            headers: jsonHeaders,
+            setupRequest: (req, context) => {
+              const pair = pairs.take();
+              context.release = pair.release;
+              context.startedAt = performance.now();
+              return { ...req, body: pair.lock };
+            },
+            onResponse: (status, _text, context) => {
+              context.lockStatus = status;
+            },
+          },
+          {
+            method: 'POST',
+            path: '/render/release',
+            headers: jsonHeaders,
+            setupRequest: (req, context) => ({ ...req, body: context.release as string }),
+            onResponse: (status, text, context) => {
+              const ok = context.lockStatus === 201 && status === 200 && text.includes('"status":"released"');
+              if (ok) tally.latencies?.push(performance.now() - (context.startedAt as number));
+              count(tally, ok);
+            },
+          },
+        ],
+      },
+    ];
 
     console.log('');
-    // 1. The trivial query.
-    await phase(
-      'graphql { __typename }',
-      () => {
-        let ok = 0;
-        let failures = 0;
-        const body = JSON.stringify({ query: '{ __typename }' });
-        return {
-          requests: [
-            {
-              method: 'POST',
-              path: '/graphql',
-              headers: jsonHeaders,
-              body,
-              onResponse: (status, text) => {
-                // A GraphQL error can come back with a 200: count only real answers.
-                if (status === 200 && text.includes('"__typename":"Query"') && !text.includes('"errors"')) ok += 1;
-                else failures += 1;
-              },
-            },
-          ],
-          count: () => ({ units: ok, failures, latencies: null }),
-          reset: () => {
-            ok = 0;
-            failures = 0;
-          },
-        };
-      },
-      () => {},
-      () => 0,
-    );
-
-    // 2. Locks: every request a new job.
-    await phase(
-      'REST lock',
-      () => {
-        let ok = 0;
-        let failures = 0;
-        return {
-          requests: [
-            {
-              method: 'POST',
-              path: '/render/escrow',
-              headers: jsonHeaders,
-              setupRequest: (req) => ({ ...req, body: locks.take() }),
-              onResponse: (status) => {
-                if (status === 201) ok += 1;
-                else failures += 1;
-              },
-            },
-          ],
-          count: () => ({ units: ok, failures, latencies: null }),
-          reset: () => {
-            ok = 0;
-            failures = 0;
-          },
-        };
-      },
-      (timed, warmupRate) => {
-        locks.compact();
-        const n = sizeFor(timed, warmupRate, 4000);
-        const { signed, ms } = locks.fill(n);
-        console.log(`  ${n} lock bodies ready for the ${timed ? 'timed run' : 'warm-up'} (${signed} signed now, in ${(ms / 1000).toFixed(2)} s)`);
-      },
-      () => locks.inlineSigned,
-    );
-
-    // 3. Lock then release of the same job, per connection; a pair counts when the lock answered 201 and the release 200.
-    await phase(
-      'REST lock+release (pairs)',
-      () => {
-        let ok = 0;
-        let failures = 0;
-        let pairLatencies: number[] = [];
-        return {
-          requests: [
-            {
-              method: 'POST',
-              path: '/render/escrow',
-              headers: jsonHeaders,
-              setupRequest: (req, context) => {
-                const pair = pairs.take();
-                context.release = pair.release;
-                context.startedAt = performance.now();
-                return { ...req, body: pair.lock };
-              },
-              onResponse: (status, _text, context) => {
-                context.lockStatus = status;
-              },
-            },
-            {
-              method: 'POST',
-              path: '/render/release',
-              headers: jsonHeaders,
-              setupRequest: (req, context) => ({ ...req, body: context.release as string }),
-              onResponse: (status, text, context) => {
-                if (context.lockStatus === 201 && status === 200 && text.includes('"status":"released"')) {
-                  ok += 1;
-                  pairLatencies.push(performance.now() - (context.startedAt as number));
-                } else {
-                  failures += 1;
-                }
-              },
-            },
-          ],
-          count: () => ({ units: ok, failures, latencies: pairLatencies }),
-          reset: () => {
-            ok = 0;
-            failures = 0;
-            pairLatencies = [];
-          },
-        };
-      },
-      (timed, warmupRate) => {
-        pairs.compact();
-        // The warm-up's rate is in requests; a pair is two of them.
-        const n = sizeFor(timed, warmupRate === null ? null : warmupRate / 2, 2000);
-        const { signed, ms } = pairs.fill(n);
-        console.log(`  ${n} lock+release pairs ready for the ${timed ? 'timed run' : 'warm-up'} (${signed} signed now, in ${(ms / 1000).toFixed(2)} s)`);
-      },
-      () => pairs.inlineSigned,
-    );
+    for (const p of phases) await runPhase(p);
     console.log(`  ${assertLedgerFileSound(join(dir, 'bench.db'))}`); // money rules I1–I8 after every lock and release above; throws on a violation
 
     // The table.

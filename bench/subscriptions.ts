@@ -43,7 +43,7 @@
  *
  * Standalone: `npx tsx bench/subscriptions.ts`.
  */
-import { migrateDatabase, ROOT } from './support.js';
+import { ADMIN_KEY, envInt, lockBody, migrateDatabase, percentile, postJson, releaseBody, ROOT, runIfMain } from './support.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -51,17 +51,14 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
-import { pathToFileURL } from 'node:url';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { walletFromSeed, type Wallet } from '../src/domain/signatures.js';
+import { walletFromSeed } from '../src/domain/signatures.js';
 
-const ADMIN_KEY = 'bench-operator-key-0123456789abcdef0123';
 const TARGET_P99_MS = 100;
 const SETTLE_MS = 250;
 const STEP_TIMEOUT_MS = 30_000;
 const DELIVERY_TIMEOUT_MS = 10_000;
-const LOCK_AMOUNT_URTC = '1000'; // 0.001 RTC
 
 const SUBSCRIPTION = `subscription BenchEscrowStatus($jobId: String!, $afterSeq: Int) {
   escrowStatusChanged(jobId: $jobId, afterSeq: $afterSeq) { seq change at escrow { status } }
@@ -69,20 +66,6 @@ const SUBSCRIPTION = `subscription BenchEscrowStatus($jobId: String!, $afterSeq:
 
 interface StatusEvent {
   escrowStatusChanged: { seq: number; change: string; at: number; escrow: { status: string } };
-}
-
-function envInt(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Math.floor(Number(raw));
-  if (!Number.isFinite(value) || value < min) throw new Error(`${name} must be a number >= ${min}, got ${JSON.stringify(raw)}`);
-  return value;
-}
-
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank]!;
 }
 
 const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : 'n/a');
@@ -163,29 +146,6 @@ class ServerChild {
     await this.exited;
     clearTimeout(timer);
   }
-}
-
-// ---------------------------------------------------------------------------------------------------
-// REST helpers (bodies signed as docs/CONTRACT.md and bench/run.ts build them).
-// ---------------------------------------------------------------------------------------------------
-
-async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; at: number }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  const at = performance.now(); // the response (status and headers) has arrived
-  const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null, at };
-}
-
-function lockBody(payer: Wallet, jobId: string, toWallet: string, nonce: string): Record<string, string> {
-  const action = { action: 'escrow.lock', job_id: jobId, job_type: 'render', from_wallet: payer.address, to_wallet: toWallet, amount_urtc: LOCK_AMOUNT_URTC, nonce };
-  const { action: _action, ...fields } = action;
-  return { ...fields, public_key: payer.publicKey, signature: payer.sign(action) };
-}
-
-function releaseBody(payer: Wallet, jobId: string, nonce: string): Record<string, string> {
-  const action = { action: 'escrow.release', job_id: jobId, job_type: 'render', nonce };
-  const { action: _action, ...fields } = action;
-  return { ...fields, public_key: payer.publicKey, signature: payer.sign(action) };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -459,11 +419,4 @@ function describeClose(e: unknown): string {
   return String(e);
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  try {
-    await runSubscriptionBench();
-  } catch (err) {
-    console.error('subscriptions benchmark failed:', err);
-    process.exitCode = 1;
-  }
-}
+await runIfMain(import.meta.url, 'subscriptions', runSubscriptionBench);

@@ -1,6 +1,7 @@
 /** The environment, parsed once with zod; a bad value stops the server at start with a clear message. */
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { describeIssues } from './domain/validation.js';
 
 /** A comma-separated list, trimmed, empty entries dropped. */
 const commaList = (check: (entry: string) => boolean, what: string) =>
@@ -76,8 +77,8 @@ export type Config = z.infer<typeof configSchema>;
 function parse<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.infer<T> {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`invalid configuration: ${problems}`);
+    const { message } = describeIssues(parsed.error.issues, { name: 'environment', shownMax: Infinity });
+    throw new Error(`invalid configuration: ${message}`);
   }
   return parsed.data;
 }

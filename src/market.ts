@@ -1,7 +1,9 @@
 /**
  * Builds the market's services on one database: what the GraphQL schema, the REST shim and the
- * sweeper all share. Tests build one per database file.
+ * sweeper all share. `wireServices` is the one composition root; `createMarket` opens a database file
+ * for it, and tests of the services alone give it an in-memory database.
  */
+import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
@@ -26,8 +28,8 @@ import { createCustodyEventLog } from './custody/events.js';
 import { createCustodyService, type CustodyService } from './custody/service.js';
 import { createCustodyStore } from './custody/store.js';
 
-export interface Market {
-  db: DatabaseHandles;
+/** The services of a market, wired to each other on one SQLite connection: all a Market holds but the database. */
+export interface MarketServices {
   attestations: AttestationService;
   bonds: BondService;
   pricing: PricingService;
@@ -43,6 +45,13 @@ export interface Market {
   clock: Clock;
   /** The sweeper's node step: announces lapsed attestations, forgets expired challenges, returns matured bonds. */
   sweepNodes(): Promise<void>;
+  /** Stops the services' timers and subscriptions; the connection and the pub/sub stay open. */
+  close(): Promise<void>;
+}
+
+export interface Market extends MarketServices {
+  db: DatabaseHandles;
+  /** Closes the services, the pub/sub and the database. */
   close(): Promise<void>;
 }
 
@@ -59,6 +68,19 @@ type OptionalSettings =
   | 'CUSTODY_SENDER_LEASE_S'
   | 'BOND_UNBOND_DELAY_S';
 
+/** What the services read: the operator key, and the optional settings but the pub/sub's. */
+export type ServiceSettings = Pick<Config, 'RC_ADMIN_KEY'> & Partial<Pick<Config, Exclude<OptionalSettings, 'REDIS_URL'>>>;
+
+export interface ServiceDeps {
+  log: Logger;
+  clock?: Clock;
+  /** Where committed changes are announced (in process, or Redis across instances). */
+  pubsub: MarketPubSub;
+  /** The custody chain (RustChain), or null when custody is not configured. */
+  chain?: ChainAdapter | null;
+}
+
+/** Opens the database, audits the ledger and wires the services on it: the market of one process. */
 export function createMarket(
   config: Pick<Config, 'DATABASE_URL' | 'RC_ADMIN_KEY' | 'SQLITE_SYNCHRONOUS'> & Partial<Pick<Config, OptionalSettings>>,
   log: Logger,
@@ -68,13 +90,28 @@ export function createMarket(
 ): Market {
   const db = openDatabase(config.DATABASE_URL, config.SQLITE_SYNCHRONOUS);
   assertLedgerSound(db.sqlite, log); // money rules I1–I8 audited: on a violation it logs fatal and throws, so nothing starts
-  const writes = createGroupCommit(db.sqlite);
-  const ledger = createLedger(db.sqlite, writes);
-  const operator = createOperatorGate(config.RC_ADMIN_KEY);
   const { pubsub, close: closePubSub } = createMarketPubSub(config.REDIS_URL);
+  const services = wireServices(db.sqlite, config, { log, clock, pubsub, chain });
+  async function close() {
+    await services.close();
+    await closePubSub();
+    await db.close();
+  }
+  return { ...services, db, close };
+}
+
+/**
+ * The one place the services are wired: on an open SQLite connection (a file for createMarket, a
+ * migrated in-memory database for tests of the services alone), with the pub/sub they announce on.
+ */
+export function wireServices(sqlite: Database.Database, config: ServiceSettings, deps: ServiceDeps): MarketServices {
+  const { log, clock = systemClock, pubsub, chain = null } = deps;
+  const writes = createGroupCommit(sqlite);
+  const ledger = createLedger(sqlite, writes);
+  const operator = createOperatorGate(config.RC_ADMIN_KEY);
   const attestationTtlS = config.ATTESTATION_TTL_S ?? 3600;
   const bondMinUrtc = config.BOND_MIN_URTC ?? BOND_MIN_URTC_DEFAULT;
-  const pricingStore = createPricingStore(db.sqlite);
+  const pricingStore = createPricingStore(sqlite);
   const pricing = createPricingService({
     store: pricingStore,
     clock,
@@ -84,7 +121,7 @@ export function createMarket(
     onRateChange: (event) => pubsub.publish('priceUpdated', event),
   });
   pricing.refresh(); // the baseline: later refreshes report changes from here
-  const escrowEvents = createEscrowEventLog(db.sqlite);
+  const escrowEvents = createEscrowEventLog(sqlite);
   const escrows = createEscrowService({
     ledger,
     pricing: pricingStore,
@@ -103,20 +140,20 @@ export function createMarket(
   const wallets = createWalletService({ ledger, operator, clock, log: log.child({ component: 'wallet' }) });
   const custody = createCustodyService({
     chain,
-    store: createCustodyStore(db.sqlite, chain?.chain ?? 'rustchain'),
+    store: createCustodyStore(sqlite, chain?.chain ?? 'rustchain'),
     ledger,
     writes,
     operator,
-    events: createCustodyEventLog(db.sqlite),
+    events: createCustodyEventLog(sqlite),
     limits: { withdrawMinUrtc: config.WITHDRAW_MIN_URTC ?? 100_000n, withdrawDailyMaxUrtc: config.WITHDRAW_DAILY_MAX_URTC ?? 1_000_000_000n },
     senderLeaseS: config.CUSTODY_SENDER_LEASE_S,
     clock,
     log: log.child({ component: 'custody' }),
     onEvent: (event) => pubsub.publish('walletEvent', event.wallet, event),
   });
-  const nodeEvents = createNodeEventLog(db.sqlite);
+  const nodeEvents = createNodeEventLog(sqlite);
   const attestations = createAttestationService({
-    store: createAttestationStore(db.sqlite, writes),
+    store: createAttestationStore(sqlite, writes),
     operator,
     clock,
     log: log.child({ component: 'attestation' }),
@@ -158,8 +195,6 @@ export function createMarket(
   async function close() {
     await remoteNodeChanges.return?.();
     pricing.close();
-    await closePubSub();
-    await db.close();
   }
-  return { db, ledger, escrows, escrowEvents, nodeEvents, wallets, custody, attestations, bonds, pricing, pricingEvents: pricingStore, pubsub, log, clock, sweepNodes, close };
+  return { ledger, escrows, escrowEvents, nodeEvents, wallets, custody, attestations, bonds, pricing, pricingEvents: pricingStore, pubsub, log, clock, sweepNodes, close };
 }

@@ -4,11 +4,12 @@
  * wrote, so a signer in TypeScript must write the same bytes:
  * - a JS `number` is a Python float and is written as Python's `repr` (`1.0`, `1e-06`, `1e+16`); a `bigint` is a
  *   Python int;
- * - strings are escaped as with `ensure_ascii=True`: everything outside space..`~` becomes `\uXXXX` with lowercase
- *   hex (UTF-16 code units, so characters above U+FFFF become surrogate pairs), except the short escapes
- *   `\" \\ \n \r \t \b \f`;
- * - object keys are sorted by code point.
+ * - strings are escaped as with `ensure_ascii=True` and object keys sorted by code point: canonical JSON's
+ *   `python` form (src/domain/canonical-json.ts), which this module hands each number to as the text Python
+ *   would write for it.
  */
+import { LosslessNumber } from 'lossless-json';
+import { canonicalJson } from '../domain/canonical-json.js';
 
 export type PythonJson = null | boolean | number | bigint | string | PythonJson[] | { [key: string]: PythonJson };
 
@@ -50,58 +51,24 @@ function shortestDigits(x: number): { digits: string; decpt: number } {
   return { digits, decpt };
 }
 
-const SHORT_ESCAPES: Record<number, string> = {
-  0x22: '\\"',
-  0x5c: '\\\\',
-  0x0a: '\\n',
-  0x0d: '\\r',
-  0x09: '\\t',
-  0x08: '\\b',
-  0x0c: '\\f',
-};
-
-/** A JSON string literal as Python writes it with `ensure_ascii=True`: pure ASCII. */
-export function pythonJsonString(text: string): string {
-  let out = '"';
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i);
-    const short = SHORT_ESCAPES[unit];
-    if (short !== undefined) out += short;
-    else if (unit >= 0x20 && unit <= 0x7e) out += text[i];
-    else out += `\\u${unit.toString(16).padStart(4, '0')}`;
-  }
-  return `${out}"`;
+/** A Python float as canonical JSON writes it: its `repr`, verbatim. */
+export function pythonFloat(x: number): LosslessNumber {
+  // Python writes NaN and Infinity (not JSON); nothing the node signs can hold them, so refuse.
+  if (!Number.isFinite(x)) throw new RangeError(`${x} has no JSON representation`);
+  return new LosslessNumber(pythonFloatRepr(x));
 }
 
-/** Python orders `str` by code point; JS's default sort compares UTF-16 code units, which differs above U+FFFF. */
-export function compareCodePoints(a: string, b: string): number {
-  const left = [...a];
-  const right = [...b];
-  for (let i = 0; i < Math.min(left.length, right.length); i++) {
-    const diff = left[i]!.codePointAt(0)! - right[i]!.codePointAt(0)!;
-    if (diff !== 0) return diff;
-  }
-  return left.length - right.length;
+/** The value with every number as the text Python writes for it (bigints stay ints). */
+function asPythonNumbers(value: PythonJson): unknown {
+  if (typeof value === 'number') return pythonFloat(value);
+  if (Array.isArray(value)) return value.map(asPythonNumbers);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, member] of Object.entries(value)) Object.defineProperty(out, key, { value: asPythonNumbers(member), enumerable: true });
+  return out;
 }
 
 /** `json.dumps(value, sort_keys=True, separators=(",", ":"))` with Python's defaults otherwise (`ensure_ascii`). */
 export function pythonJsonDumps(value: PythonJson): string {
-  if (value === null) return 'null';
-  switch (typeof value) {
-    case 'boolean':
-      return value ? 'true' : 'false';
-    case 'bigint':
-      return value.toString();
-    case 'number':
-      // Python writes NaN and Infinity (not JSON); nothing the node signs can hold them, so refuse.
-      if (!Number.isFinite(value)) throw new RangeError(`${value} has no JSON representation`);
-      return pythonFloatRepr(value);
-    case 'string':
-      return pythonJsonString(value);
-    default:
-      break;
-  }
-  if (Array.isArray(value)) return `[${value.map(pythonJsonDumps).join(',')}]`;
-  const keys = Object.keys(value).sort(compareCodePoints);
-  return `{${keys.map((key) => `${pythonJsonString(key)}:${pythonJsonDumps(value[key]!)}`).join(',')}}`;
+  return canonicalJson(asPythonNumbers(value), 'python');
 }

@@ -11,16 +11,17 @@
  * `BAD_RESPONSE`: look the `tx_hash` up before doing anything else). Reads are idempotent and retried with backoff.
  *
  * The signed bytes are the node's own: Python's `json.dumps(tx, sort_keys=True, separators=(",", ":"))` where
- * `amount` is a Python float (so µRTC / 10^6 written as Python's repr), `fee` is `0.0` and `nonce` a string
- * (src/custody/python-json.ts writes them).
+ * `amount` is a Python float (so µRTC / 10^6 written as Python's repr), `fee` is `0.0` and `nonce` a string:
+ * canonical JSON's `python` form with the floats handed over as Python writes them (src/custody/python-json.ts).
  */
 import { createHash, createPrivateKey, createPublicKey, sign as ed25519Sign, type KeyObject } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { isLosslessNumber, parse as parseLosslessJson } from 'lossless-json';
 import { InvalidInputError } from '../domain/errors.js';
 import { formatRtc, MAX_AMOUNT_URTC } from '../domain/money.js';
+import { canonicalJson } from '../domain/canonical-json.js';
 import { addressFromPublicKey } from '../domain/signatures.js';
-import { pythonJsonDumps } from './python-json.js';
+import { pythonFloat } from './python-json.js';
 
 export const RUSTCHAIN_MAINNET_CHAIN_ID = 'rustchain-mainnet-v2';
 
@@ -155,16 +156,16 @@ export function transferMessage(t: {
   memo: string;
   chainId: string | null;
 }): string {
-  const tx: Record<string, number | string> = {
+  const tx: Record<string, unknown> = {
     from: t.from,
     to: t.to,
-    amount: rtcFloat(t.amountUrtc),
-    fee: 0,
+    amount: pythonFloat(rtcFloat(t.amountUrtc)),
+    fee: pythonFloat(0),
     memo: t.memo,
     nonce: t.nonce.toString(),
   };
   if (t.chainId) tx.chain_id = t.chainId;
-  return pythonJsonDumps(tx);
+  return canonicalJson(tx, 'python');
 }
 
 export function transferTxHash(message: string, signatureHex: string): string {

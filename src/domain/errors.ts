@@ -39,9 +39,22 @@ export class MarketError extends Error {
   }
 }
 
-/** Bad shape or value of a request: nothing was looked up, nothing changed. */
+/** One thing wrong with a request: where (`gpus[0].vram_mb`; the value's name when it is the whole) and what. */
+export interface InputIssue {
+  path: string;
+  message: string;
+}
+
+/**
+ * Bad shape or value of a request: nothing was looked up, nothing changed. `issues` lists the fields at
+ * fault when validation named them (src/domain/validation.ts), and is empty when the message is about
+ * the request as a whole.
+ */
 export class InvalidInputError extends MarketError {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly issues: readonly InputIssue[] = [],
+  ) {
     super('INVALID_INPUT', message);
   }
 }

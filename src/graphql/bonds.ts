@@ -3,14 +3,13 @@
  * mutations, and the operator's slash. The rules live in src/attestation/bonds.ts and
  * src/pricing/eligibility.ts; this module only translates.
  */
-import { z } from 'zod';
 import { bondRequestSchema, slashRequestSchema, type BondRecord, type BondRequest, type SlashRequest } from '../attestation/bonds.js';
 import { addressField } from '../domain/fields.js';
 import { formatRtc } from '../domain/money.js';
 import { isEligibleProvider } from '../pricing/eligibility.js';
 import { builder, MONEY_ERRORS } from './builder.js';
-import { seconds } from './escrow.js';
-import { GpuNodeRef } from './gpu.js';
+import { GpuNodeRef } from './gpu-nodes.js';
+import { inputOf, optionalSeconds } from './shared.js';
 
 const GpuBondRef = builder.objectRef<BondRecord>('GpuBond').implement({
   description: 'RTC a node’s wallet keeps locked to be eligible for the fair rate; the operator can slash it.',
@@ -19,7 +18,7 @@ const GpuBondRef = builder.objectRef<BondRecord>('GpuBond').implement({
     bondedUrtc: t.field({ type: 'Urtc', description: 'Counts towards eligibility.', resolve: (b) => b.bondedUrtc }),
     bondedRtc: t.string({ resolve: (b) => formatRtc(b.bondedUrtc) }),
     unbondingUrtc: t.field({ type: 'Urtc', description: 'Asked back: returns to the wallet at unbondAt, slashable until then.', resolve: (b) => b.unbondingUrtc }),
-    unbondAt: t.field({ type: 'DateTime', nullable: true, resolve: (b) => (b.unbondAt === null ? null : seconds(b.unbondAt)) }),
+    unbondAt: t.field({ type: 'DateTime', nullable: true, resolve: (b) => optionalSeconds(b.unbondAt) }),
     slashedUrtc: t.field({ type: 'Urtc', description: 'Moved to the treasury by the operator, all time.', resolve: (b) => b.slashedUrtc }),
     eligible: t.boolean({
       description: 'Whether the bond alone (bondedUrtc at least bondMinUrtc) makes the node eligible.',
@@ -79,11 +78,6 @@ const GpuBondResultRef = builder.objectRef<{ bond: BondRecord; changed: boolean 
   }),
 });
 
-const inputOf = <Out>(schema: z.ZodType<Out, unknown>) =>
-  z
-    .object({ input: z.unknown() })
-    .transform((a) => a.input)
-    .pipe(schema);
 const bondErrors = (name: string) => ({ types: MONEY_ERRORS, directResult: true as const, union: { name } });
 
 builder.mutationFields((t) => ({

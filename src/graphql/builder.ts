@@ -13,8 +13,10 @@ import {
   InsufficientFundsError,
   InvalidInputError,
   MarketError,
+  type InputIssue,
   StateError,
 } from '../domain/errors.js';
+import { invalidInput } from '../domain/validation.js';
 import type { Market } from '../market.js';
 import { getDatamodel } from '../generated/pothos-prisma-types.js';
 import type PrismaTypes from '../generated/pothos-prisma-types.js';
@@ -66,12 +68,7 @@ export const builder = new SchemaBuilder<{
   relay: { clientMutationId: 'omit', cursorType: 'String' },
   // Input validation failures are answered as INVALID_INPUT results; no field here has authorization hooks.
   errors: { defaultTypes: [], unsafelyHandleInputErrors: true },
-  validation: {
-    validationError: (result) =>
-      new InvalidInputError(
-        result.issues.map((i) => `${i.path?.map((p) => (typeof p === 'object' ? p.key : p)).join('.') || 'input'}: ${i.message}`).join('; '),
-      ),
-  },
+  validation: { validationError: (result) => invalidInput(result.issues, { name: 'input' }) },
 });
 
 builder.addScalarType('Urtc', UrtcScalar);
@@ -95,10 +92,25 @@ export const MarketErrorInterface = builder.interfaceRef<MarketError>('MarketErr
   }),
 });
 
+const InputIssueRef = builder.objectRef<InputIssue>('InputIssue').implement({
+  description: 'One thing wrong with the input: where (a path such as `wallet` or `attestation.gpus[0].vram_mb`) and what.',
+  fields: (t) => ({
+    path: t.exposeString('path'),
+    message: t.exposeString('message'),
+  }),
+});
+
 builder.objectType(InvalidInputError, {
   name: 'InvalidInputError',
   description: 'The request is malformed (INVALID_INPUT).',
   interfaces: [MarketErrorInterface],
+  fields: (t) => ({
+    issues: t.field({
+      type: [InputIssueRef],
+      description: 'The fields at fault, as validation named them; empty when the message is about the request as a whole.',
+      resolve: (e) => [...e.issues],
+    }),
+  }),
 });
 
 builder.objectType(AuthorizationError, {

@@ -10,9 +10,7 @@ import { addressField } from '../domain/fields.js';
 import { formatRtc } from '../domain/money.js';
 import { catchUpThenLive, nothingMissed } from '../subscriptions.js';
 import { builder, MONEY_ERRORS } from './builder.js';
-import { seconds } from './escrow.js';
-
-const optionalSeconds = (s: number | null) => (s === null ? null : seconds(s));
+import { afterSeqArg, inputOf, optionalSeconds, seconds } from './shared.js';
 
 const ChainDepositStatusEnum = builder.enumType('ChainDepositStatus', {
   description: 'pending: seen, not final, not spendable; credited: final and credited once; voided: never credited; unattributed: final, waiting for the operator.',
@@ -119,7 +117,7 @@ builder.mutationField('withdraw', (t) =>
     type: WithdrawSuccess,
     description: 'Moves the amount from available into a pending withdrawal, sent to RustChain as exactly one transfer.',
     errors: { types: MONEY_ERRORS, directResult: true, union: { name: 'WithdrawResult' } },
-    args: t.validate({ input: t.arg({ type: WithdrawInput, required: true }) }, z.object({ input: z.unknown() }).transform((a) => a.input).pipe(withdrawRequestSchema)),
+    args: t.validate({ input: t.arg({ type: WithdrawInput, required: true }) }, inputOf(withdrawRequestSchema)),
     resolve: async (_, req, ctx) => ({ withdrawal: await ctx.market.custody.withdraw(req as WithdrawRequest) }),
   }),
 );
@@ -166,7 +164,7 @@ builder.subscriptionField('walletEvents', (t) =>
     description: "The wallet's deposits seen, credited or voided and withdrawals pending, sent, confirmed or failed. With afterSeq, missed events first.",
     args: {
       wallet: t.arg.string({ required: true, validate: addressField }),
-      afterSeq: t.arg.int({ required: false, validate: z.number().int().min(0).nullish() }),
+      afterSeq: t.arg.int({ required: false, validate: afterSeqArg }),
     },
     subscribe: (_, { wallet, afterSeq }, ctx) =>
       catchUpThenLive(ctx.market.pubsub.subscribe('walletEvent', wallet), () =>

@@ -1,6 +1,6 @@
 /** Escrows over GraphQL: the type, lookups, the lock/release/refund mutations and status updates. */
 import { z } from 'zod';
-import { JOB_TYPES, jobIdField, addressField, type JobType } from '../domain/fields.js';
+import { jobIdField, addressField, type JobType } from '../domain/fields.js';
 import { formatRtc } from '../domain/money.js';
 import type { EscrowRecord } from '../ledger.js';
 import { eventFromMessage, type EscrowEventMessage } from '../escrow/events.js';
@@ -14,11 +14,7 @@ import {
   type ReleaseRequest,
 } from '../escrow/requests.js';
 import { builder, MONEY_ERRORS } from './builder.js';
-
-export const JobTypeEnum = builder.enumType('JobType', {
-  description: 'render (per minute), tts (per 1K characters), stt (per minute), llm (per 1K tokens, input + output).',
-  values: Object.fromEntries(JOB_TYPES.map((t) => [t.toUpperCase(), { value: t }])) as Record<Uppercase<JobType>, { value: JobType }>,
-});
+import { afterSeqArg, JobTypeEnum, seconds } from './shared.js';
 
 export const EscrowStatusEnum = builder.enumType('EscrowStatus', {
   values: { LOCKED: { value: 'locked' }, RELEASED: { value: 'released' }, REFUNDED: { value: 'refunded' } } as const,
@@ -28,8 +24,6 @@ const WalletRoleEnum = builder.enumType('WalletRole', {
   description: 'Which side of an escrow a wallet is on.',
   values: { PAYER: { value: 'payer' }, PROVIDER: { value: 'provider' }, EITHER: { value: 'either' } } as const,
 });
-
-export const seconds = (s: number) => new Date(s * 1000);
 
 export const EscrowRef = builder.prismaNode('Escrow', {
   id: { field: 'id' },
@@ -214,7 +208,6 @@ function escrowOf(m: EscrowEventMessage): EscrowRecord {
   return escrow;
 }
 
-const afterSeqArg = z.number().int().min(0).nullish();
 const settles = (m: EscrowEventMessage) => m.change !== 'locked';
 
 builder.subscriptionFields((t) => ({

@@ -10,8 +10,8 @@ import { PRICE_UNIT, type MarketRate, type PriceBucket, type Quotation, type Rea
 import { catchUpThenLive, nothingMissed } from '../subscriptions.js';
 import type { PriceEventMessage } from '../pricing/store.js';
 import { builder } from './builder.js';
-import { JobTypeEnum, seconds } from './escrow.js';
-import { GpuNodeRef } from './gpu.js';
+import { GpuNodeRef } from './gpu-nodes.js';
+import { afterSeqArg, JobTypeEnum, optionalSeconds, seconds } from './shared.js';
 
 const RealisedRef = builder.objectRef<Realised>('RealisedRate').implement({
   description: 'What released jobs that carried a quote actually paid.',
@@ -41,7 +41,7 @@ export const FairRateRef = builder.objectRef<MarketRate>('FairRate').implement({
       resolve: (r) => r.quotedMedianUrtc,
     }),
     quotedProviders: t.int({ description: 'Online nodes quoting this job type, eligible or not.', resolve: (r) => r.quotedProviders }),
-    updatedAt: t.field({ type: 'DateTime', nullable: true, description: 'The latest price change of this job type.', resolve: (r) => (r.updatedAt === null ? null : seconds(r.updatedAt)) }),
+    updatedAt: t.field({ type: 'DateTime', nullable: true, description: 'The latest price change of this job type.', resolve: (r) => optionalSeconds(r.updatedAt) }),
     realised24h: t.field({ type: RealisedRef, resolve: (r) => r.realised }),
   }),
 });
@@ -153,7 +153,7 @@ builder.subscriptionField('priceUpdated', (t) =>
   t.field({
     type: PriceEventRef,
     description: 'Each move of the fair rate of a job type (or of every job type). With afterSeq, missed moves come first.',
-    args: { jobType: t.arg({ type: JobTypeEnum, required: false }), afterSeq: t.arg.int({ required: false, validate: z.number().int().min(0).nullish() }) },
+    args: { jobType: t.arg({ type: JobTypeEnum, required: false }), afterSeq: t.arg.int({ required: false, validate: afterSeqArg }) },
     subscribe: (_, { jobType, afterSeq }, ctx) => {
       const wanted = (e: PriceEventMessage) => !jobType || e.jobType === jobType;
       const live = pipe(ctx.market.pubsub.subscribe('priceUpdated'), filter(wanted));

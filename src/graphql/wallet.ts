@@ -1,10 +1,9 @@
 /** Wallets over GraphQL: balances, a wallet's escrows, and the operator's deposit mutation. */
-import { z } from 'zod';
 import { addressField } from '../domain/fields.js';
 import { formatRtc } from '../domain/money.js';
 import { depositRequestSchema } from '../wallet/service.js';
 import { builder, MONEY_ERRORS } from './builder.js';
-import { seconds } from './escrow.js';
+import { inputOf, seconds } from './shared.js';
 
 builder.prismaObject('Wallet', {
   description: "A wallet's balances. `locked` is its own money held in escrows it pays.",
@@ -87,7 +86,7 @@ builder.mutationField('deposit', (t) =>
     type: DepositResultRef,
     description: 'Operator only (X-Admin-Key): credits a wallet, idempotent on the reference.',
     errors: { types: MONEY_ERRORS, directResult: true, union: { name: 'DepositResult' } },
-    args: t.validate({ input: t.arg({ type: DepositInput, required: true }) }, z.object({ input: z.unknown() }).transform((a) => a.input).pipe(depositRequestSchema)),
+    args: t.validate({ input: t.arg({ type: DepositInput, required: true }) }, inputOf(depositRequestSchema)),
     resolve: (_, req, ctx) => ctx.market.wallets.deposit(req, ctx.adminKey),
   }),
 );

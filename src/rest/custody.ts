@@ -5,9 +5,9 @@
 import { z } from 'zod';
 import { withdrawRequestSchema } from '../custody/requests.js';
 import type { ChainDepositRecord, WithdrawalRecord } from '../custody/store.js';
-import { InvalidInputError } from '../domain/errors.js';
 import { addressField } from '../domain/fields.js';
 import { rtcNumber } from '../domain/money.js';
+import { invalidField, parseInput } from '../domain/validation.js';
 import { ADMIN_KEY_HEADER } from '../operator.js';
 import { adminKey, parseBody, readJsonObject, sendJson } from './http.js';
 import type { Route } from './router.js';
@@ -53,16 +53,15 @@ const listQuery = z.object({
 });
 
 function parseQuery(query: URLSearchParams) {
-  const parsed = listQuery.safeParse({ wallet: query.get('wallet') ?? undefined, limit: query.get('limit') ?? undefined, cursor: query.get('cursor') ?? undefined });
-  if (!parsed.success) throw new InvalidInputError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-  return parsed.data;
+  const wanted = { wallet: query.get('wallet') ?? undefined, limit: query.get('limit') ?? undefined, cursor: query.get('cursor') ?? undefined };
+  return parseInput(listQuery, wanted, { name: 'query' });
 }
 
 /** Deposit cursors: `<seen_at>:<tx_hash>` of the last row of the previous page. */
 function depositCursor(cursor: string | undefined) {
   if (cursor === undefined) return undefined;
   const m = /^(\d{1,12}):([0-9a-f]{1,128})$/.exec(cursor);
-  if (!m) throw new InvalidInputError('cursor: not a cursor this endpoint gave');
+  if (!m) throw invalidField('cursor', 'not a cursor this endpoint gave');
   return { seenAt: Number(m[1]), txHash: m[2]! };
 }
 
@@ -82,7 +81,7 @@ export const custodyRoutes: Route[] = [
     handle({ res, market, query }) {
       const q = parseQuery(query);
       const before = q.cursor === undefined ? undefined : Number(q.cursor);
-      if (before !== undefined && !Number.isSafeInteger(before)) throw new InvalidInputError('cursor: not a cursor this endpoint gave');
+      if (before !== undefined && !Number.isSafeInteger(before)) throw invalidField('cursor', 'not a cursor this endpoint gave');
       const rows = market.custody.withdrawals(q.wallet, q.limit + 1, before);
       const page = rows.slice(0, q.limit);
       sendJson(res, 200, { ok: true, withdrawals: page.map(withdrawalJson), next_cursor: rows.length > q.limit ? String(page.at(-1)!.id) : null });

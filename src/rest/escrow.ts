@@ -5,6 +5,7 @@
  */
 import { InvalidInputError, StateError } from '../domain/errors.js';
 import { jobIdField, type JobType } from '../domain/fields.js';
+import { parseInput } from '../domain/validation.js';
 import { lockRequestSchema, refundRequestSchema, releaseRequestSchema } from '../escrow/requests.js';
 import { ADMIN_KEY_HEADER } from '../operator.js';
 import { adminKey, escrowJson, parseBody, quote, readJsonObject, sendJson } from './http.js';
@@ -65,10 +66,9 @@ export const escrowLookupRoute: Route = {
   method: 'GET',
   path: '/render/escrow/:job_id',
   handle({ res, market, params }) {
-    const jobId = jobIdField.safeParse(params.job_id);
-    if (!jobId.success) throw new InvalidInputError(`job_id: ${jobId.error.issues[0]?.message}`);
-    const escrow = market.escrows.find(jobId.data);
-    if (!escrow) throw new StateError('NOT_FOUND', `no escrow for job ${quote(jobId.data)}`);
+    const jobId = parseInput(jobIdField, params.job_id, { name: 'job_id' });
+    const escrow = market.escrows.find(jobId);
+    if (!escrow) throw new StateError('NOT_FOUND', `no escrow for job ${quote(jobId)}`);
     sendJson(res, 200, { ok: true, ...escrowJson(escrow) });
   },
 };

@@ -11,22 +11,14 @@ import { listGpuNodes, MAX_PAGE } from '../attestation/inventory.js';
 import { bondRequestSchema, slashRequestSchema, type BondRecord } from '../attestation/bonds.js';
 import { attestationSchema, challengeRequestSchema, gpuField } from '../attestation/requests.js';
 import { nodeStatus } from '../attestation/service.js';
-import { InvalidInputError } from '../domain/errors.js';
 import { addressField, jobTypeField, JOB_TYPES } from '../domain/fields.js';
 import { rtcNumber } from '../domain/money.js';
+import { parseInput } from '../domain/validation.js';
 import type { Market } from '../market.js';
 import { ADMIN_KEY_HEADER } from '../operator.js';
 import { isEligibleProvider } from '../pricing/eligibility.js';
 import { adminKey, parseBody, readJsonBody, readJsonObject, sendJson } from './http.js';
 import type { Route } from './router.js';
-
-function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    throw new InvalidInputError(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
-  }
-  return parsed.data;
-}
 
 const nodesQuerySchema = z.strictObject({
   job_type: jobTypeField.optional(),
@@ -47,6 +39,7 @@ const nodesQuerySchema = z.strictObject({
 });
 
 const assignSchema = z.strictObject({ uuid: gpuField.shape.uuid, miner_id: addressField });
+const signedSchema = z.object({ public_key: z.string().max(256).optional(), signature: z.string().max(512).optional() });
 
 function bondJson(b: BondRecord, market: Market) {
   return {
@@ -112,7 +105,7 @@ export const gpuRoutes: Route[] = [
     method: 'POST',
     path: '/gpu/challenge',
     async handle({ req, res, market }) {
-      const { miner_id } = parse(challengeRequestSchema, await readJsonObject(req));
+      const { miner_id } = parseInput(challengeRequestSchema, await readJsonObject(req), { name: 'body' });
       const { challenge, expiresAt } = await market.attestations.requestChallenge(miner_id, req.socket.remoteAddress);
       sendJson(res, 200, { ok: true, miner_id, challenge, expires_at: expiresAt });
     },
@@ -123,8 +116,8 @@ export const gpuRoutes: Route[] = [
     async handle({ req, res, market }) {
       const { body: whole, asSent } = await readJsonBody(req);
       const { public_key, signature, ...body } = whole;
-      const attestation = parse(attestationSchema, body);
-      const signed = parse(z.object({ public_key: z.string().max(256).optional(), signature: z.string().max(512).optional() }), { public_key, signature });
+      const attestation = parseInput(attestationSchema, body, { name: 'body' });
+      const signed = parseInput(signedSchema, { public_key, signature }, { name: 'body' });
       // The signed object is the body as sent, numbers written as the node wrote them.
       const { public_key: _k, signature: _s, ...fieldsAsSent } = asSent;
       const result = await market.attestations.attest(attestation, { publicKey: signed.public_key, signature: signed.signature }, fieldsAsSent);
@@ -135,7 +128,7 @@ export const gpuRoutes: Route[] = [
     method: 'GET',
     path: '/gpu/nodes',
     async handle({ res, market, query }) {
-      const q = parse(nodesQuerySchema, Object.fromEntries(query));
+      const q = parseInput(nodesQuerySchema, Object.fromEntries(query), { name: 'query' });
       const page = await listGpuNodes(market.db.prisma, {
         filter: {
           jobType: q.job_type,
@@ -171,7 +164,7 @@ export const gpuRoutes: Route[] = [
     method: 'POST',
     path: '/gpu/assign',
     async handle({ req, res, market }) {
-      const body = parse(assignSchema, await readJsonObject(req));
+      const body = parseInput(assignSchema, await readJsonObject(req), { name: 'body' });
       const result = await market.attestations.assignGpu(body.uuid, body.miner_id, adminKey(req.headers[ADMIN_KEY_HEADER]));
       sendJson(res, 200, { ok: true, uuid: result.uuid, miner_id: result.minerId, previous_holder: result.previousHolder });
     },
@@ -205,10 +198,9 @@ export const gpuRoutes: Route[] = [
     method: 'GET',
     path: '/gpu/bond',
     handle({ res, market, query }) {
-      const minerId = addressField.safeParse(query.get('miner_id'));
-      if (!minerId.success) throw new InvalidInputError('miner_id: must be an RTC address: "RTC" and 40 lowercase hex characters');
+      const minerId = parseInput(addressField, query.get('miner_id') ?? '', { name: 'miner_id' });
       // A wallet that never bonded has an empty bond, as an unknown wallet has zero balances.
-      const bond = market.bonds.find(minerId.data) ?? { minerId: minerId.data, bondedUrtc: 0n, unbondingUrtc: 0n, unbondAt: null, slashedUrtc: 0n, createdAt: 0, updatedAt: 0 };
+      const bond = market.bonds.find(minerId) ?? { minerId, bondedUrtc: 0n, unbondingUrtc: 0n, unbondAt: null, slashedUrtc: 0n, createdAt: 0, updatedAt: 0 };
       sendJson(res, 200, { ok: true, ...bondJson(bond, market) });
     },
   },

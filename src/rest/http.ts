@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { InvalidInputError, MarketError, PayloadTooLargeError } from '../domain/errors.js';
 import { rtcNumber } from '../domain/money.js';
+import { fieldPath, invalidField, invalidInput, quote } from '../domain/validation.js';
 import type { EscrowRecord } from '../ledger.js';
 
 /** The contract's limit for a REST body. */
@@ -23,8 +24,6 @@ export const BODY_BYTES_MAX = 64 * 1024;
 export const DRAIN_BYTES_MAX = 8 * 1024 * 1024;
 /** Deeper JSON is refused before parsing (the parser recurses; nothing we accept nests this deep). */
 const JSON_DEPTH_MAX = 64;
-/** The most characters of client input an error message repeats. */
-const ECHO_CHARS_MAX = 40;
 /** The longest error message sent; anything longer is cut. */
 const MESSAGE_CHARS_MAX = 300;
 
@@ -39,10 +38,7 @@ export class ClientClosedError extends Error {
   }
 }
 
-/** Client text quoted in a message: JSON-quoted (no control characters) and cut to a few dozen characters. */
-export function quote(text: string): string {
-  return JSON.stringify(text.length > ECHO_CHARS_MAX ? `${text.slice(0, ECHO_CHARS_MAX)}…` : text);
-}
+export { quote };
 
 function declaredLength(req: IncomingMessage): number | null {
   const header = req.headers['content-length'];
@@ -144,18 +140,11 @@ export function exactNumber(text: string): number | null {
 /** Keys whose value is an RTC amount, however the body spells them (snake_case or the camelCase it maps to). */
 const isRtcAmountKey = (key: string) => toCamel(key) === 'amountRtc';
 
-/** A field's place in a body for messages, e.g. `metadata.tags[2]`; long keys are cut. */
-function fieldPath(path: string, key: string | number): string {
-  if (typeof key === 'number') return `${path}[${key}]`;
-  const name = key.length > 32 ? `${key.slice(0, 32)}…` : key;
-  return path ? `${path}.${name}` : name;
-}
-
 /** Replaces every lossless number by a JS number, refusing one that a double would not hold exactly. */
 function exactNumbers(value: unknown, path: string): unknown {
   if (isLosslessNumber(value)) {
     const n = exactNumber(value.toString());
-    if (n === null) throw new InvalidInputError(`${path || 'body'}: the number is too long or too precise to be read exactly`);
+    if (n === null) throw invalidField(path || 'body', 'the number is too long or too precise to be read exactly');
     return n;
   }
   if (Array.isArray(value)) return value.map((item, i) => exactNumbers(item, fieldPath(path, i)));
@@ -210,16 +199,6 @@ export async function readJsonBody(req: IncomingMessage): Promise<{ body: Record
 const toCamel = (key: string) => key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 const toSnake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
-/** A zod failure as one short message: the first few issues, each naming its field (cut if long). */
-export function issuesMessage(issues: readonly z.core.$ZodIssue[], nameOf: (key: string) => string = (k) => k): string {
-  const shown = issues.slice(0, 4).map((i) => {
-    const path = i.path.reduce<string>((p, k) => fieldPath(p, typeof k === 'number' ? k : nameOf(String(k))), '') || 'body';
-    const message = i.code === 'unrecognized_keys' ? `unknown field ${quote(i.keys[0] ?? '')}${i.keys.length > 1 ? ` and ${i.keys.length - 1} more` : ''}` : i.message;
-    return `${path}: ${message}`;
-  });
-  return `${shown.join('; ')}${issues.length > shown.length ? `; and ${issues.length - shown.length} more` : ''}`;
-}
-
 /** Parses a snake_case body with one of the shared camelCase request schemas. */
 export function parseBody<S extends z.ZodType>(schema: S, body: Record<string, unknown>): z.output<S> {
   const camel: Record<string, unknown> = {};
@@ -230,7 +209,7 @@ export function parseBody<S extends z.ZodType>(schema: S, body: Record<string, u
     Object.defineProperty(camel, key, { value: v, enumerable: true, writable: true, configurable: true });
   }
   const parsed = schema.safeParse(camel);
-  if (!parsed.success) throw new InvalidInputError(issuesMessage(parsed.error.issues, toSnake));
+  if (!parsed.success) throw invalidInput(parsed.error.issues, { name: 'body', nameOf: toSnake });
   return parsed.data;
 }
 
@@ -243,13 +222,15 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 }
 
 /**
- * `{ok:false, error:{code, message}}` with the contract's status. Anything unexpected is a 500 with
- * code INTERNAL and a fresh `request_id`, which the log line carries too.
+ * `{ok:false, error:{code, message}}` with the contract's status; INVALID_INPUT adds `issues`, the fields
+ * at fault as `[{path, message}]`. Anything unexpected is a 500 with code INTERNAL and a fresh
+ * `request_id`, which the log line carries too.
  */
 export function sendError(res: ServerResponse, error: unknown, log: Logger): void {
   if (error instanceof MarketError) {
     const message = error.message.length > MESSAGE_CHARS_MAX ? `${error.message.slice(0, MESSAGE_CHARS_MAX)}…` : error.message;
-    sendJson(res, error.httpStatus, { ok: false, error: { code: error.code, message } });
+    const issues = error instanceof InvalidInputError ? { issues: error.issues } : {};
+    sendJson(res, error.httpStatus, { ok: false, error: { code: error.code, message, ...issues } });
     return;
   }
   const requestId = randomUUID();
@@ -269,7 +250,7 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex):
     return;
   }
   let status = 400;
-  let body: string | null = JSON.stringify({ ok: false, error: { code: 'INVALID_INPUT', message: 'malformed HTTP request' } });
+  let body: string | null = JSON.stringify({ ok: false, error: { code: 'INVALID_INPUT', message: 'malformed HTTP request', issues: [] } });
   if (error.code === 'HPE_HEADER_OVERFLOW' || error.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW') {
     status = 413;
     body = JSON.stringify({ ok: false, error: { code: 'PAYLOAD_TOO_LARGE', message: 'request headers are too large' } });

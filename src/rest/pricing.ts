@@ -1,8 +1,8 @@
 /** GET /render/pricing (the fair rates) and GET /render/quote (the µRTC to lock for a job). */
 import { z } from 'zod';
-import { InvalidInputError } from '../domain/errors.js';
 import { addressField, JOB_TYPES, jobTypeField } from '../domain/fields.js';
 import { rtcNumber } from '../domain/money.js';
+import { parseInput } from '../domain/validation.js';
 import type { MarketRate } from '../pricing/service.js';
 import { sendJson } from './http.js';
 import type { Route } from './router.js';
@@ -43,9 +43,8 @@ export const pricingRoutes: Route[] = [
     method: 'GET',
     path: '/render/quote',
     handle({ res, market, query }) {
-      const parsed = quoteQuery.safeParse(Object.fromEntries(query));
-      if (!parsed.success) throw new InvalidInputError(parsed.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; '));
-      const q = market.pricing.quote(parsed.data.job_type, parsed.data.units, parsed.data.miner_id);
+      const { job_type, units, miner_id } = parseInput(quoteQuery, Object.fromEntries(query), { name: 'query' });
+      const q = market.pricing.quote(job_type, units, miner_id);
       sendJson(res, 200, {
         ok: true,
         job_type: q.jobType,

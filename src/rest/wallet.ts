@@ -1,7 +1,7 @@
 /** Operator deposits and balance lookups. */
-import { InvalidInputError } from '../domain/errors.js';
 import { addressField } from '../domain/fields.js';
 import { rtcNumber } from '../domain/money.js';
+import { parseInput } from '../domain/validation.js';
 import { ADMIN_KEY_HEADER } from '../operator.js';
 import { depositRequestSchema, type Balance } from '../wallet/service.js';
 import { adminKey, parseBody, readJsonObject, sendJson } from './http.js';
@@ -39,9 +39,8 @@ export const walletRoutes: Route[] = [
     method: 'GET',
     path: '/wallet/balance',
     handle({ res, market, query }) {
-      const wallet = addressField.safeParse(query.get('wallet'));
-      if (!wallet.success) throw new InvalidInputError('wallet: must be an RTC address: "RTC" and 40 lowercase hex characters');
-      sendJson(res, 200, { ok: true, ...balanceJson(market.wallets.balance(wallet.data)) });
+      const wallet = parseInput(addressField, query.get('wallet') ?? '', { name: 'wallet' });
+      sendJson(res, 200, { ok: true, ...balanceJson(market.wallets.balance(wallet)) });
     },
   },
 ];

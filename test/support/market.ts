@@ -7,15 +7,9 @@ import { pino } from 'pino';
 import { inject } from 'vitest';
 import type { Clock } from '../../src/clock.js';
 import type { ChainAdapter } from '../../src/custody/chain.js';
-import { createEscrowEventLog } from '../../src/escrow/events.js';
-import { createEscrowService } from '../../src/escrow/service.js';
-import { createGroupCommit } from '../../src/group-commit.js';
-import { createLedger } from '../../src/ledger.js';
-import { createPricingStore } from '../../src/pricing/store.js';
-import { createMarket, type Market } from '../../src/market.js';
-import { createOperatorGate } from '../../src/operator.js';
+import { createMarket, wireServices, type Market } from '../../src/market.js';
+import { createMarketPubSub } from '../../src/pubsub.js';
 import { startMarketServer, type MarketServer } from '../../src/server.js';
-import { createWalletService } from '../../src/wallet/service.js';
 import { walletFromSeed, type Wallet } from '../../src/domain/signatures.js';
 
 export const ADMIN_KEY = 'test-operator-key-0123456789abcdef';
@@ -71,7 +65,7 @@ export async function startTestServer(
   return { ...server, market };
 }
 
-/** The ledger and services alone, on an in-memory database built from the committed migrations. */
+/** The services alone (wired as createMarket wires them), on an in-memory database built from the committed migrations. */
 export function createInMemoryServices(clock: Clock) {
   const db = new Database(':memory:');
   db.defaultSafeIntegers(true);
@@ -80,11 +74,7 @@ export function createInMemoryServices(clock: Clock) {
   for (const dir of readdirSync(migrations, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()) {
     db.exec(readFileSync(join(migrations, dir, 'migration.sql'), 'utf8'));
   }
-  const ledger = createLedger(db, createGroupCommit(db));
-  const operator = createOperatorGate(ADMIN_KEY);
-  const escrows = createEscrowService({ ledger, pricing: createPricingStore(db), events: createEscrowEventLog(db), operator, clock, log: silentLog, onChange: () => {} });
-  const wallets = createWalletService({ ledger, operator, clock, log: silentLog });
-  return { db, ledger, escrows, wallets };
+  return { db, ...wireServices(db, { RC_ADMIN_KEY: ADMIN_KEY }, { log: silentLog, clock, pubsub: createMarketPubSub().pubsub }) };
 }
 
 let seedCounter = 0;

@@ -38,6 +38,8 @@ function encode(value: unknown, form: CanonicalForm, verbatim: VerbatimJson | un
     case 'number':
       if (!Number.isFinite(value)) throw new TypeError('non-finite numbers have no JSON representation');
       return JSON.stringify(value); // ECMAScript Number::toString, as RFC 8785 requires (-0 is "0")
+    case 'bigint':
+      return value.toString(); // an integer, written in full
     case 'object':
       break;
     default:
