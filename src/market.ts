@@ -2,23 +2,25 @@
  * Builds the market's services on one database: what the GraphQL schema, the REST shim and the
  * sweeper all share. Tests build one per database file.
  */
+import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
-import { openDatabase, type DatabaseHandles } from './db.js';
+import { openDatabase, sqliteFilePath, type DatabaseHandles } from './db.js';
 import { createBondService, type BondService } from './attestation/bonds.js';
 import { CHALLENGE_LIMITS_DEFAULT, createAttestationService, type AttestationService } from './attestation/service.js';
 import { createNodeEventLog, type NodeEventLog } from './attestation/events.js';
 import { createAttestationStore } from './attestation/store.js';
 import { createEscrowEventLog, type EscrowEventLog } from './escrow/events.js';
 import { createEscrowService, type EscrowService } from './escrow/service.js';
+import { createReceiptSigner, loadOrCreateReceiptKey, registerReceiptKey, type ReceiptSigner } from './escrow/receipts.js';
 import { BOND_MIN_URTC_DEFAULT, BOND_UNBOND_DELAY_S_DEFAULT } from './pricing/eligibility.js';
 import { createPricingService, type PricingService } from './pricing/service.js';
 import { createPricingStore, type PricingStore } from './pricing/store.js';
 import { createGroupCommit } from './group-commit.js';
 import { createLedger, type Ledger } from './ledger.js';
 import { assertLedgerSound } from './ledger-invariants.js';
-import { createOperatorGate } from './operator.js';
+import { createOperatorGate, type OperatorGate } from './operator.js';
 import { createMarketPubSub, type MarketPubSub } from './pubsub.js';
 import { createWalletService, type WalletService } from './wallet/service.js';
 import type { ChainAdapter } from './custody/chain.js';
@@ -35,6 +37,9 @@ export interface Market {
   ledger: Ledger;
   escrows: EscrowService;
   escrowEvents: EscrowEventLog;
+  /** Signs the receipts of settled escrows with the service's receipt key. */
+  receipts: ReceiptSigner;
+  operator: OperatorGate;
   nodeEvents: NodeEventLog;
   wallets: WalletService;
   custody: CustodyService;
@@ -57,7 +62,9 @@ type OptionalSettings =
   | 'WITHDRAW_MIN_URTC'
   | 'WITHDRAW_DAILY_MAX_URTC'
   | 'CUSTODY_SENDER_LEASE_S'
-  | 'BOND_UNBOND_DELAY_S';
+  | 'BOND_UNBOND_DELAY_S'
+  /** Default here: receipt.key beside the database file (the configuration's default is ./data/receipt.key, beside ./data/market.db). */
+  | 'RECEIPT_KEY_FILE';
 
 export function createMarket(
   config: Pick<Config, 'DATABASE_URL' | 'RC_ADMIN_KEY' | 'SQLITE_SYNCHRONOUS'> & Partial<Pick<Config, OptionalSettings>>,
@@ -67,7 +74,17 @@ export function createMarket(
   chain: ChainAdapter | null = null,
 ): Market {
   const db = openDatabase(config.DATABASE_URL, config.SQLITE_SYNCHRONOUS);
-  assertLedgerSound(db.sqlite, log); // money rules I1–I8 audited: on a violation it logs fatal and throws, so nothing starts
+  assertLedgerSound(db.sqlite, log); // the money rules of src/ledger-invariants.ts audited: on a violation it logs fatal and throws, so nothing starts
+  // The receipt key: created on the first start, recorded on first use; another key than the recorded one stops the start.
+  let receipts: ReceiptSigner;
+  try {
+    const receiptKey = loadOrCreateReceiptKey(config.RECEIPT_KEY_FILE ?? join(dirname(sqliteFilePath(config.DATABASE_URL)), 'receipt.key'));
+    registerReceiptKey(db.sqlite, receiptKey, clock());
+    receipts = createReceiptSigner(receiptKey);
+  } catch (error) {
+    void db.close();
+    throw error;
+  }
   const writes = createGroupCommit(db.sqlite);
   const ledger = createLedger(db.sqlite, writes);
   const operator = createOperatorGate(config.RC_ADMIN_KEY);
@@ -161,5 +178,5 @@ export function createMarket(
     await closePubSub();
     await db.close();
   }
-  return { db, ledger, escrows, escrowEvents, nodeEvents, wallets, custody, attestations, bonds, pricing, pricingEvents: pricingStore, pubsub, log, clock, sweepNodes, close };
+  return { db, ledger, escrows, escrowEvents, receipts, operator, nodeEvents, wallets, custody, attestations, bonds, pricing, pricingEvents: pricingStore, pubsub, log, clock, sweepNodes, close };
 }

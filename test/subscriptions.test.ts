@@ -67,18 +67,22 @@ async function collectWs<T>(query: string, variables: Record<string, unknown>, c
 }
 
 describe('escrowStatusChanged', () => {
-  it('delivers locked then released, in order, with increasing sequence numbers (graphql-ws)', async () => {
+  it('delivers locked, a milestone and the release, in order, with increasing sequence numbers (graphql-ws)', async () => {
     const payer = await fundedPayer();
     const job_id = newJobId();
     const provider = newWallet();
     type R = { escrowStatusChanged: { seq: number; change: string; escrow: { status: string; releasedUrtc: string } } };
-    const got = await collectWs<R>(EscrowStatus.toString(), { jobId: job_id }, 2, async () => {
+    const got = await collectWs<R>(EscrowStatus.toString(), { jobId: job_id }, 3, async () => {
       await call(server.url, 'POST', '/render/escrow', signedLockBody(payer, { job_id, to_wallet: provider.address, amount_urtc: '2000000' }));
       await release(payer, job_id, '500000');
+      await release(payer, job_id);
     });
-    expect(got.map((g) => g.escrowStatusChanged.change)).toEqual(['LOCKED', 'PARTIALLY_RELEASED']);
+    // A milestone no longer ends the stream: it goes on to the settlement.
+    expect(got.map((g) => g.escrowStatusChanged.change)).toEqual(['LOCKED', 'PARTIALLY_RELEASED', 'RELEASED']);
     expect(got[1]!.escrowStatusChanged.seq).toBeGreaterThan(got[0]!.escrowStatusChanged.seq);
-    expect(got[1]!.escrowStatusChanged.escrow).toMatchObject({ status: 'RELEASED', releasedUrtc: '500000' });
+    expect(got[2]!.escrowStatusChanged.seq).toBeGreaterThan(got[1]!.escrowStatusChanged.seq);
+    expect(got[1]!.escrowStatusChanged.escrow).toMatchObject({ status: 'LOCKED', releasedUrtc: '500000' });
+    expect(got[2]!.escrowStatusChanged.escrow).toMatchObject({ status: 'RELEASED', releasedUrtc: '2000000' });
   });
 
   it('delivers locked then released over Server-Sent Events', async () => {

@@ -46,15 +46,26 @@ export type ErrorCode =
   | 'UNAUTHORIZED';
 
 export type EscrowChange =
-  /** Refunded automatically at expires_at. */
+  /** The provider delivered; the review window is open. */
+  | 'DELIVERED'
+  /** The payer disputed the delivery. */
+  | 'DISPUTED'
+  /** Refunded automatically at expires_at, never delivered. */
   | 'EXPIRED'
   | 'LOCKED'
-  /** Released in part; the rest went back to the payer. */
+  /** A milestone payment; the rest stays locked. */
   | 'PARTIALLY_RELEASED'
   | 'REFUNDED'
+  /** Settled: the provider was paid (the rest, if any, went back to the payer). */
   | 'RELEASED';
 
+/** LOCKED → (DELIVERED → (DISPUTED)) → RELEASED | REFUNDED; the first three hold money. */
 export type EscrowStatus =
+  /** The provider delivered; the payer reviews until reviewUntil. */
+  | 'DELIVERED'
+  /** The payer disputed the delivery; the operator resolves it. */
+  | 'DISPUTED'
+  /** Held; milestone payments may have paid part of it. */
   | 'LOCKED'
   | 'REFUNDED'
   | 'RELEASED';
@@ -101,7 +112,7 @@ export type JobType =
   | 'STT'
   | 'TTS';
 
-/** Signed by fromWallet over {action:"escrow.lock", job_id, job_type, from_wallet, to_wallet, amount_urtc, nonce, ttl_s?, units?, metadata_sha256?}. */
+/** Signed by fromWallet over {action:"escrow.lock", job_id, job_type, from_wallet, to_wallet, amount_urtc, nonce, ttl_s?, review_window_s?, units?, metadata_sha256?}. */
 export type LockEscrowInput = {
   /** Decimal RTC, at most 6 decimals. Give this or amountUrtc. */
   amountRtc?: string | null | undefined;
@@ -116,11 +127,15 @@ export type LockEscrowInput = {
   nonce: string;
   /** The payer's Ed25519 public key, 64 hex characters. */
   publicKey: string;
+  /** Seconds the payer has to review a delivery (default 259200 = 72 h, 60 to 2592000). */
+  reviewWindowS?: number | null | undefined;
   /** Ed25519 signature (128 hex) over the canonical action object. */
   signature: string;
   toWallet: string;
-  /** Seconds until automatic refund (default 86400, at most 30 days). */
+  /** Seconds until automatic refund unless delivered (default 86400, at most 30 days). */
   ttlS?: number | null | undefined;
+  /** A quote's job size (minutes, characters or tokens): the amount must be its price at the node's rate. */
+  units?: string | null | undefined;
 };
 
 export type NodeStatus =
@@ -132,7 +147,7 @@ export type OrderDirection =
   | 'ASC'
   | 'DESC';
 
-/** Signed by the provider (any time) or the payer (after expiry) over {action:"escrow.refund", job_id, job_type, nonce, reason?}; or send X-Admin-Key. */
+/** Signed by the provider (while not final) or the payer (after a never-delivered escrow expired) over {action:"escrow.refund", job_id, job_type, nonce, reason?}; or send X-Admin-Key. */
 export type RefundEscrowInput = {
   jobId: string;
   /** Required when signed; never reused by the same signer. */
@@ -146,7 +161,7 @@ export type RefundEscrowInput = {
 
 /** Signed by the payer over {action:"escrow.release", job_id, job_type, nonce, amount_urtc?}; or send X-Admin-Key. */
 export type ReleaseEscrowInput = {
-  /** Release only this much; the rest returns to the payer at once. */
+  /** While locked, less than remains is a milestone payment (the rest stays locked); once delivered, at least the claim (the rest returns to the payer). */
   amountUrtc?: string | null | undefined;
   jobId: string;
   /** Required when signed; never reused by the same signer. */
@@ -317,7 +332,7 @@ export type ReleaseEscrowMutationVariables = Exact<{
 
 export type ReleaseEscrowMutation = { releaseEscrow:
     | { __typename: 'AuthorizationError', code: ErrorCode, message: string }
-    | { __typename: 'EscrowSuccess', changed: boolean, escrow: { status: EscrowStatus, releasedUrtc: string, refundedUrtc: string, settledBy: string | null, provider: { availableUrtc: string } } }
+    | { __typename: 'EscrowSuccess', changed: boolean, escrow: { status: EscrowStatus, remainingUrtc: string, releasedUrtc: string, refundedUrtc: string, settledBy: string | null, provider: { availableUrtc: string } } }
     | { __typename: 'InsufficientFundsError', code: ErrorCode, message: string }
     | { __typename: 'InvalidInputError', code: ErrorCode, message: string }
     | { __typename: 'StateError', code: ErrorCode, message: string }
@@ -674,6 +689,7 @@ export const ReleaseEscrowDocument = new TypedDocumentString(`
       changed
       escrow {
         status
+        remainingUrtc
         releasedUrtc
         refundedUrtc
         settledBy
