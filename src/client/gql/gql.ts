@@ -32,6 +32,8 @@ type Documents = {
     "\n  query WalletBalances($address: String!) {\n    wallet(address: $address) {\n      address availableUrtc availableRtc lockedUrtc lockedRtc\n      escrowsPaid(first: 10) { totalCount edges { node { jobId } } }\n      escrowsReceived(first: 10) { totalCount }\n    }\n  }\n": typeof types.WalletBalancesDocument,
     "\n  query GpuNodesPage($filter: GpuNodeFilter, $orderBy: GpuNodeOrder, $first: Int, $after: String) {\n    gpuNodes(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { minerId } }\n    }\n  }\n": typeof types.GpuNodesPageDocument,
     "\n  query GpuNodesNested($first: Int) {\n    gpuNodes(first: $first, filter: { includeOffline: true }) {\n      edges {\n        node {\n          minerId trust status prices { llm1kTokensUrtc }\n          gpus { uuid model vramMb }\n          earnings { releasedUrtc jobsPaid }\n          escrowHistory(first: 3) { jobId releasedUrtc }\n        }\n      }\n    }\n  }\n": typeof types.GpuNodesNestedDocument,
+    "\n  query EscrowReceipt($jobId: String!) {\n    escrow(jobId: $jobId) { status receipt { json signature publicKey } }\n  }\n": typeof types.EscrowReceiptDocument,
+    "\n  query ReceiptKeyQuery { receiptKey { publicKey keyId } }\n": typeof types.ReceiptKeyQueryDocument,
     "\n  subscription EscrowStatus($jobId: String!, $afterSeq: Int) {\n    escrowStatusChanged(jobId: $jobId, afterSeq: $afterSeq) { seq change at escrow { jobId status releasedUrtc refundedUrtc } }\n  }\n": typeof types.EscrowStatusDocument,
     "\n  subscription WalletEvents($wallet: String!, $afterSeq: Int) {\n    escrowEvents(wallet: $wallet, afterSeq: $afterSeq) { seq change escrow { jobId fromWallet toWallet status } }\n  }\n": typeof types.WalletEventsDocument,
 };
@@ -53,6 +55,8 @@ const documents: Documents = {
     "\n  query WalletBalances($address: String!) {\n    wallet(address: $address) {\n      address availableUrtc availableRtc lockedUrtc lockedRtc\n      escrowsPaid(first: 10) { totalCount edges { node { jobId } } }\n      escrowsReceived(first: 10) { totalCount }\n    }\n  }\n": types.WalletBalancesDocument,
     "\n  query GpuNodesPage($filter: GpuNodeFilter, $orderBy: GpuNodeOrder, $first: Int, $after: String) {\n    gpuNodes(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { minerId } }\n    }\n  }\n": types.GpuNodesPageDocument,
     "\n  query GpuNodesNested($first: Int) {\n    gpuNodes(first: $first, filter: { includeOffline: true }) {\n      edges {\n        node {\n          minerId trust status prices { llm1kTokensUrtc }\n          gpus { uuid model vramMb }\n          earnings { releasedUrtc jobsPaid }\n          escrowHistory(first: 3) { jobId releasedUrtc }\n        }\n      }\n    }\n  }\n": types.GpuNodesNestedDocument,
+    "\n  query EscrowReceipt($jobId: String!) {\n    escrow(jobId: $jobId) { status receipt { json signature publicKey } }\n  }\n": types.EscrowReceiptDocument,
+    "\n  query ReceiptKeyQuery { receiptKey { publicKey keyId } }\n": types.ReceiptKeyQueryDocument,
     "\n  subscription EscrowStatus($jobId: String!, $afterSeq: Int) {\n    escrowStatusChanged(jobId: $jobId, afterSeq: $afterSeq) { seq change at escrow { jobId status releasedUrtc refundedUrtc } }\n  }\n": types.EscrowStatusDocument,
     "\n  subscription WalletEvents($wallet: String!, $afterSeq: Int) {\n    escrowEvents(wallet: $wallet, afterSeq: $afterSeq) { seq change escrow { jobId fromWallet toWallet status } }\n  }\n": types.WalletEventsDocument,
 };
@@ -125,6 +129,14 @@ export function graphql(source: "\n  query GpuNodesPage($filter: GpuNodeFilter, 
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query GpuNodesNested($first: Int) {\n    gpuNodes(first: $first, filter: { includeOffline: true }) {\n      edges {\n        node {\n          minerId trust status prices { llm1kTokensUrtc }\n          gpus { uuid model vramMb }\n          earnings { releasedUrtc jobsPaid }\n          escrowHistory(first: 3) { jobId releasedUrtc }\n        }\n      }\n    }\n  }\n"): typeof import('./graphql.js').GpuNodesNestedDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query EscrowReceipt($jobId: String!) {\n    escrow(jobId: $jobId) { status receipt { json signature publicKey } }\n  }\n"): typeof import('./graphql.js').EscrowReceiptDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ReceiptKeyQuery { receiptKey { publicKey keyId } }\n"): typeof import('./graphql.js').ReceiptKeyQueryDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

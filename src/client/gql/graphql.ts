@@ -395,6 +395,18 @@ export type GpuNodesNestedQueryVariables = Exact<{
 
 export type GpuNodesNestedQuery = { gpuNodes: { edges: Array<{ node: { minerId: string, trust: TrustLevel, status: NodeStatus, prices: { llm1kTokensUrtc: string | null }, gpus: Array<{ uuid: string, model: string, vramMb: number }>, earnings: { releasedUrtc: string, jobsPaid: number }, escrowHistory: Array<{ jobId: string, releasedUrtc: string }> } }> } };
 
+export type EscrowReceiptQueryVariables = Exact<{
+  jobId: string;
+}>;
+
+
+export type EscrowReceiptQuery = { escrow: { status: EscrowStatus, receipt: { json: string, signature: string, publicKey: string } | null } | null };
+
+export type ReceiptKeyQueryQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ReceiptKeyQueryQuery = { receiptKey: { publicKey: string, keyId: string } };
+
 export type EscrowStatusSubscriptionVariables = Exact<{
   jobId: string;
   afterSeq?: number | null | undefined;
@@ -828,6 +840,26 @@ export const GpuNodesNestedDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<GpuNodesNestedQuery, GpuNodesNestedQueryVariables>;
+export const EscrowReceiptDocument = new TypedDocumentString(`
+    query EscrowReceipt($jobId: String!) {
+  escrow(jobId: $jobId) {
+    status
+    receipt {
+      json
+      signature
+      publicKey
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<EscrowReceiptQuery, EscrowReceiptQueryVariables>;
+export const ReceiptKeyQueryDocument = new TypedDocumentString(`
+    query ReceiptKeyQuery {
+  receiptKey {
+    publicKey
+    keyId
+  }
+}
+    `) as unknown as TypedDocumentString<ReceiptKeyQueryQuery, ReceiptKeyQueryQueryVariables>;
 export const EscrowStatusDocument = new TypedDocumentString(`
     subscription EscrowStatus($jobId: String!, $afterSeq: Int) {
   escrowStatusChanged(jobId: $jobId, afterSeq: $afterSeq) {
