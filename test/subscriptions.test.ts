@@ -8,7 +8,8 @@ import WebSocket from 'ws';
 import { graphql } from '../src/client/gql/gql.js';
 import type { Wallet } from '../src/domain/signatures.js';
 import { newJobId, newWallet, startTestServer } from './support/market.js';
-import { call, deposit, signedLockBody, signedReleaseBody } from './support/rest.js';
+import { signedDeliverBody, signedDisputeBody } from './support/delivery.js';
+import { asOperator, call, deposit, signedLockBody, signedReleaseBody } from './support/rest.js';
 
 const EscrowStatus = graphql(`
   subscription EscrowStatus($jobId: String!, $afterSeq: Int) {
@@ -201,5 +202,39 @@ describe('events after commit', () => {
     expect(server.market.escrowEvents.ofJobAfter(job_id, 0).map((e) => e.change)).toEqual(['locked']);
     expect((await call(server.url, 'GET', `/render/escrow/${job_id}`)).body.status).toBe('locked');
     void listening;
+  });
+});
+
+describe('escrowStatusChanged through delivery and dispute', () => {
+  it('delivers every transition (milestone, delivery, dispute, resolution) and ends only after the settlement', async () => {
+    const payer = await fundedPayer();
+    const provider = newWallet();
+    const job_id = newJobId();
+    const client = wsClient();
+    try {
+      // afterSeq 0 on a fresh job id: every event of the job, none missed, without waiting for the subscription to start.
+      const stream = client.iterate<{ escrowStatusChanged: { seq: number; change: string; escrow: { status: string; releasedUrtc: string } } }>({
+        query: EscrowStatus.toString(),
+        variables: { jobId: job_id, afterSeq: 0 },
+      });
+      expect((await call(server.url, 'POST', '/render/escrow', signedLockBody(payer, { job_id, to_wallet: provider.address, amount_urtc: '2000000' }))).status).toBe(201);
+      await release(payer, job_id, '500000');
+      await call(server.url, 'POST', '/render/deliver', signedDeliverBody(provider, { job_id, claimed_urtc: '1000000' }));
+      await call(server.url, 'POST', '/render/dispute', signedDisputeBody(payer, { job_id }));
+      expect((await call(server.url, 'POST', '/escrow/resolve', { job_id, release_urtc: '700000' }, asOperator)).body.status).toBe('released');
+      const seen: { change: string; status: string; seq: number }[] = [];
+      for await (const r of stream) seen.push({ change: r.data!.escrowStatusChanged.change, status: r.data!.escrowStatusChanged.escrow.status, seq: r.data!.escrowStatusChanged.seq });
+      // The loop ended: the stream completed after RELEASED, not after the milestone.
+      expect(seen.map((e) => [e.change, e.status])).toEqual([
+        ['LOCKED', 'LOCKED'],
+        ['PARTIALLY_RELEASED', 'LOCKED'],
+        ['DELIVERED', 'DELIVERED'],
+        ['DISPUTED', 'DISPUTED'],
+        ['RELEASED', 'RELEASED'],
+      ]);
+      expect(seen.map((e) => e.seq)).toEqual([...seen.map((e) => e.seq)].sort((a, b) => a - b));
+    } finally {
+      await client.dispose();
+    }
   });
 });

@@ -11,6 +11,23 @@ export type ChainDepositStatus =
   | 'UNATTRIBUTED'
   | 'VOIDED';
 
+/** Signed by the provider (toWallet) over {action:"escrow.deliver", job_id, job_type, result_hash, nonce, claimed_urtc?, result_uri?}, while the escrow is locked and unexpired. */
+export type DeliverEscrowInput = {
+  /** µRTC claimed for the delivery, at least 1; default all the escrow still holds. */
+  claimedUrtc?: string | null | undefined;
+  jobId: string;
+  /** Never reused by the same signer. */
+  nonce: string;
+  /** The provider's Ed25519 public key, 64 hex characters. */
+  publicKey: string;
+  /** SHA-256 of the result, 64 lowercase hex characters. */
+  resultHash: string;
+  /** Where the result is: https://, ipfs:// or ar://, at most 512 characters. */
+  resultUri?: string | null | undefined;
+  /** Ed25519 signature (128 hex) over the canonical action object. */
+  signature: string;
+};
+
 export type DepositInput = {
   /** Decimal RTC, at most 6 decimals. Give this or amountUrtc. */
   amountRtc?: string | null | undefined;
@@ -24,6 +41,19 @@ export type DeviceArch =
   | 'AMD_GPU'
   | 'APPLE_GPU'
   | 'NVIDIA_GPU';
+
+/** Signed by the payer (fromWallet) over {action:"escrow.dispute", job_id, job_type, reason, nonce}, before reviewUntil. */
+export type DisputeEscrowInput = {
+  jobId: string;
+  /** Never reused by the same signer. */
+  nonce: string;
+  /** The payer's Ed25519 public key, 64 hex characters. */
+  publicKey: string;
+  /** 1 to 500 characters, for the operator. */
+  reason: string;
+  /** Ed25519 signature (128 hex) over the canonical action object. */
+  signature: string;
+};
 
 /** Stable error codes, the same as the REST shim returns (docs/CONTRACT.md). */
 export type ErrorCode =
@@ -172,6 +202,13 @@ export type ReleaseEscrowInput = {
   signature?: string | null | undefined;
 };
 
+/** The operator (X-Admin-Key) settles a disputed escrow: releaseUrtc to the provider, the rest to the payer. */
+export type ResolveDisputeInput = {
+  jobId: string;
+  /** µRTC as digits, from 0 (all back to the payer) to what the escrow holds. */
+  releaseUrtc: string;
+};
+
 /** SELF_REPORTED < CATALOG_CONSISTENT (every GPU matches the catalog) < VERIFIED (granted by the operator). */
 export type TrustLevel =
   | 'CATALOG_CONSISTENT'
@@ -296,6 +333,78 @@ export type CustodyEventsSubscriptionVariables = Exact<{
 
 
 export type CustodyEventsSubscription = { walletEvents: { seq: number, change: WalletChange, deposit: { txHash: string, status: ChainDepositStatus } | null, withdrawal: { withdrawalId: string, status: WithdrawalStatus, txHash: string | null } | null } };
+
+export type DeliveryFundsMutationVariables = Exact<{
+  input: DepositInput;
+}>;
+
+
+export type DeliveryFundsMutation = { deposit:
+    | { __typename: 'AuthorizationError' }
+    | { __typename: 'DepositSuccess' }
+    | { __typename: 'InsufficientFundsError' }
+    | { __typename: 'InvalidInputError' }
+    | { __typename: 'StateError' }
+   };
+
+export type DeliveryLockMutationVariables = Exact<{
+  input: LockEscrowInput;
+}>;
+
+
+export type DeliveryLockMutation = { lockEscrow:
+    | { __typename: 'AuthorizationError', code: ErrorCode, message: string }
+    | { __typename: 'EscrowSuccess', escrow: { status: EscrowStatus, reviewWindowS: number, remainingUrtc: string } }
+    | { __typename: 'InsufficientFundsError', code: ErrorCode, message: string }
+    | { __typename: 'InvalidInputError', code: ErrorCode, message: string }
+    | { __typename: 'StateError', code: ErrorCode, message: string }
+   };
+
+export type DeliveryDeliverMutationVariables = Exact<{
+  jobType: JobType;
+  input: DeliverEscrowInput;
+}>;
+
+
+export type DeliveryDeliverMutation = { deliverEscrow:
+    | { __typename: 'AuthorizationError', code: ErrorCode, message: string }
+    | { __typename: 'EscrowSuccess', changed: boolean, escrow: { status: EscrowStatus, remainingUrtc: string, deliveredAt: string | null, reviewUntil: string | null, claimedUrtc: string | null, resultHash: string | null, resultUri: string | null, receipt: { json: string } | null } }
+    | { __typename: 'InsufficientFundsError', code: ErrorCode, message: string }
+    | { __typename: 'InvalidInputError', code: ErrorCode, message: string }
+    | { __typename: 'StateError', code: ErrorCode, message: string }
+   };
+
+export type DeliveryDisputeMutationVariables = Exact<{
+  jobType: JobType;
+  input: DisputeEscrowInput;
+}>;
+
+
+export type DeliveryDisputeMutation = { disputeEscrow:
+    | { __typename: 'AuthorizationError', code: ErrorCode, message: string }
+    | { __typename: 'EscrowSuccess', changed: boolean, escrow: { status: EscrowStatus, disputedAt: string | null, disputeReason: string | null } }
+    | { __typename: 'InsufficientFundsError', code: ErrorCode, message: string }
+    | { __typename: 'InvalidInputError', code: ErrorCode, message: string }
+    | { __typename: 'StateError', code: ErrorCode, message: string }
+   };
+
+export type DeliveryResolveMutationVariables = Exact<{
+  input: ResolveDisputeInput;
+}>;
+
+
+export type DeliveryResolveMutation = { resolveDispute:
+    | { __typename: 'AuthorizationError', code: ErrorCode, message: string }
+    | { __typename: 'EscrowSuccess', changed: boolean, escrow: { status: EscrowStatus, releasedUrtc: string, refundedUrtc: string, remainingUrtc: string, refundReason: string | null, settledBy: string | null, receipt: { json: string, signature: string, publicKey: string } | null } }
+    | { __typename: 'InsufficientFundsError', code: ErrorCode, message: string }
+    | { __typename: 'InvalidInputError', code: ErrorCode, message: string }
+    | { __typename: 'StateError', code: ErrorCode, message: string }
+   };
+
+export type DeliveryReportsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type DeliveryReportsQuery = { openDisputes: { totalCount: number, edges: Array<{ node: { jobId: string, disputedAt: string | null } }> }, escrowsAwaitingReview: { totalCount: number, edges: Array<{ node: { jobId: string, reviewUntil: string | null } }> } };
 
 export type DepositMutationVariables = Exact<{
   input: DepositInput;
@@ -635,6 +744,125 @@ export const CustodyEventsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<CustodyEventsSubscription, CustodyEventsSubscriptionVariables>;
+export const DeliveryFundsDocument = new TypedDocumentString(`
+    mutation DeliveryFunds($input: DepositInput!) {
+  deposit(input: $input) {
+    __typename
+  }
+}
+    `) as unknown as TypedDocumentString<DeliveryFundsMutation, DeliveryFundsMutationVariables>;
+export const DeliveryLockDocument = new TypedDocumentString(`
+    mutation DeliveryLock($input: LockEscrowInput!) {
+  lockEscrow(jobType: RENDER, input: $input) {
+    __typename
+    ... on EscrowSuccess {
+      escrow {
+        status
+        reviewWindowS
+        remainingUrtc
+      }
+    }
+    ... on MarketError {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DeliveryLockMutation, DeliveryLockMutationVariables>;
+export const DeliveryDeliverDocument = new TypedDocumentString(`
+    mutation DeliveryDeliver($jobType: JobType!, $input: DeliverEscrowInput!) {
+  deliverEscrow(jobType: $jobType, input: $input) {
+    __typename
+    ... on EscrowSuccess {
+      changed
+      escrow {
+        status
+        remainingUrtc
+        deliveredAt
+        reviewUntil
+        claimedUrtc
+        resultHash
+        resultUri
+        receipt {
+          json
+        }
+      }
+    }
+    ... on MarketError {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DeliveryDeliverMutation, DeliveryDeliverMutationVariables>;
+export const DeliveryDisputeDocument = new TypedDocumentString(`
+    mutation DeliveryDispute($jobType: JobType!, $input: DisputeEscrowInput!) {
+  disputeEscrow(jobType: $jobType, input: $input) {
+    __typename
+    ... on EscrowSuccess {
+      changed
+      escrow {
+        status
+        disputedAt
+        disputeReason
+      }
+    }
+    ... on MarketError {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DeliveryDisputeMutation, DeliveryDisputeMutationVariables>;
+export const DeliveryResolveDocument = new TypedDocumentString(`
+    mutation DeliveryResolve($input: ResolveDisputeInput!) {
+  resolveDispute(input: $input) {
+    __typename
+    ... on EscrowSuccess {
+      changed
+      escrow {
+        status
+        releasedUrtc
+        refundedUrtc
+        remainingUrtc
+        refundReason
+        settledBy
+        receipt {
+          json
+          signature
+          publicKey
+        }
+      }
+    }
+    ... on MarketError {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DeliveryResolveMutation, DeliveryResolveMutationVariables>;
+export const DeliveryReportsDocument = new TypedDocumentString(`
+    query DeliveryReports {
+  openDisputes(first: 50) {
+    totalCount
+    edges {
+      node {
+        jobId
+        disputedAt
+      }
+    }
+  }
+  escrowsAwaitingReview(first: 50) {
+    totalCount
+    edges {
+      node {
+        jobId
+        reviewUntil
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DeliveryReportsQuery, DeliveryReportsQueryVariables>;
 export const DepositDocument = new TypedDocumentString(`
     mutation Deposit($input: DepositInput!) {
   deposit(input: $input) {
