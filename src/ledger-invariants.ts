@@ -332,8 +332,8 @@ const SCHEMA_CHECKS: SchemaCheck[] = [
     rule: 'I4',
     type: 'table',
     table: 'render_escrow',
-    fragments: ['released_urtc + refunded_urtc = amount_urtc'],
-    detail: 'the render_escrow table has lost its settlement CHECK',
+    fragments: ['released_urtc + refunded_urtc = amount_urtc', 'refunded_urtc = 0 and released_urtc < amount_urtc'],
+    detail: 'the render_escrow table has lost its settlement CHECK (final escrows add up, open ones hold something)',
   },
   {
     rule: 'I6',
