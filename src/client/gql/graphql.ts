@@ -283,11 +283,31 @@ export type BotReleaseEscrowMutationVariables = Exact<{
 
 export type BotReleaseEscrowMutation = { releaseEscrow:
     | { __typename: 'AuthorizationError', code: ErrorCode, message: string }
-    | { __typename: 'EscrowSuccess', changed: boolean, escrow: { status: EscrowStatus, releasedUrtc: string, refundedUrtc: string, provider: { address: string, availableRtc: string } } }
+    | { __typename: 'EscrowSuccess', changed: boolean, escrow: { status: EscrowStatus, releasedUrtc: string, refundedUrtc: string, remainingUrtc: string, provider: { address: string, availableRtc: string } } }
     | { __typename: 'InsufficientFundsError', code: ErrorCode, message: string }
     | { __typename: 'InvalidInputError', code: ErrorCode, message: string }
     | { __typename: 'StateError', code: ErrorCode, message: string }
    };
+
+export type BotDeliverEscrowMutationVariables = Exact<{
+  input: DeliverEscrowInput;
+}>;
+
+
+export type BotDeliverEscrowMutation = { deliverEscrow:
+    | { __typename: 'AuthorizationError', code: ErrorCode, message: string }
+    | { __typename: 'EscrowSuccess', escrow: { status: EscrowStatus, claimedUrtc: string | null, resultHash: string | null, reviewUntil: string | null } }
+    | { __typename: 'InsufficientFundsError', code: ErrorCode, message: string }
+    | { __typename: 'InvalidInputError', code: ErrorCode, message: string }
+    | { __typename: 'StateError', code: ErrorCode, message: string }
+   };
+
+export type BotReceiptQueryVariables = Exact<{
+  jobId: string;
+}>;
+
+
+export type BotReceiptQuery = { receiptKey: { publicKey: string, keyId: string }, escrow: { receipt: { json: string, signature: string } | null } | null };
 
 export type BotEscrowStatusChangedSubscriptionVariables = Exact<{
   jobId: string;
@@ -295,7 +315,7 @@ export type BotEscrowStatusChangedSubscriptionVariables = Exact<{
 }>;
 
 
-export type BotEscrowStatusChangedSubscription = { escrowStatusChanged: { seq: number, change: EscrowChange, at: string, escrow: { jobId: string, status: EscrowStatus, amountUrtc: string, releasedUrtc: string, refundedUrtc: string } } };
+export type BotEscrowStatusChangedSubscription = { escrowStatusChanged: { seq: number, change: EscrowChange, at: string, escrow: { jobId: string, status: EscrowStatus, amountUrtc: string, releasedUrtc: string, refundedUrtc: string, remainingUrtc: string } } };
 
 export type InventoryByPriceQueryVariables = Exact<{
   jobType: JobType;
@@ -607,6 +627,7 @@ export const BotReleaseEscrowDocument = new TypedDocumentString(`
         status
         releasedUrtc
         refundedUrtc
+        remainingUrtc
         provider {
           address
           availableRtc
@@ -620,6 +641,39 @@ export const BotReleaseEscrowDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<BotReleaseEscrowMutation, BotReleaseEscrowMutationVariables>;
+export const BotDeliverEscrowDocument = new TypedDocumentString(`
+    mutation BotDeliverEscrow($input: DeliverEscrowInput!) {
+  deliverEscrow(jobType: LLM, input: $input) {
+    __typename
+    ... on EscrowSuccess {
+      escrow {
+        status
+        claimedUrtc
+        resultHash
+        reviewUntil
+      }
+    }
+    ... on MarketError {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<BotDeliverEscrowMutation, BotDeliverEscrowMutationVariables>;
+export const BotReceiptDocument = new TypedDocumentString(`
+    query BotReceipt($jobId: String!) {
+  receiptKey {
+    publicKey
+    keyId
+  }
+  escrow(jobId: $jobId) {
+    receipt {
+      json
+      signature
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<BotReceiptQuery, BotReceiptQueryVariables>;
 export const BotEscrowStatusChangedDocument = new TypedDocumentString(`
     subscription BotEscrowStatusChanged($jobId: String!, $afterSeq: Int) {
   escrowStatusChanged(jobId: $jobId, afterSeq: $afterSeq) {
@@ -632,6 +686,7 @@ export const BotEscrowStatusChangedDocument = new TypedDocumentString(`
       amountUrtc
       releasedUrtc
       refundedUrtc
+      remainingUrtc
     }
   }
 }
