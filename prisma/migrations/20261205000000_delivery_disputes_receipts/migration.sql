@@ -49,8 +49,9 @@ CREATE TABLE "new_render_escrow" (
     -- I4: an open escrow has paid milestones only and still holds something; a final one holds nothing.
     CHECK ("status" IN ('locked', 'delivered', 'disputed') AND "refunded_urtc" = 0 AND "released_urtc" < "amount_urtc"
         OR "status" IN ('released', 'refunded') AND "released_urtc" + "refunded_urtc" = "amount_urtc"),
+    -- Who settled it (payer, provider, operator, sweeper, auto) is set exactly when the escrow is final.
     CHECK ("status" IN ('locked', 'delivered', 'disputed') AND "settled_by" IS NULL
-        OR "status" IN ('released', 'refunded') AND "settled_by" IS NOT NULL AND "settled_by" IN ('payer', 'provider', 'operator', 'sweeper', 'auto')),
+        OR "status" IN ('released', 'refunded') AND "settled_by" IS NOT NULL),
     CHECK ("from_wallet" <> "to_wallet"),
     CHECK ("review_window_s" BETWEEN 60 AND 2592000),
     -- A delivery sets all of its fields or none, never on a locked escrow; its claim fits what the escrow holds.
