@@ -222,7 +222,7 @@ export function createLedger(db: Database.Database, writes: GroupCommit) {
       "SELECT job_id FROM render_escrow WHERE status = 'locked' AND expires_at <= ? ORDER BY expires_at LIMIT ?",
     ).pluck(),
     reviewedJobs: db.prepare(
-      "SELECT job_id FROM render_escrow WHERE status = 'delivered' AND review_until <= ? ORDER BY review_until LIMIT ?",
+      "SELECT job_id FROM render_escrow INDEXED BY render_escrow_review_until_delivered_idx WHERE status = 'delivered' AND review_until <= ? ORDER BY review_until LIMIT ?",
     ).pluck(),
     bondOf: db.prepare('SELECT * FROM node_bonds WHERE miner_id = ?'),
     debit: db.prepare('UPDATE wallets SET available_urtc = available_urtc - @amount, updated_at = @now WHERE address = @address AND available_urtc >= @amount'),

@@ -60,7 +60,7 @@ describe('the delivery migration', () => {
       { id: 9n, job_id: 'job-refunded', status: 'refunded', amount_urtc: 50n, released_urtc: 0n, refunded_urtc: 50n, settled_by: 'sweeper', review_window_s: 259200n, delivered_at: null, claimed_urtc: null },
     ]);
     const indexesAfter = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'render_escrow' ORDER BY name").pluck().all() as string[];
-    expect(indexesAfter).toEqual([...indexesBefore, 'render_escrow_status_disputed_at_idx', 'render_escrow_status_review_until_idx'].sort());
+    expect(indexesAfter).toEqual([...indexesBefore, 'render_escrow_review_until_delivered_idx'].sort());
     expect(db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'render_escrow'").pluck().get()).toBe(12n);
     expect(db.prepare("SELECT COUNT(*) FROM sqlite_master WHERE tbl_name = 'new_render_escrow'").pluck().get()).toBe(0n);
     expect(db.pragma('foreign_key_check')).toEqual([]);

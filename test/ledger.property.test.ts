@@ -79,8 +79,25 @@ type Request =
       door?: readonly JobType[];
     }
   | { kind: 'refund'; jobId: string; jobType: JobType; nonce?: string; auth: Auth; door?: readonly JobType[] }
-  | { kind: 'deliver'; jobId: string; jobType: JobType; claimed?: bigint; uri?: string; nonce?: string; auth: Auth; door?: readonly JobType[] }
-  | { kind: 'dispute'; jobId: string; jobType: JobType; reason: string; nonce?: string; auth: Auth; door?: readonly JobType[] }
+  | {
+      kind: 'deliver';
+      jobId: string;
+      jobType: JobType;
+      claimed?: bigint;
+      uri?: string;
+      nonce?: string;
+      auth: Auth;
+      door?: readonly JobType[];
+    }
+  | {
+      kind: 'dispute';
+      jobId: string;
+      jobType: JobType;
+      reason: string;
+      nonce?: string;
+      auth: Auth;
+      door?: readonly JobType[];
+    }
   | { kind: 'resolve'; jobId: string; release: bigint; adminKey: string }
   | { kind: 'advance'; seconds: number }
   | { kind: 'sweep' };
@@ -150,7 +167,14 @@ function useNonce(m: Model, signer: number, nonce: string) {
 }
 
 /** Final: `paid` more to the provider, the rest of what the escrow holds back to the payer. */
-function settle(m: Model, e: ModelEscrow, paid: bigint, settledBy: string, reason: string | null, status: 'released' | 'refunded') {
+function settle(
+  m: Model,
+  e: ModelEscrow,
+  paid: bigint,
+  settledBy: string,
+  reason: string | null,
+  status: 'released' | 'refunded',
+) {
   const remaining = remainingOf(e);
   e.status = status;
   e.released += paid;
@@ -317,7 +341,8 @@ function predict(m: Model, r: Request): Prediction {
       return { outcome: 'changed', why: e.released > 0n ? 'after a milestone' : undefined };
     }
     case 'dispute': {
-      if (r.nonce === undefined || r.reason === '') return fail('INVALID_INPUT', r.nonce === undefined ? 'no nonce' : 'no reason');
+      if (r.nonce === undefined || r.reason === '')
+        return fail('INVALID_INPUT', r.nonce === undefined ? 'no nonce' : 'no reason');
       const who = identify(r.auth, r.nonce);
       if ('outcome' in who) return who;
       if (!('signer' in who)) throw new Error('a dispute is always signed');
@@ -362,7 +387,10 @@ function predict(m: Model, r: Request): Prediction {
           auto += 1;
         }
       }
-      return { outcome: `expired ${expired}, auto ${auto}`, why: [expired > 0 ? 'expired' : '', auto > 0 ? 'auto' : ''].filter(Boolean).join(' and ') || 'nothing due' };
+      return {
+        outcome: `expired ${expired}, auto ${auto}`,
+        why: [expired > 0 ? 'expired' : '', auto > 0 ? 'auto' : ''].filter(Boolean).join(' and ') || 'nothing due',
+      };
     }
   }
 }
@@ -463,13 +491,33 @@ async function execute(s: Services, r: Request, clock: { now: number }): Promise
           claimed_urtc: claimedUrtc,
           result_uri: r.uri,
         });
-        const parsed = deliverRequestSchema.safeParse({ jobId: r.jobId, jobType: r.jobType, resultHash: RESULT_HASH, resultUri: r.uri, claimedUrtc, nonce: r.nonce, ...proof });
+        const parsed = deliverRequestSchema.safeParse({
+          jobId: r.jobId,
+          jobType: r.jobType,
+          resultHash: RESULT_HASH,
+          resultUri: r.uri,
+          claimedUrtc,
+          nonce: r.nonce,
+          ...proof,
+        });
         if (!parsed.success) return 'INVALID_INPUT';
         return (await s.escrows.deliver(parsed.data, r.door)).changed ? 'changed' : 'unchanged';
       }
       case 'dispute': {
-        const { proof } = authOf(r.auth, { action: 'escrow.dispute', job_id: r.jobId, job_type: r.jobType, reason: r.reason, nonce: r.nonce });
-        const parsed = disputeRequestSchema.safeParse({ jobId: r.jobId, jobType: r.jobType, reason: r.reason, nonce: r.nonce, ...proof });
+        const { proof } = authOf(r.auth, {
+          action: 'escrow.dispute',
+          job_id: r.jobId,
+          job_type: r.jobType,
+          reason: r.reason,
+          nonce: r.nonce,
+        });
+        const parsed = disputeRequestSchema.safeParse({
+          jobId: r.jobId,
+          jobType: r.jobType,
+          reason: r.reason,
+          nonce: r.nonce,
+          ...proof,
+        });
         if (!parsed.success) return 'INVALID_INPUT';
         return (await s.escrows.dispute(parsed.data, r.door)).changed ? 'changed' : 'unchanged';
       }
@@ -638,7 +686,10 @@ const step = fc.oneof(
     weight: 2,
     arbitrary: fc.record({
       kind: fc.constant('advance' as const),
-      seconds: fc.oneof(fc.integer({ min: 1, max: 120 }), fc.constantFrom(3600, DEFAULT_TTL_S, REVIEW_WINDOW_S_DEFAULT)),
+      seconds: fc.oneof(
+        fc.integer({ min: 1, max: 120 }),
+        fc.constantFrom(3600, DEFAULT_TTL_S, REVIEW_WINDOW_S_DEFAULT),
+      ),
     }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('sweep' as const) }) },
@@ -726,7 +777,12 @@ function resolve(st: Exclude<Step, { kind: 'replay' }>, m: Model, fresh: () => s
       const jobId = candidates.length > 0 ? candidates[st.target.index % candidates.length]! : `job-${st.target.index}`;
       const e = m.escrows.get(jobId);
       if (st.kind === 'resolve') {
-        return { kind: 'resolve', jobId, release: amountOf(st.release, e, st.permille, st.overBy)!, adminKey: st.wrongKey ? WRONG_ADMIN_KEY : ADMIN_KEY };
+        return {
+          kind: 'resolve',
+          jobId,
+          release: amountOf(st.release, e, st.permille, st.overBy)!,
+          adminKey: st.wrongKey ? WRONG_ADMIN_KEY : ADMIN_KEY,
+        };
       }
       const payer = e?.payer ?? 0;
       const provider = e?.provider ?? 1;
