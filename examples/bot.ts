@@ -1,18 +1,26 @@
 /**
- * A bot that pays for an LLM job through the GraphQL API, end to end, with typed operations:
+ * A bot that pays for an LLM job through the GraphQL API, end to end, with typed operations, following the job
+ * through delivery:
  *
- *   npm run example:bot -- --server http://127.0.0.1:4000 --admin-key KEY [--key bot.key] [--provider RTC…]
+ *   npm run example:bot -- --server http://127.0.0.1:4000 --admin-key KEY [--key bot.key] [--provider-key node.key]
  *                          [--amount-urtc 2500000] [--timeout 20]
  *
  * (or set GRP_SERVER and RC_ADMIN_KEY). It
  *   1. creates a throwaway bot wallet, or loads it from --key FILE (creating the file, mode 0600, when
  *      it does not exist: the format of scripts/wallet.ts, 64 hex characters);
- *   2. pays --provider, or a throwaway provider wallet when none is given;
+ *   2. plays the GPU node's part too, with --provider-key FILE (same format, created when missing) or a
+ *      throwaway provider wallet: the node signs the delivery, the bot never could;
  *   3. has the operator deposit 10 RTC into the bot wallet (`deposit`, header X-Admin-Key);
  *   4. subscribes over graphql-ws to `escrowStatusChanged` for a new LLM job id;
- *   5. locks the amount for that job (`lockEscrow`, signed by the bot), waits for the LOCKED event,
- *      then releases it to the provider (`releaseEscrow`, signed by the bot) as if the job were done;
- *   6. prints each transition it receives and exits 0 once the settlement (RELEASED) arrives.
+ *   5. locks the amount for that job (`lockEscrow`, signed by the bot) and waits for the LOCKED event;
+ *   6. pays 40% as a milestone once the first tokens stream in (`releaseEscrow` with amountUrtc): the
+ *      rest stays locked;
+ *   7. the node delivers the output (`deliverEscrow`: its SHA-256, claiming what remains), which opens the
+ *      bot's review window (72 h by default; undisputed, the claim is paid automatically at its end);
+ *   8. the bot checks the output against the hash and accepts (`releaseEscrow`, no amount: pays the claim);
+ *   9. prints each transition it receives; once RELEASED arrives it fetches the service's signed receipt
+ *      (`Escrow.receipt`) and verifies it offline against the pinned receipt key (src/client/receipts.ts),
+ *      and exits 0.
  *
  * Exit codes: 0 settled; 1 a failure (an error result, a transport problem, or no settlement before
  * --timeout seconds); 64 bad usage.
@@ -21,12 +29,13 @@
  * src/client/gql/) sent as plain strings with `.toString()`: fetch for queries and mutations, graphql-ws
  * for the subscription. Another client would send the same strings.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { graphql } from '../src/client/gql/gql.js';
+import { verifyReceiptText } from '../src/client/receipts.js';
 import type { BotEscrowStatusChangedSubscription, TypedDocumentString } from '../src/client/gql/graphql.js';
 import { walletFromSeed, type Wallet } from '../src/domain/signatures.js';
 
@@ -55,9 +64,26 @@ const BotReleaseEscrow = graphql(`
   mutation BotReleaseEscrow($input: ReleaseEscrowInput!) {
     releaseEscrow(jobType: LLM, input: $input) {
       __typename
-      ... on EscrowSuccess { changed escrow { status releasedUrtc refundedUrtc provider { address availableRtc } } }
+      ... on EscrowSuccess { changed escrow { status releasedUrtc refundedUrtc remainingUrtc provider { address availableRtc } } }
       ... on MarketError { code message }
     }
+  }
+`);
+
+const BotDeliverEscrow = graphql(`
+  mutation BotDeliverEscrow($input: DeliverEscrowInput!) {
+    deliverEscrow(jobType: LLM, input: $input) {
+      __typename
+      ... on EscrowSuccess { escrow { status claimedUrtc resultHash reviewUntil } }
+      ... on MarketError { code message }
+    }
+  }
+`);
+
+const BotReceipt = graphql(`
+  query BotReceipt($jobId: String!) {
+    receiptKey { publicKey keyId }
+    escrow(jobId: $jobId) { receipt { json signature } }
   }
 `);
 
@@ -67,7 +93,7 @@ const BotEscrowStatusChanged = graphql(`
       seq
       change
       at
-      escrow { jobId status amountUrtc releasedUrtc refundedUrtc }
+      escrow { jobId status amountUrtc releasedUrtc refundedUrtc remainingUrtc }
     }
   }
 `);
@@ -78,8 +104,8 @@ const USAGE = `usage: npm run example:bot -- --server URL --admin-key KEY [--key
   --server       the market's base URL (env GRP_SERVER; default http://127.0.0.1:4000)
   --admin-key    the operator key, to deposit 10 RTC into the bot wallet (env RC_ADMIN_KEY)
   --key          the bot's key file (created when missing); default: a throwaway wallet
-  --provider     the GPU node's address to pay; default: a throwaway wallet
-  --amount-urtc  µRTC to lock and release (default 2500000, i.e. 2.5 RTC)
+  --provider-key the GPU node's key file (created when missing), to sign its delivery; default: a throwaway wallet
+  --amount-urtc  µRTC to lock, paid as a 40% milestone and the rest on delivery (default 2500000, i.e. 2.5 RTC)
   --timeout      seconds to wait for the settlement (default 20)`;
 
 const DEPOSIT_RTC = '10';
@@ -213,16 +239,15 @@ function subscribe(client: Client, jobId: string, onEvent: (e: EscrowEvent) => v
 function printEvent(e: EscrowEvent) {
   say(
     `event seq=${e.seq} change=${e.change} status=${e.escrow.status} amount_urtc=${e.escrow.amountUrtc} ` +
-      `released_urtc=${e.escrow.releasedUrtc} refunded_urtc=${e.escrow.refundedUrtc} at=${e.at}`,
+      `released_urtc=${e.escrow.releasedUrtc} refunded_urtc=${e.escrow.refundedUrtc} remaining_urtc=${e.escrow.remainingUrtc} at=${e.at}`,
   );
 }
 
 // --- the bot ----------------------------------------------------------------------------------
 
 const SEED_HEX = /^[0-9a-fA-F]{64}$/;
-const ADDRESS = /^RTC[0-9a-f]{40}$/;
 
-function botWallet(keyFile: string | undefined): { wallet: Wallet; origin: string } {
+function walletFromKeyFile(keyFile: string | undefined): { wallet: Wallet; origin: string } {
   if (!keyFile) return { wallet: walletFromSeed(randomBytes(32).toString('hex')), origin: 'throwaway key' };
   let seed: string;
   try {
@@ -245,7 +270,7 @@ interface Options {
   server: string;
   adminKey: string;
   keyFile: string | undefined;
-  provider: string | undefined;
+  providerKeyFile: string | undefined;
   amountUrtc: string;
   timeoutS: number;
 }
@@ -257,7 +282,7 @@ function parseOptions(argv: string[]): Options | 'help' {
       server: { type: 'string' },
       'admin-key': { type: 'string' },
       key: { type: 'string' },
-      provider: { type: 'string' },
+      'provider-key': { type: 'string' },
       'amount-urtc': { type: 'string', default: '2500000' },
       timeout: { type: 'string', default: '20' },
       help: { type: 'boolean', short: 'h' },
@@ -268,21 +293,19 @@ function parseOptions(argv: string[]): Options | 'help' {
   if (!/^https?:\/\/\S+$/.test(server)) throw new UsageError(`--server must be an http(s) URL, got ${JSON.stringify(server)}`);
   const adminKey = values['admin-key'] ?? process.env.RC_ADMIN_KEY;
   if (!adminKey) throw new UsageError('the operator key is needed to deposit: pass --admin-key KEY or set RC_ADMIN_KEY');
-  if (values.provider !== undefined && !ADDRESS.test(values.provider)) {
-    throw new UsageError(`--provider must be an RTC address ("RTC" and 40 lowercase hex characters), got ${JSON.stringify(values.provider)}`);
-  }
   if (!/^[1-9]\d{0,15}$/.test(values['amount-urtc'])) throw new UsageError(`--amount-urtc must be a positive whole number of µRTC, got ${JSON.stringify(values['amount-urtc'])}`);
   const timeoutS = Number(values.timeout);
   if (!Number.isFinite(timeoutS) || timeoutS <= 0) throw new UsageError(`--timeout must be a positive number of seconds, got ${JSON.stringify(values.timeout)}`);
-  return { server, adminKey, keyFile: values.key, provider: values.provider, amountUrtc: values['amount-urtc'], timeoutS };
+  return { server, adminKey, keyFile: values.key, providerKeyFile: values['provider-key'], amountUrtc: values['amount-urtc'], timeoutS };
 }
 
 async function run(o: Options): Promise<number> {
   const deadline = Date.now() + o.timeoutS * 1000;
-  const bot = botWallet(o.keyFile);
-  const provider = o.provider ?? walletFromSeed(randomBytes(32).toString('hex')).address;
+  const bot = walletFromKeyFile(o.keyFile);
+  const node = walletFromKeyFile(o.providerKeyFile);
+  const provider = node.wallet.address;
   say(`bot      ${bot.wallet.address} (${bot.origin})`);
-  say(`provider ${provider} (${o.provider ? '--provider' : 'throwaway wallet'})`);
+  say(`provider ${provider} (${node.origin})`);
 
   // 1. The operator credits the bot (idempotent on the reference: a retry would not pay twice).
   const reference = `bot-deposit-${randomId()}`;
@@ -314,28 +337,61 @@ async function run(o: Options): Promise<number> {
     if (lockEscrow.__typename !== 'EscrowSuccess') throw failed('lockEscrow', lockEscrow);
     const locked = lockEscrow.escrow;
     say(`lock     ${locked.amountRtc} RTC for llm job ${locked.jobId}: ${locked.status}, expires ${locked.expiresAt}; bot available ${locked.payer.availableRtc} RTC, locked ${locked.payer.lockedRtc} RTC`);
-
     await feed.waitFor(`the LOCKED event of job ${jobId}`, (e) => e.change === 'LOCKED', deadline);
 
-    // 4. The job is done: release the escrow to the provider.
-    const releaseNonce = `release-${randomId()}`;
-    const { releaseEscrow } = await execute(o.server, deadline, BotReleaseEscrow, {
-      input: { jobId, nonce: releaseNonce, publicKey: bot.wallet.publicKey, signature: bot.wallet.sign({ action: 'escrow.release', job_id: jobId, job_type: 'llm', nonce: releaseNonce }) },
-    });
-    if (releaseEscrow.__typename !== 'EscrowSuccess') throw failed('releaseEscrow', releaseEscrow);
-    const released = releaseEscrow.escrow;
-    say(`release  ${jobId}: ${released.status}, released ${released.releasedUrtc} µRTC; provider available ${released.provider.availableRtc} RTC`);
-
-    // 5. Wait for the settlement to arrive over the subscription.
-    const settlement = await feed.waitFor(`the settlement of job ${jobId}`, (e) => e.change !== 'LOCKED', deadline);
-    if (settlement.change !== 'RELEASED' && settlement.change !== 'PARTIALLY_RELEASED') {
-      throw new Failure(`job ${jobId} settled as ${settlement.change}, not released`);
+    // 4. The first tokens stream in: a milestone payment of 40%; the rest stays locked.
+    const milestone = ((BigInt(o.amountUrtc) * 2n) / 5n).toString();
+    if (milestone !== '0') {
+      const released = await release(o, deadline, bot.wallet, jobId, milestone);
+      say(`paid     a milestone of ${milestone} µRTC: ${released.status}, ${released.remainingUrtc} µRTC still locked`);
     }
+
+    // 5. The node delivers the output: its SHA-256, claiming what remains. The bot's review window opens.
+    const output = `tokens of ${jobId}`;
+    const resultHash = createHash('sha256').update(output).digest('hex');
+    const deliverNonce = `deliver-${randomId()}`;
+    const { deliverEscrow } = await execute(o.server, deadline, BotDeliverEscrow, {
+      input: {
+        jobId,
+        resultHash,
+        nonce: deliverNonce,
+        publicKey: node.wallet.publicKey,
+        signature: node.wallet.sign({ action: 'escrow.deliver', job_id: jobId, job_type: 'llm', result_hash: resultHash, nonce: deliverNonce }),
+      },
+    });
+    if (deliverEscrow.__typename !== 'EscrowSuccess') throw failed('deliverEscrow', deliverEscrow);
+    say(`deliver  ${jobId}: ${deliverEscrow.escrow.status}, claims ${deliverEscrow.escrow.claimedUrtc} µRTC; review until ${deliverEscrow.escrow.reviewUntil}`);
+
+    // 6. The bot checks what it received against the hash, then accepts: the claim is paid.
+    if (createHash('sha256').update(output).digest('hex') !== deliverEscrow.escrow.resultHash) throw new Failure(`the output of ${jobId} does not match its result hash: dispute it`);
+    const accepted = await release(o, deadline, bot.wallet, jobId);
+    say(`accept   ${jobId}: ${accepted.status}, released ${accepted.releasedUrtc} µRTC in all; provider available ${accepted.provider.availableRtc} RTC`);
+
+    // 7. Wait for the settlement to arrive over the subscription, then check the service's signed receipt offline.
+    const settlement = await feed.waitFor(`the settlement of job ${jobId}`, (e) => e.change === 'RELEASED' || e.change === 'REFUNDED' || e.change === 'EXPIRED', deadline);
+    if (settlement.change !== 'RELEASED') throw new Failure(`job ${jobId} settled as ${settlement.change}, not released`);
     say(`settled  job ${jobId} ${settlement.change} at seq ${settlement.seq}: ${settlement.escrow.releasedUrtc} µRTC to ${provider}`);
+    const { receiptKey, escrow } = await execute(o.server, deadline, BotReceipt, { jobId });
+    if (!escrow?.receipt) throw new Failure(`job ${jobId} has no receipt`);
+    const check = verifyReceiptText(escrow.receipt.json, escrow.receipt.signature, receiptKey.publicKey);
+    if (!check.ok) throw new Failure(`the receipt of ${jobId} does not verify: ${check.reason}`);
+    say(`receipt  verified with key ${receiptKey.keyId}: ${check.receipt.status}, ${check.receipt.released_urtc} µRTC released, settled by ${check.receipt.settled_by}`);
     return EXIT.ok;
   } finally {
     await client.dispose();
   }
+}
+
+/** The bot's release: a milestone with an amount, the acceptance of a delivery without one. */
+async function release(o: Options, deadline: number, bot: Wallet, jobId: string, amountUrtc?: string) {
+  const nonce = `release-${randomId()}`;
+  const action: Record<string, string> & { action: string } = { action: 'escrow.release', job_id: jobId, job_type: 'llm', nonce };
+  if (amountUrtc) action.amount_urtc = amountUrtc;
+  const { releaseEscrow } = await execute(o.server, deadline, BotReleaseEscrow, {
+    input: { jobId, amountUrtc, nonce, publicKey: bot.publicKey, signature: bot.sign(action) },
+  });
+  if (releaseEscrow.__typename !== 'EscrowSuccess') throw failed('releaseEscrow', releaseEscrow);
+  return releaseEscrow.escrow;
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -69,6 +69,8 @@ const configSchema = z.object({
   CUSTODY_SENDER_LEASE_S: z.coerce.number().int().min(1).max(3600).default(30),
   WITHDRAW_MIN_URTC: z.string().regex(/^\d{1,19}$/, 'must be digits (µRTC)').default('100000').transform(BigInt),
   WITHDRAW_DAILY_MAX_URTC: z.string().regex(/^\d{1,19}$/, 'must be digits (µRTC)').default('1000000000').transform(BigInt),
+  /** The service's Ed25519 receipt key (created, mode 0600, on first start); every instance of one deployment shares it. */
+  RECEIPT_KEY_FILE: z.string().min(1).default('./data/receipt.key'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

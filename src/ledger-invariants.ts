@@ -30,16 +30,16 @@ export const LEDGER_RULES = {
     audit: 'every wallet and every escrow account recomputed from the journal',
   },
   I3: {
-    rule: "a wallet's locked balance equals the remaining amount of the escrows it pays that are still locked",
+    rule: "a wallet's locked balance equals the remaining amount (amount − released − refunded) of the escrows it pays that are still open (locked, delivered or disputed)",
     guard:
-      'the lock debit (no row changed: INSUFFICIENT_FUNDS) is written with the escrow row; invariant() on the unlock UPDATE, guarded on locked_urtc >= amount',
-    audit: "every wallet's locked_urtc against its locked escrows",
+      'the lock debit (no row changed: INSUFFICIENT_FUNDS) is written with the escrow row; invariant() on the unlock UPDATE of each milestone payment and settlement, guarded on locked_urtc >= amount',
+    audit: "every wallet's locked_urtc against its open escrows' remaining amounts",
   },
   I4: {
-    rule: "a settled escrow's released plus refunded amounts add up to its amount (a locked one has neither), and the journal's release and refund rows carry exactly those amounts",
+    rule: "a final escrow's released plus refunded amounts add up to its amount; an open one has refunded nothing and released (milestones) less than its amount, and a delivered or disputed one's claim fits what it still holds; the journal's release and refund rows carry exactly the released and refunded amounts",
     guard:
-      'CHECK on render_escrow (status, released_urtc, refunded_urtc); invariant() on the settlement before it is written',
-    audit: "every escrow's amounts, and its release and refund rows in the journal; the CHECK is still in the schema",
+      'CHECKs on render_escrow (status, released_urtc, refunded_urtc, claimed_urtc); invariant() on each milestone and settlement before it is written',
+    audit: "every escrow's amounts and claim, and its release and refund rows in the journal; the CHECK is still in the schema",
   },
   I5: {
     rule: "conservation: all available plus all locked money, the nodes' bonds (bonded, unbonding), the treasury (slashed bonds) and withdrawals not yet confirmed equal the manual credits plus the credited chain deposits minus the confirmed withdrawals, and the journal shows the same money coming in and going out",
@@ -55,7 +55,7 @@ export const LEDGER_RULES = {
   I7: {
     rule: 'exactly once: one escrow per job, locked once and settled at most once; one deposit per reference, credited once; one use of a nonce per signer',
     guard:
-      "unique indexes on render_escrow(job_id) and deposits(reference), the primary key of used_nonces; the settle UPDATE guarded on status = 'locked'; invariant() on each of these writes",
+      "unique indexes on render_escrow(job_id) and deposits(reference), the primary key of used_nonces; every escrow UPDATE (milestone, delivery, dispute, settlement) guarded on the status and amounts its caller read, so a sweep racing a request or another instance's sweep changes nothing; invariant() on each of these writes",
     audit:
       'no duplicate job, reference or nonce; one lock row per escrow and one journal credit per deposit (a second settlement shows up in I4)',
   },
@@ -183,9 +183,9 @@ const ROW_CHECKS: RowCheck[] = [
   },
   {
     rule: 'I3',
-    // One grouped pass: per wallet, the planner would walk the status index over every locked escrow.
+    // One grouped pass: per wallet, the planner would walk the status index over every open escrow.
     sql: `WITH open AS (SELECT from_wallet, SUM(amount_urtc - released_urtc - refunded_urtc) AS open_urtc
-                        FROM render_escrow WHERE status = 'locked' GROUP BY from_wallet)
+                        FROM render_escrow WHERE status IN ('locked', 'delivered', 'disputed') GROUP BY from_wallet)
           SELECT w.address, w.locked_urtc, COALESCE(o.open_urtc, 0) AS open_urtc FROM wallets w
             LEFT JOIN open o ON o.from_wallet = w.address
           WHERE w.locked_urtc <> COALESCE(o.open_urtc, 0)`,
@@ -193,12 +193,15 @@ const ROW_CHECKS: RowCheck[] = [
   },
   {
     rule: 'I4',
-    sql: `SELECT job_id, status, amount_urtc, released_urtc, refunded_urtc FROM render_escrow
+    sql: `SELECT job_id, status, amount_urtc, released_urtc, refunded_urtc, claimed_urtc FROM render_escrow
           WHERE released_urtc < 0 OR refunded_urtc < 0
-             OR status = 'locked' AND (released_urtc <> 0 OR refunded_urtc <> 0)
-             OR status <> 'locked' AND released_urtc + refunded_urtc <> amount_urtc`,
+             OR status IN ('locked', 'delivered', 'disputed') AND (refunded_urtc <> 0 OR released_urtc >= amount_urtc)
+             OR status IN ('released', 'refunded') AND released_urtc + refunded_urtc <> amount_urtc
+             OR status NOT IN ('locked', 'delivered', 'disputed', 'released', 'refunded')
+             OR status IN ('delivered', 'disputed') AND (claimed_urtc IS NULL OR claimed_urtc < 1 OR claimed_urtc > amount_urtc - released_urtc)`,
     detail: (r) =>
-      `escrow ${r.job_id} (${r.status}) of ${r.amount_urtc} µRTC: ${r.released_urtc} released + ${r.refunded_urtc} refunded`,
+      `escrow ${r.job_id} (${r.status}) of ${r.amount_urtc} µRTC: ${r.released_urtc} released + ${r.refunded_urtc} refunded` +
+      (r.claimed_urtc === null ? '' : `, ${r.claimed_urtc} claimed`),
   },
   {
     rule: 'I4',
@@ -329,8 +332,8 @@ const SCHEMA_CHECKS: SchemaCheck[] = [
     rule: 'I4',
     type: 'table',
     table: 'render_escrow',
-    fragments: ['released_urtc + refunded_urtc = amount_urtc'],
-    detail: 'the render_escrow table has lost its settlement CHECK',
+    fragments: ['released_urtc + refunded_urtc = amount_urtc', 'refunded_urtc = 0 and released_urtc < amount_urtc'],
+    detail: 'the render_escrow table has lost its settlement CHECK (final escrows add up, open ones hold something)',
   },
   {
     rule: 'I6',

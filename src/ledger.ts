@@ -10,7 +10,12 @@
  * one turn of the event loop share one transaction and one fsync, each in its own savepoint. Another
  * process sharing the file waits for the write lock (busy timeout) rather than racing.
  *
- * The money rules I1–I8 are numbered in src/ledger-invariants.ts. Each statement here is one of their
+ * An escrow holds `amount − released − refunded` (its remaining amount) while it is open (locked, delivered or
+ * disputed): a milestone payment moves part of it to the provider and leaves the escrow open; a settlement moves
+ * all of what remains, to the provider and back to the payer, and makes it final. Each statement is guarded on the
+ * state the caller read in the same transaction (status and amounts), so an escrow changes exactly once.
+ *
+ * The money rules I1–I10 are numbered in src/ledger-invariants.ts. Each statement here is one of their
  * write-side guards (a WHERE clause, a CHECK it relies on) or has its result checked with `invariant(...)`,
  * which throws and rolls back the operation's savepoint: no statement result that matters is ignored.
  *
@@ -30,7 +35,12 @@ import { invariant } from './ledger-invariants.js';
 export type EscrowRecord = Escrow;
 export type WalletRecord = Wallet;
 export type DepositRecord = Deposit;
-export type EscrowStatus = 'locked' | 'released' | 'refunded';
+export type EscrowStatus = 'locked' | 'delivered' | 'disputed' | 'released' | 'refunded';
+/** The statuses in which an escrow still holds money. */
+export const OPEN_STATUSES: readonly EscrowStatus[] = ['locked', 'delivered', 'disputed'];
+export const isFinal = (status: string) => status === 'released' || status === 'refunded';
+/** What the escrow still holds: amount − released (milestones included) − refunded. */
+export const remainingOf = (e: Pick<EscrowRecord, 'amountUrtc' | 'releasedUrtc' | 'refundedUrtc'>) => e.amountUrtc - e.releasedUrtc - e.refundedUrtc;
 /** `manual_credit` is the operator's credit by hand (rows written before custody existed say `deposit`). */
 export type JournalKind = 'manual_credit' | 'lock' | 'release' | 'refund' | BondJournalKind;
 /** A node's bond: `bond` wallet → bond account, `unbond` bond account → wallet, `slash` bond account → treasury. */
@@ -80,6 +90,14 @@ function toEscrow(r: Row): EscrowRecord {
     metadata: (r.metadata as string | null) ?? null,
     units: (r.units as bigint | null) ?? null,
     unitPriceUrtc: (r.unit_price_urtc as bigint | null) ?? null,
+    reviewWindowS: Number(r.review_window_s),
+    deliveredAt: num(r.delivered_at),
+    reviewUntil: num(r.review_until),
+    claimedUrtc: (r.claimed_urtc as bigint | null) ?? null,
+    resultHash: (r.result_hash as string | null) ?? null,
+    resultUri: (r.result_uri as string | null) ?? null,
+    disputedAt: num(r.disputed_at),
+    disputeReason: (r.dispute_reason as string | null) ?? null,
   };
 }
 
@@ -126,14 +144,25 @@ export interface NewEscrow {
   /** The quote's job size and the node's price per unit in force, when the lock carried a quote. */
   units: bigint | null;
   unitPriceUrtc: bigint | null;
+  /** Seconds the payer has to review a delivery. */
+  reviewWindowS: number;
 }
 
+/** The final settlement of an open escrow: everything it still holds goes to the provider or back to the payer. */
 export interface Settlement {
   status: 'released' | 'refunded';
-  releasedUrtc: bigint;
+  /** Paid to the provider now, on top of any milestone payments made before. */
+  paidUrtc: bigint;
+  /** Returned to the payer. */
   refundedUrtc: bigint;
   reason: string | null;
-  settledBy: string;
+  settledBy: 'payer' | 'provider' | 'operator' | 'sweeper' | 'auto';
+}
+
+export interface Delivery {
+  claimedUrtc: bigint;
+  resultHash: string;
+  resultUri: string | null;
 }
 
 export type Ledger = ReturnType<typeof createLedger>;
@@ -158,14 +187,30 @@ export function createLedger(db: Database.Database, writes: GroupCommit) {
     ),
     credit: db.prepare('UPDATE wallets SET available_urtc = available_urtc + ?, updated_at = ? WHERE address = ?'),
     insertEscrow: db.prepare(
-      `INSERT INTO render_escrow (job_id, job_type, from_wallet, to_wallet, amount_urtc, status, created_at, expires_at, metadata, units, unit_price_urtc)
-       VALUES (?, ?, ?, ?, ?, 'locked', ?, ?, ?, ?, ?) RETURNING *`,
+      `INSERT INTO render_escrow (job_id, job_type, from_wallet, to_wallet, amount_urtc, status, created_at, expires_at, metadata, units, unit_price_urtc, review_window_s)
+       VALUES (?, ?, ?, ?, ?, 'locked', ?, ?, ?, ?, ?, ?) RETURNING *`,
+    ),
+    // Each escrow UPDATE is guarded on the state its caller read: status and the amounts paid so far.
+    payMilestone: db.prepare(
+      `UPDATE render_escrow SET released_urtc = released_urtc + @amount
+       WHERE id = @id AND status = 'locked' AND released_urtc = @releasedBefore AND refunded_urtc = 0
+         AND amount_urtc - released_urtc > @amount RETURNING *`,
+    ),
+    deliver: db.prepare(
+      `UPDATE render_escrow SET status = 'delivered', delivered_at = @now, review_until = @now + review_window_s,
+         claimed_urtc = @claimed, result_hash = @resultHash, result_uri = @resultUri
+       WHERE id = @id AND status = 'locked' AND expires_at > @now AND released_urtc = @releasedBefore
+         AND @claimed <= amount_urtc - released_urtc RETURNING *`,
+    ),
+    dispute: db.prepare(
+      `UPDATE render_escrow SET status = 'disputed', disputed_at = @now, dispute_reason = @reason
+       WHERE id = @id AND status = 'delivered' AND review_until > @now RETURNING *`,
     ),
     settleEscrow: db.prepare(
-      `UPDATE render_escrow SET status = @status, released_urtc = @released, refunded_urtc = @refunded,
-         released_at = CASE WHEN @released > 0 THEN @now END, refunded_at = CASE WHEN @refunded > 0 THEN @now END,
+      `UPDATE render_escrow SET status = @status, released_urtc = released_urtc + @paid, refunded_urtc = @refunded,
+         released_at = CASE WHEN released_urtc + @paid > 0 THEN @now END, refunded_at = CASE WHEN @refunded > 0 THEN @now END,
          refund_reason = @reason, settled_by = @settledBy
-       WHERE id = @id AND status = 'locked' RETURNING *`,
+       WHERE id = @id AND status = @statusBefore AND released_urtc = @releasedBefore AND refunded_urtc = 0 RETURNING *`,
     ),
     insertDeposit: db.prepare(
       'INSERT INTO deposits (reference, wallet, amount_urtc, created_at) VALUES (?, ?, ?, ?) RETURNING *',
@@ -175,6 +220,9 @@ export function createLedger(db: Database.Database, writes: GroupCommit) {
     ),
     expiredJobs: db.prepare(
       "SELECT job_id FROM render_escrow WHERE status = 'locked' AND expires_at <= ? ORDER BY expires_at LIMIT ?",
+    ).pluck(),
+    reviewedJobs: db.prepare(
+      "SELECT job_id FROM render_escrow INDEXED BY render_escrow_review_until_delivered_idx WHERE status = 'delivered' AND review_until <= ? ORDER BY review_until LIMIT ?",
     ).pluck(),
     bondOf: db.prepare('SELECT * FROM node_bonds WHERE miner_id = ?'),
     debit: db.prepare('UPDATE wallets SET available_urtc = available_urtc - @amount, updated_at = @now WHERE address = @address AND available_urtc >= @amount'),
@@ -238,36 +286,73 @@ export function createLedger(db: Database.Database, writes: GroupCommit) {
       if (s.debitToLock.run({ amount: e.amountUrtc, now, address: e.fromWallet }).changes !== 1) return null;
       // The provider's wallet row exists from the lock on, so a release always has a row to credit.
       s.ensureWallet.run(e.toWallet, now, now);
-      const row = s.insertEscrow.get(e.jobId, e.jobType, e.fromWallet, e.toWallet, e.amountUrtc, now, e.expiresAt, e.metadata, e.units, e.unitPriceUrtc) as Row | undefined;
+      const row = s.insertEscrow.get(e.jobId, e.jobType, e.fromWallet, e.toWallet, e.amountUrtc, now, e.expiresAt, e.metadata, e.units, e.unitPriceUrtc, e.reviewWindowS) as Row | undefined;
       invariant(row, 'I7', `escrow of job ${e.jobId} was not recorded`);
       journal(e.fromWallet, escrowAccount(e.jobId), e.amountUrtc, 'lock', e.jobId, null, now);
       return toEscrow(row);
     },
 
-    /** Settles a locked escrow: pays `releasedUrtc` to the provider and returns `refundedUrtc` to the payer. */
+    /** A milestone payment: pays part of what a locked escrow holds to the provider; the escrow stays locked with the rest. */
+    payMilestone(escrow: EscrowRecord, amountUrtc: bigint, now: number): EscrowRecord {
+      const remaining = remainingOf(escrow);
+      invariant(amountUrtc > 0n && amountUrtc < remaining, 'I4', `milestone of ${amountUrtc} µRTC from escrow ${escrow.jobId} holding ${remaining} µRTC`);
+      const row = s.payMilestone.get({ amount: amountUrtc, id: escrow.id, releasedBefore: escrow.releasedUrtc }) as Row | undefined;
+      invariant(row, 'I7', `escrow ${escrow.jobId} is no longer locked with ${escrow.releasedUrtc} µRTC paid`);
+      const unlocked = s.unlock.run({ locked: amountUrtc, returned: 0n, now, address: escrow.fromWallet }).changes;
+      invariant(unlocked === 1, 'I3', `payer ${escrow.fromWallet} does not hold the ${amountUrtc} µRTC locked for ${escrow.jobId}`);
+      invariant(s.credit.run(amountUrtc, now, escrow.toWallet).changes === 1, 'I2', `provider wallet ${escrow.toWallet} is missing`);
+      journal(escrowAccount(escrow.jobId), escrow.toWallet, amountUrtc, 'release', escrow.jobId, null, now);
+      return toEscrow(row);
+    },
+
+    /** Records the provider's delivery of a locked escrow; moves no money. */
+    deliver(escrow: EscrowRecord, delivery: Delivery, now: number): EscrowRecord {
+      const row = s.deliver.get({
+        id: escrow.id,
+        now,
+        claimed: delivery.claimedUrtc,
+        resultHash: delivery.resultHash,
+        resultUri: delivery.resultUri,
+        releasedBefore: escrow.releasedUrtc,
+      }) as Row | undefined;
+      invariant(row, 'I7', `escrow ${escrow.jobId} is no longer locked and unexpired, or cannot hold a claim of ${delivery.claimedUrtc} µRTC`);
+      return toEscrow(row);
+    },
+
+    /** Records the payer's dispute of a delivered escrow still in review; moves no money. */
+    dispute(escrow: EscrowRecord, reason: string, now: number): EscrowRecord {
+      const row = s.dispute.get({ id: escrow.id, now, reason }) as Row | undefined;
+      invariant(row, 'I7', `escrow ${escrow.jobId} is no longer delivered and in review`);
+      return toEscrow(row);
+    },
+
+    /** Settles an open escrow: pays `paidUrtc` to the provider and returns `refundedUrtc` to the payer, all it still holds. */
     settle(escrow: EscrowRecord, how: Settlement, now: number): EscrowRecord {
+      const remaining = remainingOf(escrow);
       invariant(
-        how.releasedUrtc >= 0n && how.refundedUrtc >= 0n && how.releasedUrtc + how.refundedUrtc === escrow.amountUrtc,
+        how.paidUrtc >= 0n && how.refundedUrtc >= 0n && how.paidUrtc + how.refundedUrtc === remaining,
         'I4',
-        `settling escrow ${escrow.jobId} of ${escrow.amountUrtc} µRTC as ${how.releasedUrtc} released + ${how.refundedUrtc} refunded`,
+        `settling escrow ${escrow.jobId} holding ${remaining} µRTC as ${how.paidUrtc} paid + ${how.refundedUrtc} refunded`,
       );
       const row = s.settleEscrow.get({
         status: how.status,
-        released: how.releasedUrtc,
+        paid: how.paidUrtc,
         refunded: how.refundedUrtc,
         now,
         reason: how.reason,
         settledBy: how.settledBy,
         id: escrow.id,
+        statusBefore: escrow.status,
+        releasedBefore: escrow.releasedUrtc,
       }) as Row | undefined;
-      // Guarded on status = 'locked': an escrow settles once. Unreachable when the caller read it in this transaction.
-      invariant(row, 'I7', `escrow ${escrow.jobId} is no longer locked`);
-      const unlocked = s.unlock.run({ locked: escrow.amountUrtc, returned: how.refundedUrtc, now, address: escrow.fromWallet }).changes;
-      invariant(unlocked === 1, 'I3', `payer ${escrow.fromWallet} does not hold the ${escrow.amountUrtc} µRTC locked for ${escrow.jobId}`);
+      // Guarded on the status and amounts read: an escrow settles once. Unreachable when the caller read it in this transaction.
+      invariant(row, 'I7', `escrow ${escrow.jobId} is no longer ${escrow.status} with ${escrow.releasedUrtc} µRTC paid`);
+      const unlocked = s.unlock.run({ locked: remaining, returned: how.refundedUrtc, now, address: escrow.fromWallet }).changes;
+      invariant(unlocked === 1, 'I3', `payer ${escrow.fromWallet} does not hold the ${remaining} µRTC locked for ${escrow.jobId}`);
       const account = escrowAccount(escrow.jobId);
-      if (how.releasedUrtc > 0n) {
-        invariant(s.credit.run(how.releasedUrtc, now, escrow.toWallet).changes === 1, 'I2', `provider wallet ${escrow.toWallet} is missing`);
-        journal(account, escrow.toWallet, how.releasedUrtc, 'release', escrow.jobId, null, now);
+      if (how.paidUrtc > 0n) {
+        invariant(s.credit.run(how.paidUrtc, now, escrow.toWallet).changes === 1, 'I2', `provider wallet ${escrow.toWallet} is missing`);
+        journal(account, escrow.toWallet, how.paidUrtc, 'release', escrow.jobId, null, now);
       }
       if (how.refundedUrtc > 0n) journal(account, escrow.fromWallet, how.refundedUrtc, 'refund', escrow.jobId, null, now);
       return toEscrow(row);
@@ -283,8 +368,14 @@ export function createLedger(db: Database.Database, writes: GroupCommit) {
       return toDeposit(row);
     },
 
+    /** Locked (never delivered) escrows whose `expires_at` has passed. */
     expiredJobIds(now: number, limit: number): string[] {
       return s.expiredJobs.all(now, limit) as string[];
+    },
+
+    /** Delivered escrows whose review window has ended undisputed. */
+    reviewedJobIds(now: number, limit: number): string[] {
+      return s.reviewedJobs.all(now, limit) as string[];
     },
 
     findBond(minerId: string): BondRecord | null {

@@ -4,23 +4,25 @@
  * for it, and tests of the services alone give it an in-memory database.
  */
 import type Database from 'better-sqlite3';
+import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
-import { openDatabase, type DatabaseHandles } from './db.js';
+import { openDatabase, sqliteFilePath, type DatabaseHandles } from './db.js';
 import { createBondService, type BondService } from './attestation/bonds.js';
 import { CHALLENGE_LIMITS_DEFAULT, createAttestationService, type AttestationService } from './attestation/service.js';
 import { createNodeEventLog, type NodeEventLog } from './attestation/events.js';
 import { createAttestationStore } from './attestation/store.js';
 import { createEscrowEventLog, type EscrowEventLog } from './escrow/events.js';
 import { createEscrowService, type EscrowService } from './escrow/service.js';
+import { createReceiptSigner, loadOrCreateReceiptKey, registerReceiptKey, type ReceiptSigner } from './escrow/receipts.js';
 import { BOND_MIN_URTC_DEFAULT, BOND_UNBOND_DELAY_S_DEFAULT } from './pricing/eligibility.js';
 import { createPricingService, type PricingService } from './pricing/service.js';
 import { createPricingStore, type PricingStore } from './pricing/store.js';
 import { createGroupCommit } from './group-commit.js';
 import { createLedger, type Ledger } from './ledger.js';
 import { assertLedgerSound } from './ledger-invariants.js';
-import { createOperatorGate } from './operator.js';
+import { createOperatorGate, type OperatorGate } from './operator.js';
 import { createMarketPubSub, type MarketPubSub } from './pubsub.js';
 import { createWalletService, type WalletService } from './wallet/service.js';
 import type { ChainAdapter } from './custody/chain.js';
@@ -37,6 +39,7 @@ export interface MarketServices {
   ledger: Ledger;
   escrows: EscrowService;
   escrowEvents: EscrowEventLog;
+  operator: OperatorGate;
   nodeEvents: NodeEventLog;
   wallets: WalletService;
   custody: CustodyService;
@@ -51,6 +54,8 @@ export interface MarketServices {
 
 export interface Market extends MarketServices {
   db: DatabaseHandles;
+  /** Signs the receipts of settled escrows with the deployment's receipt key (one key for every instance). */
+  receipts: ReceiptSigner;
   /** Closes the services, the pub/sub and the database. */
   close(): Promise<void>;
 }
@@ -66,7 +71,9 @@ type OptionalSettings =
   | 'WITHDRAW_MIN_URTC'
   | 'WITHDRAW_DAILY_MAX_URTC'
   | 'CUSTODY_SENDER_LEASE_S'
-  | 'BOND_UNBOND_DELAY_S';
+  | 'BOND_UNBOND_DELAY_S'
+  /** Default here: receipt.key beside the database file (the configuration's default is ./data/receipt.key, beside ./data/market.db). */
+  | 'RECEIPT_KEY_FILE';
 
 /** What the services read: the operator key, and the optional settings but the pub/sub's. */
 export type ServiceSettings = Pick<Config, 'RC_ADMIN_KEY'> & Partial<Pick<Config, Exclude<OptionalSettings, 'REDIS_URL'>>>;
@@ -89,7 +96,17 @@ export function createMarket(
   chain: ChainAdapter | null = null,
 ): Market {
   const db = openDatabase(config.DATABASE_URL, config.SQLITE_SYNCHRONOUS);
-  assertLedgerSound(db.sqlite, log); // money rules I1–I8 audited: on a violation it logs fatal and throws, so nothing starts
+  assertLedgerSound(db.sqlite, log); // the money rules of src/ledger-invariants.ts audited: on a violation it logs fatal and throws, so nothing starts
+  // The receipt key: created on the first start, recorded on first use; another key than the recorded one stops the start.
+  let receipts: ReceiptSigner;
+  try {
+    const receiptKey = loadOrCreateReceiptKey(config.RECEIPT_KEY_FILE ?? join(dirname(sqliteFilePath(config.DATABASE_URL)), 'receipt.key'));
+    registerReceiptKey(db.sqlite, receiptKey, clock());
+    receipts = createReceiptSigner(receiptKey);
+  } catch (error) {
+    void db.close();
+    throw error;
+  }
   const { pubsub, close: closePubSub } = createMarketPubSub(config.REDIS_URL);
   const services = wireServices(db.sqlite, config, { log, clock, pubsub, chain });
   async function close() {
@@ -97,7 +114,7 @@ export function createMarket(
     await closePubSub();
     await db.close();
   }
-  return { ...services, db, close };
+  return { ...services, db, receipts, close };
 }
 
 /**
@@ -196,5 +213,5 @@ export function wireServices(sqlite: Database.Database, config: ServiceSettings,
     await remoteNodeChanges.return?.();
     pricing.close();
   }
-  return { ledger, escrows, escrowEvents, nodeEvents, wallets, custody, attestations, bonds, pricing, pricingEvents: pricingStore, pubsub, log, clock, sweepNodes, close };
+  return { ledger, escrows, escrowEvents, operator, nodeEvents, wallets, custody, attestations, bonds, pricing, pricingEvents: pricingStore, pubsub, log, clock, sweepNodes, close };
 }

@@ -85,7 +85,7 @@ export function startSweeper(market: Market, intervalMs: number, eventRetentionS
     sweeping = true;
     market.pricing.refresh(); // nodes whose attestation lapsed no longer count towards the rates
     market.escrows
-      .expireDue()
+      .sweepDue() // expiry refunds and auto-releases at the end of review
       .then(() => market.sweepNodes())
       .then(() => market.ledger.submit(() => market.escrowEvents.purge(market.clock() - eventRetentionS)))
       .catch((err: unknown) => market.log.error({ err }, 'expiry sweep failed; will retry'))

@@ -96,37 +96,43 @@ describe('examples/inventory.ts', () => {
 });
 
 describe('examples/bot.ts', () => {
-  it('deposits, locks and releases an LLM job, printing LOCKED then RELEASED from the subscription, and exits 0', async () => {
-    const provider = nodes[0]!.wallet.address;
-    const keyFile = join(mkdtempSync(join(tmpdir(), 'grp-bot-')), 'bot.key');
+  it('locks an LLM job, pays a milestone, has it delivered and accepts it, printing every transition, and verifies the receipt', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'grp-bot-'));
+    const keyFile = join(dir, 'bot.key');
+    const providerKeyFile = join(dir, 'node.key');
     const [ok, refused] = await Promise.all([
-      runExample('examples/bot.ts', ['--server', server.url, '--admin-key', ADMIN_KEY, '--key', keyFile, '--provider', provider]),
+      runExample('examples/bot.ts', ['--server', server.url, '--admin-key', ADMIN_KEY, '--key', keyFile, '--provider-key', providerKeyFile]),
       // The same through the environment, with a wrong operator key: the deposit's error is printed.
       runExample('examples/bot.ts', [], { GRP_SERVER: server.url, RC_ADMIN_KEY: 'not-the-operator-key-0123456789abcdef' }),
     ]);
 
     expect(ok.code, `${ok.stdout}\n${ok.stderr}`).toBe(0);
-    const events = [...ok.stdout.matchAll(/^event seq=(\d+) change=(\w+) status=(\w+) amount_urtc=(\d+) released_urtc=(\d+)/gm)].map((m) => ({
+    const events = [...ok.stdout.matchAll(/^event seq=(\d+) change=(\w+) status=(\w+) amount_urtc=(\d+) released_urtc=(\d+) refunded_urtc=(\d+) remaining_urtc=(\d+)/gm)].map((m) => ({
       seq: Number(m[1]),
       change: m[2],
       status: m[3],
-      amount: m[4],
       released: m[5],
+      refunded: m[6],
+      remaining: m[7],
     }));
-    expect(events.map((e) => [e.change, e.status])).toEqual([
-      ['LOCKED', 'LOCKED'],
-      ['RELEASED', 'RELEASED'],
+    expect(events.map((e) => [e.change, e.status, e.released, e.remaining])).toEqual([
+      ['LOCKED', 'LOCKED', '0', '2500000'],
+      ['PARTIALLY_RELEASED', 'LOCKED', '1000000', '1500000'], // the milestone: the rest stays locked
+      ['DELIVERED', 'DELIVERED', '1000000', '1500000'],
+      ['RELEASED', 'RELEASED', '2500000', '0'],
     ]);
-    expect(events[1]!.seq).toBeGreaterThan(events[0]!.seq);
-    expect(events[1]).toMatchObject({ amount: '2500000', released: '2500000' });
+    expect(events.map((e) => e.seq)).toEqual([...events.map((e) => e.seq)].sort((a, b) => a - b));
     expect(ok.stdout).toMatch(/^settled {2}job llm-bot-\S+ RELEASED/m);
+    expect(ok.stdout).toMatch(/^receipt {2}verified with key [0-9a-f]{16}: released, 2500000 µRTC released, settled by payer$/m);
 
-    // The key file it created holds the bot's wallet, readable by its owner only; the node was paid.
+    // The key files it created hold the bot's and the node's wallets, readable by their owner only; the node was paid.
     const bot = walletFromSeed(readFileSync(keyFile, 'utf8').trim());
+    const node = walletFromSeed(readFileSync(providerKeyFile, 'utf8').trim());
     expect(ok.stdout).toContain(`bot      ${bot.address} (new key file ${keyFile})`);
-    expect(statSync(keyFile).mode & 0o077).toBe(0);
+    expect(ok.stdout).toContain(`provider ${node.address} (new key file ${providerKeyFile})`);
+    for (const file of [keyFile, providerKeyFile]) expect(statSync(file).mode & 0o077).toBe(0);
     expect((await call(server.url, 'GET', `/wallet/balance?wallet=${bot.address}`)).body).toMatchObject({ available_urtc: '7500000', locked_urtc: '0' });
-    expect((await call(server.url, 'GET', `/wallet/balance?wallet=${provider}`)).body).toMatchObject({ available_urtc: '2500000' });
+    expect((await call(server.url, 'GET', `/wallet/balance?wallet=${node.address}`)).body).toMatchObject({ available_urtc: '2500000' });
 
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/^error: deposit failed: UNAUTHORIZED: /m);

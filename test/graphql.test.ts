@@ -38,7 +38,7 @@ const ReleaseEscrow = graphql(`
   mutation ReleaseEscrow($jobType: JobType!, $input: ReleaseEscrowInput!) {
     releaseEscrow(jobType: $jobType, input: $input) {
       __typename
-      ... on EscrowSuccess { changed escrow { status releasedUrtc refundedUrtc settledBy provider { availableUrtc } } }
+      ... on EscrowSuccess { changed escrow { status remainingUrtc releasedUrtc refundedUrtc settledBy provider { availableUrtc } } }
       ... on MarketError { code message }
     }
   }
@@ -161,7 +161,7 @@ describe('deposit', () => {
 });
 
 describe('lockEscrow / releaseEscrow / refundEscrow', () => {
-  it('locks, then releases in part, with balances following', async () => {
+  it('locks, then pays a milestone that keeps the rest locked, with balances following', async () => {
     const payer = await funded('10');
     const provider = newWallet();
     const lock = lockInput(payer, provider.address, '4000000', 'LLM', { ttlS: 600 });
@@ -177,10 +177,14 @@ describe('lockEscrow / releaseEscrow / refundEscrow', () => {
     const released = await execute(ReleaseEscrow, releaseInput(payer, lock.input.jobId, 'LLM', '1000000'));
     expect(released.releaseEscrow).toMatchObject({
       __typename: 'EscrowSuccess',
-      escrow: { status: 'RELEASED', releasedUrtc: '1000000', refundedUrtc: '3000000', settledBy: 'payer', provider: { availableUrtc: '1000000' } },
+      escrow: { status: 'LOCKED', remainingUrtc: '3000000', releasedUrtc: '1000000', refundedUrtc: '0', settledBy: null, provider: { availableUrtc: '1000000' } },
     });
     const wallet = await execute(WalletBalances, { address: payer.address });
-    expect(wallet.wallet).toMatchObject({ availableUrtc: '9000000', availableRtc: '9', lockedUrtc: '0', escrowsPaid: { totalCount: 1 } });
+    expect(wallet.wallet).toMatchObject({ availableUrtc: '6000000', availableRtc: '6', lockedUrtc: '3000000', escrowsPaid: { totalCount: 1 } });
+    const rest = await execute(ReleaseEscrow, releaseInput(payer, lock.input.jobId, 'LLM'));
+    expect(rest.releaseEscrow).toMatchObject({
+      escrow: { status: 'RELEASED', remainingUrtc: '0', releasedUrtc: '4000000', refundedUrtc: '0', settledBy: 'payer', provider: { availableUrtc: '4000000' } },
+    });
   });
 
   it('returns typed errors: signature, funds, job type, state, input', async () => {

@@ -60,10 +60,10 @@ describe('auditLedger', () => {
     const services = createInMemoryServices(() => now);
     const { ledger } = services;
     const [payer, provider] = [newWallet().address, newWallet().address];
-    const terms = { jobType: 'render', fromWallet: payer, toWallet: provider, expiresAt: now + 60, metadata: null, units: null, unitPriceUrtc: null };
+    const terms = { jobType: 'render', fromWallet: payer, toWallet: provider, expiresAt: now + 60, metadata: null, units: null, unitPriceUrtc: null, reviewWindowS: 3600 };
     await ledger.submit(() => ledger.deposit(payer, 100n, 'ref-history', now));
     const first = (await ledger.submit(() => ledger.lock({ ...terms, jobId: 'job-released', amountUrtc: 30n }, now)))!;
-    await ledger.submit(() => ledger.settle(first, { status: 'released', releasedUrtc: 20n, refundedUrtc: 10n, reason: null, settledBy: 'payer' }, now));
+    await ledger.submit(() => ledger.settle(first, { status: 'released', paidUrtc: 20n, refundedUrtc: 10n, reason: null, settledBy: 'payer' }, now));
     await ledger.submit(() => ledger.lock({ ...terms, jobId: 'job-locked', amountUrtc: 40n }, now));
     return { ...services, payer, provider };
   }

@@ -4,6 +4,7 @@ import type { Wallet } from '../src/domain/signatures.js';
 import { ADMIN_KEY, newJobId, newNonce, newWallet, startTestServer } from './support/market.js';
 import { verifyNode } from './support/eligibility.js';
 import { attest, rtx4090 } from './support/gpu.js';
+import { signedDeliverBody } from './support/delivery.js';
 import { call, deposit, signedLockBody, signedReleaseBody } from './support/rest.js';
 
 const HOUR = 3600;
@@ -246,7 +247,7 @@ describe('priceHistory buckets', () => {
     await at(D + HOUR + 600, () => sttNode(a, '550', ga));
     await at(D + 3 * HOUR, () => sttNode(b, '650', gb)); // first second of hour 3
 
-    // A quoted job released in full in hour 1, another released in half in hour 3: both at 550 per minute.
+    // A quoted job released in full in hour 1, another accepted at half its amount in hour 3: both at 550 per minute.
     const payer = newWallet();
     await deposit(server.url, payer.address, '1');
     const quotedLock = (job_id: string, units: string, amount: string) => {
@@ -258,7 +259,9 @@ describe('priceHistory buckets', () => {
     await at(D + HOUR + 1800, () => call(server.url, 'POST', '/voice/release', signedReleaseBody(payer, { job_id: full, job_type: 'stt' })));
     await at(D + 3 * HOUR + 30, () => sttNode(a, '550', ga)); // online again (a lapsed node's price cannot be locked); no change
     await at(D + 3 * HOUR + 60, () => call(server.url, 'POST', '/voice/escrow', quotedLock(half, '4', '2200')));
-    await at(D + 3 * HOUR + 120, () => call(server.url, 'POST', '/voice/release', signedReleaseBody(payer, { job_id: half, job_type: 'stt', amount_urtc: '1100' })));
+    // Half: the node delivers claiming half of it, and the payer accepts (the rest goes back).
+    await at(D + 3 * HOUR + 90, () => call(server.url, 'POST', '/voice/deliver', signedDeliverBody(a, { job_id: half, job_type: 'stt', claimed_urtc: '1100' })));
+    await at(D + 3 * HOUR + 120, () => call(server.url, 'POST', '/voice/release', signedReleaseBody(payer, { job_id: half, job_type: 'stt' })));
 
     const iso = (t: number) => new Date(t * 1000).toISOString();
     expect(await buckets(D, D + 4 * HOUR, 'HOUR')).toEqual([

@@ -35,13 +35,14 @@ describe('a server process', () => {
     expect(first.logs.some((l) => l.includes('"event":"server.stopped"'))).toBe(true);
 
     const second = await start(databaseUrl);
+    // The 1.5 RTC release was a milestone: paid to the provider, the other 0.5 RTC still locked.
     expect((await call(second.url, 'GET', `/wallet/balance?wallet=${payer.address}`)).body).toMatchObject({
-      available_urtc: '5500000',
-      locked_urtc: '3000000',
+      available_urtc: '5000000',
+      locked_urtc: '3500000',
     });
     expect((await call(second.url, 'GET', `/wallet/balance?wallet=${provider.address}`)).body.available_urtc).toBe('1500000');
     expect((await call(second.url, 'GET', `/render/escrow/${lockedJob}`)).body).toMatchObject({ status: 'locked', job_type: 'llm' });
-    expect((await call(second.url, 'GET', `/render/escrow/${releasedJob}`)).body).toMatchObject({ status: 'released', released_urtc: '1500000', refunded_urtc: '500000' });
+    expect((await call(second.url, 'GET', `/render/escrow/${releasedJob}`)).body).toMatchObject({ status: 'locked', released_urtc: '1500000', remaining_urtc: '500000' });
     // Idempotency survives the restart too.
     expect((await deposit(second.url, payer.address, '10', 'restart-ref')).status).toBe(200);
   });

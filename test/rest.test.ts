@@ -280,15 +280,19 @@ describe('release', () => {
     expect(refund).toMatchObject({ status: 409, body: { error: { code: 'INVALID_STATE' } } });
   });
 
-  it('releases part and returns the rest to the payer in the same transaction', async () => {
+  it('pays a milestone and keeps the rest locked; the last milestone settles it', async () => {
     const payer = await funded('10');
     const provider = newWallet();
     const job_id = await locked(payer, provider, '3000000', 'tts');
     const r = await call(url, 'POST', '/voice/release', signedReleaseBody(payer, { job_id, job_type: 'tts', amount_urtc: '1250000' }));
-    expect(r.body).toMatchObject({ status: 'released', released_urtc: '1250000', refunded_urtc: '1750000' });
-    expect(r.body.refunded_at).toBe(r.body.released_at);
+    expect(r.body).toMatchObject({ changed: true, status: 'locked', released_urtc: '1250000', refunded_urtc: '0', remaining_urtc: '1750000', released_at: null, settled_by: null });
     expect(await balance(provider)).toMatchObject({ available_urtc: '1250000' });
-    expect(await balance(payer)).toMatchObject({ available_urtc: '8750000', locked_urtc: '0' });
+    expect(await balance(payer)).toMatchObject({ available_urtc: '7000000', locked_urtc: '1750000' });
+    const rest = await call(url, 'POST', '/voice/release', signedReleaseBody(payer, { job_id, job_type: 'tts', amount_urtc: '1750000' }));
+    expect(rest.body).toMatchObject({ status: 'released', released_urtc: '3000000', refunded_urtc: '0', remaining_urtc: '0', settled_by: 'payer' });
+    expect(typeof rest.body.released_at).toBe('number');
+    expect(await balance(provider)).toMatchObject({ available_urtc: '3000000' });
+    expect(await balance(payer)).toMatchObject({ available_urtc: '7000000', locked_urtc: '0' });
   });
 
   it('refuses a partial release above the locked amount or of zero', async () => {

@@ -8,7 +8,8 @@ import WebSocket from 'ws';
 import { graphql } from '../src/client/gql/gql.js';
 import type { Wallet } from '../src/domain/signatures.js';
 import { newJobId, newWallet, startTestServer } from './support/market.js';
-import { call, deposit, signedLockBody, signedReleaseBody } from './support/rest.js';
+import { signedDeliverBody, signedDisputeBody } from './support/delivery.js';
+import { asOperator, call, deposit, signedLockBody, signedReleaseBody } from './support/rest.js';
 
 const EscrowStatus = graphql(`
   subscription EscrowStatus($jobId: String!, $afterSeq: Int) {
@@ -67,18 +68,22 @@ async function collectWs<T>(query: string, variables: Record<string, unknown>, c
 }
 
 describe('escrowStatusChanged', () => {
-  it('delivers locked then released, in order, with increasing sequence numbers (graphql-ws)', async () => {
+  it('delivers locked, a milestone and the release, in order, with increasing sequence numbers (graphql-ws)', async () => {
     const payer = await fundedPayer();
     const job_id = newJobId();
     const provider = newWallet();
     type R = { escrowStatusChanged: { seq: number; change: string; escrow: { status: string; releasedUrtc: string } } };
-    const got = await collectWs<R>(EscrowStatus.toString(), { jobId: job_id }, 2, async () => {
+    const got = await collectWs<R>(EscrowStatus.toString(), { jobId: job_id }, 3, async () => {
       await call(server.url, 'POST', '/render/escrow', signedLockBody(payer, { job_id, to_wallet: provider.address, amount_urtc: '2000000' }));
       await release(payer, job_id, '500000');
+      await release(payer, job_id);
     });
-    expect(got.map((g) => g.escrowStatusChanged.change)).toEqual(['LOCKED', 'PARTIALLY_RELEASED']);
+    // A milestone no longer ends the stream: it goes on to the settlement.
+    expect(got.map((g) => g.escrowStatusChanged.change)).toEqual(['LOCKED', 'PARTIALLY_RELEASED', 'RELEASED']);
     expect(got[1]!.escrowStatusChanged.seq).toBeGreaterThan(got[0]!.escrowStatusChanged.seq);
-    expect(got[1]!.escrowStatusChanged.escrow).toMatchObject({ status: 'RELEASED', releasedUrtc: '500000' });
+    expect(got[2]!.escrowStatusChanged.seq).toBeGreaterThan(got[1]!.escrowStatusChanged.seq);
+    expect(got[1]!.escrowStatusChanged.escrow).toMatchObject({ status: 'LOCKED', releasedUrtc: '500000' });
+    expect(got[2]!.escrowStatusChanged.escrow).toMatchObject({ status: 'RELEASED', releasedUrtc: '2000000' });
   });
 
   it('delivers locked then released over Server-Sent Events', async () => {
@@ -297,5 +302,39 @@ describe('catch-up', () => {
     const job_id = await lockFor(payer, 'after-purge');
     const got = await payloadsWs(WalletEvents.toString(), { wallet: payer.address, afterSeq: 0 }, () => true);
     expect(got.map((p) => [p.data?.escrowEvents.escrow.jobId, p.data?.escrowEvents.change])).toEqual([[job_id, 'LOCKED']]);
+  });
+});
+
+describe('escrowStatusChanged through delivery and dispute', () => {
+  it('delivers every transition (milestone, delivery, dispute, resolution) and ends only after the settlement', async () => {
+    const payer = await fundedPayer();
+    const provider = newWallet();
+    const job_id = newJobId();
+    const client = wsClient();
+    try {
+      // afterSeq 0 on a fresh job id: every event of the job, none missed, without waiting for the subscription to start.
+      const stream = client.iterate<{ escrowStatusChanged: { seq: number; change: string; escrow: { status: string; releasedUrtc: string } } }>({
+        query: EscrowStatus.toString(),
+        variables: { jobId: job_id, afterSeq: 0 },
+      });
+      expect((await call(server.url, 'POST', '/render/escrow', signedLockBody(payer, { job_id, to_wallet: provider.address, amount_urtc: '2000000' }))).status).toBe(201);
+      await release(payer, job_id, '500000');
+      await call(server.url, 'POST', '/render/deliver', signedDeliverBody(provider, { job_id, claimed_urtc: '1000000' }));
+      await call(server.url, 'POST', '/render/dispute', signedDisputeBody(payer, { job_id }));
+      expect((await call(server.url, 'POST', '/escrow/resolve', { job_id, release_urtc: '700000' }, asOperator)).body.status).toBe('released');
+      const seen: { change: string; status: string; seq: number }[] = [];
+      for await (const r of stream) seen.push({ change: r.data!.escrowStatusChanged.change, status: r.data!.escrowStatusChanged.escrow.status, seq: r.data!.escrowStatusChanged.seq });
+      // The loop ended: the stream completed after RELEASED, not after the milestone.
+      expect(seen.map((e) => [e.change, e.status])).toEqual([
+        ['LOCKED', 'LOCKED'],
+        ['PARTIALLY_RELEASED', 'LOCKED'],
+        ['DELIVERED', 'DELIVERED'],
+        ['DISPUTED', 'DISPUTED'],
+        ['RELEASED', 'RELEASED'],
+      ]);
+      expect(seen.map((e) => e.seq)).toEqual([...seen.map((e) => e.seq)].sort((a, b) => a - b));
+    } finally {
+      await client.dispose();
+    }
   });
 });

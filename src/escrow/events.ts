@@ -8,7 +8,10 @@ import type Database from 'better-sqlite3';
 import type { EscrowRecord } from '../ledger.js';
 import { CATCH_UP_PAGE, createEventRetention, type CatchUp } from '../subscriptions.js';
 
-export type EscrowChange = 'locked' | 'released' | 'partially_released' | 'refunded' | 'expired';
+export type EscrowChange = 'locked' | 'partially_released' | 'delivered' | 'disputed' | 'released' | 'refunded' | 'expired';
+
+/** The changes after which an escrow is final: its subscription ends. */
+export const FINAL_CHANGES: readonly EscrowChange[] = ['released', 'refunded', 'expired'];
 
 export interface EscrowEvent {
   seq: number;
@@ -29,7 +32,7 @@ export interface EscrowEventMessage {
   escrow: Record<string, string | number | null>;
 }
 
-const AMOUNTS = ['amountUrtc', 'releasedUrtc', 'refundedUrtc', 'units', 'unitPriceUrtc'] as const;
+const AMOUNTS = ['amountUrtc', 'releasedUrtc', 'refundedUrtc', 'units', 'unitPriceUrtc', 'claimedUrtc'] as const;
 
 export function escrowSnapshot(e: EscrowRecord): Record<string, string | number | null> {
   const out: Record<string, string | number | null> = {};
@@ -37,8 +40,20 @@ export function escrowSnapshot(e: EscrowRecord): Record<string, string | number 
   return out;
 }
 
+/** Events recorded before delivery existed lack its fields: they read as absent (null), the review window as the default. */
+const ABSENT_BEFORE_DELIVERY = {
+  reviewWindowS: 259_200,
+  deliveredAt: null,
+  reviewUntil: null,
+  claimedUrtc: null,
+  resultHash: null,
+  resultUri: null,
+  disputedAt: null,
+  disputeReason: null,
+};
+
 export function escrowFromSnapshot(s: Record<string, string | number | null>): EscrowRecord {
-  const e = { ...s } as Record<string, unknown>;
+  const e = { ...ABSENT_BEFORE_DELIVERY, ...s } as Record<string, unknown>;
   for (const k of AMOUNTS) if (e[k] !== null && e[k] !== undefined) e[k] = BigInt(e[k] as string);
   return e as unknown as EscrowRecord;
 }

@@ -1,11 +1,15 @@
 /**
- * Lock, release, refund and expiry of escrows: the one implementation behind GraphQL and REST.
+ * Lock, release (milestones included), refund, delivery, dispute, resolution, expiry and auto-release of
+ * escrows: the one implementation behind GraphQL, REST and the sweeper. Who may do what in which state is
+ * ./rules.ts; this module orders the checks, writes through the ledger and announces each change.
  *
  * Errors are reported in the wire contract's order (docs/CONTRACT.md): the request's shape (already parsed by the caller with
  * ./requests.ts), then the signature, then authority, then state. Every check that depends on stored
  * state runs inside the same ledger operation (one atomic, synchronous unit) as the writes it guards, so an escrow
- * changes state exactly once however many requests race for it. A nonce is consumed only by a request
- * that changes state.
+ * changes state exactly once however many requests race for it, and however many instances sweep. A nonce is
+ * consumed only by a request that changes state. Within the state checks, a request that repeats a final state
+ * is answered 200 first; then a used nonce is NONCE_REUSED (a retried milestone, delivery or dispute was applied
+ * once), before INVALID_STATE and the amounts' INVALID_INPUT.
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
@@ -13,12 +17,26 @@ import { DEFAULT_TTL_S, type JobType } from '../domain/fields.js';
 import { AuthorizationError, InsufficientFundsError, InvalidInputError, StateError } from '../domain/errors.js';
 import { formatRtc } from '../domain/money.js';
 import { canonicalJson, verifyActionSignature } from '../domain/signatures.js';
-import type { EscrowRecord, Ledger, Settlement } from '../ledger.js';
+import { isFinal, remainingOf, type EscrowRecord, type Ledger, type Settlement } from '../ledger.js';
 import type { EscrowChange, EscrowEventLog, EscrowEventMessage } from './events.js';
 import type { OperatorGate } from '../operator.js';
 import { PRICE_UNIT, priceInForce as offeredPrice, priceOfJob } from '../pricing/service.js';
 import type { PricingStore } from '../pricing/store.js';
-import { lockActions, refundAction, releaseAction, type LockRequest, type RefundRequest, type ReleaseRequest } from './requests.js';
+import {
+  deliverAction,
+  disputeAction,
+  lockActions,
+  refundAction,
+  releaseAction,
+  REVIEW_WINDOW_S_DEFAULT,
+  type DeliverRequest,
+  type DisputeRequest,
+  type LockRequest,
+  type RefundRequest,
+  type ReleaseRequest,
+  type ResolveRequest,
+} from './requests.js';
+import { autoRelease, checkDisputable, delivery, deliveryOf, expiry, refunder, releaseOutcome, resolution } from './rules.js';
 
 export type { EscrowChange };
 
@@ -53,6 +71,9 @@ export interface EscrowServiceDeps {
 
 const SWEEP_BATCH = 500;
 
+/** A ledger operation's answer: the escrow after it, and for a change the escrow before and its event to publish. */
+type Changed = EscrowResult & { before?: EscrowRecord; event?: EscrowEventMessage };
+
 /**
  * The first signed term in which a repeated lock differs from the escrow its job id already has, or null when
  * it is the same lock (the nonce aside): a replay is answered with the existing escrow, a difference is a conflict.
@@ -64,6 +85,7 @@ export function lockTermsDiffer(existing: EscrowRecord, req: LockRequest): { fie
     ['to_wallet', existing.toWallet, req.toWallet],
     ['amount_urtc', existing.amountUrtc, req.amountUrtc],
     ['ttl_s', existing.expiresAt - existing.createdAt, req.ttlS ?? DEFAULT_TTL_S],
+    ['review_window_s', existing.reviewWindowS, req.reviewWindowS ?? REVIEW_WINDOW_S_DEFAULT],
     ['units', existing.units, req.units ?? null],
     ['metadata', existing.metadata, req.metadata ? canonicalJson(req.metadata) : null],
   ];
@@ -110,6 +132,12 @@ export function createEscrowService({ ledger, pricing, attestationTtlS = 3600, e
     return escrow;
   }
 
+  /** The state checks every action on an existing escrow shares, in the contract's order. */
+  function checkTarget(escrow: EscrowRecord, req: { jobType: JobType }, door: Door) {
+    checkDoor(req.jobType, door);
+    checkEscrowType(escrow, req.jobType);
+  }
+
   function checkNonce(signer: string | null, nonce: string | undefined) {
     if (signer && nonce && ledger.isNonceUsed(signer, nonce)) {
       throw new StateError('NONCE_REUSED', `nonce ${nonce} was already used by ${signer}`);
@@ -128,23 +156,66 @@ export function createEscrowService({ ledger, pricing, attestationTtlS = 3600, e
     return { operator: false as const, signer: verifyActionSignature(action, req) };
   }
 
-  function settled(before: EscrowRecord, after: EscrowRecord, event: EscrowEventMessage, by: string) {
+  function announce(before: EscrowRecord | null, after: EscrowRecord, event: EscrowEventMessage) {
     const change = event.change;
-    log.info(
-      {
-        event: `escrow.${change}`,
-        job_id: after.jobId,
-        job_type: after.jobType,
-        from_wallet: after.fromWallet,
-        to_wallet: after.toWallet,
-        released_urtc: after.releasedUrtc.toString(),
-        refunded_urtc: after.refundedUrtc.toString(),
-        settled_by: by,
-      },
-      `${change} ${after.jobType} job ${after.jobId}: ${formatRtc(after.releasedUrtc)} RTC to ${after.toWallet}, ${formatRtc(after.refundedUrtc)} RTC back to ${after.fromWallet} (of ${formatRtc(before.amountUrtc)} RTC, by ${by})`,
-    );
+    const fields = { event: `escrow.${change}`, job_id: after.jobId, job_type: after.jobType, from_wallet: after.fromWallet, to_wallet: after.toWallet };
+    if (isFinal(after.status)) {
+      log.info(
+        { ...fields, released_urtc: after.releasedUrtc.toString(), refunded_urtc: after.refundedUrtc.toString(), settled_by: after.settledBy },
+        `${change} ${after.jobType} job ${after.jobId}: ${formatRtc(after.releasedUrtc)} RTC to ${after.toWallet} in all, ${formatRtc(after.refundedUrtc)} RTC back to ${after.fromWallet} (of ${formatRtc(after.amountUrtc)} RTC, by ${after.settledBy})`,
+      );
+    } else if (change === 'partially_released') {
+      const paid = after.releasedUrtc - (before?.releasedUrtc ?? 0n);
+      log.info({ ...fields, paid_urtc: paid.toString(), released_urtc: after.releasedUrtc.toString() }, `milestone of ${after.jobType} job ${after.jobId}: ${formatRtc(paid)} RTC to ${after.toWallet}`);
+    } else if (change === 'delivered') {
+      log.info({ ...fields, claimed_urtc: after.claimedUrtc?.toString(), review_until: after.reviewUntil }, `delivered ${after.jobType} job ${after.jobId}, claiming ${formatRtc(after.claimedUrtc ?? 0n)} RTC; review until ${after.reviewUntil}`);
+    } else if (change === 'disputed') {
+      log.info({ ...fields, disputed_at: after.disputedAt }, `disputed ${after.jobType} job ${after.jobId}: the operator decides`);
+    }
     onChange(event);
   }
+
+  /** Runs `change` as one ledger operation and announces its event once committed. */
+  async function apply(change: () => Changed): Promise<EscrowResult> {
+    const result = await ledger.submit(change);
+    if (result.event) announce(result.before ?? null, result.escrow, result.event);
+    return { escrow: result.escrow, changed: result.changed };
+  }
+
+  /** Settles inside a ledger operation and records its event. */
+  function settle(escrow: EscrowRecord, how: Settlement, now: number, change: EscrowChange = how.status): Changed {
+    const after = ledger.settle(escrow, how, now);
+    return { escrow: after, changed: true, before: escrow, event: events.record(after, change, now) };
+  }
+
+  /** The due escrows of one kind, each settled in its own atomic operation, re-judged inside it. */
+  async function sweep(list: (now: number, limit: number) => string[], due: (e: EscrowRecord, now: number) => Settlement | null, change: EscrowChange) {
+    const now = clock();
+    let settledCount = 0;
+    for (;;) {
+      const jobIds = list(now, SWEEP_BATCH);
+      const results = jobIds.map((jobId) =>
+        ledger.submit((): Changed | null => {
+          // Re-read inside the transaction: a request, or another instance's sweep, may have won since the batch was listed.
+          const escrow = ledger.findEscrow(jobId);
+          const how = escrow && due(escrow, now);
+          return how ? settle(escrow, how, now, change) : null;
+        }),
+      );
+      for (const result of await Promise.all(results)) {
+        if (result?.event) {
+          settledCount += 1;
+          announce(result.before ?? null, result.escrow, result.event);
+        }
+      }
+      if (jobIds.length < SWEEP_BATCH) return settledCount;
+    }
+  }
+
+  /** Refunds every never-delivered escrow whose `expires_at` has passed, each as its own atomic operation. */
+  const expireDue = (): Promise<number> => sweep(ledger.expiredJobIds, expiry, 'expired');
+  /** Pays the claim of every delivery whose review ended undisputed (the rest back to the payer), each once. */
+  const autoReleaseDue = (): Promise<number> => sweep(ledger.reviewedJobIds, autoRelease, 'released');
 
   return {
     async lock(req: LockRequest, door?: Door): Promise<EscrowResult> {
@@ -175,6 +246,7 @@ export function createEscrowService({ ledger, pricing, attestationTtlS = 3600, e
             metadata: req.metadata ? canonicalJson(req.metadata) : null,
             units: req.units ?? null,
             unitPriceUrtc,
+            reviewWindowS: req.reviewWindowS ?? REVIEW_WINDOW_S_DEFAULT,
           },
           now,
         );
@@ -194,82 +266,94 @@ export function createEscrowService({ ledger, pricing, attestationTtlS = 3600, e
       return { escrow: result.escrow, changed: result.changed };
     },
 
+    /** The payer's (or operator's) release: a milestone payment, an acceptance of a delivery, or the whole remainder. */
     async release(req: ReleaseRequest, caller: Caller, door?: Door): Promise<EscrowResult> {
       const who = identify(caller, releaseAction(req), req);
       const now = clock();
-      const result = await ledger.submit((): EscrowResult & { before?: EscrowRecord; event?: EscrowEventMessage } => {
+      return apply(() => {
         const escrow = findOrThrow(req.jobId);
         if (!who.operator && who.signer !== escrow.fromWallet) throw new AuthorizationError('FORBIDDEN', 'only the payer (from_wallet) or the operator may release');
-        checkDoor(req.jobType, door);
-        checkEscrowType(escrow, req.jobType);
+        checkTarget(escrow, req, door);
         if (escrow.status === 'released') return { escrow, changed: false };
-        if (escrow.status !== 'locked') throw new StateError('INVALID_STATE', `escrow ${escrow.jobId} is already ${escrow.status}`);
-        const released = req.amountUrtc ?? escrow.amountUrtc;
-        if (released > escrow.amountUrtc) throw new InvalidInputError(`amount_urtc ${released} exceeds the locked ${escrow.amountUrtc}`);
+        if (escrow.status === 'refunded') throw new StateError('INVALID_STATE', `escrow ${escrow.jobId} is already refunded`);
         checkNonce(who.signer, req.nonce);
-        const after = ledger.settle(
-          escrow,
-          { status: 'released', releasedUrtc: released, refundedUrtc: escrow.amountUrtc - released, reason: null, settledBy: who.operator ? 'operator' : 'payer' },
-          now,
-        );
+        const outcome = releaseOutcome(escrow, req.amountUrtc, who.operator ? 'operator' : 'payer');
         if (who.signer) ledger.useNonce(who.signer, req.nonce!, 'escrow.release', req.jobId, now);
-        const event = events.record(after, after.refundedUrtc > 0n ? 'partially_released' : 'released', now);
-        return { escrow: after, changed: true, before: escrow, event };
+        if (outcome.kind === 'milestone') {
+          const after = ledger.payMilestone(escrow, outcome.paidUrtc, now);
+          return { escrow: after, changed: true, before: escrow, event: events.record(after, 'partially_released', now) };
+        }
+        const settledBy = who.operator ? 'operator' : 'payer';
+        return settle(escrow, { status: 'released', paidUrtc: outcome.paidUrtc, refundedUrtc: outcome.refundedUrtc, reason: null, settledBy }, now);
       });
-      if (result.before && result.event) settled(result.before, result.escrow, result.event, result.escrow.settledBy!);
-      return { escrow: result.escrow, changed: result.changed };
     },
 
+    /** Returns what an open escrow holds to the payer: by the provider, the payer after a never-delivered escrow expired, or the operator. */
     async refund(req: RefundRequest, caller: Caller, door?: Door): Promise<EscrowResult> {
       const who = identify(caller, refundAction(req), req);
       const now = clock();
-      const result = await ledger.submit((): EscrowResult & { before?: EscrowRecord; event?: EscrowEventMessage } => {
+      return apply(() => {
         const escrow = findOrThrow(req.jobId);
-        let settledBy = 'operator';
-        if (!who.operator) {
-          if (who.signer === escrow.toWallet) settledBy = 'provider';
-          else if (who.signer === escrow.fromWallet && now >= escrow.expiresAt) settledBy = 'payer';
-          else if (who.signer === escrow.fromWallet) throw new AuthorizationError('FORBIDDEN', `the payer may refund only after the escrow expires at ${escrow.expiresAt}`);
-          else throw new AuthorizationError('FORBIDDEN', 'only the provider, the payer after expiry, or the operator may refund');
-        }
-        checkDoor(req.jobType, door);
-        checkEscrowType(escrow, req.jobType);
+        const settledBy = who.operator ? 'operator' : refunder(escrow, who.signer, now);
+        checkTarget(escrow, req, door);
         if (escrow.status === 'refunded') return { escrow, changed: false };
-        if (escrow.status !== 'locked') throw new StateError('INVALID_STATE', `escrow ${escrow.jobId} is already ${escrow.status}`);
+        if (escrow.status === 'released') throw new StateError('INVALID_STATE', `escrow ${escrow.jobId} is already released`);
         checkNonce(who.signer, req.nonce);
-        const how: Settlement = { status: 'refunded', releasedUrtc: 0n, refundedUrtc: escrow.amountUrtc, reason: req.reason ?? null, settledBy };
-        const after = ledger.settle(escrow, how, now);
         if (who.signer) ledger.useNonce(who.signer, req.nonce!, 'escrow.refund', req.jobId, now);
-        return { escrow: after, changed: true, before: escrow, event: events.record(after, 'refunded', now) };
+        return settle(escrow, { status: 'refunded', paidUrtc: 0n, refundedUrtc: remainingOf(escrow), reason: req.reason ?? null, settledBy }, now);
       });
-      if (result.before && result.event) settled(result.before, result.escrow, result.event, result.escrow.settledBy!);
-      return { escrow: result.escrow, changed: result.changed };
     },
 
-    /** Refunds every locked escrow whose `expires_at` has passed, each as its own atomic operation. */
-    async expireDue(): Promise<number> {
+    /** The provider's delivery: the result's hash (and URI, and claim) recorded, the review window opened. */
+    async deliver(req: DeliverRequest, door?: Door): Promise<EscrowResult> {
+      const signer = verifyActionSignature(deliverAction(req), req);
       const now = clock();
-      let expired = 0;
-      for (;;) {
-        const jobIds = ledger.expiredJobIds(now, SWEEP_BATCH);
-        const results = jobIds.map((jobId) =>
-          ledger.submit(() => {
-            const escrow = ledger.findEscrow(jobId);
-            // Re-read inside the transaction: a release may have won since the batch was listed.
-            if (!escrow || escrow.status !== 'locked' || escrow.expiresAt > now) return null;
-            const how: Settlement = { status: 'refunded', releasedUrtc: 0n, refundedUrtc: escrow.amountUrtc, reason: 'expired', settledBy: 'sweeper' };
-            const after = ledger.settle(escrow, how, now);
-            return { before: escrow, after, event: events.record(after, 'expired', now) };
-          }),
-        );
-        for (const result of await Promise.all(results)) {
-          if (result) {
-            expired += 1;
-            settled(result.before, result.after, result.event, 'sweeper');
-          }
-        }
-        if (jobIds.length < SWEEP_BATCH) return expired;
-      }
+      return apply(() => {
+        const escrow = findOrThrow(req.jobId);
+        if (signer !== escrow.toWallet) throw new AuthorizationError('FORBIDDEN', 'only the provider (to_wallet) may deliver');
+        checkTarget(escrow, req, door);
+        checkNonce(signer, req.nonce);
+        const claim = deliveryOf(escrow, req.claimedUrtc, now);
+        const after = ledger.deliver(escrow, delivery(claim, req.resultHash, req.resultUri), now);
+        ledger.useNonce(signer, req.nonce, 'escrow.deliver', req.jobId, now);
+        return { escrow: after, changed: true, before: escrow, event: events.record(after, 'delivered', now) };
+      });
+    },
+
+    /** The payer's dispute of a delivery, before its review ends: the money stays held until the operator resolves it. */
+    async dispute(req: DisputeRequest, door?: Door): Promise<EscrowResult> {
+      // Nobody could resolve a dispute without an operator: refused before it could freeze the money.
+      if (!operator.enabled) throw new AuthorizationError('OPERATOR_DISABLED', 'disputes need an operator to resolve them: RC_ADMIN_KEY is not configured');
+      const signer = verifyActionSignature(disputeAction(req), req);
+      const now = clock();
+      return apply(() => {
+        const escrow = findOrThrow(req.jobId);
+        if (signer !== escrow.fromWallet) throw new AuthorizationError('FORBIDDEN', 'only the payer (from_wallet) may dispute');
+        checkTarget(escrow, req, door);
+        checkNonce(signer, req.nonce);
+        checkDisputable(escrow, now);
+        const after = ledger.dispute(escrow, req.reason, now);
+        ledger.useNonce(signer, req.nonce, 'escrow.dispute', req.jobId, now);
+        return { escrow: after, changed: true, before: escrow, event: events.record(after, 'disputed', now) };
+      });
+    },
+
+    /** The operator's resolution of a dispute: `releaseUrtc` to the provider, the rest back to the payer. */
+    async resolve(req: ResolveRequest, adminKey: string | null | undefined): Promise<EscrowResult> {
+      operator.require(adminKey);
+      const now = clock();
+      return apply(() => {
+        const escrow = findOrThrow(req.jobId);
+        return settle(escrow, resolution(escrow, req.releaseUrtc), now);
+      });
+    },
+
+    expireDue,
+    autoReleaseDue,
+
+    /** The sweeper's escrow step: carries out what the deadlines have already decided. */
+    async sweepDue(): Promise<{ expired: number; autoReleased: number }> {
+      return { expired: await expireDue(), autoReleased: await autoReleaseDue() };
     },
 
     find(jobId: string): EscrowRecord | null {

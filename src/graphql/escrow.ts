@@ -1,9 +1,13 @@
-/** Escrows over GraphQL: the type, lookups, the lock/release/refund mutations and status updates. */
+/**
+ * Escrows over GraphQL: the type, lookups, the lock/release/refund mutations and status updates. Delivery,
+ * disputes, receipts and the operator's reports are in ./delivery.ts.
+ */
 import { z } from 'zod';
 import { jobIdField, addressField, type JobType } from '../domain/fields.js';
 import { formatRtc } from '../domain/money.js';
 import type { EscrowRecord } from '../ledger.js';
-import { eventFromMessage, type EscrowEventMessage } from '../escrow/events.js';
+import { eventFromMessage, FINAL_CHANGES, type EscrowEventMessage } from '../escrow/events.js';
+import { remainingOf, type EscrowStatus } from '../ledger.js';
 import { catchUpThenLive, nothingMissed, replayOf } from '../subscriptions.js';
 import {
   lockRequestSchema,
@@ -14,10 +18,17 @@ import {
   type ReleaseRequest,
 } from '../escrow/requests.js';
 import { builder, MONEY_ERRORS } from './builder.js';
-import { afterSeqArg, JobTypeEnum, seconds } from './shared.js';
+import { afterSeqArg, JobTypeEnum, optionalSeconds, seconds } from './shared.js';
 
 export const EscrowStatusEnum = builder.enumType('EscrowStatus', {
-  values: { LOCKED: { value: 'locked' }, RELEASED: { value: 'released' }, REFUNDED: { value: 'refunded' } } as const,
+  description: 'LOCKED → (DELIVERED → (DISPUTED)) → RELEASED | REFUNDED; the first three hold money.',
+  values: {
+    LOCKED: { value: 'locked', description: 'Held; milestone payments may have paid part of it.' },
+    DELIVERED: { value: 'delivered', description: 'The provider delivered; the payer reviews until reviewUntil.' },
+    DISPUTED: { value: 'disputed', description: 'The payer disputed the delivery; the operator resolves it.' },
+    RELEASED: { value: 'released' },
+    REFUNDED: { value: 'refunded' },
+  } as const,
 });
 
 const WalletRoleEnum = builder.enumType('WalletRole', {
@@ -35,22 +46,31 @@ export const EscrowRef = builder.prismaNode('Escrow', {
     toWallet: t.exposeString('toWallet', { description: 'The provider, paid on release.' }),
     amountUrtc: t.expose('amountUrtc', { type: 'Urtc' }),
     amountRtc: t.string({ description: 'The amount as an exact decimal RTC string.', resolve: (e) => formatRtc(e.amountUrtc) }),
-    status: t.field({ type: EscrowStatusEnum, resolve: (e) => e.status as 'locked' | 'released' | 'refunded' }),
+    remainingUrtc: t.field({ type: 'Urtc', description: 'What the escrow still holds: amount − released − refunded.', resolve: (e) => remainingOf(e) }),
+    status: t.field({ type: EscrowStatusEnum, resolve: (e) => e.status as EscrowStatus }),
     createdAt: t.field({ type: 'DateTime', resolve: (e) => seconds(e.createdAt) }),
-    expiresAt: t.field({ type: 'DateTime', description: 'After this a locked escrow is refunded automatically.', resolve: (e) => seconds(e.expiresAt) }),
-    releasedAt: t.field({ type: 'DateTime', nullable: true, resolve: (e) => (e.releasedAt === null ? null : seconds(e.releasedAt)) }),
-    refundedAt: t.field({ type: 'DateTime', nullable: true, resolve: (e) => (e.refundedAt === null ? null : seconds(e.refundedAt)) }),
-    releasedUrtc: t.expose('releasedUrtc', { type: 'Urtc' }),
+    expiresAt: t.field({ type: 'DateTime', description: 'After this a never-delivered escrow is refunded automatically.', resolve: (e) => seconds(e.expiresAt) }),
+    reviewWindowS: t.int({ description: 'Seconds the payer has to review a delivery, set at lock time.', resolve: (e) => e.reviewWindowS }),
+    deliveredAt: t.field({ type: 'DateTime', nullable: true, resolve: (e) => optionalSeconds(e.deliveredAt) }),
+    reviewUntil: t.field({ type: 'DateTime', nullable: true, description: 'Until then the payer may dispute; at it the claim is paid.', resolve: (e) => optionalSeconds(e.reviewUntil) }),
+    claimedUrtc: t.field({ type: 'Urtc', nullable: true, description: 'What the provider claims for the delivery.', resolve: (e) => e.claimedUrtc ?? null }),
+    resultHash: t.string({ nullable: true, description: 'SHA-256 of the delivered result, 64 lowercase hex.', resolve: (e) => e.resultHash ?? null }),
+    resultUri: t.string({ nullable: true, resolve: (e) => e.resultUri ?? null }),
+    disputedAt: t.field({ type: 'DateTime', nullable: true, resolve: (e) => optionalSeconds(e.disputedAt) }),
+    disputeReason: t.string({ nullable: true, resolve: (e) => e.disputeReason ?? null }),
+    releasedAt: t.field({ type: 'DateTime', nullable: true, description: 'The final settlement, when it paid the provider anything.', resolve: (e) => optionalSeconds(e.releasedAt) }),
+    refundedAt: t.field({ type: 'DateTime', nullable: true, description: 'The final settlement, when it returned anything.', resolve: (e) => optionalSeconds(e.refundedAt) }),
+    releasedUrtc: t.expose('releasedUrtc', { type: 'Urtc', description: 'Paid to the provider so far, milestones included.' }),
     refundedUrtc: t.expose('refundedUrtc', { type: 'Urtc' }),
     refundReason: t.exposeString('refundReason', { nullable: true }),
-    settledBy: t.exposeString('settledBy', { nullable: true, description: 'payer, provider, operator or sweeper (expiry).' }),
+    settledBy: t.exposeString('settledBy', { nullable: true, description: 'payer, provider, operator, sweeper (expiry) or auto (end of review).' }),
     metadata: t.field({ type: 'JSONObject', nullable: true, resolve: (e) => (e.metadata ? (JSON.parse(e.metadata) as Record<string, unknown>) : null) }),
     payer: t.relation('payer'),
     provider: t.relation('provider'),
   }),
 });
 
-const EscrowResultRef = builder.objectRef<{ escrow: EscrowRecord; changed: boolean }>('EscrowSuccess').implement({
+export const EscrowResultRef = builder.objectRef<{ escrow: EscrowRecord; changed: boolean }>('EscrowSuccess').implement({
   description: 'The escrow after the mutation. `changed` is false for an idempotent replay that moved no money.',
   fields: (t) => ({
     escrow: t.field({ type: EscrowRef, resolve: (r) => r.escrow }),
@@ -62,7 +82,7 @@ const EscrowResultRef = builder.objectRef<{ escrow: EscrowRecord; changed: boole
  * GraphQL passes `jobType` beside `input`; the request schemas (shared with REST) see them together.
  * Pothos types a transformed `t.validate` result loosely, hence the casts to the schemas' outputs below.
  */
-const withJobType = <Out>(schema: z.ZodType<Out, unknown>) =>
+export const withJobType = <Out>(schema: z.ZodType<Out, unknown>) =>
   z
     .object({ jobType: z.string(), input: z.record(z.string(), z.unknown()) })
     .transform(({ jobType, input }): unknown => ({ ...input, jobType }))
@@ -70,14 +90,16 @@ const withJobType = <Out>(schema: z.ZodType<Out, unknown>) =>
 
 const LockEscrowInput = builder.inputType('LockEscrowInput', {
   description:
-    'Signed by fromWallet over {action:"escrow.lock", job_id, job_type, from_wallet, to_wallet, amount_urtc, nonce, ttl_s?, units?, metadata_sha256?}.',
+    'Signed by fromWallet over {action:"escrow.lock", job_id, job_type, from_wallet, to_wallet, amount_urtc, nonce, ttl_s?, review_window_s?, units?, metadata_sha256?}.',
   fields: (t) => ({
     jobId: t.string({ required: true, description: 'Chosen by the client; the idempotency key.' }),
     fromWallet: t.string({ required: true }),
     toWallet: t.string({ required: true }),
     amountRtc: t.string({ required: false, description: 'Decimal RTC, at most 6 decimals. Give this or amountUrtc.' }),
     amountUrtc: t.string({ required: false, description: 'µRTC as digits. Give this or amountRtc.' }),
-    ttlS: t.int({ required: false, description: 'Seconds until automatic refund (default 86400, at most 30 days).' }),
+    ttlS: t.int({ required: false, description: 'Seconds until automatic refund unless delivered (default 86400, at most 30 days).' }),
+    reviewWindowS: t.int({ required: false, description: 'Seconds the payer has to review a delivery (default 259200 = 72 h, 60 to 2592000).' }),
+    units: t.string({ required: false, description: "A quote's job size (minutes, characters or tokens): the amount must be its price at the node's rate." }),
     metadata: t.field({ type: 'JSONObject', required: false, description: 'Up to 4 KiB of JSON (no floats), bound by metadata_sha256 in the signed object.' }),
     nonce: t.string({ required: true, description: 'Never reused by the same signer.' }),
     publicKey: t.string({ required: true, description: "The payer's Ed25519 public key, 64 hex characters." }),
@@ -89,7 +111,10 @@ const ReleaseEscrowInput = builder.inputType('ReleaseEscrowInput', {
   description: 'Signed by the payer over {action:"escrow.release", job_id, job_type, nonce, amount_urtc?}; or send X-Admin-Key.',
   fields: (t) => ({
     jobId: t.string({ required: true }),
-    amountUrtc: t.string({ required: false, description: 'Release only this much; the rest returns to the payer at once.' }),
+    amountUrtc: t.string({
+      required: false,
+      description: 'While locked, less than remains is a milestone payment (the rest stays locked); once delivered, at least the claim (the rest returns to the payer).',
+    }),
     nonce: t.string({ required: false, description: 'Required when signed; never reused by the same signer.' }),
     publicKey: t.string({ required: false, description: "The signer's Ed25519 public key; omit when the operator acts." }),
     signature: t.string({ required: false, description: 'Ed25519 signature (128 hex) over the canonical action object.' }),
@@ -97,7 +122,8 @@ const ReleaseEscrowInput = builder.inputType('ReleaseEscrowInput', {
 });
 
 const RefundEscrowInput = builder.inputType('RefundEscrowInput', {
-  description: 'Signed by the provider (any time) or the payer (after expiry) over {action:"escrow.refund", job_id, job_type, nonce, reason?}; or send X-Admin-Key.',
+  description:
+    'Signed by the provider (while not final) or the payer (after a never-delivered escrow expired) over {action:"escrow.refund", job_id, job_type, nonce, reason?}; or send X-Admin-Key.',
   fields: (t) => ({
     jobId: t.string({ required: true }),
     reason: t.string({ required: false }),
@@ -107,7 +133,7 @@ const RefundEscrowInput = builder.inputType('RefundEscrowInput', {
   }),
 });
 
-const moneyMutation = { types: MONEY_ERRORS, directResult: true as const };
+export const moneyMutation = { types: MONEY_ERRORS, directResult: true as const };
 
 builder.mutationFields((t) => ({
   lockEscrow: t.field({
@@ -122,7 +148,7 @@ builder.mutationFields((t) => ({
   }),
   releaseEscrow: t.field({
     type: EscrowResultRef,
-    description: 'Pays a locked escrow to the provider (in full, or in part with the rest back to the payer).',
+    description: 'Pays the provider: a milestone or the remainder while locked, the claim (or more) once delivered.',
     errors: { ...moneyMutation, union: { name: 'ReleaseEscrowResult' } },
     args: t.validate(
       { jobType: t.arg({ type: JobTypeEnum, required: true }), input: t.arg({ type: ReleaseEscrowInput, required: true }) },
@@ -132,7 +158,7 @@ builder.mutationFields((t) => ({
   }),
   refundEscrow: t.field({
     type: EscrowResultRef,
-    description: 'Returns a locked escrow to the payer.',
+    description: 'Returns what an open escrow holds to the payer.',
     errors: { ...moneyMutation, union: { name: 'RefundEscrowResult' } },
     args: t.validate(
       { jobType: t.arg({ type: JobTypeEnum, required: true }), input: t.arg({ type: RefundEscrowInput, required: true }) },
@@ -183,10 +209,12 @@ function escrowFilter(args: { wallet?: string | null; role?: 'payer' | 'provider
 const EscrowChangeEnum = builder.enumType('EscrowChange', {
   values: {
     LOCKED: { value: 'locked' },
-    RELEASED: { value: 'released' },
-    PARTIALLY_RELEASED: { value: 'partially_released', description: 'Released in part; the rest went back to the payer.' },
+    PARTIALLY_RELEASED: { value: 'partially_released', description: 'A milestone payment; the rest stays locked.' },
+    DELIVERED: { value: 'delivered', description: 'The provider delivered; the review window is open.' },
+    DISPUTED: { value: 'disputed', description: 'The payer disputed the delivery.' },
+    RELEASED: { value: 'released', description: 'Settled: the provider was paid (the rest, if any, went back to the payer).' },
     REFUNDED: { value: 'refunded' },
-    EXPIRED: { value: 'expired', description: 'Refunded automatically at expires_at.' },
+    EXPIRED: { value: 'expired', description: 'Refunded automatically at expires_at, never delivered.' },
   } as const,
 });
 
@@ -208,13 +236,14 @@ function escrowOf(m: EscrowEventMessage): EscrowRecord {
   return escrow;
 }
 
-const settles = (m: EscrowEventMessage) => m.change !== 'locked';
+/** Events that leave the escrow final end its subscription (a milestone does not). */
+const settles = (m: EscrowEventMessage) => FINAL_CHANGES.includes(m.change) || m.escrow.status === 'released' || m.escrow.status === 'refunded';
 
 builder.subscriptionFields((t) => ({
   escrowStatusChanged: t.field({
     type: EscrowEventRef,
     description:
-      'Each status change of one escrow, in order. With afterSeq, the events missed since then come first (each exactly once). An escrow already settled yields its settlement at once; the stream ends after the settlement.',
+      'Each change of one escrow (milestones, delivery and dispute included), in order. With afterSeq, the events missed since then come first (each exactly once). An escrow already settled yields its settlement at once; the stream ends after RELEASED, REFUNDED or EXPIRED.',
     args: { jobId: t.arg.string({ required: true, validate: jobIdField }), afterSeq: t.arg.int({ required: false, validate: afterSeqArg }) },
     subscribe: (_, { jobId, afterSeq }, ctx) => {
       const log = ctx.market.escrowEvents;
@@ -229,7 +258,7 @@ builder.subscriptionFields((t) => ({
   }),
   escrowEvents: t.field({
     type: EscrowEventRef,
-    description: 'Every change of every escrow the wallet pays or is paid by: locked, released, partially released, refunded, expired.',
+    description: 'Every change of every escrow the wallet pays or is paid by: locked, milestones, delivered, disputed, released, refunded, expired.',
     args: { wallet: t.arg.string({ required: true, validate: addressField }), afterSeq: t.arg.int({ required: false, validate: afterSeqArg }) },
     subscribe: (_, { wallet, afterSeq }, ctx) => {
       const live = ctx.market.pubsub.subscribe('escrowOfWallet', wallet);

@@ -2,6 +2,7 @@
 import { lexicographicSortSchema, printSchema } from 'graphql';
 import { builder } from './builder.js';
 import './escrow.js';
+import './delivery.js';
 import './wallet.js';
 import './gpu-nodes.js';
 import './gpu-attestation.js';

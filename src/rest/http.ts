@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { InvalidInputError, MarketError, PayloadTooLargeError } from '../domain/errors.js';
 import { rtcNumber } from '../domain/money.js';
 import { fieldPath, invalidField, invalidInput, quote } from '../domain/validation.js';
-import type { EscrowRecord } from '../ledger.js';
+import { remainingOf, type EscrowRecord } from '../ledger.js';
 
 /** The contract's limit for a REST body. */
 export const BODY_BYTES_MAX = 64 * 1024;
@@ -273,9 +273,18 @@ export function escrowJson(e: EscrowRecord) {
     to_wallet: e.toWallet,
     amount_rtc: rtcNumber(e.amountUrtc),
     amount_urtc: e.amountUrtc.toString(),
+    remaining_urtc: remainingOf(e).toString(),
     status: e.status,
     created_at: e.createdAt,
     expires_at: e.expiresAt,
+    review_window_s: e.reviewWindowS,
+    delivered_at: e.deliveredAt,
+    review_until: e.reviewUntil,
+    claimed_urtc: e.claimedUrtc?.toString() ?? null,
+    result_hash: e.resultHash,
+    result_uri: e.resultUri,
+    disputed_at: e.disputedAt,
+    dispute_reason: e.disputeReason,
     released_at: e.releasedAt,
     refunded_at: e.refundedAt,
     released_urtc: e.releasedUrtc.toString(),

@@ -11,6 +11,23 @@ export type ChainDepositStatus =
   | 'UNATTRIBUTED'
   | 'VOIDED';
 
+/** Signed by the provider (toWallet) over {action:"escrow.deliver", job_id, job_type, result_hash, nonce, claimed_urtc?, result_uri?}, while the escrow is locked and unexpired. */
+export type DeliverEscrowInput = {
+  /** µRTC claimed for the delivery, at least 1; default all the escrow still holds. */
+  claimedUrtc?: string | null | undefined;
+  jobId: string;
+  /** Never reused by the same signer. */
+  nonce: string;
+  /** The provider's Ed25519 public key, 64 hex characters. */
+  publicKey: string;
+  /** SHA-256 of the result, 64 lowercase hex characters. */
+  resultHash: string;
+  /** Where the result is: https://, ipfs:// or ar://, at most 512 characters. */
+  resultUri?: string | null | undefined;
+  /** Ed25519 signature (128 hex) over the canonical action object. */
+  signature: string;
+};
+
 export type DepositInput = {
   /** Decimal RTC, at most 6 decimals. Give this or amountUrtc. */
   amountRtc?: string | null | undefined;
@@ -24,6 +41,19 @@ export type DeviceArch =
   | 'AMD_GPU'
   | 'APPLE_GPU'
   | 'NVIDIA_GPU';
+
+/** Signed by the payer (fromWallet) over {action:"escrow.dispute", job_id, job_type, reason, nonce}, before reviewUntil. */
+export type DisputeEscrowInput = {
+  jobId: string;
+  /** Never reused by the same signer. */
+  nonce: string;
+  /** The payer's Ed25519 public key, 64 hex characters. */
+  publicKey: string;
+  /** 1 to 500 characters, for the operator. */
+  reason: string;
+  /** Ed25519 signature (128 hex) over the canonical action object. */
+  signature: string;
+};
 
 /** Stable error codes, the same as the REST shim returns (docs/CONTRACT.md). */
 export type ErrorCode =
@@ -46,15 +76,26 @@ export type ErrorCode =
   | 'UNAUTHORIZED';
 
 export type EscrowChange =
-  /** Refunded automatically at expires_at. */
+  /** The provider delivered; the review window is open. */
+  | 'DELIVERED'
+  /** The payer disputed the delivery. */
+  | 'DISPUTED'
+  /** Refunded automatically at expires_at, never delivered. */
   | 'EXPIRED'
   | 'LOCKED'
-  /** Released in part; the rest went back to the payer. */
+  /** A milestone payment; the rest stays locked. */
   | 'PARTIALLY_RELEASED'
   | 'REFUNDED'
+  /** Settled: the provider was paid (the rest, if any, went back to the payer). */
   | 'RELEASED';
 
+/** LOCKED → (DELIVERED → (DISPUTED)) → RELEASED | REFUNDED; the first three hold money. */
 export type EscrowStatus =
+  /** The provider delivered; the payer reviews until reviewUntil. */
+  | 'DELIVERED'
+  /** The payer disputed the delivery; the operator resolves it. */
+  | 'DISPUTED'
+  /** Held; milestone payments may have paid part of it. */
   | 'LOCKED'
   | 'REFUNDED'
   | 'RELEASED';
@@ -101,7 +142,7 @@ export type JobType =
   | 'STT'
   | 'TTS';
 
-/** Signed by fromWallet over {action:"escrow.lock", job_id, job_type, from_wallet, to_wallet, amount_urtc, nonce, ttl_s?, units?, metadata_sha256?}. */
+/** Signed by fromWallet over {action:"escrow.lock", job_id, job_type, from_wallet, to_wallet, amount_urtc, nonce, ttl_s?, review_window_s?, units?, metadata_sha256?}. */
 export type LockEscrowInput = {
   /** Decimal RTC, at most 6 decimals. Give this or amountUrtc. */
   amountRtc?: string | null | undefined;
@@ -116,11 +157,15 @@ export type LockEscrowInput = {
   nonce: string;
   /** The payer's Ed25519 public key, 64 hex characters. */
   publicKey: string;
+  /** Seconds the payer has to review a delivery (default 259200 = 72 h, 60 to 2592000). */
+  reviewWindowS?: number | null | undefined;
   /** Ed25519 signature (128 hex) over the canonical action object. */
   signature: string;
   toWallet: string;
-  /** Seconds until automatic refund (default 86400, at most 30 days). */
+  /** Seconds until automatic refund unless delivered (default 86400, at most 30 days). */
   ttlS?: number | null | undefined;
+  /** A quote's job size (minutes, characters or tokens): the amount must be its price at the node's rate. */
+  units?: string | null | undefined;
 };
 
 export type NodeStatus =
@@ -132,7 +177,7 @@ export type OrderDirection =
   | 'ASC'
   | 'DESC';
 
-/** Signed by the provider (any time) or the payer (after expiry) over {action:"escrow.refund", job_id, job_type, nonce, reason?}; or send X-Admin-Key. */
+/** Signed by the provider (while not final) or the payer (after a never-delivered escrow expired) over {action:"escrow.refund", job_id, job_type, nonce, reason?}; or send X-Admin-Key. */
 export type RefundEscrowInput = {
   jobId: string;
   /** Required when signed; never reused by the same signer. */
@@ -146,7 +191,7 @@ export type RefundEscrowInput = {
 
 /** Signed by the payer over {action:"escrow.release", job_id, job_type, nonce, amount_urtc?}; or send X-Admin-Key. */
 export type ReleaseEscrowInput = {
-  /** Release only this much; the rest returns to the payer at once. */
+  /** While locked, less than remains is a milestone payment (the rest stays locked); once delivered, at least the claim (the rest returns to the payer). */
   amountUrtc?: string | null | undefined;
   jobId: string;
   /** Required when signed; never reused by the same signer. */
@@ -155,6 +200,13 @@ export type ReleaseEscrowInput = {
   publicKey?: string | null | undefined;
   /** Ed25519 signature (128 hex) over the canonical action object. */
   signature?: string | null | undefined;
+};
+
+/** The operator (X-Admin-Key) settles a disputed escrow: releaseUrtc to the provider, the rest to the payer. */
+export type ResolveDisputeInput = {
+  jobId: string;
+  /** µRTC as digits, from 0 (all back to the payer) to what the escrow holds. */
+  releaseUrtc: string;
 };
 
 /** SELF_REPORTED < CATALOG_CONSISTENT (every GPU matches the catalog) < VERIFIED (granted by the operator). */
@@ -231,11 +283,31 @@ export type BotReleaseEscrowMutationVariables = Exact<{
 
 export type BotReleaseEscrowMutation = { releaseEscrow:
     | { __typename: 'AuthorizationError', code: ErrorCode, message: string }
-    | { __typename: 'EscrowSuccess', changed: boolean, escrow: { status: EscrowStatus, releasedUrtc: string, refundedUrtc: string, provider: { address: string, availableRtc: string } } }
+    | { __typename: 'EscrowSuccess', changed: boolean, escrow: { status: EscrowStatus, releasedUrtc: string, refundedUrtc: string, remainingUrtc: string, provider: { address: string, availableRtc: string } } }
     | { __typename: 'InsufficientFundsError', code: ErrorCode, message: string }
     | { __typename: 'InvalidInputError', code: ErrorCode, message: string }
     | { __typename: 'StateError', code: ErrorCode, message: string }
    };
+
+export type BotDeliverEscrowMutationVariables = Exact<{
+  input: DeliverEscrowInput;
+}>;
+
+
+export type BotDeliverEscrowMutation = { deliverEscrow:
+    | { __typename: 'AuthorizationError', code: ErrorCode, message: string }
+    | { __typename: 'EscrowSuccess', escrow: { status: EscrowStatus, claimedUrtc: string | null, resultHash: string | null, reviewUntil: string | null } }
+    | { __typename: 'InsufficientFundsError', code: ErrorCode, message: string }
+    | { __typename: 'InvalidInputError', code: ErrorCode, message: string }
+    | { __typename: 'StateError', code: ErrorCode, message: string }
+   };
+
+export type BotReceiptQueryVariables = Exact<{
+  jobId: string;
+}>;
+
+
+export type BotReceiptQuery = { receiptKey: { publicKey: string, keyId: string }, escrow: { receipt: { json: string, signature: string } | null } | null };
 
 export type BotEscrowStatusChangedSubscriptionVariables = Exact<{
   jobId: string;
@@ -243,7 +315,7 @@ export type BotEscrowStatusChangedSubscriptionVariables = Exact<{
 }>;
 
 
-export type BotEscrowStatusChangedSubscription = { escrowStatusChanged: { seq: number, change: EscrowChange, at: string, escrow: { jobId: string, status: EscrowStatus, amountUrtc: string, releasedUrtc: string, refundedUrtc: string } } };
+export type BotEscrowStatusChangedSubscription = { escrowStatusChanged: { seq: number, change: EscrowChange, at: string, escrow: { jobId: string, status: EscrowStatus, amountUrtc: string, releasedUrtc: string, refundedUrtc: string, remainingUrtc: string } } };
 
 export type InventoryByPriceQueryVariables = Exact<{
   jobType: JobType;
@@ -282,6 +354,78 @@ export type CustodyEventsSubscriptionVariables = Exact<{
 
 export type CustodyEventsSubscription = { walletEvents: { seq: number, change: WalletChange, deposit: { txHash: string, status: ChainDepositStatus } | null, withdrawal: { withdrawalId: string, status: WithdrawalStatus, txHash: string | null } | null } };
 
+export type DeliveryFundsMutationVariables = Exact<{
+  input: DepositInput;
+}>;
+
+
+export type DeliveryFundsMutation = { deposit:
+    | { __typename: 'AuthorizationError' }
+    | { __typename: 'DepositSuccess' }
+    | { __typename: 'InsufficientFundsError' }
+    | { __typename: 'InvalidInputError' }
+    | { __typename: 'StateError' }
+   };
+
+export type DeliveryLockMutationVariables = Exact<{
+  input: LockEscrowInput;
+}>;
+
+
+export type DeliveryLockMutation = { lockEscrow:
+    | { __typename: 'AuthorizationError', code: ErrorCode, message: string }
+    | { __typename: 'EscrowSuccess', escrow: { status: EscrowStatus, reviewWindowS: number, remainingUrtc: string } }
+    | { __typename: 'InsufficientFundsError', code: ErrorCode, message: string }
+    | { __typename: 'InvalidInputError', code: ErrorCode, message: string }
+    | { __typename: 'StateError', code: ErrorCode, message: string }
+   };
+
+export type DeliveryDeliverMutationVariables = Exact<{
+  jobType: JobType;
+  input: DeliverEscrowInput;
+}>;
+
+
+export type DeliveryDeliverMutation = { deliverEscrow:
+    | { __typename: 'AuthorizationError', code: ErrorCode, message: string }
+    | { __typename: 'EscrowSuccess', changed: boolean, escrow: { status: EscrowStatus, remainingUrtc: string, deliveredAt: string | null, reviewUntil: string | null, claimedUrtc: string | null, resultHash: string | null, resultUri: string | null, receipt: { json: string } | null } }
+    | { __typename: 'InsufficientFundsError', code: ErrorCode, message: string }
+    | { __typename: 'InvalidInputError', code: ErrorCode, message: string }
+    | { __typename: 'StateError', code: ErrorCode, message: string }
+   };
+
+export type DeliveryDisputeMutationVariables = Exact<{
+  jobType: JobType;
+  input: DisputeEscrowInput;
+}>;
+
+
+export type DeliveryDisputeMutation = { disputeEscrow:
+    | { __typename: 'AuthorizationError', code: ErrorCode, message: string }
+    | { __typename: 'EscrowSuccess', changed: boolean, escrow: { status: EscrowStatus, disputedAt: string | null, disputeReason: string | null } }
+    | { __typename: 'InsufficientFundsError', code: ErrorCode, message: string }
+    | { __typename: 'InvalidInputError', code: ErrorCode, message: string }
+    | { __typename: 'StateError', code: ErrorCode, message: string }
+   };
+
+export type DeliveryResolveMutationVariables = Exact<{
+  input: ResolveDisputeInput;
+}>;
+
+
+export type DeliveryResolveMutation = { resolveDispute:
+    | { __typename: 'AuthorizationError', code: ErrorCode, message: string }
+    | { __typename: 'EscrowSuccess', changed: boolean, escrow: { status: EscrowStatus, releasedUrtc: string, refundedUrtc: string, remainingUrtc: string, refundReason: string | null, settledBy: string | null, receipt: { json: string, signature: string, publicKey: string } | null } }
+    | { __typename: 'InsufficientFundsError', code: ErrorCode, message: string }
+    | { __typename: 'InvalidInputError', code: ErrorCode, message: string }
+    | { __typename: 'StateError', code: ErrorCode, message: string }
+   };
+
+export type DeliveryReportsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type DeliveryReportsQuery = { openDisputes: { totalCount: number, edges: Array<{ node: { jobId: string, disputedAt: string | null } }> }, escrowsAwaitingReview: { totalCount: number, edges: Array<{ node: { jobId: string, reviewUntil: string | null } }> } };
+
 export type DepositMutationVariables = Exact<{
   input: DepositInput;
 }>;
@@ -317,7 +461,7 @@ export type ReleaseEscrowMutationVariables = Exact<{
 
 export type ReleaseEscrowMutation = { releaseEscrow:
     | { __typename: 'AuthorizationError', code: ErrorCode, message: string }
-    | { __typename: 'EscrowSuccess', changed: boolean, escrow: { status: EscrowStatus, releasedUrtc: string, refundedUrtc: string, settledBy: string | null, provider: { availableUrtc: string } } }
+    | { __typename: 'EscrowSuccess', changed: boolean, escrow: { status: EscrowStatus, remainingUrtc: string, releasedUrtc: string, refundedUrtc: string, settledBy: string | null, provider: { availableUrtc: string } } }
     | { __typename: 'InsufficientFundsError', code: ErrorCode, message: string }
     | { __typename: 'InvalidInputError', code: ErrorCode, message: string }
     | { __typename: 'StateError', code: ErrorCode, message: string }
@@ -379,6 +523,18 @@ export type GpuNodesNestedQueryVariables = Exact<{
 
 
 export type GpuNodesNestedQuery = { gpuNodes: { edges: Array<{ node: { minerId: string, trust: TrustLevel, status: NodeStatus, prices: { llm1kTokensUrtc: string | null }, gpus: Array<{ uuid: string, model: string, vramMb: number }>, earnings: { releasedUrtc: string, jobsPaid: number }, escrowHistory: Array<{ jobId: string, releasedUrtc: string }> } }> } };
+
+export type EscrowReceiptQueryVariables = Exact<{
+  jobId: string;
+}>;
+
+
+export type EscrowReceiptQuery = { escrow: { status: EscrowStatus, receipt: { json: string, signature: string, publicKey: string } | null } | null };
+
+export type ReceiptKeyQueryQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ReceiptKeyQueryQuery = { receiptKey: { publicKey: string, keyId: string } };
 
 export type EscrowStatusSubscriptionVariables = Exact<{
   jobId: string;
@@ -471,6 +627,7 @@ export const BotReleaseEscrowDocument = new TypedDocumentString(`
         status
         releasedUrtc
         refundedUrtc
+        remainingUrtc
         provider {
           address
           availableRtc
@@ -484,6 +641,39 @@ export const BotReleaseEscrowDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<BotReleaseEscrowMutation, BotReleaseEscrowMutationVariables>;
+export const BotDeliverEscrowDocument = new TypedDocumentString(`
+    mutation BotDeliverEscrow($input: DeliverEscrowInput!) {
+  deliverEscrow(jobType: LLM, input: $input) {
+    __typename
+    ... on EscrowSuccess {
+      escrow {
+        status
+        claimedUrtc
+        resultHash
+        reviewUntil
+      }
+    }
+    ... on MarketError {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<BotDeliverEscrowMutation, BotDeliverEscrowMutationVariables>;
+export const BotReceiptDocument = new TypedDocumentString(`
+    query BotReceipt($jobId: String!) {
+  receiptKey {
+    publicKey
+    keyId
+  }
+  escrow(jobId: $jobId) {
+    receipt {
+      json
+      signature
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<BotReceiptQuery, BotReceiptQueryVariables>;
 export const BotEscrowStatusChangedDocument = new TypedDocumentString(`
     subscription BotEscrowStatusChanged($jobId: String!, $afterSeq: Int) {
   escrowStatusChanged(jobId: $jobId, afterSeq: $afterSeq) {
@@ -496,6 +686,7 @@ export const BotEscrowStatusChangedDocument = new TypedDocumentString(`
       amountUrtc
       releasedUrtc
       refundedUrtc
+      remainingUrtc
     }
   }
 }
@@ -608,6 +799,125 @@ export const CustodyEventsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<CustodyEventsSubscription, CustodyEventsSubscriptionVariables>;
+export const DeliveryFundsDocument = new TypedDocumentString(`
+    mutation DeliveryFunds($input: DepositInput!) {
+  deposit(input: $input) {
+    __typename
+  }
+}
+    `) as unknown as TypedDocumentString<DeliveryFundsMutation, DeliveryFundsMutationVariables>;
+export const DeliveryLockDocument = new TypedDocumentString(`
+    mutation DeliveryLock($input: LockEscrowInput!) {
+  lockEscrow(jobType: RENDER, input: $input) {
+    __typename
+    ... on EscrowSuccess {
+      escrow {
+        status
+        reviewWindowS
+        remainingUrtc
+      }
+    }
+    ... on MarketError {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DeliveryLockMutation, DeliveryLockMutationVariables>;
+export const DeliveryDeliverDocument = new TypedDocumentString(`
+    mutation DeliveryDeliver($jobType: JobType!, $input: DeliverEscrowInput!) {
+  deliverEscrow(jobType: $jobType, input: $input) {
+    __typename
+    ... on EscrowSuccess {
+      changed
+      escrow {
+        status
+        remainingUrtc
+        deliveredAt
+        reviewUntil
+        claimedUrtc
+        resultHash
+        resultUri
+        receipt {
+          json
+        }
+      }
+    }
+    ... on MarketError {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DeliveryDeliverMutation, DeliveryDeliverMutationVariables>;
+export const DeliveryDisputeDocument = new TypedDocumentString(`
+    mutation DeliveryDispute($jobType: JobType!, $input: DisputeEscrowInput!) {
+  disputeEscrow(jobType: $jobType, input: $input) {
+    __typename
+    ... on EscrowSuccess {
+      changed
+      escrow {
+        status
+        disputedAt
+        disputeReason
+      }
+    }
+    ... on MarketError {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DeliveryDisputeMutation, DeliveryDisputeMutationVariables>;
+export const DeliveryResolveDocument = new TypedDocumentString(`
+    mutation DeliveryResolve($input: ResolveDisputeInput!) {
+  resolveDispute(input: $input) {
+    __typename
+    ... on EscrowSuccess {
+      changed
+      escrow {
+        status
+        releasedUrtc
+        refundedUrtc
+        remainingUrtc
+        refundReason
+        settledBy
+        receipt {
+          json
+          signature
+          publicKey
+        }
+      }
+    }
+    ... on MarketError {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DeliveryResolveMutation, DeliveryResolveMutationVariables>;
+export const DeliveryReportsDocument = new TypedDocumentString(`
+    query DeliveryReports {
+  openDisputes(first: 50) {
+    totalCount
+    edges {
+      node {
+        jobId
+        disputedAt
+      }
+    }
+  }
+  escrowsAwaitingReview(first: 50) {
+    totalCount
+    edges {
+      node {
+        jobId
+        reviewUntil
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DeliveryReportsQuery, DeliveryReportsQueryVariables>;
 export const DepositDocument = new TypedDocumentString(`
     mutation Deposit($input: DepositInput!) {
   deposit(input: $input) {
@@ -674,6 +984,7 @@ export const ReleaseEscrowDocument = new TypedDocumentString(`
       changed
       escrow {
         status
+        remainingUrtc
         releasedUrtc
         refundedUrtc
         settledBy
@@ -812,6 +1123,26 @@ export const GpuNodesNestedDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<GpuNodesNestedQuery, GpuNodesNestedQueryVariables>;
+export const EscrowReceiptDocument = new TypedDocumentString(`
+    query EscrowReceipt($jobId: String!) {
+  escrow(jobId: $jobId) {
+    status
+    receipt {
+      json
+      signature
+      publicKey
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<EscrowReceiptQuery, EscrowReceiptQueryVariables>;
+export const ReceiptKeyQueryDocument = new TypedDocumentString(`
+    query ReceiptKeyQuery {
+  receiptKey {
+    publicKey
+    keyId
+  }
+}
+    `) as unknown as TypedDocumentString<ReceiptKeyQueryQuery, ReceiptKeyQueryQueryVariables>;
 export const EscrowStatusDocument = new TypedDocumentString(`
     subscription EscrowStatus($jobId: String!, $afterSeq: Int) {
   escrowStatusChanged(jobId: $jobId, afterSeq: $afterSeq) {
