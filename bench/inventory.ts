@@ -31,7 +31,20 @@
  *
  * Standalone: `npx tsx bench/inventory.ts`.
  */
-import { envInt, fmtMs, GPU_NODE_COLUMNS, int, planIndexes, printGrowthTable, prng, queryPlan, runIfMain, time, withBenchMarket, type Timing } from './support.js';
+import {
+  envInt,
+  fmtMs,
+  GPU_NODE_COLUMNS,
+  int,
+  planIndexes,
+  printGrowthTable,
+  prng,
+  queryPlan,
+  runIfMain,
+  time,
+  withBenchMarket,
+  type Timing,
+} from './support.js';
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
@@ -177,13 +190,16 @@ function seedNodes(db: Database.Database, from: number, to: number, now: number)
     return items[items.length - 1]!;
   };
   const logUniform = (lo: number, hi: number) => Math.exp(Math.log(lo) + rand() * (Math.log(hi) - Math.log(lo)));
-  const kindsOf = new Map(ARCH_SHARE.map(([arch]) => [arch, KINDS.filter((k) => k.arch === arch).map((k) => [k, k.weight] as const)]));
+  const kindsOf = new Map(
+    ARCH_SHARE.map(([arch]) => [arch, KINDS.filter((k) => k.arch === arch).map((k) => [k, k.weight] as const)]),
+  );
   /** Up to `max` distinct models that fit `totalGb`, at least one if any fits. */
   const modelsFor = (list: [string, number, number][], totalGb: number, max: number): string[] => {
     const fitting = list.filter(([, gb]) => gb <= totalGb);
     const chosen = new Set<string>();
     const want = 1 + Math.floor(rand() * max);
-    for (let tries = 0; chosen.size < Math.min(want, fitting.length) && tries < 20; tries++) chosen.add(weighted(fitting, 2)[0]);
+    for (let tries = 0; chosen.size < Math.min(want, fitting.length) && tries < 20; tries++)
+      chosen.add(weighted(fitting, 2)[0]);
     return [...chosen];
   };
   const hex = (text: string) => createHash('sha1').update(text).digest('hex');
@@ -207,7 +223,10 @@ function seedNodes(db: Database.Database, from: number, to: number, now: number)
       const count = pick(kind.counts);
       const vramMb = Math.round(gb * 1024 * (0.96 + rand() * 0.039)); // tools report a little under nominal
       const totalGb = gb * count;
-      const perGpuScores = Array.from({ length: count }, () => Math.round(kind.tflops * (0.75 + rand() * 0.25) * 100) / 100);
+      const perGpuScores = Array.from(
+        { length: count },
+        () => Math.round(kind.tflops * (0.75 + rand() * 0.25) * 100) / 100,
+      );
       const benchmark = Math.round(perGpuScores.reduce((s, x) => s + x, 0) * 100) / 100;
       const cuda = arch === 'nvidia_gpu' ? weighted(CUDA, 1) : null;
       const rocm = arch === 'amd_gpu' ? pick(ROCM) : null;
@@ -236,23 +255,65 @@ function seedNodes(db: Database.Database, from: number, to: number, now: number)
       const trust = trustRoll < 0.03 ? 'verified' : trustRoll < 0.85 ? 'catalog_consistent' : 'self_reported';
       const suspended = rand() < 0.05;
       const online = rand() < 0.85;
-      const last = online ? now - Math.floor(rand() * (TTL_S - 10)) : now - TTL_S - 100 - Math.floor(rand() * 30 * 86_400);
+      const last = online
+        ? now - Math.floor(rand() * (TTL_S - 10))
+        : now - TTL_S - 100 - Math.floor(rand() * 30 * 86_400);
       const first = last - Math.floor(rand() * 90 * 86_400);
 
       insertNode.run(
-        minerId, arch, kind.name, count, vramMb, vramMb * count, cuda?.[0] ?? null, cudaNum, rocm, metal, benchmark,
-        priceRender, priceTts, priceStt, priceLlm, render ? 1 : 0, tts ? 1 : 0, stt ? 1 : 0, llm ? 1 : 0,
-        JSON.stringify(ttsModels), JSON.stringify(sttModels), JSON.stringify(llmModels), trust, trust === 'verified' ? 1 : 0,
-        suspended ? 1 : 0, createHash('sha256').update(minerId).digest('hex'),
-        trust === 'self_reported' ? '["gpus[0]:benchmark_outside_range"]' : '[]', first, last,
+        minerId,
+        arch,
+        kind.name,
+        count,
+        vramMb,
+        vramMb * count,
+        cuda?.[0] ?? null,
+        cudaNum,
+        rocm,
+        metal,
+        benchmark,
+        priceRender,
+        priceTts,
+        priceStt,
+        priceLlm,
+        render ? 1 : 0,
+        tts ? 1 : 0,
+        stt ? 1 : 0,
+        llm ? 1 : 0,
+        JSON.stringify(ttsModels),
+        JSON.stringify(sttModels),
+        JSON.stringify(llmModels),
+        trust,
+        trust === 'verified' ? 1 : 0,
+        suspended ? 1 : 0,
+        createHash('sha256').update(minerId).digest('hex'),
+        trust === 'self_reported' ? '["gpus[0]:benchmark_outside_range"]' : '[]',
+        first,
+        last,
       );
       for (let p = 0; p < count; p++) {
         const h = hex(`grp-bench-gpu-${i}-${p}`);
         const uuid = `GPU-${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
         const pci = arch === 'apple_gpu' ? null : `00000000:${(p + 1).toString(16).padStart(2, '0')}:00.0`;
-        insertDevice.run(uuid, minerId, p, kind.name, vramMb, pci, cuda?.[2] ?? null, cuda?.[0] ?? null, rocm, metal, perGpuScores[p]!);
+        insertDevice.run(
+          uuid,
+          minerId,
+          p,
+          kind.name,
+          vramMb,
+          pci,
+          cuda?.[2] ?? null,
+          cuda?.[0] ?? null,
+          rocm,
+          metal,
+          perGpuScores[p]!,
+        );
       }
-      for (const [k, names] of [['tts', ttsModels], ['stt', sttModels], ['llm', llmModels]] as const) {
+      for (const [k, names] of [
+        ['tts', ttsModels],
+        ['stt', sttModels],
+        ['llm', llmModels],
+      ] as const) {
         for (const name of names) insertModel.run(minerId, k, name);
         counts.models += names.length;
       }
@@ -330,7 +391,11 @@ function explain(db: Database.Database, query: CapturedQuery): Plan {
     ...(unlimited ? ['NO LIMIT (LIMIT -1: Prisma reads every match after the cursor and pages in memory)'] : []),
     fullScans.length ? `FULL SCAN (${fullScans.join('; ')})` : 'no full table scan',
     indexes.length ? `indexes: ${indexes.join(', ')}` : 'no index',
-    sorts ? 'sorts all matches in a temp B-tree' : details.some((d) => d.includes('TEMP B-TREE')) ? 'partial temp B-tree' : 'ordered by the index (no sort)',
+    sorts
+      ? 'sorts all matches in a temp B-tree'
+      : details.some((d) => d.includes('TEMP B-TREE'))
+        ? 'partial temp B-tree'
+        : 'ordered by the index (no sort)',
   ];
   return { lines, verdict: parts.join('; '), fullScan: fullScans.length > 0 || unlimited, sorts };
 }
@@ -347,7 +412,9 @@ export async function runInventoryBench(): Promise<void> {
   const planned = (k: Case) => Math.max(10, Math.round(runs * (k.share ?? 1)));
 
   console.log('');
-  console.log(`inventory: listGpuNodes (GraphQL gpuNodes / REST GET /gpu/nodes) at ${int(small)} and ${int(large)} nodes, in process`);
+  console.log(
+    `inventory: listGpuNodes (GraphQL gpuNodes / REST GET /gpu/nodes) at ${int(small)} and ${int(large)} nodes, in process`,
+  );
 
   // `now` is the seeding time: every query and the GraphQL clock use it.
   await withBenchMarket('inventory', { ATTESTATION_TTL_S: TTL_S }, async ({ market: m, file, now, onClose }) => {
@@ -367,19 +434,32 @@ export async function runInventoryBench(): Promise<void> {
       query: `query Bench($filter: GpuNodeFilter, $orderBy: GpuNodeOrder) {
         gpuNodes(filter: $filter, orderBy: $orderBy, first: ${PAGE}) { edges { node { minerId prices { llm1kTokensUrtc } gpus { model } } } }
       }`,
-      variables: { filter: { jobType: 'LLM', minVramGb: 24, maxPriceUrtc: '10000' }, orderBy: { field: 'PRICE', direction: 'ASC' } },
+      variables: {
+        filter: { jobType: 'LLM', minVramGb: 24, maxPriceUrtc: '10000' },
+        orderBy: { field: 'PRICE', direction: 'ASC' },
+      },
     });
     const graphql = async () => {
-      const res = await yoga.fetch('http://bench.local/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: gqlBody });
+      const res = await yoga.fetch('http://bench.local/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: gqlBody,
+      });
       const json = (await res.json()) as { data?: { gpuNodes: { edges: unknown[] } }; errors?: unknown };
-      if (json.errors || json.data?.gpuNodes.edges.length !== PAGE) throw new Error(`graphql answered ${JSON.stringify(json).slice(0, 300)}`);
+      if (json.errors || json.data?.gpuNodes.edges.length !== PAGE)
+        throw new Error(`graphql answered ${JSON.stringify(json).slice(0, 300)}`);
       return json;
     };
 
     const byLlmPrice: InventoryOrder = { field: 'price', direction: 'asc', jobType: 'llm' };
 
     const cases: Case[] = [
-      { key: 'a', label: 'llm, ≥24 GB, ≤10000 µRTC, by price', run: () => list(prisma, issueFilter, byPrice), capture: (p) => list(p, issueFilter, byPrice) },
+      {
+        key: 'a',
+        label: 'llm, ≥24 GB, ≤10000 µRTC, by price',
+        run: () => list(prisma, issueFilter, byPrice),
+        capture: (p) => list(p, issueFilter, byPrice),
+      },
       {
         key: 'a2',
         label: '  … page 2 (cursor of page 1)',
@@ -422,7 +502,12 @@ export async function runInventoryBench(): Promise<void> {
         run: () => list(prisma, { minCudaVersion: '12.2' }, { field: 'freshness', direction: 'desc' }),
         capture: (p) => list(p, { minCudaVersion: '12.2' }, { field: 'freshness', direction: 'desc' }),
       },
-      { key: 'default', label: 'no filter (default: freshness desc)', run: () => list(prisma, {}), capture: (p) => list(p, {}) },
+      {
+        key: 'default',
+        label: 'no filter (default: freshness desc)',
+        run: () => list(prisma, {}),
+        capture: (p) => list(p, {}),
+      },
     ];
 
     const results = new Map<string, Timing[]>();
@@ -432,17 +517,28 @@ export async function runInventoryBench(): Promise<void> {
     for (const size of [small, large]) {
       const c = seedNodes(m.db.sqlite, seeded, size, now);
       seeded = size;
-      console.log(`  seeded ${int(c.nodes)} nodes (${int(c.gpus)} GPUs, ${int(c.models)} model rows) in ${(c.ms / 1000).toFixed(1)} s; ${int(size)} in all`);
+      console.log(
+        `  seeded ${int(c.nodes)} nodes (${int(c.gpus)} GPUs, ${int(c.models)} model rows) in ${(c.ms / 1000).toFixed(1)} s; ${int(size)} in all`,
+      );
 
       // Correctness first: a fast wrong answer is no answer.
       const page = await list(prisma, issueFilter, byPrice);
       const minMb = Math.floor(issueFilter.minVramGb! * 1024 * 0.92); // as inventoryWhere computes it
       const bad = page.nodes.filter(
-        (n) => !n.supportsLlm || n.priceLlm1kTokensUrtc! > issueFilter.maxPriceUrtc! || n.maxVramMb < minMb || n.suspended || n.lastAttestation < now - TTL_S,
+        (n) =>
+          !n.supportsLlm ||
+          n.priceLlm1kTokensUrtc! > issueFilter.maxPriceUrtc! ||
+          n.maxVramMb < minMb ||
+          n.suspended ||
+          n.lastAttestation < now - TTL_S,
       );
-      const sorted = page.nodes.every((n, i) => i === 0 || n.priceLlm1kTokensUrtc! >= page.nodes[i - 1]!.priceLlm1kTokensUrtc!);
+      const sorted = page.nodes.every(
+        (n, i) => i === 0 || n.priceLlm1kTokensUrtc! >= page.nodes[i - 1]!.priceLlm1kTokensUrtc!,
+      );
       if (page.nodes.length !== PAGE || bad.length || !sorted || !page.hasNextPage) {
-        console.log(`  WARNING: page 1 of (a) is not what the filter asks: ${page.nodes.length} nodes, ${bad.length} outside the filter, sorted ${sorted}`);
+        console.log(
+          `  WARNING: page 1 of (a) is not what the filter asks: ${page.nodes.length} nodes, ${bad.length} outside the filter, sorted ${sorted}`,
+        );
       }
       page2After = page.nodes.at(-1)!.minerId;
       // Page 2 continues page 1: each node strictly after the one before in (price, miner_id) order.
@@ -452,7 +548,8 @@ export async function runInventoryBench(): Promise<void> {
         const [p, q] = [n.priceLlm1kTokensUrtc!, prev.priceLlm1kTokensUrtc!];
         return p > q || (p === q && n.minerId > prev.minerId);
       });
-      if (page2.length !== PAGE || !follows) console.log(`  WARNING: page 2 of (a): ${page2.length} nodes, in order after page 1: ${follows}`);
+      if (page2.length !== PAGE || !follows)
+        console.log(`  WARNING: page 2 of (a): ${page2.length} nodes, in order after page 1: ${follows}`);
       const total = await page.totalCount();
       // How far the price index is walked for page 1: its entries up to the 21st match (Prisma asks for 21).
       const walked = Number(
@@ -468,9 +565,14 @@ export async function runInventoryBench(): Promise<void> {
           .pluck()
           .get(issueFilter.maxPriceUrtc, minMb, now - TTL_S) as bigint,
       );
-      const llmNodes = Number(m.db.sqlite.prepare('SELECT COUNT(*) FROM gpu_attestations WHERE supports_llm = 1').pluck().get() as bigint);
+      const llmNodes = Number(
+        m.db.sqlite.prepare('SELECT COUNT(*) FROM gpu_attestations WHERE supports_llm = 1').pluck().get() as bigint,
+      );
       const online = Number(
-        m.db.sqlite.prepare('SELECT COUNT(*) FROM gpu_attestations WHERE suspended = 0 AND last_attestation >= ?').pluck().get(now - TTL_S) as bigint,
+        m.db.sqlite
+          .prepare('SELECT COUNT(*) FROM gpu_attestations WHERE suspended = 0 AND last_attestation >= ?')
+          .pluck()
+          .get(now - TTL_S) as bigint,
       );
       notes.push(
         `${int(size)} nodes: ${int(online)} online and not suspended, ${int(llmNodes)} serve llm; (a) matches ${int(total)}; ` +
@@ -492,7 +594,14 @@ export async function runInventoryBench(): Promise<void> {
     // The table.
     const cell = (k: Case, t: Timing | undefined) =>
       t ? `p50 ${fmtMs(t.p50)} / p99 ${fmtMs(t.p99)} ms${t.runs < planned(k) ? ` n=${t.runs}` : ''}` : 'n/a';
-    printGrowthTable(`inventory (first page of ${PAGE})`, [`${int(small)} nodes`, `${int(large)} nodes`], cases, results, cell, { label: 40, column: 32 });
+    printGrowthTable(
+      `inventory (first page of ${PAGE})`,
+      [`${int(small)} nodes`, `${int(large)} nodes`],
+      cases,
+      results,
+      cell,
+      { label: 40, column: 32 },
+    );
     console.log(
       `  (sequential runs after a warm-up: ${runs} per row, totalCount ${Math.round(runs / 4)}, GraphQL ${Math.round(runs / 2)}, ` +
         `or as many as fit in ${budgetMs / 1000} s (at least 10; n= shows when fewer); nodes grew ${large / small}×)`,
@@ -517,7 +626,10 @@ export async function runInventoryBench(): Promise<void> {
       await (await list(pc, issueFilter, byPrice)).totalCount();
       captured.splice(2, 1); // page 1 again
       const names = ['page 1', 'page 2', 'totalCount()'];
-      for (const [i, q] of captured.entries()) console.log(`  SQL of (a) ${names[i]}: ${q.sql}\n  args: ${JSON.stringify(q.args, (_, v) => (typeof v === 'bigint' ? `${v}n` : v))}`);
+      for (const [i, q] of captured.entries())
+        console.log(
+          `  SQL of (a) ${names[i]}: ${q.sql}\n  args: ${JSON.stringify(q.args, (_, v) => (typeof v === 'bigint' ? `${v}n` : v))}`,
+        );
     }
 
     const [a10, a100] = results.get('a')!;
@@ -532,14 +644,22 @@ export async function runInventoryBench(): Promise<void> {
       `target: cost grows far less than the node count: ${growth < 3 ? 'PASS' : 'FAIL'} ` +
         `(p50 ×${growth.toFixed(1)} for ×${large / small} nodes; PASS below ×3)`,
     );
-    const scanning = cases.filter((k) => plans.get(k.key)?.at(-1)?.some((p) => p.fullScan || p.sorts));
-    if (scanning.length) console.log(`note: full scan, full sort or no LIMIT in: ${scanning.map((k) => k.label.trim()).join('; ')}`);
+    const scanning = cases.filter((k) =>
+      plans
+        .get(k.key)
+        ?.at(-1)
+        ?.some((p) => p.fullScan || p.sorts),
+    );
+    if (scanning.length)
+      console.log(`note: full scan, full sort or no LIMIT in: ${scanning.map((k) => k.label.trim()).join('; ')}`);
     const growing = cases.filter((k) => {
       const [a, b] = results.get(k.key) ?? [];
       return a && b && b.p50 / a.p50 >= 3;
     });
     if (growing.length) {
-      console.log(`note: p50 grew ×3 or more with the node count (informative): ${growing.map((k) => k.label.trim()).join('; ')}`);
+      console.log(
+        `note: p50 grew ×3 or more with the node count (informative): ${growing.map((k) => k.label.trim()).join('; ')}`,
+      );
     }
   });
 }

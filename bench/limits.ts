@@ -16,13 +16,15 @@ const RUNS = 30;
 const ROUND_REQUESTS = 2000;
 const ROUNDS = 5;
 
-const history = (i: number) => `h${i}: priceHistory(jobType: LLM, from: "2030-01-01T00:00:00Z", to: "2030-02-01T00:00:00Z", bucket: HOUR) { count median }`;
+const history = (i: number) =>
+  `h${i}: priceHistory(jobType: LLM, from: "2030-01-01T00:00:00Z", to: "2030-02-01T00:00:00Z", bucket: HOUR) { count median }`;
 const WORST: Record<string, string> = {
   '10,000-deep {a{a{…': `{${'a{'.repeat(10_000)}a${'}'.repeat(10_001)}`,
   '1,000 aliased priceHistory': `{ ${Array.from({ length: 1000 }, (_, i) => history(i)).join(' ')} }`,
   '5,000 tokens': `{ ${'__typename '.repeat(5000)}}`,
   'one field 1,000 times': `fragment F on Query { ${'marketRates { jobType } '.repeat(1000)}} query { ...F }`,
-  'nested pages 100 × 100': '{ gpuNodes(first: 100) { edges { node { priceHistory(first: 100) { edges { node { jobType } } } } } } }',
+  'nested pages 100 × 100':
+    '{ gpuNodes(first: 100) { edges { node { priceHistory(first: 100) { edges { node { jobType } } } } } } }',
 };
 
 export async function runLimitsBench(): Promise<void> {
@@ -31,7 +33,13 @@ export async function runLimitsBench(): Promise<void> {
     const limited = createMarketYoga(market, settings);
     const unlimited = createMarketYoga(market, settings, { queryLimits: false });
     const post = async (yoga: typeof limited, query: string) =>
-      (await yoga.fetch('http://bench/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) })).text();
+      (
+        await yoga.fetch('http://bench/graphql', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query }),
+        })
+      ).text();
 
     console.log('\nlimits: refusals (in process, each document unique per run so that no cache answers)');
     let worst = { name: '', p50: 0, p99: 0 };
@@ -51,7 +59,8 @@ export async function runLimitsBench(): Promise<void> {
 
     const rate = async (yoga: typeof limited) => {
       const started = performance.now();
-      for (let i = 0; i < ROUND_REQUESTS; i++) if (!(await post(yoga, '{ __typename }')).includes('"Query"')) throw new Error('trivial query failed');
+      for (let i = 0; i < ROUND_REQUESTS; i++)
+        if (!(await post(yoga, '{ __typename }')).includes('"Query"')) throw new Error('trivial query failed');
       return (ROUND_REQUESTS * 1000) / (performance.now() - started);
     };
     const on: number[] = [];

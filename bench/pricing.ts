@@ -44,7 +44,20 @@
  *
  * Standalone: `npx tsx bench/pricing.ts`.
  */
-import { envInt, fmtMs, GPU_NODE_COLUMNS, int, planIndexes, printGrowthTable, prng, queryPlan, runIfMain, time, withBenchMarket, type Timing } from './support.js';
+import {
+  envInt,
+  fmtMs,
+  GPU_NODE_COLUMNS,
+  int,
+  planIndexes,
+  printGrowthTable,
+  prng,
+  queryPlan,
+  runIfMain,
+  time,
+  withBenchMarket,
+  type Timing,
+} from './support.js';
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type Database from 'better-sqlite3';
@@ -150,15 +163,31 @@ function seedNodes(db: Database.Database, online: number, offline: number, now: 
       const last = i < online ? now - Math.floor(rand() * (TTL_S - 10)) : now - DAY - Math.floor(rand() * 29 * DAY);
       const p = (j: JobType) => (nodes.prices[j][i] ? nodes.prices[j][i] : null);
       insert.run(
-        minerId, model, count, vramMb, vramMb * count, Math.round(tflops * count * (0.8 + rand() * 0.2) * 100) / 100,
-        p('render'), p('tts'), p('stt'), p('llm'), ...JOB_TYPES.map((j) => (p(j) === null ? 0 : 1)),
-        nodes.prices.tts[i] ? '["xtts-v2"]' : '[]', nodes.prices.stt[i] ? '["whisper-large-v3"]' : '[]',
+        minerId,
+        model,
+        count,
+        vramMb,
+        vramMb * count,
+        Math.round(tflops * count * (0.8 + rand() * 0.2) * 100) / 100,
+        p('render'),
+        p('tts'),
+        p('stt'),
+        p('llm'),
+        ...JOB_TYPES.map((j) => (p(j) === null ? 0 : 1)),
+        nodes.prices.tts[i] ? '["xtts-v2"]' : '[]',
+        nodes.prices.stt[i] ? '["whisper-large-v3"]' : '[]',
         nodes.prices.llm[i] ? '["llama-3.1-8b-instruct"]' : '[]',
-        createHash('sha256').update(minerId).digest('hex'), JSON.stringify(flags), last - Math.floor(rand() * 400 * DAY), last,
+        createHash('sha256').update(minerId).digest('hex'),
+        JSON.stringify(flags),
+        last - Math.floor(rand() * 400 * DAY),
+        last,
       );
     }
   })();
-  nodes.serving = Object.fromEntries(JOB_TYPES.map((j) => [j, Int32Array.from(serving[j])])) as Record<JobType, Int32Array>;
+  nodes.serving = Object.fromEntries(JOB_TYPES.map((j) => [j, Int32Array.from(serving[j])])) as Record<
+    JobType,
+    Int32Array
+  >;
   return { ...nodes, ms: performance.now() - started };
 }
 
@@ -170,7 +199,9 @@ function seedHistory(db: Database.Database, nodes: Nodes, rows: number, now: num
   const started = performance.now();
   const rand = prng(0x5eed_0002 ^ rows);
   const last = new Float64Array(nodes.minerIds.length * 4); // the pair's latest price, 0 before its first change
-  const insert = db.prepare('INSERT INTO price_history (miner_id, job_type, old_price_urtc, new_price_urtc, changed_at, outlier) VALUES (?, ?, ?, ?, ?, ?)');
+  const insert = db.prepare(
+    'INSERT INTO price_history (miner_id, job_type, old_price_urtc, new_price_urtc, changed_at, outlier) VALUES (?, ?, ?, ?, ?, ?)',
+  );
   const from = now - YEAR;
   db.transaction(() => {
     for (let i = 0; i < rows; i++) {
@@ -197,14 +228,23 @@ function seedHistory(db: Database.Database, nodes: Nodes, rows: number, now: num
 function seedEscrows(db: Database.Database, nodes: Nodes, count: number, now: number): number {
   const started = performance.now();
   const rand = prng(0x5eed_0003);
-  const [payer, provider] = ['payer', 'provider'].map((w) => `RTC${createHash('sha1').update(`grp-bench-pricing-${w}`).digest('hex')}`) as [string, string];
-  const wallet = db.prepare('INSERT INTO wallets (address, available_urtc, locked_urtc, created_at, updated_at) VALUES (?, 0, 0, ?, ?)');
+  const [payer, provider] = ['payer', 'provider'].map(
+    (w) => `RTC${createHash('sha1').update(`grp-bench-pricing-${w}`).digest('hex')}`,
+  ) as [string, string];
+  const wallet = db.prepare(
+    'INSERT INTO wallets (address, available_urtc, locked_urtc, created_at, updated_at) VALUES (?, 0, 0, ?, ?)',
+  );
   const insert = db.prepare(`
     INSERT INTO render_escrow (job_id, job_type, from_wallet, to_wallet, amount_urtc, status, created_at, expires_at, released_at,
       refunded_at, released_urtc, refunded_urtc, refund_reason, settled_by, metadata, unit_price_urtc, units)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)`);
   /** Job sizes in the job's own units: [least, most] */
-  const SIZE: Record<JobType, [number, number]> = { render: [1, 120], tts: [200, 20_000], stt: [1, 60], llm: [500, 50_000] };
+  const SIZE: Record<JobType, [number, number]> = {
+    render: [1, 120],
+    tts: [200, 20_000],
+    stt: [1, 60],
+    llm: [500, 50_000],
+  };
   db.transaction(() => {
     wallet.run(payer, now - YEAR, now);
     wallet.run(provider, now - YEAR, now);
@@ -219,12 +259,25 @@ function seedEscrows(db: Database.Database, nodes: Nodes, count: number, now: nu
       const settled = created + 60 + Math.floor(rand() * 540);
       const roll = rand();
       const status = roll < 0.9 ? 'released' : 'refunded';
-      const released = status === 'refunded' ? 0n : roll < 0.81 ? amount : (amount * BigInt(1 + Math.floor(rand() * 99))) / 100n;
+      const released =
+        status === 'refunded' ? 0n : roll < 0.81 ? amount : (amount * BigInt(1 + Math.floor(rand() * 99))) / 100n;
       insert.run(
-        `grp-bench-pricing-job-${i}`, jobType, payer, provider, amount, status, created, created + 3600,
-        status === 'released' ? settled : null, status === 'refunded' || released < amount ? settled : null,
-        released, amount - released, status === 'refunded' ? 'provider_failed' : released < amount ? 'partial' : null,
-        status === 'released' ? payer : 'sweeper', unitPrice, units,
+        `grp-bench-pricing-job-${i}`,
+        jobType,
+        payer,
+        provider,
+        amount,
+        status,
+        created,
+        created + 3600,
+        status === 'released' ? settled : null,
+        status === 'refunded' || released < amount ? settled : null,
+        released,
+        amount - released,
+        status === 'refunded' ? 'provider_failed' : released < amount ? 'partial' : null,
+        status === 'released' ? payer : 'sweeper',
+        unitPrice,
+        units,
       );
     }
   })();
@@ -273,7 +326,10 @@ function recordingConnection(db: Database.Database, log: Executed[]): Database.D
 function statementName(sql: string): string {
   const flat = sql.replace(/\s+/g, ' ').trim();
   if (/^SELECT MIN\(last_attestation\) FROM gpu_attestations/i.test(flat)) return 'earliestOnline';
-  if (/FROM gpu_attestations g LEFT JOIN node_bonds b .* WHERE g.last_attestation >= \? AND g.suspended = 0$/i.test(flat)) return 'online (onlineQuotes, all four types in one pass)';
+  if (
+    /FROM gpu_attestations g LEFT JOIN node_bonds b .* WHERE g.last_attestation >= \? AND g.suspended = 0$/i.test(flat)
+  )
+    return 'online (onlineQuotes, all four types in one pass)';
   if (/MAX\(changed_at\) FROM price_history WHERE job_type = \?$/i.test(flat)) return 'lastChangeOfType';
   if (/MAX\(changed_at\) FROM price_history WHERE miner_id/i.test(flat)) return 'lastChange';
   if (/FROM price_history WHERE job_type = \? AND changed_at/i.test(flat)) return 'bucketPrices (pricesBetween)';
@@ -299,7 +355,9 @@ function explain(db: Database.Database, q: Executed): Plan {
   const covering = searches.length > 0 && searches.every((d) => /COVERING INDEX|PRIMARY KEY/.test(d));
   const parts = [
     fullScans.length ? `FULL SCAN (${fullScans.join('; ')})` : 'no full table scan',
-    indexes.length ? `index: ${indexes.join(', ')}${covering ? ' (covering)' : ' (not covering: a table row read per index entry)'}` : 'no index',
+    indexes.length
+      ? `index: ${indexes.join(', ')}${covering ? ' (covering)' : ' (not covering: a table row read per index entry)'}`
+      : 'no index',
     ...(details.some((d) => d.includes('TEMP B-TREE')) ? ['sorts in a temp B-tree'] : []),
   ];
   return { lines, verdict: parts.join('; '), fullScan: fullScans.length > 0, covering, indexes };
@@ -334,7 +392,9 @@ export async function runPricingBench(): Promise<void> {
   const planned = (k: Case) => Math.max(10, Math.round(runs * (k.share ?? 1)));
 
   console.log('');
-  console.log(`pricing: marketRates / rate / priceHistory with ${int(onlineNodes)} online nodes, at ${int(small)} and ${int(large)} history rows, in process`);
+  console.log(
+    `pricing: marketRates / rate / priceHistory with ${int(onlineNodes)} online nodes, at ${int(small)} and ${int(large)} history rows, in process`,
+  );
 
   // `now` is the seeding time: the market's clock stays on it.
   await withBenchMarket('pricing', { ATTESTATION_TTL_S: TTL_S }, async ({ market: m, now }) => {
@@ -365,9 +425,14 @@ export async function runPricingBench(): Promise<void> {
     const month = { from: now - 30 * DAY, to: now };
     const week = { from: now - 7 * DAY, to: now };
     const gql = async (query: string, check: (data: Record<string, unknown[]>) => boolean) => {
-      const res = await yoga.fetch('http://bench.local/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+      const res = await yoga.fetch('http://bench.local/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query }),
+      });
       const json = (await res.json()) as { data?: Record<string, unknown[]>; errors?: unknown };
-      if (json.errors || !json.data || !check(json.data)) throw new Error(`graphql answered ${JSON.stringify(json).slice(0, 300)}`);
+      if (json.errors || !json.data || !check(json.data))
+        throw new Error(`graphql answered ${JSON.stringify(json).slice(0, 300)}`);
       return json;
     };
     const iso = (s: number) => new Date(s * 1000).toISOString();
@@ -381,20 +446,61 @@ export async function runPricingBench(): Promise<void> {
     let quotes = store.onlineQuotes(since, BOND_MIN_URTC_DEFAULT); // the input of the fairRate() rows, refreshed per size
     const dayStarts = Array.from({ length: (monthEnd - monthStart) / DAY }, (_, i) => monthStart + i * DAY); // history()'s day buckets
     const cases: Case[] = [
-      { key: 'rates', label: 'marketRates() warm cache (4 job types)', budgetMs: targetBudgetMs, run: async () => m.pricing.marketRates() },
-      { key: 'cold', label: 'refresh(): cold recompute of 4 rates', budgetMs: targetBudgetMs, run: async () => m.pricing.refresh() },
+      {
+        key: 'rates',
+        label: 'marketRates() warm cache (4 job types)',
+        budgetMs: targetBudgetMs,
+        run: async () => m.pricing.marketRates(),
+      },
+      {
+        key: 'cold',
+        label: 'refresh(): cold recompute of 4 rates',
+        budgetMs: targetBudgetMs,
+        run: async () => m.pricing.refresh(),
+      },
       { key: 'rate', label: "rate('llm') warm cache", run: async () => m.pricing.rate('llm') },
-      { key: 'month', label: "history('llm', 30 days, 'day')", budgetMs: targetBudgetMs, run: async () => m.pricing.history('llm', month.from, month.to, 'day') },
-      { key: 'week', label: "history('llm', 7 days, 'hour')", run: async () => m.pricing.history('llm', week.from, week.to, 'hour') },
-      { key: 'gql-rates', label: '  GraphQL { marketRates } (warm)', share: 0.5, run: () => gql(gqlRates, (d) => d.marketRates?.length === 4) },
-      { key: 'gql-month', label: '  GraphQL priceHistory 30 days, DAY', share: 0.5, run: () => gql(gqlHistory, (d) => (d.priceHistory?.length ?? 0) >= 30) },
+      {
+        key: 'month',
+        label: "history('llm', 30 days, 'day')",
+        budgetMs: targetBudgetMs,
+        run: async () => m.pricing.history('llm', month.from, month.to, 'day'),
+      },
+      {
+        key: 'week',
+        label: "history('llm', 7 days, 'hour')",
+        run: async () => m.pricing.history('llm', week.from, week.to, 'hour'),
+      },
+      {
+        key: 'gql-rates',
+        label: '  GraphQL { marketRates } (warm)',
+        share: 0.5,
+        run: () => gql(gqlRates, (d) => d.marketRates?.length === 4),
+      },
+      {
+        key: 'gql-month',
+        label: '  GraphQL priceHistory 30 days, DAY',
+        share: 0.5,
+        run: () => gql(gqlHistory, (d) => (d.priceHistory?.length ?? 0) >= 30),
+      },
       // The parts: the store's statements alone (SQL and row mapping), and the statistic.
-      { key: 'sql-quotes', label: '  store.onlineQuotes() (1 pass, 4 types)', run: async () => store.onlineQuotes(since, BOND_MIN_URTC_DEFAULT) },
+      {
+        key: 'sql-quotes',
+        label: '  store.onlineQuotes() (1 pass, 4 types)',
+        run: async () => store.onlineQuotes(since, BOND_MIN_URTC_DEFAULT),
+      },
       { key: 'sql-earliest', label: '  store.earliestOnline()', run: async () => store.earliestOnline(since) },
-      { key: 'fair4', label: '  fairRate() × 4 of those quotes', run: async () => JOB_TYPES.map((j) => fairRate(quotes.eligible[j])) },
+      {
+        key: 'fair4',
+        label: '  fairRate() × 4 of those quotes',
+        run: async () => JOB_TYPES.map((j) => fairRate(quotes.eligible[j])),
+      },
       { key: 'fair', label: '  fairRate() of the llm quotes', run: async () => fairRate(quotes.eligible.llm) },
       { key: 'sql-last', label: "  store.lastChangeOfType('llm')", run: async () => store.lastChangeOfType('llm') },
-      { key: 'sql-real24', label: "  store.realisedBetween('llm', 24 h)", run: async () => store.realisedBetween('llm', now - REALISED_WINDOW_S, now + 1) },
+      {
+        key: 'sql-real24',
+        label: "  store.realisedBetween('llm', 24 h)",
+        run: async () => store.realisedBetween('llm', now - REALISED_WINDOW_S, now + 1),
+      },
       {
         key: 'sql-prices30',
         label: `  store.pricesBetween('llm') × ${dayStarts.length} days`,
@@ -418,9 +524,16 @@ export async function runPricingBench(): Promise<void> {
       `SELECT released_urtc, amount_urtc, units FROM render_escrow WHERE job_type = ? AND status = 'released' AND released_at >= ? AND released_at < ? AND units IS NOT NULL`,
     );
     const releasedIn = (jobType: JobType, from: number, to: number) => {
-      const rows = releasedRows.all(jobType, from, to) as { released_urtc: bigint; amount_urtc: bigint; units: bigint }[];
+      const rows = releasedRows.all(jobType, from, to) as {
+        released_urtc: bigint;
+        amount_urtc: bigint;
+        units: bigint;
+      }[];
       const volume = rows.reduce((a, r) => a + r.released_urtc, 0n);
-      const delivered = rows.reduce((a, r) => a + (Number(r.units) * Number(r.released_urtc)) / Number(r.amount_urtc), 0);
+      const delivered = rows.reduce(
+        (a, r) => a + (Number(r.units) * Number(r.released_urtc)) / Number(r.amount_urtc),
+        0,
+      );
       const rate = delivered > 0 ? Math.round((Number(volume) * Number(PRICE_UNIT[jobType].per)) / delivered) : null;
       return { rows: rows.length, volume, rate };
     };
@@ -436,36 +549,59 @@ export async function runPricingBench(): Promise<void> {
       const rates = m.pricing.marketRates();
       const recomputed = m.pricing.refresh();
       const warmAgain = m.pricing.marketRates();
-      const key = (r: (typeof rates)[number]) => JSON.stringify(r, (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
+      const key = (r: (typeof rates)[number]) =>
+        JSON.stringify(r, (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
       if (recomputed.length !== 0 || rates.some((r, i) => key(r) !== key(warmAgain[i]!))) {
-        console.log(`  WARNING: refresh() reported ${recomputed.length} moved rates, or the warm answer changed across it, with no write in between`);
+        console.log(
+          `  WARNING: refresh() reported ${recomputed.length} moved rates, or the warm answer changed across it, with no write in between`,
+        );
       }
       for (const r of rates) {
         const column = PRICE_COLUMN_SQL[r.jobType];
         const prices = db
-          .prepare(`SELECT ${column} FROM gpu_attestations WHERE last_attestation >= ? AND suspended = 0 AND ${column} IS NOT NULL AND flags NOT LIKE ? ORDER BY 1`)
+          .prepare(
+            `SELECT ${column} FROM gpu_attestations WHERE last_attestation >= ? AND suspended = 0 AND ${column} IS NOT NULL AND flags NOT LIKE ? ORDER BY 1`,
+          )
           .pluck()
           .all(since, `%${outlierFlag(r.jobType)}%`) as bigint[];
         const mid = prices.length >> 1;
         const median = prices.length % 2 ? prices[mid]! : (prices[mid - 1]! + prices[mid]!) / 2n;
-        const last = Number(db.prepare('SELECT MAX(changed_at) FROM price_history WHERE job_type = ?').pluck().get(r.jobType) as bigint);
+        const last = Number(
+          db.prepare('SELECT MAX(changed_at) FROM price_history WHERE job_type = ?').pluck().get(r.jobType) as bigint,
+        );
         const paid24 = releasedIn(r.jobType, now - REALISED_WINDOW_S, now + 1);
-        const rateOff = r.realised.rateUrtc === null || paid24.rate === null ? r.realised.rateUrtc !== paid24.rate : Math.abs(Number(r.realised.rateUrtc) - paid24.rate) > 1;
-        if (r.providers !== prices.length || r.fairUrtc !== median || r.updatedAt !== last || r.realised.volumeUrtc !== paid24.volume || rateOff) {
+        const rateOff =
+          r.realised.rateUrtc === null || paid24.rate === null
+            ? r.realised.rateUrtc !== paid24.rate
+            : Math.abs(Number(r.realised.rateUrtc) - paid24.rate) > 1;
+        if (
+          r.providers !== prices.length ||
+          r.fairUrtc !== median ||
+          r.updatedAt !== last ||
+          r.realised.volumeUrtc !== paid24.volume ||
+          rateOff
+        ) {
           console.log(
             `  WARNING: the ${r.jobType} rate is not what plain SQL says: providers ${r.providers} vs ${prices.length}, fair ${r.fairUrtc} vs ${median}, ` +
               `updatedAt ${r.updatedAt} vs ${last}, realised ${r.realised.volumeUrtc} vs ${paid24.volume} at ${r.realised.rateUrtc} vs ${paid24.rate}`,
           );
         }
       }
-      const inWindow = db.prepare(`SELECT COUNT(*) FROM price_history WHERE job_type = 'llm' AND changed_at >= ? AND changed_at < ?`).pluck();
-      const firstLast = db.prepare(
-        `SELECT (SELECT new_price_urtc FROM price_history WHERE job_type = 'llm' AND changed_at >= @from AND changed_at < @to ORDER BY changed_at, id LIMIT 1),
+      const inWindow = db
+        .prepare(`SELECT COUNT(*) FROM price_history WHERE job_type = 'llm' AND changed_at >= ? AND changed_at < ?`)
+        .pluck();
+      const firstLast = db
+        .prepare(
+          `SELECT (SELECT new_price_urtc FROM price_history WHERE job_type = 'llm' AND changed_at >= @from AND changed_at < @to ORDER BY changed_at, id LIMIT 1),
                 (SELECT new_price_urtc FROM price_history WHERE job_type = 'llm' AND changed_at >= @from AND changed_at < @to ORDER BY changed_at DESC, id DESC LIMIT 1),
                 (SELECT MIN(new_price_urtc) FROM price_history WHERE job_type = 'llm' AND changed_at >= @from AND changed_at < @to),
                 (SELECT MAX(new_price_urtc) FROM price_history WHERE job_type = 'llm' AND changed_at >= @from AND changed_at < @to)`,
-      ).raw();
-      for (const [window, bucket, width] of [[month, 'day', DAY], [week, 'hour', 3600]] as const) {
+        )
+        .raw();
+      for (const [window, bucket, width] of [
+        [month, 'day', DAY],
+        [week, 'hour', 3600],
+      ] as const) {
         const buckets = m.pricing.history('llm', window.from, window.to, bucket);
         const [start, end] = [Math.floor(window.from / width) * width, Math.ceil(window.to / width) * width];
         const changes = Number(inWindow.get(start, end) as bigint);
@@ -475,7 +611,13 @@ export async function runPricingBench(): Promise<void> {
         // Each bucket's open, close, low and high against plain SQL too.
         const wrong = buckets.filter((b) => {
           const [open, close, low, high] = firstLast.get({ from: b.start, to: b.end }) as (bigint | null)[];
-          return b.open !== open || b.close !== close || b.low !== low || b.high !== high || b.count !== Number(inWindow.get(b.start, b.end) as bigint);
+          return (
+            b.open !== open ||
+            b.close !== close ||
+            b.low !== low ||
+            b.high !== high ||
+            b.count !== Number(inWindow.get(b.start, b.end) as bigint)
+          );
         });
         if (counted !== changes || volume !== paid.volume || buckets.length !== (end - start) / width || wrong.length) {
           console.log(
@@ -523,11 +665,21 @@ export async function runPricingBench(): Promise<void> {
     }
 
     // The table.
-    const cell = (k: Case, t: Timing | undefined) => (t ? `p50 ${fmt(t.p50)} / p99 ${fmt(t.p99)} ms${t.runs < planned(k) ? ` n=${t.runs}` : ''}` : 'n/a');
+    const cell = (k: Case, t: Timing | undefined) =>
+      t ? `p50 ${fmt(t.p50)} / p99 ${fmt(t.p99)} ms${t.runs < planned(k) ? ` n=${t.runs}` : ''}` : 'n/a';
     const partsHeading = (k: Case) => {
-      if (k.key === 'sql-quotes') console.log('the parts (store: its SQL and row mapping; fairRate: the statistic in JS):');
+      if (k.key === 'sql-quotes')
+        console.log('the parts (store: its SQL and row mapping; fairRate: the statistic in JS):');
     };
-    printGrowthTable(`pricing (${int(onlineNodes)} online nodes)`, [`${int(small)} rows`, `${int(large)} rows`], cases, results, cell, { label: 44, column: 32 }, partsHeading);
+    printGrowthTable(
+      `pricing (${int(onlineNodes)} online nodes)`,
+      [`${int(small)} rows`, `${int(large)} rows`],
+      cases,
+      results,
+      cell,
+      { label: 44, column: 32 },
+      partsHeading,
+    );
     console.log(
       `  (sequential runs after a warm-up: ${runs} per row, GraphQL ${Math.round(runs / 2)}, or as many as fit in ${budgetMs / 1000} s, ` +
         `${targetBudgetMs / 1000} s for marketRates, the cold recompute and the 30-day history (at least 10; n= shows when fewer); ` +
@@ -540,10 +692,15 @@ export async function runPricingBench(): Promise<void> {
     for (const n of notes) console.log(`  ${n}`);
 
     console.log('');
-    const online = Number(db.prepare('SELECT COUNT(*) FROM gpu_attestations WHERE last_attestation >= ?').pluck().get(since) as bigint);
-    console.log(`query plans (EXPLAIN QUERY PLAN of the SQL src/pricing/store.ts runs, as executed, at ${int(large)} rows; SQLite ${sqliteVersion}):`);
+    const online = Number(
+      db.prepare('SELECT COUNT(*) FROM gpu_attestations WHERE last_attestation >= ?').pluck().get(since) as bigint,
+    );
+    console.log(
+      `query plans (EXPLAIN QUERY PLAN of the SQL src/pricing/store.ts runs, as executed, at ${int(large)} rows; SQLite ${sqliteVersion}):`,
+    );
     console.log('  statements per call:');
-    for (const { call, counts } of perCall) console.log(`    ${call}: ${[...counts].map(([name, n]) => `${name} ×${n}`).join(', ')}`);
+    for (const { call, counts } of perCall)
+      console.log(`    ${call}: ${[...counts].map(([name, n]) => `${name} ×${n}`).join(', ')}`);
     console.log(
       `  (the online pass reads the index entry and the table row of each of the ${int(online)} online nodes once, for all four types; ` +
         `a warm marketRates() runs no statement over the nodes)`,
@@ -556,7 +713,9 @@ export async function runPricingBench(): Promise<void> {
     for (const prefix of ['bucketPrices', 'realisedSums']) {
       const p = [...plans.values()].find((q) => q.name.startsWith(prefix));
       const uses = p ? p.plan.lines.some((l) => l.includes('USING COVERING INDEX')) : false;
-      console.log(`  ${prefix} uses a COVERING INDEX: ${p ? (uses ? `yes (${p.plan.indexes.join(', ')})` : `no (${p.plan.lines.join('; ')})`) : 'not executed'}`);
+      console.log(
+        `  ${prefix} uses a COVERING INDEX: ${p ? (uses ? `yes (${p.plan.indexes.join(', ')})` : `no (${p.plan.lines.join('; ')})`) : 'not executed'}`,
+      );
     }
 
     const [r1, r2] = results.get('rates')!;
@@ -588,7 +747,8 @@ export async function runPricingBench(): Promise<void> {
         `(cold recompute p50 ×${coldGrowth.toFixed(2)} for ×${large / small} rows, warm marketRates p50 ×${warmGrowth.toFixed(2)}; PASS at ×${FLAT} or less)`,
     );
     const scanning = [...plans.values()].filter((p) => p.plan.fullScan);
-    if (scanning.length) console.log(`note: full table scan in: ${[...new Set(scanning.map((p) => p.name))].join('; ')}`);
+    if (scanning.length)
+      console.log(`note: full table scan in: ${[...new Set(scanning.map((p) => p.name))].join('; ')}`);
   });
 }
 

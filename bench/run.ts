@@ -25,7 +25,17 @@
  * default FULL, as in production), BENCH_CPU_PROF (a directory: the server process writes a V8 CPU profile
  * there when it exits).
  */
-import { ADMIN_KEY, envNumber, LOCK_AMOUNT_URTC, lockBody, migrateDatabase, percentile, postJson, releaseBody, ROOT } from './support.js';
+import {
+  ADMIN_KEY,
+  envNumber,
+  LOCK_AMOUNT_URTC,
+  lockBody,
+  migrateDatabase,
+  percentile,
+  postJson,
+  releaseBody,
+  ROOT,
+} from './support.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -51,9 +61,15 @@ async function serve(): Promise<void> {
   const databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) throw new Error('--serve needs DATABASE_URL');
   const level = process.env.BENCH_LOG_LEVEL || 'silent';
-  const log = level === 'silent' ? pino({ level: 'silent' }) : pino({ level, base: { service: 'gpu-render-protocol' } }, destination({ dest: devNull, sync: false }));
+  const log =
+    level === 'silent'
+      ? pino({ level: 'silent' })
+      : pino({ level, base: { service: 'gpu-render-protocol' } }, destination({ dest: devNull, sync: false }));
   const synchronous = process.env.BENCH_SYNCHRONOUS === 'NORMAL' ? 'NORMAL' : 'FULL';
-  const market = createMarket({ DATABASE_URL: databaseUrl, RC_ADMIN_KEY: ADMIN_KEY, SQLITE_SYNCHRONOUS: synchronous }, log);
+  const market = createMarket(
+    { DATABASE_URL: databaseUrl, RC_ADMIN_KEY: ADMIN_KEY, SQLITE_SYNCHRONOUS: synchronous },
+    log,
+  );
   const running = await startMarketServer(market, { host: '127.0.0.1', port: 0, sweepIntervalMs: 60_000 });
 
   const say = (message: Record<string, unknown>) => process.stdout.write(`${LINE_PREFIX}${JSON.stringify(message)}\n`);
@@ -171,7 +187,9 @@ class ServerProcess {
     );
   }
 
-  static async start(databaseUrl: string): Promise<{ server: ServerProcess; url: string; pid: number; synchronous: string; logLevel: string }> {
+  static async start(
+    databaseUrl: string,
+  ): Promise<{ server: ServerProcess; url: string; pid: number; synchronous: string; logLevel: string }> {
     const self = fileURLToPath(import.meta.url);
     const profileDir = process.env.BENCH_CPU_PROF;
     const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profileDir)}`] : [];
@@ -184,7 +202,13 @@ class ServerProcess {
     const ready = server.next();
     const hello = await ready;
     if ('exited' in hello) throw new Error(`the server process exited (code ${String(hello.exited)}) before listening`);
-    return { server, url: hello.url as string, pid: hello.pid as number, synchronous: hello.synchronous as string, logLevel: hello.logLevel as string };
+    return {
+      server,
+      url: hello.url as string,
+      pid: hello.pid as number,
+      synchronous: hello.synchronous as string,
+      logLevel: hello.logLevel as string,
+    };
   }
 
   private next(): Promise<Record<string, unknown>> {
@@ -192,7 +216,8 @@ class ServerProcess {
   }
 
   async command(command: 'mark' | 'usage'): Promise<Record<string, unknown>> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) throw new Error('the server process has exited');
+    if (this.child.exitCode !== null || this.child.signalCode !== null)
+      throw new Error('the server process has exited');
     const reply = this.next();
     this.child.stdin!.write(`${command}\n`);
     const message = await reply;
@@ -289,8 +314,13 @@ interface Phase {
 /** Runs autocannon once, collecting every response time (autocannon's own histogram is whole milliseconds). */
 function cannon(opts: AutocannonOptions, onLatency?: (ms: number) => void): Promise<AutocannonResult> {
   return new Promise((resolveRun, reject) => {
-    const tracker = autocannon({ pipelining: 1, timeout: 10, ...opts }, (err, result) => (err ? reject(err) : resolveRun(result)));
-    if (onLatency) tracker.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => onLatency(responseTime));
+    const tracker = autocannon({ pipelining: 1, timeout: 10, ...opts }, (err, result) =>
+      err ? reject(err) : resolveRun(result),
+    );
+    if (onLatency)
+      tracker.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) =>
+        onLatency(responseTime),
+      );
   });
 }
 
@@ -298,7 +328,11 @@ function statusSummary(result: AutocannonResult): string {
   const codes = Object.entries(result.statusCodeStats)
     .map(([code, { count }]) => `${code}×${count}`)
     .join(' ');
-  const extra = [result.errors ? `errors ${result.errors}` : '', result.timeouts ? `timeouts ${result.timeouts}` : '', result.resets ? `resets ${result.resets}` : '']
+  const extra = [
+    result.errors ? `errors ${result.errors}` : '',
+    result.timeouts ? `timeouts ${result.timeouts}` : '',
+    result.resets ? `resets ${result.resets}` : '',
+  ]
     .filter(Boolean)
     .join(', ');
   return [codes, extra].filter(Boolean).join('; ');
@@ -314,9 +348,17 @@ async function main(): Promise<void> {
     `  node ${process.version}, ${cpus().length} CPU core(s) (${cpus()[0]?.model.trim() ?? 'unknown'}); ${connections} connections; ` +
       `${seconds} s per phase after a ${warmupSeconds} s warm-up`,
   );
-  console.log('  server: a child process (its own event loop); load generator: autocannon in this process, on the same machine');
-  console.log('  (the two share the CPU cores, so on a small machine the figures are a lower bound for the server alone)');
-  console.log(`  load average before the run: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (other work on the machine skews the figures)`);
+  console.log(
+    '  server: a child process (its own event loop); load generator: autocannon in this process, on the same machine',
+  );
+  console.log(
+    '  (the two share the CPU cores, so on a small machine the figures are a lower bound for the server alone)',
+  );
+  console.log(
+    `  load average before the run: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (other work on the machine skews the figures)`,
+  );
 
   const dir = mkdtempSync(join(tmpdir(), 'grp-bench-'));
   const databaseUrl = `file:${join(dir, 'bench.db')}`;
@@ -337,24 +379,35 @@ async function main(): Promise<void> {
     const started = await ServerProcess.start(databaseUrl);
     server = started.server;
     const { url } = started;
-    console.log(`  database: ${databaseUrl} (fresh, migrated; synchronous=${started.synchronous}); server log level: ${started.logLevel}; server pid ${started.pid} at ${url}`);
+    console.log(
+      `  database: ${databaseUrl} (fresh, migrated; synchronous=${started.synchronous}); server log level: ${started.logLevel}; server pid ${started.pid} at ${url}`,
+    );
 
     // Wallets: one payer per connection (each funded for every lock it could make), one provider.
     const payers = Array.from({ length: connections }, (_, i) => walletFromIndex(1, i));
     const provider = walletFromIndex(2, 0);
     for (const [i, payer] of payers.entries()) {
       // 1,000,000 RTC each: a billion locks of 0.001 RTC.
-      const reply = await postJson(`${url}/wallet/deposit`, { wallet: payer.address, amount_rtc: 1_000_000, reference: `bench-fund-${i}` }, { 'x-admin-key': ADMIN_KEY });
-      if (reply.status !== 201) throw new Error(`funding payer ${i} failed: ${reply.status} ${JSON.stringify(reply.body)}`);
+      const reply = await postJson(
+        `${url}/wallet/deposit`,
+        { wallet: payer.address, amount_rtc: 1_000_000, reference: `bench-fund-${i}` },
+        { 'x-admin-key': ADMIN_KEY },
+      );
+      if (reply.status !== 201)
+        throw new Error(`funding payer ${i} failed: ${reply.status} ${JSON.stringify(reply.body)}`);
     }
 
     // One lock and release by hand first: a wrong body should fail loudly here, not as a column of non-2xx.
     {
       const payer = payers[0]!;
-      const lock = await postJson(`${url}/render/escrow`, lockBody(payer, 'bench-check', provider.address, 'check-lock', LOCK_AMOUNT_URTC));
+      const lock = await postJson(
+        `${url}/render/escrow`,
+        lockBody(payer, 'bench-check', provider.address, 'check-lock', LOCK_AMOUNT_URTC),
+      );
       if (lock.status !== 201) throw new Error(`sanity lock failed: ${lock.status} ${JSON.stringify(lock.body)}`);
       const release = await postJson(`${url}/render/release`, releaseBody(payer, 'bench-check', 'check-release'));
-      if (release.status !== 200 || release.body?.status !== 'released') throw new Error(`sanity release failed: ${release.status} ${JSON.stringify(release.body)}`);
+      if (release.status !== 200 || release.body?.status !== 'released')
+        throw new Error(`sanity release failed: ${release.status} ${JSON.stringify(release.body)}`);
     }
 
     // Bodies are signed and serialised before the timed runs.
@@ -382,7 +435,9 @@ async function main(): Promise<void> {
       pool.source.compact();
       const n = sizeFor(timed, warmupRate === null ? null : warmupRate / pool.requestsPerUnit, pool.guessPerSecond);
       const { signed, ms } = pool.source.fill(n);
-      console.log(`  ${n} ${pool.what} ready for the ${timed ? 'timed run' : 'warm-up'} (${signed} signed now, in ${(ms / 1000).toFixed(2)} s)`);
+      console.log(
+        `  ${n} ${pool.what} ready for the ${timed ? 'timed run' : 'warm-up'} (${signed} signed now, in ${(ms / 1000).toFixed(2)} s)`,
+      );
     };
 
     /** Warm-up (uncounted), then the timed run, with server CPU and event-loop use over the timed run. */
@@ -443,7 +498,8 @@ async function main(): Promise<void> {
             path: '/graphql',
             headers: jsonHeaders,
             body: trivialQuery,
-            onResponse: (status, text) => count(tally, status === 200 && text.includes('"__typename":"Query"') && !text.includes('"errors"')),
+            onResponse: (status, text) =>
+              count(tally, status === 200 && text.includes('"__typename":"Query"') && !text.includes('"errors"')),
           },
         ],
       },
@@ -504,22 +560,32 @@ async function main(): Promise<void> {
     const pad = (s: string, n: number) => s.padEnd(n);
     const num = (v: number, digits: number, n: number) => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a').padStart(n);
     console.log('');
-    console.log(`${pad('phase', 27)}${'req/s'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'non-2xx'.padStart(9)}${'failed'.padStart(8)}  server CPU / loop busy`);
+    console.log(
+      `${pad('phase', 27)}${'req/s'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'non-2xx'.padStart(9)}${'failed'.padStart(8)}  server CPU / loop busy`,
+    );
     for (const f of figures) {
       console.log(
         `${pad(f.name, 27)}${num(f.perSecond, 0, 9)}${num(f.p50, 2, 9)}${num(f.p99, 2, 9)}${String(f.non2xx).padStart(9)}${String(f.failures).padStart(8)}  ` +
           `${(f.serverCpu * 100).toFixed(0)}% / ${(f.serverElu * 100).toFixed(0)}%`,
       );
     }
-    console.log('  (pairs: req/s column is pairs/s and latency is lock-sent to release-answered; other rows: per request)');
-    console.log('  (failed = requests, or pairs, answered with an unexpected status or body, plus socket errors and timeouts)');
+    console.log(
+      '  (pairs: req/s column is pairs/s and latency is lock-sent to release-answered; other rows: per request)',
+    );
+    console.log(
+      '  (failed = requests, or pairs, answered with an unexpected status or body, plus socket errors and timeouts)',
+    );
     const [trivial, lock, pair] = figures;
     const ratio = lock!.perSecond / trivial!.perSecond;
-    console.log(`lock / trivial-query ratio: ${ratio.toFixed(2)} (target >= 0.5: ${ratio >= 0.5 ? 'PASS' : 'BELOW TARGET'})`);
+    console.log(
+      `lock / trivial-query ratio: ${ratio.toFixed(2)} (target >= 0.5: ${ratio >= 0.5 ? 'PASS' : 'BELOW TARGET'})`,
+    );
     console.log(`lock+release: ${pair!.perSecond.toFixed(0)} pairs/s = ${(pair!.perSecond * 2).toFixed(0)} requests/s`);
     const problems = figures.filter((f) => f.non2xx > 0 || f.failures > 0 || f.inlineSigned > 0);
     for (const f of problems) {
-      console.log(`WARNING ${f.name}: ${f.non2xx} non-2xx, ${f.failures} failed, ${f.inlineSigned} inline-signed bodies (${f.detail})`);
+      console.log(
+        `WARNING ${f.name}: ${f.non2xx} non-2xx, ${f.failures} failed, ${f.inlineSigned} inline-signed bodies (${f.detail})`,
+      );
     }
   } finally {
     process.removeListener('SIGINT', onSigint);

@@ -43,7 +43,17 @@
  *
  * Standalone: `npx tsx bench/subscriptions.ts`.
  */
-import { ADMIN_KEY, envInt, lockBody, migrateDatabase, percentile, postJson, releaseBody, ROOT, runIfMain } from './support.js';
+import {
+  ADMIN_KEY,
+  envInt,
+  lockBody,
+  migrateDatabase,
+  percentile,
+  postJson,
+  releaseBody,
+  ROOT,
+  runIfMain,
+} from './support.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -128,8 +138,12 @@ class ServerChild {
     const server = new ServerChild(child);
     const url = await Promise.race([
       new Promise<string>((r) => (server.listening = r)),
-      server.exited.then((code) => Promise.reject(new Error(`the server process exited (code ${String(code)}) before listening`))),
-      sleep(STEP_TIMEOUT_MS).then(() => Promise.reject(new Error('the server did not log server.listening within 30 s'))),
+      server.exited.then((code) =>
+        Promise.reject(new Error(`the server process exited (code ${String(code)}) before listening`)),
+      ),
+      sleep(STEP_TIMEOUT_MS).then(() =>
+        Promise.reject(new Error('the server did not log server.listening within 30 s')),
+      ),
     ]);
     return { server, url };
   }
@@ -194,12 +208,18 @@ export async function runSubscriptionBench(): Promise<void> {
   const maxPerIp = envInt('BENCH_SUB_MAX_PER_IP', 5000, 1);
 
   console.log('');
-  console.log(`subscriptions: ${clients.toLocaleString('en-US')} graphql-ws subscribers (one WebSocket each) on one escrow's escrowStatusChanged, ${rounds} round(s) after ${warmups} warm-up round(s)`);
+  console.log(
+    `subscriptions: ${clients.toLocaleString('en-US')} graphql-ws subscribers (one WebSocket each) on one escrow's escrowStatusChanged, ${rounds} round(s) after ${warmups} warm-up round(s)`,
+  );
   console.log(
     `  node ${process.version}, ${cpus().length} CPU core(s); server: src/main.ts in a child process; the ${clients} clients: this process, one event loop ` +
       '(both share the cores)',
   );
-  console.log(`  load average before the run: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `  load average before the run: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
 
   const dir = mkdtempSync(join(tmpdir(), 'grp-bench-subs-'));
   const databaseUrl = `file:${join(dir, 'subs.db')}`;
@@ -233,12 +253,19 @@ export async function runSubscriptionBench(): Promise<void> {
     server = started.server;
     const { url } = started;
     const wsUrl = `${url.replace(/^http/, 'ws')}/graphql`;
-    console.log(`  database: ${databaseUrl} (fresh, migrated; SQLITE_SYNCHRONOUS default); server pid ${server.child.pid} at ${url}; MAX_CONNECTIONS_PER_IP=${maxPerIp}`);
+    console.log(
+      `  database: ${databaseUrl} (fresh, migrated; SQLITE_SYNCHRONOUS default); server pid ${server.child.pid} at ${url}; MAX_CONNECTIONS_PER_IP=${maxPerIp}`,
+    );
 
     const payer = walletFromSeed(randomBytes(32).toString('hex'));
     const provider = walletFromSeed(randomBytes(32).toString('hex'));
-    const funded = await postJson(`${url}/wallet/deposit`, { wallet: payer.address, amount_rtc: 1000, reference: 'bench-subs-fund' }, { 'x-admin-key': ADMIN_KEY });
-    if (funded.status !== 201) throw new Error(`funding the payer failed: ${funded.status} ${JSON.stringify(funded.body)}`);
+    const funded = await postJson(
+      `${url}/wallet/deposit`,
+      { wallet: payer.address, amount_rtc: 1000, reference: 'bench-subs-fund' },
+      { 'x-admin-key': ADMIN_KEY },
+    );
+    if (funded.status !== 201)
+      throw new Error(`funding the payer failed: ${funded.status} ${JSON.stringify(funded.body)}`);
 
     // Open the connections, a batch at a time, each batch waiting for every connection_ack.
     const openStarted = performance.now();
@@ -268,7 +295,8 @@ export async function runSubscriptionBench(): Promise<void> {
       }
       await until(
         () => group.every((s) => s.connected || s.trouble.length > 0),
-        () => `connections ${from}..${from + group.length - 1}: ${group.filter((s) => s.connected).length} acknowledged`,
+        () =>
+          `connections ${from}..${from + group.length - 1}: ${group.filter((s) => s.connected).length} acknowledged`,
       );
       const refused = group.filter((s) => !s.connected);
       if (refused.length) {
@@ -279,17 +307,29 @@ export async function runSubscriptionBench(): Promise<void> {
       }
     }
     const openMs = performance.now() - openStarted;
-    console.log(`  ${clients} connections open and acknowledged in ${(openMs / 1000).toFixed(2)} s (batches of ${batch})`);
+    console.log(
+      `  ${clients} connections open and acknowledged in ${(openMs / 1000).toFixed(2)} s (batches of ${batch})`,
+    );
     console.log('');
 
     const figures: RoundFigures[] = [];
     for (let round = 1 - warmups; round <= rounds; round++) {
       const label = round >= 1 ? `round ${round}` : `warm-up${warmups > 1 ? ` ${round + warmups}` : ''} (not counted)`;
       const jobId = `bench-subs-${process.pid}-${round + warmups}`;
-      const lock = await postJson(`${url}/render/escrow`, lockBody(payer, jobId, provider.address, `sl${round + warmups}`));
+      const lock = await postJson(
+        `${url}/render/escrow`,
+        lockBody(payer, jobId, provider.address, `sl${round + warmups}`),
+      );
       if (lock.status !== 201) throw new Error(`${label}: lock failed: ${lock.status} ${JSON.stringify(lock.body)}`);
 
-      const state: RoundState = { locked: 0, released: new Float64Array(clients).fill(Number.NaN), releasedCount: 0, completed: 0, errors: [], unexpected: [] };
+      const state: RoundState = {
+        locked: 0,
+        released: new Float64Array(clients).fill(Number.NaN),
+        releasedCount: 0,
+        completed: 0,
+        errors: [],
+        unexpected: [],
+      };
       const subscribeStarted = performance.now();
       for (let from = 0; from < clients; from += batch) {
         const to = Math.min(clients, from + batch);
@@ -326,7 +366,10 @@ export async function runSubscriptionBench(): Promise<void> {
         );
       }
       const subscribeMs = performance.now() - subscribeStarted;
-      if (state.errors.length) throw new Error(`${label}: ${state.errors.length} subscriptions failed: ${state.errors.filter(Boolean).join('; ')}`);
+      if (state.errors.length)
+        throw new Error(
+          `${label}: ${state.errors.length} subscriptions failed: ${state.errors.filter(Boolean).join('; ')}`,
+        );
       await sleep(SETTLE_MS);
 
       // The release, and the deliveries.
@@ -347,9 +390,11 @@ export async function runSubscriptionBench(): Promise<void> {
       const cpu = process.cpuUsage(cpuMark);
       const serverCpuMs = processCpuMs(server.child.pid) - serverCpuMark;
       // Subscriptions end after the settlement: wait (briefly) for every completion.
-      await until(() => state.completed >= clients, () => `${label}: ${state.completed} of ${clients} subscriptions completed`, 5_000).catch((err: Error) =>
-        state.errors.push(err.message),
-      );
+      await until(
+        () => state.completed >= clients,
+        () => `${label}: ${state.completed} of ${clients} subscriptions completed`,
+        5_000,
+      ).catch((err: Error) => state.errors.push(err.message));
 
       const got = state.released.filter((t) => !Number.isNaN(t));
       const delays = got.map((t) => t - release.at).sort();
@@ -399,7 +444,9 @@ export async function runSubscriptionBench(): Promise<void> {
       `target: p99 delay from the release's HTTP response to each of ${clients} subscribers' messages < ${TARGET_P99_MS} ms: ${pass ? 'PASS' : 'FAIL'} ` +
         `(worst round p99 ${ms(worst)} ms${allReceived ? '' : '; some messages never arrived'})`,
     );
-    console.log(`  (server log lines read and discarded: ${server.infoLines}; a missed target is reported, never a failing exit code)`);
+    console.log(
+      `  (server log lines read and discarded: ${server.infoLines}; a missed target is reported, never a failing exit code)`,
+    );
   } finally {
     process.removeListener('SIGINT', onSigint);
     await cleanup();
@@ -409,7 +456,8 @@ export async function runSubscriptionBench(): Promise<void> {
 /** A CloseEvent, an ErrorEvent, an Error or an array of GraphQL errors, as one short line. */
 function describeClose(e: unknown): string {
   if (e instanceof Error) return e.message;
-  if (Array.isArray(e)) return e.map((x) => (x && typeof x === 'object' && 'message' in x ? String(x.message) : String(x))).join('; ');
+  if (Array.isArray(e))
+    return e.map((x) => (x && typeof x === 'object' && 'message' in x ? String(x.message) : String(x))).join('; ');
   if (e && typeof e === 'object' && 'error' in e && e.error instanceof Error) return e.error.message; // ws's ErrorEvent
   if (e && typeof e === 'object' && 'message' in e && typeof e.message === 'string' && e.message) return e.message;
   if (e && typeof e === 'object' && 'code' in e) {

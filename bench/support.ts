@@ -25,7 +25,11 @@ export const LOCK_AMOUNT_URTC = '1000'; // 0.001 RTC
 
 /** Applies the committed migrations to `databaseUrl` (a new file is created), as `npm start` does. */
 export function migrateDatabase(databaseUrl: string): void {
-  execFileSync('npx', ['prisma', 'migrate', 'deploy'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: databaseUrl }, stdio: 'pipe' });
+  execFileSync('npx', ['prisma', 'migrate', 'deploy'], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: databaseUrl },
+    stdio: 'pipe',
+  });
 }
 
 export interface BenchMarket {
@@ -42,7 +46,11 @@ export interface BenchMarket {
  * Runs `body` on a market opened in this process on a fresh, migrated SQLite file in a temp dir
  * (synchronous=NORMAL, logs off, a fixed clock), then closes it and removes the file — on Ctrl-C too.
  */
-export async function withBenchMarket<T>(name: string, settings: { ATTESTATION_TTL_S?: number }, body: (bench: BenchMarket) => Promise<T>): Promise<T> {
+export async function withBenchMarket<T>(
+  name: string,
+  settings: { ATTESTATION_TTL_S?: number },
+  body: (bench: BenchMarket) => Promise<T>,
+): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), `grp-bench-${name}-`));
   const file = join(dir, `${name}.db`);
   let market: Market | undefined;
@@ -60,7 +68,11 @@ export async function withBenchMarket<T>(name: string, settings: { ATTESTATION_T
   try {
     migrateDatabase(`file:${file}`);
     const now = Math.floor(Date.now() / 1000);
-    market = createMarket({ DATABASE_URL: `file:${file}`, RC_ADMIN_KEY: undefined, SQLITE_SYNCHRONOUS: 'NORMAL', ...settings }, pino({ level: 'silent' }), () => now);
+    market = createMarket(
+      { DATABASE_URL: `file:${file}`, RC_ADMIN_KEY: undefined, SQLITE_SYNCHRONOUS: 'NORMAL', ...settings },
+      pino({ level: 'silent' }),
+      () => now,
+    );
     return await body({ market, file, now, onClose: (close) => closers.push(close) });
   } finally {
     process.removeListener('SIGINT', onSigint);
@@ -90,7 +102,8 @@ export function envNumber(name: string, fallback: number, min: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value < min) throw new Error(`${name} must be a number >= ${min}, got ${JSON.stringify(raw)}`);
+  if (!Number.isFinite(value) || value < min)
+    throw new Error(`${name} must be a number >= ${min}, got ${JSON.stringify(raw)}`);
   return value;
 }
 
@@ -99,7 +112,8 @@ export function envInt(name: string, fallback: number, min: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Math.floor(Number(raw));
-  if (!Number.isFinite(value) || value < min) throw new Error(`${name} must be a number >= ${min}, got ${JSON.stringify(raw)}`);
+  if (!Number.isFinite(value) || value < min)
+    throw new Error(`${name} must be a number >= ${min}, got ${JSON.stringify(raw)}`);
   return value;
 }
 
@@ -108,16 +122,38 @@ export function envInt(name: string, fallback: number, min: number): number {
 // ---------------------------------------------------------------------------------------------------
 
 /** POSTs JSON; `at` is when the response (status and headers) arrived, before its body was read. */
-export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; at: number }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+export async function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any; at: number }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
   const at = performance.now();
   const text = await res.text();
   return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null, at };
 }
 
 /** A signed lock body (a render job), exactly as CONTRACT.md (and test/support/rest.ts) build it. */
-export function lockBody(payer: Wallet, jobId: string, toWallet: string, nonce: string, amountUrtc = LOCK_AMOUNT_URTC): Record<string, string> {
-  const action = { action: 'escrow.lock', job_id: jobId, job_type: 'render', from_wallet: payer.address, to_wallet: toWallet, amount_urtc: amountUrtc, nonce };
+export function lockBody(
+  payer: Wallet,
+  jobId: string,
+  toWallet: string,
+  nonce: string,
+  amountUrtc = LOCK_AMOUNT_URTC,
+): Record<string, string> {
+  const action = {
+    action: 'escrow.lock',
+    job_id: jobId,
+    job_type: 'render',
+    from_wallet: payer.address,
+    to_wallet: toWallet,
+    amount_urtc: amountUrtc,
+    nonce,
+  };
   const { action: _action, ...fields } = action;
   return { ...fields, public_key: payer.publicKey, signature: payer.sign(action) };
 }
@@ -149,7 +185,8 @@ export interface Timing {
 /** Warm-up, then up to `runs` sequential timed runs (fewer, but at least 10, once `budgetMs` is spent). */
 export async function time(run: () => Promise<unknown>, runs: number, budgetMs: number): Promise<Timing> {
   const warmStart = performance.now();
-  for (let i = 0; i < Math.max(3, runs / 10) && (i < 2 || performance.now() - warmStart < budgetMs / 4); i++) await run();
+  for (let i = 0; i < Math.max(3, runs / 10) && (i < 2 || performance.now() - warmStart < budgetMs / 4); i++)
+    await run();
   const samples: number[] = [];
   const start = performance.now();
   while (samples.length < runs && (samples.length < 10 || performance.now() - start < budgetMs)) {
@@ -175,7 +212,11 @@ export function prng(seed: number): () => number {
 
 /** EXPLAIN QUERY PLAN of a statement: its lines indented as a tree, and each line's detail alone. */
 export function queryPlan(db: Database.Database, sql: string, args: unknown[]): { lines: string[]; details: string[] } {
-  const rows = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { id: bigint | number; parent: bigint | number; detail: string }[];
+  const rows = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as {
+    id: bigint | number;
+    parent: bigint | number;
+    detail: string;
+  }[];
   const depth = new Map<number, number>();
   const lines = rows.map((r) => {
     const d = Number(r.parent) === 0 ? 0 : (depth.get(Number(r.parent)) ?? 0) + 1;
@@ -208,11 +249,15 @@ export function printGrowthTable<C extends { key: string; label: string }>(
   before?: (c: C) => void,
 ): void {
   console.log('');
-  console.log(`${heading.padEnd(widths.label)}${sizes[0].padEnd(widths.column)}${sizes[1].padEnd(widths.column)}growth (p50)`);
+  console.log(
+    `${heading.padEnd(widths.label)}${sizes[0].padEnd(widths.column)}${sizes[1].padEnd(widths.column)}growth (p50)`,
+  );
   for (const k of cases) {
     before?.(k);
     const [a, b] = results.get(k.key) ?? [];
     const growth = a && b ? `${(b.p50 / a.p50).toFixed(1)}×` : 'n/a';
-    console.log(`${k.label.padEnd(widths.label)}${cell(k, a).padEnd(widths.column)}${cell(k, b).padEnd(widths.column)}${growth}`);
+    console.log(
+      `${k.label.padEnd(widths.label)}${cell(k, a).padEnd(widths.column)}${cell(k, b).padEnd(widths.column)}${growth}`,
+    );
   }
 }

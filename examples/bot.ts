@@ -43,8 +43,17 @@ const BotDeposit = graphql(`
   mutation BotDeposit($input: DepositInput!) {
     deposit(input: $input) {
       __typename
-      ... on DepositSuccess { created wallet { availableRtc lockedRtc } }
-      ... on MarketError { code message }
+      ... on DepositSuccess {
+        created
+        wallet {
+          availableRtc
+          lockedRtc
+        }
+      }
+      ... on MarketError {
+        code
+        message
+      }
     }
   }
 `);
@@ -53,9 +62,27 @@ const BotLockEscrow = graphql(`
   mutation BotLockEscrow($input: LockEscrowInput!) {
     lockEscrow(jobType: LLM, input: $input) {
       __typename
-      ... on EscrowSuccess { changed escrow { jobId status amountRtc expiresAt payer { availableRtc lockedRtc } } }
-      ... on InsufficientFundsError { availableUrtc requiredUrtc }
-      ... on MarketError { code message }
+      ... on EscrowSuccess {
+        changed
+        escrow {
+          jobId
+          status
+          amountRtc
+          expiresAt
+          payer {
+            availableRtc
+            lockedRtc
+          }
+        }
+      }
+      ... on InsufficientFundsError {
+        availableUrtc
+        requiredUrtc
+      }
+      ... on MarketError {
+        code
+        message
+      }
     }
   }
 `);
@@ -64,8 +91,23 @@ const BotReleaseEscrow = graphql(`
   mutation BotReleaseEscrow($input: ReleaseEscrowInput!) {
     releaseEscrow(jobType: LLM, input: $input) {
       __typename
-      ... on EscrowSuccess { changed escrow { status releasedUrtc refundedUrtc remainingUrtc provider { address availableRtc } } }
-      ... on MarketError { code message }
+      ... on EscrowSuccess {
+        changed
+        escrow {
+          status
+          releasedUrtc
+          refundedUrtc
+          remainingUrtc
+          provider {
+            address
+            availableRtc
+          }
+        }
+      }
+      ... on MarketError {
+        code
+        message
+      }
     }
   }
 `);
@@ -74,16 +116,34 @@ const BotDeliverEscrow = graphql(`
   mutation BotDeliverEscrow($input: DeliverEscrowInput!) {
     deliverEscrow(jobType: LLM, input: $input) {
       __typename
-      ... on EscrowSuccess { escrow { status claimedUrtc resultHash reviewUntil } }
-      ... on MarketError { code message }
+      ... on EscrowSuccess {
+        escrow {
+          status
+          claimedUrtc
+          resultHash
+          reviewUntil
+        }
+      }
+      ... on MarketError {
+        code
+        message
+      }
     }
   }
 `);
 
 const BotReceipt = graphql(`
   query BotReceipt($jobId: String!) {
-    receiptKey { publicKey keyId }
-    escrow(jobId: $jobId) { receipt { json signature } }
+    receiptKey {
+      publicKey
+      keyId
+    }
+    escrow(jobId: $jobId) {
+      receipt {
+        json
+        signature
+      }
+    }
   }
 `);
 
@@ -93,7 +153,14 @@ const BotEscrowStatusChanged = graphql(`
       seq
       change
       at
-      escrow { jobId status amountUrtc releasedUrtc refundedUrtc remainingUrtc }
+      escrow {
+        jobId
+        status
+        amountUrtc
+        releasedUrtc
+        refundedUrtc
+        remainingUrtc
+      }
     }
   }
 `);
@@ -121,7 +188,13 @@ const randomId = (bytes = 6) => randomBytes(bytes).toString('hex');
 // --- HTTP: queries and mutations --------------------------------------------------------------
 
 /** Sends one typed operation; `deadline` (ms since the epoch) bounds the whole request. */
-async function execute<R, V>(server: string, deadline: number, document: TypedDocumentString<R, V>, variables: V, headers: Record<string, string> = {}): Promise<R> {
+async function execute<R, V>(
+  server: string,
+  deadline: number,
+  document: TypedDocumentString<R, V>,
+  variables: V,
+  headers: Record<string, string> = {},
+): Promise<R> {
   let res: Response;
   let text: string;
   try {
@@ -133,7 +206,8 @@ async function execute<R, V>(server: string, deadline: number, document: TypedDo
     });
     text = await res.text();
   } catch (error) {
-    if ((error as Error).name === 'TimeoutError') throw new Failure(`timed out waiting for ${server}/graphql; --timeout sets the wait`);
+    if ((error as Error).name === 'TimeoutError')
+      throw new Failure(`timed out waiting for ${server}/graphql; --timeout sets the wait`);
     const cause = (error as { cause?: Error }).cause;
     throw new Failure(`cannot reach ${server}/graphql: ${cause?.message ?? (error as Error).message}`);
   }
@@ -141,17 +215,24 @@ async function execute<R, V>(server: string, deadline: number, document: TypedDo
   try {
     body = JSON.parse(text) as typeof body;
   } catch {
-    throw new Failure(`${server}/graphql answered HTTP ${res.status} without a GraphQL response: ${text.slice(0, 200)}`);
+    throw new Failure(
+      `${server}/graphql answered HTTP ${res.status} without a GraphQL response: ${text.slice(0, 200)}`,
+    );
   }
-  if (body.errors?.length) throw new Failure(`GraphQL errors (HTTP ${res.status}): ${body.errors.map((e) => e.message).join('; ')}`);
+  if (body.errors?.length)
+    throw new Failure(`GraphQL errors (HTTP ${res.status}): ${body.errors.map((e) => e.message).join('; ')}`);
   if (!body.data) throw new Failure(`${server}/graphql answered HTTP ${res.status} with no data`);
   return body.data;
 }
 
 /** A union member other than the success type: every error type has `code` and `message`. */
-function failed(operation: string, result: { __typename: string; code?: string; message?: string; availableUrtc?: string; requiredUrtc?: string }): Failure {
+function failed(
+  operation: string,
+  result: { __typename: string; code?: string; message?: string; availableUrtc?: string; requiredUrtc?: string },
+): Failure {
   let line = `${operation} failed: ${result.code ?? result.__typename}: ${result.message ?? '(no message)'}`;
-  if (result.requiredUrtc !== undefined && !line.includes(result.requiredUrtc)) line += ` (available ${result.availableUrtc} µRTC, required ${result.requiredUrtc} µRTC)`;
+  if (result.requiredUrtc !== undefined && !line.includes(result.requiredUrtc))
+    line += ` (available ${result.availableUrtc} µRTC, required ${result.requiredUrtc} µRTC)`;
   return new Failure(line);
 }
 
@@ -209,9 +290,11 @@ class EventFeed {
 /** graphql-ws reports a failed subscription as an Error, a list of GraphQL errors, or a close event. */
 function subscriptionError(reason: unknown): Error {
   if (reason instanceof Error) return new Failure(`subscription failed: ${reason.message}`);
-  if (Array.isArray(reason)) return new Failure(`subscription failed: ${reason.map((e: { message?: string }) => e.message).join('; ')}`);
+  if (Array.isArray(reason))
+    return new Failure(`subscription failed: ${reason.map((e: { message?: string }) => e.message).join('; ')}`);
   const close = reason as { code?: number; reason?: string; message?: string; type?: string };
-  if (typeof close.code === 'number') return new Failure(`subscription socket closed: ${close.code} ${close.reason || ''}`.trim());
+  if (typeof close.code === 'number')
+    return new Failure(`subscription socket closed: ${close.code} ${close.reason || ''}`.trim());
   return new Failure(`subscription failed: ${close.message ?? close.type ?? String(reason)}`);
 }
 
@@ -253,7 +336,8 @@ function walletFromKeyFile(keyFile: string | undefined): { wallet: Wallet; origi
   try {
     seed = readFileSync(keyFile, 'utf8').trim();
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new Failure(`cannot read key file ${keyFile}: ${(error as Error).message}`);
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new Failure(`cannot read key file ${keyFile}: ${(error as Error).message}`);
     seed = randomBytes(32).toString('hex');
     try {
       writeFileSync(keyFile, `${seed}\n`, { mode: 0o600, flag: 'wx' });
@@ -262,7 +346,8 @@ function walletFromKeyFile(keyFile: string | undefined): { wallet: Wallet; origi
     }
     return { wallet: walletFromSeed(seed), origin: `new key file ${keyFile}` };
   }
-  if (!SEED_HEX.test(seed)) throw new Failure(`key file ${keyFile} does not hold a key: expected 64 hex characters (a 32-byte Ed25519 seed)`);
+  if (!SEED_HEX.test(seed))
+    throw new Failure(`key file ${keyFile} does not hold a key: expected 64 hex characters (a 32-byte Ed25519 seed)`);
   return { wallet: walletFromSeed(seed), origin: `key file ${keyFile}` };
 }
 
@@ -290,13 +375,26 @@ function parseOptions(argv: string[]): Options | 'help' {
   });
   if (values.help) return 'help';
   const server = (values.server ?? process.env.GRP_SERVER ?? 'http://127.0.0.1:4000').replace(/\/+$/, '');
-  if (!/^https?:\/\/\S+$/.test(server)) throw new UsageError(`--server must be an http(s) URL, got ${JSON.stringify(server)}`);
+  if (!/^https?:\/\/\S+$/.test(server))
+    throw new UsageError(`--server must be an http(s) URL, got ${JSON.stringify(server)}`);
   const adminKey = values['admin-key'] ?? process.env.RC_ADMIN_KEY;
-  if (!adminKey) throw new UsageError('the operator key is needed to deposit: pass --admin-key KEY or set RC_ADMIN_KEY');
-  if (!/^[1-9]\d{0,15}$/.test(values['amount-urtc'])) throw new UsageError(`--amount-urtc must be a positive whole number of µRTC, got ${JSON.stringify(values['amount-urtc'])}`);
+  if (!adminKey)
+    throw new UsageError('the operator key is needed to deposit: pass --admin-key KEY or set RC_ADMIN_KEY');
+  if (!/^[1-9]\d{0,15}$/.test(values['amount-urtc']))
+    throw new UsageError(
+      `--amount-urtc must be a positive whole number of µRTC, got ${JSON.stringify(values['amount-urtc'])}`,
+    );
   const timeoutS = Number(values.timeout);
-  if (!Number.isFinite(timeoutS) || timeoutS <= 0) throw new UsageError(`--timeout must be a positive number of seconds, got ${JSON.stringify(values.timeout)}`);
-  return { server, adminKey, keyFile: values.key, providerKeyFile: values['provider-key'], amountUrtc: values['amount-urtc'], timeoutS };
+  if (!Number.isFinite(timeoutS) || timeoutS <= 0)
+    throw new UsageError(`--timeout must be a positive number of seconds, got ${JSON.stringify(values.timeout)}`);
+  return {
+    server,
+    adminKey,
+    keyFile: values.key,
+    providerKeyFile: values['provider-key'],
+    amountUrtc: values['amount-urtc'],
+    timeoutS,
+  };
 }
 
 async function run(o: Options): Promise<number> {
@@ -309,20 +407,41 @@ async function run(o: Options): Promise<number> {
 
   // 1. The operator credits the bot (idempotent on the reference: a retry would not pay twice).
   const reference = `bot-deposit-${randomId()}`;
-  const { deposit } = await execute(o.server, deadline, BotDeposit, { input: { wallet: bot.wallet.address, amountRtc: DEPOSIT_RTC, reference } }, { 'x-admin-key': o.adminKey });
+  const { deposit } = await execute(
+    o.server,
+    deadline,
+    BotDeposit,
+    { input: { wallet: bot.wallet.address, amountRtc: DEPOSIT_RTC, reference } },
+    { 'x-admin-key': o.adminKey },
+  );
   if (deposit.__typename !== 'DepositSuccess') throw failed('deposit', deposit);
-  say(`deposit  ${DEPOSIT_RTC} RTC (reference ${reference}): bot available ${deposit.wallet.availableRtc} RTC, locked ${deposit.wallet.lockedRtc} RTC`);
+  say(
+    `deposit  ${DEPOSIT_RTC} RTC (reference ${reference}): bot available ${deposit.wallet.availableRtc} RTC, locked ${deposit.wallet.lockedRtc} RTC`,
+  );
 
   // 2. Watch the job before it exists.
   const jobId = `llm-bot-${Date.now().toString(36)}-${randomId(4)}`;
-  const client = createClient({ url: `${o.server.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, lazy: true, retryAttempts: 0 });
+  const client = createClient({
+    url: `${o.server.replace(/^http/, 'ws')}/graphql`,
+    webSocketImpl: WebSocket,
+    lazy: true,
+    retryAttempts: 0,
+  });
   try {
     const feed = subscribe(client, jobId, printEvent);
     say(`watch    escrowStatusChanged(jobId: "${jobId}") over graphql-ws`);
 
     // 3. Lock, signed by the bot over the contract's action object.
     const lockNonce = `lock-${randomId()}`;
-    const lockAction = { action: 'escrow.lock', job_id: jobId, job_type: 'llm', from_wallet: bot.wallet.address, to_wallet: provider, amount_urtc: o.amountUrtc, nonce: lockNonce };
+    const lockAction = {
+      action: 'escrow.lock',
+      job_id: jobId,
+      job_type: 'llm',
+      from_wallet: bot.wallet.address,
+      to_wallet: provider,
+      amount_urtc: o.amountUrtc,
+      nonce: lockNonce,
+    };
     const { lockEscrow } = await execute(o.server, deadline, BotLockEscrow, {
       input: {
         jobId,
@@ -336,7 +455,9 @@ async function run(o: Options): Promise<number> {
     });
     if (lockEscrow.__typename !== 'EscrowSuccess') throw failed('lockEscrow', lockEscrow);
     const locked = lockEscrow.escrow;
-    say(`lock     ${locked.amountRtc} RTC for llm job ${locked.jobId}: ${locked.status}, expires ${locked.expiresAt}; bot available ${locked.payer.availableRtc} RTC, locked ${locked.payer.lockedRtc} RTC`);
+    say(
+      `lock     ${locked.amountRtc} RTC for llm job ${locked.jobId}: ${locked.status}, expires ${locked.expiresAt}; bot available ${locked.payer.availableRtc} RTC, locked ${locked.payer.lockedRtc} RTC`,
+    );
     await feed.waitFor(`the LOCKED event of job ${jobId}`, (e) => e.change === 'LOCKED', deadline);
 
     // 4. The first tokens stream in: a milestone payment of 40%; the rest stays locked.
@@ -356,26 +477,46 @@ async function run(o: Options): Promise<number> {
         resultHash,
         nonce: deliverNonce,
         publicKey: node.wallet.publicKey,
-        signature: node.wallet.sign({ action: 'escrow.deliver', job_id: jobId, job_type: 'llm', result_hash: resultHash, nonce: deliverNonce }),
+        signature: node.wallet.sign({
+          action: 'escrow.deliver',
+          job_id: jobId,
+          job_type: 'llm',
+          result_hash: resultHash,
+          nonce: deliverNonce,
+        }),
       },
     });
     if (deliverEscrow.__typename !== 'EscrowSuccess') throw failed('deliverEscrow', deliverEscrow);
-    say(`deliver  ${jobId}: ${deliverEscrow.escrow.status}, claims ${deliverEscrow.escrow.claimedUrtc} µRTC; review until ${deliverEscrow.escrow.reviewUntil}`);
+    say(
+      `deliver  ${jobId}: ${deliverEscrow.escrow.status}, claims ${deliverEscrow.escrow.claimedUrtc} µRTC; review until ${deliverEscrow.escrow.reviewUntil}`,
+    );
 
     // 6. The bot checks what it received against the hash, then accepts: the claim is paid.
-    if (createHash('sha256').update(output).digest('hex') !== deliverEscrow.escrow.resultHash) throw new Failure(`the output of ${jobId} does not match its result hash: dispute it`);
+    if (createHash('sha256').update(output).digest('hex') !== deliverEscrow.escrow.resultHash)
+      throw new Failure(`the output of ${jobId} does not match its result hash: dispute it`);
     const accepted = await release(o, deadline, bot.wallet, jobId);
-    say(`accept   ${jobId}: ${accepted.status}, released ${accepted.releasedUrtc} µRTC in all; provider available ${accepted.provider.availableRtc} RTC`);
+    say(
+      `accept   ${jobId}: ${accepted.status}, released ${accepted.releasedUrtc} µRTC in all; provider available ${accepted.provider.availableRtc} RTC`,
+    );
 
     // 7. Wait for the settlement to arrive over the subscription, then check the service's signed receipt offline.
-    const settlement = await feed.waitFor(`the settlement of job ${jobId}`, (e) => e.change === 'RELEASED' || e.change === 'REFUNDED' || e.change === 'EXPIRED', deadline);
-    if (settlement.change !== 'RELEASED') throw new Failure(`job ${jobId} settled as ${settlement.change}, not released`);
-    say(`settled  job ${jobId} ${settlement.change} at seq ${settlement.seq}: ${settlement.escrow.releasedUrtc} µRTC to ${provider}`);
+    const settlement = await feed.waitFor(
+      `the settlement of job ${jobId}`,
+      (e) => e.change === 'RELEASED' || e.change === 'REFUNDED' || e.change === 'EXPIRED',
+      deadline,
+    );
+    if (settlement.change !== 'RELEASED')
+      throw new Failure(`job ${jobId} settled as ${settlement.change}, not released`);
+    say(
+      `settled  job ${jobId} ${settlement.change} at seq ${settlement.seq}: ${settlement.escrow.releasedUrtc} µRTC to ${provider}`,
+    );
     const { receiptKey, escrow } = await execute(o.server, deadline, BotReceipt, { jobId });
     if (!escrow?.receipt) throw new Failure(`job ${jobId} has no receipt`);
     const check = verifyReceiptText(escrow.receipt.json, escrow.receipt.signature, receiptKey.publicKey);
     if (!check.ok) throw new Failure(`the receipt of ${jobId} does not verify: ${check.reason}`);
-    say(`receipt  verified with key ${receiptKey.keyId}: ${check.receipt.status}, ${check.receipt.released_urtc} µRTC released, settled by ${check.receipt.settled_by}`);
+    say(
+      `receipt  verified with key ${receiptKey.keyId}: ${check.receipt.status}, ${check.receipt.released_urtc} µRTC released, settled by ${check.receipt.settled_by}`,
+    );
     return EXIT.ok;
   } finally {
     await client.dispose();
@@ -385,7 +526,12 @@ async function run(o: Options): Promise<number> {
 /** The bot's release: a milestone with an amount, the acceptance of a delivery without one. */
 async function release(o: Options, deadline: number, bot: Wallet, jobId: string, amountUrtc?: string) {
   const nonce = `release-${randomId()}`;
-  const action: Record<string, string> & { action: string } = { action: 'escrow.release', job_id: jobId, job_type: 'llm', nonce };
+  const action: Record<string, string> & { action: string } = {
+    action: 'escrow.release',
+    job_id: jobId,
+    job_type: 'llm',
+    nonce,
+  };
   if (amountUrtc) action.amount_urtc = amountUrtc;
   const { releaseEscrow } = await execute(o.server, deadline, BotReleaseEscrow, {
     input: { jobId, amountUrtc, nonce, publicKey: bot.publicKey, signature: bot.sign(action) },

@@ -21,12 +21,27 @@ const InventoryByPrice = graphql(`
           minerId
           trust
           status
-          gpus { model vramMb }
-          prices { renderMinuteUrtc tts1kCharsUrtc sttMinuteUrtc llm1kTokensUrtc }
+          gpus {
+            model
+            vramMb
+          }
+          prices {
+            renderMinuteUrtc
+            tts1kCharsUrtc
+            sttMinuteUrtc
+            llm1kTokensUrtc
+          }
         }
       }
     }
-    fairRate(jobType: $jobType) { unit fairUrtc fairRtc providers counted insufficientData }
+    fairRate(jobType: $jobType) {
+      unit
+      fairUrtc
+      fairRtc
+      providers
+      counted
+      insufficientData
+    }
   }
 `);
 
@@ -70,7 +85,9 @@ async function execute<R, V>(server: string, document: TypedDocumentString<R, V>
   try {
     body = JSON.parse(text) as typeof body;
   } catch {
-    throw new Failure(`${server}/graphql answered HTTP ${res.status} without a GraphQL response: ${text.slice(0, 200)}`);
+    throw new Failure(
+      `${server}/graphql answered HTTP ${res.status} without a GraphQL response: ${text.slice(0, 200)}`,
+    );
   }
   if (body.errors?.length) {
     const messages = body.errors.map((e) => (e.extensions?.code ? `${e.extensions.code}: ${e.message}` : e.message));
@@ -101,21 +118,30 @@ function parseOptions(argv: string[]): Options | 'help' {
   });
   if (values.help) return 'help';
   const server = (values.server ?? process.env.GRP_SERVER ?? 'http://127.0.0.1:4000').replace(/\/+$/, '');
-  if (!/^https?:\/\/\S+$/.test(server)) throw new UsageError(`--server must be an http(s) URL, got ${JSON.stringify(server)}`);
+  if (!/^https?:\/\/\S+$/.test(server))
+    throw new UsageError(`--server must be an http(s) URL, got ${JSON.stringify(server)}`);
   const jobType = values['job-type'].toUpperCase() as JobType;
-  if (!JOB_TYPES.includes(jobType)) throw new UsageError(`--job-type must be one of ${JOB_TYPES.join(', ')}, got ${JSON.stringify(values['job-type'])}`);
+  if (!JOB_TYPES.includes(jobType))
+    throw new UsageError(
+      `--job-type must be one of ${JOB_TYPES.join(', ')}, got ${JSON.stringify(values['job-type'])}`,
+    );
   const filter: GpuNodeFilter = { jobType };
   if (values['min-vram-gb'] !== undefined) {
     const gb = Number(values['min-vram-gb']);
-    if (values['min-vram-gb'].trim() === '' || !Number.isFinite(gb) || gb < 0) throw new UsageError(`--min-vram-gb must be a number of GB, got ${JSON.stringify(values['min-vram-gb'])}`);
+    if (values['min-vram-gb'].trim() === '' || !Number.isFinite(gb) || gb < 0)
+      throw new UsageError(`--min-vram-gb must be a number of GB, got ${JSON.stringify(values['min-vram-gb'])}`);
     filter.minVramGb = gb;
   }
   if (values['max-price-urtc'] !== undefined) {
-    if (!/^\d{1,16}$/.test(values['max-price-urtc'])) throw new UsageError(`--max-price-urtc must be a whole number of µRTC, got ${JSON.stringify(values['max-price-urtc'])}`);
+    if (!/^\d{1,16}$/.test(values['max-price-urtc']))
+      throw new UsageError(
+        `--max-price-urtc must be a whole number of µRTC, got ${JSON.stringify(values['max-price-urtc'])}`,
+      );
     filter.maxPriceUrtc = values['max-price-urtc'];
   }
   const first = Number(values.first);
-  if (!Number.isInteger(first) || first < 1 || first > 100) throw new UsageError(`--first must be a whole number from 1 to 100, got ${JSON.stringify(values.first)}`);
+  if (!Number.isInteger(first) || first < 1 || first > 100)
+    throw new UsageError(`--first must be a whole number from 1 to 100, got ${JSON.stringify(values.first)}`);
   return { server, jobType, filter, first };
 }
 
@@ -136,18 +162,30 @@ function table(header: string[], rows: string[][]): string[] {
 }
 
 async function run(o: Options): Promise<number> {
-  const { gpuNodes, fairRate } = await execute(o.server, InventoryByPrice, { jobType: o.jobType, filter: o.filter, first: o.first });
+  const { gpuNodes, fairRate } = await execute(o.server, InventoryByPrice, {
+    jobType: o.jobType,
+    filter: o.filter,
+    first: o.first,
+  });
   const criteria = [`job type ${o.jobType}`];
   if (o.filter.minVramGb != null) criteria.push(`≥ ${o.filter.minVramGb} GB on one GPU`);
   if (o.filter.maxPriceUrtc != null) criteria.push(`≤ ${o.filter.maxPriceUrtc} µRTC per ${fairRate.unit}`);
-  say(`GPU nodes online for ${criteria.join(', ')}: ${gpuNodes.edges.length} shown of ${gpuNodes.totalCount}, cheapest first`);
+  say(
+    `GPU nodes online for ${criteria.join(', ')}: ${gpuNodes.edges.length} shown of ${gpuNodes.totalCount}, cheapest first`,
+  );
   if (gpuNodes.edges.length > 0) {
-    const rows = gpuNodes.edges.map(({ node }) => [node.minerId, PRICE_OF[o.jobType](node.prices) ?? '-', node.trust, describeGpus(node.gpus)]);
+    const rows = gpuNodes.edges.map(({ node }) => [
+      node.minerId,
+      PRICE_OF[o.jobType](node.prices) ?? '-',
+      node.trust,
+      describeGpus(node.gpus),
+    ]);
     for (const l of table(['miner_id', `µRTC/${fairRate.unit}`, 'trust', 'gpus'], rows)) say(l);
   }
-  const rate = fairRate.insufficientData || fairRate.fairUrtc == null
-    ? `insufficient data (${fairRate.providers} independent provider${fairRate.providers === 1 ? '' : 's'}; 3 needed)`
-    : `${fairRate.fairUrtc} µRTC (${fairRate.fairRtc} RTC) per ${fairRate.unit}, median of ${fairRate.counted} of ${fairRate.providers} providers`;
+  const rate =
+    fairRate.insufficientData || fairRate.fairUrtc == null
+      ? `insufficient data (${fairRate.providers} independent provider${fairRate.providers === 1 ? '' : 's'}; 3 needed)`
+      : `${fairRate.fairUrtc} µRTC (${fairRate.fairRtc} RTC) per ${fairRate.unit}, median of ${fairRate.counted} of ${fairRate.providers} providers`;
   say(`fair rate ${o.jobType}: ${rate}`);
   return EXIT.ok;
 }
@@ -165,7 +203,9 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
       return EXIT.usage;
     }
-    process.stderr.write(`error: ${error instanceof Failure ? error.message : ((error as Error).stack ?? String(error))}\n`);
+    process.stderr.write(
+      `error: ${error instanceof Failure ? error.message : ((error as Error).stack ?? String(error))}\n`,
+    );
     return EXIT.failed;
   }
 }

@@ -26,7 +26,7 @@ switch (command) {
     break;
   }
   case 'sign': {
-    if (!file || !action || !fieldsJson) throw new Error("usage: wallet sign FILE ACTION '{\"field\":\"value\"}'");
+    if (!file || !action || !fieldsJson) throw new Error('usage: wallet sign FILE ACTION \'{"field":"value"}\'');
     const w = load(file);
     const fields = JSON.parse(fieldsJson) as Record<string, unknown>;
     console.log(JSON.stringify({ ...fields, public_key: w.publicKey, signature: w.sign({ ...fields, action }) }));

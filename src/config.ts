@@ -8,7 +8,12 @@ const commaList = (check: (entry: string) => boolean, what: string) =>
   z
     .string()
     .default('')
-    .transform((s) => s.split(',').map((e) => e.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((e) => e.trim())
+        .filter(Boolean),
+    )
     .refine((entries) => entries.every(check), `each entry must be ${what}`);
 
 const isOrigin = (s: string) => URL.canParse(s) && new URL(s).origin === s;
@@ -22,16 +27,29 @@ const isAddressOrCidr = (s: string) => {
 const configSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
-  DATABASE_URL: z.string().startsWith('file:', 'DATABASE_URL must be a SQLite file: URL').default('file:./data/market.db'),
+  DATABASE_URL: z
+    .string()
+    .startsWith('file:', 'DATABASE_URL must be a SQLite file: URL')
+    .default('file:./data/market.db'),
   RC_ADMIN_KEY: z
     .string()
     .min(32, 'RC_ADMIN_KEY must be at least 32 characters')
     .optional()
     .or(z.literal('').transform(() => undefined)),
   /** How long an attestation keeps a GPU node online (listed in the inventory). */
-  ATTESTATION_TTL_S: z.coerce.number().int().min(60).max(30 * 24 * 3600).default(3600),
+  ATTESTATION_TTL_S: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(30 * 24 * 3600)
+    .default(3600),
   /** A node may change its price for a job type at most once per this many seconds. */
-  PRICE_CHANGE_INTERVAL_S: z.coerce.number().int().min(0).max(7 * 24 * 3600).default(600),
+  PRICE_CHANGE_INTERVAL_S: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 3600)
+    .default(600),
   /** Unused, unexpired attestation challenges one miner may hold; more are RATE_LIMITED. */
   CHALLENGE_OPEN_MAX_PER_MINER: z.coerce.number().int().min(1).default(5),
   /** Attestation challenges one client address may obtain per minute; more are RATE_LIMITED. */
@@ -39,17 +57,28 @@ const configSchema = z.object({
   /** The bond (µRTC) that makes a node eligible for the fair rate; 100 RTC by default. */
   BOND_MIN_URTC: z.coerce.bigint().min(1n).default(100_000_000n),
   /** How long asked-back bond money stays slashable before it returns to the wallet; 7 days by default. */
-  BOND_UNBOND_DELAY_S: z.coerce.number().int().min(0).default(7 * 86_400),
+  BOND_UNBOND_DELAY_S: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(7 * 86_400),
   /** How long committed events stay available to subscribers catching up after a reconnect. */
   EVENT_RETENTION_S: z.coerce.number().int().min(60).default(86_400),
   /** With a Redis URL, events fan out through Redis to every instance; without, they stay in process. */
-  REDIS_URL: z.string().url().optional().or(z.literal('').transform(() => undefined)),
+  REDIS_URL: z
+    .string()
+    .url()
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).default(100),
   /** Open connections carrying subscriptions (WebSocket connections and SSE streams) per client address. */
   MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(1).default(100),
   /** `production` turns introspection and GraphiQL off unless GRAPHIQL=true. */
   NODE_ENV: z.string().default('development'),
-  GRAPHIQL: z.enum(['true', 'false']).optional().or(z.literal('').transform(() => undefined)),
+  GRAPHIQL: z
+    .enum(['true', 'false'])
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   /** Origins (scheme://host[:port]) allowed to call the API from a browser; none beyond same-origin by default. */
   CORS_ORIGINS: commaList(isOrigin, 'an origin such as https://app.example.com'),
   /** Proxies (addresses or CIDRs) whose X-Forwarded-For entry names the client; none by default. */
@@ -61,14 +90,29 @@ const configSchema = z.object({
   /** SQLite's durability: FULL syncs the WAL on every commit (no committed payment is lost on power failure). */
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   /** Custody on RustChain: with a node URL and the custody wallet's key file, deposits and withdrawals are real. */
-  RUSTCHAIN_NODE_URL: z.string().url().optional().or(z.literal('').transform(() => undefined)),
+  RUSTCHAIN_NODE_URL: z
+    .string()
+    .url()
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   RUSTCHAIN_CHAIN_ID: z.string().min(1).max(100).default('rustchain-mainnet-v2'),
-  CUSTODY_KEY_FILE: z.string().optional().or(z.literal('').transform(() => undefined)),
+  CUSTODY_KEY_FILE: z
+    .string()
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   CUSTODY_POLL_INTERVAL_MS: z.coerce.number().int().min(100).default(5_000),
   /** One instance at a time sends withdrawals; a crashed one keeps the others waiting at most this long. */
   CUSTODY_SENDER_LEASE_S: z.coerce.number().int().min(1).max(3600).default(30),
-  WITHDRAW_MIN_URTC: z.string().regex(/^\d{1,19}$/, 'must be digits (µRTC)').default('100000').transform(BigInt),
-  WITHDRAW_DAILY_MAX_URTC: z.string().regex(/^\d{1,19}$/, 'must be digits (µRTC)').default('1000000000').transform(BigInt),
+  WITHDRAW_MIN_URTC: z
+    .string()
+    .regex(/^\d{1,19}$/, 'must be digits (µRTC)')
+    .default('100000')
+    .transform(BigInt),
+  WITHDRAW_DAILY_MAX_URTC: z
+    .string()
+    .regex(/^\d{1,19}$/, 'must be digits (µRTC)')
+    .default('1000000000')
+    .transform(BigInt),
   /** The service's Ed25519 receipt key (created, mode 0600, on first start); every instance of one deployment shares it. */
   RECEIPT_KEY_FILE: z.string().min(1).default('./data/receipt.key'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -98,7 +142,13 @@ export interface HttpSettings {
   graphqlCostMax: number;
 }
 
-const httpSchema = configSchema.pick({ NODE_ENV: true, GRAPHIQL: true, CORS_ORIGINS: true, TRUST_PROXY: true, GRAPHQL_COST_MAX: true });
+const httpSchema = configSchema.pick({
+  NODE_ENV: true,
+  GRAPHIQL: true,
+  CORS_ORIGINS: true,
+  TRUST_PROXY: true,
+  GRAPHQL_COST_MAX: true,
+});
 
 export function httpSettings(config: z.infer<typeof httpSchema>): HttpSettings {
   return {

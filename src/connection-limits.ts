@@ -104,7 +104,12 @@ export function createConnectionLimits(options: ConnectionLimitOptions) {
         return true;
       }
       const body = JSON.stringify({ errors: [{ message: tooMany, extensions: { code: 'RATE_LIMITED' } }] });
-      res.writeHead(429, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) }).end(body);
+      res
+        .writeHead(429, {
+          'content-type': 'application/json; charset=utf-8',
+          'content-length': Buffer.byteLength(body),
+        })
+        .end(body);
       return false;
     },
 

@@ -34,7 +34,9 @@ export function openDatabase(databaseUrl: string, synchronous: 'FULL' | 'NORMAL'
   sqlite.pragma('foreign_keys = ON');
   sqlite.defaultSafeIntegers(true); // every INTEGER comes back as BigInt: no amount is ever a float
 
-  const prisma = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: `file:${file}`, timeout: BUSY_TIMEOUT_MS }) });
+  const prisma = new PrismaClient({
+    adapter: new PrismaBetterSQLite3({ url: `file:${file}`, timeout: BUSY_TIMEOUT_MS }),
+  });
 
   return {
     prisma,

@@ -39,7 +39,8 @@ export const LEDGER_RULES = {
     rule: "a final escrow's released plus refunded amounts add up to its amount; an open one has refunded nothing and released (milestones) less than its amount, and a delivered or disputed one's claim fits what it still holds; the journal's release and refund rows carry exactly the released and refunded amounts",
     guard:
       'CHECKs on render_escrow (status, released_urtc, refunded_urtc, claimed_urtc); invariant() on each milestone and settlement before it is written',
-    audit: "every escrow's amounts and claim, and its release and refund rows in the journal; the CHECK is still in the schema",
+    audit:
+      "every escrow's amounts and claim, and its release and refund rows in the journal; the CHECK is still in the schema",
   },
   I5: {
     rule: "conservation: all available plus all locked money, the nodes' bonds (bonded, unbonding), the treasury (slashed bonds) and withdrawals not yet confirmed equal the manual credits plus the credited chain deposits minus the confirmed withdrawals, and the journal shows the same money coming in and going out",
@@ -73,7 +74,8 @@ export const LEDGER_RULES = {
   I10: {
     rule: 'proof of reserves: the chain holds at least what the market owes (available + held in escrows + withdrawals pending or sent)',
     guard: 'a withdrawal is not sent while custody is short (src/custody/service.ts)',
-    audit: 'not from the database: the custody reserve check against the chain logs custody.shortfall and GET /custody shows it',
+    audit:
+      'not from the database: the custody reserve check against the chain logs custody.shortfall and GET /custody shows it',
   },
 } as const;
 
@@ -163,7 +165,8 @@ const ROW_CHECKS: RowCheck[] = [
             COALESCE((SELECT SUM(amount_urtc) FROM journal WHERE to_account = 'withdrawal:' || w.id), 0)
             - COALESCE((SELECT SUM(amount_urtc) FROM journal WHERE from_account = 'withdrawal:' || w.id), 0) AS journal_urtc
           FROM withdrawals w) WHERE held_urtc <> journal_urtc`,
-    detail: (r) => `withdrawal ${r.id} (${r.status}) holds ${r.held_urtc} µRTC, its journal account ${r.journal_urtc} µRTC`,
+    detail: (r) =>
+      `withdrawal ${r.id} (${r.status}) holds ${r.held_urtc} µRTC, its journal account ${r.journal_urtc} µRTC`,
   },
   {
     rule: 'I2',
@@ -171,7 +174,8 @@ const ROW_CHECKS: RowCheck[] = [
             COALESCE((SELECT SUM(amount_urtc) FROM journal WHERE to_account = 'bond:' || b.miner_id), 0)
             - COALESCE((SELECT SUM(amount_urtc) FROM journal WHERE from_account = 'bond:' || b.miner_id), 0) AS journal_urtc
           FROM node_bonds b) WHERE held_urtc <> journal_urtc`,
-    detail: (r) => `the bond of ${r.miner_id} holds ${r.held_urtc} µRTC (bonded + unbonding), its journal account ${r.journal_urtc} µRTC`,
+    detail: (r) =>
+      `the bond of ${r.miner_id} holds ${r.held_urtc} µRTC (bonded + unbonding), its journal account ${r.journal_urtc} µRTC`,
   },
   {
     rule: 'I2',
@@ -179,7 +183,8 @@ const ROW_CHECKS: RowCheck[] = [
             COALESCE((SELECT SUM(amount_urtc) FROM journal WHERE to_account = 'treasury'), 0)
             - COALESCE((SELECT SUM(amount_urtc) FROM journal WHERE from_account = 'treasury'), 0) AS journal_urtc)
           WHERE slashed_urtc <> journal_urtc`,
-    detail: (r) => `bonds record ${r.slashed_urtc} µRTC slashed, the treasury's journal account holds ${r.journal_urtc} µRTC`,
+    detail: (r) =>
+      `bonds record ${r.slashed_urtc} µRTC slashed, the treasury's journal account holds ${r.journal_urtc} µRTC`,
   },
   {
     rule: 'I3',
@@ -304,7 +309,8 @@ const ROW_CHECKS: RowCheck[] = [
             (SELECT COALESCE(SUM(amount_urtc), 0) FROM journal WHERE kind = 'chain_deposit' AND reference = d.tx_hash) AS credited_urtc
           FROM chain_deposits d)
           WHERE status = 'credited' AND (credits <> 1 OR credited_urtc <> amount_urtc) OR status <> 'credited' AND credits <> 0`,
-    detail: (r) => `chain deposit ${r.tx_hash} (${r.status}) of ${r.amount_urtc} µRTC is credited ${r.credits} time(s) in the journal`,
+    detail: (r) =>
+      `chain deposit ${r.tx_hash} (${r.status}) of ${r.amount_urtc} µRTC is credited ${r.credits} time(s) in the journal`,
   },
   {
     rule: 'I9',

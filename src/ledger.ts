@@ -40,7 +40,8 @@ export type EscrowStatus = 'locked' | 'delivered' | 'disputed' | 'released' | 'r
 export const OPEN_STATUSES: readonly EscrowStatus[] = ['locked', 'delivered', 'disputed'];
 export const isFinal = (status: string) => status === 'released' || status === 'refunded';
 /** What the escrow still holds: amount − released (milestones included) − refunded. */
-export const remainingOf = (e: Pick<EscrowRecord, 'amountUrtc' | 'releasedUrtc' | 'refundedUrtc'>) => e.amountUrtc - e.releasedUrtc - e.refundedUrtc;
+export const remainingOf = (e: Pick<EscrowRecord, 'amountUrtc' | 'releasedUrtc' | 'refundedUrtc'>) =>
+  e.amountUrtc - e.releasedUrtc - e.refundedUrtc;
 /** `manual_credit` is the operator's credit by hand (rows written before custody existed say `deposit`). */
 export type JournalKind = 'manual_credit' | 'lock' | 'release' | 'refund' | BondJournalKind;
 /** A node's bond: `bond` wallet → bond account, `unbond` bond account → wallet, `slash` bond account → treasury. */
@@ -218,14 +219,20 @@ export function createLedger(db: Database.Database, writes: GroupCommit) {
     journal: db.prepare(
       'INSERT INTO journal (from_account, to_account, amount_urtc, kind, job_id, reference, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
-    expiredJobs: db.prepare(
-      "SELECT job_id FROM render_escrow WHERE status = 'locked' AND expires_at <= ? ORDER BY expires_at LIMIT ?",
-    ).pluck(),
-    reviewedJobs: db.prepare(
-      "SELECT job_id FROM render_escrow INDEXED BY render_escrow_review_until_delivered_idx WHERE status = 'delivered' AND review_until <= ? ORDER BY review_until LIMIT ?",
-    ).pluck(),
+    expiredJobs: db
+      .prepare(
+        "SELECT job_id FROM render_escrow WHERE status = 'locked' AND expires_at <= ? ORDER BY expires_at LIMIT ?",
+      )
+      .pluck(),
+    reviewedJobs: db
+      .prepare(
+        "SELECT job_id FROM render_escrow INDEXED BY render_escrow_review_until_delivered_idx WHERE status = 'delivered' AND review_until <= ? ORDER BY review_until LIMIT ?",
+      )
+      .pluck(),
     bondOf: db.prepare('SELECT * FROM node_bonds WHERE miner_id = ?'),
-    debit: db.prepare('UPDATE wallets SET available_urtc = available_urtc - @amount, updated_at = @now WHERE address = @address AND available_urtc >= @amount'),
+    debit: db.prepare(
+      'UPDATE wallets SET available_urtc = available_urtc - @amount, updated_at = @now WHERE address = @address AND available_urtc >= @amount',
+    ),
     addBond: db.prepare(
       `INSERT INTO node_bonds (miner_id, bonded_urtc, created_at, updated_at) VALUES (@minerId, @amount, @now, @now)
        ON CONFLICT (miner_id) DO UPDATE SET bonded_urtc = bonded_urtc + @amount, updated_at = @now RETURNING *`,
@@ -244,13 +251,27 @@ export function createLedger(db: Database.Database, writes: GroupCommit) {
          slashed_urtc = slashed_urtc + @fromBonded + @fromUnbonding, updated_at = @now
        WHERE miner_id = @minerId AND bonded_urtc >= @fromBonded AND unbonding_urtc >= @fromUnbonding RETURNING *`,
     ),
-    slashByReference: db.prepare("SELECT 1 FROM journal WHERE from_account = ? AND kind = 'slash' AND reference = ?").pluck(),
+    slashByReference: db
+      .prepare("SELECT 1 FROM journal WHERE from_account = ? AND kind = 'slash' AND reference = ?")
+      .pluck(),
     maturedBonds: db.prepare('SELECT miner_id FROM node_bonds WHERE unbond_at <= ? ORDER BY unbond_at LIMIT ?').pluck(),
   };
 
-  function journal(from: string, to: string, amount: bigint, kind: JournalKind, jobId: string | null, reference: string | null, now: number) {
+  function journal(
+    from: string,
+    to: string,
+    amount: bigint,
+    kind: JournalKind,
+    jobId: string | null,
+    reference: string | null,
+    now: number,
+  ) {
     // An INSERT either writes its row or throws, unless a trigger silently ignores it: then a balance has no journal row.
-    invariant(s.journal.run(from, to, amount, kind, jobId, reference, now).changes === 1, 'I2', `${kind} of ${amount} µRTC from ${from} to ${to} was not journaled`);
+    invariant(
+      s.journal.run(from, to, amount, kind, jobId, reference, now).changes === 1,
+      'I2',
+      `${kind} of ${amount} µRTC from ${from} to ${to} was not journaled`,
+    );
   }
 
   return {
@@ -277,7 +298,11 @@ export function createLedger(db: Database.Database, writes: GroupCommit) {
     },
 
     useNonce(signer: string, nonce: string, action: string, jobId: string | null, now: number): void {
-      invariant(s.useNonce.run(signer, nonce, action, jobId, now).changes === 1, 'I7', `nonce ${nonce} of ${signer} was not recorded`);
+      invariant(
+        s.useNonce.run(signer, nonce, action, jobId, now).changes === 1,
+        'I7',
+        `nonce ${nonce} of ${signer} was not recorded`,
+      );
     },
 
     /** Moves the amount from the payer's available balance into a new escrow; null when it does not cover it. */
@@ -286,7 +311,19 @@ export function createLedger(db: Database.Database, writes: GroupCommit) {
       if (s.debitToLock.run({ amount: e.amountUrtc, now, address: e.fromWallet }).changes !== 1) return null;
       // The provider's wallet row exists from the lock on, so a release always has a row to credit.
       s.ensureWallet.run(e.toWallet, now, now);
-      const row = s.insertEscrow.get(e.jobId, e.jobType, e.fromWallet, e.toWallet, e.amountUrtc, now, e.expiresAt, e.metadata, e.units, e.unitPriceUrtc, e.reviewWindowS) as Row | undefined;
+      const row = s.insertEscrow.get(
+        e.jobId,
+        e.jobType,
+        e.fromWallet,
+        e.toWallet,
+        e.amountUrtc,
+        now,
+        e.expiresAt,
+        e.metadata,
+        e.units,
+        e.unitPriceUrtc,
+        e.reviewWindowS,
+      ) as Row | undefined;
       invariant(row, 'I7', `escrow of job ${e.jobId} was not recorded`);
       journal(e.fromWallet, escrowAccount(e.jobId), e.amountUrtc, 'lock', e.jobId, null, now);
       return toEscrow(row);
@@ -295,12 +332,25 @@ export function createLedger(db: Database.Database, writes: GroupCommit) {
     /** A milestone payment: pays part of what a locked escrow holds to the provider; the escrow stays locked with the rest. */
     payMilestone(escrow: EscrowRecord, amountUrtc: bigint, now: number): EscrowRecord {
       const remaining = remainingOf(escrow);
-      invariant(amountUrtc > 0n && amountUrtc < remaining, 'I4', `milestone of ${amountUrtc} µRTC from escrow ${escrow.jobId} holding ${remaining} µRTC`);
-      const row = s.payMilestone.get({ amount: amountUrtc, id: escrow.id, releasedBefore: escrow.releasedUrtc }) as Row | undefined;
+      invariant(
+        amountUrtc > 0n && amountUrtc < remaining,
+        'I4',
+        `milestone of ${amountUrtc} µRTC from escrow ${escrow.jobId} holding ${remaining} µRTC`,
+      );
+      const row = s.payMilestone.get({ amount: amountUrtc, id: escrow.id, releasedBefore: escrow.releasedUrtc }) as
+        Row | undefined;
       invariant(row, 'I7', `escrow ${escrow.jobId} is no longer locked with ${escrow.releasedUrtc} µRTC paid`);
       const unlocked = s.unlock.run({ locked: amountUrtc, returned: 0n, now, address: escrow.fromWallet }).changes;
-      invariant(unlocked === 1, 'I3', `payer ${escrow.fromWallet} does not hold the ${amountUrtc} µRTC locked for ${escrow.jobId}`);
-      invariant(s.credit.run(amountUrtc, now, escrow.toWallet).changes === 1, 'I2', `provider wallet ${escrow.toWallet} is missing`);
+      invariant(
+        unlocked === 1,
+        'I3',
+        `payer ${escrow.fromWallet} does not hold the ${amountUrtc} µRTC locked for ${escrow.jobId}`,
+      );
+      invariant(
+        s.credit.run(amountUrtc, now, escrow.toWallet).changes === 1,
+        'I2',
+        `provider wallet ${escrow.toWallet} is missing`,
+      );
       journal(escrowAccount(escrow.jobId), escrow.toWallet, amountUrtc, 'release', escrow.jobId, null, now);
       return toEscrow(row);
     },
@@ -315,7 +365,11 @@ export function createLedger(db: Database.Database, writes: GroupCommit) {
         resultUri: delivery.resultUri,
         releasedBefore: escrow.releasedUrtc,
       }) as Row | undefined;
-      invariant(row, 'I7', `escrow ${escrow.jobId} is no longer locked and unexpired, or cannot hold a claim of ${delivery.claimedUrtc} µRTC`);
+      invariant(
+        row,
+        'I7',
+        `escrow ${escrow.jobId} is no longer locked and unexpired, or cannot hold a claim of ${delivery.claimedUrtc} µRTC`,
+      );
       return toEscrow(row);
     },
 
@@ -346,15 +400,33 @@ export function createLedger(db: Database.Database, writes: GroupCommit) {
         releasedBefore: escrow.releasedUrtc,
       }) as Row | undefined;
       // Guarded on the status and amounts read: an escrow settles once. Unreachable when the caller read it in this transaction.
-      invariant(row, 'I7', `escrow ${escrow.jobId} is no longer ${escrow.status} with ${escrow.releasedUrtc} µRTC paid`);
-      const unlocked = s.unlock.run({ locked: remaining, returned: how.refundedUrtc, now, address: escrow.fromWallet }).changes;
-      invariant(unlocked === 1, 'I3', `payer ${escrow.fromWallet} does not hold the ${remaining} µRTC locked for ${escrow.jobId}`);
+      invariant(
+        row,
+        'I7',
+        `escrow ${escrow.jobId} is no longer ${escrow.status} with ${escrow.releasedUrtc} µRTC paid`,
+      );
+      const unlocked = s.unlock.run({
+        locked: remaining,
+        returned: how.refundedUrtc,
+        now,
+        address: escrow.fromWallet,
+      }).changes;
+      invariant(
+        unlocked === 1,
+        'I3',
+        `payer ${escrow.fromWallet} does not hold the ${remaining} µRTC locked for ${escrow.jobId}`,
+      );
       const account = escrowAccount(escrow.jobId);
       if (how.paidUrtc > 0n) {
-        invariant(s.credit.run(how.paidUrtc, now, escrow.toWallet).changes === 1, 'I2', `provider wallet ${escrow.toWallet} is missing`);
+        invariant(
+          s.credit.run(how.paidUrtc, now, escrow.toWallet).changes === 1,
+          'I2',
+          `provider wallet ${escrow.toWallet} is missing`,
+        );
         journal(account, escrow.toWallet, how.paidUrtc, 'release', escrow.jobId, null, now);
       }
-      if (how.refundedUrtc > 0n) journal(account, escrow.fromWallet, how.refundedUrtc, 'refund', escrow.jobId, null, now);
+      if (how.refundedUrtc > 0n)
+        journal(account, escrow.fromWallet, how.refundedUrtc, 'refund', escrow.jobId, null, now);
       return toEscrow(row);
     },
 
@@ -363,7 +435,11 @@ export function createLedger(db: Database.Database, writes: GroupCommit) {
       s.ensureWallet.run(wallet, now, now);
       const row = s.insertDeposit.get(reference, wallet, amountUrtc, now) as Row | undefined;
       invariant(row, 'I7', `deposit ${reference} was not recorded`);
-      invariant(s.credit.run(amountUrtc, now, wallet).changes === 1, 'I2', `deposit ${reference}: wallet ${wallet} was not credited`);
+      invariant(
+        s.credit.run(amountUrtc, now, wallet).changes === 1,
+        'I2',
+        `deposit ${reference}: wallet ${wallet} was not credited`,
+      );
       journal(EXTERNAL_ACCOUNT, wallet, amountUrtc, 'manual_credit', null, reference, now);
       return toDeposit(row);
     },
@@ -405,7 +481,8 @@ export function createLedger(db: Database.Database, writes: GroupCommit) {
       if (bond.unbondingUrtc === 0n) return null;
       const row = s.finishUnbond.get({ minerId: bond.minerId, amount: bond.unbondingUrtc, now }) as Row | undefined;
       if (!row) return null;
-      if (s.credit.run(bond.unbondingUrtc, now, bond.minerId).changes !== 1) throw new Error(`bonded wallet ${bond.minerId} is missing`);
+      if (s.credit.run(bond.unbondingUrtc, now, bond.minerId).changes !== 1)
+        throw new Error(`bonded wallet ${bond.minerId} is missing`);
       journal(bondAccount(bond.minerId), bond.minerId, bond.unbondingUrtc, 'unbond', null, null, now);
       return toBond(row);
     },

@@ -7,7 +7,8 @@ import { startMarketServer, type MarketServer } from './server.js';
 
 const config = loadConfig();
 const log = createLogger(config.LOG_LEVEL);
-if (!config.RC_ADMIN_KEY) log.warn('RC_ADMIN_KEY is not set: deposits and operator release/refund answer OPERATOR_DISABLED');
+if (!config.RC_ADMIN_KEY)
+  log.warn('RC_ADMIN_KEY is not set: deposits and operator release/refund answer OPERATOR_DISABLED');
 
 let running: MarketServer | undefined;
 let stopping = false;
@@ -52,7 +53,14 @@ process.on('uncaughtException', (err, origin) => {
     return;
   }
   log.fatal(
-    { event: 'process.uncaught_exception', err, origin, pid: process.pid, uptime_s: Math.round(process.uptime()), memory: process.memoryUsage() },
+    {
+      event: 'process.uncaught_exception',
+      err,
+      origin,
+      pid: process.pid,
+      uptime_s: Math.round(process.uptime()),
+      memory: process.memoryUsage(),
+    },
     'uncaught exception; stopping',
   );
   stop('uncaughtException', 1);
@@ -61,7 +69,10 @@ process.on('uncaughtException', (err, origin) => {
 const chain = chainFromConfig(config);
 if (chain) {
   const { chain: name, chainId, custodyAddress } = chain;
-  log.info({ event: 'custody.enabled', chain: name, chain_id: chainId, custody_address: custodyAddress }, `custody on ${name}: deposits to ${custodyAddress}`);
+  log.info(
+    { event: 'custody.enabled', chain: name, chain_id: chainId, custody_address: custodyAddress },
+    `custody on ${name}: deposits to ${custodyAddress}`,
+  );
 } else {
   log.warn('custody is not configured (RUSTCHAIN_NODE_URL, CUSTODY_KEY_FILE): withdrawals answer CUSTODY_DISABLED');
 }

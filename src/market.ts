@@ -15,7 +15,12 @@ import { createNodeEventLog, type NodeEventLog } from './attestation/events.js';
 import { createAttestationStore } from './attestation/store.js';
 import { createEscrowEventLog, type EscrowEventLog } from './escrow/events.js';
 import { createEscrowService, type EscrowService } from './escrow/service.js';
-import { createReceiptSigner, loadOrCreateReceiptKey, registerReceiptKey, type ReceiptSigner } from './escrow/receipts.js';
+import {
+  createReceiptSigner,
+  loadOrCreateReceiptKey,
+  registerReceiptKey,
+  type ReceiptSigner,
+} from './escrow/receipts.js';
 import { BOND_MIN_URTC_DEFAULT, BOND_UNBOND_DELAY_S_DEFAULT } from './pricing/eligibility.js';
 import { createPricingService, type PricingService } from './pricing/service.js';
 import { createPricingStore, type PricingStore } from './pricing/store.js';
@@ -76,7 +81,8 @@ type OptionalSettings =
   | 'RECEIPT_KEY_FILE';
 
 /** What the services read: the operator key, and the optional settings but the pub/sub's. */
-export type ServiceSettings = Pick<Config, 'RC_ADMIN_KEY'> & Partial<Pick<Config, Exclude<OptionalSettings, 'REDIS_URL'>>>;
+export type ServiceSettings = Pick<Config, 'RC_ADMIN_KEY'> &
+  Partial<Pick<Config, Exclude<OptionalSettings, 'REDIS_URL'>>>;
 
 export interface ServiceDeps {
   log: Logger;
@@ -89,7 +95,8 @@ export interface ServiceDeps {
 
 /** Opens the database, audits the ledger and wires the services on it: the market of one process. */
 export function createMarket(
-  config: Pick<Config, 'DATABASE_URL' | 'RC_ADMIN_KEY' | 'SQLITE_SYNCHRONOUS'> & Partial<Pick<Config, OptionalSettings>>,
+  config: Pick<Config, 'DATABASE_URL' | 'RC_ADMIN_KEY' | 'SQLITE_SYNCHRONOUS'> &
+    Partial<Pick<Config, OptionalSettings>>,
   log: Logger,
   clock: Clock = systemClock,
   /** The custody chain (RustChain), or null when custody is not configured. */
@@ -100,7 +107,9 @@ export function createMarket(
   // The receipt key: created on the first start, recorded on first use; another key than the recorded one stops the start.
   let receipts: ReceiptSigner;
   try {
-    const receiptKey = loadOrCreateReceiptKey(config.RECEIPT_KEY_FILE ?? join(dirname(sqliteFilePath(config.DATABASE_URL)), 'receipt.key'));
+    const receiptKey = loadOrCreateReceiptKey(
+      config.RECEIPT_KEY_FILE ?? join(dirname(sqliteFilePath(config.DATABASE_URL)), 'receipt.key'),
+    );
     registerReceiptKey(db.sqlite, receiptKey, clock());
     receipts = createReceiptSigner(receiptKey);
   } catch (error) {
@@ -162,7 +171,10 @@ export function wireServices(sqlite: Database.Database, config: ServiceSettings,
     writes,
     operator,
     events: createCustodyEventLog(sqlite),
-    limits: { withdrawMinUrtc: config.WITHDRAW_MIN_URTC ?? 100_000n, withdrawDailyMaxUrtc: config.WITHDRAW_DAILY_MAX_URTC ?? 1_000_000_000n },
+    limits: {
+      withdrawMinUrtc: config.WITHDRAW_MIN_URTC ?? 100_000n,
+      withdrawDailyMaxUrtc: config.WITHDRAW_DAILY_MAX_URTC ?? 1_000_000_000n,
+    },
     senderLeaseS: config.CUSTODY_SENDER_LEASE_S,
     clock,
     log: log.child({ component: 'custody' }),
@@ -213,5 +225,22 @@ export function wireServices(sqlite: Database.Database, config: ServiceSettings,
     await remoteNodeChanges.return?.();
     pricing.close();
   }
-  return { ledger, escrows, escrowEvents, operator, nodeEvents, wallets, custody, attestations, bonds, pricing, pricingEvents: pricingStore, pubsub, log, clock, sweepNodes, close };
+  return {
+    ledger,
+    escrows,
+    escrowEvents,
+    operator,
+    nodeEvents,
+    wallets,
+    custody,
+    attestations,
+    bonds,
+    pricing,
+    pricingEvents: pricingStore,
+    pubsub,
+    log,
+    clock,
+    sweepNodes,
+    close,
+  };
 }

@@ -22,7 +22,11 @@ export function createOperatorGate(adminKey: string | undefined): OperatorGate {
   return {
     enabled: expected !== null,
     require(presentedKey) {
-      if (!expected) throw new AuthorizationError('OPERATOR_DISABLED', 'operator actions are disabled: RC_ADMIN_KEY is not configured');
+      if (!expected)
+        throw new AuthorizationError(
+          'OPERATOR_DISABLED',
+          'operator actions are disabled: RC_ADMIN_KEY is not configured',
+        );
       if (!presentedKey || !timingSafeEqual(digest(presentedKey), expected)) {
         throw new AuthorizationError('UNAUTHORIZED', 'this action needs a correct X-Admin-Key header');
       }

@@ -12,8 +12,6 @@ import type { EscrowEventMessage } from './escrow/events.js';
 import type { PriceEventMessage } from './pricing/store.js';
 import type { WalletEventMessage } from './custody/events.js';
 
-
-
 type MarketEvents = {
   /** Every committed change of one escrow, numbered. */
   escrowOfJob: [jobId: string, event: EscrowEventMessage];

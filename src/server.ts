@@ -37,7 +37,11 @@ export interface MarketServer {
 }
 
 /** `queryLimits: false` exists only to measure what the limits cost (bench/limits.ts). */
-export function createMarketYoga(market: Market, settings: HttpSettings = httpSettingsFromEnv(), { queryLimits = true } = {}) {
+export function createMarketYoga(
+  market: Market,
+  settings: HttpSettings = httpSettingsFromEnv(),
+  { queryLimits = true } = {},
+) {
   return createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
@@ -45,11 +49,15 @@ export function createMarketYoga(market: Market, settings: HttpSettings = httpSe
     // GraphiQL's assets come from the npm package, never from a CDN.
     renderGraphiQL,
     graphiql: settings.graphiql && { title: 'gpu-render-protocol', subscriptionsProtocol: 'WS' },
-    plugins: queryLimits ? queryLimitPlugins({ costMax: settings.graphqlCostMax, introspection: settings.graphiql }) : [],
+    plugins: queryLimits
+      ? queryLimitPlugins({ costMax: settings.graphqlCostMax, introspection: settings.graphiql })
+      : [],
     // Only listed origins get CORS headers (yoga's default would reflect any origin, with credentials).
     cors: (request) => {
       const origin = request.headers.get('origin');
-      return origin !== null && settings.corsOrigins.includes(origin) ? { origin: [origin], credentials: false, methods: CORS_METHODS } : false;
+      return origin !== null && settings.corsOrigins.includes(origin)
+        ? { origin: [origin], credentials: false, methods: CORS_METHODS }
+        : false;
     },
     // Mutations answer expected failures as typed results; elsewhere (a query's bad argument, say) a
     // MarketError still reaches the client with its stable code, and anything unexpected stays masked.
@@ -57,7 +65,11 @@ export function createMarketYoga(market: Market, settings: HttpSettings = httpSe
       maskError(error, message, isDev) {
         const original = error instanceof GraphQLError ? error.originalError : error;
         if (original instanceof MarketError && error instanceof GraphQLError) {
-          return new GraphQLError(original.message, { nodes: error.nodes, path: error.path, extensions: { code: original.code } });
+          return new GraphQLError(original.message, {
+            nodes: error.nodes,
+            path: error.path,
+            extensions: { code: original.code },
+          });
         }
         return maskError(error, message, isDev);
       },
@@ -117,7 +129,9 @@ function answerCors(req: IncomingMessage, res: ServerResponse, origins: readonly
 
 function answerGraphQLError(res: ServerResponse, status: number, code: string, message: string): void {
   const body = JSON.stringify({ errors: [{ message, extensions: { code } }] });
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) }).end(body);
+  res
+    .writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) })
+    .end(body);
 }
 
 /**
@@ -145,7 +159,8 @@ function readCapped(req: IncomingMessage, max: number): Promise<Buffer | null> {
 /** What stands in front of yoga: Host, body size, and a connection slot for a stream. */
 async function serveGraphQL(req: IncomingMessage, res: ServerResponse, yoga: MarketYoga, limits: ConnectionLimits) {
   // yoga builds the request's URL from Host; an unparsable one would be a 500.
-  if (!URL.canParse(`http://${req.headers.host ?? 'localhost'}/`)) return answerGraphQLError(res, 400, 'BAD_REQUEST', 'invalid Host header');
+  if (!URL.canParse(`http://${req.headers.host ?? 'localhost'}/`))
+    return answerGraphQLError(res, 400, 'BAD_REQUEST', 'invalid Host header');
   const tooLarge = `request bodies are limited to ${QUERY_LIMITS.BODY_BYTES_MAX} bytes`;
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > QUERY_LIMITS.BODY_BYTES_MAX) {
@@ -163,7 +178,11 @@ async function serveGraphQL(req: IncomingMessage, res: ServerResponse, yoga: Mar
 
 type MarketYoga = ReturnType<typeof createMarketYoga>;
 
-function createRequestHandler(market: Market, settings: HttpSettings, limits: ConnectionLimits): { handle: RequestListener; yoga: MarketYoga } {
+function createRequestHandler(
+  market: Market,
+  settings: HttpSettings,
+  limits: ConnectionLimits,
+): { handle: RequestListener; yoga: MarketYoga } {
   const yoga = createMarketYoga(market, settings);
   const rest = createRestHandler(market);
   const handle: RequestListener = (req, res) => {
@@ -187,7 +206,12 @@ function withoutHttp(error: GraphQLError): GraphQLError {
 
 /** graphql-ws on the same path, through the same envelop plugins (limits included) as HTTP. */
 function serveGraphQLOverWebSocket(server: Server, yoga: MarketYoga, limits: ConnectionLimits) {
-  const wsServer = new WebSocketServer({ server, path: GRAPHQL_PATH, maxPayload: QUERY_LIMITS.BODY_BYTES_MAX, verifyClient: limits.verifyClient });
+  const wsServer = new WebSocketServer({
+    server,
+    path: GRAPHQL_PATH,
+    maxPayload: QUERY_LIMITS.BODY_BYTES_MAX,
+    verifyClient: limits.verifyClient,
+  });
   const ws = useServer(
     {
       onComplete: (ctx, id) => limits.closeSubscription(ctx.extra.socket, id),
@@ -208,7 +232,14 @@ function serveGraphQLOverWebSocket(server: Server, yoga: MarketYoga, limits: Con
           const { execute, subscribe } = enveloped;
           const contextValue = await enveloped.contextFactory();
           const { operationName, variables: variableValues } = params;
-          return { schema: enveloped.schema, operationName, document, variableValues, contextValue, rootValue: { execute, subscribe } };
+          return {
+            schema: enveloped.schema,
+            operationName,
+            document,
+            variableValues,
+            contextValue,
+            rootValue: { execute, subscribe },
+          };
         } catch (err) {
           // A refusal while parsing or validating (the limits throw, to stop at once) is answered, not a closed socket.
           limits.closeSubscription(ctx.extra.socket, id);

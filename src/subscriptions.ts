@@ -31,9 +31,12 @@ export function replayOf<T extends { seq: number }>(events: T[], after: number):
 }
 
 export function eventsPurged(after: number): GraphQLError {
-  return new GraphQLError(`events after seq ${after} are no longer retained; read the current state, then subscribe without afterSeq`, {
-    extensions: { code: 'EVENTS_PURGED' },
-  });
+  return new GraphQLError(
+    `events after seq ${after} are no longer retained; read the current state, then subscribe without afterSeq`,
+    {
+      extensions: { code: 'EVENTS_PURGED' },
+    },
+  );
 }
 
 /**
@@ -78,7 +81,7 @@ export function catchUpThenLive<T extends { seq: number }>(
       const missed = readMissed();
       let last = missed.after;
       // Each page is read once the previous one was delivered (push waits for the client).
-      for (let full = true; full && !stopped; ) {
+      for (let full = true; full && !stopped;) {
         if (missed.purgedAfter(last)) throw eventsPurged(last);
         const page = missed.page(last, CATCH_UP_PAGE);
         full = page.length === CATCH_UP_PAGE;

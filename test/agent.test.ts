@@ -51,18 +51,29 @@ describe('the agent’s attestations and the server’s checks', () => {
   for (const machine of MACHINES) {
     it(`the ${machine.name} body passes the strict schema and its signature verifies with the server’s verifier`, () => {
       const wallet = newWallet();
-      const signed = signAttestation(buildAttestation({ minerId: wallet.address, challenge: CHALLENGE, config: CONFIG, detection: machine.detection() }), wallet);
+      const signed = signAttestation(
+        buildAttestation({
+          minerId: wallet.address,
+          challenge: CHALLENGE,
+          config: CONFIG,
+          detection: machine.detection(),
+        }),
+        wallet,
+      );
       const { public_key, signature, ...body } = signed;
       const attestation = attestationSchema.parse(body);
       expect(attestation).toStrictEqual(body);
-      expect(verifyActionSignature(attestationAction(attestation), { publicKey: public_key, signature })).toBe(wallet.address);
+      expect(verifyActionSignature(attestationAction(attestation), { publicKey: public_key, signature })).toBe(
+        wallet.address,
+      );
 
       const tampered = structuredClone(attestation);
       tampered.gpus[0]!.vram_mb += 1024;
-      expect(() => verifyActionSignature(attestationAction(tampered), { publicKey: public_key, signature })).toThrow(MarketError);
+      expect(() => verifyActionSignature(attestationAction(tampered), { publicKey: public_key, signature })).toThrow(
+        MarketError,
+      );
     });
   }
-
 });
 
 describe('attestOnce against the real market server', () => {
@@ -91,13 +102,18 @@ describe('attestOnce against the real market server', () => {
   }
 
   it('gets the server’s DUPLICATE_HARDWARE as an AgentError when another key attests the same GPUs', async () => {
-    const config = parseAgentConfig({ job_types: ['render'], prices: { render_minute_urtc: '50000' }, benchmark_score: 55 });
+    const config = parseAgentConfig({
+      job_types: ['render'],
+      prices: { render_minute_urtc: '50000' },
+      benchmark_score: 55,
+    });
     const detection = MACHINES.find((m) => m.name === 'H100 80GB HBM3')!.detection();
-    const error = await attestOnce({ serverUrl: server.url, wallet: newWallet(), config, detection }).catch((e: unknown) => e);
+    const error = await attestOnce({ serverUrl: server.url, wallet: newWallet(), config, detection }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(AgentError);
     expect(error).toMatchObject({ code: 'DUPLICATE_HARDWARE', httpStatus: 409 });
   });
-
 });
 
 describe('the gpr-agent command', () => {
@@ -107,12 +123,25 @@ describe('the gpr-agent command', () => {
     try {
       const dir = mkdtempSync(join(tmpdir(), 'agent-attest-ok-'));
       const config = join(dir, 'agent.json');
-      writeFileSync(config, JSON.stringify({ job_types: ['render'], prices: { render_minute_urtc: '50000' }, benchmark_score: 80 }));
-      const result = await runCli(['attest', '--server', server.url, '--key', join(dir, 'node.key'), '--config', config], withFakeNvidiaSmi());
+      writeFileSync(
+        config,
+        JSON.stringify({ job_types: ['render'], prices: { render_minute_urtc: '50000' }, benchmark_score: 80 }),
+      );
+      const result = await runCli(
+        ['attest', '--server', server.url, '--key', join(dir, 'node.key'), '--config', config],
+        withFakeNvidiaSmi(),
+      );
       expect(result.code).toBe(0);
       const lines = result.stdout.trim().split('\n');
       expect(lines).toHaveLength(1);
-      expect(JSON.parse(lines[0]!)).toMatchObject({ ok: true, tool: 'nvidia-smi', device_arch: 'nvidia_gpu', gpus: 1, status: 'online', flags: [] });
+      expect(JSON.parse(lines[0]!)).toMatchObject({
+        ok: true,
+        tool: 'nvidia-smi',
+        device_arch: 'nvidia_gpu',
+        gpus: 1,
+        status: 'online',
+        flags: [],
+      });
     } finally {
       await server.close();
     }

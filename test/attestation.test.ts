@@ -25,7 +25,13 @@ async function attested(node: Wallet, overrides: Record<string, unknown> = {}) {
   return r.body;
 }
 
-async function expectRejected(node: Wallet, fields: Record<string, unknown>, status: number, code: string, signer = node) {
+async function expectRejected(
+  node: Wallet,
+  fields: Record<string, unknown>,
+  status: number,
+  code: string,
+  signer = node,
+) {
   const before = await storedNode(node);
   const r = await call(server.url, 'POST', '/gpu/attest', signAttestation(signer, fields));
   expect(r).toMatchObject({ status, body: { ok: false, error: { code } } });
@@ -37,7 +43,13 @@ describe('a valid attestation', () => {
   it('lists the node online with catalog-consistent trust, a fingerprint and its prices', async () => {
     const node = newWallet();
     const body = await attested(node);
-    expect(body).toMatchObject({ ok: true, miner_id: node.address, status: 'online', trust: 'catalog_consistent', flags: [] });
+    expect(body).toMatchObject({
+      ok: true,
+      miner_id: node.address,
+      status: 'online',
+      trust: 'catalog_consistent',
+      flags: [],
+    });
     expect(body.fingerprint).toMatch(/^[0-9a-f]{64}$/);
     expect(await storedNode(node)).toMatchObject({
       gpu_model: 'GeForce RTX 4090',
@@ -54,10 +66,17 @@ describe('a valid attestation', () => {
     const first = await attested(node, { gpus: [gpu] });
     const firstSeen = (await storedNode(node)).first_attested_at;
     now += 601; // past the interval between two price changes
-    const second = await attested(node, { gpus: [gpu], prices: { render_minute_urtc: '60000', llm_1k_tokens_urtc: '2000' } });
+    const second = await attested(node, {
+      gpus: [gpu],
+      prices: { render_minute_urtc: '60000', llm_1k_tokens_urtc: '2000' },
+    });
     expect(second.fingerprint).toBe(first.fingerprint);
     const stored = await storedNode(node);
-    expect(stored).toMatchObject({ first_attested_at: firstSeen, last_attested_at: now, prices: { render_minute_urtc: '60000' } });
+    expect(stored).toMatchObject({
+      first_attested_at: firstSeen,
+      last_attested_at: now,
+      prices: { render_minute_urtc: '60000' },
+    });
   });
 
   it('flags a benchmark far outside the model’s range and lowers trust, without rejecting', async () => {
@@ -89,7 +108,10 @@ describe('rejections', () => {
     await attested(node);
     const challenge = await challengeFor(server.url, node);
     const signed = signAttestation(node, attestationFields(node, challenge));
-    const tampered = await call(server.url, 'POST', '/gpu/attest', { ...signed, prices: { render_minute_urtc: '1', llm_1k_tokens_urtc: '2000' } });
+    const tampered = await call(server.url, 'POST', '/gpu/attest', {
+      ...signed,
+      prices: { render_minute_urtc: '1', llm_1k_tokens_urtc: '2000' },
+    });
     expect(tampered).toMatchObject({ status: 401, body: { error: { code: 'INVALID_SIGNATURE' } } });
     await expectRejected(node, attestationFields(node, challenge), 403, 'FORBIDDEN', newWallet());
     // The challenge survived both: nothing was consumed by a rejected attestation.
@@ -118,13 +140,25 @@ describe('rejections', () => {
     await attested(owner, { gpus: [gpu] });
     const thief = newWallet();
     const challenge = await challengeFor(server.url, thief);
-    await expectRejected(thief, attestationFields(thief, challenge, { gpus: [rtx4090(), { ...gpu }] }), 409, 'DUPLICATE_HARDWARE');
+    await expectRejected(
+      thief,
+      attestationFields(thief, challenge, { gpus: [rtx4090(), { ...gpu }] }),
+      409,
+      'DUPLICATE_HARDWARE',
+    );
   });
 
   it.each([
     ['VRAM the model never had', { gpus: [rtx4090({ vram_mb: 49152 })] }],
     ['a vendor/arch mismatch', { device_arch: 'amd_gpu' }],
-    ['an AMD card claimed as NVIDIA', { gpus: [{ model: 'AMD Radeon RX 7900 XTX', vram_mb: 24560, uuid: 'amd-0x5f6b9d1a2c3e4f70', benchmark_score: 40 }] }],
+    [
+      'an AMD card claimed as NVIDIA',
+      {
+        gpus: [
+          { model: 'AMD Radeon RX 7900 XTX', vram_mb: 24560, uuid: 'amd-0x5f6b9d1a2c3e4f70', benchmark_score: 40 },
+        ],
+      },
+    ],
   ])('%s is IMPLAUSIBLE_HARDWARE', async (_name, overrides) => {
     const node = newWallet();
     await attested(node);
@@ -136,7 +170,10 @@ describe('rejections', () => {
   it.each([
     ['an unknown job type', { job_types: ['mining'] }],
     ['a missing price for a served job type', { job_types: ['render', 'tts'], prices: { render_minute_urtc: '1000' } }],
-    ['a price for a job type not served', { prices: { render_minute_urtc: '1000', llm_1k_tokens_urtc: '5', stt_minute_urtc: '7' } }],
+    [
+      'a price for a job type not served',
+      { prices: { render_minute_urtc: '1000', llm_1k_tokens_urtc: '5', stt_minute_urtc: '7' } },
+    ],
     ['a zero price', { prices: { render_minute_urtc: '0', llm_1k_tokens_urtc: '5' } }],
     ['a price as a number', { prices: { render_minute_urtc: 1000, llm_1k_tokens_urtc: '5' } }],
     ['an unknown device arch', { device_arch: 'intel_gpu' }],
@@ -149,13 +186,18 @@ describe('rejections', () => {
     await attested(node);
     const challenge = await challengeFor(server.url, node);
     const gpu = rtx4090();
-    const fields = overrides === 'twice' ? attestationFields(node, challenge, { gpus: [gpu, gpu] }) : attestationFields(node, challenge, overrides as Record<string, unknown>);
+    const fields =
+      overrides === 'twice'
+        ? attestationFields(node, challenge, { gpus: [gpu, gpu] })
+        : attestationFields(node, challenge, overrides as Record<string, unknown>);
     await expectRejected(node, fields, 400, 'INVALID_INPUT');
   });
 
   it('refuses malformed bodies and challenge requests with 400', async () => {
     expect((await call(server.url, 'POST', '/gpu/attest', '{nope')).status).toBe(400);
-    expect((await call(server.url, 'POST', '/gpu/challenge', { miner_id: 'nobody' })).body.error.code).toBe('INVALID_INPUT');
+    expect((await call(server.url, 'POST', '/gpu/challenge', { miner_id: 'nobody' })).body.error.code).toBe(
+      'INVALID_INPUT',
+    );
     expect((await call(server.url, 'GET', '/gpu/nodes?limit=1000')).body.error.code).toBe('INVALID_INPUT');
     expect((await call(server.url, 'GET', '/gpu/nodes?order_by=price')).body.error.code).toBe('INVALID_INPUT');
     expect((await call(server.url, 'GET', '/gpu/nodes?colour=red')).body.error.code).toBe('INVALID_INPUT');
@@ -173,21 +215,29 @@ describe('the operator', () => {
     const gpu = rtx4090();
     await attested(node, { gpus: [gpu] });
     expect((await gql(VerifyNode, { minerId: node.address, verified: true })).verifyGpuNode.code).toBe('UNAUTHORIZED');
-    expect((await gql(VerifyNode, { minerId: node.address, verified: true }, asOperator)).verifyGpuNode.node.trust).toBe('VERIFIED');
+    expect(
+      (await gql(VerifyNode, { minerId: node.address, verified: true }, asOperator)).verifyGpuNode.node.trust,
+    ).toBe('VERIFIED');
     expect((await attested(node, { gpus: [gpu] })).trust).toBe('verified');
     const moved = await attested(node, { gpus: [rtx4090()] });
     expect(moved).toMatchObject({ trust: 'catalog_consistent', flags: ['fingerprint_changed'] });
-    expect((await gql(VerifyNode, { minerId: newWallet().address, verified: true }, asOperator)).verifyGpuNode.code).toBe('NOT_FOUND');
+    expect(
+      (await gql(VerifyNode, { minerId: newWallet().address, verified: true }, asOperator)).verifyGpuNode.code,
+    ).toBe('NOT_FOUND');
   });
 
   it('suspends a node out of the inventory and reinstates it', async () => {
     const node = newWallet();
     await attested(node);
-    expect((await gql(SuspendNode, { minerId: node.address, suspended: true }, asOperator)).suspendGpuNode.node.status).toBe('SUSPENDED');
+    expect(
+      (await gql(SuspendNode, { minerId: node.address, suspended: true }, asOperator)).suspendGpuNode.node.status,
+    ).toBe('SUSPENDED');
     const listed = await call(server.url, 'GET', '/gpu/nodes?limit=100');
     expect(listed.body.nodes.some((n: { miner_id: string }) => n.miner_id === node.address)).toBe(false);
     expect((await attested(node)).status).toBe('suspended'); // attesting again does not lift a suspension
-    expect((await gql(SuspendNode, { minerId: node.address, suspended: false }, asOperator)).suspendGpuNode.node.status).toBe('ONLINE');
+    expect(
+      (await gql(SuspendNode, { minerId: node.address, suspended: false }, asOperator)).suspendGpuNode.node.status,
+    ).toBe('ONLINE');
   });
 });
 
@@ -197,12 +247,18 @@ describe('over GraphQL', () => {
     __typename
     ... on GpuAttestationSuccess { minerId status trust flags node { gpuModel jobTypes prices { llm1kTokensUrtc } gpus { uuid vramMb } } }
     ... on MarketError { code message } } }`;
-  const gql = (query: string, variables: unknown) => call(server.url, 'POST', '/graphql', { query, variables }).then((r) => r.body.data);
+  const gql = (query: string, variables: unknown) =>
+    call(server.url, 'POST', '/graphql', { query, variables }).then((r) => r.body.data);
 
   async function submit(node: Wallet, gpu: ReturnType<typeof rtx4090>) {
     const { challenge } = (await gql(Challenge, { minerId: node.address })).requestAttestationChallenge;
     // The node signs the contract's snake_case object; GraphQL carries the same values in camelCase.
-    const fields = attestationFields(node, challenge, { gpus: [gpu], job_types: ['llm'], llm_models: ['mistral-7b'], prices: { llm_1k_tokens_urtc: '1500' } });
+    const fields = attestationFields(node, challenge, {
+      gpus: [gpu],
+      job_types: ['llm'],
+      llm_models: ['mistral-7b'],
+      prices: { llm_1k_tokens_urtc: '1500' },
+    });
     const signature = node.sign({ action: 'gpu.attest', ...fields });
     return (
       await gql(Submit, {
@@ -210,7 +266,17 @@ describe('over GraphQL', () => {
           minerId: node.address,
           challenge,
           deviceArch: 'NVIDIA_GPU',
-          gpus: [{ model: gpu.model, vramMb: gpu.vram_mb, uuid: gpu.uuid, pciId: gpu.pci_id, driverVersion: gpu.driver_version, cudaVersion: gpu.cuda_version, benchmarkScore: gpu.benchmark_score }],
+          gpus: [
+            {
+              model: gpu.model,
+              vramMb: gpu.vram_mb,
+              uuid: gpu.uuid,
+              pciId: gpu.pci_id,
+              driverVersion: gpu.driver_version,
+              cudaVersion: gpu.cuda_version,
+              benchmarkScore: gpu.benchmark_score,
+            },
+          ],
           jobTypes: ['LLM'],
           llmModels: ['mistral-7b'],
           prices: { llm1kTokensUrtc: '1500' },
@@ -228,7 +294,12 @@ describe('over GraphQL', () => {
       __typename: 'GpuAttestationSuccess',
       status: 'ONLINE',
       trust: 'CATALOG_CONSISTENT',
-      node: { gpuModel: 'GeForce RTX 4090', jobTypes: ['LLM'], prices: { llm1kTokensUrtc: '1500' }, gpus: [{ vramMb: 24564 }] },
+      node: {
+        gpuModel: 'GeForce RTX 4090',
+        jobTypes: ['LLM'],
+        prices: { llm1kTokensUrtc: '1500' },
+        gpus: [{ vramMb: 24564 }],
+      },
     });
     const implausible = await submit(newWallet(), rtx4090({ vram_mb: 8192 }));
     expect(implausible).toMatchObject({ __typename: 'HardwareEvidenceError', code: 'IMPLAUSIBLE_HARDWARE' });
@@ -244,11 +315,17 @@ describe('numbers in the signed object', () => {
     const fields = attestationFields(node, await challengeFor(server.url, node), { gpus: [gpu] });
     // A Python agent writes floats with a trailing zero; the same replacement spells the signed text and the body.
     const asPythonWrites = (json: string) =>
-      json.replace('"benchmark_score":80.1', '"benchmark_score":80.10').replace(`"vram_mb":${gpu.vram_mb}`, `"vram_mb":${gpu.vram_mb}.0`);
+      json
+        .replace('"benchmark_score":80.1', '"benchmark_score":80.10')
+        .replace(`"vram_mb":${gpu.vram_mb}`, `"vram_mb":${gpu.vram_mb}.0`);
     const signedText = asPythonWrites(canonicalJson({ action: 'gpu.attest', ...fields }));
     expect(signedText).toContain('"benchmark_score":80.10');
     const pkcs8 = Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), Buffer.from(seed, 'hex')]);
-    const signature = sign(null, Buffer.from(signedText), createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' })).toString('hex');
+    const signature = sign(
+      null,
+      Buffer.from(signedText),
+      createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' }),
+    ).toString('hex');
     const body = asPythonWrites(JSON.stringify({ ...fields, public_key: node.publicKey, signature }));
     expect(body).toContain('"vram_mb":24564.0');
     const r = await call(server.url, 'POST', '/gpu/attest', body);

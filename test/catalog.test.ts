@@ -196,7 +196,9 @@ describe('checkGpu: vendor against device_arch', () => {
     });
     for (const other of DEVICE_ARCHES.filter((a) => a !== arch)) {
       it(`rejects a ${other} GPU under ${arch}`, () => {
-        expect(reasonOf(checkGpu(arch, samples[other]))).toMatch(new RegExp(`^model ".+" is an \\w+ GPU but device_arch is ${arch}$`));
+        expect(reasonOf(checkGpu(arch, samples[other]))).toMatch(
+          new RegExp(`^model ".+" is an \\w+ GPU but device_arch is ${arch}$`),
+        );
       });
     }
   }
@@ -208,25 +210,31 @@ describe('checkGpu: vendor against device_arch', () => {
   });
 
   it('rejects an unknown model of the wrong vendor', () => {
-    expect(reasonOf(checkGpu('amd_gpu', { model: 'NVIDIA GeForce GTX 1080 Ti', vramMb: 11264, benchmarkScore: 10 }))).toMatch(
-      /is an NVIDIA GPU but device_arch is amd_gpu/,
-    );
+    expect(
+      reasonOf(checkGpu('amd_gpu', { model: 'NVIDIA GeForce GTX 1080 Ti', vramMb: 11264, benchmarkScore: 10 })),
+    ).toMatch(/is an NVIDIA GPU but device_arch is amd_gpu/);
   });
 
   it('accepts an unknown model of the right vendor with unknown_model', () => {
-    const check = ok(checkGpu('nvidia_gpu', { model: 'NVIDIA GeForce GTX 1080 Ti', vramMb: 11264, benchmarkScore: 10 }));
+    const check = ok(
+      checkGpu('nvidia_gpu', { model: 'NVIDIA GeForce GTX 1080 Ti', vramMb: 11264, benchmarkScore: 10 }),
+    );
     expect(check).toEqual({ verdict: 'ok', spec: undefined, flags: ['unknown_model'] });
-    expect(ok(checkGpu('nvidia_gpu', { model: 'Tesla M4', vramMb: 4096, benchmarkScore: 2 })).flags).toEqual(['unknown_model']);
-    expect(ok(checkGpu('apple_gpu', { model: 'Apple M5', vramMb: 16384, benchmarkScore: 4 })).flags).toEqual(['unknown_model']);
+    expect(ok(checkGpu('nvidia_gpu', { model: 'Tesla M4', vramMb: 4096, benchmarkScore: 2 })).flags).toEqual([
+      'unknown_model',
+    ]);
+    expect(ok(checkGpu('apple_gpu', { model: 'Apple M5', vramMb: 16384, benchmarkScore: 4 })).flags).toEqual([
+      'unknown_model',
+    ]);
   });
 
   it('rejects a model whose vendor cannot be told', () => {
     expect(reasonOf(checkGpu('nvidia_gpu', { model: 'Intel Arc A770', vramMb: 16384, benchmarkScore: 15 }))).toBe(
       'cannot tell the vendor of model "Intel Arc A770"',
     );
-    expect(reasonOf(checkGpu('nvidia_gpu', { model: 'AMD GeForce RTX 4090', vramMb: 24564, benchmarkScore: 70 }))).toMatch(
-      /cannot tell the vendor/,
-    );
+    expect(
+      reasonOf(checkGpu('nvidia_gpu', { model: 'AMD GeForce RTX 4090', vramMb: 24564, benchmarkScore: 70 })),
+    ).toMatch(/cannot tell the vendor/);
   });
 
   it('rejects a device_arch outside the contract', () => {
@@ -280,7 +288,8 @@ describe('checkGpu: memory', () => {
   });
 
   it('accepts memory from 92% to 101% of nominal, no further', () => {
-    const at = (vramMb: number) => checkGpu('nvidia_gpu', { model: 'NVIDIA GeForce RTX 4090', vramMb, benchmarkScore: 70 }).verdict;
+    const at = (vramMb: number) =>
+      checkGpu('nvidia_gpu', { model: 'NVIDIA GeForce RTX 4090', vramMb, benchmarkScore: 70 }).verdict;
     const nominal = 24 * 1024;
     expect(at(Math.ceil(nominal * 0.92))).toBe('ok');
     expect(at(Math.floor(nominal * 1.01))).toBe('ok');
@@ -289,7 +298,9 @@ describe('checkGpu: memory', () => {
   });
 
   it.each([0, -1, Number.NaN, Number.POSITIVE_INFINITY])('rejects vram_mb %d', (vramMb) => {
-    expect(reasonOf(checkGpu('nvidia_gpu', { model: 'NVIDIA GeForce GTX 1080 Ti', vramMb, benchmarkScore: 10 }))).toMatch(/vram_mb/);
+    expect(
+      reasonOf(checkGpu('nvidia_gpu', { model: 'NVIDIA GeForce GTX 1080 Ti', vramMb, benchmarkScore: 10 })),
+    ).toMatch(/vram_mb/);
   });
 });
 
@@ -320,14 +331,17 @@ describe('checkGpu: benchmark', () => {
   });
 
   it('does not judge the benchmark of an unknown model', () => {
-    expect(ok(checkGpu('nvidia_gpu', { model: 'NVIDIA GeForce GTX 1080 Ti', vramMb: 11264, benchmarkScore: 9999 })).flags).toEqual([
-      'unknown_model',
-    ]);
+    expect(
+      ok(checkGpu('nvidia_gpu', { model: 'NVIDIA GeForce GTX 1080 Ti', vramMb: 11264, benchmarkScore: 9999 })).flags,
+    ).toEqual(['unknown_model']);
   });
 
-  it.each([0, -5, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY])('rejects benchmark_score %d', (benchmarkScore) => {
-    expect(reasonOf(checkGpu('nvidia_gpu', { model: 'NVIDIA GeForce RTX 4090', vramMb: 24564, benchmarkScore }))).toMatch(
-      /benchmark_score must be a positive number/,
-    );
-  });
+  it.each([0, -5, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY])(
+    'rejects benchmark_score %d',
+    (benchmarkScore) => {
+      expect(
+        reasonOf(checkGpu('nvidia_gpu', { model: 'NVIDIA GeForce RTX 4090', vramMb: 24564, benchmarkScore })),
+      ).toMatch(/benchmark_score must be a positive number/);
+    },
+  );
 });

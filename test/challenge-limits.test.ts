@@ -26,7 +26,10 @@ const challenge = (minerId: string) => call(server.url, 'POST', '/gpu/challenge'
 const stored = (minerId?: string) =>
   Number(
     minerId
-      ? server.market.db.sqlite.prepare('SELECT count(*) FROM attestation_challenges WHERE miner_id = ?').pluck().get(minerId)
+      ? server.market.db.sqlite
+          .prepare('SELECT count(*) FROM attestation_challenges WHERE miner_id = ?')
+          .pluck()
+          .get(minerId)
       : server.market.db.sqlite.prepare('SELECT count(*) FROM attestation_challenges').pluck().get(),
   );
 
@@ -40,7 +43,9 @@ describe('per miner', () => {
     expect(sixth).toMatchObject({ status: 429, body: { ok: false, error: { code: 'RATE_LIMITED' } } });
     expect(stored(node.address)).toBe(5);
 
-    expect((await call(server.url, 'POST', '/gpu/attest', signAttestation(node, attestationFields(node, got[0]!)))).status).toBe(200);
+    expect(
+      (await call(server.url, 'POST', '/gpu/attest', signAttestation(node, attestationFields(node, got[0]!)))).status,
+    ).toBe(200);
     expect((await challenge(node.address)).status).toBe(200);
     expect((await challenge(node.address)).status).toBe(429);
     now += 301; // all expired
@@ -54,7 +59,8 @@ describe('per client address', () => {
     for (let i = 0; i < 29; i++) expect((await challenge(newWallet().address)).status).toBe(200);
     const gql = (minerId: string) =>
       call(server.url, 'POST', '/graphql', {
-        query: 'mutation($m: String!) { requestAttestationChallenge(minerId: $m) { __typename ... on MarketError { code } } }',
+        query:
+          'mutation($m: String!) { requestAttestationChallenge(minerId: $m) { __typename ... on MarketError { code } } }',
         variables: { m: minerId },
       }).then((r) => r.body.data.requestAttestationChallenge);
     expect((await gql(newWallet().address)).__typename).toBe('AttestationChallenge'); // the 30th
@@ -99,6 +105,8 @@ describe('market-wide', () => {
     t += 301;
     await attestations.requestChallenge(newWallet().address); // the expired ones were purged first
     expect(Number(db.prepare('SELECT count(*) FROM attestation_challenges').pluck().get())).toBe(1);
-    await expect(attestations.requestChallenge('RTC0000000000000000000000000000000000000001', '10.0.0.1')).resolves.toMatchObject({ expiresAt: t + 300 });
+    await expect(
+      attestations.requestChallenge('RTC0000000000000000000000000000000000000001', '10.0.0.1'),
+    ).resolves.toMatchObject({ expiresAt: t + 300 });
   });
 });

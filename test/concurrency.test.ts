@@ -24,7 +24,16 @@ describe('concurrency', () => {
     const provider = newWallet();
     await deposit(server.url, payer.address, '10');
     const job_id = newJobId();
-    expect((await call(server.url, 'POST', '/render/escrow', signedLockBody(payer, { job_id, to_wallet: provider.address, amount_urtc: '3000000' }))).status).toBe(201);
+    expect(
+      (
+        await call(
+          server.url,
+          'POST',
+          '/render/escrow',
+          signedLockBody(payer, { job_id, to_wallet: provider.address, amount_urtc: '3000000' }),
+        )
+      ).status,
+    ).toBe(201);
 
     const attempts = Array.from({ length: 50 }, (_, i) => {
       switch (i % 4) {
@@ -44,7 +53,8 @@ describe('concurrency', () => {
     expect(changed).toHaveLength(1);
     const outcome = changed[0]!.body.status as 'released' | 'refunded';
     for (const r of replies) {
-      if (r.status === 200) expect(r.body.status).toBe(outcome); // same end state, idempotent
+      if (r.status === 200)
+        expect(r.body.status).toBe(outcome); // same end state, idempotent
       else expect(r).toMatchObject({ status: 409, body: { error: { code: 'INVALID_STATE' } } }); // the opposite end state
     }
     const payerBalance = await balance(payer.address);
@@ -57,7 +67,9 @@ describe('concurrency', () => {
       expect(payerBalance.available_urtc).toBe('10000000');
       expect(providerBalance.available_urtc).toBe('0');
     }
-    const journal = server.market.db.sqlite.prepare('SELECT kind, amount_urtc FROM journal WHERE job_id = ?').all(job_id) as { kind: string }[];
+    const journal = server.market.db.sqlite
+      .prepare('SELECT kind, amount_urtc FROM journal WHERE job_id = ?')
+      .all(job_id) as { kind: string }[];
     expect(journal.map((j) => j.kind).sort()).toEqual(['lock', outcome === 'released' ? 'release' : 'refund']);
     expect(auditLedger(server.market.db.sqlite)).toEqual([]);
   });
@@ -68,7 +80,17 @@ describe('concurrency', () => {
     await deposit(server.url, payer.address, '10');
     const replies = await Promise.all(
       Array.from({ length: 20 }, () =>
-        call(server.url, 'POST', '/llm/escrow', signedLockBody(payer, { job_id: newJobId(), job_type: 'llm', to_wallet: provider.address, amount_urtc: '1000000' })),
+        call(
+          server.url,
+          'POST',
+          '/llm/escrow',
+          signedLockBody(payer, {
+            job_id: newJobId(),
+            job_type: 'llm',
+            to_wallet: provider.address,
+            amount_urtc: '1000000',
+          }),
+        ),
       ),
     );
     expect(replies.filter((r) => r.status === 201)).toHaveLength(10);
@@ -83,7 +105,14 @@ describe('concurrency', () => {
     await deposit(server.url, payer.address, '10');
     const job_id = newJobId();
     const replies = await Promise.all(
-      Array.from({ length: 20 }, () => call(server.url, 'POST', '/render/escrow', signedLockBody(payer, { job_id, to_wallet: provider.address, amount_urtc: '2000000' }))),
+      Array.from({ length: 20 }, () =>
+        call(
+          server.url,
+          'POST',
+          '/render/escrow',
+          signedLockBody(payer, { job_id, to_wallet: provider.address, amount_urtc: '2000000' }),
+        ),
+      ),
     );
     expect(replies.filter((r) => r.status === 201)).toHaveLength(1);
     expect(replies.filter((r) => r.status === 200)).toHaveLength(19);

@@ -19,13 +19,19 @@ afterAll(() => server.close());
 
 type Gpu = ReturnType<typeof rtx4090>;
 const renderNode = (node: Wallet, gpus: Gpu[], price = '50000') =>
-  attest(server.url, node, { gpus, job_types: ['render'], llm_models: undefined, prices: { render_minute_urtc: price } });
+  attest(server.url, node, {
+    gpus,
+    job_types: ['render'],
+    llm_models: undefined,
+    prices: { render_minute_urtc: price },
+  });
 async function listed(node: Wallet) {
   const r = await call(server.url, 'GET', '/gpu/nodes?include_offline=true&limit=100');
   return r.body.nodes.find((n: { miner_id: string }) => n.miner_id === node.address);
 }
 const renderRate = async () => (await call(server.url, 'GET', '/render/pricing')).body.rates.render;
-const assign = (uuid: string, minerId: string, headers: Record<string, string> = asOperator) => call(server.url, 'POST', '/gpu/assign', { uuid, miner_id: minerId }, headers);
+const assign = (uuid: string, minerId: string, headers: Record<string, string> = asOperator) =>
+  call(server.url, 'POST', '/gpu/assign', { uuid, miner_id: minerId }, headers);
 
 describe('a squatter that attested the owner’s GPU first', () => {
   it('is flagged and out of the rate when the owner claims it, until the operator assigns the GPU to the owner', async () => {
@@ -42,7 +48,12 @@ describe('a squatter that attested the owner’s GPU first', () => {
     expect(claim).toMatchObject({ status: 409, body: { error: { code: 'DUPLICATE_HARDWARE' } } });
     expect(await listed(owner)).toBeUndefined();
     expect((await listed(squatter)).flags).toContain('hardware_contested');
-    expect(await renderRate()).toMatchObject({ fair_urtc: null, providers: 2, insufficient_data: true, quoted_providers: 3 });
+    expect(await renderRate()).toMatchObject({
+      fair_urtc: null,
+      providers: 2,
+      insufficient_data: true,
+      quoted_providers: 3,
+    });
     // The flag stays however the squatter attests; the owner stays refused until the operator decides.
     now += 601;
     const again = await renderNode(squatter, [gpu], '52000');
@@ -50,9 +61,17 @@ describe('a squatter that attested the owner’s GPU first', () => {
     expect((await renderNode(owner, [{ ...gpu }])).status).toBe(409);
 
     // The operator assigns the GPU to the owner.
-    expect(await assign(gpu.uuid, owner.address, {})).toMatchObject({ status: 401, body: { error: { code: 'UNAUTHORIZED' } } });
+    expect(await assign(gpu.uuid, owner.address, {})).toMatchObject({
+      status: 401,
+      body: { error: { code: 'UNAUTHORIZED' } },
+    });
     expect(await assign('x', owner.address)).toMatchObject({ status: 400, body: { error: { code: 'INVALID_INPUT' } } });
-    expect((await assign(gpu.uuid, owner.address)).body).toEqual({ ok: true, uuid: gpu.uuid, miner_id: owner.address, previous_holder: squatter.address });
+    expect((await assign(gpu.uuid, owner.address)).body).toEqual({
+      ok: true,
+      uuid: gpu.uuid,
+      miner_id: owner.address,
+      previous_holder: squatter.address,
+    });
     const taken = await listed(squatter);
     expect(taken.flags).not.toContain('hardware_contested');
     expect(taken.flags).toContain('hardware_reassigned'); // it lost the GPU: out of the rate until it attests its hardware again
@@ -64,7 +83,10 @@ describe('a squatter that attested the owner’s GPU first', () => {
     expect(reclaim).toMatchObject({ status: 409, body: { error: { code: 'DUPLICATE_HARDWARE' } } });
     expect((await listed(owner)).flags).toEqual([]);
     // With hardware of its own, the squatter's node is clean again, and counts (it is still bonded).
-    expect((await renderNode(squatter, [rtx4090()], '52000')).body).toMatchObject({ ok: true, flags: ['fingerprint_changed'] });
+    expect((await renderNode(squatter, [rtx4090()], '52000')).body).toMatchObject({
+      ok: true,
+      flags: ['fingerprint_changed'],
+    });
     expect(await renderRate()).toMatchObject({ fair_urtc: '51000', providers: 3, quoted_providers: 4 });
   });
 
@@ -82,15 +104,24 @@ describe('a squatter that attested the owner’s GPU first', () => {
       'POST',
       '/graphql',
       {
-        query: 'mutation($u: String!, $m: String!) { assignGpu(uuid: $u, minerId: $m) { __typename ... on GpuAssignmentSuccess { uuid minerId previousHolder } ... on MarketError { code } } }',
+        query:
+          'mutation($u: String!, $m: String!) { assignGpu(uuid: $u, minerId: $m) { __typename ... on GpuAssignmentSuccess { uuid minerId previousHolder } ... on MarketError { code } } }',
         variables: { u: gpu.uuid, m: holder.address },
       },
       { 'x-admin-key': ADMIN_KEY },
     );
-    expect(r.body.data.assignGpu).toEqual({ __typename: 'GpuAssignmentSuccess', uuid: gpu.uuid, minerId: holder.address, previousHolder: holder.address });
+    expect(r.body.data.assignGpu).toEqual({
+      __typename: 'GpuAssignmentSuccess',
+      uuid: gpu.uuid,
+      minerId: holder.address,
+      previousHolder: holder.address,
+    });
     expect((await listed(holder)).flags).toEqual([]);
     expect((await listed(holder)).gpus.map((g: { uuid: string }) => g.uuid)).toEqual([gpu.uuid]);
-    expect(server.market.nodeEvents.after(before, holder.address).map((e) => e.change)).toEqual(['contested', 'assigned']);
+    expect(server.market.nodeEvents.after(before, holder.address).map((e) => e.change)).toEqual([
+      'contested',
+      'assigned',
+    ]);
     expect((await renderNode(claimant, [{ ...gpu }])).body.error.code).toBe('DUPLICATE_HARDWARE');
     expect((await listed(holder)).flags).toEqual([]);
   });
@@ -100,10 +131,24 @@ describe('a squatter that attested the owner’s GPU first', () => {
     const gpu = rtx4090();
     await renderNode(holder, [gpu]);
     const { challenge } = (await call(server.url, 'POST', '/gpu/challenge', { miner_id: claimant.address })).body;
-    const fields = { miner_id: claimant.address, challenge, device_arch: 'nvidia_gpu', gpus: [{ ...gpu }], job_types: ['render'], prices: { render_minute_urtc: '50000' } };
-    const signed = { ...fields, public_key: claimant.publicKey, signature: claimant.sign({ action: 'gpu.attest', ...fields }) };
+    const fields = {
+      miner_id: claimant.address,
+      challenge,
+      device_arch: 'nvidia_gpu',
+      gpus: [{ ...gpu }],
+      job_types: ['render'],
+      prices: { render_minute_urtc: '50000' },
+    };
+    const signed = {
+      ...fields,
+      public_key: claimant.publicKey,
+      signature: claimant.sign({ action: 'gpu.attest', ...fields }),
+    };
     expect((await call(server.url, 'POST', '/gpu/attest', signed)).status).toBe(409);
     await assign(gpu.uuid, claimant.address);
-    expect((await call(server.url, 'POST', '/gpu/attest', signed)).body).toMatchObject({ ok: true, miner_id: claimant.address });
+    expect((await call(server.url, 'POST', '/gpu/attest', signed)).body).toMatchObject({
+      ok: true,
+      miner_id: claimant.address,
+    });
   });
 });

@@ -38,18 +38,44 @@ it('kill -9 between storing the tx_hash and hearing the node: one transfer on th
   const custody = rustChainKeyFromSeed(CUSTODY_SEED);
   node.credit(custody.address, 3_000_000n); // what the operator's manual credit below stands for
   const databaseUrl = freshDatabaseUrl();
-  const env = { RUSTCHAIN_NODE_URL: node.url, RUSTCHAIN_CHAIN_ID: node.chainId, CUSTODY_KEY_FILE: keyFile, CUSTODY_POLL_INTERVAL_MS: '100', CUSTODY_SENDER_LEASE_S: '2' };
+  const env = {
+    RUSTCHAIN_NODE_URL: node.url,
+    RUSTCHAIN_CHAIN_ID: node.chainId,
+    CUSTODY_KEY_FILE: keyFile,
+    CUSTODY_POLL_INTERVAL_MS: '100',
+    CUSTODY_SENDER_LEASE_S: '2',
+  };
 
   let server = await spawnServer(databaseUrl, env);
   const w = newWallet();
-  expect((await call(server.url, 'POST', '/wallet/deposit', { wallet: w.address, amount_urtc: '3000000', reference: `crash-${newNonce()}` }, asOperator)).status).toBe(201);
+  expect(
+    (
+      await call(
+        server.url,
+        'POST',
+        '/wallet/deposit',
+        { wallet: w.address, amount_urtc: '3000000', reference: `crash-${newNonce()}` },
+        asOperator,
+      )
+    ).status,
+  ).toBe(201);
   // The node holds the request for 2 s before taking the transfer and answering: the server dies meanwhile.
   node.injectFault({ method: 'POST', path: '/wallet/transfer/signed', kind: 'delay', ms: 2_000 });
   const posts = () => node.requests.filter((q) => q.method === 'POST' && q.path === '/wallet/transfer/signed').length;
   const to = newWallet().address;
-  const action = { action: 'wallet.withdraw', wallet: w.address, to_address: to, amount_urtc: '1000000', nonce: newNonce() };
+  const action = {
+    action: 'wallet.withdraw',
+    wallet: w.address,
+    to_address: to,
+    amount_urtc: '1000000',
+    nonce: newNonce(),
+  };
   const { action: _a, ...fields } = action;
-  const r = await call(server.url, 'POST', '/wallet/withdraw', { ...fields, public_key: w.publicKey, signature: w.sign(action) });
+  const r = await call(server.url, 'POST', '/wallet/withdraw', {
+    ...fields,
+    public_key: w.publicKey,
+    signature: w.sign(action),
+  });
   expect(r.status).toBe(202);
 
   const stored = await until('the stored tx_hash, posted', async () => {
@@ -76,7 +102,11 @@ it('kill -9 between storing the tx_hash and hearing the node: one transfer on th
     expect(node.transfers.filter((t) => t.from === custody.address)).toHaveLength(1);
     expect(node.balance(to)).toBe(1_000_000n);
     expect((await call(server.url, 'GET', `/wallet/balance?wallet=${w.address}`)).body.available_urtc).toBe('2000000');
-    expect((await call(server.url, 'GET', '/custody')).body).toMatchObject({ onchain_urtc: '2000000', liabilities_urtc: '2000000', surplus_urtc: '0' });
+    expect((await call(server.url, 'GET', '/custody')).body).toMatchObject({
+      onchain_urtc: '2000000',
+      liabilities_urtc: '2000000',
+      surplus_urtc: '0',
+    });
   } finally {
     await server.stop();
   }

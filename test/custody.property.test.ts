@@ -31,15 +31,32 @@ type Step =
   | { kind: 'tick' };
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('deposit' as const), user: fc.nat(USERS - 1), amount: fc.bigInt(1n, 4_000_000n) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('deposit' as const),
+      user: fc.nat(USERS - 1),
+      amount: fc.bigInt(1n, 4_000_000n),
+    }),
+  },
   // Mostly confirmations, so that sequences reach credited deposits and confirmed withdrawals.
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('settle' as const), pick: fc.nat(), confirm: fc.nat(3).map((n) => n > 0) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('settle' as const),
+      pick: fc.nat(),
+      confirm: fc.nat(3).map((n) => n > 0),
+    }),
+  },
   {
     weight: 5,
     arbitrary: fc.record({
       kind: fc.constant('withdraw' as const),
       user: fc.nat(USERS - 1),
-      amount: fc.oneof({ weight: 1, arbitrary: fc.bigInt(1n, MIN_URTC) }, { weight: 4, arbitrary: fc.bigInt(MIN_URTC, 2_000_000n) }),
+      amount: fc.oneof(
+        { weight: 1, arbitrary: fc.bigInt(1n, MIN_URTC) },
+        { weight: 4, arbitrary: fc.bigInt(MIN_URTC, 2_000_000n) },
+      ),
       reuseNonce: fc.boolean(),
     }),
   },
@@ -75,21 +92,41 @@ afterAll(() => node.close());
 async function runSequence(steps: Step[]) {
   let now = 1_900_000_000;
   const custody = rustChainKeyFromSeed(randomBytes(32).toString('hex'));
-  const client = createRustChainClient({ url: node.url, chainId: node.chainId, timeoutMs: 2_000, readRetries: 0, pendingRequestsMax: 1_000_000 });
-  const market = createTestMarket({ clock: () => now, chain: createRustChainAdapter(client, custody), withdrawDailyMaxUrtc: DAILY_MAX_URTC });
+  const client = createRustChainClient({
+    url: node.url,
+    chainId: node.chainId,
+    timeoutMs: 2_000,
+    readRetries: 0,
+    pendingRequestsMax: 1_000_000,
+  });
+  const market = createTestMarket({
+    clock: () => now,
+    chain: createRustChainAdapter(client, custody),
+    withdrawDailyMaxUrtc: DAILY_MAX_URTC,
+  });
   const users: { wallet: Wallet; key: RustChainKey }[] = [];
   for (let i = 0; i < USERS; i++) {
     const seed = randomBytes(32).toString('hex');
     users.push({ wallet: walletFromSeed(seed), key: rustChainKeyFromSeed(seed) });
     node.credit(users[i]!.key.address, 1_000_000_000n);
   }
-  const m: Model = { available: Array(USERS).fill(0n), withdrawn: Array(USERS).fill(0n), lastNonce: Array(USERS).fill(null), deposits: [], withdrawals: [], loseNext: false };
+  const m: Model = {
+    available: Array(USERS).fill(0n),
+    withdrawn: Array(USERS).fill(0n),
+    lastNonce: Array(USERS).fill(null),
+    deposits: [],
+    withdrawals: [],
+    loseNext: false,
+  };
   let chainNonce = BigInt(Date.now()) * 1000n;
   const chainStatus = (txHash: string) => node.transfer(txHash)?.status;
 
   function expectModel(label: string) {
     for (let u = 0; u < USERS; u++) {
-      expect(market.ledger.findWallet(users[u]!.wallet.address)?.availableUrtc ?? 0n, `${label}: user ${u} available`).toBe(m.available[u]);
+      expect(
+        market.ledger.findWallet(users[u]!.wallet.address)?.availableUrtc ?? 0n,
+        `${label}: user ${u} available`,
+      ).toBe(m.available[u]);
     }
     const rows = market.db.sqlite.prepare('SELECT status FROM withdrawals ORDER BY id').pluck().all() as string[];
     expect(rows, `${label}: withdrawal statuses`).toEqual(m.withdrawals.map((w) => w.status));
@@ -121,13 +158,20 @@ async function runSequence(steps: Step[]) {
       const label = `step ${i}: ${JSON.stringify(step, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v))}`;
       switch (step.kind) {
         case 'deposit': {
-          const signed = client.signTransfer(users[step.user]!.key, { to: custody.address, amountUrtc: step.amount, nonce: ++chainNonce, memo: '' });
+          const signed = client.signTransfer(users[step.user]!.key, {
+            to: custody.address,
+            amountUrtc: step.amount,
+            nonce: ++chainNonce,
+            memo: '',
+          });
           await client.sendTransfer(signed);
           m.deposits.push({ txHash: signed.txHash, user: step.user, amount: step.amount, credited: false });
           break;
         }
         case 'settle': {
-          const open = node.transfers.filter((t) => t.status === 'pending' && (t.to === custody.address || t.from === custody.address));
+          const open = node.transfers.filter(
+            (t) => t.status === 'pending' && (t.to === custody.address || t.from === custody.address),
+          );
           if (open.length === 0) break;
           const t = open[step.pick % open.length]!;
           if (step.confirm) node.confirm(t.txHash);
@@ -139,7 +183,13 @@ async function runSequence(steps: Step[]) {
           const reused = step.reuseNonce && m.lastNonce[u] !== null;
           const nonce = reused ? m.lastNonce[u]! : newNonce();
           const to = walletFromSeed(randomBytes(32).toString('hex')).address;
-          const action = { action: 'wallet.withdraw', wallet: users[u]!.wallet.address, to_address: to, amount_urtc: step.amount.toString(), nonce };
+          const action = {
+            action: 'wallet.withdraw',
+            wallet: users[u]!.wallet.address,
+            to_address: to,
+            amount_urtc: step.amount.toString(),
+            nonce,
+          };
           const w = users[u]!.wallet;
           let expected: string;
           if (step.amount < MIN_URTC) expected = 'INVALID_INPUT';
@@ -149,7 +199,14 @@ async function runSequence(steps: Step[]) {
           else expected = 'changed';
           let got: string;
           try {
-            const req = withdrawRequestSchema.parse({ wallet: w.address, toAddress: to, amountUrtc: step.amount.toString(), nonce, publicKey: w.publicKey, signature: w.sign(action) });
+            const req = withdrawRequestSchema.parse({
+              wallet: w.address,
+              toAddress: to,
+              amountUrtc: step.amount.toString(),
+              nonce,
+              publicKey: w.publicKey,
+              signature: w.sign(action),
+            });
             await market.custody.withdraw(req);
             got = 'changed';
           } catch (error) {
@@ -178,7 +235,9 @@ async function runSequence(steps: Step[]) {
           let inFlight = m.withdrawals.filter((w) => w.status === 'sent').reduce((sum, w) => sum + w.amount, 0n);
           const owed = () =>
             m.available.reduce((sum, v) => sum + v, 0n) +
-            m.withdrawals.filter((w) => w.status === 'pending' || w.status === 'sent').reduce((sum, w) => sum + w.amount, 0n);
+            m.withdrawals
+              .filter((w) => w.status === 'pending' || w.status === 'sent')
+              .reduce((sum, w) => sum + w.amount, 0n);
           const expectSent: ModelWithdrawal[] = [];
           let losing = m.loseNext;
           for (const w of m.withdrawals) {
@@ -209,19 +268,26 @@ async function runSequence(steps: Step[]) {
             inFlight += w.amount;
           }
           // The stand-in is shared: its fault is set only for a pass that posts the transfer whose answer is lost.
-          if (expectSent.some((w) => w.heldUnknown)) node.injectFault({ method: 'POST', path: '/wallet/transfer/signed', kind: 'lose-answer' });
+          if (expectSent.some((w) => w.heldUnknown))
+            node.injectFault({ method: 'POST', path: '/wallet/transfer/signed', kind: 'lose-answer' });
           now += 10;
           const postsBefore = node.transfers.filter((t) => t.from === custody.address).length;
           await market.custody.tick();
           const sentNow = node.transfers.filter((t) => t.from === custody.address).slice(postsBefore);
-          expect(sentNow.map((t) => t.amountUrtc), `${label}: transfers posted`).toEqual(expectSent.map((w) => w.amount));
+          expect(
+            sentNow.map((t) => t.amountUrtc),
+            `${label}: transfers posted`,
+          ).toEqual(expectSent.map((w) => w.amount));
           expectSent.forEach((w, k) => (w.txHash = sentNow[k]!.txHash));
           if (expectSent.some((w) => w.heldUnknown)) m.loseNext = false;
           // Every transfer custody ever posted belongs to exactly one withdrawal: none was sent twice.
           const posted = node.transfers.filter((t) => t.from === custody.address).map((t) => t.txHash);
           expect(new Set(posted).size, label).toBe(posted.length);
           expect(posted.length, label).toBe(m.withdrawals.filter((w) => w.txHash !== null).length);
-          expect(node.balance(custody.address) >= market.custody.report().liabilitiesUrtc, `${label}: I10, the chain covers what is owed`).toBe(true);
+          expect(
+            node.balance(custody.address) >= market.custody.report().liabilitiesUrtc,
+            `${label}: I10, the chain covers what is owed`,
+          ).toBe(true);
           break;
         }
       }
@@ -240,12 +306,27 @@ const reached = new Set<string>();
 describe('custody against a model', () => {
   it(`predicts every withdrawal answer and every balance, keeps the audit clean and custody covered (${RUNS} sequences)`, async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(stepArb, { maxLength: 60, size: 'max' }), (steps) => runSequence([...steps, { kind: 'tick' }, { kind: 'tick' }])),
+      fc.asyncProperty(fc.array(stepArb, { maxLength: 60, size: 'max' }), (steps) =>
+        runSequence([...steps, { kind: 'tick' }, { kind: 'tick' }]),
+      ),
       { numRuns: RUNS, seed: SEED },
     );
     if (RUNS >= 100) {
-      const outcomes = ['withdraw changed', 'withdraw INSUFFICIENT_FUNDS', 'withdraw INVALID_INPUT', 'withdraw NONCE_REUSED', 'withdraw RATE_LIMITED'];
-      const ends = ['withdrawal sent', 'withdrawal confirmed', 'withdrawal failed', 'deposit credited', 'deposit voided', 'answer lost'];
+      const outcomes = [
+        'withdraw changed',
+        'withdraw INSUFFICIENT_FUNDS',
+        'withdraw INVALID_INPUT',
+        'withdraw NONCE_REUSED',
+        'withdraw RATE_LIMITED',
+      ];
+      const ends = [
+        'withdrawal sent',
+        'withdrawal confirmed',
+        'withdrawal failed',
+        'deposit credited',
+        'deposit voided',
+        'answer lost',
+      ];
       expect([...outcomes, ...ends].filter((o) => !reached.has(o))).toEqual([]);
     }
   });

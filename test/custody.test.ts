@@ -48,19 +48,37 @@ afterEach(async () => {
 });
 
 let custodyCounter = 0;
-async function setup(options: { databaseUrl?: string; custodySeed?: string; withdrawDailyMaxUrtc?: bigint } = {}): Promise<Setup> {
+async function setup(
+  options: { databaseUrl?: string; custodySeed?: string; withdrawDailyMaxUrtc?: bigint } = {},
+): Promise<Setup> {
   // Each test gets its own custody wallet, so that tests sharing the stand-in never see each other's deposits.
-  const seed = options.custodySeed ?? Buffer.alloc(32, 0).fill(++custodyCounter, 0, 4).fill(process.pid % 256, 4, 5).toString('hex');
+  const seed =
+    options.custodySeed ??
+    Buffer.alloc(32, 0)
+      .fill(++custodyCounter, 0, 4)
+      .fill(process.pid % 256, 4, 5)
+      .toString('hex');
   const custody = rustChainKeyFromSeed(seed);
   let now = 1_800_000_000;
-  const client = createRustChainClient({ url: node.url, chainId: node.chainId, timeoutMs: 2_000, readRetries: 0, pendingRequestsMax: 10_000 });
+  const client = createRustChainClient({
+    url: node.url,
+    chainId: node.chainId,
+    timeoutMs: 2_000,
+    readRetries: 0,
+    pendingRequestsMax: 10_000,
+  });
   const market = createTestMarket({
     databaseUrl: options.databaseUrl,
     clock: () => now,
     chain: createRustChainAdapter(client, custody),
     withdrawDailyMaxUrtc: options.withdrawDailyMaxUrtc,
   });
-  const server = await startMarketServer(market, { host: '127.0.0.1', port: 0, sweepIntervalMs: 60_000, custodyPollIntervalMs: 3_600_000 });
+  const server = await startMarketServer(market, {
+    host: '127.0.0.1',
+    port: 0,
+    sweepIntervalMs: 60_000,
+    custodyPollIntervalMs: 3_600_000,
+  });
   const s: Setup = {
     market,
     server,
@@ -86,19 +104,32 @@ function chainWallet(rtc: bigint): { key: RustChainKey; wallet: Wallet } {
 
 const sendToCustody = async (from: RustChainKey, s: Setup, amountUrtc: bigint, memo = '') => {
   const client = createRustChainClient({ url: node.url, chainId: node.chainId, pendingRequestsMax: 10_000 });
-  const signed = client.signTransfer(from, { to: s.custody.address, amountUrtc, nonce: BigInt(Date.now()) * 1000n + BigInt(++transferCounter), memo });
+  const signed = client.signTransfer(from, {
+    to: s.custody.address,
+    amountUrtc,
+    nonce: BigInt(Date.now()) * 1000n + BigInt(++transferCounter),
+    memo,
+  });
   await client.sendTransfer(signed);
   return signed.txHash;
 };
 let transferCounter = 0;
 
-const balance = async (s: Setup, address: string) => (await call(s.url, 'GET', `/wallet/balance?wallet=${address}`)).body;
-const deposits = async (s: Setup, address: string) => (await call(s.url, 'GET', `/wallet/deposits?wallet=${address}`)).body.deposits;
+const balance = async (s: Setup, address: string) =>
+  (await call(s.url, 'GET', `/wallet/balance?wallet=${address}`)).body;
+const deposits = async (s: Setup, address: string) =>
+  (await call(s.url, 'GET', `/wallet/deposits?wallet=${address}`)).body.deposits;
 const journalCount = (s: Setup, kind: string) =>
   Number(s.market.db.sqlite.prepare('SELECT COUNT(*) FROM journal WHERE kind = ?').pluck().get(kind) as bigint);
 
 function signedWithdrawal(w: Wallet, fields: { to_address: string; amount_urtc: string; nonce?: string }) {
-  const action = { action: 'wallet.withdraw', wallet: w.address, to_address: fields.to_address, amount_urtc: fields.amount_urtc, nonce: fields.nonce ?? newNonce() };
+  const action = {
+    action: 'wallet.withdraw',
+    wallet: w.address,
+    to_address: fields.to_address,
+    amount_urtc: fields.amount_urtc,
+    nonce: fields.nonce ?? newNonce(),
+  };
   const { action: _a, ...body } = action;
   return { ...body, public_key: w.publicKey, signature: w.sign(action) };
 }
@@ -109,9 +140,14 @@ describe('deposits', () => {
     const { key, wallet } = chainWallet(10n);
     const tx = await sendToCustody(key, s, 3n * RTC);
     await s.tick();
-    expect(await deposits(s, wallet.address)).toMatchObject([{ tx_hash: tx, status: 'pending', amount_urtc: '3000000', from_address: key.address }]);
+    expect(await deposits(s, wallet.address)).toMatchObject([
+      { tx_hash: tx, status: 'pending', amount_urtc: '3000000', from_address: key.address },
+    ]);
     expect((await balance(s, wallet.address)).available_urtc).toBe('0');
-    expect((await call(s.url, 'GET', '/custody')).body).toMatchObject({ incoming_urtc: '3000000', liabilities_urtc: '0' });
+    expect((await call(s.url, 'GET', '/custody')).body).toMatchObject({
+      incoming_urtc: '3000000',
+      liabilities_urtc: '0',
+    });
 
     node.confirm(tx);
     await s.tick();
@@ -166,10 +202,22 @@ describe('deposits', () => {
     expect(listed.body.deposits).toMatchObject([{ tx_hash: t.txHash, status: 'unattributed', wallet: null }]);
     expect((await call(s.url, 'GET', '/custody/unattributed')).status).toBe(401);
     const owner = newWallet();
-    const attributed = await call(s.url, 'POST', '/custody/attribute', { tx_hash: t.txHash, wallet: owner.address }, asOperator);
+    const attributed = await call(
+      s.url,
+      'POST',
+      '/custody/attribute',
+      { tx_hash: t.txHash, wallet: owner.address },
+      asOperator,
+    );
     expect(attributed.body).toMatchObject({ ok: true, status: 'credited', wallet: owner.address });
     expect((await balance(s, owner.address)).available_urtc).toBe('5000000');
-    const again = await call(s.url, 'POST', '/custody/attribute', { tx_hash: t.txHash, wallet: newWallet().address }, asOperator);
+    const again = await call(
+      s.url,
+      'POST',
+      '/custody/attribute',
+      { tx_hash: t.txHash, wallet: newWallet().address },
+      asOperator,
+    );
     expect(again).toMatchObject({ status: 409, body: { error: { code: 'INVALID_STATE' } } });
     expect(journalCount(s, 'chain_deposit')).toBe(1);
   });
@@ -205,18 +253,42 @@ describe('withdrawals', () => {
     const payer = await fundedThroughChain(s, 10n);
     const provider = newWallet();
     const job_id = newJobId();
-    expect((await call(s.url, 'POST', '/render/escrow', signedLockBody(payer, { job_id, to_wallet: provider.address, amount_urtc: '4000000' }))).status).toBe(201);
+    expect(
+      (
+        await call(
+          s.url,
+          'POST',
+          '/render/escrow',
+          signedLockBody(payer, { job_id, to_wallet: provider.address, amount_urtc: '4000000' }),
+        )
+      ).status,
+    ).toBe(201);
     expect((await call(s.url, 'POST', '/render/release', signedReleaseBody(payer, { job_id }))).status).toBe(200);
 
     const home = newWallet().address;
-    const r = await call(s.url, 'POST', '/wallet/withdraw', signedWithdrawal(provider, { to_address: home, amount_urtc: '4000000' }));
-    expect(r).toMatchObject({ status: 202, body: { ok: true, status: 'pending', amount_urtc: '4000000', to_address: home } });
+    const r = await call(
+      s.url,
+      'POST',
+      '/wallet/withdraw',
+      signedWithdrawal(provider, { to_address: home, amount_urtc: '4000000' }),
+    );
+    expect(r).toMatchObject({
+      status: 202,
+      body: { ok: true, status: 'pending', amount_urtc: '4000000', to_address: home },
+    });
     expect((await balance(s, provider.address)).available_urtc).toBe('0');
-    expect((await call(s.url, 'GET', '/custody')).body).toMatchObject({ liabilities_urtc: '10000000', pending_withdrawals_urtc: '4000000' });
+    expect((await call(s.url, 'GET', '/custody')).body).toMatchObject({
+      liabilities_urtc: '10000000',
+      pending_withdrawals_urtc: '4000000',
+    });
 
     await s.tick();
     const sent = (await call(s.url, 'GET', `/wallet/withdrawals?wallet=${provider.address}`)).body.withdrawals[0];
-    expect(sent).toMatchObject({ withdrawal_id: r.body.withdrawal_id, status: 'sent', tx_hash: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    expect(sent).toMatchObject({
+      withdrawal_id: r.body.withdrawal_id,
+      status: 'sent',
+      tx_hash: expect.stringMatching(/^[0-9a-f]{32}$/),
+    });
     const onChain = node.transfer(sent.tx_hash)!;
     expect(onChain).toMatchObject({ from: s.custody.address, to: home, amountUrtc: 4_000_000n, status: 'pending' });
 
@@ -226,14 +298,29 @@ describe('withdrawals', () => {
     expect(confirmed).toMatchObject({ status: 'confirmed', confirmed_at: expect.any(Number) });
     expect(node.balance(home)).toBe(4_000_000n);
     expect(node.transfers.filter((t) => t.from === s.custody.address)).toHaveLength(1);
-    expect((await call(s.url, 'GET', '/custody')).body).toMatchObject({ onchain_urtc: '6000000', liabilities_urtc: '6000000', surplus_urtc: '0' });
+    expect((await call(s.url, 'GET', '/custody')).body).toMatchObject({
+      onchain_urtc: '6000000',
+      liabilities_urtc: '6000000',
+      surplus_urtc: '0',
+    });
   });
 
   it('a transfer the node refuses for good returns the money once', async () => {
     const s = await setup();
     const w = await fundedThroughChain(s, 5n);
-    node.injectFault({ method: 'POST', path: '/wallet/transfer/signed', kind: 'status', status: 400, body: { error: 'Invalid to_address', code: 'INVALID_ADDRESS' } });
-    const r = await call(s.url, 'POST', '/wallet/withdraw', signedWithdrawal(w, { to_address: newWallet().address, amount_urtc: '2000000' }));
+    node.injectFault({
+      method: 'POST',
+      path: '/wallet/transfer/signed',
+      kind: 'status',
+      status: 400,
+      body: { error: 'Invalid to_address', code: 'INVALID_ADDRESS' },
+    });
+    const r = await call(
+      s.url,
+      'POST',
+      '/wallet/withdraw',
+      signedWithdrawal(w, { to_address: newWallet().address, amount_urtc: '2000000' }),
+    );
     expect(r.status).toBe(202);
     await s.tick();
     await s.tick();
@@ -246,13 +333,20 @@ describe('withdrawals', () => {
   it('a voided transfer fails the withdrawal and returns the money once', async () => {
     const s = await setup();
     const w = await fundedThroughChain(s, 5n);
-    await call(s.url, 'POST', '/wallet/withdraw', signedWithdrawal(w, { to_address: newWallet().address, amount_urtc: '1000000' }));
+    await call(
+      s.url,
+      'POST',
+      '/wallet/withdraw',
+      signedWithdrawal(w, { to_address: newWallet().address, amount_urtc: '1000000' }),
+    );
     await s.tick();
     const { tx_hash } = (await call(s.url, 'GET', `/wallet/withdrawals?wallet=${w.address}`)).body.withdrawals[0];
     node.void(tx_hash, 'operator');
     await s.tick();
     await s.tick();
-    expect((await call(s.url, 'GET', `/wallet/withdrawals?wallet=${w.address}`)).body.withdrawals[0].status).toBe('failed');
+    expect((await call(s.url, 'GET', `/wallet/withdrawals?wallet=${w.address}`)).body.withdrawals[0].status).toBe(
+      'failed',
+    );
     expect((await balance(s, w.address)).available_urtc).toBe('5000000');
   });
 
@@ -260,7 +354,12 @@ describe('withdrawals', () => {
     const s = await setup();
     const w = await fundedThroughChain(s, 5n);
     node.injectFault({ method: 'POST', path: '/wallet/transfer/signed', kind: 'lose-answer' });
-    await call(s.url, 'POST', '/wallet/withdraw', signedWithdrawal(w, { to_address: newWallet().address, amount_urtc: '1000000' }));
+    await call(
+      s.url,
+      'POST',
+      '/wallet/withdraw',
+      signedWithdrawal(w, { to_address: newWallet().address, amount_urtc: '1000000' }),
+    );
     await s.tick(); // posted, the node took it, the answer was lost
     const pending = (await call(s.url, 'GET', `/wallet/withdrawals?wallet=${w.address}`)).body.withdrawals[0];
     expect(pending).toMatchObject({ status: 'pending', tx_hash: expect.any(String) });
@@ -276,14 +375,31 @@ describe('withdrawals', () => {
     const to = newWallet().address;
     const identity = `01${'00'.repeat(31)}`;
     const cases: [string, Record<string, unknown>, number, string][] = [
-      ['malformed address', signedWithdrawal(w, { to_address: 'RTCnothex', amount_urtc: '1000000' }), 400, 'INVALID_INPUT'],
+      [
+        'malformed address',
+        signedWithdrawal(w, { to_address: 'RTCnothex', amount_urtc: '1000000' }),
+        400,
+        'INVALID_INPUT',
+      ],
       ['below the minimum', signedWithdrawal(w, { to_address: to, amount_urtc: '99999' }), 400, 'INVALID_INPUT'],
       ['over the balance', signedWithdrawal(w, { to_address: to, amount_urtc: '6000000' }), 402, 'INSUFFICIENT_FUNDS'],
       ['over the daily cap', signedWithdrawal(w, { to_address: to, amount_urtc: '3000001' }), 429, 'RATE_LIMITED'],
-      ['signed by another wallet', { ...signedWithdrawal(newWallet(), { to_address: to, amount_urtc: '1000000' }), wallet: w.address }, 401, 'INVALID_SIGNATURE'],
+      [
+        'signed by another wallet',
+        { ...signedWithdrawal(newWallet(), { to_address: to, amount_urtc: '1000000' }), wallet: w.address },
+        401,
+        'INVALID_SIGNATURE',
+      ],
       [
         'a small-order key',
-        { wallet: w.address, to_address: to, amount_urtc: '1000000', nonce: newNonce(), public_key: identity, signature: identity + '00'.repeat(32) },
+        {
+          wallet: w.address,
+          to_address: to,
+          amount_urtc: '1000000',
+          nonce: newNonce(),
+          public_key: identity,
+          signature: identity + '00'.repeat(32),
+        },
         401,
         'INVALID_SIGNATURE',
       ],
@@ -294,7 +410,10 @@ describe('withdrawals', () => {
     }
     const once = signedWithdrawal(w, { to_address: to, amount_urtc: '1000000' });
     expect((await call(s.url, 'POST', '/wallet/withdraw', once)).status).toBe(202);
-    expect(await call(s.url, 'POST', '/wallet/withdraw', once)).toMatchObject({ status: 409, body: { error: { code: 'NONCE_REUSED' } } });
+    expect(await call(s.url, 'POST', '/wallet/withdraw', once)).toMatchObject({
+      status: 409,
+      body: { error: { code: 'NONCE_REUSED' } },
+    });
     expect((await balance(s, w.address)).available_urtc).toBe('4000000');
     expect(s.market.db.sqlite.prepare('SELECT COUNT(*) FROM withdrawals').pluck().get()).toBe(1n);
   });
@@ -304,10 +423,22 @@ describe('withdrawals', () => {
     const w = await fundedThroughChain(s, 5n);
     // Someone with the node's operator powers moves 2 RTC out of custody behind the market's back.
     node.confirm(node.transferFrom({ from: s.custody.address, to: newWallet().address, amountUrtc: 2n * RTC }).txHash);
-    await call(s.url, 'POST', '/wallet/withdraw', signedWithdrawal(w, { to_address: newWallet().address, amount_urtc: '1000000' }));
+    await call(
+      s.url,
+      'POST',
+      '/wallet/withdraw',
+      signedWithdrawal(w, { to_address: newWallet().address, amount_urtc: '1000000' }),
+    );
     await s.tick();
-    expect((await call(s.url, 'GET', `/wallet/withdrawals?wallet=${w.address}`)).body.withdrawals[0]).toMatchObject({ status: 'pending', tx_hash: null });
-    expect((await call(s.url, 'GET', '/custody')).body).toMatchObject({ onchain_urtc: '3000000', liabilities_urtc: '5000000', surplus_urtc: '-2000000' });
+    expect((await call(s.url, 'GET', `/wallet/withdrawals?wallet=${w.address}`)).body.withdrawals[0]).toMatchObject({
+      status: 'pending',
+      tx_hash: null,
+    });
+    expect((await call(s.url, 'GET', '/custody')).body).toMatchObject({
+      onchain_urtc: '3000000',
+      liabilities_urtc: '5000000',
+      surplus_urtc: '-2000000',
+    });
     expect(node.transfers.filter((t) => t.from === s.custody.address && t.nonce !== null)).toHaveLength(0);
   });
 });
@@ -316,26 +447,74 @@ const Withdraw = graphql(`
   mutation Withdraw($input: WithdrawInput!) {
     withdraw(input: $input) {
       __typename
-      ... on WithdrawSuccess { withdrawal { withdrawalId status amountUrtc toAddress txHash } }
-      ... on MarketError { code message }
+      ... on WithdrawSuccess {
+        withdrawal {
+          withdrawalId
+          status
+          amountUrtc
+          toAddress
+          txHash
+        }
+      }
+      ... on MarketError {
+        code
+        message
+      }
     }
   }
 `);
 
 const CustodyAndWallet = graphql(`
   query CustodyAndWallet($address: String!) {
-    custody { enabled custodyAddress onchainUrtc liabilitiesUrtc incomingUrtc pendingWithdrawalsUrtc surplusUrtc }
+    custody {
+      enabled
+      custodyAddress
+      onchainUrtc
+      liabilitiesUrtc
+      incomingUrtc
+      pendingWithdrawalsUrtc
+      surplusUrtc
+    }
     wallet(address: $address) {
       availableUrtc
-      deposits(first: 10) { edges { node { txHash status amountUrtc } } }
-      withdrawals(first: 10) { edges { node { withdrawalId status amountUrtc txHash } } }
+      deposits(first: 10) {
+        edges {
+          node {
+            txHash
+            status
+            amountUrtc
+          }
+        }
+      }
+      withdrawals(first: 10) {
+        edges {
+          node {
+            withdrawalId
+            status
+            amountUrtc
+            txHash
+          }
+        }
+      }
     }
   }
 `);
 
 const CustodyEvents = graphql(`
   subscription CustodyEvents($wallet: String!, $afterSeq: Int) {
-    walletEvents(wallet: $wallet, afterSeq: $afterSeq) { seq change deposit { txHash status } withdrawal { withdrawalId status txHash } }
+    walletEvents(wallet: $wallet, afterSeq: $afterSeq) {
+      seq
+      change
+      deposit {
+        txHash
+        status
+      }
+      withdrawal {
+        withdrawalId
+        status
+        txHash
+      }
+    }
   }
 `);
 
@@ -349,10 +528,26 @@ describe('over GraphQL', () => {
     await s.tick();
     const execute = graphqlClient(s.market);
     const to = newWallet().address;
-    const action = { action: 'wallet.withdraw', wallet: wallet.address, to_address: to, amount_urtc: '500000', nonce: newNonce() };
-    const input = { wallet: wallet.address, toAddress: to, amountUrtc: '500000', nonce: action.nonce, publicKey: wallet.publicKey, signature: wallet.sign(action) };
+    const action = {
+      action: 'wallet.withdraw',
+      wallet: wallet.address,
+      to_address: to,
+      amount_urtc: '500000',
+      nonce: newNonce(),
+    };
+    const input = {
+      wallet: wallet.address,
+      toAddress: to,
+      amountUrtc: '500000',
+      nonce: action.nonce,
+      publicKey: wallet.publicKey,
+      signature: wallet.sign(action),
+    };
     const done = await execute(Withdraw, { input });
-    expect(done.withdraw).toMatchObject({ __typename: 'WithdrawSuccess', withdrawal: { status: 'PENDING', amountUrtc: '500000', toAddress: to } });
+    expect(done.withdraw).toMatchObject({
+      __typename: 'WithdrawSuccess',
+      withdrawal: { status: 'PENDING', amountUrtc: '500000', toAddress: to },
+    });
     const again = await execute(Withdraw, { input });
     expect(again.withdraw).toMatchObject({ __typename: 'StateError', code: 'NONCE_REUSED' });
     await s.tick();
@@ -361,20 +556,44 @@ describe('over GraphQL', () => {
     await s.tick();
 
     const view = await execute(CustodyAndWallet, { address: wallet.address });
-    expect(view.custody).toMatchObject({ enabled: true, custodyAddress: s.custody.address, onchainUrtc: '1500000', liabilitiesUrtc: '1500000', surplusUrtc: '0' });
+    expect(view.custody).toMatchObject({
+      enabled: true,
+      custodyAddress: s.custody.address,
+      onchainUrtc: '1500000',
+      liabilitiesUrtc: '1500000',
+      surplusUrtc: '0',
+    });
     expect(view.wallet.availableUrtc).toBe('1500000');
-    expect(view.wallet.deposits.edges.map((e) => e.node)).toEqual([{ txHash: tx, status: 'CREDITED', amountUrtc: '2000000' }]);
-    expect(view.wallet.withdrawals.edges.map((e) => e.node)).toMatchObject([{ status: 'CONFIRMED', amountUrtc: '500000', txHash: sentHash }]);
+    expect(view.wallet.deposits.edges.map((e) => e.node)).toEqual([
+      { txHash: tx, status: 'CREDITED', amountUrtc: '2000000' },
+    ]);
+    expect(view.wallet.withdrawals.edges.map((e) => e.node)).toMatchObject([
+      { status: 'CONFIRMED', amountUrtc: '500000', txHash: sentHash },
+    ]);
 
-    const client = createClient({ url: `${s.url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, lazy: true, retryAttempts: 0 });
+    const client = createClient({
+      url: `${s.url.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      lazy: true,
+      retryAttempts: 0,
+    });
     try {
-      const events = client.iterate<{ walletEvents: { seq: number; change: string } }>({ query: CustodyEvents.toString(), variables: { wallet: wallet.address, afterSeq: 0 } });
+      const events = client.iterate<{ walletEvents: { seq: number; change: string } }>({
+        query: CustodyEvents.toString(),
+        variables: { wallet: wallet.address, afterSeq: 0 },
+      });
       const got: { seq: number; change: string }[] = [];
       for await (const e of events) {
         got.push(e.data!.walletEvents);
         if (got.length === 5) break;
       }
-      expect(got.map((e) => e.change)).toEqual(['DEPOSIT_PENDING', 'DEPOSIT_CREDITED', 'WITHDRAWAL_PENDING', 'WITHDRAWAL_SENT', 'WITHDRAWAL_CONFIRMED']);
+      expect(got.map((e) => e.change)).toEqual([
+        'DEPOSIT_PENDING',
+        'DEPOSIT_CREDITED',
+        'WITHDRAWAL_PENDING',
+        'WITHDRAWAL_SENT',
+        'WITHDRAWAL_CONFIRMED',
+      ]);
       expect(got.map((e) => e.seq)).toEqual([...got.map((e) => e.seq)].sort((a, b) => a - b));
     } finally {
       await client.dispose();
@@ -395,17 +614,35 @@ describe('with the chain unreachable', () => {
       await s.tick(); // every part fails, is logged, and nothing moves
       const provider = newWallet();
       const job_id = newJobId();
-      expect((await call(s.url, 'POST', '/render/escrow', signedLockBody(wallet, { job_id, to_wallet: provider.address, amount_urtc: '1000000' }))).status).toBe(201);
+      expect(
+        (
+          await call(
+            s.url,
+            'POST',
+            '/render/escrow',
+            signedLockBody(wallet, { job_id, to_wallet: provider.address, amount_urtc: '1000000' }),
+          )
+        ).status,
+      ).toBe(201);
       expect((await call(s.url, 'POST', '/render/release', signedReleaseBody(wallet, { job_id }))).status).toBe(200);
-      const w = await call(s.url, 'POST', '/wallet/withdraw', signedWithdrawal(wallet, { to_address: newWallet().address, amount_urtc: '1000000' }));
+      const w = await call(
+        s.url,
+        'POST',
+        '/wallet/withdraw',
+        signedWithdrawal(wallet, { to_address: newWallet().address, amount_urtc: '1000000' }),
+      );
       expect(w).toMatchObject({ status: 202, body: { status: 'pending' } });
       await s.tick();
-      expect((await call(s.url, 'GET', `/wallet/withdrawals?wallet=${wallet.address}`)).body.withdrawals[0].status).toBe('pending');
+      expect(
+        (await call(s.url, 'GET', `/wallet/withdrawals?wallet=${wallet.address}`)).body.withdrawals[0].status,
+      ).toBe('pending');
     } finally {
       await node.goOnline();
     }
     await s.tick();
-    expect((await call(s.url, 'GET', `/wallet/withdrawals?wallet=${wallet.address}`)).body.withdrawals[0].status).toBe('sent');
+    expect((await call(s.url, 'GET', `/wallet/withdrawals?wallet=${wallet.address}`)).body.withdrawals[0].status).toBe(
+      'sent',
+    );
     expect((await balance(s, wallet.address)).available_urtc).toBe('1000000');
   });
 });
@@ -416,9 +653,18 @@ describe('without custody configured', () => {
     const server = await startMarketServer(market, { host: '127.0.0.1', port: 0, sweepIntervalMs: 60_000 });
     try {
       const w = newWallet();
-      const r = await call(server.url, 'POST', '/wallet/withdraw', signedWithdrawal(w, { to_address: newWallet().address, amount_urtc: '1000000' }));
+      const r = await call(
+        server.url,
+        'POST',
+        '/wallet/withdraw',
+        signedWithdrawal(w, { to_address: newWallet().address, amount_urtc: '1000000' }),
+      );
       expect(r).toMatchObject({ status: 503, body: { ok: false, error: { code: 'CUSTODY_DISABLED' } } });
-      expect((await call(server.url, 'GET', '/custody')).body).toMatchObject({ ok: true, enabled: false, onchain_urtc: null });
+      expect((await call(server.url, 'GET', '/custody')).body).toMatchObject({
+        ok: true,
+        enabled: false,
+        onchain_urtc: null,
+      });
     } finally {
       await server.close();
     }

@@ -13,7 +13,9 @@ import { ADMIN_KEY, createTestMarket, newJobId, newNonce, newWallet } from './su
 
 const Funds = graphql(`
   mutation DeliveryFunds($input: DepositInput!) {
-    deposit(input: $input) { __typename }
+    deposit(input: $input) {
+      __typename
+    }
   }
 `);
 
@@ -21,8 +23,17 @@ const Lock = graphql(`
   mutation DeliveryLock($input: LockEscrowInput!) {
     lockEscrow(jobType: RENDER, input: $input) {
       __typename
-      ... on EscrowSuccess { escrow { status reviewWindowS remainingUrtc } }
-      ... on MarketError { code message }
+      ... on EscrowSuccess {
+        escrow {
+          status
+          reviewWindowS
+          remainingUrtc
+        }
+      }
+      ... on MarketError {
+        code
+        message
+      }
     }
   }
 `);
@@ -33,9 +44,23 @@ const Deliver = graphql(`
       __typename
       ... on EscrowSuccess {
         changed
-        escrow { status remainingUrtc deliveredAt reviewUntil claimedUrtc resultHash resultUri receipt { json } }
+        escrow {
+          status
+          remainingUrtc
+          deliveredAt
+          reviewUntil
+          claimedUrtc
+          resultHash
+          resultUri
+          receipt {
+            json
+          }
+        }
       }
-      ... on MarketError { code message }
+      ... on MarketError {
+        code
+        message
+      }
     }
   }
 `);
@@ -44,8 +69,18 @@ const Dispute = graphql(`
   mutation DeliveryDispute($jobType: JobType!, $input: DisputeEscrowInput!) {
     disputeEscrow(jobType: $jobType, input: $input) {
       __typename
-      ... on EscrowSuccess { changed escrow { status disputedAt disputeReason } }
-      ... on MarketError { code message }
+      ... on EscrowSuccess {
+        changed
+        escrow {
+          status
+          disputedAt
+          disputeReason
+        }
+      }
+      ... on MarketError {
+        code
+        message
+      }
     }
   }
 `);
@@ -54,16 +89,50 @@ const Resolve = graphql(`
   mutation DeliveryResolve($input: ResolveDisputeInput!) {
     resolveDispute(input: $input) {
       __typename
-      ... on EscrowSuccess { changed escrow { status releasedUrtc refundedUrtc remainingUrtc refundReason settledBy receipt { json signature publicKey } } }
-      ... on MarketError { code message }
+      ... on EscrowSuccess {
+        changed
+        escrow {
+          status
+          releasedUrtc
+          refundedUrtc
+          remainingUrtc
+          refundReason
+          settledBy
+          receipt {
+            json
+            signature
+            publicKey
+          }
+        }
+      }
+      ... on MarketError {
+        code
+        message
+      }
     }
   }
 `);
 
 const Reports = graphql(`
   query DeliveryReports {
-    openDisputes(first: 50) { totalCount edges { node { jobId disputedAt } } }
-    escrowsAwaitingReview(first: 50) { totalCount edges { node { jobId reviewUntil } } }
+    openDisputes(first: 50) {
+      totalCount
+      edges {
+        node {
+          jobId
+          disputedAt
+        }
+      }
+    }
+    escrowsAwaitingReview(first: 50) {
+      totalCount
+      edges {
+        node {
+          jobId
+          reviewUntil
+        }
+      }
+    }
   }
 `);
 
@@ -90,24 +159,57 @@ async function lockedJob(reviewWindowS?: number) {
   };
   if (reviewWindowS !== undefined) action.review_window_s = String(reviewWindowS);
   const r = await execute(Lock, {
-    input: { jobId, fromWallet: payer.address, toWallet: provider.address, amountUrtc: '2500000', reviewWindowS, nonce, publicKey: payer.publicKey, signature: payer.sign(action) },
+    input: {
+      jobId,
+      fromWallet: payer.address,
+      toWallet: provider.address,
+      amountUrtc: '2500000',
+      reviewWindowS,
+      nonce,
+      publicKey: payer.publicKey,
+      signature: payer.sign(action),
+    },
   });
-  expect(r.lockEscrow).toMatchObject({ __typename: 'EscrowSuccess', escrow: { status: 'LOCKED', reviewWindowS: reviewWindowS ?? 259_200, remainingUrtc: '2500000' } });
+  expect(r.lockEscrow).toMatchObject({
+    __typename: 'EscrowSuccess',
+    escrow: { status: 'LOCKED', reviewWindowS: reviewWindowS ?? 259_200, remainingUrtc: '2500000' },
+  });
   return { payer, provider, jobId };
 }
 
 function deliverInput(provider: Wallet, jobId: string, claimedUrtc?: string) {
   const nonce = newNonce();
   const resultHash = sha256Hex(jobId);
-  const action: Record<string, string> & { action: string } = { action: 'escrow.deliver', job_id: jobId, job_type: 'render', result_hash: resultHash, nonce, result_uri: 'https://results.example/1' };
+  const action: Record<string, string> & { action: string } = {
+    action: 'escrow.deliver',
+    job_id: jobId,
+    job_type: 'render',
+    result_hash: resultHash,
+    nonce,
+    result_uri: 'https://results.example/1',
+  };
   if (claimedUrtc) action.claimed_urtc = claimedUrtc;
-  return { jobType: 'RENDER' as const, input: { jobId, resultHash, resultUri: 'https://results.example/1', claimedUrtc, nonce, publicKey: provider.publicKey, signature: provider.sign(action) } };
+  return {
+    jobType: 'RENDER' as const,
+    input: {
+      jobId,
+      resultHash,
+      resultUri: 'https://results.example/1',
+      claimedUrtc,
+      nonce,
+      publicKey: provider.publicKey,
+      signature: provider.sign(action),
+    },
+  };
 }
 
 function disputeInput(payer: Wallet, jobId: string) {
   const nonce = newNonce();
   const action = { action: 'escrow.dispute', job_id: jobId, job_type: 'render', reason: 'wrong resolution', nonce };
-  return { jobType: 'RENDER' as const, input: { jobId, reason: 'wrong resolution', nonce, publicKey: payer.publicKey, signature: payer.sign(action) } };
+  return {
+    jobType: 'RENDER' as const,
+    input: { jobId, reason: 'wrong resolution', nonce, publicKey: payer.publicKey, signature: payer.sign(action) },
+  };
 }
 
 describe('deliverEscrow, disputeEscrow, resolveDispute', () => {
@@ -128,24 +230,61 @@ describe('deliverEscrow, disputeEscrow, resolveDispute', () => {
         receipt: null,
       },
     });
-    expect((await execute(Deliver, deliverInput(payer, jobId))).deliverEscrow).toMatchObject({ __typename: 'AuthorizationError', code: 'FORBIDDEN' });
-    expect((await execute(Deliver, { ...deliverInput(provider, jobId), jobType: 'LLM' })).deliverEscrow).toMatchObject({ code: 'INVALID_SIGNATURE' }); // signed as render
-    expect((await execute(Dispute, disputeInput(provider, jobId))).disputeEscrow).toMatchObject({ __typename: 'AuthorizationError', code: 'FORBIDDEN' });
-    expect((await execute(Dispute, disputeInput(payer, jobId))).disputeEscrow).toMatchObject({ __typename: 'EscrowSuccess', escrow: { status: 'DISPUTED', disputeReason: 'wrong resolution' } });
-    expect((await execute(Dispute, disputeInput(payer, jobId))).disputeEscrow).toMatchObject({ __typename: 'StateError', code: 'INVALID_STATE' });
+    expect((await execute(Deliver, deliverInput(payer, jobId))).deliverEscrow).toMatchObject({
+      __typename: 'AuthorizationError',
+      code: 'FORBIDDEN',
+    });
+    expect((await execute(Deliver, { ...deliverInput(provider, jobId), jobType: 'LLM' })).deliverEscrow).toMatchObject({
+      code: 'INVALID_SIGNATURE',
+    }); // signed as render
+    expect((await execute(Dispute, disputeInput(provider, jobId))).disputeEscrow).toMatchObject({
+      __typename: 'AuthorizationError',
+      code: 'FORBIDDEN',
+    });
+    expect((await execute(Dispute, disputeInput(payer, jobId))).disputeEscrow).toMatchObject({
+      __typename: 'EscrowSuccess',
+      escrow: { status: 'DISPUTED', disputeReason: 'wrong resolution' },
+    });
+    expect((await execute(Dispute, disputeInput(payer, jobId))).disputeEscrow).toMatchObject({
+      __typename: 'StateError',
+      code: 'INVALID_STATE',
+    });
 
-    expect((await execute(Resolve, { input: { jobId, releaseUrtc: '1' } })).resolveDispute).toMatchObject({ __typename: 'AuthorizationError', code: 'UNAUTHORIZED' });
-    expect((await execute(Resolve, { input: { jobId, releaseUrtc: '2500001' } }, operator)).resolveDispute).toMatchObject({ __typename: 'InvalidInputError' });
-    expect((await execute(Resolve, { input: { jobId, releaseUrtc: 'half' } }, operator)).resolveDispute).toMatchObject({ __typename: 'InvalidInputError' });
+    expect((await execute(Resolve, { input: { jobId, releaseUrtc: '1' } })).resolveDispute).toMatchObject({
+      __typename: 'AuthorizationError',
+      code: 'UNAUTHORIZED',
+    });
+    expect(
+      (await execute(Resolve, { input: { jobId, releaseUrtc: '2500001' } }, operator)).resolveDispute,
+    ).toMatchObject({ __typename: 'InvalidInputError' });
+    expect((await execute(Resolve, { input: { jobId, releaseUrtc: 'half' } }, operator)).resolveDispute).toMatchObject({
+      __typename: 'InvalidInputError',
+    });
     const resolved = await execute(Resolve, { input: { jobId, releaseUrtc: '1250000' } }, operator);
     expect(resolved.resolveDispute).toMatchObject({
       __typename: 'EscrowSuccess',
-      escrow: { status: 'RELEASED', releasedUrtc: '1250000', refundedUrtc: '1250000', remainingUrtc: '0', refundReason: 'dispute', settledBy: 'operator' },
+      escrow: {
+        status: 'RELEASED',
+        releasedUrtc: '1250000',
+        refundedUrtc: '1250000',
+        remainingUrtc: '0',
+        refundReason: 'dispute',
+        settledBy: 'operator',
+      },
     });
-    const receipt = (resolved.resolveDispute as { escrow: { receipt: { json: string; publicKey: string } } }).escrow.receipt;
-    expect(JSON.parse(receipt.json)).toMatchObject({ job_id: jobId, status: 'released', released_urtc: '1250000', refund_reason: 'dispute', settled_by: 'operator' });
+    const receipt = (resolved.resolveDispute as { escrow: { receipt: { json: string; publicKey: string } } }).escrow
+      .receipt;
+    expect(JSON.parse(receipt.json)).toMatchObject({
+      job_id: jobId,
+      status: 'released',
+      released_urtc: '1250000',
+      refund_reason: 'dispute',
+      settled_by: 'operator',
+    });
     expect(receipt.publicKey).toBe(market.receipts.publicKey);
-    expect((await execute(Resolve, { input: { jobId, releaseUrtc: '0' } }, operator)).resolveDispute).toMatchObject({ code: 'INVALID_STATE' });
+    expect((await execute(Resolve, { input: { jobId, releaseUrtc: '0' } }, operator)).resolveDispute).toMatchObject({
+      code: 'INVALID_STATE',
+    });
   });
 });
 

@@ -32,9 +32,14 @@ afterAll(async () => {
 
 const balance = async (w: Wallet) => (await call(server.url, 'GET', `/wallet/balance?wallet=${w.address}`)).body;
 const changesOf = (market: Market, jobId: string) =>
-  (market.db.sqlite.prepare("SELECT change FROM market_events WHERE topic = 'escrow' AND job_id = ? ORDER BY seq").pluck().all(jobId) as string[]);
+  market.db.sqlite
+    .prepare("SELECT change FROM market_events WHERE topic = 'escrow' AND job_id = ? ORDER BY seq")
+    .pluck()
+    .all(jobId) as string[];
 const journalOf = (market: Market, jobId: string) =>
-  market.db.sqlite.prepare("SELECT kind, amount_urtc FROM journal WHERE job_id = ? AND kind <> 'lock' ORDER BY kind").all(jobId) as { kind: string; amount_urtc: bigint }[];
+  market.db.sqlite
+    .prepare("SELECT kind, amount_urtc FROM journal WHERE job_id = ? AND kind <> 'lock' ORDER BY kind")
+    .all(jobId) as { kind: string; amount_urtc: bigint }[];
 
 /** When, during the race, the clock reaches review_until (the sweeper may then auto-release, a dispute is too late). */
 type Crossing = 'before the race' | 'during the race' | 'never';
@@ -46,7 +51,16 @@ describe('one delivered escrow, 50 requests at once', () => {
       const payer = newWallet();
       const provider = newWallet();
       const job_id = await fundedLock(server.url, payer, provider, { amount_urtc: '2500000', review_window_s: '60' });
-      expect((await call(server.url, 'POST', '/render/deliver', signedDeliverBody(provider, { job_id, claimed_urtc: '2000000' }))).status).toBe(200);
+      expect(
+        (
+          await call(
+            server.url,
+            'POST',
+            '/render/deliver',
+            signedDeliverBody(provider, { job_id, claimed_urtc: '2000000' }),
+          )
+        ).status,
+      ).toBe(200);
       const reviewUntil = clock.now + 60;
       clock.now = crossing === 'before the race' ? reviewUntil : reviewUntil - 1;
       // Mid-race, as the server handles the requests: some are judged before review_until, the rest at it.
@@ -69,7 +83,11 @@ describe('one delivered escrow, 50 requests at once', () => {
             return call(server.url, 'POST', '/render/dispute', signedDisputeBody(payer, { job_id }));
           default:
             // The sweeper's turns are spread over the time the requests arrive, as a timer would run it.
-            sweeps.push(new Promise((resolve, reject) => setTimeout(() => server.market.escrows.sweepDue().then(resolve, reject), i / 4)));
+            sweeps.push(
+              new Promise((resolve, reject) =>
+                setTimeout(() => server.market.escrows.sweepDue().then(resolve, reject), i / 4),
+              ),
+            );
             return null;
         }
       });
@@ -83,10 +101,14 @@ describe('one delivered escrow, 50 requests at once', () => {
       const finals = changes.filter((c) => c === 'released' || c === 'refunded' || c === 'expired');
       expect(finals, changes.join(' ')).toHaveLength(1);
       expect(changes.filter((c) => c === 'disputed').length).toBeLessThanOrEqual(1);
-      const settledByRequest = answered.filter((r) => r.status === 200 && r.body.changed === true && (r.body.status === 'released' || r.body.status === 'refunded'));
+      const settledByRequest = answered.filter(
+        (r) =>
+          r.status === 200 && r.body.changed === true && (r.body.status === 'released' || r.body.status === 'refunded'),
+      );
       expect(settledByRequest.length).toBeLessThanOrEqual(1);
       for (const r of answered) {
-        if (r.status !== 200) expect(r, JSON.stringify(r.body)).toMatchObject({ status: 409, body: { error: { code: 'INVALID_STATE' } } });
+        if (r.status !== 200)
+          expect(r, JSON.stringify(r.body)).toMatchObject({ status: 409, body: { error: { code: 'INVALID_STATE' } } });
       }
 
       const final = (await call(server.url, 'GET', `/render/escrow/${job_id}`)).body;
@@ -126,8 +148,21 @@ describe('two instances sweeping one database file', () => {
       const payer = newWallet();
       const provider = newWallet();
       for (let i = 0; i < 30; i++) {
-        const job_id = await fundedLock(running.url, payer, provider, { amount_urtc: '100000', review_window_s: '60', fundRtc: i === 0 ? '10' : '0' });
-        expect((await call(running.url, 'POST', '/render/deliver', signedDeliverBody(provider, { job_id, claimed_urtc: '60000' }))).status).toBe(200);
+        const job_id = await fundedLock(running.url, payer, provider, {
+          amount_urtc: '100000',
+          review_window_s: '60',
+          fundRtc: i === 0 ? '10' : '0',
+        });
+        expect(
+          (
+            await call(
+              running.url,
+              'POST',
+              '/render/deliver',
+              signedDeliverBody(provider, { job_id, claimed_urtc: '60000' }),
+            )
+          ).status,
+        ).toBe(200);
         jobs.push(job_id);
       }
       sharedClock.now += 60;
@@ -141,7 +176,9 @@ describe('two instances sweeping one database file', () => {
           { kind: 'release', amount_urtc: 60_000n },
         ]);
       }
-      expect(await call(running.url, 'GET', `/wallet/balance?wallet=${provider.address}`)).toMatchObject({ body: { available_urtc: '1800000' } });
+      expect(await call(running.url, 'GET', `/wallet/balance?wallet=${provider.address}`)).toMatchObject({
+        body: { available_urtc: '1800000' },
+      });
       expect(auditLedger(a.db.sqlite)).toEqual([]);
     } finally {
       await Promise.all([a.close(), b.close(), running.close()]);

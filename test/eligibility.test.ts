@@ -19,13 +19,25 @@ afterAll(() => server.close());
 const rates = async () => (await call(server.url, 'GET', '/render/pricing')).body.rates;
 
 async function sttNode(node: Wallet, price: string) {
-  const r = await attest(server.url, node, { gpus: [rtx4090()], job_types: ['stt'], llm_models: undefined, stt_models: ['whisper-large-v3'], prices: { stt_minute_urtc: price } });
+  const r = await attest(server.url, node, {
+    gpus: [rtx4090()],
+    job_types: ['stt'],
+    llm_models: undefined,
+    stt_models: ['whisper-large-v3'],
+    prices: { stt_minute_urtc: price },
+  });
   expect(r.status, JSON.stringify(r.body)).toBe(200);
   return r.body as { flags: string[]; trust: string };
 }
 
 async function ttsNode(node: Wallet, price: string) {
-  const r = await attest(server.url, node, { gpus: [rtx4090()], job_types: ['tts'], llm_models: undefined, tts_models: ['xtts-v2'], prices: { tts_1k_chars_urtc: price } });
+  const r = await attest(server.url, node, {
+    gpus: [rtx4090()],
+    job_types: ['tts'],
+    llm_models: undefined,
+    tts_models: ['xtts-v2'],
+    prices: { tts_1k_chars_urtc: price },
+  });
   expect(r.status, JSON.stringify(r.body)).toBe(200);
   return r.body as { flags: string[]; trust: string };
 }
@@ -60,7 +72,12 @@ describe('three invented nodes quoting 10,000,000 µRTC for STT against one hone
 
     const invented = await Promise.all([0, 1, 2].map(async () => sttNode(newWallet(), '10000000')));
     expect(invented.every((r) => r.flags.includes('price_outlier:stt'))).toBe(true);
-    expect((await rates()).stt).toMatchObject({ fair_urtc: '400', providers: 3, quoted_providers: 6, quoted_median_urtc: '5000205' });
+    expect((await rates()).stt).toMatchObject({
+      fair_urtc: '400',
+      providers: 3,
+      quoted_providers: 6,
+      quoted_median_urtc: '5000205',
+    });
 
     const honest = await sttNode(newWallet(), '400');
     expect(honest.flags).toEqual([]);
@@ -94,8 +111,16 @@ describe('52 invented catalog-consistent nodes walking the TTS rate up', () => {
 
 describe('over GraphQL', () => {
   it('marketRates and fairRate carry the eligible rate and every quote beside it', async () => {
-    const r = await call(server.url, 'POST', '/graphql', { query: '{ fairRate(jobType: TTS) { fairUrtc providers quotedMedianUrtc quotedProviders insufficientData } }' });
-    expect(r.body.data.fairRate).toEqual({ fairUrtc: '1000', providers: 5, quotedMedianUrtc: '1249', quotedProviders: 57, insufficientData: false });
+    const r = await call(server.url, 'POST', '/graphql', {
+      query: '{ fairRate(jobType: TTS) { fairUrtc providers quotedMedianUrtc quotedProviders insufficientData } }',
+    });
+    expect(r.body.data.fairRate).toEqual({
+      fairUrtc: '1000',
+      providers: 5,
+      quotedMedianUrtc: '1249',
+      quotedProviders: 57,
+      insufficientData: false,
+    });
     const m = await call(server.url, 'POST', '/graphql', { query: '{ marketRates { jobType quotedProviders } }' });
     expect(m.body.data.marketRates.find((x: { jobType: string }) => x.jobType === 'TTS').quotedProviders).toBe(57);
   });
@@ -107,11 +132,21 @@ describe('over GraphQL', () => {
     await bondNode(server.url, bonded);
     await ttsNode(bonded, '1000');
     const q = 'query($m: String!) { gpuNode(minerId: $m) { eligible bond { bondedUrtc eligible bondMinUrtc } } }';
-    const of = async (w: Wallet) => (await call(server.url, 'POST', '/graphql', { query: q, variables: { m: w.address } })).body.data.gpuNode;
+    const of = async (w: Wallet) =>
+      (await call(server.url, 'POST', '/graphql', { query: q, variables: { m: w.address } })).body.data.gpuNode;
     expect(await of(plain)).toEqual({ eligible: false, bond: null });
-    expect(await of(bonded)).toEqual({ eligible: true, bond: { bondedUrtc: '100000000', eligible: true, bondMinUrtc: '100000000' } });
+    expect(await of(bonded)).toEqual({
+      eligible: true,
+      bond: { bondedUrtc: '100000000', eligible: true, bondMinUrtc: '100000000' },
+    });
     const listed = (await call(server.url, 'GET', '/gpu/nodes?job_type=tts&limit=100')).body.nodes;
-    expect(listed.find((n: { miner_id: string }) => n.miner_id === bonded.address)).toMatchObject({ eligible: true, bonded_urtc: '100000000' });
-    expect(listed.find((n: { miner_id: string }) => n.miner_id === plain.address)).toMatchObject({ eligible: false, bonded_urtc: '0' });
+    expect(listed.find((n: { miner_id: string }) => n.miner_id === bonded.address)).toMatchObject({
+      eligible: true,
+      bonded_urtc: '100000000',
+    });
+    expect(listed.find((n: { miner_id: string }) => n.miner_id === plain.address)).toMatchObject({
+      eligible: false,
+      bonded_urtc: '0',
+    });
   });
 });

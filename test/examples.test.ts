@@ -26,7 +26,11 @@ interface Run {
 function runExample(script: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
   const { GRP_SERVER: _s, RC_ADMIN_KEY: _k, ...inherited } = process.env;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+      cwd: ROOT,
+      env: { ...inherited, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c));
@@ -57,7 +61,10 @@ beforeAll(async () => {
   nodes = await Promise.all(
     specs.map(async ({ llmPrice, gpu }) => {
       const wallet = newWallet();
-      const r = await attest(server.url, wallet, { gpus: [gpu], prices: { render_minute_urtc: '50000', llm_1k_tokens_urtc: llmPrice } });
+      const r = await attest(server.url, wallet, {
+        gpus: [gpu],
+        prices: { render_minute_urtc: '50000', llm_1k_tokens_urtc: llmPrice },
+      });
       expect(r.status, JSON.stringify(r.body)).toBe(200);
       await verifyNode(server.url, wallet.address); // eligible for the fair rate
       return { wallet, llmPrice };
@@ -72,7 +79,16 @@ describe('examples/inventory.ts', () => {
   it('lists the attested LLM nodes cheapest first with their prices, the filters, and the fair rate', async () => {
     const [all, filtered] = await Promise.all([
       runExample('examples/inventory.ts', ['--server', server.url]),
-      runExample('examples/inventory.ts', ['--server', server.url, '--job-type', 'LLM', '--min-vram-gb', '24', '--max-price-urtc', '2000']),
+      runExample('examples/inventory.ts', [
+        '--server',
+        server.url,
+        '--job-type',
+        'LLM',
+        '--min-vram-gb',
+        '24',
+        '--max-price-urtc',
+        '2000',
+      ]),
     ]);
     expect(all.code, all.stderr).toBe(0);
     const byPrice = [...nodes].sort((a, b) => Number(a.llmPrice) - Number(b.llmPrice));
@@ -101,13 +117,29 @@ describe('examples/bot.ts', () => {
     const keyFile = join(dir, 'bot.key');
     const providerKeyFile = join(dir, 'node.key');
     const [ok, refused] = await Promise.all([
-      runExample('examples/bot.ts', ['--server', server.url, '--admin-key', ADMIN_KEY, '--key', keyFile, '--provider-key', providerKeyFile]),
+      runExample('examples/bot.ts', [
+        '--server',
+        server.url,
+        '--admin-key',
+        ADMIN_KEY,
+        '--key',
+        keyFile,
+        '--provider-key',
+        providerKeyFile,
+      ]),
       // The same through the environment, with a wrong operator key: the deposit's error is printed.
-      runExample('examples/bot.ts', [], { GRP_SERVER: server.url, RC_ADMIN_KEY: 'not-the-operator-key-0123456789abcdef' }),
+      runExample('examples/bot.ts', [], {
+        GRP_SERVER: server.url,
+        RC_ADMIN_KEY: 'not-the-operator-key-0123456789abcdef',
+      }),
     ]);
 
     expect(ok.code, `${ok.stdout}\n${ok.stderr}`).toBe(0);
-    const events = [...ok.stdout.matchAll(/^event seq=(\d+) change=(\w+) status=(\w+) amount_urtc=(\d+) released_urtc=(\d+) refunded_urtc=(\d+) remaining_urtc=(\d+)/gm)].map((m) => ({
+    const events = [
+      ...ok.stdout.matchAll(
+        /^event seq=(\d+) change=(\w+) status=(\w+) amount_urtc=(\d+) released_urtc=(\d+) refunded_urtc=(\d+) remaining_urtc=(\d+)/gm,
+      ),
+    ].map((m) => ({
       seq: Number(m[1]),
       change: m[2],
       status: m[3],
@@ -123,7 +155,9 @@ describe('examples/bot.ts', () => {
     ]);
     expect(events.map((e) => e.seq)).toEqual([...events.map((e) => e.seq)].sort((a, b) => a - b));
     expect(ok.stdout).toMatch(/^settled {2}job llm-bot-\S+ RELEASED/m);
-    expect(ok.stdout).toMatch(/^receipt {2}verified with key [0-9a-f]{16}: released, 2500000 µRTC released, settled by payer$/m);
+    expect(ok.stdout).toMatch(
+      /^receipt {2}verified with key [0-9a-f]{16}: released, 2500000 µRTC released, settled by payer$/m,
+    );
 
     // The key files it created hold the bot's and the node's wallets, readable by their owner only; the node was paid.
     const bot = walletFromSeed(readFileSync(keyFile, 'utf8').trim());
@@ -131,8 +165,13 @@ describe('examples/bot.ts', () => {
     expect(ok.stdout).toContain(`bot      ${bot.address} (new key file ${keyFile})`);
     expect(ok.stdout).toContain(`provider ${node.address} (new key file ${providerKeyFile})`);
     for (const file of [keyFile, providerKeyFile]) expect(statSync(file).mode & 0o077).toBe(0);
-    expect((await call(server.url, 'GET', `/wallet/balance?wallet=${bot.address}`)).body).toMatchObject({ available_urtc: '7500000', locked_urtc: '0' });
-    expect((await call(server.url, 'GET', `/wallet/balance?wallet=${node.address}`)).body).toMatchObject({ available_urtc: '2500000' });
+    expect((await call(server.url, 'GET', `/wallet/balance?wallet=${bot.address}`)).body).toMatchObject({
+      available_urtc: '7500000',
+      locked_urtc: '0',
+    });
+    expect((await call(server.url, 'GET', `/wallet/balance?wallet=${node.address}`)).body).toMatchObject({
+      available_urtc: '2500000',
+    });
 
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/^error: deposit failed: UNAUTHORIZED: /m);

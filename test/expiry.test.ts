@@ -11,8 +11,27 @@ import type { Wallet } from '../src/domain/signatures.js';
 async function lock(market: Market, payer: Wallet, to: string, ttlS: number, amountUrtc = '1000000') {
   const jobId = newJobId();
   const nonce = newNonce();
-  const action = { action: 'escrow.lock', job_id: jobId, job_type: 'render', from_wallet: payer.address, to_wallet: to, amount_urtc: amountUrtc, nonce, ttl_s: String(ttlS) };
-  const req = lockRequestSchema.parse({ jobId, jobType: 'render', fromWallet: payer.address, toWallet: to, amountUrtc, ttlS, nonce, publicKey: payer.publicKey, signature: payer.sign(action) });
+  const action = {
+    action: 'escrow.lock',
+    job_id: jobId,
+    job_type: 'render',
+    from_wallet: payer.address,
+    to_wallet: to,
+    amount_urtc: amountUrtc,
+    nonce,
+    ttl_s: String(ttlS),
+  };
+  const req = lockRequestSchema.parse({
+    jobId,
+    jobType: 'render',
+    fromWallet: payer.address,
+    toWallet: to,
+    amountUrtc,
+    ttlS,
+    nonce,
+    publicKey: payer.publicKey,
+    signature: payer.sign(action),
+  });
   return (await market.escrows.lock(req)).escrow;
 }
 
@@ -25,7 +44,12 @@ describe('expiry', () => {
   });
   const payer = newWallet();
   const provider = newWallet();
-  beforeAll(() => market.wallets.deposit(depositRequestSchema.parse({ wallet: payer.address, amountRtc: '10', reference: newNonce() }), ADMIN_KEY));
+  beforeAll(() =>
+    market.wallets.deposit(
+      depositRequestSchema.parse({ wallet: payer.address, amountRtc: '10', reference: newNonce() }),
+      ADMIN_KEY,
+    ),
+  );
 
   it('refunds expired escrows with reason "expired", and only those', async () => {
     const short = await lock(market, payer, provider.address, 60);
@@ -34,7 +58,12 @@ describe('expiry', () => {
     expect(await market.escrows.expireDue()).toBe(0);
     now += 1;
     expect(await market.escrows.expireDue()).toBe(1);
-    expect(market.escrows.find(short.jobId)).toMatchObject({ status: 'refunded', refundReason: 'expired', settledBy: 'sweeper', refundedUrtc: 1_000_000n });
+    expect(market.escrows.find(short.jobId)).toMatchObject({
+      status: 'refunded',
+      refundReason: 'expired',
+      settledBy: 'sweeper',
+      refundedUrtc: 1_000_000n,
+    });
     expect(market.escrows.find(long.jobId)!.status).toBe('locked');
     expect(await market.escrows.expireDue()).toBe(0); // exactly once
     expect(market.wallets.balance(payer.address)).toMatchObject({ availableUrtc: 9_000_000n, lockedUrtc: 1_000_000n });
@@ -46,7 +75,13 @@ describe('expiry', () => {
       const nonce = newNonce();
       const action = { action: 'escrow.refund', job_id: e.jobId, job_type: 'render', nonce };
       return market.escrows.refund(
-        refundRequestSchema.parse({ jobId: e.jobId, jobType: 'render', nonce, publicKey: payer.publicKey, signature: payer.sign(action) }),
+        refundRequestSchema.parse({
+          jobId: e.jobId,
+          jobType: 'render',
+          nonce,
+          publicKey: payer.publicKey,
+          signature: payer.sign(action),
+        }),
         {},
       );
     };
@@ -62,7 +97,13 @@ describe('expiry', () => {
     const nonce = newNonce();
     const action = { action: 'escrow.release', job_id: e.jobId, job_type: 'render', nonce };
     const r = await market.escrows.release(
-      releaseRequestSchema.parse({ jobId: e.jobId, jobType: 'render', nonce, publicKey: payer.publicKey, signature: payer.sign(action) }),
+      releaseRequestSchema.parse({
+        jobId: e.jobId,
+        jobType: 'render',
+        nonce,
+        publicKey: payer.publicKey,
+        signature: payer.sign(action),
+      }),
       {},
     );
     expect(r.escrow.status).toBe('released');
@@ -77,7 +118,16 @@ describe('the background sweeper', () => {
       const payer = newWallet();
       await deposit(server.url, payer.address, '3');
       const job_id = newJobId();
-      expect((await call(server.url, 'POST', '/render/escrow', signedLockBody(payer, { job_id, to_wallet: newWallet().address, amount_urtc: '2000000', ttl_s: '1' }))).status).toBe(201);
+      expect(
+        (
+          await call(
+            server.url,
+            'POST',
+            '/render/escrow',
+            signedLockBody(payer, { job_id, to_wallet: newWallet().address, amount_urtc: '2000000', ttl_s: '1' }),
+          )
+        ).status,
+      ).toBe(201);
       let escrow: any;
       for (let i = 0; i < 60; i++) {
         escrow = (await call(server.url, 'GET', `/render/escrow/${job_id}`)).body;
@@ -85,7 +135,10 @@ describe('the background sweeper', () => {
         await new Promise((r) => setTimeout(r, 100));
       }
       expect(escrow).toMatchObject({ status: 'refunded', refund_reason: 'expired', refunded_urtc: '2000000' });
-      expect((await call(server.url, 'GET', `/wallet/balance?wallet=${payer.address}`)).body).toMatchObject({ available_urtc: '3000000', locked_urtc: '0' });
+      expect((await call(server.url, 'GET', `/wallet/balance?wallet=${payer.address}`)).body).toMatchObject({
+        available_urtc: '3000000',
+        locked_urtc: '0',
+      });
       expect(auditLedger(server.market.db.sqlite)).toEqual([]);
     } finally {
       await server.close();

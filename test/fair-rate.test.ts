@@ -5,8 +5,13 @@ import { BOND_MIN_URTC_DEFAULT, isEligibleProvider, quotedSummary } from '../src
 import { fairRate, isOutlierQuote, MIN_PROVIDERS, type Quote } from '../src/pricing/fair-rate.js';
 
 const price = fc.bigInt({ min: 1n, max: 10_000_000n });
-const extreme = fc.oneof(fc.constant(1n), fc.constant(8_388_608_000_000n), fc.bigInt({ min: 1n, max: 8_388_608_000_000n }));
-const quotes = (prices: bigint[], prefix: string): Quote[] => prices.map((priceUrtc, i) => ({ fingerprint: `${prefix}${i}`, priceUrtc }));
+const extreme = fc.oneof(
+  fc.constant(1n),
+  fc.constant(8_388_608_000_000n),
+  fc.bigInt({ min: 1n, max: 8_388_608_000_000n }),
+);
+const quotes = (prices: bigint[], prefix: string): Quote[] =>
+  prices.map((priceUrtc, i) => ({ fingerprint: `${prefix}${i}`, priceUrtc }));
 
 describe('fairRate', () => {
   it('does not depend on the order of the quotes', () => {
@@ -40,8 +45,18 @@ describe('fairRate', () => {
 
   it('reports insufficient data below 3 independent providers', () => {
     expect(fairRate([])).toMatchObject({ fairUrtc: null, insufficientData: true, providers: 0 });
-    expect(fairRate(quotes([100n, 200n], 'n'))).toMatchObject({ fairUrtc: null, insufficientData: true, providers: 2, minUrtc: 100n, maxUrtc: 200n });
-    expect(fairRate(quotes([100n, 200n, 300n], 'n'))).toMatchObject({ fairUrtc: 200n, insufficientData: false, providers: 3 });
+    expect(fairRate(quotes([100n, 200n], 'n'))).toMatchObject({
+      fairUrtc: null,
+      insufficientData: true,
+      providers: 2,
+      minUrtc: 100n,
+      maxUrtc: 200n,
+    });
+    expect(fairRate(quotes([100n, 200n, 300n], 'n'))).toMatchObject({
+      fairUrtc: 200n,
+      insufficientData: false,
+      providers: 3,
+    });
   });
 
   it('gives one vote per hardware fingerprint, however many wallets quote with it', () => {
@@ -94,7 +109,10 @@ describe('isEligibleProvider', () => {
 describe('quotedSummary', () => {
   it('is the median of every quote, one per node', () => {
     expect(quotedSummary([])).toEqual({ quotedMedianUrtc: null, quotedProviders: 0 });
-    expect(quotedSummary([400n, 10_000_000n, 10_000_000n, 10_000_000n])).toEqual({ quotedMedianUrtc: 10_000_000n, quotedProviders: 4 });
+    expect(quotedSummary([400n, 10_000_000n, 10_000_000n, 10_000_000n])).toEqual({
+      quotedMedianUrtc: 10_000_000n,
+      quotedProviders: 4,
+    });
     expect(quotedSummary([3n, 1n, 2n])).toEqual({ quotedMedianUrtc: 2n, quotedProviders: 3 });
   });
 });

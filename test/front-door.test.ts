@@ -67,7 +67,8 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-const balance = async (address: string) => (await call(url, 'GET', `/wallet/balance?wallet=${address}`)).body.available_urtc as string;
+const balance = async (address: string) =>
+  (await call(url, 'GET', `/wallet/balance?wallet=${address}`)).body.available_urtc as string;
 
 function expectErrorShape(reply: { status: number; json: any } | null, statuses: number[], codes: string[]) {
   expect(reply, 'a response').not.toBeNull();
@@ -77,19 +78,41 @@ function expectErrorShape(reply: { status: number; json: any } | null, statuses:
 }
 
 describe('request targets', () => {
-  it.each(HOSTILE_TARGETS.map((t) => [t]))('%s is answered 400 or 404 with the error shape, and the server serves on', async (target) => {
-    for (const method of ['GET', 'POST']) {
-      const reply = await rawRequest(url, requestText(method, target, method === 'POST' ? '{}' : '', { Connection: 'close' }));
-      expectErrorShape(reply, [400, 404], ['INVALID_INPUT', 'NOT_FOUND']);
-    }
-    expect(await call(url, 'GET', '/health')).toEqual({ status: 200, body: { ok: true } });
-  });
+  it.each(HOSTILE_TARGETS.map((t) => [t]))(
+    '%s is answered 400 or 404 with the error shape, and the server serves on',
+    async (target) => {
+      for (const method of ['GET', 'POST']) {
+        const reply = await rawRequest(
+          url,
+          requestText(method, target, method === 'POST' ? '{}' : '', { Connection: 'close' }),
+        );
+        expectErrorShape(reply, [400, 404], ['INVALID_INPUT', 'NOT_FOUND']);
+      }
+      expect(await call(url, 'GET', '/health')).toEqual({ status: 200, body: { ok: true } });
+    },
+  );
 
   it('never normalises a path into another: //x/wallet/deposit and its cousins move no money', async () => {
     const w = newWallet();
-    for (const target of ['//x/wallet/deposit', '//wallet/deposit', '/wallet//deposit', '/wallet/deposit/', '/wallet/./deposit', '/x/../wallet/deposit', '/wallet%2Fdeposit', '/Wallet/deposit']) {
+    for (const target of [
+      '//x/wallet/deposit',
+      '//wallet/deposit',
+      '/wallet//deposit',
+      '/wallet/deposit/',
+      '/wallet/./deposit',
+      '/x/../wallet/deposit',
+      '/wallet%2Fdeposit',
+      '/Wallet/deposit',
+    ]) {
       const body = JSON.stringify({ wallet: w.address, amount_rtc: 1, reference: newNonce() });
-      const reply = await rawRequest(url, requestText('POST', target, body, { 'X-Admin-Key': ADMIN_KEY, 'Content-Type': 'application/json', Connection: 'close' }));
+      const reply = await rawRequest(
+        url,
+        requestText('POST', target, body, {
+          'X-Admin-Key': ADMIN_KEY,
+          'Content-Type': 'application/json',
+          Connection: 'close',
+        }),
+      );
       expect(reply?.status, target).toBe(404);
       expect(reply?.json.error.code).toBe('NOT_FOUND');
     }
@@ -124,18 +147,29 @@ describe('request targets', () => {
 function keepAliveClient() {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const send = (method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}) =>
-    new Promise<{ status: number; headers: IncomingHttpHeaders; json: any; reusedSocket: boolean }>((resolve, reject) => {
-      const req = request(`${url}${path}`, { method, agent, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          resolve({ status: res.statusCode!, headers: res.headers, json: text ? JSON.parse(text) : null, reusedSocket: req.reusedSocket });
-        });
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
+    new Promise<{ status: number; headers: IncomingHttpHeaders; json: any; reusedSocket: boolean }>(
+      (resolve, reject) => {
+        const req = request(
+          `${url}${path}`,
+          { method, agent, headers: { 'content-type': 'application/json', ...headers } },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => {
+              const text = Buffer.concat(chunks).toString('utf8');
+              resolve({
+                status: res.statusCode!,
+                headers: res.headers,
+                json: text ? JSON.parse(text) : null,
+                reusedSocket: req.reusedSocket,
+              });
+            });
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      },
+    );
   return { send, agent };
 }
 
@@ -144,12 +178,22 @@ describe('body size', () => {
     const { send, agent } = keepAliveClient();
     try {
       const w = newWallet();
-      const big = JSON.stringify({ wallet: w.address, amount_rtc: 1, reference: newNonce(), pad: 'x'.repeat(70 * 1024) });
+      const big = JSON.stringify({
+        wallet: w.address,
+        amount_rtc: 1,
+        reference: newNonce(),
+        pad: 'x'.repeat(70 * 1024),
+      });
       const refused = await send('POST', '/wallet/deposit', big, asOperator);
       expect(refused).toMatchObject({ status: 413, json: { ok: false, error: { code: 'PAYLOAD_TOO_LARGE' } } });
       const next = await send('GET', '/health');
       expect(next).toMatchObject({ status: 200, json: { ok: true }, reusedSocket: true });
-      const afterwards = await send('POST', '/wallet/deposit', JSON.stringify({ wallet: w.address, amount_rtc: 1, reference: newNonce() }), asOperator);
+      const afterwards = await send(
+        'POST',
+        '/wallet/deposit',
+        JSON.stringify({ wallet: w.address, amount_rtc: 1, reference: newNonce() }),
+        asOperator,
+      );
       expect(afterwards).toMatchObject({ status: 201, reusedSocket: true });
       expect(await balance(w.address)).toBe('1000000');
     } finally {
@@ -167,7 +211,10 @@ describe('body size', () => {
     expect(Buffer.byteLength(atLimit)).toBe(64 * 1024);
     expect((await call(url, 'POST', '/wallet/deposit', atLimit, asOperator)).status).toBe(201);
     const over = body(64 * 1024 + 1);
-    expect(await call(url, 'POST', '/wallet/deposit', over, asOperator)).toMatchObject({ status: 413, body: { error: { code: 'PAYLOAD_TOO_LARGE' } } });
+    expect(await call(url, 'POST', '/wallet/deposit', over, asOperator)).toMatchObject({
+      status: 413,
+      body: { error: { code: 'PAYLOAD_TOO_LARGE' } },
+    });
     expect(await balance(w.address)).toBe('1000000');
   });
 
@@ -176,7 +223,9 @@ describe('body size', () => {
     try {
       const chunk = 'x'.repeat(16 * 1024);
       const chunks = Array.from({ length: 6 }, () => `${chunk.length.toString(16)}\r\n${chunk}\r\n`).join('');
-      await conn.write(`${requestText('POST', '/render/escrow', '', { 'Transfer-Encoding': 'chunked' })}${chunks}0\r\n\r\n`);
+      await conn.write(
+        `${requestText('POST', '/render/escrow', '', { 'Transfer-Encoding': 'chunked' })}${chunks}0\r\n\r\n`,
+      );
       expectErrorShape(await conn.next(), [413], ['PAYLOAD_TOO_LARGE']);
       await conn.write(requestText('GET', '/health'));
       expect(await conn.next()).toMatchObject({ status: 200, json: { ok: true } });
@@ -219,7 +268,10 @@ describe('framing', () => {
     const w = newWallet();
     const json = JSON.stringify({ wallet: w.address, amount_rtc: '2.5', reference: newNonce() });
     const chunked = `${(10).toString(16)}\r\n${json.slice(0, 10)}\r\n${(json.length - 10).toString(16)}\r\n${json.slice(10)}\r\n0\r\n\r\n`;
-    const reply = await rawRequest(url, requestText('POST', '/wallet/deposit', chunked, { 'Transfer-Encoding': 'chunked', 'X-Admin-Key': ADMIN_KEY }));
+    const reply = await rawRequest(
+      url,
+      requestText('POST', '/wallet/deposit', chunked, { 'Transfer-Encoding': 'chunked', 'X-Admin-Key': ADMIN_KEY }),
+    );
     expect(reply).toMatchObject({ status: 201 });
     expect(await balance(w.address)).toBe('2500000');
   });
@@ -237,7 +289,12 @@ describe('framing', () => {
       conn.close();
     }
     // All at once: the unparsable rest may be answered before the first request is.
-    for (const reply of [await rawRequest(url, requestText('POST', '/render/escrow', '{"job_id":"a"}GARBAGE\r\n\r\n', { 'Content-Length': '5' }))]) {
+    for (const reply of [
+      await rawRequest(
+        url,
+        requestText('POST', '/render/escrow', '{"job_id":"a"}GARBAGE\r\n\r\n', { 'Content-Length': '5' }),
+      ),
+    ]) {
       expectErrorShape(reply, [400], ['INVALID_INPUT']);
     }
     expect((await call(url, 'GET', '/health')).status).toBe(200);
@@ -256,7 +313,11 @@ describe('framing', () => {
   });
 
   it.each([
-    ['both Content-Length and Transfer-Encoding', { 'Content-Length': '2', 'Transfer-Encoding': 'chunked' }, '2\r\n{}\r\n0\r\n\r\n'],
+    [
+      'both Content-Length and Transfer-Encoding',
+      { 'Content-Length': '2', 'Transfer-Encoding': 'chunked' },
+      '2\r\n{}\r\n0\r\n\r\n',
+    ],
     ['a non-numeric Content-Length', { 'Content-Length': 'abc' }, '{}'],
     ['a negative Content-Length', { 'Content-Length': '-1' }, '{}'],
     ['a malformed chunk size', { 'Transfer-Encoding': 'chunked' }, 'zz\r\n{}\r\n0\r\n\r\n'],
@@ -346,7 +407,10 @@ describe('amounts are judged from their JSON text', () => {
       `{"wallet":"${w.address}","amount_rtc":1,"amount\\u005frtc":2,"reference":"${newNonce()}"}`,
       `{"wallet":"${w.address}","amount_rtc":"1","amountRtc":"2","reference":"${newNonce()}"}`,
     ]) {
-      expect(await call(url, 'POST', '/wallet/deposit', raw, asOperator)).toMatchObject({ status: 400, body: { error: { code: 'INVALID_INPUT' } } });
+      expect(await call(url, 'POST', '/wallet/deposit', raw, asOperator)).toMatchObject({
+        status: 400,
+        body: { error: { code: 'INVALID_INPUT' } },
+      });
     }
     expect(await balance(w.address)).toBe('0');
   });
@@ -368,15 +432,26 @@ describe('amounts are judged from their JSON text', () => {
     expect((await deposit(url, payer.address, '10')).status).toBe(201);
     const body = signedLockBody(payer, { job_id: newJobId(), to_wallet: newWallet().address, amount_urtc: '1000000' });
     const { amount_urtc: _u, ...rest } = body;
-    const raw = JSON.stringify({ ...rest, amount_rtc: 0 }).replace('"amount_rtc":0', '"amount_rtc":1.00000000000000001');
-    expect(await call(url, 'POST', '/render/escrow', raw)).toMatchObject({ status: 400, body: { error: { code: 'INVALID_INPUT' } } });
+    const raw = JSON.stringify({ ...rest, amount_rtc: 0 }).replace(
+      '"amount_rtc":0',
+      '"amount_rtc":1.00000000000000001',
+    );
+    expect(await call(url, 'POST', '/render/escrow', raw)).toMatchObject({
+      status: 400,
+      body: { error: { code: 'INVALID_INPUT' } },
+    });
     expect(await balance(payer.address)).toBe('10000000');
   });
 
   it('other numbers become JS numbers only when exact, and the refusal names the field', async () => {
     const payer = newWallet();
     expect((await deposit(url, payer.address, '10')).status).toBe(201);
-    const body = signedLockBody(payer, { job_id: newJobId(), to_wallet: newWallet().address, amount_urtc: '1000', ttl_s: '3600' });
+    const body = signedLockBody(payer, {
+      job_id: newJobId(),
+      to_wallet: newWallet().address,
+      amount_urtc: '1000',
+      ttl_s: '3600',
+    });
     const inexact = JSON.stringify({ ...body, ttl_s: 0 }).replace('"ttl_s":0', '"ttl_s":3600.0000000000000001');
     const r = await call(url, 'POST', '/render/escrow', inexact);
     expect(r).toMatchObject({ status: 400, body: { error: { code: 'INVALID_INPUT' } } });
@@ -433,7 +508,10 @@ describe('unexpected failures', () => {
       },
     });
     const databaseUrl = freshDatabaseUrl();
-    const market = createMarket({ DATABASE_URL: databaseUrl, RC_ADMIN_KEY: ADMIN_KEY, SQLITE_SYNCHRONOUS: 'NORMAL' }, pino({ level: 'info' }, sink));
+    const market = createMarket(
+      { DATABASE_URL: databaseUrl, RC_ADMIN_KEY: ADMIN_KEY, SQLITE_SYNCHRONOUS: 'NORMAL' },
+      pino({ level: 'info' }, sink),
+    );
     const broken = await startMarketServer(market, { host: '127.0.0.1', port: 0, sweepIntervalMs: 60_000 });
     try {
       // Bad input first: it never reaches INTERNAL.
@@ -444,7 +522,10 @@ describe('unexpected failures', () => {
       other.close();
       const r = await call(broken.url, 'GET', `/wallet/balance?wallet=${newWallet().address}`);
       expect(r.status).toBe(500);
-      expect(r.body).toEqual({ ok: false, error: { code: 'INTERNAL', message: 'internal error', request_id: expect.stringMatching(/^[0-9a-f-]{36}$/) } });
+      expect(r.body).toEqual({
+        ok: false,
+        error: { code: 'INTERNAL', message: 'internal error', request_id: expect.stringMatching(/^[0-9a-f-]{36}$/) },
+      });
       const logged = lines.filter((l) => l.request_id === r.body.error.request_id);
       expect(logged).toHaveLength(1);
       expect(logged[0]).toMatchObject({ level: 50, err: expect.anything() });

@@ -17,7 +17,12 @@ const defaults = httpSettingsFromEnv({});
 
 async function startServer(http: Partial<HttpSettings> = {}) {
   const market = createTestMarket();
-  return startMarketServer(market, { host: '127.0.0.1', port: 0, sweepIntervalMs: 60_000, http: { ...defaults, ...http } });
+  return startMarketServer(market, {
+    host: '127.0.0.1',
+    port: 0,
+    sweepIntervalMs: 60_000,
+    http: { ...defaults, ...http },
+  });
 }
 
 let server: Awaited<ReturnType<typeof startServer>>;
@@ -26,11 +31,17 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-type Result = { status: number; body: { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] } };
+type Result = {
+  status: number;
+  body: { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] };
+};
 
 const GRAPHQL_RESPONSE = 'application/graphql-response+json';
 
-async function post(query: string, { accept = 'application/json', variables }: { accept?: string; variables?: unknown } = {}): Promise<Result> {
+async function post(
+  query: string,
+  { accept = 'application/json', variables }: { accept?: string; variables?: unknown } = {},
+): Promise<Result> {
   const res = await fetch(`${server.url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept },
@@ -45,9 +56,11 @@ function expectRefused(result: Result, code = 'QUERY_TOO_COMPLEX') {
 }
 
 /** wallet → escrowsPaid → edges → node → payer → …, one item per page: 12 levels, or 13. */
-const paidTwice = 'escrowsPaid(first: 1) { edges { node { payer { escrowsPaid(first: 1) { edges { node { payer { escrowsPaid(first: 1) { edges {';
+const paidTwice =
+  'escrowsPaid(first: 1) { edges { node { payer { escrowsPaid(first: 1) { edges { node { payer { escrowsPaid(first: 1) { edges {';
 const depth12 = () => `{ wallet(address: "${newWallet().address}") { ${paidTwice} cursor } } } } } } } } } } } }`;
-const depth13 = () => `{ wallet(address: "${newWallet().address}") { ${paidTwice} node { jobId } } } } } } } } } } } } }`;
+const depth13 = () =>
+  `{ wallet(address: "${newWallet().address}") { ${paidTwice} node { jobId } } } } } } } } } } } } }`;
 
 describe('document shape', () => {
   it('refuses a document deeper than 12 levels before running it: 400 for graphql-response+json, 200 for application/json', async () => {
@@ -70,7 +83,8 @@ describe('document shape', () => {
   });
 
   it('refuses more than 50 aliases', async () => {
-    const aliased = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `r${i}: fairRate(jobType: RENDER) { jobType }`).join(' ')} }`;
+    const aliased = (n: number) =>
+      `{ ${Array.from({ length: n }, (_, i) => `r${i}: fairRate(jobType: RENDER) { jobType }`).join(' ')} }`;
     expect((await post(aliased(50))).body.errors).toBeUndefined();
     const refused = await post(aliased(51), { accept: GRAPHQL_RESPONSE });
     expect(refused.status).toBe(400);
@@ -104,18 +118,25 @@ describe('cost', () => {
     expect(refused.status).toBe(400);
     expectRefused(refused);
     expect(refused.body.errors![0]!.message).toContain('budget of 1000');
-    expect((await post('{ gpuNodes(first: 100) { edges { node { escrowHistory(first: 5) { jobId } } } } }')).body.errors).toBeUndefined();
+    expect(
+      (await post('{ gpuNodes(first: 100) { edges { node { escrowHistory(first: 5) { jobId } } } } }')).body.errors,
+    ).toBeUndefined();
   });
 
   it('charges a first given as a variable at the largest page, and a missing one at the default page', async () => {
-    const nestedPages = (args: string) => `gpuNodes${args} { edges { node { priceHistory${args} { edges { node { jobType } } } } } }`;
+    const nestedPages = (args: string) =>
+      `gpuNodes${args} { edges { node { priceHistory${args} { edges { node { jobType } } } } } }`;
     expectRefused(await post(`query($n: Int) { ${nestedPages('(first: $n)')} }`, { variables: { n: 1 } })); // 100 × 100 × 3
     expectRefused(await post(`{ ${nestedPages('')} }`)); // 20 × 20 × 3
     expect((await post(`{ ${nestedPages('(first: 5)')} }`)).body.errors).toBeUndefined();
   });
 
   it('charges priceHistory its buckets: 1,000 aliased histories are refused before any is computed', async () => {
-    const histories = Array.from({ length: 1000 }, (_, i) => `h${i}: priceHistory(jobType: RENDER, from: "2030-01-01T00:00:00Z", to: "2030-01-02T00:00:00Z", bucket: HOUR) { count }`);
+    const histories = Array.from(
+      { length: 1000 },
+      (_, i) =>
+        `h${i}: priceHistory(jobType: RENDER, from: "2030-01-01T00:00:00Z", to: "2030-01-02T00:00:00Z", bucket: HOUR) { count }`,
+    );
     expectRefused(await post(`{ ${histories.join(' ')} }`));
     expectRefused(await post(`{ ${histories.slice(0, 50).join(' ')} }`)); // 50 × 24 buckets: within the aliases, over the cost
     expect((await post(`{ ${histories.slice(0, 40).join(' ')} }`)).body.errors).toBeUndefined();
@@ -123,7 +144,14 @@ describe('cost', () => {
 
   it('takes its budget from GRAPHQL_COST_MAX', async () => {
     const yoga = createMarketYoga(createTestMarket(), { ...httpSettingsFromEnv({ GRAPHQL_COST_MAX: '50' }) });
-    const run = async (query: string) => (await yoga.fetch('http://market.test/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) })).json();
+    const run = async (query: string) =>
+      (
+        await yoga.fetch('http://market.test/graphql', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query }),
+        })
+      ).json();
     expectRefused({ status: 200, body: await run('{ gpuNodes { totalCount edges { node { minerId } } } }') }); // 20 × 3
     expect((await run('{ gpuNodes(first: 10) { totalCount edges { node { minerId } } } }')).errors).toBeUndefined(); // 10 × 3
   });
@@ -132,12 +160,25 @@ describe('cost', () => {
 describe('over graphql-ws', () => {
   /** The errors a subscription is refused with; it fails if the subscription is still open after a while. */
   async function subscribeErrors(query: string): Promise<{ message: string; extensions?: Record<string, unknown> }[]> {
-    const client = createClient({ url: `${server.url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0 });
+    const client = createClient({
+      url: `${server.url.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+    });
     try {
       const refused = new Promise<never>((resolve, reject) => {
-        client.subscribe({ query }, { next: () => reject(new Error('ran')), error: (e) => resolve(e as never), complete: () => reject(new Error('completed')) });
+        client.subscribe(
+          { query },
+          {
+            next: () => reject(new Error('ran')),
+            error: (e) => resolve(e as never),
+            complete: () => reject(new Error('completed')),
+          },
+        );
       });
-      const stillOpen = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('still open: accepted')), 2000));
+      const stillOpen = new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error('still open: accepted')), 2000),
+      );
       return await Promise.race([refused, stillOpen]);
     } finally {
       await client.dispose();
@@ -163,11 +204,23 @@ function raw(
 ): Promise<{ status: number; headers: IncomingHttpHeaders; text: string; reusedSocket: boolean }> {
   const url = new URL(server.url);
   return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, path, method: options.method ?? 'POST', headers: options.headers, agent: options.agent }, (res) => {
-      let text = '';
-      res.setEncoding('utf8').on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, text, reusedSocket: req.reusedSocket }));
-    });
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path,
+        method: options.method ?? 'POST',
+        headers: options.headers,
+        agent: options.agent,
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (c: string) => (text += c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode!, headers: res.headers, text, reusedSocket: req.reusedSocket }),
+        );
+      },
+    );
     req.on('error', reject);
     if (Array.isArray(options.body)) for (const chunk of options.body) req.write(chunk);
     else if (options.body !== undefined) req.write(options.body);
@@ -196,9 +249,15 @@ describe('requests', () => {
 
   it('counts a chunked body as it arrives: over 256 KB is 413, under is served', async () => {
     const chunks = (total: number) => Array.from({ length: total / 1024 }, () => Buffer.alloc(1024, ' '));
-    const over = await raw('/graphql', { headers: { ...json, 'transfer-encoding': 'chunked' }, body: [Buffer.from(small), ...chunks(300 * 1024)] });
+    const over = await raw('/graphql', {
+      headers: { ...json, 'transfer-encoding': 'chunked' },
+      body: [Buffer.from(small), ...chunks(300 * 1024)],
+    });
     expect(over.status).toBe(413);
-    const under = await raw('/graphql', { headers: { ...json, 'transfer-encoding': 'chunked' }, body: [Buffer.from(small), ...chunks(100 * 1024)] });
+    const under = await raw('/graphql', {
+      headers: { ...json, 'transfer-encoding': 'chunked' },
+      body: [Buffer.from(small), ...chunks(100 * 1024)],
+    });
     expect(JSON.parse(under.text)).toEqual({ data: { __typename: 'Query' } });
   });
 
@@ -212,18 +271,30 @@ describe('requests', () => {
     const depth = 50_000;
     const input = `{"jobId":"j1","fromWallet":"${newWallet().address}","toWallet":"${newWallet().address}","amountUrtc":"1","nonce":"n1","publicKey":"00","signature":"00","metadata":{"x":${'['.repeat(depth)}${']'.repeat(depth)}}}`;
     const query = 'mutation($input: LockEscrowInput!) { lockEscrow(jobType: RENDER, input: $input) { __typename } }';
-    const res = await raw('/graphql', { headers: json, body: `{"query":${JSON.stringify(query)},"variables":{"input":${input}}}` });
+    const res = await raw('/graphql', {
+      headers: json,
+      body: `{"query":${JSON.stringify(query)},"variables":{"input":${input}}}`,
+    });
     expect(res.status).toBe(400);
-    expect(JSON.parse(res.text).errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(['INVALID_INPUT']);
+    expect(JSON.parse(res.text).errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual([
+      'INVALID_INPUT',
+    ]);
   });
 });
 
 describe('introspection and GraphiQL', () => {
   const introspect = async (settings: HttpSettings) => {
     const yoga = createMarketYoga(createTestMarket(), settings);
-    const res = await yoga.fetch('http://market.test/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __schema { queryType { name } } }' }) });
+    const res = await yoga.fetch('http://market.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ __schema { queryType { name } } }' }),
+    });
     const page = await yoga.fetch('http://market.test/graphql', { headers: { accept: 'text/html' } });
-    return { body: (await res.json()) as Result['body'], graphiql: (await page.text()).includes('<title>gpu-render-protocol</title>') };
+    return {
+      body: (await res.json()) as Result['body'],
+      graphiql: (await page.text()).includes('<title>gpu-render-protocol</title>'),
+    };
   };
 
   it('are on by default', async () => {
@@ -255,17 +326,25 @@ describe('CORS', () => {
   });
 
   it('takes only origins in CORS_ORIGINS: a path or a bare host stops the server at start', () => {
-    expect(httpSettingsFromEnv({ CORS_ORIGINS: ' https://app.example ,http://localhost:5173' }).corsOrigins).toEqual(['https://app.example', 'http://localhost:5173']);
+    expect(httpSettingsFromEnv({ CORS_ORIGINS: ' https://app.example ,http://localhost:5173' }).corsOrigins).toEqual([
+      'https://app.example',
+      'http://localhost:5173',
+    ]);
     expect(() => httpSettingsFromEnv({ CORS_ORIGINS: 'https://app.example/console' })).toThrow(/CORS_ORIGINS/);
     expect(() => httpSettingsFromEnv({ CORS_ORIGINS: 'app.example' })).toThrow(/CORS_ORIGINS/);
   });
 
   it('allows exactly the origins in CORS_ORIGINS, preflight included, without credentials', async () => {
-    const own = await startServer(httpSettingsFromEnv({ CORS_ORIGINS: 'https://app.example, https://ops.example:8443' }));
+    const own = await startServer(
+      httpSettingsFromEnv({ CORS_ORIGINS: 'https://app.example, https://ops.example:8443' }),
+    );
     try {
       const at = (path: string, method: string, origin: string, extra: Record<string, string> = {}) =>
         fetch(`${own.url}${path}`, { method, headers: { origin, ...extra } });
-      const preflight = { 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, x-admin-key' };
+      const preflight = {
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type, x-admin-key',
+      };
       for (const path of ['/graphql', '/wallet/deposit']) {
         const allowed = await at(path, 'OPTIONS', 'https://ops.example:8443', preflight);
         expect(allowed.status).toBe(204);
@@ -276,9 +355,17 @@ describe('CORS', () => {
         const refused = await at(path, 'OPTIONS', 'https://evil.example', preflight);
         expect(refused.headers.get('access-control-allow-origin')).toBeNull();
       }
-      expect((await at('/health', 'GET', 'https://app.example')).headers.get('access-control-allow-origin')).toBe('https://app.example');
-      expect((await at('/health', 'GET', 'https://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
-      expect((await at('/graphql?query=%7B__typename%7D', 'GET', 'https://app.example')).headers.get('access-control-allow-origin')).toBe('https://app.example');
+      expect((await at('/health', 'GET', 'https://app.example')).headers.get('access-control-allow-origin')).toBe(
+        'https://app.example',
+      );
+      expect(
+        (await at('/health', 'GET', 'https://evil.example')).headers.get('access-control-allow-origin'),
+      ).toBeNull();
+      expect(
+        (await at('/graphql?query=%7B__typename%7D', 'GET', 'https://app.example')).headers.get(
+          'access-control-allow-origin',
+        ),
+      ).toBe('https://app.example');
     } finally {
       await own.close();
     }

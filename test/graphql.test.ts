@@ -12,10 +12,21 @@ const Deposit = graphql(`
       __typename
       ... on DepositSuccess {
         created
-        deposit { reference amountUrtc amountRtc }
-        wallet { address availableUrtc lockedUrtc }
+        deposit {
+          reference
+          amountUrtc
+          amountRtc
+        }
+        wallet {
+          address
+          availableUrtc
+          lockedUrtc
+        }
       }
-      ... on MarketError { code message }
+      ... on MarketError {
+        code
+        message
+      }
     }
   }
 `);
@@ -26,10 +37,31 @@ const LockEscrow = graphql(`
       __typename
       ... on EscrowSuccess {
         changed
-        escrow { id jobId jobType status amountUrtc amountRtc fromWallet toWallet expiresAt metadata payer { address lockedUrtc } }
+        escrow {
+          id
+          jobId
+          jobType
+          status
+          amountUrtc
+          amountRtc
+          fromWallet
+          toWallet
+          expiresAt
+          metadata
+          payer {
+            address
+            lockedUrtc
+          }
+        }
       }
-      ... on InsufficientFundsError { availableUrtc requiredUrtc }
-      ... on MarketError { code message }
+      ... on InsufficientFundsError {
+        availableUrtc
+        requiredUrtc
+      }
+      ... on MarketError {
+        code
+        message
+      }
     }
   }
 `);
@@ -38,8 +70,23 @@ const ReleaseEscrow = graphql(`
   mutation ReleaseEscrow($jobType: JobType!, $input: ReleaseEscrowInput!) {
     releaseEscrow(jobType: $jobType, input: $input) {
       __typename
-      ... on EscrowSuccess { changed escrow { status remainingUrtc releasedUrtc refundedUrtc settledBy provider { availableUrtc } } }
-      ... on MarketError { code message }
+      ... on EscrowSuccess {
+        changed
+        escrow {
+          status
+          remainingUrtc
+          releasedUrtc
+          refundedUrtc
+          settledBy
+          provider {
+            availableUrtc
+          }
+        }
+      }
+      ... on MarketError {
+        code
+        message
+      }
     }
   }
 `);
@@ -48,24 +95,57 @@ const RefundEscrow = graphql(`
   mutation RefundEscrow($jobType: JobType!, $input: RefundEscrowInput!) {
     refundEscrow(jobType: $jobType, input: $input) {
       __typename
-      ... on EscrowSuccess { changed escrow { status refundedUrtc refundReason settledBy } }
-      ... on MarketError { code message }
+      ... on EscrowSuccess {
+        changed
+        escrow {
+          status
+          refundedUrtc
+          refundReason
+          settledBy
+        }
+      }
+      ... on MarketError {
+        code
+        message
+      }
     }
   }
 `);
 
 const EscrowByJob = graphql(`
   query EscrowByJob($jobId: String!) {
-    escrow(jobId: $jobId) { jobId status amountUrtc createdAt }
+    escrow(jobId: $jobId) {
+      jobId
+      status
+      amountUrtc
+      createdAt
+    }
   }
 `);
 
 const EscrowsPage = graphql(`
-  query EscrowsPage($wallet: String, $role: WalletRole, $status: EscrowStatus, $jobType: JobType, $first: Int, $after: String) {
+  query EscrowsPage(
+    $wallet: String
+    $role: WalletRole
+    $status: EscrowStatus
+    $jobType: JobType
+    $first: Int
+    $after: String
+  ) {
     escrows(wallet: $wallet, role: $role, status: $status, jobType: $jobType, first: $first, after: $after) {
       totalCount
-      pageInfo { hasNextPage endCursor }
-      edges { cursor node { jobId jobType status } }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        cursor
+        node {
+          jobId
+          jobType
+          status
+        }
+      }
     }
   }
 `);
@@ -73,9 +153,22 @@ const EscrowsPage = graphql(`
 const WalletBalances = graphql(`
   query WalletBalances($address: String!) {
     wallet(address: $address) {
-      address availableUrtc availableRtc lockedUrtc lockedRtc
-      escrowsPaid(first: 10) { totalCount edges { node { jobId } } }
-      escrowsReceived(first: 10) { totalCount }
+      address
+      availableUrtc
+      availableRtc
+      lockedUrtc
+      lockedRtc
+      escrowsPaid(first: 10) {
+        totalCount
+        edges {
+          node {
+            jobId
+          }
+        }
+      }
+      escrowsReceived(first: 10) {
+        totalCount
+      }
     }
   }
 `);
@@ -99,7 +192,13 @@ async function funded(rtc: string): Promise<Wallet> {
 
 type JobTypeName = 'RENDER' | 'TTS' | 'STT' | 'LLM';
 
-function lockInput(payer: Wallet, to: string, amountUrtc: string, jobType: JobTypeName = 'RENDER', extra: { ttlS?: number; jobId?: string } = {}) {
+function lockInput(
+  payer: Wallet,
+  to: string,
+  amountUrtc: string,
+  jobType: JobTypeName = 'RENDER',
+  extra: { ttlS?: number; jobId?: string } = {},
+) {
   const jobId = extra.jobId ?? newJobId();
   const nonce = newNonce();
   const action: Record<string, string> & { action: string } = {
@@ -114,20 +213,39 @@ function lockInput(payer: Wallet, to: string, amountUrtc: string, jobType: JobTy
   if (extra.ttlS !== undefined) action.ttl_s = String(extra.ttlS);
   return {
     jobType,
-    input: { jobId, fromWallet: payer.address, toWallet: to, amountUrtc, nonce, ttlS: extra.ttlS, publicKey: payer.publicKey, signature: payer.sign(action) },
+    input: {
+      jobId,
+      fromWallet: payer.address,
+      toWallet: to,
+      amountUrtc,
+      nonce,
+      ttlS: extra.ttlS,
+      publicKey: payer.publicKey,
+      signature: payer.sign(action),
+    },
   };
 }
 
 function releaseInput(signer: Wallet, jobId: string, jobType: JobTypeName = 'RENDER', amountUrtc?: string) {
   const nonce = newNonce();
-  const action: Record<string, string> & { action: string } = { action: 'escrow.release', job_id: jobId, job_type: jobType.toLowerCase(), nonce };
+  const action: Record<string, string> & { action: string } = {
+    action: 'escrow.release',
+    job_id: jobId,
+    job_type: jobType.toLowerCase(),
+    nonce,
+  };
   if (amountUrtc) action.amount_urtc = amountUrtc;
   return { jobType, input: { jobId, amountUrtc, nonce, publicKey: signer.publicKey, signature: signer.sign(action) } };
 }
 
 function refundInput(signer: Wallet, jobId: string, jobType: JobTypeName = 'RENDER', reason?: string) {
   const nonce = newNonce();
-  const action: Record<string, string> & { action: string } = { action: 'escrow.refund', job_id: jobId, job_type: jobType.toLowerCase(), nonce };
+  const action: Record<string, string> & { action: string } = {
+    action: 'escrow.refund',
+    job_id: jobId,
+    job_type: jobType.toLowerCase(),
+    nonce,
+  };
   if (reason) action.reason = reason;
   return { jobType, input: { jobId, reason, nonce, publicKey: signer.publicKey, signature: signer.sign(action) } };
 }
@@ -137,14 +255,21 @@ describe('deposit', () => {
     const w = newWallet();
     const input = { wallet: w.address, amountRtc: '3.25', reference: newNonce() };
     const first = await execute(Deposit, { input }, operator);
-    expect(first.deposit).toMatchObject({ __typename: 'DepositSuccess', created: true, wallet: { availableUrtc: '3250000', lockedUrtc: '0' } });
+    expect(first.deposit).toMatchObject({
+      __typename: 'DepositSuccess',
+      created: true,
+      wallet: { availableUrtc: '3250000', lockedUrtc: '0' },
+    });
     const again = await execute(Deposit, { input }, operator);
     expect(again.deposit).toMatchObject({ created: false, wallet: { availableUrtc: '3250000' } });
   });
 
   it('answers UNAUTHORIZED without the key and OPERATOR_DISABLED when none is configured', async () => {
     const input = { wallet: newWallet().address, amountRtc: '1', reference: newNonce() };
-    expect((await execute(Deposit, { input })).deposit).toMatchObject({ __typename: 'AuthorizationError', code: 'UNAUTHORIZED' });
+    expect((await execute(Deposit, { input })).deposit).toMatchObject({
+      __typename: 'AuthorizationError',
+      code: 'UNAUTHORIZED',
+    });
     const closed = createTestMarket({ adminKey: null });
     try {
       const r = await graphqlClient(closed)(Deposit, { input }, operator);
@@ -155,7 +280,11 @@ describe('deposit', () => {
   });
 
   it('reports bad amounts as INVALID_INPUT data, not exceptions', async () => {
-    const r = await execute(Deposit, { input: { wallet: newWallet().address, amountRtc: '1.0000001', reference: newNonce() } }, operator);
+    const r = await execute(
+      Deposit,
+      { input: { wallet: newWallet().address, amountRtc: '1.0000001', reference: newNonce() } },
+      operator,
+    );
     expect(r.deposit).toMatchObject({ __typename: 'InvalidInputError', code: 'INVALID_INPUT' });
   });
 });
@@ -169,7 +298,13 @@ describe('lockEscrow / releaseEscrow / refundEscrow', () => {
     expect(locked.lockEscrow).toMatchObject({
       __typename: 'EscrowSuccess',
       changed: true,
-      escrow: { jobType: 'LLM', status: 'LOCKED', amountUrtc: '4000000', amountRtc: '4', payer: { address: payer.address, lockedUrtc: '4000000' } },
+      escrow: {
+        jobType: 'LLM',
+        status: 'LOCKED',
+        amountUrtc: '4000000',
+        amountRtc: '4',
+        payer: { address: payer.address, lockedUrtc: '4000000' },
+      },
     });
     const replay = await execute(LockEscrow, lock);
     expect(replay.lockEscrow).toMatchObject({ __typename: 'EscrowSuccess', changed: false });
@@ -177,13 +312,32 @@ describe('lockEscrow / releaseEscrow / refundEscrow', () => {
     const released = await execute(ReleaseEscrow, releaseInput(payer, lock.input.jobId, 'LLM', '1000000'));
     expect(released.releaseEscrow).toMatchObject({
       __typename: 'EscrowSuccess',
-      escrow: { status: 'LOCKED', remainingUrtc: '3000000', releasedUrtc: '1000000', refundedUrtc: '0', settledBy: null, provider: { availableUrtc: '1000000' } },
+      escrow: {
+        status: 'LOCKED',
+        remainingUrtc: '3000000',
+        releasedUrtc: '1000000',
+        refundedUrtc: '0',
+        settledBy: null,
+        provider: { availableUrtc: '1000000' },
+      },
     });
     const wallet = await execute(WalletBalances, { address: payer.address });
-    expect(wallet.wallet).toMatchObject({ availableUrtc: '6000000', availableRtc: '6', lockedUrtc: '3000000', escrowsPaid: { totalCount: 1 } });
+    expect(wallet.wallet).toMatchObject({
+      availableUrtc: '6000000',
+      availableRtc: '6',
+      lockedUrtc: '3000000',
+      escrowsPaid: { totalCount: 1 },
+    });
     const rest = await execute(ReleaseEscrow, releaseInput(payer, lock.input.jobId, 'LLM'));
     expect(rest.releaseEscrow).toMatchObject({
-      escrow: { status: 'RELEASED', remainingUrtc: '0', releasedUrtc: '4000000', refundedUrtc: '0', settledBy: 'payer', provider: { availableUrtc: '4000000' } },
+      escrow: {
+        status: 'RELEASED',
+        remainingUrtc: '0',
+        releasedUrtc: '4000000',
+        refundedUrtc: '0',
+        settledBy: 'payer',
+        provider: { availableUrtc: '4000000' },
+      },
     });
   });
 
@@ -195,7 +349,12 @@ describe('lockEscrow / releaseEscrow / refundEscrow', () => {
     expect(forged.lockEscrow).toMatchObject({ __typename: 'AuthorizationError', code: 'INVALID_SIGNATURE' });
 
     const tooMuch = await execute(LockEscrow, lockInput(payer, provider.address, '1000001'));
-    expect(tooMuch.lockEscrow).toMatchObject({ __typename: 'InsufficientFundsError', code: 'INSUFFICIENT_FUNDS', availableUrtc: '1000000', requiredUrtc: '1000001' });
+    expect(tooMuch.lockEscrow).toMatchObject({
+      __typename: 'InsufficientFundsError',
+      code: 'INSUFFICIENT_FUNDS',
+      availableUrtc: '1000000',
+      requiredUrtc: '1000001',
+    });
 
     const invalid = await execute(LockEscrow, { ...bad, input: { ...bad.input, toWallet: payer.address } });
     expect(invalid.lockEscrow).toMatchObject({ __typename: 'InvalidInputError', code: 'INVALID_INPUT' });
@@ -210,7 +369,9 @@ describe('lockEscrow / releaseEscrow / refundEscrow', () => {
     expect(byProvider.releaseEscrow).toMatchObject({ __typename: 'AuthorizationError', code: 'FORBIDDEN' });
 
     const refunded = await execute(RefundEscrow, refundInput(provider, ok.input.jobId, 'TTS', 'model crashed'));
-    expect(refunded.refundEscrow).toMatchObject({ escrow: { status: 'REFUNDED', refundedUrtc: '500000', refundReason: 'model crashed', settledBy: 'provider' } });
+    expect(refunded.refundEscrow).toMatchObject({
+      escrow: { status: 'REFUNDED', refundedUrtc: '500000', refundReason: 'model crashed', settledBy: 'provider' },
+    });
     const late = await execute(ReleaseEscrow, releaseInput(payer, ok.input.jobId, 'TTS'));
     expect(late.releaseEscrow).toMatchObject({ __typename: 'StateError', code: 'INVALID_STATE' });
     const missing = await execute(ReleaseEscrow, releaseInput(payer, newJobId(), 'TTS'));
@@ -229,8 +390,14 @@ describe('lockEscrow / releaseEscrow / refundEscrow', () => {
     await execute(LockEscrow, b);
     const r1 = await execute(ReleaseEscrow, { jobType: 'RENDER', input: { jobId: a.input.jobId } }, operator);
     expect(r1.releaseEscrow).toMatchObject({ escrow: { status: 'RELEASED', settledBy: 'operator' } });
-    const r2 = await execute(RefundEscrow, { jobType: 'RENDER', input: { jobId: b.input.jobId, reason: 'dispute lost' } }, operator);
-    expect(r2.refundEscrow).toMatchObject({ escrow: { status: 'REFUNDED', settledBy: 'operator', refundReason: 'dispute lost' } });
+    const r2 = await execute(
+      RefundEscrow,
+      { jobType: 'RENDER', input: { jobId: b.input.jobId, reason: 'dispute lost' } },
+      operator,
+    );
+    expect(r2.refundEscrow).toMatchObject({
+      escrow: { status: 'REFUNDED', settledBy: 'operator', refundReason: 'dispute lost' },
+    });
     const unsigned = await execute(RefundEscrow, { jobType: 'RENDER', input: { jobId: b.input.jobId } });
     expect(unsigned.refundEscrow).toMatchObject({ code: 'INVALID_SIGNATURE' });
   });
@@ -278,6 +445,11 @@ describe('queries', () => {
   it('shows an unknown wallet with zero balances', async () => {
     const w = newWallet();
     const r = await execute(WalletBalances, { address: w.address });
-    expect(r.wallet).toMatchObject({ address: w.address, availableUrtc: '0', lockedUrtc: '0', escrowsPaid: { totalCount: 0 } });
+    expect(r.wallet).toMatchObject({
+      address: w.address,
+      availableUrtc: '0',
+      lockedUrtc: '0',
+      escrowsPaid: { totalCount: 0 },
+    });
   });
 });

@@ -20,8 +20,15 @@ const GpuNodesPage = graphql(`
   query GpuNodesPage($filter: GpuNodeFilter, $orderBy: GpuNodeOrder, $first: Int, $after: String) {
     gpuNodes(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {
       totalCount
-      pageInfo { hasNextPage endCursor }
-      edges { node { minerId } }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          minerId
+        }
+      }
     }
   }
 `);
@@ -31,10 +38,25 @@ const GpuNodesNested = graphql(`
     gpuNodes(first: $first, filter: { includeOffline: true }) {
       edges {
         node {
-          minerId trust status prices { llm1kTokensUrtc }
-          gpus { uuid model vramMb }
-          earnings { releasedUrtc jobsPaid }
-          escrowHistory(first: 3) { jobId releasedUrtc }
+          minerId
+          trust
+          status
+          prices {
+            llm1kTokensUrtc
+          }
+          gpus {
+            uuid
+            model
+            vramMb
+          }
+          earnings {
+            releasedUrtc
+            jobsPaid
+          }
+          escrowHistory(first: 3) {
+            jobId
+            releasedUrtc
+          }
         }
       }
     }
@@ -60,7 +82,12 @@ const LLM_MODELS = ['llama-3.1-8b', 'llama-3.1-70b', 'mistral-7b', 'qwen2.5-32b'
 const TTS_MODELS = ['coqui-tts', 'xtts-v2', 'bark'];
 const STT_MODELS = ['whisper-large-v3', 'whisper-medium'];
 const JOBS = ['render', 'tts', 'stt', 'llm'] as const;
-const PRICE_KEY = { render: 'render_minute_urtc', tts: 'tts_1k_chars_urtc', stt: 'stt_minute_urtc', llm: 'llm_1k_tokens_urtc' } as const;
+const PRICE_KEY = {
+  render: 'render_minute_urtc',
+  tts: 'tts_1k_chars_urtc',
+  stt: 'stt_minute_urtc',
+  llm: 'llm_1k_tokens_urtc',
+} as const;
 
 interface Seeded {
   wallet: Wallet;
@@ -94,9 +121,13 @@ async function seed(i: number, attestedAt: number): Promise<Seeded> {
   const hw = HARDWARE[arch][i % HARDWARE[arch].length]!;
   const spec = findGpuModel(hw.model)!;
   const wild = i % 13 === 0; // a benchmark far outside its range: accepted, flagged, self-reported
-  const benchmark = wild ? spec.benchmark.max * 3 : Math.round(((spec.benchmark.min + spec.benchmark.max) / 2) * 100 + i) / 100;
+  const benchmark = wild
+    ? spec.benchmark.max * 3
+    : Math.round(((spec.benchmark.min + spec.benchmark.max) / 2) * 100 + i) / 100;
   const jobs = JOBS.filter((_, bit) => ((i % 15) + 1) & (1 << bit));
-  const prices = Object.fromEntries(jobs.map((j, k) => [j, BigInt(1000 + ((i * 7919 + k * 104729) % 50_000))])) as Seeded['prices'];
+  const prices = Object.fromEntries(
+    jobs.map((j, k) => [j, BigInt(1000 + ((i * 7919 + k * 104729) % 50_000))]),
+  ) as Seeded['prices'];
   const gpuCount = 1 + (i % 3);
   const cuda = arch === 'nvidia_gpu' ? CUDA[i % CUDA.length] : undefined;
   const node: Seeded = {
@@ -122,14 +153,23 @@ async function seed(i: number, attestedAt: number): Promise<Seeded> {
     miner_id: node.wallet.address,
     challenge: challenge.challenge,
     device_arch: arch,
-    gpus: Array.from({ length: gpuCount }, () => ({ model: hw.model, vram_mb: hw.vram, uuid: newGpuUuid(), ...(cuda ? { cuda_version: cuda } : {}), benchmark_score: benchmark })),
+    gpus: Array.from({ length: gpuCount }, () => ({
+      model: hw.model,
+      vram_mb: hw.vram,
+      uuid: newGpuUuid(),
+      ...(cuda ? { cuda_version: cuda } : {}),
+      benchmark_score: benchmark,
+    })),
     job_types: jobs,
     ...(node.llm.length ? { llm_models: node.llm } : {}),
     ...(node.tts.length ? { tts_models: node.tts } : {}),
     ...(node.stt.length ? { stt_models: node.stt } : {}),
     prices: Object.fromEntries(jobs.map((j) => [PRICE_KEY[j], prices[j]!.toString()])),
   });
-  await market.attestations.attest(body, { publicKey: node.wallet.publicKey, signature: node.wallet.sign({ action: 'gpu.attest', ...body }) });
+  await market.attestations.attest(body, {
+    publicKey: node.wallet.publicKey,
+    signature: node.wallet.sign({ action: 'gpu.attest', ...body }),
+  });
   return node;
 }
 
@@ -184,7 +224,9 @@ const cudaNum = (v: string | undefined) => (v ? Number(v.split('.')[0]) * 1000 +
 
 describe('gpuNodes filters', () => {
   it('lists online, unsuspended nodes by default, freshest first', async () => {
-    const expected = nodes.filter(listed).sort((a, b) => b.attestedAt - a.attestedAt || (a.wallet.address < b.wallet.address ? 1 : -1));
+    const expected = nodes
+      .filter(listed)
+      .sort((a, b) => b.attestedAt - a.attestedAt || (a.wallet.address < b.wallet.address ? 1 : -1));
     expect(await all(undefined)).toEqual(ids(expected));
     expect(expected.length).toBeGreaterThan(150);
   });
@@ -197,16 +239,32 @@ describe('gpuNodes filters', () => {
     ['job type', { jobType: 'TTS' }, (n: Seeded) => n.jobs.includes('tts')],
     ['device arch', { deviceArch: 'AMD_GPU' }, (n: Seeded) => n.arch === 'amd_gpu'],
     ['minimum VRAM (GB as sold)', { minVramGb: 80 }, (n: Seeded) => n.vram >= 80 * 1024 * 0.92],
-    ['minimum VRAM 24 GB keeps 24 GB cards that report a little less', { minVramGb: 24 }, (n: Seeded) => n.vram >= 24_000],
+    [
+      'minimum VRAM 24 GB keeps 24 GB cards that report a little less',
+      { minVramGb: 24 },
+      (n: Seeded) => n.vram >= 24_000,
+    ],
     ['GPU model', { gpuModel: '4090' }, (n: Seeded) => n.model.includes('4090')],
-    ['minimum CUDA version, compared as a version', { minCudaVersion: '12.9' }, (n: Seeded) => cudaNum(n.cuda) >= 12_009],
+    [
+      'minimum CUDA version, compared as a version',
+      { minCudaVersion: '12.9' },
+      (n: Seeded) => cudaNum(n.cuda) >= 12_009,
+    ],
     ['LLM model', { llmModel: 'mistral-7b' }, (n: Seeded) => n.llm.includes('mistral-7b')],
     ['TTS model', { ttsModel: 'xtts-v2' }, (n: Seeded) => n.tts.includes('xtts-v2')],
     ['STT model', { sttModel: 'whisper-medium' }, (n: Seeded) => n.stt.includes('whisper-medium')],
-    ['maximum price for a job type', { jobType: 'LLM', maxPriceUrtc: '20000' }, (n: Seeded) => n.prices.llm !== undefined && n.prices.llm <= 20_000n],
+    [
+      'maximum price for a job type',
+      { jobType: 'LLM', maxPriceUrtc: '20000' },
+      (n: Seeded) => n.prices.llm !== undefined && n.prices.llm <= 20_000n,
+    ],
     ['minimum trust', { minTrust: 'CATALOG_CONSISTENT' }, (n: Seeded) => n.trust !== 'self_reported'],
     ['verified only', { minTrust: 'VERIFIED' }, (n: Seeded) => n.trust === 'verified'],
-    ['several filters at once', { jobType: 'RENDER', deviceArch: 'NVIDIA_GPU', minVramGb: 24 }, (n: Seeded) => n.jobs.includes('render') && n.arch === 'nvidia_gpu' && n.vram >= 24_000],
+    [
+      'several filters at once',
+      { jobType: 'RENDER', deviceArch: 'NVIDIA_GPU', minVramGb: 24 },
+      (n: Seeded) => n.jobs.includes('render') && n.arch === 'nvidia_gpu' && n.vram >= 24_000,
+    ],
   ] as [string, GpuNodeFilter, (n: Seeded) => boolean][])('filters by %s', async (_name, filter, predicate) => {
     const expected = nodes.filter((n) => listed(n) && predicate(n));
     expect(expected.length).toBeGreaterThan(0);
@@ -230,9 +288,15 @@ describe('gpuNodes orderings', () => {
 
   it('orders by benchmark score, VRAM and freshness', async () => {
     const online = nodes.filter(listed);
-    expect(await all(undefined, { field: 'BENCHMARK_SCORE', direction: 'DESC' })).toEqual(ids([...online].sort((a, b) => b.benchmark - a.benchmark || -byMiner(a, b))));
-    expect(await all(undefined, { field: 'VRAM', direction: 'ASC' })).toEqual(ids([...online].sort((a, b) => a.vram - b.vram || byMiner(a, b))));
-    expect(await all(undefined, { field: 'FRESHNESS', direction: 'ASC' })).toEqual(ids([...online].sort((a, b) => a.attestedAt - b.attestedAt || byMiner(a, b))));
+    expect(await all(undefined, { field: 'BENCHMARK_SCORE', direction: 'DESC' })).toEqual(
+      ids([...online].sort((a, b) => b.benchmark - a.benchmark || -byMiner(a, b))),
+    );
+    expect(await all(undefined, { field: 'VRAM', direction: 'ASC' })).toEqual(
+      ids([...online].sort((a, b) => a.vram - b.vram || byMiner(a, b))),
+    );
+    expect(await all(undefined, { field: 'FRESHNESS', direction: 'ASC' })).toEqual(
+      ids([...online].sort((a, b) => a.attestedAt - b.attestedAt || byMiner(a, b))),
+    );
   });
 });
 
@@ -245,7 +309,10 @@ describe('REST /gpu/nodes', () => {
     let cursor: string | null = null;
     do {
       const url: string = `${server.url}/gpu/nodes?job_type=render&max_price_urtc=30000&order_by=price&limit=9${cursor ? `&cursor=${cursor}` : ''}`;
-      const body = (await (await fetch(url)).json()) as { nodes: { miner_id: string; gpus: unknown[] }[]; next_cursor: string | null };
+      const body = (await (await fetch(url)).json()) as {
+        nodes: { miner_id: string; gpus: unknown[] }[];
+        next_cursor: string | null;
+      };
       got.push(...body.nodes.map((n) => n.miner_id));
       expect(body.nodes.every((n) => n.gpus.length >= 1)).toBe(true);
       cursor = body.next_cursor;
@@ -258,15 +325,46 @@ describe('nested fields', () => {
   it('cost the same number of queries for a page of 100 nodes as for a page of 5', async () => {
     // Some escrows paying the first nodes, so that earnings and history have something to load.
     const payer = newWallet();
-    await market.wallets.deposit(depositRequestSchema.parse({ wallet: payer.address, amountRtc: '100', reference: newNonce() }), ADMIN_KEY);
+    await market.wallets.deposit(
+      depositRequestSchema.parse({ wallet: payer.address, amountRtc: '100', reference: newNonce() }),
+      ADMIN_KEY,
+    );
     for (const n of nodes.slice(-4)) {
       const jobId = `inv-${newNonce()}`;
       const nonce = newNonce();
-      const action = { action: 'escrow.lock', job_id: jobId, job_type: 'render', from_wallet: payer.address, to_wallet: n.wallet.address, amount_urtc: '2000000', nonce };
-      await market.escrows.lock(lockRequestSchema.parse({ jobId, jobType: 'render', fromWallet: payer.address, toWallet: n.wallet.address, amountUrtc: '2000000', nonce, publicKey: payer.publicKey, signature: payer.sign(action) }));
+      const action = {
+        action: 'escrow.lock',
+        job_id: jobId,
+        job_type: 'render',
+        from_wallet: payer.address,
+        to_wallet: n.wallet.address,
+        amount_urtc: '2000000',
+        nonce,
+      };
+      await market.escrows.lock(
+        lockRequestSchema.parse({
+          jobId,
+          jobType: 'render',
+          fromWallet: payer.address,
+          toWallet: n.wallet.address,
+          amountUrtc: '2000000',
+          nonce,
+          publicKey: payer.publicKey,
+          signature: payer.sign(action),
+        }),
+      );
       const rn = newNonce();
       const release = { action: 'escrow.release', job_id: jobId, job_type: 'render', nonce: rn };
-      await market.escrows.release(releaseRequestSchema.parse({ jobId, jobType: 'render', nonce: rn, publicKey: payer.publicKey, signature: payer.sign(release) }), {});
+      await market.escrows.release(
+        releaseRequestSchema.parse({
+          jobId,
+          jobType: 'render',
+          nonce: rn,
+          publicKey: payer.publicKey,
+          signature: payer.sign(release),
+        }),
+        {},
+      );
     }
 
     let queries = 0;

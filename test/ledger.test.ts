@@ -46,7 +46,11 @@ describe('ledger.submit', () => {
     // A deferred foreign key is checked at COMMIT: an operation that breaks it makes the commit fail.
     db.pragma('defer_foreign_keys = ON');
     const good = ledger.submit(() => ledger.deposit(w, 3n, 'ref-good', now));
-    const breaking = ledger.submit(() => db.prepare('INSERT INTO deposits (reference, wallet, amount_urtc, created_at) VALUES (?, ?, ?, ?)').run('orphan', 'RTCnobody', 1n, now));
+    const breaking = ledger.submit(() =>
+      db
+        .prepare('INSERT INTO deposits (reference, wallet, amount_urtc, created_at) VALUES (?, ?, ?, ?)')
+        .run('orphan', 'RTCnobody', 1n, now),
+    );
     const results = await Promise.allSettled([good, breaking]);
     expect(results.every((r) => r.status === 'rejected')).toBe(true);
     expect(ledger.findWallet(w)).toBeNull();
@@ -60,10 +64,25 @@ describe('auditLedger', () => {
     const services = createInMemoryServices(() => now);
     const { ledger } = services;
     const [payer, provider] = [newWallet().address, newWallet().address];
-    const terms = { jobType: 'render', fromWallet: payer, toWallet: provider, expiresAt: now + 60, metadata: null, units: null, unitPriceUrtc: null, reviewWindowS: 3600 };
+    const terms = {
+      jobType: 'render',
+      fromWallet: payer,
+      toWallet: provider,
+      expiresAt: now + 60,
+      metadata: null,
+      units: null,
+      unitPriceUrtc: null,
+      reviewWindowS: 3600,
+    };
     await ledger.submit(() => ledger.deposit(payer, 100n, 'ref-history', now));
     const first = (await ledger.submit(() => ledger.lock({ ...terms, jobId: 'job-released', amountUrtc: 30n }, now)))!;
-    await ledger.submit(() => ledger.settle(first, { status: 'released', paidUrtc: 20n, refundedUrtc: 10n, reason: null, settledBy: 'payer' }, now));
+    await ledger.submit(() =>
+      ledger.settle(
+        first,
+        { status: 'released', paidUrtc: 20n, refundedUrtc: 10n, reason: null, settledBy: 'payer' },
+        now,
+      ),
+    );
     await ledger.submit(() => ledger.lock({ ...terms, jobId: 'job-locked', amountUrtc: 40n }, now));
     return { ...services, payer, provider };
   }
@@ -75,12 +94,36 @@ describe('auditLedger', () => {
   });
 
   it.each([
-    ['a balance changed behind the journal', "UPDATE wallets SET available_urtc = available_urtc + 1 WHERE address = $provider", ['I2', 'I5']],
-    ['a locked balance that no escrow holds', 'UPDATE wallets SET locked_urtc = locked_urtc + 5 WHERE address = $payer', ['I3', 'I5']],
-    ['a journal row of an unknown kind', "INSERT INTO journal (from_account, to_account, amount_urtc, kind, created_at) VALUES ('external', $provider, 1, 'gift', 0)", ['I2', 'I5', 'I8']],
-    ['a deposit without its credit', "INSERT INTO deposits (reference, wallet, amount_urtc, created_at) VALUES ('ref-ghost', $payer, 5, 0)", ['I5', 'I7']],
-    ['a deleted journal row', "DROP TRIGGER journal_no_delete; DELETE FROM journal WHERE kind = 'release'", ['I2', 'I4', 'I6']],
-    ['a rewritten journal row', "DROP TRIGGER journal_no_update; UPDATE journal SET amount_urtc = amount_urtc + 1 WHERE kind = 'lock'", ['I2', 'I6', 'I7']],
+    [
+      'a balance changed behind the journal',
+      'UPDATE wallets SET available_urtc = available_urtc + 1 WHERE address = $provider',
+      ['I2', 'I5'],
+    ],
+    [
+      'a locked balance that no escrow holds',
+      'UPDATE wallets SET locked_urtc = locked_urtc + 5 WHERE address = $payer',
+      ['I3', 'I5'],
+    ],
+    [
+      'a journal row of an unknown kind',
+      "INSERT INTO journal (from_account, to_account, amount_urtc, kind, created_at) VALUES ('external', $provider, 1, 'gift', 0)",
+      ['I2', 'I5', 'I8'],
+    ],
+    [
+      'a deposit without its credit',
+      "INSERT INTO deposits (reference, wallet, amount_urtc, created_at) VALUES ('ref-ghost', $payer, 5, 0)",
+      ['I5', 'I7'],
+    ],
+    [
+      'a deleted journal row',
+      "DROP TRIGGER journal_no_delete; DELETE FROM journal WHERE kind = 'release'",
+      ['I2', 'I4', 'I6'],
+    ],
+    [
+      'a rewritten journal row',
+      "DROP TRIGGER journal_no_update; UPDATE journal SET amount_urtc = amount_urtc + 1 WHERE kind = 'lock'",
+      ['I2', 'I6', 'I7'],
+    ],
   ])('reports %s under the rules it breaks', async (_name, sql, rules) => {
     const { db, payer, provider } = await ledgerWithHistory();
     db.exec(sql.replaceAll('$payer', `'${payer}'`).replaceAll('$provider', `'${provider}'`));
@@ -90,7 +133,9 @@ describe('auditLedger', () => {
   it('keeps a market from starting on an unsound ledger', () => {
     const databaseUrl = freshDatabaseUrl();
     const db = new Database(sqliteFilePath(databaseUrl));
-    db.prepare('INSERT INTO wallets (address, available_urtc, locked_urtc, created_at, updated_at) VALUES (?, 5, 0, 0, 0)').run(newWallet().address);
+    db.prepare(
+      'INSERT INTO wallets (address, available_urtc, locked_urtc, created_at, updated_at) VALUES (?, 5, 0, 0, 0)',
+    ).run(newWallet().address);
     db.close();
     expect(() => createTestMarket({ databaseUrl })).toThrow(LedgerUnsoundError);
   });

@@ -13,11 +13,20 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-const NODE_EVENTS = 'subscription($m: String, $after: Int) { nodeStatusChanged(minerId: $m, afterSeq: $after) { seq change status trust minerId } }';
+const NODE_EVENTS =
+  'subscription($m: String, $after: Int) { nodeStatusChanged(minerId: $m, afterSeq: $after) { seq change status trust minerId } }';
 type NodeEvent = { seq: number; change: string; status: string; trust: string; minerId: string };
 
-async function collect(variables: Record<string, unknown>, count: number, act: () => Promise<unknown> = async () => {}): Promise<NodeEvent[]> {
-  const client = createClient({ url: `${server.url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0 });
+async function collect(
+  variables: Record<string, unknown>,
+  count: number,
+  act: () => Promise<unknown> = async () => {},
+): Promise<NodeEvent[]> {
+  const client = createClient({
+    url: `${server.url.replace('http', 'ws')}/graphql`,
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+  });
   try {
     const events = client.iterate<{ nodeStatusChanged: NodeEvent }>({ query: NODE_EVENTS, variables });
     const first = events.next();
@@ -61,16 +70,25 @@ describe('nodeStatusChanged', () => {
 
 describe('priceUpdated', () => {
   it('fires over graphql-ws when attestations move the fair rate, numbered, with the rate after the move', async () => {
-    const client = createClient({ url: `${server.url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0 });
+    const client = createClient({
+      url: `${server.url.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+    });
     try {
-      const events = client.iterate<{ priceUpdated: { seq: number; jobType: string; rate: { fairUrtc: string | null; providers: number } } }>({
+      const events = client.iterate<{
+        priceUpdated: { seq: number; jobType: string; rate: { fairUrtc: string | null; providers: number } };
+      }>({
         query: 'subscription { priceUpdated(jobType: LLM) { seq jobType rate { fairUrtc providers } } }',
       });
       const first = events.next();
       await new Promise((r) => setTimeout(r, 150));
       for (const price of ['1000', '1100', '1200']) {
         const node = newWallet();
-        expect((await attest(server.url, node, { prices: { render_minute_urtc: '50000', llm_1k_tokens_urtc: price } })).status).toBe(200);
+        expect(
+          (await attest(server.url, node, { prices: { render_minute_urtc: '50000', llm_1k_tokens_urtc: price } }))
+            .status,
+        ).toBe(200);
         await verifyNode(server.url, node.address); // only eligible providers move the fair rate
       }
       let last: { seq: number; jobType: string; rate: { fairUrtc: string | null; providers: number } } | undefined;

@@ -18,7 +18,13 @@ afterAll(() => server.close());
 
 /** Attests an LLM node at `price` µRTC per 1K tokens (and, optionally, a TTS price). */
 async function llmNode(node: Wallet, price: string, gpu = rtx4090(), extra: Record<string, unknown> = {}) {
-  return attest(server.url, node, { gpus: [gpu], job_types: ['llm'], llm_models: ['mistral-7b'], prices: { llm_1k_tokens_urtc: price }, ...extra });
+  return attest(server.url, node, {
+    gpus: [gpu],
+    job_types: ['llm'],
+    llm_models: ['mistral-7b'],
+    prices: { llm_1k_tokens_urtc: price },
+    ...extra,
+  });
 }
 
 /** The same, then verified by the operator: eligible for the fair rate. */
@@ -29,7 +35,11 @@ async function eligibleLlmNode(node: Wallet, price: string) {
 }
 
 const history = (minerId: string) =>
-  server.market.db.sqlite.prepare('SELECT job_type, old_price_urtc, new_price_urtc, changed_at, outlier FROM price_history WHERE miner_id = ? ORDER BY id').all(minerId) as {
+  server.market.db.sqlite
+    .prepare(
+      'SELECT job_type, old_price_urtc, new_price_urtc, changed_at, outlier FROM price_history WHERE miner_id = ? ORDER BY id',
+    )
+    .all(minerId) as {
     job_type: string;
     old_price_urtc: bigint | null;
     new_price_urtc: bigint;
@@ -37,7 +47,8 @@ const history = (minerId: string) =>
     outlier: bigint;
   }[];
 
-const gql = (query: string, variables: unknown = {}) => call(server.url, 'POST', '/graphql', { query, variables }).then((r) => r.body);
+const gql = (query: string, variables: unknown = {}) =>
+  call(server.url, 'POST', '/graphql', { query, variables }).then((r) => r.body);
 
 describe('price history', () => {
   it('records the first price and every change, and nothing for an unchanged re-attestation', async () => {
@@ -46,7 +57,9 @@ describe('price history', () => {
     expect((await llmNode(node, '2000', gpu)).status).toBe(200);
     now += 60;
     expect((await llmNode(node, '2000', gpu)).status).toBe(200);
-    expect(history(node.address)).toEqual([{ job_type: 'llm', old_price_urtc: null, new_price_urtc: 2000n, changed_at: BigInt(now - 60), outlier: 0n }]);
+    expect(history(node.address)).toEqual([
+      { job_type: 'llm', old_price_urtc: null, new_price_urtc: 2000n, changed_at: BigInt(now - 60), outlier: 0n },
+    ]);
     now += 600;
     expect((await llmNode(node, '2500', gpu)).status).toBe(200);
     expect(history(node.address).map((h) => [h.old_price_urtc, h.new_price_urtc])).toEqual([
@@ -63,7 +76,10 @@ describe('price history', () => {
     const early = await llmNode(node, '3100', gpu);
     expect(early).toMatchObject({ status: 429, body: { error: { code: 'RATE_LIMITED' } } });
     expect(history(node.address)).toHaveLength(1);
-    const stored = await gql(`query($m: String!) { gpuNode(minerId: $m) { prices { llm1kTokensUrtc } lastAttestedAt } }`, { m: node.address });
+    const stored = await gql(
+      `query($m: String!) { gpuNode(minerId: $m) { prices { llm1kTokensUrtc } lastAttestedAt } }`,
+      { m: node.address },
+    );
     expect(stored.data.gpuNode.prices.llm1kTokensUrtc).toBe('3000');
     now += 1;
     expect((await llmNode(node, '3100', gpu)).status).toBe(200);
@@ -91,7 +107,13 @@ describe('fair rate and outliers', () => {
 
   it('reports insufficient data with a null rate below three providers', async () => {
     const rates = (await call(server.url, 'GET', '/render/pricing')).body.rates;
-    expect(rates.tts).toMatchObject({ unit: '1K characters', fair_urtc: null, fair_rtc: null, insufficient_data: true, providers: 0 });
+    expect(rates.tts).toMatchObject({
+      unit: '1K characters',
+      fair_urtc: null,
+      fair_rtc: null,
+      insufficient_data: true,
+      providers: 0,
+    });
     expect(rates.stt.unit).toBe('minute');
     expect(rates.render.unit).toBe('minute');
   });
@@ -122,23 +144,36 @@ describe('quotes and quoted locks', () => {
     const provider = newWallet();
     const gpu = rtx4090();
     await llmNode(provider, '2000', gpu);
-    const quote = (await call(server.url, 'GET', `/render/quote?job_type=llm&units=5500&miner_id=${provider.address}`)).body;
+    const quote = (await call(server.url, 'GET', `/render/quote?job_type=llm&units=5500&miner_id=${provider.address}`))
+      .body;
     expect(quote).toMatchObject({ ok: true, units: '5500', unit_price_urtc: '2000', amount_urtc: '11000' });
 
     const payer = newWallet();
     await deposit(server.url, payer.address, '1');
     const job_id = newJobId();
-    const unquoted = signedLockBody(payer, { job_id, job_type: 'llm', to_wallet: provider.address, amount_urtc: '10999' });
+    const unquoted = signedLockBody(payer, {
+      job_id,
+      job_type: 'llm',
+      to_wallet: provider.address,
+      amount_urtc: '10999',
+    });
     const sign = (amount: string, extra: Record<string, string>) => {
       const body = signedLockBody(payer, { job_id, job_type: 'llm', to_wallet: provider.address, amount_urtc: amount });
       const { public_key: _p, signature: _s, ...fields } = body;
       const all = { ...fields, ...extra };
-      return { ...all, public_key: payer.publicKey, signature: payer.sign({ action: 'escrow.lock', ...all } as Record<string, string> & { action: string }) };
+      return {
+        ...all,
+        public_key: payer.publicKey,
+        signature: payer.sign({ action: 'escrow.lock', ...all } as Record<string, string> & { action: string }),
+      };
     };
     expect((await call(server.url, 'POST', '/llm/escrow', unquoted)).status).toBe(201); // without units, any amount
     const quotedJob = newJobId();
     const mismatch = sign('10999', { units: '5500', job_id: quotedJob });
-    expect(await call(server.url, 'POST', '/llm/escrow', mismatch)).toMatchObject({ status: 400, body: { error: { code: 'INVALID_INPUT' } } });
+    expect(await call(server.url, 'POST', '/llm/escrow', mismatch)).toMatchObject({
+      status: 400,
+      body: { error: { code: 'INVALID_INPUT' } },
+    });
     const locked = await call(server.url, 'POST', '/llm/escrow', sign('11000', { units: '5500', job_id: quotedJob }));
     expect(locked.status).toBe(201);
 
@@ -146,24 +181,43 @@ describe('quotes and quoted locks', () => {
     expect((await llmNode(provider, '4000', gpu)).status).toBe(200);
     const escrow = await gql(`query($j: String!) { escrow(jobId: $j) { amountUrtc } }`, { j: quotedJob });
     expect(escrow.data.escrow.amountUrtc).toBe('11000');
-    const row = server.market.db.sqlite.prepare('SELECT units, unit_price_urtc, amount_urtc FROM render_escrow WHERE job_id = ?').get(quotedJob);
+    const row = server.market.db.sqlite
+      .prepare('SELECT units, unit_price_urtc, amount_urtc FROM render_escrow WHERE job_id = ?')
+      .get(quotedJob);
     expect(row).toEqual({ units: 5500n, unit_price_urtc: 2000n, amount_urtc: 11000n });
-    const released = await call(server.url, 'POST', '/llm/release', signedReleaseBody(payer, { job_id: quotedJob, job_type: 'llm' }));
+    const released = await call(
+      server.url,
+      'POST',
+      '/llm/release',
+      signedReleaseBody(payer, { job_id: quotedJob, job_type: 'llm' }),
+    );
     expect(released.body).toMatchObject({ status: 'released', released_urtc: '11000' });
 
     const notANode = sign('100', { units: '50', job_id: newJobId(), to_wallet: newWallet().address });
     expect((await call(server.url, 'POST', '/llm/escrow', notANode)).body.error.code).toBe('INVALID_STATE');
-    const q = await gql(`query($m: String!) { quote(jobType: LLM, units: "5500", minerId: $m) { unitPriceUrtc totalUrtc fairRate { jobType } } }`, { m: provider.address });
+    const q = await gql(
+      `query($m: String!) { quote(jobType: LLM, units: "5500", minerId: $m) { unitPriceUrtc totalUrtc fairRate { jobType } } }`,
+      { m: provider.address },
+    );
     expect(q.data.quote).toMatchObject({ unitPriceUrtc: '4000', totalUrtc: '22000', fairRate: { jobType: 'LLM' } });
   });
 });
 
 describe('a suspended or offline node', () => {
   const quotedLockBody = (payer: Wallet, to: string, units: string, amount: string) => {
-    const fields = { job_id: newJobId(), job_type: 'llm', from_wallet: payer.address, to_wallet: to, amount_urtc: amount, nonce: newNonce(), units };
+    const fields = {
+      job_id: newJobId(),
+      job_type: 'llm',
+      from_wallet: payer.address,
+      to_wallet: to,
+      amount_urtc: amount,
+      nonce: newNonce(),
+      units,
+    };
     return { ...fields, public_key: payer.publicKey, signature: payer.sign({ action: 'escrow.lock', ...fields }) };
   };
-  const quoteOf = (minerId: string) => call(server.url, 'GET', `/render/quote?job_type=llm&units=1000&miner_id=${minerId}`);
+  const quoteOf = (minerId: string) =>
+    call(server.url, 'GET', `/render/quote?job_type=llm&units=1000&miner_id=${minerId}`);
 
   it('offers no price: a quoted lock and a quote are INVALID_STATE and move nothing, until it is back', async () => {
     const provider = newWallet();
@@ -171,18 +225,31 @@ describe('a suspended or offline node', () => {
     expect((await llmNode(provider, '2000', gpu)).status).toBe(200);
     const payer = newWallet();
     await deposit(server.url, payer.address, '1');
-    const balance = async () => (await call(server.url, 'GET', `/wallet/balance?wallet=${payer.address}`)).body.available_urtc;
+    const balance = async () =>
+      (await call(server.url, 'GET', `/wallet/balance?wallet=${payer.address}`)).body.available_urtc;
 
     await server.market.attestations.setSuspended(provider.address, true, ADMIN_KEY);
-    const suspended = await call(server.url, 'POST', '/llm/escrow', quotedLockBody(payer, provider.address, '1000', '2000'));
+    const suspended = await call(
+      server.url,
+      'POST',
+      '/llm/escrow',
+      quotedLockBody(payer, provider.address, '1000', '2000'),
+    );
     expect(suspended).toMatchObject({ status: 409, body: { error: { code: 'INVALID_STATE' } } });
     expect(suspended.body.error.message).toContain('suspended');
     expect((await quoteOf(provider.address)).body.error.code).toBe('INVALID_STATE');
     await server.market.attestations.setSuspended(provider.address, false, ADMIN_KEY);
-    expect((await call(server.url, 'POST', '/llm/escrow', quotedLockBody(payer, provider.address, '1000', '2000'))).status).toBe(201);
+    expect(
+      (await call(server.url, 'POST', '/llm/escrow', quotedLockBody(payer, provider.address, '1000', '2000'))).status,
+    ).toBe(201);
 
     now += 3601; // its attestation lapses: the node is offline
-    const offline = await call(server.url, 'POST', '/llm/escrow', quotedLockBody(payer, provider.address, '1000', '2000'));
+    const offline = await call(
+      server.url,
+      'POST',
+      '/llm/escrow',
+      quotedLockBody(payer, provider.address, '1000', '2000'),
+    );
     expect(offline).toMatchObject({ status: 409, body: { error: { code: 'INVALID_STATE' } } });
     expect(offline.body.error.message).toContain('offline');
     expect((await quoteOf(provider.address)).status).toBe(409);
@@ -190,10 +257,17 @@ describe('a suspended or offline node', () => {
 
     expect((await llmNode(provider, '2000', gpu)).status).toBe(200); // attests again: its price is on offer
     expect((await quoteOf(provider.address)).body).toMatchObject({ ok: true, amount_urtc: '2000' });
-    expect((await call(server.url, 'POST', '/llm/escrow', quotedLockBody(payer, provider.address, '1000', '2000'))).status).toBe(201);
+    expect(
+      (await call(server.url, 'POST', '/llm/escrow', quotedLockBody(payer, provider.address, '1000', '2000'))).status,
+    ).toBe(201);
     // Unquoted locks (a plain payment to a wallet) are not affected by the node's state.
     await server.market.attestations.setSuspended(provider.address, true, ADMIN_KEY);
-    const plain = signedLockBody(payer, { job_id: newJobId(), job_type: 'llm', to_wallet: provider.address, amount_urtc: '5' });
+    const plain = signedLockBody(payer, {
+      job_id: newJobId(),
+      job_type: 'llm',
+      to_wallet: provider.address,
+      amount_urtc: '5',
+    });
     expect((await call(server.url, 'POST', '/llm/escrow', plain)).status).toBe(201);
   });
 });
@@ -206,15 +280,21 @@ describe('reads', () => {
         .map((t) => db.prepare(`SELECT count(*) AS n, COALESCE(MAX(rowid), 0) AS m FROM ${t}`).get())
         .concat(db.prepare('SELECT COALESCE(SUM(last_attestation), 0) AS s FROM gpu_attestations').get());
     const before = JSON.stringify(snapshot(), (_, v) => (typeof v === 'bigint' ? v.toString() : v));
-    const anyNode = (db.prepare("SELECT miner_id FROM gpu_attestations WHERE supports_llm = 1 LIMIT 1").pluck().get() as string);
+    const anyNode = db
+      .prepare('SELECT miner_id FROM gpu_attestations WHERE supports_llm = 1 LIMIT 1')
+      .pluck()
+      .get() as string;
     for (let i = 0; i < 3; i++) {
       await call(server.url, 'GET', '/render/pricing');
       await call(server.url, 'GET', `/render/quote?job_type=llm&units=1000&miner_id=${anyNode}`);
       await gql(`{ marketRates { fairUrtc providers } fairRate(jobType: LLM) { fairUrtc } }`);
-      await gql(`query($from: DateTime!, $to: DateTime!) { priceHistory(jobType: LLM, from: $from, to: $to, bucket: HOUR) { count } }`, {
-        from: new Date(T0 * 1000).toISOString(),
-        to: new Date((now + 1) * 1000).toISOString(),
-      });
+      await gql(
+        `query($from: DateTime!, $to: DateTime!) { priceHistory(jobType: LLM, from: $from, to: $to, bucket: HOUR) { count } }`,
+        {
+          from: new Date(T0 * 1000).toISOString(),
+          to: new Date((now + 1) * 1000).toISOString(),
+        },
+      );
     }
     expect(JSON.stringify(snapshot(), (_, v) => (typeof v === 'bigint' ? v.toString() : v))).toBe(before);
   });
@@ -223,7 +303,13 @@ describe('reads', () => {
 describe('priceHistory buckets', () => {
   const D = T0 + 10 * 86400; // a later UTC midnight, away from the other tests' quotes
   const sttNode = (node: Wallet, price: string, gpu: ReturnType<typeof rtx4090>) =>
-    attest(server.url, node, { gpus: [gpu], job_types: ['stt'], llm_models: undefined, stt_models: ['whisper-large-v3'], prices: { stt_minute_urtc: price } });
+    attest(server.url, node, {
+      gpus: [gpu],
+      job_types: ['stt'],
+      llm_models: undefined,
+      stt_models: ['whisper-large-v3'],
+      prices: { stt_minute_urtc: price },
+    });
   const buckets = async (from: number, to: number, bucket: 'HOUR' | 'DAY') =>
     (
       await gql(
@@ -251,36 +337,114 @@ describe('priceHistory buckets', () => {
     const payer = newWallet();
     await deposit(server.url, payer.address, '1');
     const quotedLock = (job_id: string, units: string, amount: string) => {
-      const fields = { job_id, job_type: 'stt', from_wallet: payer.address, to_wallet: a.address, amount_urtc: amount, nonce: `n-${job_id}`, units };
+      const fields = {
+        job_id,
+        job_type: 'stt',
+        from_wallet: payer.address,
+        to_wallet: a.address,
+        amount_urtc: amount,
+        nonce: `n-${job_id}`,
+        units,
+      };
       return { ...fields, public_key: payer.publicKey, signature: payer.sign({ action: 'escrow.lock', ...fields }) };
     };
     const [full, half] = [newJobId(), newJobId()];
     await at(D + HOUR + 900, () => call(server.url, 'POST', '/voice/escrow', quotedLock(full, '10', '5500')));
-    await at(D + HOUR + 1800, () => call(server.url, 'POST', '/voice/release', signedReleaseBody(payer, { job_id: full, job_type: 'stt' })));
+    await at(D + HOUR + 1800, () =>
+      call(server.url, 'POST', '/voice/release', signedReleaseBody(payer, { job_id: full, job_type: 'stt' })),
+    );
     await at(D + 3 * HOUR + 30, () => sttNode(a, '550', ga)); // online again (a lapsed node's price cannot be locked); no change
     await at(D + 3 * HOUR + 60, () => call(server.url, 'POST', '/voice/escrow', quotedLock(half, '4', '2200')));
     // Half: the node delivers claiming half of it, and the payer accepts (the rest goes back).
-    await at(D + 3 * HOUR + 90, () => call(server.url, 'POST', '/voice/deliver', signedDeliverBody(a, { job_id: half, job_type: 'stt', claimed_urtc: '1100' })));
-    await at(D + 3 * HOUR + 120, () => call(server.url, 'POST', '/voice/release', signedReleaseBody(payer, { job_id: half, job_type: 'stt' })));
+    await at(D + 3 * HOUR + 90, () =>
+      call(
+        server.url,
+        'POST',
+        '/voice/deliver',
+        signedDeliverBody(a, { job_id: half, job_type: 'stt', claimed_urtc: '1100' }),
+      ),
+    );
+    await at(D + 3 * HOUR + 120, () =>
+      call(server.url, 'POST', '/voice/release', signedReleaseBody(payer, { job_id: half, job_type: 'stt' })),
+    );
 
     const iso = (t: number) => new Date(t * 1000).toISOString();
     expect(await buckets(D, D + 4 * HOUR, 'HOUR')).toEqual([
-      { start: iso(D), end: iso(D + HOUR), open: '500', high: '700', low: '500', close: '600', median: '600', count: 3, realisedVolumeUrtc: '0', realisedRateUrtc: null },
-      { start: iso(D + HOUR), end: iso(D + 2 * HOUR), open: '550', high: '550', low: '550', close: '550', median: '550', count: 1, realisedVolumeUrtc: '5500', realisedRateUrtc: '550' },
-      { start: iso(D + 2 * HOUR), end: iso(D + 3 * HOUR), open: null, high: null, low: null, close: null, median: null, count: 0, realisedVolumeUrtc: '0', realisedRateUrtc: null },
-      { start: iso(D + 3 * HOUR), end: iso(D + 4 * HOUR), open: '650', high: '650', low: '650', close: '650', median: '650', count: 1, realisedVolumeUrtc: '1100', realisedRateUrtc: '550' },
+      {
+        start: iso(D),
+        end: iso(D + HOUR),
+        open: '500',
+        high: '700',
+        low: '500',
+        close: '600',
+        median: '600',
+        count: 3,
+        realisedVolumeUrtc: '0',
+        realisedRateUrtc: null,
+      },
+      {
+        start: iso(D + HOUR),
+        end: iso(D + 2 * HOUR),
+        open: '550',
+        high: '550',
+        low: '550',
+        close: '550',
+        median: '550',
+        count: 1,
+        realisedVolumeUrtc: '5500',
+        realisedRateUrtc: '550',
+      },
+      {
+        start: iso(D + 2 * HOUR),
+        end: iso(D + 3 * HOUR),
+        open: null,
+        high: null,
+        low: null,
+        close: null,
+        median: null,
+        count: 0,
+        realisedVolumeUrtc: '0',
+        realisedRateUrtc: null,
+      },
+      {
+        start: iso(D + 3 * HOUR),
+        end: iso(D + 4 * HOUR),
+        open: '650',
+        high: '650',
+        low: '650',
+        close: '650',
+        median: '650',
+        count: 1,
+        realisedVolumeUrtc: '1100',
+        realisedRateUrtc: '550',
+      },
     ]);
     expect(await buckets(D + 1, D + 86400 - 1, 'DAY')).toEqual([
-      { start: iso(D), end: iso(D + 86400), open: '500', high: '700', low: '500', close: '650', median: '600', count: 5, realisedVolumeUrtc: '6600', realisedRateUrtc: '550' },
+      {
+        start: iso(D),
+        end: iso(D + 86400),
+        open: '500',
+        high: '700',
+        low: '500',
+        close: '650',
+        median: '600',
+        count: 5,
+        realisedVolumeUrtc: '6600',
+        realisedRateUrtc: '550',
+      },
     ]);
     const two = await buckets(D + HOUR, D + 3 * HOUR, 'HOUR'); // [from, to): hour 3 is not included
     expect(two.map((x: { count: number }) => x.count)).toEqual([1, 0]);
   });
 
   it('refuses an empty or too long range', async () => {
-    const r = await gql(`{ priceHistory(jobType: STT, from: "2030-01-02T00:00:00Z", to: "2030-01-01T00:00:00Z", bucket: HOUR) { count } }`);
+    const r = await gql(
+      `{ priceHistory(jobType: STT, from: "2030-01-02T00:00:00Z", to: "2030-01-01T00:00:00Z", bucket: HOUR) { count } }`,
+    );
     expect(r.errors[0].extensions.code).toBe('INVALID_INPUT');
-    const long = await gql(`{ priceHistory(jobType: STT, from: "2020-01-01T00:00:00Z", to: "2030-01-01T00:00:00Z", bucket: HOUR) { count } }`);
+    const long = await gql(
+      `{ priceHistory(jobType: STT, from: "2020-01-01T00:00:00Z", to: "2030-01-01T00:00:00Z", bucket: HOUR) { count } }`,
+    );
     expect(long.errors[0].extensions.code).toBe('INVALID_INPUT');
   });
 });

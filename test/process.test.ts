@@ -28,9 +28,33 @@ describe('a server process', () => {
 
     const first = await start(databaseUrl);
     await deposit(first.url, payer.address, '10', 'restart-ref');
-    await call(first.url, 'POST', '/llm/escrow', signedLockBody(payer, { job_id: lockedJob, job_type: 'llm', to_wallet: provider.address, amount_urtc: '3000000' }));
-    await call(first.url, 'POST', '/render/escrow', signedLockBody(payer, { job_id: releasedJob, to_wallet: provider.address, amount_urtc: '2000000' }));
-    expect((await call(first.url, 'POST', '/render/release', signedReleaseBody(payer, { job_id: releasedJob, amount_urtc: '1500000' }))).status).toBe(200);
+    await call(
+      first.url,
+      'POST',
+      '/llm/escrow',
+      signedLockBody(payer, {
+        job_id: lockedJob,
+        job_type: 'llm',
+        to_wallet: provider.address,
+        amount_urtc: '3000000',
+      }),
+    );
+    await call(
+      first.url,
+      'POST',
+      '/render/escrow',
+      signedLockBody(payer, { job_id: releasedJob, to_wallet: provider.address, amount_urtc: '2000000' }),
+    );
+    expect(
+      (
+        await call(
+          first.url,
+          'POST',
+          '/render/release',
+          signedReleaseBody(payer, { job_id: releasedJob, amount_urtc: '1500000' }),
+        )
+      ).status,
+    ).toBe(200);
     expect(await first.stop()).toBe(0);
     expect(first.logs.some((l) => l.includes('"event":"server.stopped"'))).toBe(true);
 
@@ -40,9 +64,18 @@ describe('a server process', () => {
       available_urtc: '5000000',
       locked_urtc: '3500000',
     });
-    expect((await call(second.url, 'GET', `/wallet/balance?wallet=${provider.address}`)).body.available_urtc).toBe('1500000');
-    expect((await call(second.url, 'GET', `/render/escrow/${lockedJob}`)).body).toMatchObject({ status: 'locked', job_type: 'llm' });
-    expect((await call(second.url, 'GET', `/render/escrow/${releasedJob}`)).body).toMatchObject({ status: 'locked', released_urtc: '1500000', remaining_urtc: '500000' });
+    expect((await call(second.url, 'GET', `/wallet/balance?wallet=${provider.address}`)).body.available_urtc).toBe(
+      '1500000',
+    );
+    expect((await call(second.url, 'GET', `/render/escrow/${lockedJob}`)).body).toMatchObject({
+      status: 'locked',
+      job_type: 'llm',
+    });
+    expect((await call(second.url, 'GET', `/render/escrow/${releasedJob}`)).body).toMatchObject({
+      status: 'locked',
+      released_urtc: '1500000',
+      remaining_urtc: '500000',
+    });
     // Idempotency survives the restart too.
     expect((await deposit(second.url, payer.address, '10', 'restart-ref')).status).toBe(200);
   });
@@ -51,15 +84,26 @@ describe('a server process', () => {
     const server = await start(freshDatabaseUrl());
     const payer = newWallet();
     await deposit(server.url, payer.address, '5');
-    const body = JSON.stringify(signedLockBody(payer, { job_id: newJobId(), to_wallet: newWallet().address, amount_urtc: '1000000' }));
+    const body = JSON.stringify(
+      signedLockBody(payer, { job_id: newJobId(), to_wallet: newWallet().address, amount_urtc: '1000000' }),
+    );
     const { hostname, port } = new URL(server.url);
 
     const reply = new Promise<{ status: number; body: any }>((resolve, reject) => {
-      const req = request({ hostname, port, method: 'POST', path: '/render/escrow', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-        let text = '';
-        res.on('data', (c) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
-      });
+      const req = request(
+        {
+          hostname,
+          port,
+          method: 'POST',
+          path: '/render/escrow',
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (c) => (text += c));
+          res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+        },
+      );
       req.on('error', reject);
       req.write(body.slice(0, 20)); // the request is in flight: headers and part of the body are sent
       setTimeout(() => {
@@ -80,7 +124,16 @@ describe('a server process', () => {
     await deposit(a.url, payer.address, '10');
 
     const job_id = newJobId();
-    expect((await call(a.url, 'POST', '/render/escrow', signedLockBody(payer, { job_id, to_wallet: provider.address, amount_urtc: '4000000' }))).status).toBe(201);
+    expect(
+      (
+        await call(
+          a.url,
+          'POST',
+          '/render/escrow',
+          signedLockBody(payer, { job_id, to_wallet: provider.address, amount_urtc: '4000000' }),
+        )
+      ).status,
+    ).toBe(201);
     const settlements = await Promise.all(
       Array.from({ length: 50 }, (_, i) => {
         const url = i % 2 ? a.url : b.url;
@@ -94,7 +147,12 @@ describe('a server process', () => {
 
     const locks = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        call(i % 2 ? a.url : b.url, 'POST', '/render/escrow', signedLockBody(payer, { job_id: newJobId(), to_wallet: provider.address, amount_urtc: '1000000' })),
+        call(
+          i % 2 ? a.url : b.url,
+          'POST',
+          '/render/escrow',
+          signedLockBody(payer, { job_id: newJobId(), to_wallet: provider.address, amount_urtc: '1000000' }),
+        ),
       ),
     );
     const after = (await call(b.url, 'GET', `/wallet/balance?wallet=${payer.address}`)).body;
@@ -104,6 +162,8 @@ describe('a server process', () => {
     expect(BigInt(after.available_urtc)).toBeGreaterThanOrEqual(0n);
     expect(BigInt(after.locked_urtc)).toBe(BigInt(granted) * 1_000_000n);
     // Whatever the outcome of the race, the 10 RTC deposited are all still there.
-    expect(BigInt(after.available_urtc) + BigInt(after.locked_urtc) + BigInt(providerAfter.available_urtc)).toBe(10_000_000n);
+    expect(BigInt(after.available_urtc) + BigInt(after.locked_urtc) + BigInt(providerAfter.available_urtc)).toBe(
+      10_000_000n,
+    );
   });
 });

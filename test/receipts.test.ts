@@ -23,12 +23,24 @@ import { call } from './support/rest.js';
 
 const EscrowReceipt = graphql(`
   query EscrowReceipt($jobId: String!) {
-    escrow(jobId: $jobId) { status receipt { json signature publicKey } }
+    escrow(jobId: $jobId) {
+      status
+      receipt {
+        json
+        signature
+        publicKey
+      }
+    }
   }
 `);
 
 const ReceiptKeyQuery = graphql(`
-  query ReceiptKeyQuery { receiptKey { publicKey keyId } }
+  query ReceiptKeyQuery {
+    receiptKey {
+      publicKey
+      keyId
+    }
+  }
 `);
 
 const T0 = 1_900_000_000;
@@ -45,7 +57,17 @@ beforeAll(async () => {
   publishedKey = key.body.public_key;
   const [payer, provider] = [newWallet(), newWallet()];
   autoJob = await fundedLock(server.url, payer, provider, { amount_urtc: '2500000', review_window_s: '60' });
-  const delivered = await call(server.url, 'POST', '/render/deliver', signedDeliverBody(provider, { job_id: autoJob, result_hash: sha256Hex('frames ü'), result_uri: 'ar://frames', claimed_urtc: '2000000' }));
+  const delivered = await call(
+    server.url,
+    'POST',
+    '/render/deliver',
+    signedDeliverBody(provider, {
+      job_id: autoJob,
+      result_hash: sha256Hex('frames ü'),
+      result_uri: 'ar://frames',
+      claimed_urtc: '2000000',
+    }),
+  );
   expect(delivered.status).toBe(200);
   expiredJob = await fundedLock(server.url, payer, provider, { amount_urtc: '1000', ttl_s: '30', fundRtc: '0' });
   clock.now += 60;
@@ -58,7 +80,11 @@ const receiptOf = async (jobId: string) => (await call(server.url, 'GET', `/rend
 describe('GET /render/escrow/:job_id/receipt', () => {
   it('answers exactly the contract fields, signed by the published key', async () => {
     const key = await call(server.url, 'GET', '/receipt-key');
-    expect(key.body).toEqual({ ok: true, public_key: publishedKey, key_id: createHash('sha256').update(Buffer.from(publishedKey, 'hex')).digest('hex').slice(0, 16) });
+    expect(key.body).toEqual({
+      ok: true,
+      public_key: publishedKey,
+      key_id: createHash('sha256').update(Buffer.from(publishedKey, 'hex')).digest('hex').slice(0, 16),
+    });
     const body = await receiptOf(autoJob);
     expect(Object.keys(body).sort()).toEqual(['ok', 'public_key', 'receipt', 'signature']);
     expect(body.public_key).toBe(publishedKey);
@@ -85,21 +111,40 @@ describe('GET /render/escrow/:job_id/receipt', () => {
       settled_by: 'auto',
     });
     expect(await receiptOf(autoJob)).toEqual(body); // deterministic: nothing is stored, nothing changes
-    expect((await receiptOf(expiredJob)).receipt).toMatchObject({ status: 'refunded', claimed_urtc: null, result_hash: null, delivered_at: null, refund_reason: 'expired', settled_by: 'sweeper' });
+    expect((await receiptOf(expiredJob)).receipt).toMatchObject({
+      status: 'refunded',
+      claimed_urtc: null,
+      result_hash: null,
+      delivered_at: null,
+      refund_reason: 'expired',
+      settled_by: 'sweeper',
+    });
   });
 
   it('is INVALID_STATE while the escrow is open, NOT_FOUND without one', async () => {
     const open = await fundedLock(server.url, newWallet(), newWallet(), { amount_urtc: '1000' });
-    expect(await call(server.url, 'GET', `/render/escrow/${open}/receipt`)).toMatchObject({ status: 409, body: { error: { code: 'INVALID_STATE' } } });
-    expect(await call(server.url, 'GET', '/render/escrow/no-such-job/receipt')).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
+    expect(await call(server.url, 'GET', `/render/escrow/${open}/receipt`)).toMatchObject({
+      status: 409,
+      body: { error: { code: 'INVALID_STATE' } },
+    });
+    expect(await call(server.url, 'GET', '/render/escrow/no-such-job/receipt')).toMatchObject({
+      status: 404,
+      body: { error: { code: 'NOT_FOUND' } },
+    });
   });
 
   it('is Escrow.receipt over GraphQL: the exact signed text, null while open', async () => {
     const execute = graphqlClient(server.market);
     const r = await execute(EscrowReceipt, { jobId: autoJob });
     const rest = await receiptOf(autoJob);
-    expect(r.escrow!.receipt).toEqual({ json: JSON.stringify(Object.fromEntries(Object.entries(rest.receipt).sort(([a], [b]) => (a < b ? -1 : 1)))), signature: rest.signature, publicKey: publishedKey });
-    expect(verifyReceiptText(r.escrow!.receipt!.json, r.escrow!.receipt!.signature, publishedKey)).toMatchObject({ ok: true });
+    expect(r.escrow!.receipt).toEqual({
+      json: JSON.stringify(Object.fromEntries(Object.entries(rest.receipt).sort(([a], [b]) => (a < b ? -1 : 1)))),
+      signature: rest.signature,
+      publicKey: publishedKey,
+    });
+    expect(verifyReceiptText(r.escrow!.receipt!.json, r.escrow!.receipt!.signature, publishedKey)).toMatchObject({
+      ok: true,
+    });
     expect((await execute(ReceiptKeyQuery, {})).receiptKey).toMatchObject({ publicKey: publishedKey });
     const open = await fundedLock(server.url, newWallet(), newWallet(), { amount_urtc: '1000' });
     expect((await execute(EscrowReceipt, { jobId: open })).escrow).toEqual({ status: 'LOCKED', receipt: null });
@@ -116,7 +161,11 @@ function tampered(body: { receipt: Record<string, unknown>; signature: string })
   }
   cases.push({ name: 'an extra field', receipt: { ...body.receipt, tip_urtc: '1' }, signature: body.signature });
   const forger = newWallet();
-  cases.push({ name: 'signed by another key', receipt: body.receipt, signature: forger.sign(body.receipt as { action: string }) });
+  cases.push({
+    name: 'signed by another key',
+    receipt: body.receipt,
+    signature: forger.sign(body.receipt as { action: string }),
+  });
   return cases;
 }
 
@@ -169,17 +218,34 @@ print(json.dumps(out))
 
 describe(`an independent implementation: ${PYTHON} with ${pythonModule ?? 'no Ed25519 module'}`, () => {
   it.skipIf(pythonModule === null)(
-    pythonModule === null ? `SKIPPED: ${PYTHON} lacks both the cryptography and nacl modules` : 'verifies receipts with the published key and refuses any change',
+    pythonModule === null
+      ? `SKIPPED: ${PYTHON} lacks both the cryptography and nacl modules`
+      : 'verifies receipts with the published key and refuses any change',
     async () => {
       const cases: { name: string; receipt: unknown; signature: string; public_key: string; valid: boolean }[] = [];
       for (const job of [autoJob, expiredJob]) {
         const body = await receiptOf(job);
-        cases.push({ name: `${job} as served`, receipt: body.receipt, signature: body.signature, public_key: publishedKey, valid: true });
-        for (const c of tampered(body)) cases.push({ name: `${job}: ${c.name}`, receipt: c.receipt, signature: c.signature, public_key: publishedKey, valid: false });
+        cases.push({
+          name: `${job} as served`,
+          receipt: body.receipt,
+          signature: body.signature,
+          public_key: publishedKey,
+          valid: true,
+        });
+        for (const c of tampered(body))
+          cases.push({
+            name: `${job}: ${c.name}`,
+            receipt: c.receipt,
+            signature: c.signature,
+            public_key: publishedKey,
+            valid: false,
+          });
       }
       const out = execFileSync(PYTHON, ['-c', VERIFY_PY], { input: JSON.stringify(cases), encoding: 'utf8' });
       const verdicts = JSON.parse(out) as boolean[];
-      expect(Object.fromEntries(cases.map((c, i) => [c.name, verdicts[i]]))).toEqual(Object.fromEntries(cases.map((c) => [c.name, c.valid])));
+      expect(Object.fromEntries(cases.map((c, i) => [c.name, verdicts[i]]))).toEqual(
+        Object.fromEntries(cases.map((c) => [c.name, c.valid])),
+      );
     },
   );
 });
@@ -192,7 +258,9 @@ describe('the receipt key', () => {
     const first = createMarket(config, silentLog);
     const publicKey = first.receipts.publicKey;
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
-    expect(first.db.sqlite.prepare("SELECT public_key FROM service_keys WHERE name = 'receipt'").pluck().get()).toBe(publicKey);
+    expect(first.db.sqlite.prepare("SELECT public_key FROM service_keys WHERE name = 'receipt'").pluck().get()).toBe(
+      publicKey,
+    );
     await first.close();
     const second = createMarket(config, silentLog);
     expect(second.receipts.publicKey).toBe(publicKey);
@@ -218,7 +286,9 @@ describe('the receipt key', () => {
     const key = (await call(first.url, 'GET', '/receipt-key')).body.public_key as string;
     expect(await first.stop()).toBe(0);
     expect(statSync(join(dir, 'a.key')).mode & 0o777).toBe(0o600);
-    await expect(spawnServer(databaseUrl, { RECEIPT_KEY_FILE: join(dir, 'b.key') })).rejects.toThrow(/receipt key|RECEIPT_KEY_FILE/);
+    await expect(spawnServer(databaseUrl, { RECEIPT_KEY_FILE: join(dir, 'b.key') })).rejects.toThrow(
+      /receipt key|RECEIPT_KEY_FILE/,
+    );
     const again = await spawnServer(databaseUrl, { RECEIPT_KEY_FILE: join(dir, 'a.key') });
     expect((await call(again.url, 'GET', '/receipt-key')).body.public_key).toBe(key);
     await again.stop();

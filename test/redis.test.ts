@@ -31,8 +31,17 @@ describe.skipIf(!hasRedis)('two instances behind one Redis', () => {
 
   beforeAll(async () => {
     const port = await freePort();
-    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    for (let i = 0; i < 50 && spawnSync('redis-cli', ['-p', String(port), 'ping']).stdout?.toString().trim() !== 'PONG'; i++) {
+    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: 'ignore',
+    });
+    for (
+      let i = 0;
+      i < 50 &&
+      spawnSync('redis-cli', ['-p', String(port), 'ping'])
+        .stdout?.toString()
+        .trim() !== 'PONG';
+      i++
+    ) {
       await new Promise((r) => setTimeout(r, 100));
     }
     const databaseUrl = freshDatabaseUrl();
@@ -49,11 +58,27 @@ describe.skipIf(!hasRedis)('two instances behind one Redis', () => {
     const payer = newWallet();
     await deposit(b.url, payer.address, '5');
     const job_id = newJobId();
-    expect((await call(b.url, 'POST', '/render/escrow', signedLockBody(payer, { job_id, to_wallet: newWallet().address, amount_urtc: '1000000' }))).status).toBe(201);
+    expect(
+      (
+        await call(
+          b.url,
+          'POST',
+          '/render/escrow',
+          signedLockBody(payer, { job_id, to_wallet: newWallet().address, amount_urtc: '1000000' }),
+        )
+      ).status,
+    ).toBe(201);
 
-    const client = createClient({ url: `${a.url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, lazy: true, retryAttempts: 0 });
+    const client = createClient({
+      url: `${a.url.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      lazy: true,
+      retryAttempts: 0,
+    });
     try {
-      const events = client.iterate<{ escrowStatusChanged: { change: string; seq: number; escrow: { status: string } } }>({
+      const events = client.iterate<{
+        escrowStatusChanged: { change: string; seq: number; escrow: { status: string } };
+      }>({
         query: 'subscription($jobId: String!) { escrowStatusChanged(jobId: $jobId) { seq change escrow { status } } }',
         variables: { jobId: job_id },
       });

@@ -28,7 +28,12 @@ async function funded(rtc = '100'): Promise<Wallet> {
 async function locked(payer: Wallet, provider: Wallet, amountUrtc = '2000000', jobType = 'render') {
   const path = jobType === 'render' ? '/render' : jobType === 'llm' ? '/llm' : '/voice';
   const job_id = newJobId();
-  const r = await call(url, 'POST', `${path}/escrow`, signedLockBody(payer, { job_id, job_type: jobType, to_wallet: provider.address, amount_urtc: amountUrtc }));
+  const r = await call(
+    url,
+    'POST',
+    `${path}/escrow`,
+    signedLockBody(payer, { job_id, job_type: jobType, to_wallet: provider.address, amount_urtc: amountUrtc }),
+  );
   expect(r.status).toBe(201);
   return job_id;
 }
@@ -42,13 +47,37 @@ describe('health', () => {
 describe('deposits', () => {
   it('credits a wallet once per reference; a replay is 200, different fields a conflict', async () => {
     const w = newWallet();
-    const first = await call(url, 'POST', '/wallet/deposit', { wallet: w.address, amount_rtc: '12.5', reference: 'chain-tx-1a' }, asOperator);
+    const first = await call(
+      url,
+      'POST',
+      '/wallet/deposit',
+      { wallet: w.address, amount_rtc: '12.5', reference: 'chain-tx-1a' },
+      asOperator,
+    );
     expect(first.status).toBe(201);
-    expect(first.body).toMatchObject({ ok: true, created: true, available_urtc: '12500000', available_rtc: 12.5, locked_urtc: '0' });
-    const replay = await call(url, 'POST', '/wallet/deposit', { wallet: w.address, amount_urtc: '12500000', reference: 'chain-tx-1a' }, asOperator);
+    expect(first.body).toMatchObject({
+      ok: true,
+      created: true,
+      available_urtc: '12500000',
+      available_rtc: 12.5,
+      locked_urtc: '0',
+    });
+    const replay = await call(
+      url,
+      'POST',
+      '/wallet/deposit',
+      { wallet: w.address, amount_urtc: '12500000', reference: 'chain-tx-1a' },
+      asOperator,
+    );
     expect(replay.status).toBe(200);
     expect(replay.body.created).toBe(false);
-    const conflict = await call(url, 'POST', '/wallet/deposit', { wallet: w.address, amount_rtc: 13, reference: 'chain-tx-1a' }, asOperator);
+    const conflict = await call(
+      url,
+      'POST',
+      '/wallet/deposit',
+      { wallet: w.address, amount_rtc: 13, reference: 'chain-tx-1a' },
+      asOperator,
+    );
     expect(conflict).toMatchObject({ status: 409, body: { ok: false, error: { code: 'IDEMPOTENCY_CONFLICT' } } });
     expect((await balance(w)).available_urtc).toBe('12500000');
   });
@@ -88,7 +117,14 @@ describe('deposits', () => {
 describe('balances', () => {
   it('reports zero for an unknown wallet and refuses a malformed address', async () => {
     const w = newWallet();
-    expect(await balance(w)).toEqual({ ok: true, wallet: w.address, available_urtc: '0', available_rtc: 0, locked_urtc: '0', locked_rtc: 0 });
+    expect(await balance(w)).toEqual({
+      ok: true,
+      wallet: w.address,
+      available_urtc: '0',
+      available_rtc: 0,
+      locked_urtc: '0',
+      locked_rtc: 0,
+    });
     expect((await call(url, 'GET', '/wallet/balance?wallet=nope')).status).toBe(400);
     expect((await call(url, 'GET', '/wallet/balance')).status).toBe(400);
   });
@@ -103,7 +139,11 @@ describe('lock', () => {
       url,
       'POST',
       '/render/escrow',
-      signedLockBody(payer, { job_id, to_wallet: provider.address, amount_urtc: '2500000', ttl_s: '3600' }, { metadata: { frames: 240 } }),
+      signedLockBody(
+        payer,
+        { job_id, to_wallet: provider.address, amount_urtc: '2500000', ttl_s: '3600' },
+        { metadata: { frames: 240 } },
+      ),
     );
     expect(r.status).toBe(201);
     expect(r.body).toMatchObject({
@@ -145,7 +185,13 @@ describe('lock', () => {
     const payer = await funded('10');
     const provider = newWallet();
     const job_id = newJobId();
-    const lock = (amount: string) => call(url, 'POST', '/render/escrow', signedLockBody(payer, { job_id, to_wallet: provider.address, amount_urtc: amount }));
+    const lock = (amount: string) =>
+      call(
+        url,
+        'POST',
+        '/render/escrow',
+        signedLockBody(payer, { job_id, to_wallet: provider.address, amount_urtc: amount }),
+      );
     expect((await lock('1000000')).status).toBe(201);
     const replay = await lock('1000000');
     expect(replay.status).toBe(200);
@@ -156,13 +202,28 @@ describe('lock', () => {
 
   it('refuses a lock larger than the available balance with 402 and changes nothing', async () => {
     const payer = await funded('1');
-    const r = await call(url, 'POST', '/llm/escrow', signedLockBody(payer, { job_id: newJobId(), job_type: 'llm', to_wallet: newWallet().address, amount_urtc: '1000001' }));
+    const r = await call(
+      url,
+      'POST',
+      '/llm/escrow',
+      signedLockBody(payer, {
+        job_id: newJobId(),
+        job_type: 'llm',
+        to_wallet: newWallet().address,
+        amount_urtc: '1000001',
+      }),
+    );
     expect(r).toMatchObject({ status: 402, body: { ok: false, error: { code: 'INSUFFICIENT_FUNDS' } } });
     expect(await balance(payer)).toMatchObject({ available_urtc: '1000000', locked_urtc: '0' });
   });
 
   it('refuses a lock from an unknown (never funded) wallet with 402', async () => {
-    const r = await call(url, 'POST', '/render/escrow', signedLockBody(newWallet(), { job_id: newJobId(), to_wallet: newWallet().address, amount_urtc: '1' }));
+    const r = await call(
+      url,
+      'POST',
+      '/render/escrow',
+      signedLockBody(newWallet(), { job_id: newJobId(), to_wallet: newWallet().address, amount_urtc: '1' }),
+    );
     expect(r.body.error.code).toBe('INSUFFICIENT_FUNDS');
   });
 
@@ -186,12 +247,22 @@ describe('lock', () => {
     const theft = await call(url, 'POST', '/render/escrow', { ...stolen, from_wallet: payer.address });
     expect(theft.body.error.code).toBe('INVALID_SIGNATURE'); // from_wallet is signed: changing it breaks the signature
     const malloryAsPayer = signedLockBody(mallory, { job_id, to_wallet: provider.address, amount_urtc: '1000000' });
-    expect((await call(url, 'POST', '/render/escrow', { ...malloryAsPayer })).body.error.code).toBe('INSUFFICIENT_FUNDS');
+    expect((await call(url, 'POST', '/render/escrow', { ...malloryAsPayer })).body.error.code).toBe(
+      'INSUFFICIENT_FUNDS',
+    );
     expect(await balance(payer)).toMatchObject({ available_urtc: '10000000', locked_urtc: '0' });
 
     expect((await call(url, 'POST', '/render/escrow', good)).status).toBe(201);
-    const reuse = signedLockBody(payer, { job_id: newJobId(), to_wallet: provider.address, amount_urtc: '1000000', nonce: good.nonce });
-    expect(await call(url, 'POST', '/render/escrow', reuse)).toMatchObject({ status: 409, body: { error: { code: 'NONCE_REUSED' } } });
+    const reuse = signedLockBody(payer, {
+      job_id: newJobId(),
+      to_wallet: provider.address,
+      amount_urtc: '1000000',
+      nonce: good.nonce,
+    });
+    expect(await call(url, 'POST', '/render/escrow', reuse)).toMatchObject({
+      status: 409,
+      body: { error: { code: 'NONCE_REUSED' } },
+    });
     expect(await balance(payer)).toMatchObject({ available_urtc: '9000000', locked_urtc: '1000000' });
   });
 
@@ -202,7 +273,11 @@ describe('lock', () => {
     // Mallory re-signs the payer's exact action with her key and presents her key.
     const { public_key: _p, signature: _s, ...fields } = body;
     const action = { action: 'escrow.lock', ...fields };
-    const r = await call(url, 'POST', '/render/escrow', { ...fields, public_key: mallory.publicKey, signature: mallory.sign(action) });
+    const r = await call(url, 'POST', '/render/escrow', {
+      ...fields,
+      public_key: mallory.publicKey,
+      signature: mallory.sign(action),
+    });
     expect(r).toMatchObject({ status: 403, body: { error: { code: 'FORBIDDEN' } } });
   });
 
@@ -210,7 +285,12 @@ describe('lock', () => {
     const payer = await funded('10');
     const to = newWallet().address;
     const on = (path: string, jobType: string | undefined) => {
-      const body = signedLockBody(payer, { job_id: newJobId(), job_type: jobType ?? 'render', to_wallet: to, amount_urtc: '1000' });
+      const body = signedLockBody(payer, {
+        job_id: newJobId(),
+        job_type: jobType ?? 'render',
+        to_wallet: to,
+        amount_urtc: '1000',
+      });
       if (jobType === undefined) delete (body as Record<string, unknown>).job_type;
       return call(url, 'POST', path, body);
     };
@@ -218,7 +298,10 @@ describe('lock', () => {
     expect((await on('/voice/escrow', 'stt')).status).toBe(201);
     expect((await on('/llm/escrow', 'llm')).status).toBe(201);
     expect((await on('/render/escrow', undefined)).status).toBe(201); // job_type implied by the path
-    expect(await on('/render/escrow', 'llm')).toMatchObject({ status: 409, body: { error: { code: 'JOB_TYPE_MISMATCH' } } });
+    expect(await on('/render/escrow', 'llm')).toMatchObject({
+      status: 409,
+      body: { error: { code: 'JOB_TYPE_MISMATCH' } },
+    });
     expect((await on('/voice/escrow', 'render')).body.error.code).toBe('JOB_TYPE_MISMATCH');
     expect((await on('/llm/escrow', 'tts')).body.error.code).toBe('JOB_TYPE_MISMATCH');
     expect((await on('/voice/escrow', undefined)).body.error.code).toBe('INVALID_INPUT');
@@ -255,7 +338,8 @@ describe('lock', () => {
   ])('answers 400 INVALID_INPUT for %s, moving nothing', async (_name, change) => {
     const payer = await funded('10');
     const base = signedLockBody(payer, { job_id: newJobId(), to_wallet: newWallet().address, amount_urtc: '1000' });
-    const body = change === 'self' ? { ...base, to_wallet: payer.address } : { ...base, ...(change as Record<string, unknown>) };
+    const body =
+      change === 'self' ? { ...base, to_wallet: payer.address } : { ...base, ...(change as Record<string, unknown>) };
     const r = await call(url, 'POST', '/render/escrow', body);
     expect(r).toMatchObject({ status: 400, body: { ok: false, error: { code: 'INVALID_INPUT' } } });
     expect(await balance(payer)).toMatchObject({ available_urtc: '10000000', locked_urtc: '0' });
@@ -269,7 +353,14 @@ describe('release', () => {
     const job_id = await locked(payer, provider, '4000000');
     const r = await call(url, 'POST', '/render/release', signedReleaseBody(payer, { job_id }));
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ ok: true, changed: true, status: 'released', released_urtc: '4000000', refunded_urtc: '0', settled_by: 'payer' });
+    expect(r.body).toMatchObject({
+      ok: true,
+      changed: true,
+      status: 'released',
+      released_urtc: '4000000',
+      refunded_urtc: '0',
+      settled_by: 'payer',
+    });
     expect(typeof r.body.released_at).toBe('number');
     expect(await balance(provider)).toMatchObject({ available_urtc: '4000000' });
     expect(await balance(payer)).toMatchObject({ available_urtc: '6000000', locked_urtc: '0' });
@@ -284,12 +375,36 @@ describe('release', () => {
     const payer = await funded('10');
     const provider = newWallet();
     const job_id = await locked(payer, provider, '3000000', 'tts');
-    const r = await call(url, 'POST', '/voice/release', signedReleaseBody(payer, { job_id, job_type: 'tts', amount_urtc: '1250000' }));
-    expect(r.body).toMatchObject({ changed: true, status: 'locked', released_urtc: '1250000', refunded_urtc: '0', remaining_urtc: '1750000', released_at: null, settled_by: null });
+    const r = await call(
+      url,
+      'POST',
+      '/voice/release',
+      signedReleaseBody(payer, { job_id, job_type: 'tts', amount_urtc: '1250000' }),
+    );
+    expect(r.body).toMatchObject({
+      changed: true,
+      status: 'locked',
+      released_urtc: '1250000',
+      refunded_urtc: '0',
+      remaining_urtc: '1750000',
+      released_at: null,
+      settled_by: null,
+    });
     expect(await balance(provider)).toMatchObject({ available_urtc: '1250000' });
     expect(await balance(payer)).toMatchObject({ available_urtc: '7000000', locked_urtc: '1750000' });
-    const rest = await call(url, 'POST', '/voice/release', signedReleaseBody(payer, { job_id, job_type: 'tts', amount_urtc: '1750000' }));
-    expect(rest.body).toMatchObject({ status: 'released', released_urtc: '3000000', refunded_urtc: '0', remaining_urtc: '0', settled_by: 'payer' });
+    const rest = await call(
+      url,
+      'POST',
+      '/voice/release',
+      signedReleaseBody(payer, { job_id, job_type: 'tts', amount_urtc: '1750000' }),
+    );
+    expect(rest.body).toMatchObject({
+      status: 'released',
+      released_urtc: '3000000',
+      refunded_urtc: '0',
+      remaining_urtc: '0',
+      settled_by: 'payer',
+    });
     expect(typeof rest.body.released_at).toBe('number');
     expect(await balance(provider)).toMatchObject({ available_urtc: '3000000' });
     expect(await balance(payer)).toMatchObject({ available_urtc: '7000000', locked_urtc: '0' });
@@ -298,8 +413,14 @@ describe('release', () => {
   it('refuses a partial release above the locked amount or of zero', async () => {
     const payer = await funded('10');
     const job_id = await locked(payer, newWallet(), '1000000');
-    expect((await call(url, 'POST', '/render/release', signedReleaseBody(payer, { job_id, amount_urtc: '1000001' }))).body.error.code).toBe('INVALID_INPUT');
-    expect((await call(url, 'POST', '/render/release', signedReleaseBody(payer, { job_id, amount_urtc: '0' }))).body.error.code).toBe('INVALID_INPUT');
+    expect(
+      (await call(url, 'POST', '/render/release', signedReleaseBody(payer, { job_id, amount_urtc: '1000001' }))).body
+        .error.code,
+    ).toBe('INVALID_INPUT');
+    expect(
+      (await call(url, 'POST', '/render/release', signedReleaseBody(payer, { job_id, amount_urtc: '0' }))).body.error
+        .code,
+    ).toBe('INVALID_INPUT');
     expect((await call(url, 'GET', `/render/escrow/${job_id}`)).body.status).toBe('locked');
   });
 
@@ -307,13 +428,23 @@ describe('release', () => {
     const payer = await funded('10');
     const provider = newWallet();
     const job_id = await locked(payer, provider, '1000000', 'llm');
-    expect(await call(url, 'POST', '/llm/release', signedReleaseBody(provider, { job_id, job_type: 'llm' }))).toMatchObject({
+    expect(
+      await call(url, 'POST', '/llm/release', signedReleaseBody(provider, { job_id, job_type: 'llm' })),
+    ).toMatchObject({
       status: 403,
       body: { error: { code: 'FORBIDDEN' } },
     });
-    expect((await call(url, 'POST', '/render/release', signedReleaseBody(payer, { job_id }))).body.error.code).toBe('JOB_TYPE_MISMATCH');
-    expect((await call(url, 'POST', '/voice/release', signedReleaseBody(payer, { job_id, job_type: 'llm' }))).body.error.code).toBe('JOB_TYPE_MISMATCH');
-    expect((await call(url, 'POST', '/llm/release', { job_id }, { 'x-admin-key': 'wrong-key-wrong-key-wrong-key-wrong' })).body.error.code).toBe('UNAUTHORIZED');
+    expect((await call(url, 'POST', '/render/release', signedReleaseBody(payer, { job_id }))).body.error.code).toBe(
+      'JOB_TYPE_MISMATCH',
+    );
+    expect(
+      (await call(url, 'POST', '/voice/release', signedReleaseBody(payer, { job_id, job_type: 'llm' }))).body.error
+        .code,
+    ).toBe('JOB_TYPE_MISMATCH');
+    expect(
+      (await call(url, 'POST', '/llm/release', { job_id }, { 'x-admin-key': 'wrong-key-wrong-key-wrong-key-wrong' }))
+        .body.error.code,
+    ).toBe('UNAUTHORIZED');
     const byOperator = await call(url, 'POST', '/llm/release', { job_id }, asOperator);
     expect(byOperator.body).toMatchObject({ status: 'released', settled_by: 'operator' });
     expect((await balance(provider)).available_urtc).toBe('1000000');
@@ -322,7 +453,9 @@ describe('release', () => {
   it('answers NOT_FOUND for an unknown job and consumes no nonce on failure', async () => {
     const payer = await funded('10');
     const nonce = newNonce();
-    expect(await call(url, 'POST', '/render/release', signedReleaseBody(payer, { job_id: newJobId(), nonce }))).toMatchObject({
+    expect(
+      await call(url, 'POST', '/render/release', signedReleaseBody(payer, { job_id: newJobId(), nonce })),
+    ).toMatchObject({
       status: 404,
       body: { error: { code: 'NOT_FOUND' } },
     });
@@ -337,7 +470,9 @@ describe('release', () => {
     const provider = newWallet();
     const first = await locked(payer, provider);
     const nonce = newNonce();
-    expect((await call(url, 'POST', '/render/release', signedReleaseBody(payer, { job_id: first, nonce }))).status).toBe(200);
+    expect(
+      (await call(url, 'POST', '/render/release', signedReleaseBody(payer, { job_id: first, nonce }))).status,
+    ).toBe(200);
     const second = await locked(payer, provider);
     const replay = await call(url, 'POST', '/render/release', signedReleaseBody(payer, { job_id: second, nonce }));
     expect(replay).toMatchObject({ status: 409, body: { error: { code: 'NONCE_REUSED' } } });
@@ -350,19 +485,40 @@ describe('refund', () => {
     const payer = await funded('10');
     const provider = newWallet();
     const job_id = await locked(payer, provider, '5000000', 'stt');
-    const r = await call(url, 'POST', '/voice/refund', signedRefundBody(provider, { job_id, job_type: 'stt', reason: 'gpu fault' }));
-    expect(r.body).toMatchObject({ status: 'refunded', refunded_urtc: '5000000', released_urtc: '0', refund_reason: 'gpu fault', settled_by: 'provider' });
+    const r = await call(
+      url,
+      'POST',
+      '/voice/refund',
+      signedRefundBody(provider, { job_id, job_type: 'stt', reason: 'gpu fault' }),
+    );
+    expect(r.body).toMatchObject({
+      status: 'refunded',
+      refunded_urtc: '5000000',
+      released_urtc: '0',
+      refund_reason: 'gpu fault',
+      settled_by: 'provider',
+    });
     expect(await balance(payer)).toMatchObject({ available_urtc: '10000000', locked_urtc: '0' });
-    expect((await call(url, 'POST', '/voice/refund', signedRefundBody(provider, { job_id, job_type: 'stt' }))).body.changed).toBe(false);
-    expect((await call(url, 'POST', '/voice/release', signedReleaseBody(payer, { job_id, job_type: 'stt' }))).body.error.code).toBe('INVALID_STATE');
+    expect(
+      (await call(url, 'POST', '/voice/refund', signedRefundBody(provider, { job_id, job_type: 'stt' }))).body.changed,
+    ).toBe(false);
+    expect(
+      (await call(url, 'POST', '/voice/release', signedReleaseBody(payer, { job_id, job_type: 'stt' }))).body.error
+        .code,
+    ).toBe('INVALID_STATE');
   });
 
   it('the payer may not refund before expiry; a stranger never', async () => {
     const payer = await funded('10');
     const provider = newWallet();
     const job_id = await locked(payer, provider);
-    expect(await call(url, 'POST', '/render/refund', signedRefundBody(payer, { job_id }))).toMatchObject({ status: 403, body: { error: { code: 'FORBIDDEN' } } });
-    expect((await call(url, 'POST', '/render/refund', signedRefundBody(newWallet(), { job_id }))).body.error.code).toBe('FORBIDDEN');
+    expect(await call(url, 'POST', '/render/refund', signedRefundBody(payer, { job_id }))).toMatchObject({
+      status: 403,
+      body: { error: { code: 'FORBIDDEN' } },
+    });
+    expect((await call(url, 'POST', '/render/refund', signedRefundBody(newWallet(), { job_id }))).body.error.code).toBe(
+      'FORBIDDEN',
+    );
     expect((await call(url, 'POST', '/render/refund', { job_id })).body.error.code).toBe('INVALID_SIGNATURE');
     expect((await call(url, 'POST', '/render/refund', { job_id, reason: 'dispute' }, asOperator)).body).toMatchObject({
       status: 'refunded',
@@ -374,13 +530,22 @@ describe('refund', () => {
 
 describe('routing', () => {
   it('answers 404 with the error shape for unknown paths and methods', async () => {
-    expect(await call(url, 'GET', '/nope')).toMatchObject({ status: 404, body: { ok: false, error: { code: 'NOT_FOUND' } } });
+    expect(await call(url, 'GET', '/nope')).toMatchObject({
+      status: 404,
+      body: { ok: false, error: { code: 'NOT_FOUND' } },
+    });
     expect((await call(url, 'GET', '/render/escrow')).status).toBe(404);
   });
 
   it('answers 413 PAYLOAD_TOO_LARGE for a body above 64 KB, moving nothing', async () => {
     const w = newWallet();
-    const r = await call(url, 'POST', '/wallet/deposit', { wallet: w.address, amount_rtc: 1, reference: newNonce(), pad: 'p'.repeat(64 * 1024) }, asOperator);
+    const r = await call(
+      url,
+      'POST',
+      '/wallet/deposit',
+      { wallet: w.address, amount_rtc: 1, reference: newNonce(), pad: 'p'.repeat(64 * 1024) },
+      asOperator,
+    );
     expect(r).toMatchObject({ status: 413, body: { ok: false, error: { code: 'PAYLOAD_TOO_LARGE' } } });
     expect((await balance(w)).available_urtc).toBe('0');
   });
@@ -400,9 +565,14 @@ describe('lock metadata', () => {
     const { metadata: _m, ...dropped } = body;
     expect((await call(url, 'POST', '/render/escrow', dropped)).body.error.code).toBe('INVALID_SIGNATURE');
     const plain = lockWith(payer, newJobId(), to, {});
-    expect((await call(url, 'POST', '/render/escrow', { ...plain, metadata: { added: true } })).body.error.code).toBe('INVALID_SIGNATURE');
+    expect((await call(url, 'POST', '/render/escrow', { ...plain, metadata: { added: true } })).body.error.code).toBe(
+      'INVALID_SIGNATURE',
+    );
     expect(await balance(payer)).toMatchObject({ available_urtc: '1000000', locked_urtc: '0' });
-    expect(await call(url, 'POST', '/render/escrow', body)).toMatchObject({ status: 201, body: { metadata: { scene: 'a', frames: 240 } } });
+    expect(await call(url, 'POST', '/render/escrow', body)).toMatchObject({
+      status: 201,
+      body: { metadata: { scene: 'a', frames: 240 } },
+    });
   });
 
   it('accepts the hash over the Python wallets byte form (non-ASCII escaped)', async () => {
@@ -417,7 +587,12 @@ describe('lock metadata', () => {
 
   it('refuses floats in metadata, whose bytes differ between languages', async () => {
     const payer = await funded('1');
-    const r = await call(url, 'POST', '/render/escrow', lockWith(payer, newJobId(), newWallet().address, { metadata: { ratio: 1.5 } }));
+    const r = await call(
+      url,
+      'POST',
+      '/render/escrow',
+      lockWith(payer, newJobId(), newWallet().address, { metadata: { ratio: 1.5 } }),
+    );
     expect(r).toMatchObject({ status: 400, body: { error: { code: 'INVALID_INPUT' } } });
   });
 
@@ -425,13 +600,27 @@ describe('lock metadata', () => {
     const payer = await funded('1');
     const to = newWallet().address;
     const job_id = newJobId();
-    expect((await call(url, 'POST', '/render/escrow', lockWith(payer, job_id, to, { metadata: { v: 1 } }))).status).toBe(201);
+    expect(
+      (await call(url, 'POST', '/render/escrow', lockWith(payer, job_id, to, { metadata: { v: 1 } }))).status,
+    ).toBe(201);
     const other = await call(url, 'POST', '/render/escrow', lockWith(payer, job_id, to, { metadata: { v: 2 } }));
-    expect(other).toMatchObject({ status: 409, body: { error: { code: 'IDEMPOTENCY_CONFLICT', message: expect.stringContaining('metadata') } } });
-    const ttl = signedLockBody(payer, { job_id, to_wallet: to, amount_urtc: '1000', ttl_s: '60' }, { metadata: { v: 1 } });
+    expect(other).toMatchObject({
+      status: 409,
+      body: { error: { code: 'IDEMPOTENCY_CONFLICT', message: expect.stringContaining('metadata') } },
+    });
+    const ttl = signedLockBody(
+      payer,
+      { job_id, to_wallet: to, amount_urtc: '1000', ttl_s: '60' },
+      { metadata: { v: 1 } },
+    );
     const r = await call(url, 'POST', '/render/escrow', ttl);
-    expect(r.body.error).toMatchObject({ code: 'IDEMPOTENCY_CONFLICT', message: expect.stringMatching(/ttl_s 86400, not 60/) });
-    expect((await call(url, 'POST', '/render/escrow', lockWith(payer, job_id, to, { metadata: { v: 1 } }))).status).toBe(200);
+    expect(r.body.error).toMatchObject({
+      code: 'IDEMPOTENCY_CONFLICT',
+      message: expect.stringMatching(/ttl_s 86400, not 60/),
+    });
+    expect(
+      (await call(url, 'POST', '/render/escrow', lockWith(payer, job_id, to, { metadata: { v: 1 } }))).status,
+    ).toBe(200);
   });
 });
 
@@ -441,8 +630,19 @@ describe('small-order keys', () => {
     const address = addressFromPublicKey(identity);
     expect((await deposit(url, address, '5')).status).toBe(201);
     const thief = newWallet();
-    const fields = { job_id: newJobId(), job_type: 'render', from_wallet: address, to_wallet: thief.address, amount_urtc: '5000000', nonce: newNonce() };
-    const r = await call(url, 'POST', '/render/escrow', { ...fields, public_key: identity, signature: identity + '00'.repeat(32) });
+    const fields = {
+      job_id: newJobId(),
+      job_type: 'render',
+      from_wallet: address,
+      to_wallet: thief.address,
+      amount_urtc: '5000000',
+      nonce: newNonce(),
+    };
+    const r = await call(url, 'POST', '/render/escrow', {
+      ...fields,
+      public_key: identity,
+      signature: identity + '00'.repeat(32),
+    });
     expect(r).toMatchObject({ status: 401, body: { error: { code: 'INVALID_SIGNATURE' } } });
     const left = await call(url, 'GET', `/wallet/balance?wallet=${address}`);
     expect(left.body).toMatchObject({ available_urtc: '5000000', locked_urtc: '0' });

@@ -508,7 +508,10 @@ describe('client against the stand-in node', () => {
     expect((await client.sendTransfer(signed)).txHash).toBe(signed.txHash);
     // A port fetch itself refuses to use (as browsers do) never connects either.
     const blocked = createRustChainClient({ url: 'http://127.0.0.1:1', readRetries: 0 });
-    expect(await rejection(blocked.getBalance(sender.address))).toMatchObject({ kind: 'UNREACHABLE', outcomeUnknown: false });
+    expect(await rejection(blocked.getBalance(sender.address))).toMatchObject({
+      kind: 'UNREACHABLE',
+      outcomeUnknown: false,
+    });
   });
 
   it('keeps to 10 /pending/* requests a minute by itself, and reports the node limit (12) as RATE_LIMITED', async () => {

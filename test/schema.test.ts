@@ -9,7 +9,18 @@ describe('schema.graphql', () => {
 
   it('exposes the contract names', () => {
     const sdl = printedSchema();
-    for (const name of ['lockEscrow(', 'releaseEscrow(', 'refundEscrow(', 'jobType: JobType!', 'enum JobType', 'escrowStatusChanged(afterSeq: Int, jobId: String!)', 'escrowEvents(afterSeq: Int, wallet: String!)', 'priceUpdated(afterSeq: Int, jobType: JobType)', 'nodeStatusChanged(afterSeq: Int, minerId: String)', 'scalar Urtc']) {
+    for (const name of [
+      'lockEscrow(',
+      'releaseEscrow(',
+      'refundEscrow(',
+      'jobType: JobType!',
+      'enum JobType',
+      'escrowStatusChanged(afterSeq: Int, jobId: String!)',
+      'escrowEvents(afterSeq: Int, wallet: String!)',
+      'priceUpdated(afterSeq: Int, jobType: JobType)',
+      'nodeStatusChanged(afterSeq: Int, minerId: String)',
+      'scalar Urtc',
+    ]) {
       expect(sdl).toContain(name);
     }
   });

@@ -30,7 +30,11 @@ describe('GraphiQL', () => {
   });
 
   it('answers a GraphQL query on the same path', async () => {
-    const res = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
+    const res = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query":"{ __typename }"}',
+    });
     expect(await res.json()).toEqual({ data: { __typename: 'Query' } });
   });
 });

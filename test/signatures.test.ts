@@ -31,7 +31,8 @@ const VECTOR = {
   },
   canonical:
     '{"action":"escrow.lock","amount_urtc":"1500000","from_wallet":"RTC21fe31dfa154a261626bf854046fd2271b7bed4b","job_id":"job-0001","job_type":"render","nonce":"n-0001","to_wallet":"RTC0000000000000000000000000000000000000001"}',
-  signature: '9d6b25abc9954b779d1d43ab833d4407e761f25358c2123924b15b46283a44fa428510615dc22a8a46ca4beee0a1c06a794209c102ce595a708ca8e19f059b08',
+  signature:
+    '9d6b25abc9954b779d1d43ab833d4407e761f25358c2123924b15b46283a44fa428510615dc22a8a46ca4beee0a1c06a794209c102ce595a708ca8e19f059b08',
 };
 
 describe('test vectors', () => {
@@ -55,7 +56,9 @@ describe('test vectors', () => {
 
 describe('canonical JSON (RFC 8785)', () => {
   it('sorts keys by UTF-16 code units, recursively, without whitespace', () => {
-    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: null } })).toBe('{"a":{"c":null,"d":[3,{"y":2,"z":1}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: null } })).toBe(
+      '{"a":{"c":null,"d":[3,{"y":2,"z":1}]},"b":1}',
+    );
     expect(canonicalJson({ '€': 1, '\r': 2, a: 3, ö: 4 })).toBe('{"\\r":2,"a":3,"ö":4,"€":1}');
   });
 
@@ -90,13 +93,21 @@ describe('verification', () => {
     expect(isValidSignature(VECTOR.action, 'zz'.repeat(32), sig)).toBe(false);
     expect(isValidSignature(VECTOR.action, wallet.publicKey, sig.slice(2))).toBe(false);
     expect(isValidSignature(VECTOR.action, wallet.publicKey, '00'.repeat(64))).toBe(false);
-    expect(codeOf(() => verifyActionSignature(VECTOR.action, { publicKey: wallet.publicKey }))).toBe('INVALID_SIGNATURE');
-    expect(codeOf(() => verifyActionSignature(VECTOR.action, { publicKey: wallet.publicKey, signature: other.sign(VECTOR.action) }))).toBe('INVALID_SIGNATURE');
+    expect(codeOf(() => verifyActionSignature(VECTOR.action, { publicKey: wallet.publicKey }))).toBe(
+      'INVALID_SIGNATURE',
+    );
+    expect(
+      codeOf(() =>
+        verifyActionSignature(VECTOR.action, { publicKey: wallet.publicKey, signature: other.sign(VECTOR.action) }),
+      ),
+    ).toBe('INVALID_SIGNATURE');
   });
 
   it('returns the signer address, whatever the case of the hex', () => {
     const sig = wallet.sign(VECTOR.action);
-    expect(verifyActionSignature(VECTOR.action, { publicKey: wallet.publicKey.toUpperCase(), signature: sig.toUpperCase() })).toBe(VECTOR.address);
+    expect(
+      verifyActionSignature(VECTOR.action, { publicKey: wallet.publicKey.toUpperCase(), signature: sig.toUpperCase() }),
+    ).toBe(VECTOR.address);
   });
 });
 
@@ -116,7 +127,8 @@ describe('strict verification', () => {
     `ed${FF30}7f`, // y = p: a non-canonical 0
     `ee${FF30}7f`, // y = p + 1: a non-canonical 1
   ];
-  const withSignBit = (hex: string) => hex.slice(0, 62) + (parseInt(hex.slice(62), 16) | 0x80).toString(16).padStart(2, '0');
+  const withSignBit = (hex: string) =>
+    hex.slice(0, 62) + (parseInt(hex.slice(62), 16) | 0x80).toString(16).padStart(2, '0');
   const ALL_SMALL_ORDER = [...SMALL_ORDER, ...SMALL_ORDER.map(withSignBit)];
   const IDENTITY = SMALL_ORDER[1]!;
   const wallet = walletFromSeed(VECTOR.seed);
@@ -124,7 +136,12 @@ describe('strict verification', () => {
   it('refuses the identity key whose zero signature verifies any message (accepted by OpenSSL alone)', () => {
     const forged = IDENTITY + '00'.repeat(32);
     const spki = Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), Buffer.from(IDENTITY, 'hex')]);
-    const openssl = verify(null, Buffer.from(canonicalJson(VECTOR.action)), createPublicKey({ key: spki, format: 'der', type: 'spki' }), Buffer.from(forged, 'hex'));
+    const openssl = verify(
+      null,
+      Buffer.from(canonicalJson(VECTOR.action)),
+      createPublicKey({ key: spki, format: 'der', type: 'spki' }),
+      Buffer.from(forged, 'hex'),
+    );
     expect(openssl).toBe(true); // why the extra checks exist
     expect(isValidSignature(VECTOR.action, IDENTITY, forged)).toBe(false);
     expect(() => verifyActionSignature(VECTOR.action, { publicKey: IDENTITY, signature: forged })).toThrow(MarketError);
@@ -145,7 +162,9 @@ describe('strict verification', () => {
     const sig = wallet.sign(VECTOR.action);
     const le = (hex: string) => BigInt(`0x${Buffer.from(hex, 'hex').reverse().toString('hex')}`);
     const L = 2n ** 252n + 27742317777372353535851937790883648493n;
-    const sPlusL = Buffer.from((le(sig.slice(64)) + L).toString(16).padStart(64, '0'), 'hex').reverse().toString('hex');
+    const sPlusL = Buffer.from((le(sig.slice(64)) + L).toString(16).padStart(64, '0'), 'hex')
+      .reverse()
+      .toString('hex');
     expect(isValidSignature(VECTOR.action, wallet.publicKey, sig)).toBe(true);
     expect(isValidSignature(VECTOR.action, wallet.publicKey, sig.slice(0, 64) + sPlusL)).toBe(false);
   });
@@ -180,7 +199,11 @@ describe('byte forms of RustChain Python wallets', () => {
 });
 
 function walletKey(seedHex: string) {
-  return createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), Buffer.from(seedHex, 'hex')]), format: 'der', type: 'pkcs8' });
+  return createPrivateKey({
+    key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), Buffer.from(seedHex, 'hex')]),
+    format: 'der',
+    type: 'pkcs8',
+  });
 }
 
 describe('the refusal', () => {
@@ -188,6 +211,8 @@ describe('the refusal', () => {
     const wallet = walletFromSeed(VECTOR.seed);
     const other = walletFromSeed('11'.repeat(32));
     const expected = createHash('sha256').update(VECTOR.canonical).digest('hex');
-    expect(() => verifyActionSignature(VECTOR.action, { publicKey: wallet.publicKey, signature: other.sign(VECTOR.action) })).toThrow(expected);
+    expect(() =>
+      verifyActionSignature(VECTOR.action, { publicKey: wallet.publicKey, signature: other.sign(VECTOR.action) }),
+    ).toThrow(expected);
   });
 });

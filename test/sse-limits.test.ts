@@ -19,18 +19,34 @@ afterEach(async () => {
 });
 
 async function startServer(maxConnectionsPerIp?: number, env: Record<string, string> = {}) {
-  const server = await startMarketServer(createTestMarket(), { host: '127.0.0.1', port: 0, sweepIntervalMs: 60_000, maxConnectionsPerIp, http: httpSettingsFromEnv(env) });
+  const server = await startMarketServer(createTestMarket(), {
+    host: '127.0.0.1',
+    port: 0,
+    sweepIntervalMs: 60_000,
+    maxConnectionsPerIp,
+    http: httpSettingsFromEnv(env),
+  });
   servers.push(server);
   return server;
 }
 
 /** Opens a subscription over SSE on its own connection; resolves with the response's status once its headers arrive. */
-function openStream(server: MarketServer, headers: Record<string, string> = {}): Promise<{ status: number; stream: ClientRequest }> {
+function openStream(
+  server: MarketServer,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; stream: ClientRequest }> {
   const url = new URL(server.url);
   const body = JSON.stringify({ query: `subscription { escrowEvents(wallet: "${newWallet().address}") { seq } }` });
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: url.hostname, port: url.port, path: '/graphql', method: 'POST', agent: false, headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...headers } },
+      {
+        host: url.hostname,
+        port: url.port,
+        path: '/graphql',
+        method: 'POST',
+        agent: false,
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...headers },
+      },
       (res: IncomingMessage) => {
         res.resume();
         resolve({ status: res.statusCode!, stream: req });
@@ -42,7 +58,10 @@ function openStream(server: MarketServer, headers: Record<string, string> = {}):
   });
 }
 
-function openSocket(server: MarketServer, headers: Record<string, string> = {}): Promise<{ status: number; socket: WebSocket }> {
+function openSocket(
+  server: MarketServer,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; socket: WebSocket }> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(`${server.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws', { headers });
     socket.once('open', () => resolve({ status: 101, socket }));
@@ -103,13 +122,23 @@ describe('client address', () => {
   });
 
   it('takes addresses and CIDRs in TRUST_PROXY, and nothing else', () => {
-    expect(httpSettingsFromEnv({ TRUST_PROXY: '10.0.0.1, 10.1.0.0/16,::1,2001:db8::/32' }).trustProxy).toEqual(['10.0.0.1', '10.1.0.0/16', '::1', '2001:db8::/32']);
-    for (const bad of ['proxy.internal', '10.0.0.0/33', '10.0.0.1/8/1', '::1/129']) expect(() => httpSettingsFromEnv({ TRUST_PROXY: bad })).toThrow(/TRUST_PROXY/);
+    expect(httpSettingsFromEnv({ TRUST_PROXY: '10.0.0.1, 10.1.0.0/16,::1,2001:db8::/32' }).trustProxy).toEqual([
+      '10.0.0.1',
+      '10.1.0.0/16',
+      '::1',
+      '2001:db8::/32',
+    ]);
+    for (const bad of ['proxy.internal', '10.0.0.0/33', '10.0.0.1/8/1', '::1/129'])
+      expect(() => httpSettingsFromEnv({ TRUST_PROXY: bad })).toThrow(/TRUST_PROXY/);
   });
 
   it('walks back through trusted proxies only, and reads mapped and ported addresses', () => {
     const clientAddress = createClientAddress(['10.0.0.0/8', '2001:db8::/32']);
-    const from = (peer: string, forwarded?: string) => clientAddress({ socket: { remoteAddress: peer }, headers: forwarded ? { 'x-forwarded-for': forwarded } : {} } as never);
+    const from = (peer: string, forwarded?: string) =>
+      clientAddress({
+        socket: { remoteAddress: peer },
+        headers: forwarded ? { 'x-forwarded-for': forwarded } : {},
+      } as never);
     expect(from('10.1.2.3', '198.51.100.7, 203.0.113.5, 10.9.9.9')).toBe('203.0.113.5');
     expect(from('::ffff:10.1.2.3', '203.0.113.5:4431')).toBe('203.0.113.5');
     expect(from('2001:db8::1', '[2001:db9::5]:443')).toBe('2001:db9::5');

@@ -13,13 +13,32 @@ import { asOperator, call, deposit, signedLockBody, signedReleaseBody } from './
 
 const EscrowStatus = graphql(`
   subscription EscrowStatus($jobId: String!, $afterSeq: Int) {
-    escrowStatusChanged(jobId: $jobId, afterSeq: $afterSeq) { seq change at escrow { jobId status releasedUrtc refundedUrtc } }
+    escrowStatusChanged(jobId: $jobId, afterSeq: $afterSeq) {
+      seq
+      change
+      at
+      escrow {
+        jobId
+        status
+        releasedUrtc
+        refundedUrtc
+      }
+    }
   }
 `);
 
 const WalletEvents = graphql(`
   subscription WalletEvents($wallet: String!, $afterSeq: Int) {
-    escrowEvents(wallet: $wallet, afterSeq: $afterSeq) { seq change escrow { jobId fromWallet toWallet status } }
+    escrowEvents(wallet: $wallet, afterSeq: $afterSeq) {
+      seq
+      change
+      escrow {
+        jobId
+        fromWallet
+        toWallet
+        status
+      }
+    }
   }
 `);
 
@@ -37,19 +56,43 @@ async function fundedPayer(): Promise<Wallet> {
 
 async function lock(payer: Wallet, provider = newWallet()) {
   const job_id = newJobId();
-  expect((await call(server.url, 'POST', '/render/escrow', signedLockBody(payer, { job_id, to_wallet: provider.address, amount_urtc: '2000000' }))).status).toBe(201);
+  expect(
+    (
+      await call(
+        server.url,
+        'POST',
+        '/render/escrow',
+        signedLockBody(payer, { job_id, to_wallet: provider.address, amount_urtc: '2000000' }),
+      )
+    ).status,
+  ).toBe(201);
   return job_id;
 }
 
 const release = (payer: Wallet, job_id: string, amount_urtc?: string) =>
-  call(server.url, 'POST', '/render/release', signedReleaseBody(payer, { job_id, ...(amount_urtc ? { amount_urtc } : {}) }));
+  call(
+    server.url,
+    'POST',
+    '/render/release',
+    signedReleaseBody(payer, { job_id, ...(amount_urtc ? { amount_urtc } : {}) }),
+  );
 
 function wsClient() {
-  return createClient({ url: `${server.url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, lazy: true, retryAttempts: 0 });
+  return createClient({
+    url: `${server.url.replace('http', 'ws')}/graphql`,
+    webSocketImpl: WebSocket,
+    lazy: true,
+    retryAttempts: 0,
+  });
 }
 
 /** Collects `count` results of a subscription over graphql-ws, after `act` runs. */
-async function collectWs<T>(query: string, variables: Record<string, unknown>, count: number, act: () => Promise<unknown> = async () => {}): Promise<T[]> {
+async function collectWs<T>(
+  query: string,
+  variables: Record<string, unknown>,
+  count: number,
+  act: () => Promise<unknown> = async () => {},
+): Promise<T[]> {
   const client = wsClient();
   try {
     const events = client.iterate<T>({ query, variables });
@@ -74,7 +117,12 @@ describe('escrowStatusChanged', () => {
     const provider = newWallet();
     type R = { escrowStatusChanged: { seq: number; change: string; escrow: { status: string; releasedUrtc: string } } };
     const got = await collectWs<R>(EscrowStatus.toString(), { jobId: job_id }, 3, async () => {
-      await call(server.url, 'POST', '/render/escrow', signedLockBody(payer, { job_id, to_wallet: provider.address, amount_urtc: '2000000' }));
+      await call(
+        server.url,
+        'POST',
+        '/render/escrow',
+        signedLockBody(payer, { job_id, to_wallet: provider.address, amount_urtc: '2000000' }),
+      );
       await release(payer, job_id, '500000');
       await release(payer, job_id);
     });
@@ -98,7 +146,12 @@ describe('escrowStatusChanged', () => {
     expect(res.headers.get('content-type')).toContain('text/event-stream');
     const reader = res.body!.getReader();
     setTimeout(async () => {
-      await call(server.url, 'POST', '/render/escrow', signedLockBody(payer, { job_id, to_wallet: provider.address, amount_urtc: '2000000' }));
+      await call(
+        server.url,
+        'POST',
+        '/render/escrow',
+        signedLockBody(payer, { job_id, to_wallet: provider.address, amount_urtc: '2000000' }),
+      );
       await release(payer, job_id);
     }, 200);
     let text = '';
@@ -122,7 +175,10 @@ describe('escrowStatusChanged', () => {
     await release(payer, job_id);
     type R = { escrowStatusChanged: { change: string; escrow: { status: string; releasedUrtc: string } } };
     const got = await collectWs<R>(EscrowStatus.toString(), { jobId: job_id }, 1);
-    expect(got[0]!.escrowStatusChanged).toMatchObject({ change: 'RELEASED', escrow: { status: 'RELEASED', releasedUrtc: '2000000' } });
+    expect(got[0]!.escrowStatusChanged).toMatchObject({
+      change: 'RELEASED',
+      escrow: { status: 'RELEASED', releasedUrtc: '2000000' },
+    });
   });
 
   it('catches up a reconnecting subscriber with the missed event exactly once', async () => {
@@ -131,14 +187,22 @@ describe('escrowStatusChanged', () => {
     const provider = newWallet();
     type R = { escrowStatusChanged: { seq: number; change: string } };
     const [locked] = await collectWs<R>(EscrowStatus.toString(), { jobId: job_id }, 1, () =>
-      call(server.url, 'POST', '/render/escrow', signedLockBody(payer, { job_id, to_wallet: provider.address, amount_urtc: '2000000' })),
+      call(
+        server.url,
+        'POST',
+        '/render/escrow',
+        signedLockBody(payer, { job_id, to_wallet: provider.address, amount_urtc: '2000000' }),
+      ),
     );
     // Disconnected: the escrow changes meanwhile.
     await release(payer, job_id);
     const client = wsClient();
     try {
       const seen: R[] = [];
-      for await (const r of client.iterate<R>({ query: EscrowStatus.toString(), variables: { jobId: job_id, afterSeq: locked!.escrowStatusChanged.seq } })) {
+      for await (const r of client.iterate<R>({
+        query: EscrowStatus.toString(),
+        variables: { jobId: job_id, afterSeq: locked!.escrowStatusChanged.seq },
+      })) {
         seen.push(r.data as R);
       }
       expect(seen.map((s) => s.escrowStatusChanged.change)).toEqual(['RELEASED']); // then the stream ends: settled
@@ -164,7 +228,11 @@ describe('escrowEvents', () => {
     ]);
     for (const side of [asPayer, asProvider]) {
       expect(side.map((e) => e.escrowEvents.change)).toEqual(['LOCKED', 'RELEASED']);
-      expect(side[0]!.escrowEvents.escrow).toMatchObject({ jobId: job_id, fromWallet: payer.address, toWallet: provider.address });
+      expect(side[0]!.escrowEvents.escrow).toMatchObject({
+        jobId: job_id,
+        fromWallet: payer.address,
+        toWallet: provider.address,
+      });
     }
   });
 
@@ -215,8 +283,17 @@ describe('catch-up', () => {
   type Payload = { data?: Record<string, any> | null; errors?: { message: string; extensions?: { code?: string } }[] };
 
   /** The payloads of a subscription over graphql-ws up to the one `isLast` picks (or its end), with `act` run once it started. */
-  async function payloadsWs(query: string, variables: Record<string, unknown>, isLast: (p: Payload) => boolean, act: () => Promise<unknown> = async () => {}): Promise<Payload[]> {
-    const client = createClient({ url: `${own.url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0 });
+  async function payloadsWs(
+    query: string,
+    variables: Record<string, unknown>,
+    isLast: (p: Payload) => boolean,
+    act: () => Promise<unknown> = async () => {},
+  ): Promise<Payload[]> {
+    const client = createClient({
+      url: `${own.url.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+    });
     const got: Payload[] = [];
     try {
       const payloads = client.iterate({ query, variables });
@@ -237,7 +314,11 @@ describe('catch-up', () => {
   }
 
   /** The first payload of a subscription over Server-Sent Events, with `act` run once it started. */
-  async function firstPayloadSse(query: string, variables: Record<string, unknown>, act: () => Promise<unknown>): Promise<Payload[]> {
+  async function firstPayloadSse(
+    query: string,
+    variables: Record<string, unknown>,
+    act: () => Promise<unknown>,
+  ): Promise<Payload[]> {
     const res = await fetch(`${own.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
@@ -253,12 +334,23 @@ describe('catch-up', () => {
       text += new TextDecoder().decode(value);
     }
     await reader.cancel();
-    return dataLines().slice(0, 1).map((l) => JSON.parse(l.slice(6)) as Payload);
+    return dataLines()
+      .slice(0, 1)
+      .map((l) => JSON.parse(l.slice(6)) as Payload);
   }
 
   async function lockFor(payer: Wallet, prefix: string) {
     const job_id = newJobId(prefix);
-    expect((await call(own.url, 'POST', '/render/escrow', signedLockBody(payer, { job_id, to_wallet: newWallet().address, amount_urtc: '1000' }))).status).toBe(201);
+    expect(
+      (
+        await call(
+          own.url,
+          'POST',
+          '/render/escrow',
+          signedLockBody(payer, { job_id, to_wallet: newWallet().address, amount_urtc: '1000' }),
+        )
+      ).status,
+    ).toBe(201);
     return job_id;
   }
 
@@ -266,7 +358,8 @@ describe('catch-up', () => {
     const payer = newWallet();
     await deposit(own.url, payer.address, '5');
     const missed = 1100;
-    for (let i = 0; i < missed; i += 50) await Promise.all(Array.from({ length: Math.min(50, missed - i) }, () => lockFor(payer, 'many')));
+    for (let i = 0; i < missed; i += 50)
+      await Promise.all(Array.from({ length: Math.min(50, missed - i) }, () => lockFor(payer, 'many')));
     let live = '';
     const isLive = (p: Payload) => p.data?.escrowEvents.escrow.jobId === live;
     const got = await payloadsWs(WalletEvents.toString(), { wallet: payer.address, afterSeq: 0 }, isLive, async () => {
@@ -292,7 +385,9 @@ describe('catch-up', () => {
     };
     expectPurged(await payloadsWs(WalletEvents.toString(), { wallet: payer.address, afterSeq: 0 }, first, another));
     expectPurged(await firstPayloadSse(WalletEvents.toString(), { wallet: payer.address, afterSeq: 0 }, another));
-    expectPurged(await payloadsWs(EscrowStatus.toString(), { jobId: job_id, afterSeq: 0 }, first, () => release(payer, job_id)));
+    expectPurged(
+      await payloadsWs(EscrowStatus.toString(), { jobId: job_id, afterSeq: 0 }, first, () => release(payer, job_id)),
+    );
   });
 
   it('still delivers every event of a wallet that began after the purge, from afterSeq 0', async () => {
@@ -301,7 +396,9 @@ describe('catch-up', () => {
     await deposit(own.url, payer.address, '5');
     const job_id = await lockFor(payer, 'after-purge');
     const got = await payloadsWs(WalletEvents.toString(), { wallet: payer.address, afterSeq: 0 }, () => true);
-    expect(got.map((p) => [p.data?.escrowEvents.escrow.jobId, p.data?.escrowEvents.change])).toEqual([[job_id, 'LOCKED']]);
+    expect(got.map((p) => [p.data?.escrowEvents.escrow.jobId, p.data?.escrowEvents.change])).toEqual([
+      [job_id, 'LOCKED'],
+    ]);
   });
 });
 
@@ -313,17 +410,40 @@ describe('escrowStatusChanged through delivery and dispute', () => {
     const client = wsClient();
     try {
       // afterSeq 0 on a fresh job id: every event of the job, none missed, without waiting for the subscription to start.
-      const stream = client.iterate<{ escrowStatusChanged: { seq: number; change: string; escrow: { status: string; releasedUrtc: string } } }>({
+      const stream = client.iterate<{
+        escrowStatusChanged: { seq: number; change: string; escrow: { status: string; releasedUrtc: string } };
+      }>({
         query: EscrowStatus.toString(),
         variables: { jobId: job_id, afterSeq: 0 },
       });
-      expect((await call(server.url, 'POST', '/render/escrow', signedLockBody(payer, { job_id, to_wallet: provider.address, amount_urtc: '2000000' }))).status).toBe(201);
+      expect(
+        (
+          await call(
+            server.url,
+            'POST',
+            '/render/escrow',
+            signedLockBody(payer, { job_id, to_wallet: provider.address, amount_urtc: '2000000' }),
+          )
+        ).status,
+      ).toBe(201);
       await release(payer, job_id, '500000');
-      await call(server.url, 'POST', '/render/deliver', signedDeliverBody(provider, { job_id, claimed_urtc: '1000000' }));
+      await call(
+        server.url,
+        'POST',
+        '/render/deliver',
+        signedDeliverBody(provider, { job_id, claimed_urtc: '1000000' }),
+      );
       await call(server.url, 'POST', '/render/dispute', signedDisputeBody(payer, { job_id }));
-      expect((await call(server.url, 'POST', '/escrow/resolve', { job_id, release_urtc: '700000' }, asOperator)).body.status).toBe('released');
+      expect(
+        (await call(server.url, 'POST', '/escrow/resolve', { job_id, release_urtc: '700000' }, asOperator)).body.status,
+      ).toBe('released');
       const seen: { change: string; status: string; seq: number }[] = [];
-      for await (const r of stream) seen.push({ change: r.data!.escrowStatusChanged.change, status: r.data!.escrowStatusChanged.escrow.status, seq: r.data!.escrowStatusChanged.seq });
+      for await (const r of stream)
+        seen.push({
+          change: r.data!.escrowStatusChanged.change,
+          status: r.data!.escrowStatusChanged.escrow.status,
+          seq: r.data!.escrowStatusChanged.seq,
+        });
       // The loop ended: the stream completed after RELEASED, not after the milestone.
       expect(seen.map((e) => [e.change, e.status])).toEqual([
         ['LOCKED', 'LOCKED'],

@@ -18,7 +18,10 @@ describe('describeIssues', () => {
   it('names each issue by its path, as the client spells keys, and counts what it does not show', () => {
     const failed = schema.safeParse({ gpus: [{ vramMb: 1 }, { vramMb: 1.5 }], name: 'long name', extra: 1, other: 2 });
     expect(failed.success).toBe(false);
-    const { message, issues } = describeIssues(failed.error!.issues, { name: 'body', nameOf: (k) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) });
+    const { message, issues } = describeIssues(failed.error!.issues, {
+      name: 'body',
+      nameOf: (k) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`),
+    });
     expect(issues.map((i) => i.path)).toEqual(['gpus[1].vram_mb', 'name', 'body']);
     expect(issues[2]!.message).toBe('unknown field "extra" and 1 more');
     expect(message).toBe(issues.map((i) => `${i.path}: ${i.message}`).join('; '));
@@ -46,8 +49,16 @@ describe('describeIssues', () => {
   });
 
   it('names every bad setting of the environment', () => {
-    const bad = { PORT: 'x', ATTESTATION_TTL_S: '1', PRICE_CHANGE_INTERVAL_S: '-1', EVENT_RETENTION_S: '1', SWEEP_INTERVAL_MS: '1' };
-    expect(() => loadConfig(bad)).toThrow(/^invalid configuration: PORT: .*ATTESTATION_TTL_S: .*PRICE_CHANGE_INTERVAL_S: .*EVENT_RETENTION_S: .*SWEEP_INTERVAL_MS: /);
+    const bad = {
+      PORT: 'x',
+      ATTESTATION_TTL_S: '1',
+      PRICE_CHANGE_INTERVAL_S: '-1',
+      EVENT_RETENTION_S: '1',
+      SWEEP_INTERVAL_MS: '1',
+    };
+    expect(() => loadConfig(bad)).toThrow(
+      /^invalid configuration: PORT: .*ATTESTATION_TTL_S: .*PRICE_CHANGE_INTERVAL_S: .*EVENT_RETENTION_S: .*SWEEP_INTERVAL_MS: /,
+    );
   });
 });
 
@@ -59,7 +70,14 @@ describe('INVALID_INPUT over REST and GraphQL', () => {
   afterAll(() => server.close());
 
   it('REST answers error.issues beside the message, paths in snake_case', async () => {
-    const r = await call(server.url, 'POST', '/render/escrow', { job_id: 'x y', to_wallet: 'nope', amount_urtc: '1', nonce: 'n1', public_key: '', signature: '' });
+    const r = await call(server.url, 'POST', '/render/escrow', {
+      job_id: 'x y',
+      to_wallet: 'nope',
+      amount_urtc: '1',
+      nonce: 'n1',
+      public_key: '',
+      signature: '',
+    });
     expect(r.status).toBe(400);
     expect(r.body.error.code).toBe('INVALID_INPUT');
     const paths = (r.body.error.issues as { path: string; message: string }[]).map((i) => i.path);
@@ -69,9 +87,15 @@ describe('INVALID_INPUT over REST and GraphQL', () => {
 
   it('REST names a query parameter, and a lone bad field', async () => {
     const quote = await call(server.url, 'GET', `/render/quote?job_type=paint&units=5&miner_id=${newWallet().address}`);
-    expect(quote.body.error).toMatchObject({ code: 'INVALID_INPUT', issues: [{ path: 'job_type', message: 'must be one of render, tts, stt, llm' }] });
+    expect(quote.body.error).toMatchObject({
+      code: 'INVALID_INPUT',
+      issues: [{ path: 'job_type', message: 'must be one of render, tts, stt, llm' }],
+    });
     const balance = await call(server.url, 'GET', '/wallet/balance');
-    expect(balance.body.error).toMatchObject({ code: 'INVALID_INPUT', issues: [{ path: 'wallet', message: expect.stringMatching(/^must be an RTC address/) }] });
+    expect(balance.body.error).toMatchObject({
+      code: 'INVALID_INPUT',
+      issues: [{ path: 'wallet', message: expect.stringMatching(/^must be an RTC address/) }],
+    });
   });
 
   it('REST gives an empty list when the message is about the request as a whole', async () => {

@@ -33,7 +33,10 @@ describe('limits', () => {
       const subscribe = (w: string) => {
         let fail: (e: unknown) => void = () => {};
         const failed = new Promise<unknown>((resolve) => (fail = resolve));
-        const dispose = client.subscribe({ query: WALLET_EVENTS, variables: { w } }, { next: () => {}, error: (e) => fail(e), complete: () => {} });
+        const dispose = client.subscribe(
+          { query: WALLET_EVENTS, variables: { w } },
+          { next: () => {}, error: (e) => fail(e), complete: () => {} },
+        );
         return { dispose, failed };
       };
       const first = subscribe(newWallet().address);
@@ -80,7 +83,10 @@ describe('bad input', () => {
     const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 0 });
     try {
       const error = await new Promise<unknown>((resolve) => {
-        client.subscribe({ query: 'subscription { noSuchThing }' }, { next: () => {}, error: resolve, complete: () => resolve('completed') });
+        client.subscribe(
+          { query: 'subscription { noSuchThing }' },
+          { next: () => {}, error: resolve, complete: () => resolve('completed') },
+        );
       });
       expect(JSON.stringify(error)).toContain('noSuchThing');
     } finally {

@@ -52,8 +52,18 @@ export const bondRequestSchema = z.object(signedBond).transform((r, ctx) => ({
 export type BondRequest = z.output<typeof bondRequestSchema>;
 
 export const slashRequestSchema = z
-  .object({ minerId: addressField, amountUrtc: amountUrtcField, reference: referenceField, reason: z.string().max(500).nullish() })
-  .transform((r, ctx) => ({ minerId: r.minerId, amountUrtc: optionalUrtc(ctx, r.amountUrtc), reference: r.reference, reason: r.reason ?? null }));
+  .object({
+    minerId: addressField,
+    amountUrtc: amountUrtcField,
+    reference: referenceField,
+    reason: z.string().max(500).nullish(),
+  })
+  .transform((r, ctx) => ({
+    minerId: r.minerId,
+    amountUrtc: optionalUrtc(ctx, r.amountUrtc),
+    reference: r.reference,
+    reason: r.reason ?? null,
+  }));
 export type SlashRequest = z.output<typeof slashRequestSchema>;
 
 export const bondAction = (kind: 'node.bond' | 'node.unbond', r: BondRequest): ActionObject => ({
@@ -84,16 +94,26 @@ export interface BondServiceDeps {
 
 const SWEEP_BATCH = 500;
 
-export function createBondService({ ledger, operator, clock, log, bondMinUrtc, unbondDelayS, onChange }: BondServiceDeps) {
+export function createBondService({
+  ledger,
+  operator,
+  clock,
+  log,
+  bondMinUrtc,
+  unbondDelayS,
+  onChange,
+}: BondServiceDeps) {
   /** Signature, then authority (only the node's own key), then the nonce: the contract's order. */
   function signer(kind: 'node.bond' | 'node.unbond', req: BondRequest): string {
     const address = verifyActionSignature(bondAction(kind, req), req);
-    if (address !== req.minerId) throw new AuthorizationError('FORBIDDEN', `${kind} must be signed by the key of miner_id`);
+    if (address !== req.minerId)
+      throw new AuthorizationError('FORBIDDEN', `${kind} must be signed by the key of miner_id`);
     return address;
   }
 
   function checkNonce(address: string, nonce: string) {
-    if (ledger.isNonceUsed(address, nonce)) throw new StateError('NONCE_REUSED', `nonce ${nonce} was already used by ${address}`);
+    if (ledger.isNonceUsed(address, nonce))
+      throw new StateError('NONCE_REUSED', `nonce ${nonce} was already used by ${address}`);
   }
 
   return {
@@ -110,12 +130,18 @@ export function createBondService({ ledger, operator, clock, log, bondMinUrtc, u
       const bond = await ledger.submit(() => {
         checkNonce(address, req.nonce);
         const after = ledger.bond(req.minerId, req.amountUrtc, now);
-        if (!after) throw new InsufficientFundsError(ledger.findWallet(req.minerId)?.availableUrtc ?? 0n, req.amountUrtc);
+        if (!after)
+          throw new InsufficientFundsError(ledger.findWallet(req.minerId)?.availableUrtc ?? 0n, req.amountUrtc);
         ledger.useNonce(address, req.nonce, 'node.bond', null, now);
         return after;
       });
       log.info(
-        { event: 'bond.locked', miner_id: req.minerId, amount_urtc: req.amountUrtc.toString(), bonded_urtc: bond.bondedUrtc.toString() },
+        {
+          event: 'bond.locked',
+          miner_id: req.minerId,
+          amount_urtc: req.amountUrtc.toString(),
+          bonded_urtc: bond.bondedUrtc.toString(),
+        },
         `node ${req.minerId} bonded ${formatRtc(req.amountUrtc)} RTC (bond now ${formatRtc(bond.bondedUrtc)} RTC)`,
       );
       onChange(req.minerId);
@@ -134,7 +160,12 @@ export function createBondService({ ledger, operator, clock, log, bondMinUrtc, u
         return after;
       });
       log.info(
-        { event: 'bond.unbonding', miner_id: req.minerId, amount_urtc: req.amountUrtc.toString(), unbond_at: bond.unbondAt },
+        {
+          event: 'bond.unbonding',
+          miner_id: req.minerId,
+          amount_urtc: req.amountUrtc.toString(),
+          unbond_at: bond.unbondAt,
+        },
         `node ${req.minerId} asked ${formatRtc(req.amountUrtc)} RTC of its bond back (returns at ${bond.unbondAt})`,
       );
       onChange(req.minerId);
@@ -155,12 +186,21 @@ export function createBondService({ ledger, operator, clock, log, bondMinUrtc, u
         const held = bond.bondedUrtc + bond.unbondingUrtc;
         const amount = req.amountUrtc ?? held;
         if (held === 0n) throw new StateError('INVALID_STATE', `the bond of ${req.minerId} holds nothing to slash`);
-        if (amount > held) throw new InvalidInputError(`amount_urtc ${amount} exceeds the ${held} µRTC the bond of ${req.minerId} holds`);
+        if (amount > held)
+          throw new InvalidInputError(
+            `amount_urtc ${amount} exceeds the ${held} µRTC the bond of ${req.minerId} holds`,
+          );
         return { bond: ledger.slashBond(bond, amount, req.reference, now), changed: true };
       });
       if (result.changed) {
         log.warn(
-          { event: 'bond.slashed', miner_id: req.minerId, reference: req.reference, reason: req.reason, slashed_urtc: result.bond.slashedUrtc.toString() },
+          {
+            event: 'bond.slashed',
+            miner_id: req.minerId,
+            reference: req.reference,
+            reason: req.reason,
+            slashed_urtc: result.bond.slashedUrtc.toString(),
+          },
           `operator slashed the bond of ${req.minerId} (reference ${req.reference}${req.reason ? `: ${req.reason}` : ''}); ${formatRtc(result.bond.bondedUrtc)} RTC still bonded`,
         );
         onChange(req.minerId);

@@ -50,8 +50,7 @@ export interface GpuModelSpec {
 export type GpuFlag = 'unknown_model' | 'benchmark_outside_range' | 'benchmark_far_outside_range';
 
 export type GpuCheck =
-  | { verdict: 'implausible'; reason: string }
-  | { verdict: 'ok'; spec: GpuModelSpec | undefined; flags: GpuFlag[] };
+  { verdict: 'implausible'; reason: string } | { verdict: 'ok'; spec: GpuModelSpec | undefined; flags: GpuFlag[] };
 
 // ---------------------------------------------------------------------------------------------------
 // Catalog data
@@ -63,7 +62,11 @@ export type GpuCheck =
  */
 type Fp32 = number | readonly [low: number, high: number];
 
-const VENDOR_ARCH: Readonly<Record<GpuVendor, DeviceArch>> = { nvidia: 'nvidia_gpu', amd: 'amd_gpu', apple: 'apple_gpu' };
+const VENDOR_ARCH: Readonly<Record<GpuVendor, DeviceArch>> = {
+  nvidia: 'nvidia_gpu',
+  amd: 'amd_gpu',
+  apple: 'apple_gpu',
+};
 const MIN_OF_SPEC = 0.6;
 const MAX_OF_SPEC = 1.15;
 const round1 = (x: number) => Math.round(x * 10) / 10;
@@ -79,8 +82,10 @@ function entry(vendor: GpuVendor, name: string, memoryGb: number[], fp32: Fp32, 
     benchmark: Object.freeze({ min: round1(low * MIN_OF_SPEC), max: round1(high * MAX_OF_SPEC) }),
   });
 }
-const nvidia = (name: string, memoryGb: number[], fp32: Fp32, aliases?: string[]) => entry('nvidia', name, memoryGb, fp32, aliases);
-const amd = (name: string, memoryGb: number[], fp32: Fp32, aliases?: string[]) => entry('amd', name, memoryGb, fp32, aliases);
+const nvidia = (name: string, memoryGb: number[], fp32: Fp32, aliases?: string[]) =>
+  entry('nvidia', name, memoryGb, fp32, aliases);
+const amd = (name: string, memoryGb: number[], fp32: Fp32, aliases?: string[]) =>
+  entry('amd', name, memoryGb, fp32, aliases);
 const apple = (name: string, memoryGb: number[], fp32: Fp32) => entry('apple', name, memoryGb, fp32);
 
 /**
@@ -157,11 +162,16 @@ export const GPU_CATALOG: readonly GpuModelSpec[] = Object.freeze([
   nvidia('RTX 4000 Ada', [20], 26.7, ['RTX 4000 Ada Generation']),
   nvidia('RTX 5000 Ada', [32], 65.3, ['RTX 5000 Ada Generation']),
   nvidia('RTX 6000 Ada', [48], 91.1, ['RTX 6000 Ada Generation']),
-  nvidia('RTX PRO 6000 Blackwell', [96], [110.0, 126.0], [
-    'RTX PRO 6000 Blackwell Workstation Edition',
-    'RTX PRO 6000 Blackwell Server Edition',
-    'RTX PRO 6000 Blackwell Max-Q Workstation Edition',
-  ]),
+  nvidia(
+    'RTX PRO 6000 Blackwell',
+    [96],
+    [110.0, 126.0],
+    [
+      'RTX PRO 6000 Blackwell Workstation Edition',
+      'RTX PRO 6000 Blackwell Server Edition',
+      'RTX PRO 6000 Blackwell Max-Q Workstation Edition',
+    ],
+  ),
 
   // AMD Radeon
   amd('Radeon VII', [16], 13.8),
@@ -224,10 +234,21 @@ export const GPU_CATALOG: readonly GpuModelSpec[] = Object.freeze([
  * never noise.
  */
 const NOISE_WORDS = new Set([
-  'nvidia', 'geforce', 'rtx', 'gtx', 'tesla', 'quadro',
-  'amd', 'radeon', 'rx', 'instinct',
+  'nvidia',
+  'geforce',
+  'rtx',
+  'gtx',
+  'tesla',
+  'quadro',
+  'amd',
+  'radeon',
+  'rx',
+  'instinct',
   'apple',
-  'gpu', 'graphics', 'generation', 'pcie',
+  'gpu',
+  'graphics',
+  'generation',
+  'pcie',
 ]);
 const NOISE_PATTERN = /^(?:sxm\d*|hbm\d*e?)$/;
 const isNoise = (word: string) => NOISE_WORDS.has(word) || NOISE_PATTERN.test(word);
@@ -344,7 +365,10 @@ const implausible = (reason: string): GpuCheck => ({ verdict: 'implausible', rea
  * that is not a positive number. Otherwise ok, with flags for what could not be vouched for: an
  * unknown model, or a benchmark outside the model's range (accepted, never silently).
  */
-export function checkGpu(deviceArch: DeviceArch, gpu: { model: string; vramMb: number; benchmarkScore: number }): GpuCheck {
+export function checkGpu(
+  deviceArch: DeviceArch,
+  gpu: { model: string; vramMb: number; benchmarkScore: number },
+): GpuCheck {
   const { model, vramMb, benchmarkScore } = gpu;
   // Callers validate the wire format; these guards keep a bad value from passing as "ok".
   if (!Object.hasOwn(ARCH_VENDOR, deviceArch)) return implausible(`unknown device_arch ${String(deviceArch)}`);

@@ -5,7 +5,8 @@
 import type Database from 'better-sqlite3';
 import { CATCH_UP_PAGE, createEventRetention, type CatchUp } from '../subscriptions.js';
 
-export type NodeChange = 'attested' | 'offline' | 'suspended' | 'reinstated' | 'verified' | 'unverified' | 'contested' | 'assigned';
+export type NodeChange =
+  'attested' | 'offline' | 'suspended' | 'reinstated' | 'verified' | 'unverified' | 'contested' | 'assigned';
 
 export interface NodeEventMessage {
   seq: number;
@@ -22,13 +23,19 @@ export type NodeEventLog = ReturnType<typeof createNodeEventLog>;
 export function createNodeEventLog(db: Database.Database) {
   const s = {
     insert: db.prepare("INSERT INTO market_events (topic, change, miner_id, payload, at) VALUES ('node', ?, ?, ?, ?)"),
-    ofMiner: db.prepare("SELECT * FROM market_events WHERE topic = 'node' AND miner_id = ? AND seq > ? ORDER BY seq LIMIT ?"),
+    ofMiner: db.prepare(
+      "SELECT * FROM market_events WHERE topic = 'node' AND miner_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+    ),
     all: db.prepare("SELECT * FROM market_events WHERE topic = 'node' AND seq > ? ORDER BY seq LIMIT ?"),
-    lapsed: db.prepare('SELECT miner_id, trust FROM gpu_attestations WHERE last_attestation < ? AND offline_announced = 0 AND suspended = 0'),
+    lapsed: db.prepare(
+      'SELECT miner_id, trust FROM gpu_attestations WHERE last_attestation < ? AND offline_announced = 0 AND suspended = 0',
+    ),
     announce: db.prepare('UPDATE gpu_attestations SET offline_announced = 1 WHERE miner_id = ?'),
     // A node's first event is the attestation at its first_attestation.
     firstAttestation: db.prepare('SELECT first_attestation FROM gpu_attestations WHERE miner_id = ?').pluck(),
-    oldestOfMiner: db.prepare("SELECT change, at FROM market_events WHERE topic = 'node' AND miner_id = ? ORDER BY seq LIMIT 1"),
+    oldestOfMiner: db.prepare(
+      "SELECT change, at FROM market_events WHERE topic = 'node' AND miner_id = ? ORDER BY seq LIMIT 1",
+    ),
   };
   const retention = createEventRetention(db);
 
@@ -40,7 +47,12 @@ export function createNodeEventLog(db: Database.Database) {
     ...(JSON.parse(r.payload as string) as { status: NodeEventMessage['status']; trust: string }),
   });
 
-  function record(minerId: string, change: NodeChange, state: { status: NodeEventMessage['status']; trust: string }, at: number): NodeEventMessage {
+  function record(
+    minerId: string,
+    change: NodeChange,
+    state: { status: NodeEventMessage['status']; trust: string },
+    at: number,
+  ): NodeEventMessage {
     const { lastInsertRowid } = s.insert.run(change, minerId, JSON.stringify(state), at);
     return { seq: Number(lastInsertRowid), change, at, minerId, ...state };
   }

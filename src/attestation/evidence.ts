@@ -32,7 +32,8 @@ export function examineGpus(deviceArch: DeviceArch, gpus: Attestation['gpus']): 
   let catalogConsistent = true;
   for (const [i, gpu] of gpus.entries()) {
     const check = checkGpu(deviceArch, { model: gpu.model, vramMb: gpu.vram_mb, benchmarkScore: gpu.benchmark_score });
-    if (check.verdict === 'implausible') return { plausible: false, reason: `gpus[${i}] (${gpu.model}): ${check.reason}` };
+    if (check.verdict === 'implausible')
+      return { plausible: false, reason: `gpus[${i}] (${gpu.model}): ${check.reason}` };
     for (const flag of check.flags as GpuFlag[]) flags.push(`gpus[${i}]:${flag}`);
     if (check.flags.length > 0) catalogConsistent = false;
     canonicalModels.push(check.spec?.name ?? gpu.model);

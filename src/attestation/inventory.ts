@@ -45,30 +45,54 @@ export const PRICE_COLUMN = {
   stt: 'priceSttMinuteUrtc',
   llm: 'priceLlm1kTokensUrtc',
 } as const satisfies Record<JobType, keyof GpuNode>;
-const SUPPORTS_COLUMN = { render: 'supportsRender', tts: 'supportsTts', stt: 'supportsStt', llm: 'supportsLlm' } as const satisfies Record<JobType, keyof GpuNode>;
+const SUPPORTS_COLUMN = {
+  render: 'supportsRender',
+  tts: 'supportsTts',
+  stt: 'supportsStt',
+  llm: 'supportsLlm',
+} as const satisfies Record<JobType, keyof GpuNode>;
 
-export function inventoryWhere(filter: InventoryFilter, order: InventoryOrder | undefined, now: number, ttlS: number): Prisma.GpuNodeWhereInput {
+export function inventoryWhere(
+  filter: InventoryFilter,
+  order: InventoryOrder | undefined,
+  now: number,
+  ttlS: number,
+): Prisma.GpuNodeWhereInput {
   const and: Prisma.GpuNodeWhereInput[] = [];
   const priceJobType = order?.field === 'price' ? (order.jobType ?? filter.jobType) : undefined;
   if (order?.field === 'price' && !priceJobType) throw new InvalidInputError('ordering by price needs a job type');
   if (filter.maxPriceUrtc !== undefined && !filter.jobType) throw new InvalidInputError('max price needs a job type');
-  for (const jobType of new Set([filter.jobType, priceJobType])) if (jobType) and.push({ [SUPPORTS_COLUMN[jobType]]: true });
+  for (const jobType of new Set([filter.jobType, priceJobType]))
+    if (jobType) and.push({ [SUPPORTS_COLUMN[jobType]]: true });
   // Implied by supports_* (a CHECK constraint), but it lets SQLite seek past the nulls in the price index.
   if (priceJobType) and.push({ [PRICE_COLUMN[priceJobType]]: { not: null } });
-  if (filter.jobType && filter.maxPriceUrtc !== undefined) and.push({ [PRICE_COLUMN[filter.jobType]]: { lte: filter.maxPriceUrtc } });
+  if (filter.jobType && filter.maxPriceUrtc !== undefined)
+    and.push({ [PRICE_COLUMN[filter.jobType]]: { lte: filter.maxPriceUrtc } });
   if (filter.deviceArch) and.push({ deviceArch: filter.deviceArch });
-  if (filter.minVramGb !== undefined) and.push({ maxVramMb: { gte: Math.floor(filter.minVramGb * 1024 * REPORTED_VRAM_RATIO) } });
-  if (filter.gpuModel) and.push({ OR: [{ gpuModel: { contains: filter.gpuModel } }, { gpus: { some: { model: { contains: filter.gpuModel } } } }] });
+  if (filter.minVramGb !== undefined)
+    and.push({ maxVramMb: { gte: Math.floor(filter.minVramGb * 1024 * REPORTED_VRAM_RATIO) } });
+  if (filter.gpuModel)
+    and.push({
+      OR: [{ gpuModel: { contains: filter.gpuModel } }, { gpus: { some: { model: { contains: filter.gpuModel } } } }],
+    });
   if (filter.minCudaVersion) and.push({ cudaVersionNum: { gte: versionNumber(filter.minCudaVersion)! } });
-  for (const [kind, name] of [['tts', filter.ttsModel], ['stt', filter.sttModel], ['llm', filter.llmModel]] as const) {
+  for (const [kind, name] of [
+    ['tts', filter.ttsModel],
+    ['stt', filter.sttModel],
+    ['llm', filter.llmModel],
+  ] as const) {
     if (name) and.push({ models: { some: { kind, name } } });
   }
-  if (filter.minTrust) and.push({ trust: { in: TRUST_LEVELS.slice(TRUST_LEVELS.indexOf(filter.minTrust)) as TrustLevel[] } });
+  if (filter.minTrust)
+    and.push({ trust: { in: TRUST_LEVELS.slice(TRUST_LEVELS.indexOf(filter.minTrust)) as TrustLevel[] } });
   if (!filter.includeOffline) and.push({ suspended: false, lastAttestation: { gte: now - ttlS } });
   return { AND: and };
 }
 
-function orderColumn(order: InventoryOrder | undefined, filter: InventoryFilter): { column: keyof GpuNode; direction: 'asc' | 'desc' } {
+function orderColumn(
+  order: InventoryOrder | undefined,
+  filter: InventoryFilter,
+): { column: keyof GpuNode; direction: 'asc' | 'desc' } {
   const o = order ?? { field: 'freshness', direction: 'desc' };
   const column =
     o.field === 'price'
@@ -81,7 +105,10 @@ function orderColumn(order: InventoryOrder | undefined, filter: InventoryFilter)
   return { column, direction: o.direction };
 }
 
-export function inventoryOrderBy(order: InventoryOrder | undefined, filter: InventoryFilter): Prisma.GpuNodeOrderByWithRelationInput[] {
+export function inventoryOrderBy(
+  order: InventoryOrder | undefined,
+  filter: InventoryFilter,
+): Prisma.GpuNodeOrderByWithRelationInput[] {
   const { column, direction } = orderColumn(order, filter);
   // miner_id breaks ties, so that the order is total and a cursor page never skips or repeats a node.
   return [{ [column]: direction }, { minerId: direction }];
@@ -114,18 +141,28 @@ export async function listGpuNodes(
   q: { filter: InventoryFilter; order?: InventoryOrder; first?: number; after?: string; now: number; ttlS: number },
 ): Promise<InventoryPage> {
   const first = q.first ?? DEFAULT_PAGE;
-  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw new InvalidInputError(`first must be between 1 and ${MAX_PAGE}`);
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE)
+    throw new InvalidInputError(`first must be between 1 and ${MAX_PAGE}`);
   const where = inventoryWhere(q.filter, q.order, q.now, q.ttlS);
   const orderBy = inventoryOrderBy(q.order, q.filter);
   let rows: GpuNode[];
   if (q.after && q.order?.field === 'price') {
     const cursorNode = await prisma.gpuNode.findUnique({ where: { minerId: q.after } });
     if (!cursorNode) throw new InvalidInputError('after does not name a GPU node');
-    rows = await prisma.gpuNode.findMany({ where: { AND: [where, afterCursor(cursorNode, q.order, q.filter)] }, orderBy, take: first + 1 });
+    rows = await prisma.gpuNode.findMany({
+      where: { AND: [where, afterCursor(cursorNode, q.order, q.filter)] },
+      orderBy,
+      take: first + 1,
+    });
   } else {
     // On the non-null columns (a float among them, which a keyset equality would compare inexactly),
     // Prisma's cursor pages with LIMIT and OFFSET as it should.
-    rows = await prisma.gpuNode.findMany({ where, orderBy, take: first + 1, ...(q.after ? { cursor: { minerId: q.after }, skip: 1 } : {}) });
+    rows = await prisma.gpuNode.findMany({
+      where,
+      orderBy,
+      take: first + 1,
+      ...(q.after ? { cursor: { minerId: q.after }, skip: 1 } : {}),
+    });
   }
   return {
     nodes: rows.slice(0, first),

@@ -12,7 +12,10 @@ export interface NodeEarnings {
 
 /** Each node's GPUs in slot order, in the order of `minerIds`. */
 export async function gpusOfNodes(prisma: PrismaClient, minerIds: readonly string[]): Promise<GpuDevice[][]> {
-  const rows = await prisma.gpuDevice.findMany({ where: { minerId: { in: [...minerIds] } }, orderBy: [{ minerId: 'asc' }, { position: 'asc' }] });
+  const rows = await prisma.gpuDevice.findMany({
+    where: { minerId: { in: [...minerIds] } },
+    orderBy: [{ minerId: 'asc' }, { position: 'asc' }],
+  });
   return minerIds.map((id) => rows.filter((r) => r.minerId === id));
 }
 
@@ -44,6 +47,9 @@ export async function escrowHistoriesOfNodes(
       SELECT id, ROW_NUMBER() OVER (PARTITION BY to_wallet ORDER BY id DESC) AS rn
       FROM render_escrow WHERE to_wallet IN (${Prisma.join(requests.map((r) => r.minerId))})
     ) WHERE rn <= ${limit}`;
-  const escrows = await prisma.escrow.findMany({ where: { id: { in: ids.map((r) => Number(r.id)) } }, orderBy: { id: 'desc' } });
+  const escrows = await prisma.escrow.findMany({
+    where: { id: { in: ids.map((r) => Number(r.id)) } },
+    orderBy: { id: 'desc' },
+  });
   return requests.map((r) => escrows.filter((e) => e.toWallet === r.minerId).slice(0, r.limit));
 }

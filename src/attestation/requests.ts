@@ -15,19 +15,29 @@ const MAX_MODELS = 64;
 
 const versionField = z.string().regex(/^\d{1,4}(\.\d{1,5}){0,3}$/, 'must be a version such as 12.4 or 550.54.15');
 /** Drivers name themselves more freely, e.g. amdgpu in the kernel reports "6.8.0-49-generic". */
-const driverVersionField = z.string().regex(/^\d[0-9A-Za-z.+_-]{0,63}$/, 'must start with a digit: 1-64 characters of A-Z a-z 0-9 . + _ -');
-const modelName = z.string().regex(/^[\w .:/+@-]{1,100}$/, 'must be 1-100 characters of letters, digits, space and . : / + @ - _');
+const driverVersionField = z
+  .string()
+  .regex(/^\d[0-9A-Za-z.+_-]{0,63}$/, 'must start with a digit: 1-64 characters of A-Z a-z 0-9 . + _ -');
+const modelName = z
+  .string()
+  .regex(/^[\w .:/+@-]{1,100}$/, 'must be 1-100 characters of letters, digits, space and . : / + @ - _');
 const priceField = z
   .string()
   .regex(/^\d{1,19}$/, 'must be µRTC as a string of digits')
-  .refine((v) => BigInt(v) > 0n && BigInt(v) <= MAX_AMOUNT_URTC, 'must be greater than zero and at most the RTC supply cap')
+  .refine(
+    (v) => BigInt(v) > 0n && BigInt(v) <= MAX_AMOUNT_URTC,
+    'must be greater than zero and at most the RTC supply cap',
+  )
   .optional();
 
 export const gpuField = z.strictObject({
   model: z.string().min(1).max(100),
   vram_mb: z.number().int().min(256).max(4_194_304),
   uuid: z.string().regex(/^[A-Za-z0-9._:-]{4,128}$/, 'must be 4-128 characters of A-Z a-z 0-9 . _ : -'),
-  pci_id: z.string().regex(/^[A-Za-z0-9.:_-]{1,64}$/).optional(),
+  pci_id: z
+    .string()
+    .regex(/^[A-Za-z0-9.:_-]{1,64}$/)
+    .optional(),
   driver_version: driverVersionField.optional(),
   cuda_version: versionField.optional(),
   rocm_version: versionField.optional(),
@@ -57,20 +67,30 @@ export const attestationSchema = z
   })
   .superRefine((a, ctx) => {
     const served = new Set(a.job_types);
-    if (served.size !== a.job_types.length) ctx.addIssue({ code: 'custom', path: ['job_types'], message: 'lists a job type twice' });
+    if (served.size !== a.job_types.length)
+      ctx.addIssue({ code: 'custom', path: ['job_types'], message: 'lists a job type twice' });
     for (const jobType of JOB_TYPES) {
       const field = PRICE_FIELD[jobType];
       const priced = a.prices[field] !== undefined;
-      if (served.has(jobType) && !priced) ctx.addIssue({ code: 'custom', path: ['prices', field], message: `is required: the node serves ${jobType}` });
-      if (!served.has(jobType) && priced) ctx.addIssue({ code: 'custom', path: ['prices', field], message: `is given but the node does not serve ${jobType}` });
+      if (served.has(jobType) && !priced)
+        ctx.addIssue({ code: 'custom', path: ['prices', field], message: `is required: the node serves ${jobType}` });
+      if (!served.has(jobType) && priced)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['prices', field],
+          message: `is given but the node does not serve ${jobType}`,
+        });
     }
     for (const [jobType, field] of Object.entries(MODEL_LIST) as [JobType, keyof typeof a][]) {
       const list = a[field] as string[] | undefined;
-      if (list?.length && !served.has(jobType)) ctx.addIssue({ code: 'custom', path: [field], message: `is given but the node does not serve ${jobType}` });
-      if (list && new Set(list).size !== list.length) ctx.addIssue({ code: 'custom', path: [field], message: 'lists a model twice' });
+      if (list?.length && !served.has(jobType))
+        ctx.addIssue({ code: 'custom', path: [field], message: `is given but the node does not serve ${jobType}` });
+      if (list && new Set(list).size !== list.length)
+        ctx.addIssue({ code: 'custom', path: [field], message: 'lists a model twice' });
     }
     const uuids = a.gpus.map((g) => g.uuid);
-    if (new Set(uuids).size !== uuids.length) ctx.addIssue({ code: 'custom', path: ['gpus'], message: 'lists a GPU uuid twice' });
+    if (new Set(uuids).size !== uuids.length)
+      ctx.addIssue({ code: 'custom', path: ['gpus'], message: 'lists a GPU uuid twice' });
   });
 export type Attestation = z.output<typeof attestationSchema>;
 

@@ -33,7 +33,11 @@ export interface ChallengeLimits {
   storedMax: number;
 }
 
-export const CHALLENGE_LIMITS_DEFAULT: ChallengeLimits = { openPerMiner: 5, perClientPerMinute: 30, storedMax: 100_000 };
+export const CHALLENGE_LIMITS_DEFAULT: ChallengeLimits = {
+  openPerMiner: 5,
+  perClientPerMinute: 30,
+  storedMax: 100_000,
+};
 
 export type NodeStatus = 'online' | 'offline' | 'suspended';
 export type { NodeChange };
@@ -76,7 +80,11 @@ function contestIn(store: AttestationStore, events: NodeEventLog, ttlS: number) 
   };
 }
 
-export function nodeStatus(node: { suspended: boolean; lastAttestation: number }, now: number, ttlS: number): NodeStatus {
+export function nodeStatus(
+  node: { suspended: boolean; lastAttestation: number },
+  now: number,
+  ttlS: number,
+): NodeStatus {
   if (node.suspended) return 'suspended';
   return now - node.lastAttestation <= ttlS ? 'online' : 'offline';
 }
@@ -115,7 +123,10 @@ export function createAttestationService({
       if (old === price) continue;
       const last = pricing.lastChangeAt(a.miner_id, jobType);
       if (last !== null && now - last < priceChangeIntervalS) {
-        throw new StateError('RATE_LIMITED', `the ${jobType} price changed ${now - last} s ago; it may change once every ${priceChangeIntervalS} s`);
+        throw new StateError(
+          'RATE_LIMITED',
+          `the ${jobType} price changed ${now - last} s ago; it may change once every ${priceChangeIntervalS} s`,
+        );
       }
       changes.push({ minerId: a.miner_id, jobType, oldPriceUrtc: old, newPriceUrtc: price, changedAt: now, outlier });
     }
@@ -138,12 +149,19 @@ export function createAttestationService({
         store.purgeExpiredChallenges(now);
         const counts = store.challengeCounts(minerId, clientAddress, now - 60, now);
         if (counts.fromClient >= perClientPerMinute) {
-          throw new StateError('RATE_LIMITED', `at most ${perClientPerMinute} challenges a minute per client address; try again in a minute`);
+          throw new StateError(
+            'RATE_LIMITED',
+            `at most ${perClientPerMinute} challenges a minute per client address; try again in a minute`,
+          );
         }
         if (counts.openOfMiner >= openPerMiner) {
-          throw new StateError('RATE_LIMITED', `${minerId} already holds ${openPerMiner} open challenges: use one, or wait until they expire (${CHALLENGE_TTL_S} s)`);
+          throw new StateError(
+            'RATE_LIMITED',
+            `${minerId} already holds ${openPerMiner} open challenges: use one, or wait until they expire (${CHALLENGE_TTL_S} s)`,
+          );
         }
-        if (counts.stored >= storedMax) throw new StateError('RATE_LIMITED', 'too many open challenges market-wide; try again shortly');
+        if (counts.stored >= storedMax)
+          throw new StateError('RATE_LIMITED', 'too many open challenges market-wide; try again shortly');
         store.createChallenge(challenge, minerId, clientAddress, expiresAt, now);
       });
       return { challenge, expiresAt };
@@ -159,10 +177,18 @@ export function createAttestationService({
      * `fieldsAsSent`, when the front door has them, are the body's fields with numbers as the node wrote them:
      * the signed object is built from those first (`80.0` stays `80.0`), and from the parsed values otherwise.
      */
-    async attest(attestation: Attestation, signed: SignedBy, fieldsAsSent?: Record<string, unknown>): Promise<AttestationResult> {
+    async attest(
+      attestation: Attestation,
+      signed: SignedBy,
+      fieldsAsSent?: Record<string, unknown>,
+    ): Promise<AttestationResult> {
       const parsed = attestationAction(attestation);
-      const signer = verifyActionSignature(fieldsAsSent ? [{ ...fieldsAsSent, action: 'gpu.attest' }, parsed] : parsed, signed);
-      if (signer !== attestation.miner_id) throw new AuthorizationError('FORBIDDEN', 'an attestation must be signed by the key of miner_id');
+      const signer = verifyActionSignature(
+        fieldsAsSent ? [{ ...fieldsAsSent, action: 'gpu.attest' }, parsed] : parsed,
+        signed,
+      );
+      if (signer !== attestation.miner_id)
+        throw new AuthorizationError('FORBIDDEN', 'an attestation must be signed by the key of miner_id');
       const evidence = examineGpus(attestation.device_arch, attestation.gpus);
       if (!evidence.plausible) throw new HardwareEvidenceError(evidence.reason);
 
@@ -174,18 +200,26 @@ export function createAttestationService({
         | { refused: StateError; contested: NodeEventMessage[] };
       const result = await store.submit((): Outcome => {
         const challenge = store.findChallenge(attestation.challenge);
-        if (!challenge || challenge.minerId !== minerId) throw new StateError('INVALID_CHALLENGE', 'unknown challenge: ask /gpu/challenge for one');
+        if (!challenge || challenge.minerId !== minerId)
+          throw new StateError('INVALID_CHALLENGE', 'unknown challenge: ask /gpu/challenge for one');
         if (challenge.usedAt !== null) throw new StateError('INVALID_CHALLENGE', 'this challenge was already used');
         if (challenge.expiresAt < now) throw new StateError('INVALID_CHALLENGE', 'this challenge has expired');
         const uuids = attestation.gpus.map((g) => g.uuid);
         const assigned = store.assignmentsOf(uuids);
         const elsewhere = uuids.find((uuid) => assigned.has(uuid) && assigned.get(uuid) !== minerId);
-        if (elsewhere) throw new StateError('DUPLICATE_HARDWARE', `GPU ${elsewhere} was assigned by the operator to ${assigned.get(elsewhere)}`);
+        if (elsewhere)
+          throw new StateError(
+            'DUPLICATE_HARDWARE',
+            `GPU ${elsewhere} was assigned by the operator to ${assigned.get(elsewhere)}`,
+          );
         const taken = store.devicesOfOtherMiners(uuids, minerId);
         if (taken.length > 0) {
           // Refused, but the claim stands: committed with the refusal, so the operator sees it.
           const contested = taken.flatMap((t) => contest(t.uuid, minerId, t.minerId, now));
-          const refused = new StateError('DUPLICATE_HARDWARE', `GPU ${taken[0]!.uuid} is already attested by ${taken[0]!.minerId}; it is now contested until the operator assigns it`);
+          const refused = new StateError(
+            'DUPLICATE_HARDWARE',
+            `GPU ${taken[0]!.uuid} is already attested by ${taken[0]!.minerId}; it is now contested until the operator assigns it`,
+          );
           return { refused, contested };
         }
 
@@ -201,15 +235,33 @@ export function createAttestationService({
           ...(store.holdsContestedGpu(minerId) ? [CONTESTED_FLAG] : []),
         ];
         const trust = trustLevel(evidence.catalogConsistent, verified);
-        store.saveNode(nodeRow(attestation, evidence.canonicalModels, { trust, verified, fingerprint, flags, now, previous }), deviceRows(attestation));
+        store.saveNode(
+          nodeRow(attestation, evidence.canonicalModels, { trust, verified, fingerprint, flags, now, previous }),
+          deviceRows(attestation),
+        );
         for (const change of quotes.changes) pricing.recordChange(change);
         store.useChallenge(attestation.challenge, now);
-        const status = nodeStatus({ suspended: previous?.suspended ?? false, lastAttestation: now }, now, attestationTtlS);
-        return { minerId, status, trust, fingerprint, flags, changedFingerprint, event: events.record(minerId, 'attested', { status, trust }, now) };
+        const status = nodeStatus(
+          { suspended: previous?.suspended ?? false, lastAttestation: now },
+          now,
+          attestationTtlS,
+        );
+        return {
+          minerId,
+          status,
+          trust,
+          fingerprint,
+          flags,
+          changedFingerprint,
+          event: events.record(minerId, 'attested', { status, trust }, now),
+        };
       });
       if (result.refused) {
         for (const event of result.contested) {
-          log.warn({ event: 'gpu.contested', miner_id: event.minerId, claimant: minerId }, `${minerId} claims a GPU of node ${event.minerId}: contested until the operator assigns it`);
+          log.warn(
+            { event: 'gpu.contested', miner_id: event.minerId, claimant: minerId },
+            `${minerId} claims a GPU of node ${event.minerId}: contested until the operator assigns it`,
+          );
           onChange(event);
         }
         throw result.refused;
@@ -227,7 +279,11 @@ export function createAttestationService({
         },
         `node ${minerId} attested ${attestation.gpus.length}× ${attestation.gpus[0]!.model} (${result.trust}${result.flags.length ? `; ${result.flags.join(', ')}` : ''})`,
       );
-      if (result.changedFingerprint) log.warn({ event: 'gpu.fingerprint_changed', miner_id: minerId }, `node ${minerId} attested different hardware`);
+      if (result.changedFingerprint)
+        log.warn(
+          { event: 'gpu.fingerprint_changed', miner_id: minerId },
+          `node ${minerId} attested different hardware`,
+        );
       onChange(result.event);
       const { changedFingerprint: _, event: __, ...answer } = result;
       return answer;
@@ -238,7 +294,10 @@ export function createAttestationService({
       const now = clock();
       const announced = await store.submit(() => events.announceOffline(now - attestationTtlS, now));
       for (const event of announced) {
-        log.info({ event: 'gpu.offline', miner_id: event.minerId }, `node ${event.minerId} went offline: its attestation lapsed`);
+        log.info(
+          { event: 'gpu.offline', miner_id: event.minerId },
+          `node ${event.minerId} went offline: its attestation lapsed`,
+        );
         onChange(event);
       }
       return announced.length;
@@ -251,11 +310,20 @@ export function createAttestationService({
       const event = await store.submit(() => {
         const flags = store.flagsOf(minerId);
         const fallback: TrustLevel = flags.length === 0 ? 'catalog_consistent' : 'self_reported';
-        if (!store.setVerified(minerId, verified, fallback)) throw new StateError('NOT_FOUND', `no GPU node ${minerId}`);
+        if (!store.setVerified(minerId, verified, fallback))
+          throw new StateError('NOT_FOUND', `no GPU node ${minerId}`);
         const node = store.findNode(minerId)!;
-        return events.record(minerId, verified ? 'verified' : 'unverified', { status: nodeStatus(node, now, attestationTtlS), trust: verified ? 'verified' : fallback }, now);
+        return events.record(
+          minerId,
+          verified ? 'verified' : 'unverified',
+          { status: nodeStatus(node, now, attestationTtlS), trust: verified ? 'verified' : fallback },
+          now,
+        );
       });
-      log.info({ event: verified ? 'gpu.verified' : 'gpu.unverified', miner_id: minerId }, `operator ${verified ? 'verified' : 'withdrew verification of'} node ${minerId}`);
+      log.info(
+        { event: verified ? 'gpu.verified' : 'gpu.unverified', miner_id: minerId },
+        `operator ${verified ? 'verified' : 'withdrew verification of'} node ${minerId}`,
+      );
       onChange(event);
     },
 
@@ -264,7 +332,11 @@ export function createAttestationService({
      * node holding it loses it (flagged `hardware_reassigned` until it attests again), and from now on
      * only `minerId` may attest with it.
      */
-    async assignGpu(uuid: string, minerId: string, adminKey: string | null | undefined): Promise<{ uuid: string; minerId: string; previousHolder: string | null }> {
+    async assignGpu(
+      uuid: string,
+      minerId: string,
+      adminKey: string | null | undefined,
+    ): Promise<{ uuid: string; minerId: string; previousHolder: string | null }> {
       operator.require(adminKey);
       const now = clock();
       const result = await store.submit(() => {
@@ -278,7 +350,9 @@ export function createAttestationService({
           let flags = store.holdsContestedGpu(id) ? before : before.filter((f) => f !== CONTESTED_FLAG);
           if (id === lost && !flags.includes(REASSIGNED_FLAG)) flags = [...flags, REASSIGNED_FLAG];
           store.setFlags(id, flags);
-          changed.push(events.record(id, 'assigned', { status: nodeStatus(node, now, attestationTtlS), trust: node.trust }, now));
+          changed.push(
+            events.record(id, 'assigned', { status: nodeStatus(node, now, attestationTtlS), trust: node.trust }, now),
+          );
         }
         return { previousHolder, changed };
       });
@@ -297,9 +371,17 @@ export function createAttestationService({
       const event = await store.submit(() => {
         if (!store.setSuspended(minerId, suspended)) throw new StateError('NOT_FOUND', `no GPU node ${minerId}`);
         const node = store.findNode(minerId)!;
-        return events.record(minerId, suspended ? 'suspended' : 'reinstated', { status: nodeStatus(node, now, attestationTtlS), trust: node.trust }, now);
+        return events.record(
+          minerId,
+          suspended ? 'suspended' : 'reinstated',
+          { status: nodeStatus(node, now, attestationTtlS), trust: node.trust },
+          now,
+        );
       });
-      log.info({ event: suspended ? 'gpu.suspended' : 'gpu.reinstated', miner_id: minerId }, `operator ${suspended ? 'suspended' : 'reinstated'} node ${minerId}`);
+      log.info(
+        { event: suspended ? 'gpu.suspended' : 'gpu.reinstated', miner_id: minerId },
+        `operator ${suspended ? 'suspended' : 'reinstated'} node ${minerId}`,
+      );
       onChange(event);
     },
   };
@@ -310,7 +392,14 @@ export type AttestationService = ReturnType<typeof createAttestationService>;
 function nodeRow(
   a: Attestation,
   canonicalModels: string[],
-  s: { trust: TrustLevel; verified: boolean; fingerprint: string; flags: string[]; now: number; previous: { suspended: boolean; firstAttestation: number } | null },
+  s: {
+    trust: TrustLevel;
+    verified: boolean;
+    fingerprint: string;
+    flags: string[];
+    now: number;
+    previous: { suspended: boolean; firstAttestation: number } | null;
+  },
 ): NodeRow {
   const price = (jobType: JobType) => {
     const v = a.prices[PRICE_FIELD[jobType]];

@@ -65,15 +65,21 @@ export function createAttestationStore(db: Database.Database, writes: GroupCommi
     ),
     purgeChallenges: db.prepare('DELETE FROM attestation_challenges WHERE expires_at < ?'),
     storedChallenges: db.prepare('SELECT count(*) FROM attestation_challenges').pluck(),
-    openChallengesOf: db.prepare('SELECT count(*) FROM attestation_challenges WHERE miner_id = ? AND expires_at >= ? AND used_at IS NULL').pluck(),
-    challengesFromSince: db.prepare('SELECT count(*) FROM attestation_challenges WHERE client_address = ? AND created_at > ?').pluck(),
+    openChallengesOf: db
+      .prepare('SELECT count(*) FROM attestation_challenges WHERE miner_id = ? AND expires_at >= ? AND used_at IS NULL')
+      .pluck(),
+    challengesFromSince: db
+      .prepare('SELECT count(*) FROM attestation_challenges WHERE client_address = ? AND created_at > ?')
+      .pluck(),
     challenge: db.prepare('SELECT miner_id, expires_at, used_at FROM attestation_challenges WHERE challenge = ?'),
     useChallenge: db.prepare('UPDATE attestation_challenges SET used_at = ? WHERE challenge = ? AND used_at IS NULL'),
     node: db.prepare(
       `SELECT miner_id, fingerprint, trust, verified, suspended, first_attestation, last_attestation, price_render_minute_urtc,
          price_tts_1k_chars_urtc, price_stt_minute_urtc, price_llm_1k_tokens_urtc FROM gpu_attestations WHERE miner_id = ?`,
     ),
-    devicesOfOthers: db.prepare('SELECT uuid, miner_id FROM gpu_devices WHERE uuid IN (SELECT value FROM json_each(?)) AND miner_id <> ?'),
+    devicesOfOthers: db.prepare(
+      'SELECT uuid, miner_id FROM gpu_devices WHERE uuid IN (SELECT value FROM json_each(?)) AND miner_id <> ?',
+    ),
     upsertNode: db.prepare(`
       INSERT INTO gpu_attestations (miner_id, device_arch, gpu_model, gpu_count, max_vram_mb, total_vram_mb, cuda_version,
         cuda_version_num, rocm_version, metal_version, benchmark_score, price_render_minute_urtc, price_tts_1k_chars_urtc,
@@ -105,13 +111,17 @@ export function createAttestationStore(db: Database.Database, writes: GroupCommi
     setSuspended: db.prepare('UPDATE gpu_attestations SET suspended = ? WHERE miner_id = ?'),
     flagsOf: db.prepare('SELECT flags FROM gpu_attestations WHERE miner_id = ?').pluck(),
     setFlags: db.prepare('UPDATE gpu_attestations SET flags = ? WHERE miner_id = ?'),
-    assignments: db.prepare('SELECT uuid, miner_id FROM gpu_assignments WHERE uuid IN (SELECT value FROM json_each(?))'),
+    assignments: db.prepare(
+      'SELECT uuid, miner_id FROM gpu_assignments WHERE uuid IN (SELECT value FROM json_each(?))',
+    ),
     assign: db.prepare(
       'INSERT INTO gpu_assignments (uuid, miner_id, assigned_at) VALUES (?, ?, ?) ON CONFLICT (uuid) DO UPDATE SET miner_id = excluded.miner_id, assigned_at = excluded.assigned_at',
     ),
     holderOf: db.prepare('SELECT miner_id FROM gpu_devices WHERE uuid = ?').pluck(),
     deleteDevice: db.prepare('DELETE FROM gpu_devices WHERE uuid = ?'),
-    insertContest: db.prepare('INSERT INTO gpu_contests (uuid, claimant_miner_id, holder_miner_id, contested_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING'),
+    insertContest: db.prepare(
+      'INSERT INTO gpu_contests (uuid, claimant_miner_id, holder_miner_id, contested_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+    ),
     contestHoldersOf: db.prepare('SELECT DISTINCT holder_miner_id FROM gpu_contests WHERE uuid = ?').pluck(),
     deleteContests: db.prepare('DELETE FROM gpu_contests WHERE uuid = ?'),
     holdsContested: db.prepare('SELECT 1 FROM gpu_contests WHERE holder_miner_id = ? LIMIT 1').pluck(),
@@ -136,13 +146,26 @@ export function createAttestationStore(db: Database.Database, writes: GroupCommi
       };
     },
 
-    createChallenge(challenge: string, minerId: string, clientAddress: string | undefined, expiresAt: number, now: number) {
+    createChallenge(
+      challenge: string,
+      minerId: string,
+      clientAddress: string | undefined,
+      expiresAt: number,
+      now: number,
+    ) {
       s.insertChallenge.run(challenge, minerId, expiresAt, clientAddress ?? null, now);
     },
 
     findChallenge(challenge: string): { minerId: string; expiresAt: number; usedAt: number | null } | null {
-      const row = s.challenge.get(challenge) as { miner_id: string; expires_at: bigint; used_at: bigint | null } | undefined;
-      return row ? { minerId: row.miner_id, expiresAt: Number(row.expires_at), usedAt: row.used_at === null ? null : Number(row.used_at) } : null;
+      const row = s.challenge.get(challenge) as
+        { miner_id: string; expires_at: bigint; used_at: bigint | null } | undefined;
+      return row
+        ? {
+            minerId: row.miner_id,
+            expiresAt: Number(row.expires_at),
+            usedAt: row.used_at === null ? null : Number(row.used_at),
+          }
+        : null;
     },
 
     useChallenge(challenge: string, now: number): boolean {
@@ -171,7 +194,9 @@ export function createAttestationStore(db: Database.Database, writes: GroupCommi
 
     /** GPUs among `uuids` that are bound to another miner. */
     devicesOfOtherMiners(uuids: string[], minerId: string): { uuid: string; minerId: string }[] {
-      return (s.devicesOfOthers.all(JSON.stringify(uuids), minerId) as { uuid: string; miner_id: string }[]).map((r) => ({ uuid: r.uuid, minerId: r.miner_id }));
+      return (s.devicesOfOthers.all(JSON.stringify(uuids), minerId) as { uuid: string; miner_id: string }[]).map(
+        (r) => ({ uuid: r.uuid, minerId: r.miner_id }),
+      );
     },
 
     /** Replaces the node's attestation, GPUs and model rows with these. */

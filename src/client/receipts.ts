@@ -55,7 +55,8 @@ export function canonicalReceiptJson(receipt: Record<string, unknown>): string |
   const parts: string[] = [];
   for (const key of Object.keys(receipt).sort()) {
     const value = receipt[key];
-    const ok = value === null || typeof value === 'string' || (typeof value === 'number' && Number.isSafeInteger(value));
+    const ok =
+      value === null || typeof value === 'string' || (typeof value === 'number' && Number.isSafeInteger(value));
     if (!ok) return null;
     parts.push(`${JSON.stringify(key)}:${JSON.stringify(value)}`);
   }
@@ -65,10 +66,12 @@ export function canonicalReceiptJson(receipt: Record<string, unknown>): string |
 /** Checks a REST receipt (`{receipt, signature}`) against the pinned receipt key. */
 export function verifyReceipt(signed: { receipt: unknown; signature: unknown }, publishedKey: string): ReceiptCheck {
   const { receipt, signature } = signed;
-  if (typeof receipt !== 'object' || receipt === null || Array.isArray(receipt)) return { ok: false, reason: 'receipt is not an object' };
+  if (typeof receipt !== 'object' || receipt === null || Array.isArray(receipt))
+    return { ok: false, reason: 'receipt is not an object' };
   const keys = Object.keys(receipt).sort();
   const expected = [...RECEIPT_FIELDS].sort();
-  if (keys.length !== expected.length || keys.some((k, i) => k !== expected[i])) return { ok: false, reason: `receipt fields are not exactly ${RECEIPT_FIELDS.join(', ')}` };
+  if (keys.length !== expected.length || keys.some((k, i) => k !== expected[i]))
+    return { ok: false, reason: `receipt fields are not exactly ${RECEIPT_FIELDS.join(', ')}` };
   const json = canonicalReceiptJson(receipt as Record<string, unknown>);
   if (json === null) return { ok: false, reason: 'receipt values must be strings, integers or null' };
   return verifyReceiptText(json, signature, publishedKey);
@@ -78,19 +81,32 @@ export function verifyReceipt(signed: { receipt: unknown; signature: unknown }, 
 export function verifyReceiptText(json: string, signature: unknown, publishedKey: string): ReceiptCheck {
   const key = publishedKey.toLowerCase();
   if (!HEX_KEY.test(key)) return { ok: false, reason: 'the pinned key is not 64 hex characters' };
-  if (typeof signature !== 'string' || !HEX_SIGNATURE.test(signature.toLowerCase())) return { ok: false, reason: 'signature is not 128 hex characters' };
+  if (typeof signature !== 'string' || !HEX_SIGNATURE.test(signature.toLowerCase()))
+    return { ok: false, reason: 'signature is not 128 hex characters' };
   let receipt: Record<string, unknown>;
   try {
     receipt = JSON.parse(json) as Record<string, unknown>;
   } catch {
     return { ok: false, reason: 'receipt text is not JSON' };
   }
-  if (typeof receipt !== 'object' || receipt === null || canonicalReceiptJson(receipt) !== json) return { ok: false, reason: 'receipt text is not canonical (JCS)' };
+  if (typeof receipt !== 'object' || receipt === null || canonicalReceiptJson(receipt) !== json)
+    return { ok: false, reason: 'receipt text is not canonical (JCS)' };
   const keys = Object.keys(receipt).sort();
-  if (keys.join() !== [...RECEIPT_FIELDS].sort().join()) return { ok: false, reason: `receipt fields are not exactly ${RECEIPT_FIELDS.join(', ')}` };
-  if (receipt.type !== 'gpr.receipt.v1') return { ok: false, reason: `unknown receipt type ${JSON.stringify(receipt.type)}` };
-  if (receipt.key_id !== receiptKeyId(key)) return { ok: false, reason: `receipt names key ${String(receipt.key_id)}, not the pinned key ${receiptKeyId(key)}` };
-  const publicKey = createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, Buffer.from(key, 'hex')]), format: 'der', type: 'spki' });
-  if (!verify(null, Buffer.from(json, 'utf8'), publicKey, Buffer.from(signature, 'hex'))) return { ok: false, reason: 'signature does not verify' };
+  if (keys.join() !== [...RECEIPT_FIELDS].sort().join())
+    return { ok: false, reason: `receipt fields are not exactly ${RECEIPT_FIELDS.join(', ')}` };
+  if (receipt.type !== 'gpr.receipt.v1')
+    return { ok: false, reason: `unknown receipt type ${JSON.stringify(receipt.type)}` };
+  if (receipt.key_id !== receiptKeyId(key))
+    return {
+      ok: false,
+      reason: `receipt names key ${String(receipt.key_id)}, not the pinned key ${receiptKeyId(key)}`,
+    };
+  const publicKey = createPublicKey({
+    key: Buffer.concat([SPKI_ED25519_PREFIX, Buffer.from(key, 'hex')]),
+    format: 'der',
+    type: 'spki',
+  });
+  if (!verify(null, Buffer.from(json, 'utf8'), publicKey, Buffer.from(signature, 'hex')))
+    return { ok: false, reason: 'signature does not verify' };
   return { ok: true, receipt: receipt as MarketReceipt };
 }

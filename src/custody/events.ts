@@ -30,7 +30,8 @@ export interface WalletEventMessage {
 
 export function snapshot(record: ChainDepositRecord | WithdrawalRecord): Snapshot {
   const out: Snapshot = {};
-  for (const [k, v] of Object.entries(record)) out[k] = typeof v === 'bigint' ? v.toString() : (v as string | number | null);
+  for (const [k, v] of Object.entries(record))
+    out[k] = typeof v === 'bigint' ? v.toString() : (v as string | number | null);
   return out;
 }
 
@@ -38,20 +39,32 @@ export type CustodyEventLog = ReturnType<typeof createCustodyEventLog>;
 
 export function createCustodyEventLog(db: Database.Database) {
   const s = {
-    insert: db.prepare("INSERT INTO market_events (topic, change, from_wallet, payload, at) VALUES ('wallet', ?, ?, ?, ?)"),
-    ofWallet: db.prepare("SELECT * FROM market_events WHERE topic = 'wallet' AND from_wallet = ? AND seq > ? ORDER BY seq LIMIT ?"),
+    insert: db.prepare(
+      "INSERT INTO market_events (topic, change, from_wallet, payload, at) VALUES ('wallet', ?, ?, ?, ?)",
+    ),
+    ofWallet: db.prepare(
+      "SELECT * FROM market_events WHERE topic = 'wallet' AND from_wallet = ? AND seq > ? ORDER BY seq LIMIT ?",
+    ),
     oldestRetainedAt: db.prepare('SELECT MIN(at) FROM market_events').pluck(),
-    firstActivityAt: db.prepare(
-      `SELECT MIN(t) FROM (SELECT MIN(seen_at) AS t FROM chain_deposits WHERE wallet = @wallet
+    firstActivityAt: db
+      .prepare(
+        `SELECT MIN(t) FROM (SELECT MIN(seen_at) AS t FROM chain_deposits WHERE wallet = @wallet
                           UNION ALL SELECT MIN(created_at) FROM withdrawals WHERE wallet = @wallet)`,
-    ).pluck(),
+      )
+      .pluck(),
   };
   const retention = createEventRetention(db);
 
   function ofWalletAfter(wallet: string, afterSeq: number, limit = CATCH_UP_PAGE): WalletEventMessage[] {
     return (s.ofWallet.all(wallet, afterSeq, limit) as Record<string, unknown>[]).map((r) => {
       const body = JSON.parse(r.payload as string) as { deposit: Snapshot | null; withdrawal: Snapshot | null };
-      return { seq: Number(r.seq), change: r.change as WalletChange, at: Number(r.at), wallet: r.from_wallet as string, ...body };
+      return {
+        seq: Number(r.seq),
+        change: r.change as WalletChange,
+        at: Number(r.at),
+        wallet: r.from_wallet as string,
+        ...body,
+      };
     });
   }
 
@@ -62,7 +75,12 @@ export function createCustodyEventLog(db: Database.Database) {
     return first === null || (oldest !== null && first >= oldest);
   }
 
-  function record(wallet: string, change: WalletChange, body: { deposit: Snapshot | null; withdrawal: Snapshot | null }, at: number): WalletEventMessage {
+  function record(
+    wallet: string,
+    change: WalletChange,
+    body: { deposit: Snapshot | null; withdrawal: Snapshot | null },
+    at: number,
+  ): WalletEventMessage {
     const { lastInsertRowid } = s.insert.run(change, wallet, JSON.stringify(body), at);
     return { seq: Number(lastInsertRowid), change, at, wallet, ...body };
   }

@@ -64,7 +64,8 @@ function asPythonNumbers(value: PythonJson): unknown {
   if (Array.isArray(value)) return value.map(asPythonNumbers);
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
-  for (const [key, member] of Object.entries(value)) Object.defineProperty(out, key, { value: asPythonNumbers(member), enumerable: true });
+  for (const [key, member] of Object.entries(value))
+    Object.defineProperty(out, key, { value: asPythonNumbers(member), enumerable: true });
   return out;
 }
 

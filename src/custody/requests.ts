@@ -3,11 +3,21 @@
  * µRTC), and the action object its wallet signed (docs/CONTRACT.md, "Identities and signatures").
  */
 import { z } from 'zod';
-import { addressField, amountRtcField, amountUrtcField, nonceField, publicKeyField, requiredAmount, signatureField } from '../domain/fields.js';
+import {
+  addressField,
+  amountRtcField,
+  amountUrtcField,
+  nonceField,
+  publicKeyField,
+  requiredAmount,
+  signatureField,
+} from '../domain/fields.js';
 import type { ActionObject } from '../domain/signatures.js';
 
 /** A RustChain address in either case, as the chain's validator accepts it; it is signed as sent and sent in lowercase. */
-export const chainAddressField = z.string().regex(/^RTC[0-9a-fA-F]{40}$/, 'must be an RTC address: "RTC" and 40 hex characters');
+export const chainAddressField = z
+  .string()
+  .regex(/^RTC[0-9a-fA-F]{40}$/, 'must be an RTC address: "RTC" and 40 hex characters');
 
 export const withdrawRequestSchema = z
   .object({
@@ -30,7 +40,13 @@ export const withdrawRequestSchema = z
 export type WithdrawRequest = z.output<typeof withdrawRequestSchema>;
 
 export function withdrawAction(r: WithdrawRequest): ActionObject {
-  return { action: 'wallet.withdraw', wallet: r.wallet, to_address: r.toAddress, amount_urtc: r.amountUrtc.toString(), nonce: r.nonce };
+  return {
+    action: 'wallet.withdraw',
+    wallet: r.wallet,
+    to_address: r.toAddress,
+    amount_urtc: r.amountUrtc.toString(),
+    nonce: r.nonce,
+  };
 }
 
 /** The memo that credits a deposit to another wallet than its sender: `gpr:<RTC address>` (prefix in any case). */

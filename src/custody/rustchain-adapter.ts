@@ -4,7 +4,14 @@
  * most 10 requests a minute) and settled by transaction status (unlimited); the node's refusals are sorted
  * into what custody must do next (docs/NODE-API.md).
  */
-import type { ChainAdapter, IncomingTransfer, PostOutcome, PreparedTransfer, TransferOrder, TransferStatus } from './chain.js';
+import type {
+  ChainAdapter,
+  IncomingTransfer,
+  PostOutcome,
+  PreparedTransfer,
+  TransferOrder,
+  TransferStatus,
+} from './chain.js';
 import type { Config } from '../config.js';
 import {
   createRustChainClient,
@@ -31,7 +38,13 @@ export function createRustChainAdapter(client: RustChainClient, key: RustChainKe
       const rows = await client.listIncomingTransfers(custodyAddress, { status: 'all', limit: LISTING_LIMIT });
       return rows
         .filter((r) => r.status === 'pending' || r.status === 'confirmed' || r.status === 'voided')
-        .map((r) => ({ txHash: r.txHash, fromAddress: r.from, amountUrtc: r.amountUrtc, memo: r.memo, status: r.status as IncomingTransfer['status'] }));
+        .map((r) => ({
+          txHash: r.txHash,
+          fromAddress: r.from,
+          amountUrtc: r.amountUrtc,
+          memo: r.memo,
+          status: r.status as IncomingTransfer['status'],
+        }));
     },
 
     async transferStatus(txHash: string): Promise<TransferStatus> {
@@ -39,7 +52,12 @@ export function createRustChainAdapter(client: RustChainClient, key: RustChainKe
     },
 
     prepareTransfer(order: TransferOrder): PreparedTransfer {
-      const signed = client.signTransfer(key, { to: order.toAddress, amountUrtc: order.amountUrtc, nonce: order.nonce, memo: order.memo });
+      const signed = client.signTransfer(key, {
+        to: order.toAddress,
+        amountUrtc: order.amountUrtc,
+        nonce: order.nonce,
+        memo: order.memo,
+      });
       return { txHash: signed.txHash, body: JSON.stringify(signed.body) };
     },
 
@@ -57,7 +75,8 @@ export function createRustChainAdapter(client: RustChainClient, key: RustChainKe
 }
 
 function postOutcome(error: unknown): PostOutcome {
-  if (!(error instanceof RustChainError)) return { kind: 'no_answer', message: error instanceof Error ? error.message : String(error) };
+  if (!(error instanceof RustChainError))
+    return { kind: 'no_answer', message: error instanceof Error ? error.message : String(error) };
   const { code, body } = error.details;
   switch (error.kind) {
     case 'REPLAY_DETECTED':
@@ -82,10 +101,13 @@ function postOutcome(error: unknown): PostOutcome {
  * are set, none when neither is (withdrawals are then CUSTODY_DISABLED). One without the other is a mistake
  * worth stopping for, and so is a key file that others can read.
  */
-export function chainFromConfig(config: Pick<Config, 'RUSTCHAIN_NODE_URL' | 'RUSTCHAIN_CHAIN_ID' | 'CUSTODY_KEY_FILE'>): ChainAdapter | null {
+export function chainFromConfig(
+  config: Pick<Config, 'RUSTCHAIN_NODE_URL' | 'RUSTCHAIN_CHAIN_ID' | 'CUSTODY_KEY_FILE'>,
+): ChainAdapter | null {
   const { RUSTCHAIN_NODE_URL: url, CUSTODY_KEY_FILE: keyFile } = config;
   if (!url && !keyFile) return null;
-  if (!url || !keyFile) throw new Error('invalid configuration: custody needs both RUSTCHAIN_NODE_URL and CUSTODY_KEY_FILE');
+  if (!url || !keyFile)
+    throw new Error('invalid configuration: custody needs both RUSTCHAIN_NODE_URL and CUSTODY_KEY_FILE');
   const key = loadRustChainKeyFile(keyFile); // refuses group/world-readable files; the key itself is never logged
   return createRustChainAdapter(createRustChainClient({ url, chainId: config.RUSTCHAIN_CHAIN_ID }), key);
 }

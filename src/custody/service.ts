@@ -83,7 +83,11 @@ export function createCustodyService(deps: CustodyServiceDeps) {
   let shortfallReported = false;
 
   function requireChain(): ChainAdapter {
-    if (!chain) throw new StateError('CUSTODY_DISABLED', 'custody is not configured: RUSTCHAIN_NODE_URL and CUSTODY_KEY_FILE are required');
+    if (!chain)
+      throw new StateError(
+        'CUSTODY_DISABLED',
+        'custody is not configured: RUSTCHAIN_NODE_URL and CUSTODY_KEY_FILE are required',
+      );
     return chain;
   }
 
@@ -96,7 +100,9 @@ export function createCustodyService(deps: CustodyServiceDeps) {
   async function withdraw(req: WithdrawRequest): Promise<WithdrawalRecord> {
     const c = requireChain();
     if (req.amountUrtc < limits.withdrawMinUrtc) {
-      throw new InvalidInputError(`amount_urtc must be at least ${limits.withdrawMinUrtc} µRTC (${formatRtc(limits.withdrawMinUrtc)} RTC)`);
+      throw new InvalidInputError(
+        `amount_urtc must be at least ${limits.withdrawMinUrtc} µRTC (${formatRtc(limits.withdrawMinUrtc)} RTC)`,
+      );
     }
     const signer = verifyActionSignature(withdrawAction(req), req);
     if (signer !== req.wallet) throw new AuthorizationError('FORBIDDEN', 'a withdrawal must be signed by its wallet');
@@ -104,7 +110,8 @@ export function createCustodyService(deps: CustodyServiceDeps) {
     if (toAddress === c.custodyAddress) throw new InvalidInputError('to_address must not be the custody address');
     const now = clock();
     const { withdrawal, event } = await writes.submit(() => {
-      if (ledger.isNonceUsed(signer, req.nonce)) throw new StateError('NONCE_REUSED', `nonce ${req.nonce} was already used by ${signer}`);
+      if (ledger.isNonceUsed(signer, req.nonce))
+        throw new StateError('NONCE_REUSED', `nonce ${req.nonce} was already used by ${signer}`);
       const available = ledger.findWallet(req.wallet)?.availableUrtc ?? 0n;
       if (available < req.amountUrtc) throw new InsufficientFundsError(available, req.amountUrtc);
       const withdrawn = store.withdrawnSince(req.wallet, now - DAY_S);
@@ -120,7 +127,13 @@ export function createCustodyService(deps: CustodyServiceDeps) {
       return { withdrawal: w, event: events.recordWithdrawal(w, 'withdrawal_pending', now) };
     });
     log.info(
-      { event: 'custody.withdrawal_requested', wallet: withdrawal.wallet, withdrawal_id: withdrawal.id, to_address: toAddress, amount_urtc: withdrawal.amountUrtc.toString() },
+      {
+        event: 'custody.withdrawal_requested',
+        wallet: withdrawal.wallet,
+        withdrawal_id: withdrawal.id,
+        to_address: toAddress,
+        amount_urtc: withdrawal.amountUrtc.toString(),
+      },
       `withdrawal ${withdrawal.id}: ${formatRtc(withdrawal.amountUrtc)} RTC of ${withdrawal.wallet} to ${toAddress} on ${c.chain}, pending`,
     );
     publish([event]);
@@ -140,7 +153,13 @@ export function createCustodyService(deps: CustodyServiceDeps) {
         .filter((t) => t.status !== 'voided' || store.findDeposit(t.txHash)) // a voided transfer never seen is not worth a row
         .map((t) => {
           const d = store.recordDeposit(
-            { txHash: t.txHash, fromAddress: t.fromAddress, wallet: depositBeneficiary(t.fromAddress, t.memo), amountUrtc: t.amountUrtc, memo: t.memo },
+            {
+              txHash: t.txHash,
+              fromAddress: t.fromAddress,
+              wallet: depositBeneficiary(t.fromAddress, t.memo),
+              amountUrtc: t.amountUrtc,
+              memo: t.memo,
+            },
             now,
           );
           return d ? { deposit: d, event: events.recordDeposit(d, 'deposit_pending', now) } : null;
@@ -149,7 +168,13 @@ export function createCustodyService(deps: CustodyServiceDeps) {
     );
     for (const { deposit: d } of seen) {
       log.info(
-        { event: 'custody.deposit_seen', tx_hash: d.txHash, from_address: d.fromAddress, wallet: d.wallet, amount_urtc: d.amountUrtc.toString() },
+        {
+          event: 'custody.deposit_seen',
+          tx_hash: d.txHash,
+          from_address: d.fromAddress,
+          wallet: d.wallet,
+          amount_urtc: d.amountUrtc.toString(),
+        },
         `deposit ${d.txHash}: ${formatRtc(d.amountUrtc)} RTC from ${d.fromAddress} seen on ${c.chain}, pending (for ${d.wallet ?? 'nobody yet'})`,
       );
     }
@@ -180,10 +205,28 @@ export function createCustodyService(deps: CustodyServiceDeps) {
   }
 
   function logDeposit(d: ChainDepositRecord, chainName: string) {
-    const what = { event: `custody.deposit_${d.status}`, tx_hash: d.txHash, wallet: d.wallet, from_address: d.fromAddress, amount_urtc: d.amountUrtc.toString() };
-    if (d.status === 'credited') log.info(what, `deposit ${d.txHash}: ${formatRtc(d.amountUrtc)} RTC credited to ${d.wallet} (confirmed on ${chainName})`);
-    else if (d.status === 'voided') log.warn(what, `deposit ${d.txHash}: ${formatRtc(d.amountUrtc)} RTC from ${d.fromAddress} was voided on ${chainName}; nothing credited`);
-    else log.warn(what, `deposit ${d.txHash}: ${formatRtc(d.amountUrtc)} RTC from ${d.fromAddress} confirmed but names no wallet: waiting for the operator`);
+    const what = {
+      event: `custody.deposit_${d.status}`,
+      tx_hash: d.txHash,
+      wallet: d.wallet,
+      from_address: d.fromAddress,
+      amount_urtc: d.amountUrtc.toString(),
+    };
+    if (d.status === 'credited')
+      log.info(
+        what,
+        `deposit ${d.txHash}: ${formatRtc(d.amountUrtc)} RTC credited to ${d.wallet} (confirmed on ${chainName})`,
+      );
+    else if (d.status === 'voided')
+      log.warn(
+        what,
+        `deposit ${d.txHash}: ${formatRtc(d.amountUrtc)} RTC from ${d.fromAddress} was voided on ${chainName}; nothing credited`,
+      );
+    else
+      log.warn(
+        what,
+        `deposit ${d.txHash}: ${formatRtc(d.amountUrtc)} RTC from ${d.fromAddress} confirmed but names no wallet: waiting for the operator`,
+      );
   }
 
   // ---- withdrawals: the sender ---------------------------------------------------------------------
@@ -202,7 +245,14 @@ export function createCustodyService(deps: CustodyServiceDeps) {
     });
     if (!outcome) return;
     log.warn(
-      { event: 'custody.withdrawal_failed', withdrawal_id: w.id, wallet: w.wallet, amount_urtc: w.amountUrtc.toString(), tx_hash: w.txHash, reason },
+      {
+        event: 'custody.withdrawal_failed',
+        withdrawal_id: w.id,
+        wallet: w.wallet,
+        amount_urtc: w.amountUrtc.toString(),
+        tx_hash: w.txHash,
+        reason,
+      },
       `withdrawal ${w.id}: failed (${reason}); ${formatRtc(w.amountUrtc)} RTC back to ${w.wallet}`,
     );
     publish([outcome.event]);
@@ -216,7 +266,14 @@ export function createCustodyService(deps: CustodyServiceDeps) {
     });
     if (!outcome) return;
     log.info(
-      { event: 'custody.withdrawal_sent', withdrawal_id: w.id, wallet: w.wallet, to_address: w.toAddress, amount_urtc: w.amountUrtc.toString(), tx_hash: w.txHash },
+      {
+        event: 'custody.withdrawal_sent',
+        withdrawal_id: w.id,
+        wallet: w.wallet,
+        to_address: w.toAddress,
+        amount_urtc: w.amountUrtc.toString(),
+        tx_hash: w.txHash,
+      },
       `withdrawal ${w.id}: ${formatRtc(w.amountUrtc)} RTC sent to ${w.toAddress} as ${w.txHash}`,
     );
     publish([outcome.event]);
@@ -230,7 +287,13 @@ export function createCustodyService(deps: CustodyServiceDeps) {
     });
     if (!outcome) return;
     log.info(
-      { event: 'custody.withdrawal_confirmed', withdrawal_id: w.id, wallet: w.wallet, amount_urtc: w.amountUrtc.toString(), tx_hash: w.txHash },
+      {
+        event: 'custody.withdrawal_confirmed',
+        withdrawal_id: w.id,
+        wallet: w.wallet,
+        amount_urtc: w.amountUrtc.toString(),
+        tx_hash: w.txHash,
+      },
       `withdrawal ${w.id}: ${formatRtc(w.amountUrtc)} RTC to ${w.toAddress} confirmed (${w.txHash})`,
     );
     publish([outcome.event]);
@@ -240,7 +303,12 @@ export function createCustodyService(deps: CustodyServiceDeps) {
   async function prepare(c: ChainAdapter, w: WithdrawalRecord): Promise<WithdrawalRecord> {
     return writes.submit(() => {
       const nonce = nextNonce();
-      const prepared = c.prepareTransfer({ toAddress: w.toAddress, amountUrtc: w.amountUrtc, nonce, memo: `gpr:withdrawal:${w.id}` });
+      const prepared = c.prepareTransfer({
+        toAddress: w.toAddress,
+        amountUrtc: w.amountUrtc,
+        nonce,
+        memo: `gpr:withdrawal:${w.id}`,
+      });
       return store.prepareTransfer(w.id, nonce, prepared.txHash, prepared.body);
     });
   }
@@ -265,7 +333,10 @@ export function createCustodyService(deps: CustodyServiceDeps) {
       if (status === 'pending') return markSent(w).then(() => true);
     } else {
       if (!(await canAfford(c, w.amountUrtc))) {
-        log.warn({ event: 'custody.withdrawal_waiting', withdrawal_id: w.id, amount_urtc: w.amountUrtc.toString() }, `withdrawal ${w.id} waits: custody cannot cover it now`);
+        log.warn(
+          { event: 'custody.withdrawal_waiting', withdrawal_id: w.id, amount_urtc: w.amountUrtc.toString() },
+          `withdrawal ${w.id} waits: custody cannot cover it now`,
+        );
         return false;
       }
       w = await prepare(c, w);
@@ -280,18 +351,29 @@ export function createCustodyService(deps: CustodyServiceDeps) {
         // Not taken, and never can be (a later nonce was seen): sign again only once the chain confirms it lacks this hash.
         if ((await c.transferStatus(w.txHash!)) !== 'not_found') return false;
         const fresh = nextNonce();
-        const prepared = c.prepareTransfer({ toAddress: w.toAddress, amountUrtc: w.amountUrtc, nonce: fresh, memo: `gpr:withdrawal:${w.id}` });
+        const prepared = c.prepareTransfer({
+          toAddress: w.toAddress,
+          amountUrtc: w.amountUrtc,
+          nonce: fresh,
+          memo: `gpr:withdrawal:${w.id}`,
+        });
         await writes.submit(() => store.reprepareTransfer(w!.id, w!.txHash!, fresh, prepared.txHash, prepared.body));
         return true;
       }
       case 'insufficient_balance':
-        log.warn({ event: 'custody.withdrawal_waiting', withdrawal_id: w.id }, `withdrawal ${w.id} waits: the chain says custody cannot cover it`);
+        log.warn(
+          { event: 'custody.withdrawal_waiting', withdrawal_id: w.id },
+          `withdrawal ${w.id} waits: the chain says custody cannot cover it`,
+        );
         return false;
       case 'refused':
         await fail(w, `refused by the chain: ${outcome.code} ${outcome.message}`.slice(0, 300));
         return true;
       case 'no_answer':
-        log.warn({ event: 'custody.withdrawal_unanswered', withdrawal_id: w.id, tx_hash: w.txHash, detail: outcome.message }, `withdrawal ${w.id}: no answer from the chain; will ask about ${w.txHash}`);
+        log.warn(
+          { event: 'custody.withdrawal_unanswered', withdrawal_id: w.id, tx_hash: w.txHash, detail: outcome.message },
+          `withdrawal ${w.id}: no answer from the chain; will ask about ${w.txHash}`,
+        );
         return false;
     }
   }
@@ -339,7 +421,12 @@ export function createCustodyService(deps: CustodyServiceDeps) {
     const r = report();
     if (r.surplusUrtc !== null && r.surplusUrtc < 0n) {
       log.error(
-        { event: 'custody.shortfall', onchain_urtc: r.onchainUrtc?.toString(), liabilities_urtc: r.liabilitiesUrtc.toString(), shortfall_urtc: (-r.surplusUrtc).toString() },
+        {
+          event: 'custody.shortfall',
+          onchain_urtc: r.onchainUrtc?.toString(),
+          liabilities_urtc: r.liabilitiesUrtc.toString(),
+          shortfall_urtc: (-r.surplusUrtc).toString(),
+        },
         `custody is short: ${c.chain} holds ${formatRtc(r.onchainUrtc!)} RTC, the market owes ${formatRtc(r.liabilitiesUrtc)} RTC; withdrawals wait`,
       );
       shortfallReported = true;
@@ -366,26 +453,41 @@ export function createCustodyService(deps: CustodyServiceDeps) {
       try {
         await run();
       } catch (err) {
-        log.warn({ event: 'custody.tick_failed', part: name, err: err instanceof Error ? err.message : String(err) }, `custody ${name} failed; will retry`);
+        log.warn(
+          { event: 'custody.tick_failed', part: name, err: err instanceof Error ? err.message : String(err) },
+          `custody ${name} failed; will retry`,
+        );
       }
     }
   }
 
   // ---- the operator --------------------------------------------------------------------------------
 
-  async function attribute(txHash: string, wallet: string, adminKey: string | null | undefined): Promise<ChainDepositRecord> {
+  async function attribute(
+    txHash: string,
+    wallet: string,
+    adminKey: string | null | undefined,
+  ): Promise<ChainDepositRecord> {
     operator.require(adminKey);
     const now = clock();
     const outcome = await writes.submit(() => {
       const existing = store.findDeposit(txHash);
       if (!existing) throw new StateError('NOT_FOUND', `no deposit ${txHash}`);
-      if (existing.wallet) throw new StateError('INVALID_STATE', `deposit ${txHash} already credits ${existing.wallet}`);
-      if (!store.attributeDeposit(txHash, wallet)) throw new StateError('INVALID_STATE', `deposit ${txHash} is ${existing.status}`);
+      if (existing.wallet)
+        throw new StateError('INVALID_STATE', `deposit ${txHash} already credits ${existing.wallet}`);
+      if (!store.attributeDeposit(txHash, wallet))
+        throw new StateError('INVALID_STATE', `deposit ${txHash} is ${existing.status}`);
       // Confirmed already (unattributed): credit now. Still pending: the watcher credits it on confirmation.
       const credited = existing.status === 'unattributed' ? store.creditDeposit(txHash, now) : null;
-      return { d: credited ?? store.findDeposit(txHash)!, event: credited ? events.recordDeposit(credited, 'deposit_credited', now) : null };
+      return {
+        d: credited ?? store.findDeposit(txHash)!,
+        event: credited ? events.recordDeposit(credited, 'deposit_credited', now) : null,
+      };
     });
-    log.info({ event: 'custody.deposit_attributed', tx_hash: txHash, wallet }, `deposit ${txHash} attributed to ${wallet} by the operator`);
+    log.info(
+      { event: 'custody.deposit_attributed', tx_hash: txHash, wallet },
+      `deposit ${txHash} attributed to ${wallet} by the operator`,
+    );
     if (outcome.d.status === 'credited') logDeposit(outcome.d, chain?.chain ?? 'rustchain');
     publish([outcome.event]);
     return outcome.d;

@@ -85,7 +85,9 @@ export function createCustodyStore(db: Database.Database, chain: string) {
       "UPDATE chain_deposits SET wallet = ? WHERE tx_hash = ? AND wallet IS NULL AND status IN ('pending', 'unattributed') RETURNING *",
     ),
     openDeposits: db.prepare("SELECT * FROM chain_deposits WHERE status = 'pending' ORDER BY seen_at LIMIT ?"),
-    unattributed: db.prepare("SELECT * FROM chain_deposits WHERE status = 'unattributed' OR (status = 'pending' AND wallet IS NULL) ORDER BY seen_at"),
+    unattributed: db.prepare(
+      "SELECT * FROM chain_deposits WHERE status = 'unattributed' OR (status = 'pending' AND wallet IS NULL) ORDER BY seen_at",
+    ),
     depositsOfWallet: db.prepare(
       'SELECT * FROM chain_deposits WHERE wallet = ? AND (seen_at < ? OR (seen_at = ? AND tx_hash < ?)) ORDER BY seen_at DESC, tx_hash DESC LIMIT ?',
     ),
@@ -93,7 +95,9 @@ export function createCustodyStore(db: Database.Database, chain: string) {
       'INSERT INTO wallets (address, available_urtc, locked_urtc, created_at, updated_at) VALUES (?, 0, 0, ?, ?) ON CONFLICT (address) DO NOTHING',
     ),
     credit: db.prepare('UPDATE wallets SET available_urtc = available_urtc + ?, updated_at = ? WHERE address = ?'),
-    debit: db.prepare('UPDATE wallets SET available_urtc = available_urtc - @amount, updated_at = @now WHERE address = @address AND available_urtc >= @amount'),
+    debit: db.prepare(
+      'UPDATE wallets SET available_urtc = available_urtc - @amount, updated_at = @now WHERE address = @address AND available_urtc >= @amount',
+    ),
     journal: db.prepare(
       'INSERT INTO journal (from_account, to_account, amount_urtc, kind, job_id, reference, created_at) VALUES (?, ?, ?, ?, NULL, ?, ?)',
     ),
@@ -103,7 +107,9 @@ export function createCustodyStore(db: Database.Database, chain: string) {
       "INSERT INTO withdrawals (wallet, to_address, amount_urtc, status, created_at) VALUES (?, ?, ?, 'pending', ?) RETURNING *",
     ),
     withdrawnSince: db
-      .prepare("SELECT COALESCE(SUM(amount_urtc), 0) FROM withdrawals WHERE wallet = ? AND created_at > ? AND status <> 'failed'")
+      .prepare(
+        "SELECT COALESCE(SUM(amount_urtc), 0) FROM withdrawals WHERE wallet = ? AND created_at > ? AND status <> 'failed'",
+      )
       .safeIntegers(true)
       .pluck(),
     nextToSend: db.prepare("SELECT * FROM withdrawals WHERE status = 'pending' ORDER BY id LIMIT 1"),
@@ -115,7 +121,9 @@ export function createCustodyStore(db: Database.Database, chain: string) {
     reprepare: db.prepare(
       "UPDATE withdrawals SET custody_nonce = ?, tx_hash = ?, transfer_body = ? WHERE id = ? AND status = 'pending' AND tx_hash = ? RETURNING *",
     ),
-    markSent: db.prepare("UPDATE withdrawals SET status = 'sent', sent_at = ? WHERE id = ? AND status = 'pending' AND tx_hash = ? RETURNING *"),
+    markSent: db.prepare(
+      "UPDATE withdrawals SET status = 'sent', sent_at = ? WHERE id = ? AND status = 'pending' AND tx_hash = ? RETURNING *",
+    ),
     markConfirmed: db.prepare(
       "UPDATE withdrawals SET status = 'confirmed', confirmed_at = ?, sent_at = COALESCE(sent_at, ?) WHERE id = ? AND status IN ('pending', 'sent') AND tx_hash IS NOT NULL RETURNING *",
     ),
@@ -139,8 +147,14 @@ export function createCustodyStore(db: Database.Database, chain: string) {
       )
       .safeIntegers(true)
       .pluck(),
-    sumDeposits: db.prepare("SELECT COALESCE(SUM(amount_urtc), 0) FROM chain_deposits WHERE status = ?").safeIntegers(true).pluck(),
-    sumWithdrawals: db.prepare('SELECT COALESCE(SUM(amount_urtc), 0) FROM withdrawals WHERE status = ?').safeIntegers(true).pluck(),
+    sumDeposits: db
+      .prepare('SELECT COALESCE(SUM(amount_urtc), 0) FROM chain_deposits WHERE status = ?')
+      .safeIntegers(true)
+      .pluck(),
+    sumWithdrawals: db
+      .prepare('SELECT COALESCE(SUM(amount_urtc), 0) FROM withdrawals WHERE status = ?')
+      .safeIntegers(true)
+      .pluck(),
   };
 
   /** A guarded statement that must change exactly one row, or the operation is abandoned (rolled back). */
@@ -155,8 +169,12 @@ export function createCustodyStore(db: Database.Database, chain: string) {
     },
 
     /** Records a transfer seen on the chain, once per hash; null when it was already known. */
-    recordDeposit(d: { txHash: string; fromAddress: string; wallet: string | null; amountUrtc: bigint; memo: string | null }, now: number) {
-      const row = s.insertDeposit.get(d.txHash, chain, d.fromAddress, d.wallet, d.amountUrtc, d.memo, now) as Row | undefined;
+    recordDeposit(
+      d: { txHash: string; fromAddress: string; wallet: string | null; amountUrtc: bigint; memo: string | null },
+      now: number,
+    ) {
+      const row = s.insertDeposit.get(d.txHash, chain, d.fromAddress, d.wallet, d.amountUrtc, d.memo, now) as
+        Row | undefined;
       return row ? toDeposit(row) : null;
     },
 
@@ -239,7 +257,13 @@ export function createCustodyStore(db: Database.Database, chain: string) {
     },
 
     /** Replaces a transfer the chain never took (and never can: a later nonce was seen) with a freshly signed one. */
-    reprepareTransfer(id: number, oldTxHash: string, nonce: bigint, txHash: string, body: string): WithdrawalRecord | null {
+    reprepareTransfer(
+      id: number,
+      oldTxHash: string,
+      nonce: bigint,
+      txHash: string,
+      body: string,
+    ): WithdrawalRecord | null {
       const row = s.reprepare.get(nonce, txHash, body, id, oldTxHash) as Row | undefined;
       return row ? toWithdrawal(row) : null;
     },

@@ -5,7 +5,11 @@
  * number (lossless-json's LosslessNumber) is written exactly as the body wrote it: `80.0` stays `80.0`; a
  * writer that must print numbers as Python does (src/custody/python-json.ts) hands them over the same way.
  */
-import { canonicalJson as canonicalJsonOf, hasPythonForm, type CanonicalForm } from '@gpu-render-protocol/agent/protocol';
+import {
+  canonicalJson as canonicalJsonOf,
+  hasPythonForm,
+  type CanonicalForm,
+} from '@gpu-render-protocol/agent/protocol';
 import { isLosslessNumber } from 'lossless-json';
 
 export { hasPythonForm, type CanonicalForm };

@@ -9,20 +9,35 @@ import { parseAmountPair, parseUrtc } from './money.js';
 
 export { JOB_TYPES, type JobType };
 
-export const jobIdField = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1-128 characters of A-Z a-z 0-9 . _ : -');
+export const jobIdField = z
+  .string()
+  .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1-128 characters of A-Z a-z 0-9 . _ : -');
 export const jobTypeField = z.enum(JOB_TYPES, { error: 'must be one of render, tts, stt, llm' });
-export const addressField = z.string().regex(/^RTC[0-9a-f]{40}$/, 'must be an RTC address: "RTC" and 40 lowercase hex characters');
+export const addressField = z
+  .string()
+  .regex(/^RTC[0-9a-f]{40}$/, 'must be an RTC address: "RTC" and 40 lowercase hex characters');
 export const nonceField = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 _ -');
 /** Checked by signature verification (a malformed key or signature is INVALID_SIGNATURE), only bounded here. */
 export const publicKeyField = z.string().max(256).nullish();
 export const signatureField = z.string().max(512).nullish();
-export const referenceField = z.string().regex(/^[A-Za-z0-9._:@/-]{1,200}$/, 'must be 1-200 characters of A-Z a-z 0-9 . _ : @ / -');
+export const referenceField = z
+  .string()
+  .regex(/^[A-Za-z0-9._:@/-]{1,200}$/, 'must be 1-200 characters of A-Z a-z 0-9 . _ : @ / -');
 
 /** 30 days, the longest an escrow may stay locked. */
 export const MAX_TTL_S = 30 * 24 * 3600;
 export const DEFAULT_TTL_S = 24 * 3600;
 export const ttlField = z
-  .union([z.number().int(), z.string().regex(/^\d{1,10}$/).transform(Number)], { error: 'must be an integer number of seconds' })
+  .union(
+    [
+      z.number().int(),
+      z
+        .string()
+        .regex(/^\d{1,10}$/)
+        .transform(Number),
+    ],
+    { error: 'must be an integer number of seconds' },
+  )
   .pipe(z.number().int().min(1).max(MAX_TTL_S, `must be at most ${MAX_TTL_S} (30 days)`))
   .nullish();
 
@@ -43,14 +58,21 @@ const hashableJson = (value: unknown): boolean =>
   typeof value === 'string' ||
   typeof value === 'boolean' ||
   (typeof value === 'number' && Number.isSafeInteger(value)) ||
-  (Array.isArray(value) ? value.every(hashableJson) : typeof value === 'object' && Object.values(value).every(hashableJson));
+  (Array.isArray(value)
+    ? value.every(hashableJson)
+    : typeof value === 'object' && Object.values(value).every(hashableJson));
 export const metadataField = z
   .record(z.string(), z.unknown(), { error: 'must be a JSON object' })
-  .refine((m) => Buffer.byteLength(JSON.stringify(m)) <= METADATA_MAX_BYTES, `must be at most ${METADATA_MAX_BYTES} bytes of JSON`)
+  .refine(
+    (m) => Buffer.byteLength(JSON.stringify(m)) <= METADATA_MAX_BYTES,
+    `must be at most ${METADATA_MAX_BYTES} bytes of JSON`,
+  )
   .refine(hashableJson, 'values must be strings, integers within ±2^53, booleans, null, or arrays and objects of those')
   .nullish();
 
-export const amountRtcField = z.union([z.number(), z.string().max(64)], { error: 'must be a number or a decimal string' }).nullish();
+export const amountRtcField = z
+  .union([z.number(), z.string().max(64)], { error: 'must be a number or a decimal string' })
+  .nullish();
 export const amountUrtcField = z.string().max(64, 'must be a string of digits').nullish();
 
 /** Turns a money-parsing error into a zod issue so that one validation pass reports it. */
@@ -64,7 +86,8 @@ export function amountFrom(ctx: z.RefinementCtx, parse: () => bigint): bigint {
   }
 }
 
-export const requiredAmount = (ctx: z.RefinementCtx, rtc: unknown, urtc: unknown) => amountFrom(ctx, () => parseAmountPair(rtc, urtc));
+export const requiredAmount = (ctx: z.RefinementCtx, rtc: unknown, urtc: unknown) =>
+  amountFrom(ctx, () => parseAmountPair(rtc, urtc));
 export const optionalUrtc = (ctx: z.RefinementCtx, urtc: string | null | undefined) =>
   urtc === null || urtc === undefined ? undefined : amountFrom(ctx, () => parseUrtc(urtc));
 

@@ -7,7 +7,12 @@
  * agent); verification, with the contract's strictness, is the server's.
  */
 import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
-import { addressFromPublicKey, walletFromSeed, type ActionObject, type Wallet } from '@gpu-render-protocol/agent/protocol';
+import {
+  addressFromPublicKey,
+  walletFromSeed,
+  type ActionObject,
+  type Wallet,
+} from '@gpu-render-protocol/agent/protocol';
 import { canonicalJson, hasPythonForm } from './canonical-json.js';
 import { AuthorizationError } from './errors.js';
 
@@ -75,7 +80,8 @@ function isStrictSignature(signatureHex: string): boolean {
 }
 
 export function isValidSignature(action: ActionObject, publicKeyHex: string, signatureHex: string): boolean {
-  if (!HEX_SIGNATURE.test(signatureHex) || !isStrictPublicKey(publicKeyHex) || !isStrictSignature(signatureHex)) return false;
+  if (!HEX_SIGNATURE.test(signatureHex) || !isStrictPublicKey(publicKeyHex) || !isStrictSignature(signatureHex))
+    return false;
   try {
     const key = publicKeyObject(publicKeyHex.toLowerCase());
     const signature = Buffer.from(signatureHex, 'hex');
@@ -108,12 +114,16 @@ function expectedBytes(action: ActionObject): string {
  */
 export function verifyActionSignature(action: ActionObject | ActionObject[], signed: SignedBy): string {
   const { publicKey, signature } = signed;
-  if (!publicKey || !signature) throw new AuthorizationError('INVALID_SIGNATURE', 'public_key and signature are required');
+  if (!publicKey || !signature)
+    throw new AuthorizationError('INVALID_SIGNATURE', 'public_key and signature are required');
   // Several objects when a field has more than one accepted spelling (metadata_sha256's two byte forms).
   const candidates = Array.isArray(action) ? action : [action];
   if (!candidates.some((a) => isValidSignature(a, publicKey, signature))) {
     // Name the bytes expected, so that a client author can compare them with what was signed.
-    throw new AuthorizationError('INVALID_SIGNATURE', `signature does not verify for ${candidates[0]!.action}${expectedBytes(candidates[0]!)}`);
+    throw new AuthorizationError(
+      'INVALID_SIGNATURE',
+      `signature does not verify for ${candidates[0]!.action}${expectedBytes(candidates[0]!)}`,
+    );
   }
   return addressFromPublicKey(publicKey.toLowerCase());
 }

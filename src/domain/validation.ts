@@ -51,7 +51,9 @@ function inputIssue(issue: SchemaIssue, { name = 'input', nameOf = (k) => k }: I
   const path = keys.reduce<string>((at, k) => fieldPath(at, typeof k === 'number' ? k : nameOf(String(k))), '') || name;
   const unknownKeys = issue.code === 'unrecognized_keys' ? (issue.keys ?? []) : [];
   const message =
-    unknownKeys.length > 0 ? `unknown field ${quote(unknownKeys[0]!)}${unknownKeys.length > 1 ? ` and ${unknownKeys.length - 1} more` : ''}` : issue.message;
+    unknownKeys.length > 0
+      ? `unknown field ${quote(unknownKeys[0]!)}${unknownKeys.length > 1 ? ` and ${unknownKeys.length - 1} more` : ''}`
+      : issue.message;
   return { path, message };
 }
 
@@ -62,7 +64,10 @@ export function issuesMessage(issues: readonly InputIssue[], total = issues.leng
 }
 
 /** The failure's issues, structured (at most ISSUES_MAX) and as one message. */
-export function describeIssues(issues: readonly SchemaIssue[], naming: IssueNaming = {}): { message: string; issues: InputIssue[] } {
+export function describeIssues(
+  issues: readonly SchemaIssue[],
+  naming: IssueNaming = {},
+): { message: string; issues: InputIssue[] } {
   const described = issues.slice(0, Math.max(ISSUES_MAX, naming.shownMax ?? 0)).map((i) => inputIssue(i, naming));
   return { message: issuesMessage(described, issues.length, naming.shownMax), issues: described.slice(0, ISSUES_MAX) };
 }
@@ -74,7 +79,8 @@ export function invalidInput(issues: readonly SchemaIssue[], naming: IssueNaming
 }
 
 /** INVALID_INPUT about one field: `path: message`, and the same as its one issue. */
-export const invalidField = (path: string, message: string) => new InvalidInputError(`${path}: ${message}`, [{ path, message }]);
+export const invalidField = (path: string, message: string) =>
+  new InvalidInputError(`${path}: ${message}`, [{ path, message }]);
 
 /** The value as the schema parses it, or INVALID_INPUT naming each issue. */
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, naming: IssueNaming = {}): z.output<S> {

@@ -8,7 +8,8 @@ import type Database from 'better-sqlite3';
 import type { EscrowRecord } from '../ledger.js';
 import { CATCH_UP_PAGE, createEventRetention, type CatchUp } from '../subscriptions.js';
 
-export type EscrowChange = 'locked' | 'partially_released' | 'delivered' | 'disputed' | 'released' | 'refunded' | 'expired';
+export type EscrowChange =
+  'locked' | 'partially_released' | 'delivered' | 'disputed' | 'released' | 'refunded' | 'expired';
 
 /** The changes after which an escrow is final: its subscription ends. */
 export const FINAL_CHANGES: readonly EscrowChange[] = ['released', 'refunded', 'expired'];
@@ -62,7 +63,6 @@ export function eventFromMessage(m: EscrowEventMessage): EscrowEvent {
   return { seq: m.seq, change: m.change, at: m.at, escrow: escrowFromSnapshot(m.escrow) };
 }
 
-
 export type EscrowEventLog = ReturnType<typeof createEscrowEventLog>;
 
 export function createEscrowEventLog(db: Database.Database) {
@@ -70,16 +70,22 @@ export function createEscrowEventLog(db: Database.Database) {
     insert: db.prepare(
       "INSERT INTO market_events (topic, change, job_id, from_wallet, to_wallet, payload, at) VALUES ('escrow', ?, ?, ?, ?, ?, ?)",
     ),
-    ofJob: db.prepare("SELECT * FROM market_events WHERE topic = 'escrow' AND job_id = ? AND seq > ? ORDER BY seq LIMIT ?"),
+    ofJob: db.prepare(
+      "SELECT * FROM market_events WHERE topic = 'escrow' AND job_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+    ),
     ofWallet: db.prepare(
       `SELECT * FROM (
          SELECT * FROM market_events WHERE topic = 'escrow' AND from_wallet = @wallet AND seq > @after
          UNION SELECT * FROM market_events WHERE topic = 'escrow' AND to_wallet = @wallet AND seq > @after
        ) ORDER BY seq LIMIT @limit`,
     ),
-    latestOfJob: db.prepare("SELECT * FROM market_events WHERE topic = 'escrow' AND job_id = ? ORDER BY seq DESC LIMIT 1"),
+    latestOfJob: db.prepare(
+      "SELECT * FROM market_events WHERE topic = 'escrow' AND job_id = ? ORDER BY seq DESC LIMIT 1",
+    ),
     // An escrow's first event is its lock; a wallet's, the lock of its first escrow (on either side).
-    lockRetained: db.prepare("SELECT 1 FROM market_events WHERE topic = 'escrow' AND job_id = ? AND change = 'locked'").pluck(),
+    lockRetained: db
+      .prepare("SELECT 1 FROM market_events WHERE topic = 'escrow' AND job_id = ? AND change = 'locked'")
+      .pluck(),
     escrowExists: db.prepare('SELECT 1 FROM render_escrow WHERE job_id = ?').pluck(),
     firstPaid: db.prepare('SELECT job_id FROM render_escrow WHERE from_wallet = ? ORDER BY id LIMIT 1').pluck(),
     firstReceived: db.prepare('SELECT job_id FROM render_escrow WHERE to_wallet = ? ORDER BY id LIMIT 1').pluck(),
@@ -113,8 +119,23 @@ export function createEscrowEventLog(db: Database.Database) {
     /** Inside the change's transaction: appends its event and returns the message to publish after commit. */
     record(escrow: EscrowRecord, change: EscrowChange, at: number): EscrowEventMessage {
       const snapshot = escrowSnapshot(escrow);
-      const { lastInsertRowid } = s.insert.run(change, escrow.jobId, escrow.fromWallet, escrow.toWallet, JSON.stringify(snapshot), at);
-      return { seq: Number(lastInsertRowid), change, at, jobId: escrow.jobId, fromWallet: escrow.fromWallet, toWallet: escrow.toWallet, escrow: snapshot };
+      const { lastInsertRowid } = s.insert.run(
+        change,
+        escrow.jobId,
+        escrow.fromWallet,
+        escrow.toWallet,
+        JSON.stringify(snapshot),
+        at,
+      );
+      return {
+        seq: Number(lastInsertRowid),
+        change,
+        at,
+        jobId: escrow.jobId,
+        fromWallet: escrow.fromWallet,
+        toWallet: escrow.toWallet,
+        escrow: snapshot,
+      };
     },
 
     ofJobAfter,
@@ -134,7 +155,11 @@ export function createEscrowEventLog(db: Database.Database) {
       return {
         after: afterSeq,
         page: (seq, limit) => ofWalletAfter(wallet, seq, limit),
-        purgedAfter: (seq) => retention.purgedAfter(seq, () => lockRetained(s.firstPaid.get(wallet)) && lockRetained(s.firstReceived.get(wallet))),
+        purgedAfter: (seq) =>
+          retention.purgedAfter(
+            seq,
+            () => lockRetained(s.firstPaid.get(wallet)) && lockRetained(s.firstReceived.get(wallet)),
+          ),
       };
     },
 

@@ -67,10 +67,15 @@ export class ReceiptKeyError extends Error {
   }
 }
 
-export const receiptKeyId = (publicKeyHex: string) => createHash('sha256').update(Buffer.from(publicKeyHex, 'hex')).digest('hex').slice(0, 16);
+export const receiptKeyId = (publicKeyHex: string) =>
+  createHash('sha256').update(Buffer.from(publicKeyHex, 'hex')).digest('hex').slice(0, 16);
 
 function keyFromSeed(seedHex: string): ReceiptKey {
-  const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, Buffer.from(seedHex, 'hex')]), format: 'der', type: 'pkcs8' });
+  const privateKey = createPrivateKey({
+    key: Buffer.concat([PKCS8_ED25519_PREFIX, Buffer.from(seedHex, 'hex')]),
+    format: 'der',
+    type: 'pkcs8',
+  });
   const publicKey = createPublicKey(privateKey).export({ format: 'der', type: 'spki' }).subarray(-32).toString('hex');
   return { publicKey, keyId: receiptKeyId(publicKey), privateKey };
 }
@@ -85,7 +90,8 @@ export function loadOrCreateReceiptKey(file: string): ReceiptKey {
   try {
     fd = openSync(file, 'r');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new ReceiptKeyError(`cannot open receipt key file ${file}: ${(error as NodeJS.ErrnoException).code}`);
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new ReceiptKeyError(`cannot open receipt key file ${file}: ${(error as NodeJS.ErrnoException).code}`);
     createKeyFile(file);
     fd = openSync(file, 'r');
   }
@@ -93,10 +99,13 @@ export function loadOrCreateReceiptKey(file: string): ReceiptKey {
     const stat = fstatSync(fd);
     if (!stat.isFile()) throw new ReceiptKeyError(`receipt key file ${file} is not a regular file`);
     if ((stat.mode & 0o077) !== 0) {
-      throw new ReceiptKeyError(`receipt key file ${file} is accessible to group or others (mode ${(stat.mode & 0o777).toString(8)}); run chmod 600 on it`);
+      throw new ReceiptKeyError(
+        `receipt key file ${file} is accessible to group or others (mode ${(stat.mode & 0o777).toString(8)}); run chmod 600 on it`,
+      );
     }
     const seed = readFileSync(fd, 'utf8').trim().toLowerCase();
-    if (!SEED_HEX.test(seed)) throw new ReceiptKeyError(`receipt key file ${file} does not hold a 64-hex-character Ed25519 seed`);
+    if (!SEED_HEX.test(seed))
+      throw new ReceiptKeyError(`receipt key file ${file} does not hold a 64-hex-character Ed25519 seed`);
     return keyFromSeed(seed);
   } finally {
     closeSync(fd);
@@ -121,12 +130,16 @@ function createKeyFile(file: string): void {
  * Runs once at startup, before the market serves anything (like the migrations, outside the group commit).
  */
 export function registerReceiptKey(sqlite: Database.Database, key: ReceiptKey, now: number): void {
-  const recorded = sqlite.transaction(() => {
-    sqlite
-      .prepare("INSERT INTO service_keys (name, public_key, key_id, created_at) VALUES ('receipt', ?, ?, ?) ON CONFLICT (name) DO NOTHING")
-      .run(key.publicKey, key.keyId, now);
-    return sqlite.prepare("SELECT public_key FROM service_keys WHERE name = 'receipt'").pluck().get() as string;
-  }).immediate();
+  const recorded = sqlite
+    .transaction(() => {
+      sqlite
+        .prepare(
+          "INSERT INTO service_keys (name, public_key, key_id, created_at) VALUES ('receipt', ?, ?, ?) ON CONFLICT (name) DO NOTHING",
+        )
+        .run(key.publicKey, key.keyId, now);
+      return sqlite.prepare("SELECT public_key FROM service_keys WHERE name = 'receipt'").pluck().get() as string;
+    })
+    .immediate();
   if (recorded !== key.publicKey) {
     throw new ReceiptKeyError(
       `the receipt key file holds key ${key.keyId}, but this database's receipts are signed by key ${receiptKeyId(recorded)}: ` +
@@ -168,10 +181,19 @@ export function createReceiptSigner(key: ReceiptKey) {
 
     /** The signed receipt of a final escrow; INVALID_STATE while it is open. */
     sign(escrow: EscrowRecord): SignedReceipt {
-      if (!isFinal(escrow.status)) throw new StateError('INVALID_STATE', `escrow ${escrow.jobId} is ${escrow.status}: a receipt exists once it is released or refunded`);
+      if (!isFinal(escrow.status))
+        throw new StateError(
+          'INVALID_STATE',
+          `escrow ${escrow.jobId} is ${escrow.status}: a receipt exists once it is released or refunded`,
+        );
       const receipt = receiptOf(escrow, key.keyId);
       const json = canonicalJson(receipt);
-      return { receipt, json, signature: sign(null, Buffer.from(json, 'utf8'), key.privateKey).toString('hex'), publicKey: key.publicKey };
+      return {
+        receipt,
+        json,
+        signature: sign(null, Buffer.from(json, 'utf8'), key.privateKey).toString('hex'),
+        publicKey: key.publicKey,
+      };
     },
   };
 }

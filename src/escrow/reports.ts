@@ -8,7 +8,10 @@ import type { EscrowRecord } from '../ledger.js';
 
 export type EscrowReport = 'disputes' | 'reviews';
 
-export const ESCROW_REPORTS: Record<EscrowReport, { where: Prisma.EscrowWhereInput; orderBy: Prisma.EscrowOrderByWithRelationInput[] }> = {
+export const ESCROW_REPORTS: Record<
+  EscrowReport,
+  { where: Prisma.EscrowWhereInput; orderBy: Prisma.EscrowOrderByWithRelationInput[] }
+> = {
   disputes: { where: { status: 'disputed' }, orderBy: [{ disputedAt: 'asc' }, { id: 'asc' }] },
   reviews: { where: { status: 'delivered' }, orderBy: [{ reviewUntil: 'asc' }, { id: 'asc' }] },
 };

@@ -35,7 +35,16 @@ export const REVIEW_WINDOW_S_MIN = 60;
 export const REVIEW_WINDOW_S_MAX = 30 * 24 * 3600;
 /** Like `ttl_s`: a JSON integer or a digit string. */
 export const reviewWindowField = z
-  .union([z.number().int(), z.string().regex(/^\d{1,10}$/).transform(Number)], { error: 'must be an integer number of seconds' })
+  .union(
+    [
+      z.number().int(),
+      z
+        .string()
+        .regex(/^\d{1,10}$/)
+        .transform(Number),
+    ],
+    { error: 'must be an integer number of seconds' },
+  )
   .pipe(
     z
       .number()
@@ -47,7 +56,9 @@ export const reviewWindowField = z
 
 export const RESULT_URI_CHARS_MAX = 512;
 export const DISPUTE_REASON_CHARS_MAX = 500;
-const resultHashField = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters (the SHA-256 of the result)');
+const resultHashField = z
+  .string()
+  .regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters (the SHA-256 of the result)');
 const resultUriField = z
   .string()
   .max(RESULT_URI_CHARS_MAX, `must be at most ${RESULT_URI_CHARS_MAX} characters`)
@@ -97,7 +108,13 @@ export const lockRequestSchema = z
 export type LockRequest = z.output<typeof lockRequestSchema>;
 
 export const releaseRequestSchema = z
-  .object({ jobId: jobIdField, jobType: jobTypeField, amountUrtc: amountUrtcField, ...signed, nonce: nonceField.nullish() })
+  .object({
+    jobId: jobIdField,
+    jobType: jobTypeField,
+    amountUrtc: amountUrtcField,
+    ...signed,
+    nonce: nonceField.nullish(),
+  })
   .transform((r, ctx) => ({
     jobId: r.jobId,
     jobType: r.jobType as JobType,
@@ -109,7 +126,13 @@ export const releaseRequestSchema = z
 export type ReleaseRequest = z.output<typeof releaseRequestSchema>;
 
 export const refundRequestSchema = z
-  .object({ jobId: jobIdField, jobType: jobTypeField, reason: z.string().max(500).nullish(), ...signed, nonce: nonceField.nullish() })
+  .object({
+    jobId: jobIdField,
+    jobType: jobTypeField,
+    reason: z.string().max(500).nullish(),
+    ...signed,
+    nonce: nonceField.nullish(),
+  })
   .transform((r) => ({
     jobId: r.jobId,
     jobType: r.jobType as JobType,
@@ -183,7 +206,10 @@ export function lockActions(r: LockRequest): ActionObject[] {
   return jcs === python ? [lockAction(r, jcs)] : [lockAction(r, jcs), lockAction(r, python)];
 }
 
-export function lockAction(r: LockRequest, metadataHash = r.metadata ? metadataSha256(r.metadata) : undefined): ActionObject {
+export function lockAction(
+  r: LockRequest,
+  metadataHash = r.metadata ? metadataSha256(r.metadata) : undefined,
+): ActionObject {
   return {
     action: 'escrow.lock',
     ...present({
@@ -209,7 +235,10 @@ export function releaseAction(r: ReleaseRequest): ActionObject {
 }
 
 export function refundAction(r: RefundRequest): ActionObject {
-  return { action: 'escrow.refund', ...present({ job_id: r.jobId, job_type: r.jobType, nonce: r.nonce, reason: r.reason }) };
+  return {
+    action: 'escrow.refund',
+    ...present({ job_id: r.jobId, job_type: r.jobType, nonce: r.nonce, reason: r.reason }),
+  };
 }
 
 export function deliverAction(r: DeliverRequest): ActionObject {
@@ -227,5 +256,8 @@ export function deliverAction(r: DeliverRequest): ActionObject {
 }
 
 export function disputeAction(r: DisputeRequest): ActionObject {
-  return { action: 'escrow.dispute', ...present({ job_id: r.jobId, job_type: r.jobType, reason: r.reason, nonce: r.nonce }) };
+  return {
+    action: 'escrow.dispute',
+    ...present({ job_id: r.jobId, job_type: r.jobType, reason: r.reason, nonce: r.nonce }),
+  };
 }

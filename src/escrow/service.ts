@@ -36,7 +36,16 @@ import {
   type ReleaseRequest,
   type ResolveRequest,
 } from './requests.js';
-import { autoRelease, checkDisputable, delivery, deliveryOf, expiry, refunder, releaseOutcome, resolution } from './rules.js';
+import {
+  autoRelease,
+  checkDisputable,
+  delivery,
+  deliveryOf,
+  expiry,
+  refunder,
+  releaseOutcome,
+  resolution,
+} from './rules.js';
 
 export type { EscrowChange };
 
@@ -78,7 +87,10 @@ type Changed = EscrowResult & { before?: EscrowRecord; event?: EscrowEventMessag
  * The first signed term in which a repeated lock differs from the escrow its job id already has, or null when
  * it is the same lock (the nonce aside): a replay is answered with the existing escrow, a difference is a conflict.
  */
-export function lockTermsDiffer(existing: EscrowRecord, req: LockRequest): { field: string; existing: string; requested: string } | null {
+export function lockTermsDiffer(
+  existing: EscrowRecord,
+  req: LockRequest,
+): { field: string; existing: string; requested: string } | null {
   const terms: [string, unknown, unknown][] = [
     ['job_type', existing.jobType, req.jobType],
     ['from_wallet', existing.fromWallet, req.fromWallet],
@@ -97,7 +109,16 @@ export function lockTermsDiffer(existing: EscrowRecord, req: LockRequest): { fie
 
 const clip = (text: string) => (text.length > 80 ? `${text.slice(0, 77)}...` : text);
 
-export function createEscrowService({ ledger, pricing, attestationTtlS = 3600, events, operator, clock, log, onChange }: EscrowServiceDeps) {
+export function createEscrowService({
+  ledger,
+  pricing,
+  attestationTtlS = 3600,
+  events,
+  operator,
+  clock,
+  log,
+  onChange,
+}: EscrowServiceDeps) {
   /**
    * For a quoted lock: the provider's price in force, which the amount must match and the escrow keeps.
    * A suspended node, or one whose attestation lapsed, offers no price (INVALID_STATE).
@@ -105,18 +126,24 @@ export function createEscrowService({ ledger, pricing, attestationTtlS = 3600, e
   function priceInForce(req: LockRequest, now: number): bigint | null {
     if (req.units === undefined) return null;
     const node = pricing.nodePrice(req.toWallet, req.jobType);
-    if (!node || node.priceUrtc === null) throw new StateError('INVALID_STATE', `${req.toWallet} is not a GPU node serving ${req.jobType}`);
+    if (!node || node.priceUrtc === null)
+      throw new StateError('INVALID_STATE', `${req.toWallet} is not a GPU node serving ${req.jobType}`);
     const price = offeredPrice(node, { minerId: req.toWallet, jobType: req.jobType, now, attestationTtlS });
     const expected = priceOfJob(req.jobType, req.units, price);
     if (expected !== req.amountUrtc) {
-      throw new InvalidInputError(`amount_urtc must be ${expected} for ${req.units} ${PRICE_UNIT[req.jobType].jobUnit} at the node's price of ${price} µRTC per ${PRICE_UNIT[req.jobType].unit}`);
+      throw new InvalidInputError(
+        `amount_urtc must be ${expected} for ${req.units} ${PRICE_UNIT[req.jobType].jobUnit} at the node's price of ${price} µRTC per ${PRICE_UNIT[req.jobType].unit}`,
+      );
     }
     return price;
   }
 
   function checkDoor(jobType: JobType, door: Door) {
     if (door && !door.includes(jobType)) {
-      throw new StateError('JOB_TYPE_MISMATCH', `job type ${jobType} is not served here (this path serves ${door.join(', ')})`);
+      throw new StateError(
+        'JOB_TYPE_MISMATCH',
+        `job type ${jobType} is not served here (this path serves ${door.join(', ')})`,
+      );
     }
   }
 
@@ -145,32 +172,57 @@ export function createEscrowService({ ledger, pricing, attestationTtlS = 3600, e
   }
 
   /** Operator when an admin key is presented (and right); otherwise the verified signer's address. */
-  function identify(caller: Caller, action: Parameters<typeof verifyActionSignature>[0], req: { nonce?: string; publicKey?: string | null; signature?: string | null }) {
+  function identify(
+    caller: Caller,
+    action: Parameters<typeof verifyActionSignature>[0],
+    req: { nonce?: string; publicKey?: string | null; signature?: string | null },
+  ) {
     if (caller.adminKey !== undefined && caller.adminKey !== null) {
       operator.require(caller.adminKey);
       return { operator: true as const, signer: null };
     }
     // Neither a key nor a signature: nobody is identified. A signed request without its nonce: malformed.
-    if (!req.publicKey || !req.signature) throw new AuthorizationError('INVALID_SIGNATURE', 'public_key and signature (or X-Admin-Key) are required');
+    if (!req.publicKey || !req.signature)
+      throw new AuthorizationError('INVALID_SIGNATURE', 'public_key and signature (or X-Admin-Key) are required');
     if (!req.nonce) throw new InvalidInputError('nonce is required for a signed request');
     return { operator: false as const, signer: verifyActionSignature(action, req) };
   }
 
   function announce(before: EscrowRecord | null, after: EscrowRecord, event: EscrowEventMessage) {
     const change = event.change;
-    const fields = { event: `escrow.${change}`, job_id: after.jobId, job_type: after.jobType, from_wallet: after.fromWallet, to_wallet: after.toWallet };
+    const fields = {
+      event: `escrow.${change}`,
+      job_id: after.jobId,
+      job_type: after.jobType,
+      from_wallet: after.fromWallet,
+      to_wallet: after.toWallet,
+    };
     if (isFinal(after.status)) {
       log.info(
-        { ...fields, released_urtc: after.releasedUrtc.toString(), refunded_urtc: after.refundedUrtc.toString(), settled_by: after.settledBy },
+        {
+          ...fields,
+          released_urtc: after.releasedUrtc.toString(),
+          refunded_urtc: after.refundedUrtc.toString(),
+          settled_by: after.settledBy,
+        },
         `${change} ${after.jobType} job ${after.jobId}: ${formatRtc(after.releasedUrtc)} RTC to ${after.toWallet} in all, ${formatRtc(after.refundedUrtc)} RTC back to ${after.fromWallet} (of ${formatRtc(after.amountUrtc)} RTC, by ${after.settledBy})`,
       );
     } else if (change === 'partially_released') {
       const paid = after.releasedUrtc - (before?.releasedUrtc ?? 0n);
-      log.info({ ...fields, paid_urtc: paid.toString(), released_urtc: after.releasedUrtc.toString() }, `milestone of ${after.jobType} job ${after.jobId}: ${formatRtc(paid)} RTC to ${after.toWallet}`);
+      log.info(
+        { ...fields, paid_urtc: paid.toString(), released_urtc: after.releasedUrtc.toString() },
+        `milestone of ${after.jobType} job ${after.jobId}: ${formatRtc(paid)} RTC to ${after.toWallet}`,
+      );
     } else if (change === 'delivered') {
-      log.info({ ...fields, claimed_urtc: after.claimedUrtc?.toString(), review_until: after.reviewUntil }, `delivered ${after.jobType} job ${after.jobId}, claiming ${formatRtc(after.claimedUrtc ?? 0n)} RTC; review until ${after.reviewUntil}`);
+      log.info(
+        { ...fields, claimed_urtc: after.claimedUrtc?.toString(), review_until: after.reviewUntil },
+        `delivered ${after.jobType} job ${after.jobId}, claiming ${formatRtc(after.claimedUrtc ?? 0n)} RTC; review until ${after.reviewUntil}`,
+      );
     } else if (change === 'disputed') {
-      log.info({ ...fields, disputed_at: after.disputedAt }, `disputed ${after.jobType} job ${after.jobId}: the operator decides`);
+      log.info(
+        { ...fields, disputed_at: after.disputedAt },
+        `disputed ${after.jobType} job ${after.jobId}: the operator decides`,
+      );
     }
     onChange(event);
   }
@@ -189,7 +241,11 @@ export function createEscrowService({ ledger, pricing, attestationTtlS = 3600, e
   }
 
   /** The due escrows of one kind, each settled in its own atomic operation, re-judged inside it. */
-  async function sweep(list: (now: number, limit: number) => string[], due: (e: EscrowRecord, now: number) => Settlement | null, change: EscrowChange) {
+  async function sweep(
+    list: (now: number, limit: number) => string[],
+    due: (e: EscrowRecord, now: number) => Settlement | null,
+    change: EscrowChange,
+  ) {
     const now = clock();
     let settledCount = 0;
     for (;;) {
@@ -229,7 +285,10 @@ export function createEscrowService({ ledger, pricing, attestationTtlS = 3600, e
         if (existing) {
           const differs = lockTermsDiffer(existing, req);
           if (differs) {
-            throw new StateError('IDEMPOTENCY_CONFLICT', `job ${req.jobId} already has an escrow with ${differs.field} ${differs.existing}, not ${differs.requested}`);
+            throw new StateError(
+              'IDEMPOTENCY_CONFLICT',
+              `job ${req.jobId} already has an escrow with ${differs.field} ${differs.existing}, not ${differs.requested}`,
+            );
           }
           return { escrow: existing, changed: false };
         }
@@ -250,7 +309,8 @@ export function createEscrowService({ ledger, pricing, attestationTtlS = 3600, e
           },
           now,
         );
-        if (!escrow) throw new InsufficientFundsError(ledger.findWallet(req.fromWallet)?.availableUrtc ?? 0n, req.amountUrtc);
+        if (!escrow)
+          throw new InsufficientFundsError(ledger.findWallet(req.fromWallet)?.availableUrtc ?? 0n, req.amountUrtc);
         ledger.useNonce(signer, req.nonce, 'escrow.lock', req.jobId, now);
         return { escrow, changed: true, event: events.record(escrow, 'locked', now) };
       });
@@ -258,7 +318,15 @@ export function createEscrowService({ ledger, pricing, attestationTtlS = 3600, e
       if (result.event) {
         const e = result.escrow;
         log.info(
-          { event: 'escrow.locked', job_id: e.jobId, job_type: e.jobType, from_wallet: e.fromWallet, to_wallet: e.toWallet, amount_urtc: e.amountUrtc.toString(), expires_at: e.expiresAt },
+          {
+            event: 'escrow.locked',
+            job_id: e.jobId,
+            job_type: e.jobType,
+            from_wallet: e.fromWallet,
+            to_wallet: e.toWallet,
+            amount_urtc: e.amountUrtc.toString(),
+            expires_at: e.expiresAt,
+          },
           `locked ${formatRtc(e.amountUrtc)} RTC of ${e.fromWallet} for ${e.jobType} job ${e.jobId} to ${e.toWallet}`,
         );
         onChange(result.event);
@@ -272,19 +340,36 @@ export function createEscrowService({ ledger, pricing, attestationTtlS = 3600, e
       const now = clock();
       return apply(() => {
         const escrow = findOrThrow(req.jobId);
-        if (!who.operator && who.signer !== escrow.fromWallet) throw new AuthorizationError('FORBIDDEN', 'only the payer (from_wallet) or the operator may release');
+        if (!who.operator && who.signer !== escrow.fromWallet)
+          throw new AuthorizationError('FORBIDDEN', 'only the payer (from_wallet) or the operator may release');
         checkTarget(escrow, req, door);
         if (escrow.status === 'released') return { escrow, changed: false };
-        if (escrow.status === 'refunded') throw new StateError('INVALID_STATE', `escrow ${escrow.jobId} is already refunded`);
+        if (escrow.status === 'refunded')
+          throw new StateError('INVALID_STATE', `escrow ${escrow.jobId} is already refunded`);
         checkNonce(who.signer, req.nonce);
         const outcome = releaseOutcome(escrow, req.amountUrtc, who.operator ? 'operator' : 'payer');
         if (who.signer) ledger.useNonce(who.signer, req.nonce!, 'escrow.release', req.jobId, now);
         if (outcome.kind === 'milestone') {
           const after = ledger.payMilestone(escrow, outcome.paidUrtc, now);
-          return { escrow: after, changed: true, before: escrow, event: events.record(after, 'partially_released', now) };
+          return {
+            escrow: after,
+            changed: true,
+            before: escrow,
+            event: events.record(after, 'partially_released', now),
+          };
         }
         const settledBy = who.operator ? 'operator' : 'payer';
-        return settle(escrow, { status: 'released', paidUrtc: outcome.paidUrtc, refundedUrtc: outcome.refundedUrtc, reason: null, settledBy }, now);
+        return settle(
+          escrow,
+          {
+            status: 'released',
+            paidUrtc: outcome.paidUrtc,
+            refundedUrtc: outcome.refundedUrtc,
+            reason: null,
+            settledBy,
+          },
+          now,
+        );
       });
     },
 
@@ -297,10 +382,21 @@ export function createEscrowService({ ledger, pricing, attestationTtlS = 3600, e
         const settledBy = who.operator ? 'operator' : refunder(escrow, who.signer, now);
         checkTarget(escrow, req, door);
         if (escrow.status === 'refunded') return { escrow, changed: false };
-        if (escrow.status === 'released') throw new StateError('INVALID_STATE', `escrow ${escrow.jobId} is already released`);
+        if (escrow.status === 'released')
+          throw new StateError('INVALID_STATE', `escrow ${escrow.jobId} is already released`);
         checkNonce(who.signer, req.nonce);
         if (who.signer) ledger.useNonce(who.signer, req.nonce!, 'escrow.refund', req.jobId, now);
-        return settle(escrow, { status: 'refunded', paidUrtc: 0n, refundedUrtc: remainingOf(escrow), reason: req.reason ?? null, settledBy }, now);
+        return settle(
+          escrow,
+          {
+            status: 'refunded',
+            paidUrtc: 0n,
+            refundedUrtc: remainingOf(escrow),
+            reason: req.reason ?? null,
+            settledBy,
+          },
+          now,
+        );
       });
     },
 
@@ -310,7 +406,8 @@ export function createEscrowService({ ledger, pricing, attestationTtlS = 3600, e
       const now = clock();
       return apply(() => {
         const escrow = findOrThrow(req.jobId);
-        if (signer !== escrow.toWallet) throw new AuthorizationError('FORBIDDEN', 'only the provider (to_wallet) may deliver');
+        if (signer !== escrow.toWallet)
+          throw new AuthorizationError('FORBIDDEN', 'only the provider (to_wallet) may deliver');
         checkTarget(escrow, req, door);
         checkNonce(signer, req.nonce);
         const claim = deliveryOf(escrow, req.claimedUrtc, now);
@@ -323,12 +420,17 @@ export function createEscrowService({ ledger, pricing, attestationTtlS = 3600, e
     /** The payer's dispute of a delivery, before its review ends: the money stays held until the operator resolves it. */
     async dispute(req: DisputeRequest, door?: Door): Promise<EscrowResult> {
       // Nobody could resolve a dispute without an operator: refused before it could freeze the money.
-      if (!operator.enabled) throw new AuthorizationError('OPERATOR_DISABLED', 'disputes need an operator to resolve them: RC_ADMIN_KEY is not configured');
+      if (!operator.enabled)
+        throw new AuthorizationError(
+          'OPERATOR_DISABLED',
+          'disputes need an operator to resolve them: RC_ADMIN_KEY is not configured',
+        );
       const signer = verifyActionSignature(disputeAction(req), req);
       const now = clock();
       return apply(() => {
         const escrow = findOrThrow(req.jobId);
-        if (signer !== escrow.fromWallet) throw new AuthorizationError('FORBIDDEN', 'only the payer (from_wallet) may dispute');
+        if (signer !== escrow.fromWallet)
+          throw new AuthorizationError('FORBIDDEN', 'only the payer (from_wallet) may dispute');
         checkTarget(escrow, req, door);
         checkNonce(signer, req.nonce);
         checkDisputable(escrow, now);

@@ -3,7 +3,13 @@
  * mutations, and the operator's slash. The rules live in src/attestation/bonds.ts and
  * src/pricing/eligibility.ts; this module only translates.
  */
-import { bondRequestSchema, slashRequestSchema, type BondRecord, type BondRequest, type SlashRequest } from '../attestation/bonds.js';
+import {
+  bondRequestSchema,
+  slashRequestSchema,
+  type BondRecord,
+  type BondRequest,
+  type SlashRequest,
+} from '../attestation/bonds.js';
 import { addressField } from '../domain/fields.js';
 import { formatRtc } from '../domain/money.js';
 import { isEligibleProvider } from '../pricing/eligibility.js';
@@ -17,24 +23,41 @@ const GpuBondRef = builder.objectRef<BondRecord>('GpuBond').implement({
     minerId: t.exposeString('minerId'),
     bondedUrtc: t.field({ type: 'Urtc', description: 'Counts towards eligibility.', resolve: (b) => b.bondedUrtc }),
     bondedRtc: t.string({ resolve: (b) => formatRtc(b.bondedUrtc) }),
-    unbondingUrtc: t.field({ type: 'Urtc', description: 'Asked back: returns to the wallet at unbondAt, slashable until then.', resolve: (b) => b.unbondingUrtc }),
+    unbondingUrtc: t.field({
+      type: 'Urtc',
+      description: 'Asked back: returns to the wallet at unbondAt, slashable until then.',
+      resolve: (b) => b.unbondingUrtc,
+    }),
     unbondAt: t.field({ type: 'DateTime', nullable: true, resolve: (b) => optionalSeconds(b.unbondAt) }),
-    slashedUrtc: t.field({ type: 'Urtc', description: 'Moved to the treasury by the operator, all time.', resolve: (b) => b.slashedUrtc }),
+    slashedUrtc: t.field({
+      type: 'Urtc',
+      description: 'Moved to the treasury by the operator, all time.',
+      resolve: (b) => b.slashedUrtc,
+    }),
     eligible: t.boolean({
       description: 'Whether the bond alone (bondedUrtc at least bondMinUrtc) makes the node eligible.',
       resolve: (b, _, ctx) => b.bondedUrtc >= ctx.market.bonds.bondMinUrtc,
     }),
-    bondMinUrtc: t.field({ type: 'Urtc', description: 'BOND_MIN_URTC of this market.', resolve: (_, __, ctx) => ctx.market.bonds.bondMinUrtc }),
+    bondMinUrtc: t.field({
+      type: 'Urtc',
+      description: 'BOND_MIN_URTC of this market.',
+      resolve: (_, __, ctx) => ctx.market.bonds.bondMinUrtc,
+    }),
   }),
 });
 
 builder.objectFields(GpuNodeRef, (t) => ({
   bond: t.field({ type: GpuBondRef, nullable: true, resolve: (n, _, ctx) => ctx.market.bonds.find(n.minerId) }),
   eligible: t.boolean({
-    description: 'Whether its quotes count towards the fair rate while it is online: verified, or bonded with at least BOND_MIN_URTC, and no contested GPU.',
+    description:
+      'Whether its quotes count towards the fair rate while it is online: verified, or bonded with at least BOND_MIN_URTC, and no contested GPU.',
     resolve: (n, _, ctx) =>
       isEligibleProvider(
-        { verified: n.verified, bondedUrtc: ctx.market.bonds.find(n.minerId)?.bondedUrtc ?? 0n, flags: JSON.parse(n.flags) as string[] },
+        {
+          verified: n.verified,
+          bondedUrtc: ctx.market.bonds.find(n.minerId)?.bondedUrtc ?? 0n,
+          flags: JSON.parse(n.flags) as string[],
+        },
         ctx.market.bonds.bondMinUrtc,
       ),
   }),
@@ -65,7 +88,10 @@ const BondGpuNodeInput = builder.inputType('BondGpuNodeInput', {
 const SlashBondInput = builder.inputType('SlashBondInput', {
   fields: (t) => ({
     minerId: t.string({ required: true }),
-    amountUrtc: t.string({ required: false, description: 'Default: everything the bond holds (bonded, then unbonding).' }),
+    amountUrtc: t.string({
+      required: false,
+      description: 'Default: everything the bond holds (bonded, then unbonding).',
+    }),
     reference: t.string({ required: true, description: 'Names the decision; a replay of it moves nothing.' }),
     reason: t.string({ required: false }),
   }),
@@ -74,7 +100,10 @@ const SlashBondInput = builder.inputType('SlashBondInput', {
 const GpuBondResultRef = builder.objectRef<{ bond: BondRecord; changed: boolean }>('GpuBondSuccess').implement({
   fields: (t) => ({
     bond: t.field({ type: GpuBondRef, resolve: (r) => r.bond }),
-    changed: t.boolean({ description: 'False for a replayed slash reference (nothing moved).', resolve: (r) => r.changed }),
+    changed: t.boolean({
+      description: 'False for a replayed slash reference (nothing moved).',
+      resolve: (r) => r.changed,
+    }),
   }),
 });
 

@@ -40,7 +40,8 @@ const UrtcScalar = new GraphQLScalarType<bigint, string>({
     return BigInt(value);
   },
   parseLiteral: (ast) => {
-    if (ast.kind !== Kind.STRING || !/^\d{1,19}$/.test(ast.value)) throw new TypeError('Urtc must be a string of digits');
+    if (ast.kind !== Kind.STRING || !/^\d{1,19}$/.test(ast.value))
+      throw new TypeError('Urtc must be a string of digits');
     return BigInt(ast.value);
   },
 });
@@ -93,7 +94,8 @@ export const MarketErrorInterface = builder.interfaceRef<MarketError>('MarketErr
 });
 
 const InputIssueRef = builder.objectRef<InputIssue>('InputIssue').implement({
-  description: 'One thing wrong with the input: where (a path such as `wallet` or `attestation.gpus[0].vram_mb`) and what.',
+  description:
+    'One thing wrong with the input: where (a path such as `wallet` or `attestation.gpus[0].vram_mb`) and what.',
   fields: (t) => ({
     path: t.exposeString('path'),
     message: t.exposeString('message'),
@@ -107,7 +109,8 @@ builder.objectType(InvalidInputError, {
   fields: (t) => ({
     issues: t.field({
       type: [InputIssueRef],
-      description: 'The fields at fault, as validation named them; empty when the message is about the request as a whole.',
+      description:
+        'The fields at fault, as validation named them; empty when the message is about the request as a whole.',
       resolve: (e) => [...e.issues],
     }),
   }),
@@ -115,7 +118,8 @@ builder.objectType(InvalidInputError, {
 
 builder.objectType(AuthorizationError, {
   name: 'AuthorizationError',
-  description: 'Signature, operator key or authority failed (INVALID_SIGNATURE, UNAUTHORIZED, FORBIDDEN, OPERATOR_DISABLED).',
+  description:
+    'Signature, operator key or authority failed (INVALID_SIGNATURE, UNAUTHORIZED, FORBIDDEN, OPERATOR_DISABLED).',
   interfaces: [MarketErrorInterface],
 });
 
@@ -138,7 +142,8 @@ builder.objectType(InsufficientFundsError, {
 
 builder.objectType(HardwareEvidenceError, {
   name: 'HardwareEvidenceError',
-  description: 'The attested hardware cannot be real: a model of another vendor, or a memory size it never had (IMPLAUSIBLE_HARDWARE).',
+  description:
+    'The attested hardware cannot be real: a model of another vendor, or a memory size it never had (IMPLAUSIBLE_HARDWARE).',
   interfaces: [MarketErrorInterface],
 });
 

@@ -13,13 +13,25 @@ import { builder, MONEY_ERRORS } from './builder.js';
 import { afterSeqArg, inputOf, optionalSeconds, seconds } from './shared.js';
 
 const ChainDepositStatusEnum = builder.enumType('ChainDepositStatus', {
-  description: 'pending: seen, not final, not spendable; credited: final and credited once; voided: never credited; unattributed: final, waiting for the operator.',
-  values: { PENDING: { value: 'pending' }, CREDITED: { value: 'credited' }, VOIDED: { value: 'voided' }, UNATTRIBUTED: { value: 'unattributed' } } as const,
+  description:
+    'pending: seen, not final, not spendable; credited: final and credited once; voided: never credited; unattributed: final, waiting for the operator.',
+  values: {
+    PENDING: { value: 'pending' },
+    CREDITED: { value: 'credited' },
+    VOIDED: { value: 'voided' },
+    UNATTRIBUTED: { value: 'unattributed' },
+  } as const,
 });
 
 const WithdrawalStatusEnum = builder.enumType('WithdrawalStatus', {
-  description: 'pending: debited, not yet taken by the chain; sent: the chain holds the transfer; confirmed: final; failed: the money is back in the wallet.',
-  values: { PENDING: { value: 'pending' }, SENT: { value: 'sent' }, CONFIRMED: { value: 'confirmed' }, FAILED: { value: 'failed' } } as const,
+  description:
+    'pending: debited, not yet taken by the chain; sent: the chain holds the transfer; confirmed: final; failed: the money is back in the wallet.',
+  values: {
+    PENDING: { value: 'pending' },
+    SENT: { value: 'sent' },
+    CONFIRMED: { value: 'confirmed' },
+    FAILED: { value: 'failed' },
+  } as const,
 });
 
 const ChainDepositRef = builder.prismaObject('ChainDeposit', {
@@ -28,7 +40,10 @@ const ChainDepositRef = builder.prismaObject('ChainDeposit', {
     txHash: t.exposeString('txHash'),
     chain: t.exposeString('chain'),
     fromAddress: t.exposeString('fromAddress'),
-    wallet: t.exposeString('wallet', { nullable: true, description: 'The wallet it credits: the sender, or the address of a gpr:<address> memo.' }),
+    wallet: t.exposeString('wallet', {
+      nullable: true,
+      description: 'The wallet it credits: the sender, or the address of a gpr:<address> memo.',
+    }),
     amountUrtc: t.expose('amountUrtc', { type: 'Urtc' }),
     amountRtc: t.string({ resolve: (d) => formatRtc(d.amountUrtc) }),
     memo: t.exposeString('memo', { nullable: true }),
@@ -63,13 +78,18 @@ builder.prismaObjectFields('Wallet', (t) => ({
     cursor: 'txHash',
     description: 'RustChain deposits that credit this wallet, newest first.',
     resolve: (query, w, _args, ctx) =>
-      ctx.market.db.prisma.chainDeposit.findMany({ ...query, where: { wallet: w.address }, orderBy: [{ seenAt: 'desc' }, { txHash: 'desc' }] }),
+      ctx.market.db.prisma.chainDeposit.findMany({
+        ...query,
+        where: { wallet: w.address },
+        orderBy: [{ seenAt: 'desc' }, { txHash: 'desc' }],
+      }),
   }),
   withdrawals: t.prismaConnection({
     type: 'Withdrawal',
     cursor: 'id',
     description: "This wallet's withdrawals, newest first.",
-    resolve: (query, w, _args, ctx) => ctx.market.db.prisma.withdrawal.findMany({ ...query, where: { wallet: w.address }, orderBy: { id: 'desc' } }),
+    resolve: (query, w, _args, ctx) =>
+      ctx.market.db.prisma.withdrawal.findMany({ ...query, where: { wallet: w.address }, orderBy: { id: 'desc' } }),
   }),
 }));
 
@@ -82,17 +102,37 @@ const CustodyRef = builder
       chain: t.exposeString('chain'),
       chainId: t.exposeString('chainId', { nullable: true }),
       custodyAddress: t.exposeString('custodyAddress', { nullable: true }),
-      onchainUrtc: t.field({ type: 'Urtc', nullable: true, description: "The chain's confirmed balance of the custody address.", resolve: (r) => r.onchainUrtc }),
-      liabilitiesUrtc: t.field({ type: 'Urtc', description: 'Available + held in escrows + withdrawals pending or sent.', resolve: (r) => r.liabilitiesUrtc }),
-      incomingUrtc: t.field({ type: 'Urtc', description: 'Deposits seen but not yet final.', resolve: (r) => r.incomingUrtc }),
+      onchainUrtc: t.field({
+        type: 'Urtc',
+        nullable: true,
+        description: "The chain's confirmed balance of the custody address.",
+        resolve: (r) => r.onchainUrtc,
+      }),
+      liabilitiesUrtc: t.field({
+        type: 'Urtc',
+        description: 'Available + held in escrows + withdrawals pending or sent.',
+        resolve: (r) => r.liabilitiesUrtc,
+      }),
+      incomingUrtc: t.field({
+        type: 'Urtc',
+        description: 'Deposits seen but not yet final.',
+        resolve: (r) => r.incomingUrtc,
+      }),
       pendingWithdrawalsUrtc: t.field({ type: 'Urtc', resolve: (r) => r.pendingWithdrawalsUrtc }),
-      surplusUrtc: t.string({ nullable: true, description: 'onchain − liabilities, µRTC; negative is a shortfall.', resolve: (r) => r.surplusUrtc?.toString() ?? null }),
+      surplusUrtc: t.string({
+        nullable: true,
+        description: 'onchain − liabilities, µRTC; negative is a shortfall.',
+        resolve: (r) => r.surplusUrtc?.toString() ?? null,
+      }),
       checkedAt: t.field({ type: 'DateTime', nullable: true, resolve: (r) => optionalSeconds(r.checkedAt) }),
     }),
   });
 
 builder.queryField('custody', (t) =>
-  t.field({ type: CustodyRef, resolve: (_, _args, ctx) => ({ ...ctx.market.custody.report(), enabled: ctx.market.custody.enabled }) }),
+  t.field({
+    type: CustodyRef,
+    resolve: (_, _args, ctx) => ({ ...ctx.market.custody.report(), enabled: ctx.market.custody.enabled }),
+  }),
 );
 
 const WithdrawInput = builder.inputType('WithdrawInput', {
@@ -115,7 +155,8 @@ const WithdrawSuccess = builder.objectRef<{ withdrawal: WithdrawalRecord }>('Wit
 builder.mutationField('withdraw', (t) =>
   t.field({
     type: WithdrawSuccess,
-    description: 'Moves the amount from available into a pending withdrawal, sent to RustChain as exactly one transfer.',
+    description:
+      'Moves the amount from available into a pending withdrawal, sent to RustChain as exactly one transfer.',
     errors: { types: MONEY_ERRORS, directResult: true, union: { name: 'WithdrawResult' } },
     args: t.validate({ input: t.arg({ type: WithdrawInput, required: true }) }, inputOf(withdrawRequestSchema)),
     resolve: async (_, req, ctx) => ({ withdrawal: await ctx.market.custody.withdraw(req as WithdrawRequest) }),
@@ -124,10 +165,17 @@ builder.mutationField('withdraw', (t) =>
 
 const WalletChangeEnum = builder.enumType('WalletChange', {
   values: Object.fromEntries(
-    (['deposit_pending', 'deposit_credited', 'deposit_voided', 'withdrawal_pending', 'withdrawal_sent', 'withdrawal_confirmed', 'withdrawal_failed'] as const).map((c) => [
-      c.toUpperCase(),
-      { value: c },
-    ]),
+    (
+      [
+        'deposit_pending',
+        'deposit_credited',
+        'deposit_voided',
+        'withdrawal_pending',
+        'withdrawal_sent',
+        'withdrawal_confirmed',
+        'withdrawal_failed',
+      ] as const
+    ).map((c) => [c.toUpperCase(), { value: c }]),
   ) as Record<Uppercase<WalletChange>, { value: WalletChange }>,
 });
 
@@ -152,16 +200,17 @@ const WalletEventRef = builder.objectRef<WalletEventMessage>('WalletEvent').impl
     withdrawal: t.field({
       type: WithdrawalRef,
       nullable: true,
-      resolve: (m) => (m.withdrawal ? fromSnapshot<WithdrawalRecord>(m.withdrawal, ['amountUrtc', 'custodyNonce']) : null),
+      resolve: (m) =>
+        m.withdrawal ? fromSnapshot<WithdrawalRecord>(m.withdrawal, ['amountUrtc', 'custodyNonce']) : null,
     }),
   }),
 });
 
-
 builder.subscriptionField('walletEvents', (t) =>
   t.field({
     type: WalletEventRef,
-    description: "The wallet's deposits seen, credited or voided and withdrawals pending, sent, confirmed or failed. With afterSeq, missed events first.",
+    description:
+      "The wallet's deposits seen, credited or voided and withdrawals pending, sent, confirmed or failed. With afterSeq, missed events first.",
     args: {
       wallet: t.arg.string({ required: true, validate: addressField }),
       afterSeq: t.arg.int({ required: false, validate: afterSeqArg }),

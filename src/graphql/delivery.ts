@@ -4,7 +4,14 @@
  * awaiting review by deadline). The rules are the escrow service's (src/escrow/rules.ts).
  */
 import { z } from 'zod';
-import { deliverRequestSchema, disputeRequestSchema, resolveRequestSchema, type DeliverRequest, type DisputeRequest, type ResolveRequest } from '../escrow/requests.js';
+import {
+  deliverRequestSchema,
+  disputeRequestSchema,
+  resolveRequestSchema,
+  type DeliverRequest,
+  type DisputeRequest,
+  type ResolveRequest,
+} from '../escrow/requests.js';
 import { ESCROW_REPORTS } from '../escrow/reports.js';
 import type { GraphQLContext } from './builder.js';
 import { builder } from './builder.js';
@@ -17,30 +24,47 @@ const DeliverEscrowInput = builder.inputType('DeliverEscrowInput', {
   fields: (t) => ({
     jobId: t.string({ required: true }),
     resultHash: t.string({ required: true, description: 'SHA-256 of the result, 64 lowercase hex characters.' }),
-    resultUri: t.string({ required: false, description: 'Where the result is: https://, ipfs:// or ar://, at most 512 characters.' }),
-    claimedUrtc: t.string({ required: false, description: 'µRTC claimed for the delivery, at least 1; default all the escrow still holds.' }),
+    resultUri: t.string({
+      required: false,
+      description: 'Where the result is: https://, ipfs:// or ar://, at most 512 characters.',
+    }),
+    claimedUrtc: t.string({
+      required: false,
+      description: 'µRTC claimed for the delivery, at least 1; default all the escrow still holds.',
+    }),
     nonce: t.string({ required: true, description: 'Never reused by the same signer.' }),
     publicKey: t.string({ required: true, description: "The provider's Ed25519 public key, 64 hex characters." }),
-    signature: t.string({ required: true, description: 'Ed25519 signature (128 hex) over the canonical action object.' }),
+    signature: t.string({
+      required: true,
+      description: 'Ed25519 signature (128 hex) over the canonical action object.',
+    }),
   }),
 });
 
 const DisputeEscrowInput = builder.inputType('DisputeEscrowInput', {
-  description: 'Signed by the payer (fromWallet) over {action:"escrow.dispute", job_id, job_type, reason, nonce}, before reviewUntil.',
+  description:
+    'Signed by the payer (fromWallet) over {action:"escrow.dispute", job_id, job_type, reason, nonce}, before reviewUntil.',
   fields: (t) => ({
     jobId: t.string({ required: true }),
     reason: t.string({ required: true, description: '1 to 500 characters, for the operator.' }),
     nonce: t.string({ required: true, description: 'Never reused by the same signer.' }),
     publicKey: t.string({ required: true, description: "The payer's Ed25519 public key, 64 hex characters." }),
-    signature: t.string({ required: true, description: 'Ed25519 signature (128 hex) over the canonical action object.' }),
+    signature: t.string({
+      required: true,
+      description: 'Ed25519 signature (128 hex) over the canonical action object.',
+    }),
   }),
 });
 
 const ResolveDisputeInput = builder.inputType('ResolveDisputeInput', {
-  description: 'The operator (X-Admin-Key) settles a disputed escrow: releaseUrtc to the provider, the rest to the payer.',
+  description:
+    'The operator (X-Admin-Key) settles a disputed escrow: releaseUrtc to the provider, the rest to the payer.',
   fields: (t) => ({
     jobId: t.string({ required: true }),
-    releaseUrtc: t.string({ required: true, description: 'µRTC as digits, from 0 (all back to the payer) to what the escrow holds.' }),
+    releaseUrtc: t.string({
+      required: true,
+      description: 'µRTC as digits, from 0 (all back to the payer) to what the escrow holds.',
+    }),
   }),
 });
 
@@ -50,7 +74,10 @@ builder.mutationFields((t) => ({
     description: "The provider's delivery: records the result and its claim, and opens the payer's review window.",
     errors: { ...moneyMutation, union: { name: 'DeliverEscrowResult' } },
     args: t.validate(
-      { jobType: t.arg({ type: JobTypeEnum, required: true }), input: t.arg({ type: DeliverEscrowInput, required: true }) },
+      {
+        jobType: t.arg({ type: JobTypeEnum, required: true }),
+        input: t.arg({ type: DeliverEscrowInput, required: true }),
+      },
       withJobType(deliverRequestSchema),
     ),
     resolve: (_, req, ctx) => ctx.market.escrows.deliver(req as DeliverRequest),
@@ -60,7 +87,10 @@ builder.mutationFields((t) => ({
     description: "The payer's dispute of a delivery under review: the money stays held until the operator resolves it.",
     errors: { ...moneyMutation, union: { name: 'DisputeEscrowResult' } },
     args: t.validate(
-      { jobType: t.arg({ type: JobTypeEnum, required: true }), input: t.arg({ type: DisputeEscrowInput, required: true }) },
+      {
+        jobType: t.arg({ type: JobTypeEnum, required: true }),
+        input: t.arg({ type: DisputeEscrowInput, required: true }),
+      },
       withJobType(disputeRequestSchema),
     ),
     resolve: (_, req, ctx) => ctx.market.escrows.dispute(req as DisputeRequest),
@@ -71,21 +101,26 @@ builder.mutationFields((t) => ({
     errors: { ...moneyMutation, union: { name: 'ResolveDisputeResult' } },
     args: t.validate(
       { input: t.arg({ type: ResolveDisputeInput, required: true }) },
-      z.object({ input: z.unknown() }).transform((a) => a.input).pipe(resolveRequestSchema),
+      z
+        .object({ input: z.unknown() })
+        .transform((a) => a.input)
+        .pipe(resolveRequestSchema),
     ),
     resolve: (_, req, ctx) => ctx.market.escrows.resolve(req as ResolveRequest, ctx.adminKey),
   }),
 }));
 
-const EscrowReceiptRef = builder.objectRef<{ json: string; signature: string; publicKey: string }>('EscrowReceipt').implement({
-  description:
-    'The service\'s signed receipt of a settled escrow: `json` is the exact signed text (JCS of {type:"gpr.receipt.v1", ...}), `signature` Ed25519 over its UTF-8 bytes by `publicKey` (see receiptKey).',
-  fields: (t) => ({
-    json: t.exposeString('json'),
-    signature: t.exposeString('signature'),
-    publicKey: t.exposeString('publicKey'),
-  }),
-});
+const EscrowReceiptRef = builder
+  .objectRef<{ json: string; signature: string; publicKey: string }>('EscrowReceipt')
+  .implement({
+    description:
+      'The service\'s signed receipt of a settled escrow: `json` is the exact signed text (JCS of {type:"gpr.receipt.v1", ...}), `signature` Ed25519 over its UTF-8 bytes by `publicKey` (see receiptKey).',
+    fields: (t) => ({
+      json: t.exposeString('json'),
+      signature: t.exposeString('signature'),
+      publicKey: t.exposeString('publicKey'),
+    }),
+  });
 
 builder.objectField(EscrowRef, 'receipt', (t) =>
   t.field({
@@ -129,7 +164,8 @@ builder.queryFields((t) => ({
     {
       type: 'Escrow',
       cursor: 'id',
-      description: 'Operator only (X-Admin-Key): delivered escrows in review, nearest reviewUntil (auto-release) first.',
+      description:
+        'Operator only (X-Admin-Key): delivered escrows in review, nearest reviewUntil (auto-release) first.',
       resolve: (query, _, _args, ctx) => {
         requireOperator(ctx);
         return ctx.market.db.prisma.escrow.findMany({ ...query, ...ESCROW_REPORTS.reviews });

@@ -45,38 +45,88 @@ export const EscrowRef = builder.prismaNode('Escrow', {
     fromWallet: t.exposeString('fromWallet', { description: 'The payer.' }),
     toWallet: t.exposeString('toWallet', { description: 'The provider, paid on release.' }),
     amountUrtc: t.expose('amountUrtc', { type: 'Urtc' }),
-    amountRtc: t.string({ description: 'The amount as an exact decimal RTC string.', resolve: (e) => formatRtc(e.amountUrtc) }),
-    remainingUrtc: t.field({ type: 'Urtc', description: 'What the escrow still holds: amount − released − refunded.', resolve: (e) => remainingOf(e) }),
+    amountRtc: t.string({
+      description: 'The amount as an exact decimal RTC string.',
+      resolve: (e) => formatRtc(e.amountUrtc),
+    }),
+    remainingUrtc: t.field({
+      type: 'Urtc',
+      description: 'What the escrow still holds: amount − released − refunded.',
+      resolve: (e) => remainingOf(e),
+    }),
     status: t.field({ type: EscrowStatusEnum, resolve: (e) => e.status as EscrowStatus }),
     createdAt: t.field({ type: 'DateTime', resolve: (e) => seconds(e.createdAt) }),
-    expiresAt: t.field({ type: 'DateTime', description: 'After this a never-delivered escrow is refunded automatically.', resolve: (e) => seconds(e.expiresAt) }),
-    reviewWindowS: t.int({ description: 'Seconds the payer has to review a delivery, set at lock time.', resolve: (e) => e.reviewWindowS }),
+    expiresAt: t.field({
+      type: 'DateTime',
+      description: 'After this a never-delivered escrow is refunded automatically.',
+      resolve: (e) => seconds(e.expiresAt),
+    }),
+    reviewWindowS: t.int({
+      description: 'Seconds the payer has to review a delivery, set at lock time.',
+      resolve: (e) => e.reviewWindowS,
+    }),
     deliveredAt: t.field({ type: 'DateTime', nullable: true, resolve: (e) => optionalSeconds(e.deliveredAt) }),
-    reviewUntil: t.field({ type: 'DateTime', nullable: true, description: 'Until then the payer may dispute; at it the claim is paid.', resolve: (e) => optionalSeconds(e.reviewUntil) }),
-    claimedUrtc: t.field({ type: 'Urtc', nullable: true, description: 'What the provider claims for the delivery.', resolve: (e) => e.claimedUrtc ?? null }),
-    resultHash: t.string({ nullable: true, description: 'SHA-256 of the delivered result, 64 lowercase hex.', resolve: (e) => e.resultHash ?? null }),
+    reviewUntil: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'Until then the payer may dispute; at it the claim is paid.',
+      resolve: (e) => optionalSeconds(e.reviewUntil),
+    }),
+    claimedUrtc: t.field({
+      type: 'Urtc',
+      nullable: true,
+      description: 'What the provider claims for the delivery.',
+      resolve: (e) => e.claimedUrtc ?? null,
+    }),
+    resultHash: t.string({
+      nullable: true,
+      description: 'SHA-256 of the delivered result, 64 lowercase hex.',
+      resolve: (e) => e.resultHash ?? null,
+    }),
     resultUri: t.string({ nullable: true, resolve: (e) => e.resultUri ?? null }),
     disputedAt: t.field({ type: 'DateTime', nullable: true, resolve: (e) => optionalSeconds(e.disputedAt) }),
     disputeReason: t.string({ nullable: true, resolve: (e) => e.disputeReason ?? null }),
-    releasedAt: t.field({ type: 'DateTime', nullable: true, description: 'The final settlement, when it paid the provider anything.', resolve: (e) => optionalSeconds(e.releasedAt) }),
-    refundedAt: t.field({ type: 'DateTime', nullable: true, description: 'The final settlement, when it returned anything.', resolve: (e) => optionalSeconds(e.refundedAt) }),
-    releasedUrtc: t.expose('releasedUrtc', { type: 'Urtc', description: 'Paid to the provider so far, milestones included.' }),
+    releasedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'The final settlement, when it paid the provider anything.',
+      resolve: (e) => optionalSeconds(e.releasedAt),
+    }),
+    refundedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'The final settlement, when it returned anything.',
+      resolve: (e) => optionalSeconds(e.refundedAt),
+    }),
+    releasedUrtc: t.expose('releasedUrtc', {
+      type: 'Urtc',
+      description: 'Paid to the provider so far, milestones included.',
+    }),
     refundedUrtc: t.expose('refundedUrtc', { type: 'Urtc' }),
     refundReason: t.exposeString('refundReason', { nullable: true }),
-    settledBy: t.exposeString('settledBy', { nullable: true, description: 'payer, provider, operator, sweeper (expiry) or auto (end of review).' }),
-    metadata: t.field({ type: 'JSONObject', nullable: true, resolve: (e) => (e.metadata ? (JSON.parse(e.metadata) as Record<string, unknown>) : null) }),
+    settledBy: t.exposeString('settledBy', {
+      nullable: true,
+      description: 'payer, provider, operator, sweeper (expiry) or auto (end of review).',
+    }),
+    metadata: t.field({
+      type: 'JSONObject',
+      nullable: true,
+      resolve: (e) => (e.metadata ? (JSON.parse(e.metadata) as Record<string, unknown>) : null),
+    }),
     payer: t.relation('payer'),
     provider: t.relation('provider'),
   }),
 });
 
-export const EscrowResultRef = builder.objectRef<{ escrow: EscrowRecord; changed: boolean }>('EscrowSuccess').implement({
-  description: 'The escrow after the mutation. `changed` is false for an idempotent replay that moved no money.',
-  fields: (t) => ({
-    escrow: t.field({ type: EscrowRef, resolve: (r) => r.escrow }),
-    changed: t.exposeBoolean('changed'),
-  }),
-});
+export const EscrowResultRef = builder
+  .objectRef<{ escrow: EscrowRecord; changed: boolean }>('EscrowSuccess')
+  .implement({
+    description: 'The escrow after the mutation. `changed` is false for an idempotent replay that moved no money.',
+    fields: (t) => ({
+      escrow: t.field({ type: EscrowRef, resolve: (r) => r.escrow }),
+      changed: t.exposeBoolean('changed'),
+    }),
+  });
 
 /**
  * GraphQL passes `jobType` beside `input`; the request schemas (shared with REST) see them together.
@@ -97,27 +147,52 @@ const LockEscrowInput = builder.inputType('LockEscrowInput', {
     toWallet: t.string({ required: true }),
     amountRtc: t.string({ required: false, description: 'Decimal RTC, at most 6 decimals. Give this or amountUrtc.' }),
     amountUrtc: t.string({ required: false, description: 'µRTC as digits. Give this or amountRtc.' }),
-    ttlS: t.int({ required: false, description: 'Seconds until automatic refund unless delivered (default 86400, at most 30 days).' }),
-    reviewWindowS: t.int({ required: false, description: 'Seconds the payer has to review a delivery (default 259200 = 72 h, 60 to 2592000).' }),
-    units: t.string({ required: false, description: "A quote's job size (minutes, characters or tokens): the amount must be its price at the node's rate." }),
-    metadata: t.field({ type: 'JSONObject', required: false, description: 'Up to 4 KiB of JSON (no floats), bound by metadata_sha256 in the signed object.' }),
+    ttlS: t.int({
+      required: false,
+      description: 'Seconds until automatic refund unless delivered (default 86400, at most 30 days).',
+    }),
+    reviewWindowS: t.int({
+      required: false,
+      description: 'Seconds the payer has to review a delivery (default 259200 = 72 h, 60 to 2592000).',
+    }),
+    units: t.string({
+      required: false,
+      description:
+        "A quote's job size (minutes, characters or tokens): the amount must be its price at the node's rate.",
+    }),
+    metadata: t.field({
+      type: 'JSONObject',
+      required: false,
+      description: 'Up to 4 KiB of JSON (no floats), bound by metadata_sha256 in the signed object.',
+    }),
     nonce: t.string({ required: true, description: 'Never reused by the same signer.' }),
     publicKey: t.string({ required: true, description: "The payer's Ed25519 public key, 64 hex characters." }),
-    signature: t.string({ required: true, description: 'Ed25519 signature (128 hex) over the canonical action object.' }),
+    signature: t.string({
+      required: true,
+      description: 'Ed25519 signature (128 hex) over the canonical action object.',
+    }),
   }),
 });
 
 const ReleaseEscrowInput = builder.inputType('ReleaseEscrowInput', {
-  description: 'Signed by the payer over {action:"escrow.release", job_id, job_type, nonce, amount_urtc?}; or send X-Admin-Key.',
+  description:
+    'Signed by the payer over {action:"escrow.release", job_id, job_type, nonce, amount_urtc?}; or send X-Admin-Key.',
   fields: (t) => ({
     jobId: t.string({ required: true }),
     amountUrtc: t.string({
       required: false,
-      description: 'While locked, less than remains is a milestone payment (the rest stays locked); once delivered, at least the claim (the rest returns to the payer).',
+      description:
+        'While locked, less than remains is a milestone payment (the rest stays locked); once delivered, at least the claim (the rest returns to the payer).',
     }),
     nonce: t.string({ required: false, description: 'Required when signed; never reused by the same signer.' }),
-    publicKey: t.string({ required: false, description: "The signer's Ed25519 public key; omit when the operator acts." }),
-    signature: t.string({ required: false, description: 'Ed25519 signature (128 hex) over the canonical action object.' }),
+    publicKey: t.string({
+      required: false,
+      description: "The signer's Ed25519 public key; omit when the operator acts.",
+    }),
+    signature: t.string({
+      required: false,
+      description: 'Ed25519 signature (128 hex) over the canonical action object.',
+    }),
   }),
 });
 
@@ -128,8 +203,14 @@ const RefundEscrowInput = builder.inputType('RefundEscrowInput', {
     jobId: t.string({ required: true }),
     reason: t.string({ required: false }),
     nonce: t.string({ required: false, description: 'Required when signed; never reused by the same signer.' }),
-    publicKey: t.string({ required: false, description: "The signer's Ed25519 public key; omit when the operator acts." }),
-    signature: t.string({ required: false, description: 'Ed25519 signature (128 hex) over the canonical action object.' }),
+    publicKey: t.string({
+      required: false,
+      description: "The signer's Ed25519 public key; omit when the operator acts.",
+    }),
+    signature: t.string({
+      required: false,
+      description: 'Ed25519 signature (128 hex) over the canonical action object.',
+    }),
   }),
 });
 
@@ -141,7 +222,10 @@ builder.mutationFields((t) => ({
     description: "Locks RTC from the payer's available balance for a job.",
     errors: { ...moneyMutation, union: { name: 'LockEscrowResult' } },
     args: t.validate(
-      { jobType: t.arg({ type: JobTypeEnum, required: true }), input: t.arg({ type: LockEscrowInput, required: true }) },
+      {
+        jobType: t.arg({ type: JobTypeEnum, required: true }),
+        input: t.arg({ type: LockEscrowInput, required: true }),
+      },
       withJobType(lockRequestSchema),
     ),
     resolve: (_, req, ctx) => ctx.market.escrows.lock(req as LockRequest),
@@ -151,7 +235,10 @@ builder.mutationFields((t) => ({
     description: 'Pays the provider: a milestone or the remainder while locked, the claim (or more) once delivered.',
     errors: { ...moneyMutation, union: { name: 'ReleaseEscrowResult' } },
     args: t.validate(
-      { jobType: t.arg({ type: JobTypeEnum, required: true }), input: t.arg({ type: ReleaseEscrowInput, required: true }) },
+      {
+        jobType: t.arg({ type: JobTypeEnum, required: true }),
+        input: t.arg({ type: ReleaseEscrowInput, required: true }),
+      },
       withJobType(releaseRequestSchema),
     ),
     resolve: (_, req, ctx) => ctx.market.escrows.release(req as ReleaseRequest, { adminKey: ctx.adminKey }),
@@ -161,7 +248,10 @@ builder.mutationFields((t) => ({
     description: 'Returns what an open escrow holds to the payer.',
     errors: { ...moneyMutation, union: { name: 'RefundEscrowResult' } },
     args: t.validate(
-      { jobType: t.arg({ type: JobTypeEnum, required: true }), input: t.arg({ type: RefundEscrowInput, required: true }) },
+      {
+        jobType: t.arg({ type: JobTypeEnum, required: true }),
+        input: t.arg({ type: RefundEscrowInput, required: true }),
+      },
       withJobType(refundRequestSchema),
     ),
     resolve: (_, req, ctx) => ctx.market.escrows.refund(req as RefundRequest, { adminKey: ctx.adminKey }),
@@ -183,18 +273,28 @@ builder.queryFields((t) => ({
       description: 'Escrows, newest first, filtered by wallet (and its side), status and job type.',
       args: {
         wallet: t.arg.string({ required: false, validate: addressField.nullish() }),
-        role: t.arg({ type: WalletRoleEnum, required: false, description: 'With wallet: PAYER, PROVIDER or EITHER (default).' }),
+        role: t.arg({
+          type: WalletRoleEnum,
+          required: false,
+          description: 'With wallet: PAYER, PROVIDER or EITHER (default).',
+        }),
         status: t.arg({ type: EscrowStatusEnum, required: false }),
         jobType: t.arg({ type: JobTypeEnum, required: false }),
       },
-      resolve: (query, _, args, ctx) => ctx.market.db.prisma.escrow.findMany({ ...query, where: escrowFilter(args), orderBy: { id: 'desc' } }),
+      resolve: (query, _, args, ctx) =>
+        ctx.market.db.prisma.escrow.findMany({ ...query, where: escrowFilter(args), orderBy: { id: 'desc' } }),
       totalCount: (_, args, ctx) => ctx.market.db.prisma.escrow.count({ where: escrowFilter(args) }),
     },
     { description: 'A page of escrows.' },
   ),
 }));
 
-function escrowFilter(args: { wallet?: string | null; role?: 'payer' | 'provider' | 'either' | null; status?: string | null; jobType?: string | null }) {
+function escrowFilter(args: {
+  wallet?: string | null;
+  role?: 'payer' | 'provider' | 'either' | null;
+  status?: string | null;
+  jobType?: string | null;
+}) {
   const role = args.role ?? 'either';
   const wallet = args.wallet
     ? role === 'payer'
@@ -203,7 +303,11 @@ function escrowFilter(args: { wallet?: string | null; role?: 'payer' | 'provider
         ? { toWallet: args.wallet }
         : { OR: [{ fromWallet: args.wallet }, { toWallet: args.wallet }] }
     : {};
-  return { ...wallet, ...(args.status ? { status: args.status } : {}), ...(args.jobType ? { jobType: args.jobType } : {}) };
+  return {
+    ...wallet,
+    ...(args.status ? { status: args.status } : {}),
+    ...(args.jobType ? { jobType: args.jobType } : {}),
+  };
 }
 
 const EscrowChangeEnum = builder.enumType('EscrowChange', {
@@ -212,19 +316,27 @@ const EscrowChangeEnum = builder.enumType('EscrowChange', {
     PARTIALLY_RELEASED: { value: 'partially_released', description: 'A milestone payment; the rest stays locked.' },
     DELIVERED: { value: 'delivered', description: 'The provider delivered; the review window is open.' },
     DISPUTED: { value: 'disputed', description: 'The payer disputed the delivery.' },
-    RELEASED: { value: 'released', description: 'Settled: the provider was paid (the rest, if any, went back to the payer).' },
+    RELEASED: {
+      value: 'released',
+      description: 'Settled: the provider was paid (the rest, if any, went back to the payer).',
+    },
     REFUNDED: { value: 'refunded' },
     EXPIRED: { value: 'expired', description: 'Refunded automatically at expires_at, never delivered.' },
   } as const,
 });
 
 const EscrowEventRef = builder.objectRef<EscrowEventMessage>('EscrowEvent').implement({
-  description: 'One committed change of an escrow, numbered: pass the last `seq` seen as `afterSeq` to catch up after a reconnect.',
+  description:
+    'One committed change of an escrow, numbered: pass the last `seq` seen as `afterSeq` to catch up after a reconnect.',
   fields: (t) => ({
     seq: t.int({ description: 'Increases with every event of the market.', resolve: (m) => m.seq }),
     change: t.field({ type: EscrowChangeEnum, resolve: (m) => m.change }),
     at: t.field({ type: 'DateTime', resolve: (m) => seconds(m.at) }),
-    escrow: t.field({ type: EscrowRef, description: 'The escrow as it was right after this change.', resolve: (m) => escrowOf(m) }),
+    escrow: t.field({
+      type: EscrowRef,
+      description: 'The escrow as it was right after this change.',
+      resolve: (m) => escrowOf(m),
+    }),
   }),
 });
 
@@ -237,29 +349,47 @@ function escrowOf(m: EscrowEventMessage): EscrowRecord {
 }
 
 /** Events that leave the escrow final end its subscription (a milestone does not). */
-const settles = (m: EscrowEventMessage) => FINAL_CHANGES.includes(m.change) || m.escrow.status === 'released' || m.escrow.status === 'refunded';
+const settles = (m: EscrowEventMessage) =>
+  FINAL_CHANGES.includes(m.change) || m.escrow.status === 'released' || m.escrow.status === 'refunded';
 
 builder.subscriptionFields((t) => ({
   escrowStatusChanged: t.field({
     type: EscrowEventRef,
     description:
       'Each change of one escrow (milestones, delivery and dispute included), in order. With afterSeq, the events missed since then come first (each exactly once). An escrow already settled yields its settlement at once; the stream ends after RELEASED, REFUNDED or EXPIRED.',
-    args: { jobId: t.arg.string({ required: true, validate: jobIdField }), afterSeq: t.arg.int({ required: false, validate: afterSeqArg }) },
+    args: {
+      jobId: t.arg.string({ required: true, validate: jobIdField }),
+      afterSeq: t.arg.int({ required: false, validate: afterSeqArg }),
+    },
     subscribe: (_, { jobId, afterSeq }, ctx) => {
       const log = ctx.market.escrowEvents;
       const live = ctx.market.pubsub.subscribe('escrowOfJob', jobId);
-      return catchUpThenLive(live, () => {
-        if (afterSeq != null) return log.jobCatchUp(jobId, afterSeq);
-        const latest = log.latestOfJob(jobId);
-        return latest && settles(latest) ? replayOf([latest], latest.seq - 1) : nothingMissed(latest?.seq ?? 0);
-      }, { endAfter: settles, endedAlready: () => { const l = log.latestOfJob(jobId); return l !== null && settles(l) ? l.seq : null; } });
+      return catchUpThenLive(
+        live,
+        () => {
+          if (afterSeq != null) return log.jobCatchUp(jobId, afterSeq);
+          const latest = log.latestOfJob(jobId);
+          return latest && settles(latest) ? replayOf([latest], latest.seq - 1) : nothingMissed(latest?.seq ?? 0);
+        },
+        {
+          endAfter: settles,
+          endedAlready: () => {
+            const l = log.latestOfJob(jobId);
+            return l !== null && settles(l) ? l.seq : null;
+          },
+        },
+      );
     },
     resolve: (m: EscrowEventMessage) => m,
   }),
   escrowEvents: t.field({
     type: EscrowEventRef,
-    description: 'Every change of every escrow the wallet pays or is paid by: locked, milestones, delivered, disputed, released, refunded, expired.',
-    args: { wallet: t.arg.string({ required: true, validate: addressField }), afterSeq: t.arg.int({ required: false, validate: afterSeqArg }) },
+    description:
+      'Every change of every escrow the wallet pays or is paid by: locked, milestones, delivered, disputed, released, refunded, expired.',
+    args: {
+      wallet: t.arg.string({ required: true, validate: addressField }),
+      afterSeq: t.arg.int({ required: false, validate: afterSeqArg }),
+    },
     subscribe: (_, { wallet, afterSeq }, ctx) => {
       const live = ctx.market.pubsub.subscribe('escrowOfWallet', wallet);
       return catchUpThenLive(live, () =>

@@ -21,7 +21,13 @@ const ChallengeRef = builder.objectRef<{ challenge: string; expiresAt: number }>
 });
 
 const AttestationResultRef = builder
-  .objectRef<{ minerId: string; status: 'online' | 'offline' | 'suspended'; trust: TrustLevel; fingerprint: string; flags: string[] }>('GpuAttestationSuccess')
+  .objectRef<{
+    minerId: string;
+    status: 'online' | 'offline' | 'suspended';
+    trust: TrustLevel;
+    fingerprint: string;
+    flags: string[];
+  }>('GpuAttestationSuccess')
   .implement({
     fields: (t) => ({
       minerId: t.exposeString('minerId'),
@@ -29,7 +35,11 @@ const AttestationResultRef = builder
       trust: t.field({ type: TrustLevelEnum, resolve: (r) => r.trust }),
       fingerprint: t.exposeString('fingerprint'),
       flags: t.exposeStringList('flags'),
-      node: t.prismaField({ type: 'GpuNode', resolve: (query, r, _args, ctx) => ctx.market.db.prisma.gpuNode.findUniqueOrThrow({ ...query, where: { minerId: r.minerId } }) }),
+      node: t.prismaField({
+        type: 'GpuNode',
+        resolve: (query, r, _args, ctx) =>
+          ctx.market.db.prisma.gpuNode.findUniqueOrThrow({ ...query, where: { minerId: r.minerId } }),
+      }),
     }),
   });
 
@@ -76,22 +86,32 @@ const GpuAttestationInput = builder.inputType('GpuAttestationInput', {
 
 const GpuNodeResultRef = builder.objectRef<{ minerId: string }>('GpuNodeSuccess').implement({
   fields: (t) => ({
-    node: t.prismaField({ type: 'GpuNode', resolve: (query, r, _args, ctx) => ctx.market.db.prisma.gpuNode.findUniqueOrThrow({ ...query, where: { minerId: r.minerId } }) }),
+    node: t.prismaField({
+      type: 'GpuNode',
+      resolve: (query, r, _args, ctx) =>
+        ctx.market.db.prisma.gpuNode.findUniqueOrThrow({ ...query, where: { minerId: r.minerId } }),
+    }),
   }),
 });
 
-const GpuAssignmentRef = builder.objectRef<{ uuid: string; minerId: string; previousHolder: string | null }>('GpuAssignmentSuccess').implement({
-  fields: (t) => ({
-    uuid: t.exposeString('uuid'),
-    minerId: t.exposeString('minerId', { description: 'The only miner that may attest with this GPU from now on.' }),
-    previousHolder: t.exposeString('previousHolder', { nullable: true, description: 'The node that held it at the assignment, if any.' }),
-  }),
-});
+const GpuAssignmentRef = builder
+  .objectRef<{ uuid: string; minerId: string; previousHolder: string | null }>('GpuAssignmentSuccess')
+  .implement({
+    fields: (t) => ({
+      uuid: t.exposeString('uuid'),
+      minerId: t.exposeString('minerId', { description: 'The only miner that may attest with this GPU from now on.' }),
+      previousHolder: t.exposeString('previousHolder', {
+        nullable: true,
+        description: 'The node that held it at the assignment, if any.',
+      }),
+    }),
+  });
 
 const nodeErrors = (name: string) => ({ types: NODE_ERRORS, directResult: true as const, union: { name } });
 
 /** The requesting client's address: the HTTP peer (for graphql-ws, the upgrade request's); absent in process. */
-const clientAddressOf = (ctx: GraphQLContext) => (ctx as GraphQLContext & { req?: IncomingMessage }).req?.socket?.remoteAddress;
+const clientAddressOf = (ctx: GraphQLContext) =>
+  (ctx as GraphQLContext & { req?: IncomingMessage }).req?.socket?.remoteAddress;
 
 builder.mutationFields((t) => ({
   requestAttestationChallenge: t.field({
@@ -113,7 +133,10 @@ builder.mutationFields((t) => ({
     type: GpuNodeResultRef,
     description: 'Operator only (X-Admin-Key): grants or withdraws VERIFIED trust for the node’s current hardware.',
     errors: nodeErrors('VerifyGpuNodeResult'),
-    args: { minerId: t.arg.string({ required: true, validate: addressField }), verified: t.arg.boolean({ required: true }) },
+    args: {
+      minerId: t.arg.string({ required: true, validate: addressField }),
+      verified: t.arg.boolean({ required: true }),
+    },
     resolve: async (_, { minerId, verified }, ctx) => {
       await ctx.market.attestations.setVerified(minerId, verified, ctx.adminKey);
       return { minerId };
@@ -121,16 +144,23 @@ builder.mutationFields((t) => ({
   }),
   assignGpu: t.field({
     type: GpuAssignmentRef,
-    description: 'Operator only (X-Admin-Key): the GPU belongs to minerId. Its contests close; another node holding it loses it.',
+    description:
+      'Operator only (X-Admin-Key): the GPU belongs to minerId. Its contests close; another node holding it loses it.',
     errors: nodeErrors('AssignGpuResult'),
-    args: { uuid: t.arg.string({ required: true, validate: gpuField.shape.uuid }), minerId: t.arg.string({ required: true, validate: addressField }) },
+    args: {
+      uuid: t.arg.string({ required: true, validate: gpuField.shape.uuid }),
+      minerId: t.arg.string({ required: true, validate: addressField }),
+    },
     resolve: (_, { uuid, minerId }, ctx) => ctx.market.attestations.assignGpu(uuid, minerId, ctx.adminKey),
   }),
   suspendGpuNode: t.field({
     type: GpuNodeResultRef,
     description: 'Operator only (X-Admin-Key): takes a node out of the inventory, or puts it back.',
     errors: nodeErrors('SuspendGpuNodeResult'),
-    args: { minerId: t.arg.string({ required: true, validate: addressField }), suspended: t.arg.boolean({ required: true }) },
+    args: {
+      minerId: t.arg.string({ required: true, validate: addressField }),
+      suspended: t.arg.boolean({ required: true }),
+    },
     resolve: async (_, { minerId, suspended }, ctx) => {
       await ctx.market.attestations.setSuspended(minerId, suspended, ctx.adminKey);
       return { minerId };

@@ -10,6 +10,7 @@ export const encodeNodeCursor = (minerId: string) => Buffer.from(`${PREFIX}${min
 export function decodeNodeCursor(cursor: string): string {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const minerId = text.slice(PREFIX.length);
-  if (!text.startsWith(PREFIX) || !addressField.safeParse(minerId).success) throw new InvalidInputError('after is not a gpuNodes cursor');
+  if (!text.startsWith(PREFIX) || !addressField.safeParse(minerId).success)
+    throw new InvalidInputError('after is not a gpuNodes cursor');
   return minerId;
 }

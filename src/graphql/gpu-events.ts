@@ -16,8 +16,14 @@ const NodeChangeEnum = builder.enumType('NodeChange', {
     REINSTATED: { value: 'reinstated' },
     VERIFIED: { value: 'verified' },
     UNVERIFIED: { value: 'unverified' },
-    CONTESTED: { value: 'contested', description: 'Another miner claimed one of its GPUs: flagged hardware_contested, out of the fair rate.' },
-    ASSIGNED: { value: 'assigned', description: 'The operator assigned a contested GPU: to this node, or away from it.' },
+    CONTESTED: {
+      value: 'contested',
+      description: 'Another miner claimed one of its GPUs: flagged hardware_contested, out of the fair rate.',
+    },
+    ASSIGNED: {
+      value: 'assigned',
+      description: 'The operator assigned a contested GPU: to this node, or away from it.',
+    },
   } as const,
 });
 
@@ -29,12 +35,17 @@ const NodeEventRef = builder.objectRef<NodeEventMessage>('NodeEvent').implement(
     at: t.field({ type: 'DateTime', resolve: (e) => seconds(e.at) }),
     minerId: t.string({ resolve: (e) => e.minerId }),
     status: t.field({ type: NodeStatusEnum, description: 'Right after the change.', resolve: (e) => e.status }),
-    trust: t.field({ type: TrustLevelEnum, description: 'Right after the change.', resolve: (e) => e.trust as TrustLevel }),
+    trust: t.field({
+      type: TrustLevelEnum,
+      description: 'Right after the change.',
+      resolve: (e) => e.trust as TrustLevel,
+    }),
     node: t.prismaField({
       type: 'GpuNode',
       nullable: true,
       description: 'The node as it is now.',
-      resolve: (query, e, _args, ctx) => ctx.market.db.prisma.gpuNode.findUnique({ ...query, where: { minerId: e.minerId } }),
+      resolve: (query, e, _args, ctx) =>
+        ctx.market.db.prisma.gpuNode.findUnique({ ...query, where: { minerId: e.minerId } }),
     }),
   }),
 });
@@ -42,13 +53,17 @@ const NodeEventRef = builder.objectRef<NodeEventMessage>('NodeEvent').implement(
 builder.subscriptionField('nodeStatusChanged', (t) =>
   t.field({
     type: NodeEventRef,
-    description: 'Nodes attested, going offline, suspended or reinstated (one node, or all). With afterSeq, missed events come first.',
+    description:
+      'Nodes attested, going offline, suspended or reinstated (one node, or all). With afterSeq, missed events come first.',
     args: {
       minerId: t.arg.string({ required: false, validate: addressField.nullish() }),
       afterSeq: t.arg.int({ required: false, validate: afterSeqArg }),
     },
     subscribe: (_, { minerId, afterSeq }, ctx) => {
-      const live = pipe(ctx.market.pubsub.subscribe('nodeChanged'), filter((e) => !minerId || e.minerId === minerId));
+      const live = pipe(
+        ctx.market.pubsub.subscribe('nodeChanged'),
+        filter((e) => !minerId || e.minerId === minerId),
+      );
       return catchUpThenLive(live, () =>
         afterSeq != null ? ctx.market.nodeEvents.catchUp(afterSeq, minerId ?? undefined) : nothingMissed(),
       );

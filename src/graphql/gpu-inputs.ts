@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { attestationSchema } from '../attestation/requests.js';
 
 /** The object without its null and undefined fields (GraphQL sends null for an input field left out). */
-export const compact = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined)) as T;
+export const compact = <T extends object>(o: T) =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined)) as T;
 
 interface GpuInputShape {
   model: string;
@@ -61,7 +62,11 @@ export function attestationBody(input: Record<string, any>): unknown {
  */
 export const attestationArgsSchema = z
   .object({ input: z.record(z.string(), z.unknown()) })
-  .transform(({ input }) => ({ attestation: attestationBody(input), publicKey: input.publicKey as string, signature: input.signature as string }))
+  .transform(({ input }) => ({
+    attestation: attestationBody(input),
+    publicKey: input.publicKey as string,
+    signature: input.signature as string,
+  }))
   .pipe(z.object({ attestation: attestationSchema, publicKey: z.string().max(256), signature: z.string().max(512) }));
 
 export type AttestationArgs = z.output<typeof attestationArgsSchema>;

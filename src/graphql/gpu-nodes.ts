@@ -11,7 +11,12 @@ import { z } from 'zod';
 import { DEVICE_ARCHES, type DeviceArch } from '../attestation/catalog.js';
 import { TRUST_LEVELS, type TrustLevel } from '../attestation/evidence.js';
 import { listGpuNodes, MAX_PAGE, type InventoryFilter, type InventoryOrder } from '../attestation/inventory.js';
-import { earningsOfNodes, escrowHistoriesOfNodes, gpusOfNodes, type NodeEarnings } from '../attestation/node-details.js';
+import {
+  earningsOfNodes,
+  escrowHistoriesOfNodes,
+  gpusOfNodes,
+  type NodeEarnings,
+} from '../attestation/node-details.js';
 import { nodeStatus } from '../attestation/service.js';
 import { InvalidInputError } from '../domain/errors.js';
 import { addressField, type JobType } from '../domain/fields.js';
@@ -22,19 +27,28 @@ import { compact } from './gpu-inputs.js';
 import { JobTypeEnum, seconds } from './shared.js';
 
 export const DeviceArchEnum = builder.enumType('DeviceArch', {
-  values: Object.fromEntries(DEVICE_ARCHES.map((a) => [a.toUpperCase(), { value: a }])) as Record<Uppercase<DeviceArch>, { value: DeviceArch }>,
+  values: Object.fromEntries(DEVICE_ARCHES.map((a) => [a.toUpperCase(), { value: a }])) as Record<
+    Uppercase<DeviceArch>,
+    { value: DeviceArch }
+  >,
 });
 
 export const TrustLevelEnum = builder.enumType('TrustLevel', {
-  description: 'SELF_REPORTED < CATALOG_CONSISTENT (every GPU matches the catalog) < VERIFIED (granted by the operator).',
-  values: Object.fromEntries(TRUST_LEVELS.map((t) => [t.toUpperCase(), { value: t }])) as Record<Uppercase<TrustLevel>, { value: TrustLevel }>,
+  description:
+    'SELF_REPORTED < CATALOG_CONSISTENT (every GPU matches the catalog) < VERIFIED (granted by the operator).',
+  values: Object.fromEntries(TRUST_LEVELS.map((t) => [t.toUpperCase(), { value: t }])) as Record<
+    Uppercase<TrustLevel>,
+    { value: TrustLevel }
+  >,
 });
 
 export const NodeStatusEnum = builder.enumType('NodeStatus', {
   values: { ONLINE: { value: 'online' }, OFFLINE: { value: 'offline' }, SUSPENDED: { value: 'suspended' } } as const,
 });
 
-const OrderDirectionEnum = builder.enumType('OrderDirection', { values: { ASC: { value: 'asc' }, DESC: { value: 'desc' } } as const });
+const OrderDirectionEnum = builder.enumType('OrderDirection', {
+  values: { ASC: { value: 'asc' }, DESC: { value: 'desc' } } as const,
+});
 
 const GpuNodeOrderFieldEnum = builder.enumType('GpuNodeOrderField', {
   values: {
@@ -90,7 +104,11 @@ const GpuPricesRef = builder
 
 const EarningsRef = builder.objectRef<NodeEarnings>('GpuNodeEarnings').implement({
   fields: (t) => ({
-    releasedUrtc: t.field({ type: 'Urtc', description: 'All µRTC released to this node.', resolve: (e) => e.releasedUrtc }),
+    releasedUrtc: t.field({
+      type: 'Urtc',
+      description: 'All µRTC released to this node.',
+      resolve: (e) => e.releasedUrtc,
+    }),
     releasedRtc: t.string({ resolve: (e) => formatRtc(e.releasedUrtc) }),
     jobsPaid: t.int({ resolve: (e) => e.jobs }),
   }),
@@ -116,16 +134,27 @@ export const GpuNodeRef = builder.prismaObject('GpuNode', {
     rocmVersion: t.exposeString('rocmVersion', { nullable: true }),
     metalVersion: t.exposeString('metalVersion', { nullable: true }),
     benchmarkScore: t.exposeFloat('benchmarkScore', { description: 'Sum of the GPUs’ measured FP32 TFLOPS.' }),
-    jobTypes: t.field({ type: [JobTypeEnum], resolve: (n) => JOB_TYPE_SUPPORT.filter(([, column]) => n[column]).map(([jobType]) => jobType as JobType) }),
+    jobTypes: t.field({
+      type: [JobTypeEnum],
+      resolve: (n) => JOB_TYPE_SUPPORT.filter(([, column]) => n[column]).map(([jobType]) => jobType as JobType),
+    }),
     ttsModels: t.stringList({ resolve: (n) => JSON.parse(n.ttsModels) as string[] }),
     sttModels: t.stringList({ resolve: (n) => JSON.parse(n.sttModels) as string[] }),
     llmModels: t.stringList({ resolve: (n) => JSON.parse(n.llmModels) as string[] }),
     prices: t.field({
       type: GpuPricesRef,
-      resolve: (n) => ({ render: n.priceRenderMinuteUrtc, tts: n.priceTts1kCharsUrtc, stt: n.priceSttMinuteUrtc, llm: n.priceLlm1kTokensUrtc }),
+      resolve: (n) => ({
+        render: n.priceRenderMinuteUrtc,
+        tts: n.priceTts1kCharsUrtc,
+        stt: n.priceSttMinuteUrtc,
+        llm: n.priceLlm1kTokensUrtc,
+      }),
     }),
     trust: t.field({ type: TrustLevelEnum, resolve: (n) => n.trust as TrustLevel }),
-    status: t.field({ type: NodeStatusEnum, resolve: (n, _, ctx) => nodeStatus(n, ctx.market.clock(), ctx.market.attestations.attestationTtlS) }),
+    status: t.field({
+      type: NodeStatusEnum,
+      resolve: (n, _, ctx) => nodeStatus(n, ctx.market.clock(), ctx.market.attestations.attestationTtlS),
+    }),
     fingerprint: t.exposeString('fingerprint'),
     flags: t.stringList({ resolve: (n) => JSON.parse(n.flags) as string[] }),
     firstAttestedAt: t.field({ type: 'DateTime', resolve: (n) => seconds(n.firstAttestation) }),
@@ -154,7 +183,10 @@ const GpuNodeFilter = builder.inputType('GpuNodeFilter', {
     llmModel: t.string({ required: false }),
     maxPriceUrtc: t.field({ type: 'Urtc', required: false, description: 'With jobType: at most this price per unit.' }),
     minTrust: t.field({ type: TrustLevelEnum, required: false }),
-    includeOffline: t.boolean({ required: false, description: 'Also list offline and suspended nodes (default false).' }),
+    includeOffline: t.boolean({
+      required: false,
+      description: 'Also list offline and suspended nodes (default false).',
+    }),
   }),
 });
 
@@ -162,7 +194,11 @@ const GpuNodeOrder = builder.inputType('GpuNodeOrder', {
   fields: (t) => ({
     field: t.field({ type: GpuNodeOrderFieldEnum, required: true }),
     direction: t.field({ type: OrderDirectionEnum, required: false, defaultValue: 'asc' }),
-    jobType: t.field({ type: JobTypeEnum, required: false, description: 'For PRICE: whose price (defaults to the filter’s job type).' }),
+    jobType: t.field({
+      type: JobTypeEnum,
+      required: false,
+      description: 'For PRICE: whose price (defaults to the filter’s job type).',
+    }),
   }),
 });
 
@@ -170,7 +206,10 @@ const filterSchema = z
   .object({
     minVramGb: z.number().min(0).max(4096).nullish(),
     gpuModel: z.string().min(1).max(100).nullish(),
-    minCudaVersion: z.string().regex(/^\d{1,4}(\.\d{1,3})?$/, 'must be a version such as 12.4').nullish(),
+    minCudaVersion: z
+      .string()
+      .regex(/^\d{1,4}(\.\d{1,3})?$/, 'must be a version such as 12.4')
+      .nullish(),
     ttsModel: z.string().max(100).nullish(),
     sttModel: z.string().max(100).nullish(),
     llmModel: z.string().max(100).nullish(),
@@ -188,7 +227,8 @@ builder.queryFields((t) => ({
         orderBy: t.arg({ type: GpuNodeOrder, required: false }),
       },
       resolve: async (_, args, ctx) => {
-        if (args.last != null || args.before != null) throw new InvalidInputError('gpuNodes pages forward only: use first and after');
+        if (args.last != null || args.before != null)
+          throw new InvalidInputError('gpuNodes pages forward only: use first and after');
         const after = args.after ? decodeNodeCursor(args.after) : undefined;
         const page = await listGpuNodes(ctx.market.db.prisma, {
           filter: compact((args.filter ?? {}) as InventoryFilter),
@@ -211,7 +251,13 @@ builder.queryFields((t) => ({
         };
       },
     },
-    { fields: (c) => ({ totalCount: c.int({ resolve: (conn) => (conn as unknown as { totalCount: () => Promise<number> }).totalCount() }) }) },
+    {
+      fields: (c) => ({
+        totalCount: c.int({
+          resolve: (conn) => (conn as unknown as { totalCount: () => Promise<number> }).totalCount(),
+        }),
+      }),
+    },
   ),
   gpuNode: t.prismaField({
     type: 'GpuNode',

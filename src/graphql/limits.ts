@@ -234,7 +234,8 @@ export function costLimitRule(costMax: number): ValidationRule {
   return (context) => ({
     OperationDefinition(operation) {
       const cost = operationCost(context, operation);
-      if (cost > costMax) throw queryTooComplex(`query cost ${cost} exceeds the budget of ${costMax} (a list field costs its first)`);
+      if (cost > costMax)
+        throw queryTooComplex(`query cost ${cost} exceeds the budget of ${costMax} (a list field costs its first)`);
     },
   });
 }
@@ -257,7 +258,11 @@ function operationCost(context: ValidationContext, operation: OperationDefinitio
         if (!fragmentCosts.has(name)) {
           fragmentCosts.set(name, 0); // a cycle costs nothing here; NoFragmentCycles refuses it
           const fragment = context.getFragment(name);
-          if (fragment) fragmentCosts.set(name, selectionCost(fragment.selectionSet, schema.getType(fragment.typeCondition.name.value)));
+          if (fragment)
+            fragmentCosts.set(
+              name,
+              selectionCost(fragment.selectionSet, schema.getType(fragment.typeCondition.name.value)),
+            );
         }
         total += fragmentCosts.get(name)!;
       }
@@ -272,7 +277,10 @@ function operationCost(context: ValidationContext, operation: OperationDefinitio
     if (!field) return 0; // FieldsOnCorrectTypeRule reports it
     const type = getNamedType(field.type);
     if (isLeafType(type) || !node.selectionSet) return 0;
-    return listSize(`${parentType.name}.${field.name}`, field, node.arguments ?? []) * (1 + selectionCost(node.selectionSet, type));
+    return (
+      listSize(`${parentType.name}.${field.name}`, field, node.arguments ?? []) *
+      (1 + selectionCost(node.selectionSet, type))
+    );
   }
 
   /** An Int argument's value as far as validation can know it: literal, variable default, or `unknown`. */

@@ -17,7 +17,12 @@ const RealisedRef = builder.objectRef<Realised>('RealisedRate').implement({
   description: 'What released jobs that carried a quote actually paid.',
   fields: (t) => ({
     volumeUrtc: t.field({ type: 'Urtc', resolve: (r) => r.volumeUrtc }),
-    rateUrtc: t.field({ type: 'Urtc', nullable: true, description: 'Volume-weighted µRTC per price unit.', resolve: (r) => r.rateUrtc }),
+    rateUrtc: t.field({
+      type: 'Urtc',
+      nullable: true,
+      description: 'Volume-weighted µRTC per price unit.',
+      resolve: (r) => r.rateUrtc,
+    }),
   }),
 });
 
@@ -30,7 +35,10 @@ export const FairRateRef = builder.objectRef<MarketRate>('FairRate').implement({
     fairUrtc: t.field({ type: 'Urtc', nullable: true, resolve: (r) => r.fairUrtc }),
     fairRtc: t.string({ nullable: true, resolve: (r) => (r.fairUrtc === null ? null : formatRtc(r.fairUrtc)) }),
     insufficientData: t.boolean({ resolve: (r) => r.insufficientData }),
-    providers: t.int({ description: 'Eligible independent providers (distinct hardware) quoting.', resolve: (r) => r.providers }),
+    providers: t.int({
+      description: 'Eligible independent providers (distinct hardware) quoting.',
+      resolve: (r) => r.providers,
+    }),
     counted: t.int({ description: 'Providers whose quote counted (not outliers).', resolve: (r) => r.counted }),
     minUrtc: t.field({ type: 'Urtc', nullable: true, resolve: (r) => r.minUrtc }),
     maxUrtc: t.field({ type: 'Urtc', nullable: true, resolve: (r) => r.maxUrtc }),
@@ -40,18 +48,30 @@ export const FairRateRef = builder.objectRef<MarketRate>('FairRate').implement({
       description: 'The median of every fresh quote of online nodes, eligible or not (outliers included).',
       resolve: (r) => r.quotedMedianUrtc,
     }),
-    quotedProviders: t.int({ description: 'Online nodes quoting this job type, eligible or not.', resolve: (r) => r.quotedProviders }),
-    updatedAt: t.field({ type: 'DateTime', nullable: true, description: 'The latest price change of this job type.', resolve: (r) => optionalSeconds(r.updatedAt) }),
+    quotedProviders: t.int({
+      description: 'Online nodes quoting this job type, eligible or not.',
+      resolve: (r) => r.quotedProviders,
+    }),
+    updatedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'The latest price change of this job type.',
+      resolve: (r) => optionalSeconds(r.updatedAt),
+    }),
     realised24h: t.field({ type: RealisedRef, resolve: (r) => r.realised }),
   }),
 });
 
 const QuoteRef = builder.objectRef<Quotation>('Quote').implement({
-  description: 'The µRTC to lock for a job of this size at this node’s price (pass `units` to the lock to keep that price).',
+  description:
+    'The µRTC to lock for a job of this size at this node’s price (pass `units` to the lock to keep that price).',
   fields: (t) => ({
     jobType: t.field({ type: JobTypeEnum, resolve: (q) => q.jobType }),
     minerId: t.exposeString('minerId'),
-    units: t.string({ description: 'Minutes, characters or tokens, as a digit string.', resolve: (q) => q.units.toString() }),
+    units: t.string({
+      description: 'Minutes, characters or tokens, as a digit string.',
+      resolve: (q) => q.units.toString(),
+    }),
     unitPriceUrtc: t.field({ type: 'Urtc', resolve: (q) => q.unitPriceUrtc }),
     totalUrtc: t.field({ type: 'Urtc', resolve: (q) => q.totalUrtc }),
     totalRtc: t.string({ resolve: (q) => formatRtc(q.totalUrtc) }),
@@ -76,7 +96,9 @@ const PriceBucketRef = builder.objectRef<PriceBucket>('PriceBucket').implement({
   }),
 });
 
-const BucketSizeEnum = builder.enumType('PriceBucketSize', { values: { HOUR: { value: 'hour' }, DAY: { value: 'day' } } as const });
+const BucketSizeEnum = builder.enumType('PriceBucketSize', {
+  values: { HOUR: { value: 'hour' }, DAY: { value: 'day' } } as const,
+});
 
 const PriceChangeRef = builder.prismaObject('PriceChange', {
   fields: (t) => ({
@@ -96,13 +118,20 @@ builder.objectField(GpuNodeRef, 'priceHistory', (t) =>
       description: 'This node’s price changes, newest first.',
       args: { jobType: t.arg({ type: JobTypeEnum, required: false }) },
       resolve: (query, node, args, ctx) =>
-        ctx.market.db.prisma.priceChange.findMany({ ...query, where: { minerId: node.minerId, ...(args.jobType ? { jobType: args.jobType } : {}) }, orderBy: { id: 'desc' } }),
+        ctx.market.db.prisma.priceChange.findMany({
+          ...query,
+          where: { minerId: node.minerId, ...(args.jobType ? { jobType: args.jobType } : {}) },
+          orderBy: { id: 'desc' },
+        }),
     },
     {},
   ),
 );
 
-const unitsArg = z.string().regex(/^\d{1,13}$/, 'must be a whole number of units').refine((v) => BigInt(v) >= 1n, 'must be at least 1');
+const unitsArg = z
+  .string()
+  .regex(/^\d{1,13}$/, 'must be a whole number of units')
+  .refine((v) => BigInt(v) >= 1n, 'must be at least 1');
 
 builder.queryFields((t) => ({
   marketRates: t.field({
@@ -127,7 +156,8 @@ builder.queryFields((t) => ({
   }),
   priceHistory: t.field({
     type: [PriceBucketRef],
-    description: 'Quotes and realised payments of a job type in [from, to), in UTC hour or day buckets, empty buckets included.',
+    description:
+      'Quotes and realised payments of a job type in [from, to), in UTC hour or day buckets, empty buckets included.',
     args: {
       jobType: t.arg({ type: JobTypeEnum, required: true }),
       from: t.arg({ type: 'DateTime', required: true }),
@@ -135,7 +165,12 @@ builder.queryFields((t) => ({
       bucket: t.arg({ type: BucketSizeEnum, required: true }),
     },
     resolve: (_, args, ctx) =>
-      ctx.market.pricing.history(args.jobType, Math.floor(args.from.getTime() / 1000), Math.ceil(args.to.getTime() / 1000), args.bucket),
+      ctx.market.pricing.history(
+        args.jobType,
+        Math.floor(args.from.getTime() / 1000),
+        Math.ceil(args.to.getTime() / 1000),
+        args.bucket,
+      ),
   }),
 }));
 
@@ -145,15 +180,23 @@ const PriceEventRef = builder.objectRef<PriceEventMessage>('PriceEvent').impleme
     seq: t.int({ resolve: (e) => e.seq }),
     at: t.field({ type: 'DateTime', resolve: (e) => seconds(e.at) }),
     jobType: t.field({ type: JobTypeEnum, resolve: (e) => e.jobType }),
-    rate: t.field({ type: FairRateRef, description: 'The rate now.', resolve: (e, _, ctx) => ctx.market.pricing.rate(e.jobType) }),
+    rate: t.field({
+      type: FairRateRef,
+      description: 'The rate now.',
+      resolve: (e, _, ctx) => ctx.market.pricing.rate(e.jobType),
+    }),
   }),
 });
 
 builder.subscriptionField('priceUpdated', (t) =>
   t.field({
     type: PriceEventRef,
-    description: 'Each move of the fair rate of a job type (or of every job type). With afterSeq, missed moves come first.',
-    args: { jobType: t.arg({ type: JobTypeEnum, required: false }), afterSeq: t.arg.int({ required: false, validate: afterSeqArg }) },
+    description:
+      'Each move of the fair rate of a job type (or of every job type). With afterSeq, missed moves come first.',
+    args: {
+      jobType: t.arg({ type: JobTypeEnum, required: false }),
+      afterSeq: t.arg.int({ required: false, validate: afterSeqArg }),
+    },
     subscribe: (_, { jobType, afterSeq }, ctx) => {
       const wanted = (e: PriceEventMessage) => !jobType || e.jobType === jobType;
       const live = pipe(ctx.market.pubsub.subscribe('priceUpdated'), filter(wanted));

@@ -9,7 +9,10 @@ import { builder } from './builder.js';
 
 export const JobTypeEnum = builder.enumType('JobType', {
   description: 'render (per minute), tts (per 1K characters), stt (per minute), llm (per 1K tokens, input + output).',
-  values: Object.fromEntries(JOB_TYPES.map((t) => [t.toUpperCase(), { value: t }])) as Record<Uppercase<JobType>, { value: JobType }>,
+  values: Object.fromEntries(JOB_TYPES.map((t) => [t.toUpperCase(), { value: t }])) as Record<
+    Uppercase<JobType>,
+    { value: JobType }
+  >,
 });
 
 /** Unix seconds (how the database stores times) as the DateTime scalar's Date. */

@@ -18,14 +18,16 @@ builder.prismaObject('Wallet', {
       type: 'Escrow',
       cursor: 'id',
       description: 'Escrows this wallet pays, newest first.',
-      resolve: (query, w, _args, ctx) => ctx.market.db.prisma.escrow.findMany({ ...query, where: { fromWallet: w.address }, orderBy: { id: 'desc' } }),
+      resolve: (query, w, _args, ctx) =>
+        ctx.market.db.prisma.escrow.findMany({ ...query, where: { fromWallet: w.address }, orderBy: { id: 'desc' } }),
       totalCount: (w, _args, ctx) => ctx.market.db.prisma.escrow.count({ where: { fromWallet: w.address } }),
     }),
     escrowsReceived: t.prismaConnection({
       type: 'Escrow',
       cursor: 'id',
       description: 'Escrows that pay this wallet, newest first.',
-      resolve: (query, w, _args, ctx) => ctx.market.db.prisma.escrow.findMany({ ...query, where: { toWallet: w.address }, orderBy: { id: 'desc' } }),
+      resolve: (query, w, _args, ctx) =>
+        ctx.market.db.prisma.escrow.findMany({ ...query, where: { toWallet: w.address }, orderBy: { id: 'desc' } }),
       totalCount: (w, _args, ctx) => ctx.market.db.prisma.escrow.count({ where: { toWallet: w.address } }),
     }),
   }),
@@ -63,21 +65,31 @@ const DepositInput = builder.inputType('DepositInput', {
     wallet: t.string({ required: true }),
     amountRtc: t.string({ required: false, description: 'Decimal RTC, at most 6 decimals. Give this or amountUrtc.' }),
     amountUrtc: t.string({ required: false }),
-    reference: t.string({ required: true, description: 'External reference (for example a chain transaction id); replays are idempotent.' }),
+    reference: t.string({
+      required: true,
+      description: 'External reference (for example a chain transaction id); replays are idempotent.',
+    }),
   }),
 });
 
 const DepositResultRef = builder
-  .objectRef<{ deposit: { id: number; reference: string; wallet: string; amountUrtc: bigint; createdAt: number }; created: boolean }>('DepositSuccess')
+  .objectRef<{
+    deposit: { id: number; reference: string; wallet: string; amountUrtc: bigint; createdAt: number };
+    created: boolean;
+  }>('DepositSuccess')
   .implement({
     fields: (t) => ({
       deposit: t.prismaField({ type: 'Deposit', resolve: (_q, r) => r.deposit }),
       wallet: t.prismaField({
         type: 'Wallet',
         description: 'The credited wallet after the deposit.',
-        resolve: (query, r, _args, ctx) => ctx.market.db.prisma.wallet.findUniqueOrThrow({ ...query, where: { address: r.deposit.wallet } }),
+        resolve: (query, r, _args, ctx) =>
+          ctx.market.db.prisma.wallet.findUniqueOrThrow({ ...query, where: { address: r.deposit.wallet } }),
       }),
-      created: t.boolean({ description: 'False when this reference was already deposited (nothing moved).', resolve: (r) => r.created }),
+      created: t.boolean({
+        description: 'False when this reference was already deposited (nothing moved).',
+        resolve: (r) => r.created,
+      }),
     }),
   });
 

@@ -45,5 +45,8 @@ export interface QuotedSummary {
 
 export function quotedSummary(prices: readonly bigint[]): QuotedSummary {
   const sorted = BigInt64Array.from(prices).sort();
-  return { quotedMedianUrtc: sorted.length ? medianOfSorted(Array.from(sorted)) : null, quotedProviders: sorted.length };
+  return {
+    quotedMedianUrtc: sorted.length ? medianOfSorted(Array.from(sorted)) : null,
+    quotedProviders: sorted.length,
+  };
 }

@@ -34,9 +34,13 @@ export function priceInForce(
   at: { minerId: string; jobType: JobType; now: number; attestationTtlS: number },
 ): bigint {
   if (node.priceUrtc === null) throw new StateError('INVALID_STATE', `node ${at.minerId} does not serve ${at.jobType}`);
-  if (node.suspended) throw new StateError('INVALID_STATE', `node ${at.minerId} is suspended: its prices are not offered`);
+  if (node.suspended)
+    throw new StateError('INVALID_STATE', `node ${at.minerId} is suspended: its prices are not offered`);
   if (at.now - node.lastAttestation > at.attestationTtlS) {
-    throw new StateError('INVALID_STATE', `node ${at.minerId} is offline (its attestation lapsed): its prices are not offered until it attests again`);
+    throw new StateError(
+      'INVALID_STATE',
+      `node ${at.minerId} is offline (its attestation lapsed): its prices are not offered until it attests again`,
+    );
   }
   return node.priceUrtc;
 }
@@ -90,7 +94,10 @@ export interface Quotation {
 
 function realisedOf(jobType: JobType, r: { volumeUrtc: bigint; deliveredUnits: number }): Realised {
   // A partial release paid for that share of the quoted units (deliveredUnits is summed that way).
-  const rate = r.deliveredUnits > 0 ? BigInt(Math.round((Number(r.volumeUrtc) * Number(PRICE_UNIT[jobType].per)) / r.deliveredUnits)) : null;
+  const rate =
+    r.deliveredUnits > 0
+      ? BigInt(Math.round((Number(r.volumeUrtc) * Number(PRICE_UNIT[jobType].per)) / r.deliveredUnits))
+      : null;
   return { volumeUrtc: r.volumeUrtc, rateUrtc: rate };
 }
 
@@ -127,7 +134,10 @@ export function createPricingService({
     const since = now - attestationTtlS;
     const { eligible, quoted } = store.onlineQuotes(since, bondMinUrtc);
     const earliest = store.earliestOnline(since);
-    const stat = (jobType: JobType): RateStatistic => ({ ...fairRate(eligible[jobType]), ...quotedSummary(quoted[jobType]) });
+    const stat = (jobType: JobType): RateStatistic => ({
+      ...fairRate(eligible[jobType]),
+      ...quotedSummary(quoted[jobType]),
+    });
     cache = {
       stats: { render: stat('render'), tts: stat('tts'), stt: stat('stt'), llm: stat('llm') },
       validUntil: earliest === null ? Number.POSITIVE_INFINITY : earliest + attestationTtlS + 1,

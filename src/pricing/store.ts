@@ -62,7 +62,9 @@ export function createPricingStore(db: Database.Database) {
       'INSERT INTO price_history (miner_id, job_type, old_price_urtc, new_price_urtc, changed_at, outlier) VALUES (?, ?, ?, ?, ?, ?)',
     ),
     bucketPrices: db
-      .prepare('SELECT new_price_urtc FROM price_history WHERE job_type = ? AND changed_at >= ? AND changed_at < ? ORDER BY changed_at, id')
+      .prepare(
+        'SELECT new_price_urtc FROM price_history WHERE job_type = ? AND changed_at >= ? AND changed_at < ? ORDER BY changed_at, id',
+      )
       .pluck(),
     realisedSums: db
       .prepare(
@@ -76,7 +78,9 @@ export function createPricingStore(db: Database.Database) {
       `SELECT seq, change, at FROM market_events WHERE topic = 'price' AND seq > @after AND (@jobType IS NULL OR change = @jobType)
        ORDER BY seq LIMIT @limit`,
     ),
-    earliestOnline: db.prepare('SELECT MIN(last_attestation) FROM gpu_attestations WHERE last_attestation >= ? AND suspended = 0').pluck(),
+    earliestOnline: db
+      .prepare('SELECT MIN(last_attestation) FROM gpu_attestations WHERE last_attestation >= ? AND suspended = 0')
+      .pluck(),
     nodePrice: Object.fromEntries(
       (Object.entries(PRICE_COLUMN_SQL) as [JobType, string][]).map(([jobType, column]) => [
         jobType,
@@ -87,7 +91,11 @@ export function createPricingStore(db: Database.Database) {
 
   const retention = createEventRetention(db);
   function priceEventsAfter(afterSeq: number, jobType?: JobType, limit = CATCH_UP_PAGE): PriceEventMessage[] {
-    const rows = s.priceEventsAfter.all({ after: afterSeq, jobType: jobType ?? null, limit }) as { seq: bigint; change: JobType; at: bigint }[];
+    const rows = s.priceEventsAfter.all({ after: afterSeq, jobType: jobType ?? null, limit }) as {
+      seq: bigint;
+      change: JobType;
+      at: bigint;
+    }[];
     return rows.map((r) => ({ seq: Number(r.seq), jobType: r.change, at: Number(r.at) }));
   }
 
@@ -107,7 +115,8 @@ export function createPricingStore(db: Database.Database) {
           const price = row[5 + i] as bigint | null;
           if (price === null) continue;
           quoted[jobType].push(price);
-          if (counts && !flags.includes(outlierFlag(jobType))) eligible[jobType].push({ fingerprint, priceUrtc: price });
+          if (counts && !flags.includes(outlierFlag(jobType)))
+            eligible[jobType].push({ fingerprint, priceUrtc: price });
         }
       }
       return { eligible, quoted };
@@ -115,7 +124,11 @@ export function createPricingStore(db: Database.Database) {
 
     /** Inside a write: numbers a moved rate in the shared event sequence. */
     recordPriceEvent(jobType: JobType, fairUrtc: bigint | null, at: number): PriceEventMessage {
-      const { lastInsertRowid } = s.insertPriceEvent.run(jobType, JSON.stringify({ fairUrtc: fairUrtc?.toString() ?? null }), at);
+      const { lastInsertRowid } = s.insertPriceEvent.run(
+        jobType,
+        JSON.stringify({ fairUrtc: fairUrtc?.toString() ?? null }),
+        at,
+      );
       return { seq: Number(lastInsertRowid), jobType, at };
     },
 
@@ -162,9 +175,15 @@ export function createPricingStore(db: Database.Database) {
     },
 
     /** A node's current price for a job type, null when it does not serve it. */
-    nodePrice(minerId: string, jobType: JobType): { priceUrtc: bigint | null; suspended: boolean; lastAttestation: number } | null {
-      const r = s.nodePrice[jobType].get(minerId) as { price: bigint | null; suspended: bigint; last_attestation: bigint } | undefined;
-      return r ? { priceUrtc: r.price, suspended: Number(r.suspended) === 1, lastAttestation: Number(r.last_attestation) } : null;
+    nodePrice(
+      minerId: string,
+      jobType: JobType,
+    ): { priceUrtc: bigint | null; suspended: boolean; lastAttestation: number } | null {
+      const r = s.nodePrice[jobType].get(minerId) as
+        { price: bigint | null; suspended: bigint; last_attestation: bigint } | undefined;
+      return r
+        ? { priceUrtc: r.price, suspended: Number(r.suspended) === 1, lastAttestation: Number(r.last_attestation) }
+        : null;
     },
   };
 }

@@ -53,7 +53,11 @@ const listQuery = z.object({
 });
 
 function parseQuery(query: URLSearchParams) {
-  const wanted = { wallet: query.get('wallet') ?? undefined, limit: query.get('limit') ?? undefined, cursor: query.get('cursor') ?? undefined };
+  const wanted = {
+    wallet: query.get('wallet') ?? undefined,
+    limit: query.get('limit') ?? undefined,
+    cursor: query.get('cursor') ?? undefined,
+  };
   return parseInput(listQuery, wanted, { name: 'query' });
 }
 
@@ -81,10 +85,15 @@ export const custodyRoutes: Route[] = [
     handle({ res, market, query }) {
       const q = parseQuery(query);
       const before = q.cursor === undefined ? undefined : Number(q.cursor);
-      if (before !== undefined && !Number.isSafeInteger(before)) throw invalidField('cursor', 'not a cursor this endpoint gave');
+      if (before !== undefined && !Number.isSafeInteger(before))
+        throw invalidField('cursor', 'not a cursor this endpoint gave');
       const rows = market.custody.withdrawals(q.wallet, q.limit + 1, before);
       const page = rows.slice(0, q.limit);
-      sendJson(res, 200, { ok: true, withdrawals: page.map(withdrawalJson), next_cursor: rows.length > q.limit ? String(page.at(-1)!.id) : null });
+      sendJson(res, 200, {
+        ok: true,
+        withdrawals: page.map(withdrawalJson),
+        next_cursor: rows.length > q.limit ? String(page.at(-1)!.id) : null,
+      });
     },
   },
   {
@@ -95,7 +104,11 @@ export const custodyRoutes: Route[] = [
       const rows = market.custody.deposits(q.wallet, q.limit + 1, depositCursor(q.cursor));
       const page = rows.slice(0, q.limit);
       const last = page.at(-1);
-      sendJson(res, 200, { ok: true, deposits: page.map(chainDepositJson), next_cursor: rows.length > q.limit && last ? `${last.seenAt}:${last.txHash}` : null });
+      sendJson(res, 200, {
+        ok: true,
+        deposits: page.map(chainDepositJson),
+        next_cursor: rows.length > q.limit && last ? `${last.seenAt}:${last.txHash}` : null,
+      });
     },
   },
   {
@@ -130,7 +143,10 @@ export const custodyRoutes: Route[] = [
     method: 'POST',
     path: '/custody/attribute',
     async handle({ req, res, market }) {
-      const body = parseBody(z.object({ txHash: z.string().regex(/^[0-9a-f]{1,128}$/, 'must be a transaction hash'), wallet: addressField }), await readJsonObject(req));
+      const body = parseBody(
+        z.object({ txHash: z.string().regex(/^[0-9a-f]{1,128}$/, 'must be a transaction hash'), wallet: addressField }),
+        await readJsonObject(req),
+      );
       const deposit = await market.custody.attribute(body.txHash, body.wallet, adminKey(req.headers[ADMIN_KEY_HEADER]));
       sendJson(res, 200, { ok: true, ...chainDepositJson(deposit) });
     },

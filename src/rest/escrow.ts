@@ -36,7 +36,8 @@ const FAMILIES: PathFamily[] = [
 
 function withJobType(body: Record<string, unknown>, family: PathFamily): Record<string, unknown> {
   if (body.job_type !== undefined) return body;
-  if (!family.implied) throw new InvalidInputError(`job_type is required on ${family.prefix} (one of ${family.serves.join(', ')})`);
+  if (!family.implied)
+    throw new InvalidInputError(`job_type is required on ${family.prefix} (one of ${family.serves.join(', ')})`);
   return { ...body, job_type: family.implied };
 }
 
@@ -56,7 +57,11 @@ export function escrowRoutes(): Route[] {
       path: `${family.prefix}/release`,
       async handle({ req, res, market }) {
         const request = parseBody(releaseRequestSchema, withJobType(await readJsonObject(req), family));
-        const { escrow, changed } = await market.escrows.release(request, { adminKey: adminKey(req.headers[ADMIN_KEY_HEADER]) }, family.serves);
+        const { escrow, changed } = await market.escrows.release(
+          request,
+          { adminKey: adminKey(req.headers[ADMIN_KEY_HEADER]) },
+          family.serves,
+        );
         sendJson(res, 200, { ok: true, changed, ...escrowJson(escrow) });
       },
     },
@@ -65,7 +70,11 @@ export function escrowRoutes(): Route[] {
       path: `${family.prefix}/refund`,
       async handle({ req, res, market }) {
         const request = parseBody(refundRequestSchema, withJobType(await readJsonObject(req), family));
-        const { escrow, changed } = await market.escrows.refund(request, { adminKey: adminKey(req.headers[ADMIN_KEY_HEADER]) }, family.serves);
+        const { escrow, changed } = await market.escrows.refund(
+          request,
+          { adminKey: adminKey(req.headers[ADMIN_KEY_HEADER]) },
+          family.serves,
+        );
         sendJson(res, 200, { ok: true, changed, ...escrowJson(escrow) });
       },
     },
@@ -92,16 +101,27 @@ export function escrowRoutes(): Route[] {
 
 const reportQuery = z.object({
   limit: z.coerce.number().int().min(1).max(REPORT_PAGE_MAX).default(50),
-  cursor: z.string().regex(/^\d{1,15}$/, 'not a cursor this endpoint gave').optional(),
+  cursor: z
+    .string()
+    .regex(/^\d{1,15}$/, 'not a cursor this endpoint gave')
+    .optional(),
 });
 
 /** An operator report: `{ok, escrows, next_cursor}`, oldest dispute or nearest deadline first. */
 async function sendReport({ req, res, market, query }: RouteContext, report: EscrowReport) {
   market.operator.require(adminKey(req.headers[ADMIN_KEY_HEADER]));
-  const q = parseInput(reportQuery, { limit: query.get('limit') ?? undefined, cursor: query.get('cursor') ?? undefined }, { name: 'query' });
+  const q = parseInput(
+    reportQuery,
+    { limit: query.get('limit') ?? undefined, cursor: query.get('cursor') ?? undefined },
+    { name: 'query' },
+  );
   const cursor = q.cursor === undefined ? undefined : Number(q.cursor);
   const page = await escrowReportPage(market.db.prisma, report, q.limit, cursor);
-  sendJson(res, 200, { ok: true, escrows: page.escrows.map(escrowJson), next_cursor: page.nextAfterId === null ? null : String(page.nextAfterId) });
+  sendJson(res, 200, {
+    ok: true,
+    escrows: page.escrows.map(escrowJson),
+    next_cursor: page.nextAfterId === null ? null : String(page.nextAfterId),
+  });
 }
 
 /** The `:job_id` of a path, checked with the one validation formatter. */
@@ -133,7 +153,8 @@ const settlementRoutes: Route[] = [
   {
     method: 'GET',
     path: '/receipt-key',
-    handle: ({ res, market }) => sendJson(res, 200, { ok: true, public_key: market.receipts.publicKey, key_id: market.receipts.keyId }),
+    handle: ({ res, market }) =>
+      sendJson(res, 200, { ok: true, public_key: market.receipts.publicKey, key_id: market.receipts.keyId }),
   },
 ];
 

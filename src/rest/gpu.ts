@@ -25,13 +25,23 @@ const nodesQuerySchema = z.strictObject({
   device_arch: z.enum(DEVICE_ARCHES).optional(),
   min_vram_gb: z.coerce.number().min(0).max(4096).optional(),
   model: z.string().min(1).max(100).optional(),
-  min_cuda_version: z.string().regex(/^\d{1,4}(\.\d{1,3})?$/).optional(),
+  min_cuda_version: z
+    .string()
+    .regex(/^\d{1,4}(\.\d{1,3})?$/)
+    .optional(),
   tts_model: z.string().max(100).optional(),
   stt_model: z.string().max(100).optional(),
   llm_model: z.string().max(100).optional(),
-  max_price_urtc: z.string().regex(/^\d{1,19}$/).transform(BigInt).optional(),
+  max_price_urtc: z
+    .string()
+    .regex(/^\d{1,19}$/)
+    .transform(BigInt)
+    .optional(),
   min_trust: z.enum(TRUST_LEVELS).optional(),
-  include_offline: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  include_offline: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
   order_by: z.enum(['price', 'benchmark', 'vram', 'freshness']).optional(),
   order: z.enum(['asc', 'desc']).optional(),
   limit: z.coerce.number().int().min(1).max(MAX_PAGE).optional(),
@@ -39,7 +49,10 @@ const nodesQuerySchema = z.strictObject({
 });
 
 const assignSchema = z.strictObject({ uuid: gpuField.shape.uuid, miner_id: addressField });
-const signedSchema = z.object({ public_key: z.string().max(256).optional(), signature: z.string().max(512).optional() });
+const signedSchema = z.object({
+  public_key: z.string().max(256).optional(),
+  signature: z.string().max(512).optional(),
+});
 
 function bondJson(b: BondRecord, market: Market) {
   return {
@@ -68,7 +81,9 @@ export function gpuNodeJson(n: GpuNode, gpus: GpuDevice[], market: Market) {
     rocm_version: n.rocmVersion,
     metal_version: n.metalVersion,
     benchmark_score: n.benchmarkScore,
-    job_types: JOB_TYPES.filter((t) => ({ render: n.supportsRender, tts: n.supportsTts, stt: n.supportsStt, llm: n.supportsLlm })[t]),
+    job_types: JOB_TYPES.filter(
+      (t) => ({ render: n.supportsRender, tts: n.supportsTts, stt: n.supportsStt, llm: n.supportsLlm })[t],
+    ),
     tts_models: JSON.parse(n.ttsModels) as string[],
     stt_models: JSON.parse(n.sttModels) as string[],
     llm_models: JSON.parse(n.llmModels) as string[],
@@ -120,8 +135,19 @@ export const gpuRoutes: Route[] = [
       const signed = parseInput(signedSchema, { public_key, signature }, { name: 'body' });
       // The signed object is the body as sent, numbers written as the node wrote them.
       const { public_key: _k, signature: _s, ...fieldsAsSent } = asSent;
-      const result = await market.attestations.attest(attestation, { publicKey: signed.public_key, signature: signed.signature }, fieldsAsSent);
-      sendJson(res, 200, { ok: true, miner_id: result.minerId, status: result.status, trust: result.trust, fingerprint: result.fingerprint, flags: result.flags });
+      const result = await market.attestations.attest(
+        attestation,
+        { publicKey: signed.public_key, signature: signed.signature },
+        fieldsAsSent,
+      );
+      sendJson(res, 200, {
+        ok: true,
+        miner_id: result.minerId,
+        status: result.status,
+        trust: result.trust,
+        fingerprint: result.fingerprint,
+        flags: result.flags,
+      });
     },
   },
   {
@@ -155,7 +181,13 @@ export const gpuRoutes: Route[] = [
       });
       sendJson(res, 200, {
         ok: true,
-        nodes: page.nodes.map((n) => gpuNodeJson(n, gpus.filter((g) => g.minerId === n.minerId), market)),
+        nodes: page.nodes.map((n) =>
+          gpuNodeJson(
+            n,
+            gpus.filter((g) => g.minerId === n.minerId),
+            market,
+          ),
+        ),
         next_cursor: page.hasNextPage ? page.nodes.at(-1)!.minerId : null,
       });
     },
@@ -165,8 +197,17 @@ export const gpuRoutes: Route[] = [
     path: '/gpu/assign',
     async handle({ req, res, market }) {
       const body = parseInput(assignSchema, await readJsonObject(req), { name: 'body' });
-      const result = await market.attestations.assignGpu(body.uuid, body.miner_id, adminKey(req.headers[ADMIN_KEY_HEADER]));
-      sendJson(res, 200, { ok: true, uuid: result.uuid, miner_id: result.minerId, previous_holder: result.previousHolder });
+      const result = await market.attestations.assignGpu(
+        body.uuid,
+        body.miner_id,
+        adminKey(req.headers[ADMIN_KEY_HEADER]),
+      );
+      sendJson(res, 200, {
+        ok: true,
+        uuid: result.uuid,
+        miner_id: result.minerId,
+        previous_holder: result.previousHolder,
+      });
     },
   },
   {
@@ -200,7 +241,15 @@ export const gpuRoutes: Route[] = [
     handle({ res, market, query }) {
       const minerId = parseInput(addressField, query.get('miner_id') ?? '', { name: 'miner_id' });
       // A wallet that never bonded has an empty bond, as an unknown wallet has zero balances.
-      const bond = market.bonds.find(minerId) ?? { minerId, bondedUrtc: 0n, unbondingUrtc: 0n, unbondAt: null, slashedUrtc: 0n, createdAt: 0, updatedAt: 0 };
+      const bond = market.bonds.find(minerId) ?? {
+        minerId,
+        bondedUrtc: 0n,
+        unbondingUrtc: 0n,
+        unbondAt: null,
+        slashedUrtc: 0n,
+        createdAt: 0,
+        updatedAt: 0,
+      };
       sendJson(res, 200, { ok: true, ...bondJson(bond, market) });
     },
   },

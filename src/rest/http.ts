@@ -82,7 +82,11 @@ export function readBodyText(req: IncomingMessage): Promise<string> {
       }
     };
     const onEnd = () =>
-      finish(() => (size > BODY_BYTES_MAX ? reject(new PayloadTooLargeError(BODY_BYTES_MAX)) : resolve(Buffer.concat(chunks).toString('utf8'))));
+      finish(() =>
+        size > BODY_BYTES_MAX
+          ? reject(new PayloadTooLargeError(BODY_BYTES_MAX))
+          : resolve(Buffer.concat(chunks).toString('utf8')),
+      );
     // A client that hangs up mid-body (an 'error' with ECONNRESET, or just 'close'): nobody is left to answer.
     const onError = (err: Error) => finish(() => reject(new ClientClosedError(err)));
     const onClose = () => finish(() => reject(new ClientClosedError()));
@@ -98,7 +102,8 @@ function jsonDepth(text: string): number {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x5b || c === 0x7b) max = Math.max(max, ++depth);
@@ -151,7 +156,12 @@ function exactNumbers(value: unknown, path: string): unknown {
   if (typeof value === 'object' && value !== null) {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      Object.defineProperty(out, k, { value: exactNumbers(v, fieldPath(path, k)), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, k, {
+        value: exactNumbers(v, fieldPath(path, k)),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     return out;
   }
@@ -172,7 +182,9 @@ export async function readJsonObject(req: IncomingMessage): Promise<Record<strin
  * text the client wrote (lossless-json's LosslessNumber), for a signed object whose numbers are signed as
  * written (an attestation's `80.0` stays `80.0`).
  */
-export async function readJsonBody(req: IncomingMessage): Promise<{ body: Record<string, unknown>; asSent: Record<string, unknown> }> {
+export async function readJsonBody(
+  req: IncomingMessage,
+): Promise<{ body: Record<string, unknown>; asSent: Record<string, unknown> }> {
   const text = await readBodyText(req);
   if (jsonDepth(text) > JSON_DEPTH_MAX) throw new InvalidInputError(`body nests deeper than ${JSON_DEPTH_MAX} levels`);
   let body: unknown;
@@ -187,10 +199,12 @@ export async function readJsonBody(req: IncomingMessage): Promise<{ body: Record
     const position = /position (\d+)/.exec(error instanceof Error ? error.message : '')?.[1];
     throw new InvalidInputError(`body is not valid JSON${position ? ` (at character ${position})` : ''}`);
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new InvalidInputError('body must be a JSON object');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new InvalidInputError('body must be a JSON object');
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(body)) {
-    const read = isRtcAmountKey(key) && isLosslessNumber(value) ? value.toString() : exactNumbers(value, fieldPath('', key));
+    const read =
+      isRtcAmountKey(key) && isLosslessNumber(value) ? value.toString() : exactNumbers(value, fieldPath('', key));
     Object.defineProperty(out, key, { value: read, enumerable: true, writable: true, configurable: true });
   }
   return { body: out, asSent: body as Record<string, unknown> };
@@ -215,7 +229,10 @@ export function parseBody<S extends z.ZodType>(schema: S, body: Record<string, u
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  const headers: Record<string, string | number> = { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) };
+  const headers: Record<string, string | number> = {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  };
   if (unreadBodies.has(res.req)) headers.connection = 'close'; // the rest of its body would be read as the next request
   res.writeHead(status, headers);
   res.end(text);
@@ -228,13 +245,17 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
  */
 export function sendError(res: ServerResponse, error: unknown, log: Logger): void {
   if (error instanceof MarketError) {
-    const message = error.message.length > MESSAGE_CHARS_MAX ? `${error.message.slice(0, MESSAGE_CHARS_MAX)}…` : error.message;
+    const message =
+      error.message.length > MESSAGE_CHARS_MAX ? `${error.message.slice(0, MESSAGE_CHARS_MAX)}…` : error.message;
     const issues = error instanceof InvalidInputError ? { issues: error.issues } : {};
     sendJson(res, error.httpStatus, { ok: false, error: { code: error.code, message, ...issues } });
     return;
   }
   const requestId = randomUUID();
-  log.error({ err: error, request_id: requestId, method: res.req.method, target: res.req.url?.slice(0, 200) }, 'unexpected error in REST handler');
+  log.error(
+    { err: error, request_id: requestId, method: res.req.method, target: res.req.url?.slice(0, 200) },
+    'unexpected error in REST handler',
+  );
   sendJson(res, 500, { ok: false, error: { code: 'INTERNAL', message: 'internal error', request_id: requestId } });
 }
 
@@ -250,16 +271,26 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex):
     return;
   }
   let status = 400;
-  let body: string | null = JSON.stringify({ ok: false, error: { code: 'INVALID_INPUT', message: 'malformed HTTP request', issues: [] } });
+  let body: string | null = JSON.stringify({
+    ok: false,
+    error: { code: 'INVALID_INPUT', message: 'malformed HTTP request', issues: [] },
+  });
   if (error.code === 'HPE_HEADER_OVERFLOW' || error.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW') {
     status = 413;
-    body = JSON.stringify({ ok: false, error: { code: 'PAYLOAD_TOO_LARGE', message: 'request headers are too large' } });
+    body = JSON.stringify({
+      ok: false,
+      error: { code: 'PAYLOAD_TOO_LARGE', message: 'request headers are too large' },
+    });
   } else if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
     status = 408; // the client was too slow; there is no request to judge
     body = null;
   }
   const reason = { 400: 'Bad Request', 408: 'Request Timeout', 413: 'Payload Too Large' }[status];
-  const head = [`HTTP/1.1 ${status} ${reason}`, 'Connection: close', `Content-Length: ${body === null ? 0 : Buffer.byteLength(body)}`];
+  const head = [
+    `HTTP/1.1 ${status} ${reason}`,
+    'Connection: close',
+    `Content-Length: ${body === null ? 0 : Buffer.byteLength(body)}`,
+  ];
   if (body !== null) head.push('Content-Type: application/json; charset=utf-8');
   socket.end(`${head.join('\r\n')}\r\n\r\n${body ?? ''}`, () => socket.destroy());
   setTimeout(() => socket.destroy(), 5_000).unref(); // a peer that never reads does not hold the socket
@@ -296,4 +327,5 @@ export function escrowJson(e: EscrowRecord) {
 }
 
 /** The `X-Admin-Key` header's value, if the request carried one. */
-export const adminKey = (header: string | string[] | undefined): string | null => (Array.isArray(header) ? header[0] : header) ?? null;
+export const adminKey = (header: string | string[] | undefined): string | null =>
+  (Array.isArray(header) ? header[0] : header) ?? null;

@@ -26,7 +26,11 @@ function rateJson(r: MarketRate) {
 
 const quoteQuery = z.strictObject({
   job_type: jobTypeField,
-  units: z.string().regex(/^\d{1,13}$/, 'must be a whole number of units').transform(BigInt).refine((u) => u >= 1n, 'must be at least 1'),
+  units: z
+    .string()
+    .regex(/^\d{1,13}$/, 'must be a whole number of units')
+    .transform(BigInt)
+    .refine((u) => u >= 1n, 'must be at least 1'),
   miner_id: addressField,
 });
 

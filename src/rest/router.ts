@@ -32,7 +32,15 @@ export interface Route {
 const healthRoute: Route = { method: 'GET', path: '/health', handle: ({ res }) => sendJson(res, 200, { ok: true }) };
 
 export function createRestHandler(market: Market) {
-  const routes = [healthRoute, ...escrowRoutes(), escrowLookupRoute, ...walletRoutes, ...custodyRoutes, ...gpuRoutes, ...pricingRoutes];
+  const routes = [
+    healthRoute,
+    ...escrowRoutes(),
+    escrowLookupRoute,
+    ...walletRoutes,
+    ...custodyRoutes,
+    ...gpuRoutes,
+    ...pricingRoutes,
+  ];
   const exact = new Map<string, Route>();
   const patterns: { method: string; regex: RegExp; names: string[]; route: Route }[] = [];
   for (const route of routes) {

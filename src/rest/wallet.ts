@@ -23,7 +23,10 @@ export const walletRoutes: Route[] = [
     path: '/wallet/deposit',
     async handle({ req, res, market }) {
       const request = parseBody(depositRequestSchema, await readJsonObject(req));
-      const { deposit, balance, created } = await market.wallets.deposit(request, adminKey(req.headers[ADMIN_KEY_HEADER]));
+      const { deposit, balance, created } = await market.wallets.deposit(
+        request,
+        adminKey(req.headers[ADMIN_KEY_HEADER]),
+      );
       sendJson(res, created ? 201 : 200, {
         ok: true,
         created,

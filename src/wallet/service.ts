@@ -10,7 +10,11 @@ import type { OperatorGate } from '../operator.js';
 
 export const depositRequestSchema = z
   .object({ wallet: addressField, amountRtc: amountRtcField, amountUrtc: amountUrtcField, reference: referenceField })
-  .transform((r, ctx) => ({ wallet: r.wallet, reference: r.reference, amountUrtc: requiredAmount(ctx, r.amountRtc, r.amountUrtc) }));
+  .transform((r, ctx) => ({
+    wallet: r.wallet,
+    reference: r.reference,
+    amountUrtc: requiredAmount(ctx, r.amountRtc, r.amountUrtc),
+  }));
 export type DepositRequest = z.output<typeof depositRequestSchema>;
 
 export interface Balance {
@@ -26,7 +30,17 @@ export interface DepositResult {
   created: boolean;
 }
 
-export function createWalletService({ ledger, operator, clock, log }: { ledger: Ledger; operator: OperatorGate; clock: Clock; log: Logger }) {
+export function createWalletService({
+  ledger,
+  operator,
+  clock,
+  log,
+}: {
+  ledger: Ledger;
+  operator: OperatorGate;
+  clock: Clock;
+  log: Logger;
+}) {
   function balance(address: string): Balance {
     const wallet = ledger.findWallet(address);
     return { address, availableUrtc: wallet?.availableUrtc ?? 0n, lockedUrtc: wallet?.lockedUrtc ?? 0n };
@@ -42,7 +56,10 @@ export function createWalletService({ ledger, operator, clock, log }: { ledger: 
         const existing = ledger.findDeposit(req.reference);
         if (existing) {
           if (existing.wallet !== req.wallet || existing.amountUrtc !== req.amountUrtc) {
-            throw new StateError('IDEMPOTENCY_CONFLICT', `deposit ${req.reference} was already recorded with a different wallet or amount`);
+            throw new StateError(
+              'IDEMPOTENCY_CONFLICT',
+              `deposit ${req.reference} was already recorded with a different wallet or amount`,
+            );
           }
           return { deposit: existing, created: false };
         }
@@ -50,7 +67,12 @@ export function createWalletService({ ledger, operator, clock, log }: { ledger: 
       });
       if (result.created) {
         log.info(
-          { event: 'wallet.deposited', wallet: req.wallet, amount_urtc: req.amountUrtc.toString(), reference: req.reference },
+          {
+            event: 'wallet.deposited',
+            wallet: req.wallet,
+            amount_urtc: req.amountUrtc.toString(),
+            reference: req.reference,
+          },
           `deposited ${formatRtc(req.amountUrtc)} RTC to ${req.wallet} (reference ${req.reference})`,
         );
       }

@@ -32,8 +32,17 @@ export function signedDeliverBody(provider: Wallet, f: DeliverFields): Record<st
 }
 
 /** A dispute signed by `payer` over {action:"escrow.dispute", job_id, job_type, reason, nonce}. */
-export function signedDisputeBody(payer: Wallet, f: { job_id: string; job_type?: string; reason?: string; nonce?: string }): Record<string, string> {
-  const action = { action: 'escrow.dispute', job_id: f.job_id, job_type: f.job_type ?? 'render', reason: f.reason ?? 'the frames are black', nonce: f.nonce ?? newNonce() };
+export function signedDisputeBody(
+  payer: Wallet,
+  f: { job_id: string; job_type?: string; reason?: string; nonce?: string },
+): Record<string, string> {
+  const action = {
+    action: 'escrow.dispute',
+    job_id: f.job_id,
+    job_type: f.job_type ?? 'render',
+    reason: f.reason ?? 'the frames are black',
+    nonce: f.nonce ?? newNonce(),
+  };
   const { action: _a, ...fields } = action;
   return { ...fields, public_key: payer.publicKey, signature: payer.sign(action) };
 }
@@ -48,7 +57,11 @@ export async function fundedLock(
   if (o.fundRtc !== '0') expect((await deposit(url, payer.address, o.fundRtc ?? '10')).status).toBe(201);
   const job_id = newJobId();
   const extra = o.review_window_s === undefined ? {} : { review_window_s: o.review_window_s };
-  const lock = signedLockBodyWithWindow(payer, { job_id, job_type: o.job_type, to_wallet: provider.address, amount_urtc: o.amount_urtc, ttl_s: o.ttl_s }, extra.review_window_s);
+  const lock = signedLockBodyWithWindow(
+    payer,
+    { job_id, job_type: o.job_type, to_wallet: provider.address, amount_urtc: o.amount_urtc, ttl_s: o.ttl_s },
+    extra.review_window_s,
+  );
   const r = await call(url, 'POST', `/${pathOf(o.job_type)}/escrow`, lock);
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   return job_id;

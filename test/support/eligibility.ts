@@ -9,14 +9,23 @@ export async function verifyNode(baseUrl: string, minerId: string): Promise<void
     baseUrl,
     'POST',
     '/graphql',
-    { query: 'mutation($m: String!) { verifyGpuNode(minerId: $m, verified: true) { __typename } }', variables: { m: minerId } },
+    {
+      query: 'mutation($m: String!) { verifyGpuNode(minerId: $m, verified: true) { __typename } }',
+      variables: { m: minerId },
+    },
     asOperator,
   );
-  if (r.body?.data?.verifyGpuNode?.__typename !== 'GpuNodeSuccess') throw new Error(`verify failed: ${JSON.stringify(r.body)}`);
+  if (r.body?.data?.verifyGpuNode?.__typename !== 'GpuNodeSuccess')
+    throw new Error(`verify failed: ${JSON.stringify(r.body)}`);
 }
 
 /** A `node.bond` or `node.unbond` body signed by `node` over the action object. */
-export function signedBondBody(node: Wallet, kind: 'node.bond' | 'node.unbond', amountUrtc: string, nonce = newNonce()) {
+export function signedBondBody(
+  node: Wallet,
+  kind: 'node.bond' | 'node.unbond',
+  amountUrtc: string,
+  nonce = newNonce(),
+) {
   const fields = { miner_id: node.address, amount_urtc: amountUrtc, nonce };
   return { ...fields, public_key: node.publicKey, signature: node.sign({ action: kind, ...fields }) };
 }

@@ -14,7 +14,10 @@ declare module 'vitest' {
 export default function setup(project: TestProject) {
   const dir = mkdtempSync(join(tmpdir(), 'grp-template-'));
   const file = join(dir, 'template.db');
-  execFileSync('npx', ['prisma', 'migrate', 'deploy'], { env: { ...process.env, DATABASE_URL: `file:${file}` }, stdio: 'pipe' });
+  execFileSync('npx', ['prisma', 'migrate', 'deploy'], {
+    env: { ...process.env, DATABASE_URL: `file:${file}` },
+    stdio: 'pipe',
+  });
   project.provide('templateDatabase', file);
   return () => rmSync(dir, { recursive: true, force: true });
 }

@@ -7,10 +7,23 @@ let gpuCounter = 0;
 export const newGpuUuid = () => `GPU-${process.pid.toString(16)}-${(++gpuCounter).toString(16).padStart(8, '0')}-test`;
 
 export function rtx4090(overrides: Record<string, unknown> = {}) {
-  return { model: 'NVIDIA GeForce RTX 4090', vram_mb: 24564, uuid: newGpuUuid(), pci_id: '00000000:01:00.0', driver_version: '550.54.15', cuda_version: '12.4', benchmark_score: 80.1, ...overrides };
+  return {
+    model: 'NVIDIA GeForce RTX 4090',
+    vram_mb: 24564,
+    uuid: newGpuUuid(),
+    pci_id: '00000000:01:00.0',
+    driver_version: '550.54.15',
+    cuda_version: '12.4',
+    benchmark_score: 80.1,
+    ...overrides,
+  };
 }
 
-export function attestationFields(node: Wallet, challenge: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+export function attestationFields(
+  node: Wallet,
+  challenge: string,
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     miner_id: node.address,
     challenge,

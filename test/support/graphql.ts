@@ -5,7 +5,11 @@ import { createMarketYoga } from '../../src/server.js';
 
 export function graphqlClient(market: Market) {
   const yoga = createMarketYoga(market);
-  return async function execute<R, V>(document: TypedDocumentString<R, V>, variables: V, headers: Record<string, string> = {}) {
+  return async function execute<R, V>(
+    document: TypedDocumentString<R, V>,
+    variables: V,
+    headers: Record<string, string> = {},
+  ) {
     const res = await yoga.fetch('http://market.test/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },

@@ -52,7 +52,11 @@ export function createTestMarket(options: TestMarketOptions = {}): Market {
 }
 
 export async function startTestServer(
-  options: TestMarketOptions & { sweepIntervalMs?: number; maxSubscriptionsPerConnection?: number; maxConnectionsPerIp?: number } = {},
+  options: TestMarketOptions & {
+    sweepIntervalMs?: number;
+    maxSubscriptionsPerConnection?: number;
+    maxConnectionsPerIp?: number;
+  } = {},
 ): Promise<MarketServer & { market: Market }> {
   const market = createTestMarket(options);
   const server = await startMarketServer(market, {
@@ -71,10 +75,16 @@ export function createInMemoryServices(clock: Clock) {
   db.defaultSafeIntegers(true);
   db.pragma('foreign_keys = ON');
   const migrations = join(import.meta.dirname, '../../prisma/migrations');
-  for (const dir of readdirSync(migrations, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()) {
+  for (const dir of readdirSync(migrations, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort()) {
     db.exec(readFileSync(join(migrations, dir, 'migration.sql'), 'utf8'));
   }
-  return { db, ...wireServices(db, { RC_ADMIN_KEY: ADMIN_KEY }, { log: silentLog, clock, pubsub: createMarketPubSub().pubsub }) };
+  return {
+    db,
+    ...wireServices(db, { RC_ADMIN_KEY: ADMIN_KEY }, { log: silentLog, clock, pubsub: createMarketPubSub().pubsub }),
+  };
 }
 
 let seedCounter = 0;

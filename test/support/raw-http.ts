@@ -133,7 +133,11 @@ export class RawConnection {
 }
 
 /** One request on a fresh connection (closed afterwards): its response, or null when none came. */
-export async function rawRequest(baseUrl: string, request: string | Buffer, options: RawOptions = {}): Promise<RawResponse | null> {
+export async function rawRequest(
+  baseUrl: string,
+  request: string | Buffer,
+  options: RawOptions = {},
+): Promise<RawResponse | null> {
   const connection = await RawConnection.open(baseUrl);
   try {
     await connection.write(request);

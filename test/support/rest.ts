@@ -8,7 +8,13 @@ export interface Reply {
   body: any;
 }
 
-export async function call(baseUrl: string, method: 'GET' | 'POST', path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
+export async function call(
+  baseUrl: string,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Reply> {
   const res = await fetch(`${baseUrl}${path}`, {
     method,
     headers: { 'content-type': 'application/json', ...headers },
@@ -50,21 +56,38 @@ export function signedLockBody(payer: Wallet, f: LockFields, extra: Record<strin
   // (a test may pass the hash it wants signed as `metadata_sha256`; it is signed, never sent)
   const { metadata_sha256: givenHash, ...sent } = extra;
   if (extra.metadata !== undefined) {
-    action.metadata_sha256 = (givenHash as string | undefined) ?? createHash('sha256').update(canonicalJson(extra.metadata)).digest('hex');
+    action.metadata_sha256 =
+      (givenHash as string | undefined) ?? createHash('sha256').update(canonicalJson(extra.metadata)).digest('hex');
   }
   const { action: _a, metadata_sha256: _h, ...fields } = action;
   return { ...fields, public_key: payer.publicKey, signature: payer.sign(action), ...sent };
 }
 
-export function signedReleaseBody(signer: Wallet, f: { job_id: string; job_type?: string; amount_urtc?: string; nonce?: string }): Record<string, string> {
-  const action: Record<string, string> & { action: string } = { action: 'escrow.release', job_id: f.job_id, job_type: f.job_type ?? 'render', nonce: f.nonce ?? newNonce() };
+export function signedReleaseBody(
+  signer: Wallet,
+  f: { job_id: string; job_type?: string; amount_urtc?: string; nonce?: string },
+): Record<string, string> {
+  const action: Record<string, string> & { action: string } = {
+    action: 'escrow.release',
+    job_id: f.job_id,
+    job_type: f.job_type ?? 'render',
+    nonce: f.nonce ?? newNonce(),
+  };
   if (f.amount_urtc !== undefined) action.amount_urtc = f.amount_urtc;
   const { action: _a, ...fields } = action;
   return { ...fields, public_key: signer.publicKey, signature: signer.sign(action) };
 }
 
-export function signedRefundBody(signer: Wallet, f: { job_id: string; job_type?: string; reason?: string; nonce?: string }): Record<string, string> {
-  const action: Record<string, string> & { action: string } = { action: 'escrow.refund', job_id: f.job_id, job_type: f.job_type ?? 'render', nonce: f.nonce ?? newNonce() };
+export function signedRefundBody(
+  signer: Wallet,
+  f: { job_id: string; job_type?: string; reason?: string; nonce?: string },
+): Record<string, string> {
+  const action: Record<string, string> & { action: string } = {
+    action: 'escrow.refund',
+    job_id: f.job_id,
+    job_type: f.job_type ?? 'render',
+    nonce: f.nonce ?? newNonce(),
+  };
   if (f.reason !== undefined) action.reason = f.reason;
   const { action: _a, ...fields } = action;
   return { ...fields, public_key: signer.publicKey, signature: signer.sign(action) };

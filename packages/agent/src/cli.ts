@@ -53,7 +53,8 @@ function createKeyFile(path: string): Wallet {
 
 function readKeyFile(path: string): Wallet {
   const seed = readFileSync(path, 'utf8').trim();
-  if (!SEED_HEX.test(seed)) throw new ConfigError(`key file ${path} does not hold a key: expected 64 hex characters (a 32-byte Ed25519 seed)`);
+  if (!SEED_HEX.test(seed))
+    throw new ConfigError(`key file ${path} does not hold a key: expected 64 hex characters (a 32-byte Ed25519 seed)`);
   if (process.platform !== 'win32' && (statSync(path).mode & 0o077) !== 0) {
     say(`warning: key file ${path} is readable by other users; run: chmod 600 ${path}`);
   }
@@ -84,10 +85,16 @@ function keygen(keyPath: string): number {
     wallet = createKeyFile(keyPath);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    say(code === 'EEXIST' ? `key file ${keyPath} already exists; not overwriting it` : `cannot create key file ${keyPath}: ${(error as Error).message}`);
+    say(
+      code === 'EEXIST'
+        ? `key file ${keyPath} already exists; not overwriting it`
+        : `cannot create key file ${keyPath}: ${(error as Error).message}`,
+    );
     return EXIT.config;
   }
-  process.stdout.write(`${JSON.stringify({ miner_id: wallet.address, public_key: wallet.publicKey, key_file: keyPath })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ miner_id: wallet.address, public_key: wallet.publicKey, key_file: keyPath })}\n`,
+  );
   return EXIT.ok;
 }
 
@@ -108,20 +115,38 @@ async function attempt({ server, wallet, config, dryRun, signal }: AttestOptions
   } catch (error) {
     if (!(error instanceof GpuDetectionError)) throw error;
     say(error.message);
-    emit({ ok: false, miner_id: wallet.address, error: { code: error.noTool ? 'NO_GPU_TOOL' : 'GPU_DETECTION', message: error.message } });
+    emit({
+      ok: false,
+      miner_id: wallet.address,
+      error: { code: error.noTool ? 'NO_GPU_TOOL' : 'GPU_DETECTION', message: error.message },
+    });
     return error.noTool ? 'no-tool' : 'no-gpu';
   }
-  const summary = { miner_id: wallet.address, tool: detection.tool, device_arch: detection.deviceArch, gpus: detection.gpus.length };
+  const summary = {
+    miner_id: wallet.address,
+    tool: detection.tool,
+    device_arch: detection.deviceArch,
+    gpus: detection.gpus.length,
+  };
   try {
     if (dryRun) {
-      const challenge = server ? await requestChallenge({ serverUrl: server, minerId: wallet.address, signal }) : '0'.repeat(64);
+      const challenge = server
+        ? await requestChallenge({ serverUrl: server, minerId: wallet.address, signal })
+        : '0'.repeat(64);
       if (!server) say('dry run without --server: the challenge is a placeholder of 64 zeros');
       const body = signAttestation(buildAttestation({ minerId: wallet.address, challenge, config, detection }), wallet);
       process.stdout.write(`${JSON.stringify(body)}\n`);
       return 'ok';
     }
     const answer = await attestOnce({ serverUrl: server!, wallet, config, detection, signal });
-    emit({ ok: true, ...summary, status: answer.status, trust: answer.trust, fingerprint: answer.fingerprint, flags: answer.flags });
+    emit({
+      ok: true,
+      ...summary,
+      status: answer.status,
+      trust: answer.trust,
+      fingerprint: answer.fingerprint,
+      flags: answer.flags,
+    });
     return 'ok';
   } catch (error) {
     if (error instanceof AgentError || error instanceof ConfigError) {
@@ -142,12 +167,19 @@ function parseInterval(text: string | undefined, config: AgentConfig): number | 
   return Number(text);
 }
 
-async function attest(values: { server?: string; key?: string; config?: string; interval?: string; 'dry-run'?: boolean }): Promise<number> {
+async function attest(values: {
+  server?: string;
+  key?: string;
+  config?: string;
+  interval?: string;
+  'dry-run'?: boolean;
+}): Promise<number> {
   const dryRun = values['dry-run'] === true;
   if (!values.key) throw new UsageError('attest needs --key FILE');
   if (!values.config) throw new UsageError('attest needs --config FILE');
   if (!values.server && !dryRun) throw new UsageError('attest needs --server URL');
-  if (values.server && !/^https?:\/\/[^\s]+$/.test(values.server)) throw new UsageError(`--server must be an http(s) URL, got ${JSON.stringify(values.server)}`);
+  if (values.server && !/^https?:\/\/[^\s]+$/.test(values.server))
+    throw new UsageError(`--server must be an http(s) URL, got ${JSON.stringify(values.server)}`);
 
   const config = loadAgentConfig(values.config);
   const interval = dryRun ? undefined : parseInterval(values.interval, config);
@@ -217,7 +249,9 @@ async function main(argv: string[]): Promise<number> {
       case 'attest':
         return await attest(values);
       default:
-        throw new UsageError(command === undefined ? 'give a command: keygen or attest' : `unknown command ${JSON.stringify(command)}`);
+        throw new UsageError(
+          command === undefined ? 'give a command: keygen or attest' : `unknown command ${JSON.stringify(command)}`,
+        );
     }
   } catch (error) {
     if (error instanceof UsageError || (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {

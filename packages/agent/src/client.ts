@@ -84,7 +84,12 @@ export interface BuildAttestationInput {
 export function buildAttestation({ minerId, challenge, config, detection }: BuildAttestationInput): AttestationBody {
   const gpus = detection.gpus.map((gpu): GpuAttestation => {
     const benchmark = benchmarkFor(config, gpu.uuid);
-    const [driverVersion, cudaVersion, rocmVersion, metalVersion] = [gpu.driverVersion, gpu.cudaVersion, gpu.rocmVersion, gpu.metalVersion].map(wireVersion);
+    const [driverVersion, cudaVersion, rocmVersion, metalVersion] = [
+      gpu.driverVersion,
+      gpu.cudaVersion,
+      gpu.rocmVersion,
+      gpu.metalVersion,
+    ].map(wireVersion);
     if (benchmark === undefined) {
       throw new ConfigError(
         `no benchmark for GPU ${gpu.uuid} (${gpu.model}): add it to benchmark_scores, or set benchmark_score for every GPU`,
@@ -161,7 +166,9 @@ async function postJson(fetchImpl: FetchLike, url: string, body: unknown, signal
     });
   } catch (error) {
     const cause = (error as { cause?: { message?: string } }).cause?.message;
-    const reason = timeout.aborted ? `no answer within ${REQUEST_TIMEOUT_MS / 1000} s` : cause ?? (error as Error).message;
+    const reason = timeout.aborted
+      ? `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`
+      : (cause ?? (error as Error).message);
     throw new AgentError(signal?.aborted ? 'ABORTED' : 'NETWORK', `POST ${url}: ${reason}`);
   }
   const text = await response.text();
@@ -178,7 +185,11 @@ async function postJson(fetchImpl: FetchLike, url: string, body: unknown, signal
   const failure = errorAnswer.safeParse(parsed);
   if (failure.success) throw new AgentError(failure.data.error.code, failure.data.error.message, response.status);
   if (!response.ok) {
-    throw new AgentError(`HTTP_${response.status}`, `POST ${url} answered HTTP ${response.status}: ${text.slice(0, 200)}`, response.status);
+    throw new AgentError(
+      `HTTP_${response.status}`,
+      `POST ${url} answered HTTP ${response.status}: ${text.slice(0, 200)}`,
+      response.status,
+    );
   }
   return parsed;
 }
@@ -193,12 +204,23 @@ export interface AttestOnceInput {
 }
 
 /** POST /gpu/challenge, then the signed POST /gpu/attest. Resolves to the server's answer or throws an AgentError. */
-export async function attestOnce({ serverUrl, wallet, config, detection, fetchImpl = fetch, signal }: AttestOnceInput): Promise<AttestResult> {
+export async function attestOnce({
+  serverUrl,
+  wallet,
+  config,
+  detection,
+  fetchImpl = fetch,
+  signal,
+}: AttestOnceInput): Promise<AttestResult> {
   const challenge = await requestChallenge({ serverUrl, minerId: wallet.address, fetchImpl, signal });
   const body = signAttestation(buildAttestation({ minerId: wallet.address, challenge, config, detection }), wallet);
   const url = endpoint(serverUrl, '/gpu/attest');
   const answer = attestAnswer.safeParse(await postJson(fetchImpl, url, body, signal));
-  if (!answer.success) throw new AgentError('BAD_RESPONSE', `POST ${url}: the answer lacks ${answer.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+  if (!answer.success)
+    throw new AgentError(
+      'BAD_RESPONSE',
+      `POST ${url}: the answer lacks ${answer.error.issues.map((i) => i.path.join('.')).join(', ')}`,
+    );
   return answer.data;
 }
 

@@ -31,7 +31,9 @@ export const agentConfigSchema = z
   .strictObject(
     {
       job_types: z
-        .array(z.enum(JOB_TYPES, { error: 'must be one of render, tts, stt, llm' }), { error: 'must be a list of job types' })
+        .array(z.enum(JOB_TYPES, { error: 'must be one of render, tts, stt, llm' }), {
+          error: 'must be a list of job types',
+        })
         .min(1, 'serve at least one job type')
         .refine((list) => new Set(list).size === list.length, 'lists a job type twice'),
       tts_models: modelList.optional(),
@@ -63,22 +65,35 @@ export const agentConfigSchema = z
       const served = config.job_types.includes(jobType);
       const price = config.prices[priceField];
       if (served && price === undefined) {
-        ctx.addIssue({ code: 'custom', path: ['prices', priceField], message: `is required because job_types includes "${jobType}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['prices', priceField],
+          message: `is required because job_types includes "${jobType}"`,
+        });
       }
       if (!served && price !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['prices', priceField], message: `is set but job_types does not include "${jobType}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['prices', priceField],
+          message: `is set but job_types does not include "${jobType}"`,
+        });
       }
     }
     for (const [jobType, modelField] of MODEL_FIELDS) {
       if (config[modelField] !== undefined && !config.job_types.includes(jobType)) {
-        ctx.addIssue({ code: 'custom', path: [modelField], message: `is set but job_types does not include "${jobType}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: [modelField],
+          message: `is set but job_types does not include "${jobType}"`,
+        });
       }
     }
     if (config.benchmark_score === undefined && config.benchmark_scores === undefined) {
       ctx.addIssue({
         code: 'custom',
         path: ['benchmark_score'],
-        message: 'give benchmark_score (measured dense FP32 TFLOPS, for every GPU) or benchmark_scores (TFLOPS by GPU uuid)',
+        message:
+          'give benchmark_score (measured dense FP32 TFLOPS, for every GPU) or benchmark_scores (TFLOPS by GPU uuid)',
       });
     }
   });

@@ -144,7 +144,9 @@ function jsonObjectIn(text: string): Record<string, unknown> | undefined {
   if (start < 0) return undefined;
   try {
     const value: unknown = JSON.parse(text.slice(start));
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -183,7 +185,9 @@ export function parseRocmSmiJson(text: string, rocmVersionText?: string): Detect
   if (cards.length === 0) throw new GpuDetectionError('rocm-smi reported no AMD GPU (no "card" entries in its JSON)');
   const system = data['system'];
   const driverVersion =
-    system !== null && typeof system === 'object' ? field(system as Record<string, unknown>, 'Driver version') : undefined;
+    system !== null && typeof system === 'object'
+      ? field(system as Record<string, unknown>, 'Driver version')
+      : undefined;
   const rocmVersion = rocmVersionText === undefined ? undefined : parseRocmVersionFile(rocmVersionText);
 
   const gpus: DetectedGpu[] = [];
@@ -226,7 +230,8 @@ export function parsePlatformUuid(text: string): string {
   const data = jsonObjectIn(text);
   const items = data?.['SPHardwareDataType'];
   const first: unknown = Array.isArray(items) ? items[0] : undefined;
-  const uuid = first !== null && typeof first === 'object' ? (first as Record<string, unknown>)['platform_UUID'] : undefined;
+  const uuid =
+    first !== null && typeof first === 'object' ? (first as Record<string, unknown>)['platform_UUID'] : undefined;
   if (typeof uuid !== 'string' || uuid.trim() === '') {
     throw new GpuDetectionError('system_profiler SPHardwareDataType reported no platform_UUID');
   }
@@ -248,7 +253,8 @@ export function parseSystemProfilerJson(text: string, memsizeBytes: number, plat
   for (const item of items as unknown[]) {
     if (item === null || typeof item !== 'object') continue;
     const e = item as Record<string, unknown>;
-    const model = typeof e['sppci_model'] === 'string' ? e['sppci_model'] : typeof e['_name'] === 'string' ? e['_name'] : '';
+    const model =
+      typeof e['sppci_model'] === 'string' ? e['sppci_model'] : typeof e['_name'] === 'string' ? e['_name'] : '';
     const isApple = e['spdisplays_vendor'] === 'sppci_vendor_Apple' || /^Apple M\d/.test(model);
     if (!isApple || model === '') continue;
     const gpu: DetectedGpu = { model, vramMb: Math.floor(memsizeBytes / MIB), uuid: platformUuid };
@@ -258,7 +264,9 @@ export function parseSystemProfilerJson(text: string, memsizeBytes: number, plat
     gpus.push(gpu);
   }
   if (gpus.length === 0) {
-    throw new GpuDetectionError('system_profiler found no Apple silicon GPU: on macOS only Apple silicon (M1 and later) is supported');
+    throw new GpuDetectionError(
+      'system_profiler found no Apple silicon GPU: on macOS only Apple silicon (M1 and later) is supported',
+    );
   }
   if (gpus.length > 1) {
     // One SoC, one GPU: two entries would attest one uuid twice.
@@ -298,7 +306,8 @@ export const runCommand: Runner = (cmd, args) =>
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      if (signal) reject(new GpuDetectionError(`${cmd} did not finish (${signal}; the limit is ${COMMAND_TIMEOUT_MS / 1000} s)`));
+      if (signal)
+        reject(new GpuDetectionError(`${cmd} did not finish (${signal}; the limit is ${COMMAND_TIMEOUT_MS / 1000} s)`));
       else resolve({ stdout, stderr, code: code ?? 1 });
     });
   });
@@ -354,7 +363,11 @@ async function detectApple(run: Runner): Promise<DetectedGpu[]> {
   if (memsize.code !== 0) throw failed('sysctl', memsize);
   const hardware = await run('system_profiler', ['SPHardwareDataType', '-json']);
   if (hardware.code !== 0) throw failed('system_profiler', hardware);
-  return parseSystemProfilerJson(output(displays), parseSysctlMemsize(memsize.stdout), parsePlatformUuid(hardware.stdout));
+  return parseSystemProfilerJson(
+    output(displays),
+    parseSysctlMemsize(memsize.stdout),
+    parsePlatformUuid(hardware.stdout),
+  );
 }
 
 /**

@@ -50,7 +50,15 @@ describe('the agent CLI', () => {
     const dir = mkdtempSync(join(tmpdir(), 'agent-attest-'));
     mkdirSync(join(dir, 'keys'));
     const key = join(dir, 'keys', 'node.key');
-    const result = await runCli(['attest', '--server', 'http://127.0.0.1:9', '--key', key, '--config', 'examples/agent.config.json']);
+    const result = await runCli([
+      'attest',
+      '--server',
+      'http://127.0.0.1:9',
+      '--key',
+      key,
+      '--config',
+      'examples/agent.config.json',
+    ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(NO_GPU_TOOL_MESSAGE);
     const line = JSON.parse(result.stdout.trim());
@@ -63,7 +71,10 @@ describe('the agent CLI', () => {
   it('attest --dry-run prints the signed body for the detected GPUs and sends nothing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'agent-dry-run-'));
     const key = join(dir, 'node.key');
-    const result = await runCli(['attest', '--dry-run', '--key', key, '--config', 'examples/agent.config.json'], withFakeNvidiaSmi());
+    const result = await runCli(
+      ['attest', '--dry-run', '--key', key, '--config', 'examples/agent.config.json'],
+      withFakeNvidiaSmi(),
+    );
     expect(result.code).toBe(0);
     expect(result.stderr).toContain('placeholder');
     const { public_key, signature, ...fields } = JSON.parse(result.stdout);
@@ -74,7 +85,10 @@ describe('the agent CLI', () => {
         minerId: wallet.address,
         challenge: '0'.repeat(64),
         config: loadAgentConfig(EXAMPLE_CONFIG),
-        detection: { deviceArch: 'nvidia_gpu', gpus: [{ ...parseNvidiaSmiCsv(fixture('nvidia-smi-rtx4090.csv'))[0]!, cudaVersion: '12.4' }] },
+        detection: {
+          deviceArch: 'nvidia_gpu',
+          gpus: [{ ...parseNvidiaSmiCsv(fixture('nvidia-smi-rtx4090.csv'))[0]!, cudaVersion: '12.4' }],
+        },
       }),
     );
     expect(verifies({ ...fields, action: 'gpu.attest' }, public_key, signature)).toBe(true);
@@ -83,10 +97,26 @@ describe('the agent CLI', () => {
   it('attest --interval repeats until SIGTERM, then exits 0', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'agent-interval-'));
     const config = join(dir, 'agent.json');
-    writeFileSync(config, JSON.stringify({ job_types: ['render'], prices: { render_minute_urtc: '50000' }, benchmark_score: 80 }));
+    writeFileSync(
+      config,
+      JSON.stringify({ job_types: ['render'], prices: { render_minute_urtc: '50000' }, benchmark_score: 80 }),
+    );
     // Nothing listens on port 9: each attempt fails, is logged, and the agent keeps going.
-    const args = ['attest', '--server', 'http://127.0.0.1:9', '--key', join(dir, 'k'), '--config', config, '--interval', '10'];
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: PACKAGE_DIR, env: { ...process.env, PATH: withFakeNvidiaSmi() } });
+    const args = [
+      'attest',
+      '--server',
+      'http://127.0.0.1:9',
+      '--key',
+      join(dir, 'k'),
+      '--config',
+      config,
+      '--interval',
+      '10',
+    ];
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: PACKAGE_DIR,
+      env: { ...process.env, PATH: withFakeNvidiaSmi() },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => (stdout += c));
@@ -94,7 +124,11 @@ describe('the agent CLI', () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     // The summary line (stdout) and the schedule message (stderr) come through separate pipes, in either order.
     const deadline = Date.now() + 20_000;
-    while (!(stdout.includes('\n') && stderr.includes('attesting every')) && child.exitCode === null && Date.now() < deadline) {
+    while (
+      !(stdout.includes('\n') && stderr.includes('attesting every')) &&
+      child.exitCode === null &&
+      Date.now() < deadline
+    ) {
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(JSON.parse(stdout.trim())).toMatchObject({ ok: false, error: { code: 'NETWORK' } });
@@ -114,4 +148,3 @@ describe('the agent CLI', () => {
     expect(result.stderr).toContain('prices.llm_1k_tokens_urtc: is required because job_types includes "llm"');
   });
 });
-

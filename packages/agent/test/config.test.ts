@@ -17,7 +17,11 @@ function configError(value: unknown): string {
 }
 
 describe('agent config', () => {
-  const valid = { job_types: ['render', 'llm'], prices: { render_minute_urtc: '250000', llm_1k_tokens_urtc: '2000' }, benchmark_score: 35.6 };
+  const valid = {
+    job_types: ['render', 'llm'],
+    prices: { render_minute_urtc: '250000', llm_1k_tokens_urtc: '2000' },
+    benchmark_score: 35.6,
+  };
 
   it('accepts the example config', () => {
     const config = loadAgentConfig(EXAMPLE_CONFIG);
@@ -38,17 +42,23 @@ describe('agent config', () => {
     expect(configError({ ...valid, prices: { ...valid.prices, stt_minute_urtc: '100' } })).toContain(
       'prices.stt_minute_urtc: is set but job_types does not include "stt"',
     );
-    expect(configError({ ...valid, tts_models: ['xtts-v2'] })).toContain('tts_models: is set but job_types does not include "tts"');
+    expect(configError({ ...valid, tts_models: ['xtts-v2'] })).toContain(
+      'tts_models: is set but job_types does not include "tts"',
+    );
   });
 
   it('refuses prices that are not positive digit strings', () => {
     for (const price of ['1.5', 250000, '-1', '0', '007', '1e6', '8388608000001']) {
-      expect(configError({ ...valid, prices: { ...valid.prices, render_minute_urtc: price } })).toContain('prices.render_minute_urtc:');
+      expect(configError({ ...valid, prices: { ...valid.prices, render_minute_urtc: price } })).toContain(
+        'prices.render_minute_urtc:',
+      );
     }
   });
 
   it('refuses unknown job types, unknown keys and a missing benchmark', () => {
-    expect(configError({ ...valid, job_types: ['render', 'video'] })).toContain('job_types.1: must be one of render, tts, stt, llm');
+    expect(configError({ ...valid, job_types: ['render', 'video'] })).toContain(
+      'job_types.1: must be one of render, tts, stt, llm',
+    );
     expect(configError({ ...valid, price: {} })).toMatch(/price/);
     const { benchmark_score: _, ...noBenchmark } = valid;
     expect(configError(noBenchmark)).toMatch(/benchmark_score.*benchmark_scores/);

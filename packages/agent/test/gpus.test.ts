@@ -68,7 +68,9 @@ describe('parseNvidiaSmiCsv', () => {
     expect(gpus).toHaveLength(8);
     expect(new Set(gpus.map((g) => g.model))).toEqual(new Set(['NVIDIA A100-SXM4-80GB']));
     expect(gpus.every((g) => g.vramMb === 81920 && g.driverVersion === '535.161.08')).toBe(true);
-    expect(gpus.map((g) => g.pciId)).toEqual(['07', '0F', '47', '4E', '87', '90', 'B7', 'BD'].map((b) => `00000000:${b}:00.0`));
+    expect(gpus.map((g) => g.pciId)).toEqual(
+      ['07', '0F', '47', '4E', '87', '90', 'B7', 'BD'].map((b) => `00000000:${b}:00.0`),
+    );
     expect(new Set(gpus.map((g) => g.uuid)).size).toBe(8);
     expect(gpus[0]!.uuid).toBe('GPU-16b3278b-a0d0-8fc9-45b0-b86933fa4d06');
     expect(gpus[7]!.uuid).toBe('GPU-1c2175b0-f7d4-a121-825d-14a4c8f154f3');
@@ -95,7 +97,13 @@ describe('parseNvidiaSmiCsv', () => {
   it('tolerates extra whitespace, CRLF, blank lines and memory with its unit', () => {
     const text = '  NVIDIA GeForce RTX 4090 ,   24564 MiB ,  GPU-aaaa ,00000000:01:00.0,  550.54.14   \r\n\r\n\n';
     expect(parseNvidiaSmiCsv(text)).toStrictEqual([
-      { model: 'NVIDIA GeForce RTX 4090', vramMb: 24564, uuid: 'GPU-aaaa', pciId: '00000000:01:00.0', driverVersion: '550.54.14' },
+      {
+        model: 'NVIDIA GeForce RTX 4090',
+        vramMb: 24564,
+        uuid: 'GPU-aaaa',
+        pciId: '00000000:01:00.0',
+        driverVersion: '550.54.14',
+      },
     ]);
   });
 
@@ -108,13 +116,19 @@ describe('parseNvidiaSmiCsv', () => {
   });
 
   it('turns "No devices were found" and empty output into GpuDetectionErrors', () => {
-    expect(detectionError(() => parseNvidiaSmiCsv(fixture('nvidia-smi-no-devices.txt'))).message).toContain('No devices were found');
+    expect(detectionError(() => parseNvidiaSmiCsv(fixture('nvidia-smi-no-devices.txt'))).message).toContain(
+      'No devices were found',
+    );
     expect(detectionError(() => parseNvidiaSmiCsv('\n')).message).toMatch(/printed nothing/);
   });
 
   it('refuses a GPU without memory.total or UUID: neither can be attested', () => {
-    expect(detectionError(() => parseNvidiaSmiCsv('NVIDIA GB10, [N/A], GPU-1, 0000000F:01:00.0, 580.95.05')).message).toMatch(/memory\.total/);
-    expect(detectionError(() => parseNvidiaSmiCsv('Tesla T4, 15360, [N/A], 00000000:00:04.0, 535.183.01')).message).toMatch(/no UUID/);
+    expect(
+      detectionError(() => parseNvidiaSmiCsv('NVIDIA GB10, [N/A], GPU-1, 0000000F:01:00.0, 580.95.05')).message,
+    ).toMatch(/memory\.total/);
+    expect(
+      detectionError(() => parseNvidiaSmiCsv('Tesla T4, 15360, [N/A], 00000000:00:04.0, 535.183.01')).message,
+    ).toMatch(/no UUID/);
   });
 });
 
@@ -124,8 +138,14 @@ describe('parseNvidiaSmiCudaVersion', () => {
   });
 
   it('reads nvidia-smi -q, and is undefined when absent or N/A', () => {
-    expect(parseNvidiaSmiCudaVersion('Driver Version                            : 555.42.02\nCUDA Version                              : 12.5\n')).toBe('12.5');
-    expect(parseNvidiaSmiCudaVersion('| NVIDIA-SMI 550.54.14   Driver Version: 550.54.14   CUDA Version: N/A |')).toBeUndefined();
+    expect(
+      parseNvidiaSmiCudaVersion(
+        'Driver Version                            : 555.42.02\nCUDA Version                              : 12.5\n',
+      ),
+    ).toBe('12.5');
+    expect(
+      parseNvidiaSmiCudaVersion('| NVIDIA-SMI 550.54.14   Driver Version: 550.54.14   CUDA Version: N/A |'),
+    ).toBeUndefined();
     expect(parseNvidiaSmiCudaVersion('')).toBeUndefined();
   });
 });
@@ -149,21 +169,41 @@ describe('parseRocmSmiJson', () => {
   it('reads a 2× MI250X node as its four GCDs', () => {
     const gpus = parseRocmSmiJson(fixture('rocm-smi-2x-mi250x.json'), version);
     expect(gpus).toHaveLength(4);
-    expect(gpus.map((g) => g.uuid)).toEqual(['0x9a41c3e07b25d816', '0x7e2d05b9c4a1f3e8', '0x51c8e2f3a09d7b64', '0xd03b7a6e4f18c295']);
+    expect(gpus.map((g) => g.uuid)).toEqual([
+      '0x9a41c3e07b25d816',
+      '0x7e2d05b9c4a1f3e8',
+      '0x51c8e2f3a09d7b64',
+      '0xd03b7a6e4f18c295',
+    ]);
     expect(gpus.map((g) => g.pciId)).toEqual(['0000:C1:00.0', '0000:C6:00.0', '0000:C9:00.0', '0000:CE:00.0']);
     for (const gpu of gpus) {
-      expect(gpu).toMatchObject({ model: 'AMD Instinct MI250X / MI250', vramMb: 65520, driverVersion: '6.7.0', rocmVersion: '6.2.4' });
+      expect(gpu).toMatchObject({
+        model: 'AMD Instinct MI250X / MI250',
+        vramMb: 65520,
+        driverVersion: '6.7.0',
+        rocmVersion: '6.2.4',
+      });
     }
   });
 
   it('reads an MI300X, and leaves the ROCm version out when it is not given', () => {
     expect(parseRocmSmiJson(fixture('rocm-smi-mi300x.json'))).toStrictEqual([
-      { model: 'AMD Instinct MI300X', vramMb: 196592, uuid: '0x8b27e4d1c95f0a63', pciId: '0000:05:00.0', driverVersion: '6.8.5' },
+      {
+        model: 'AMD Instinct MI300X',
+        vramMb: 196592,
+        uuid: '0x8b27e4d1c95f0a63',
+        pciId: '0000:05:00.0',
+        driverVersion: '6.8.5',
+      },
     ]);
   });
 
   it('reads ROCm 5 key spellings, sorts card10 after card2, and skips a warning line before the JSON', () => {
-    const entry = (uid: string) => ({ 'Unique ID': uid, 'VRAM Total Memory (B)': '17163091968', 'Card series': 'Radeon RX 6800 XT' });
+    const entry = (uid: string) => ({
+      'Unique ID': uid,
+      'VRAM Total Memory (B)': '17163091968',
+      'Card series': 'Radeon RX 6800 XT',
+    });
     const text = `WARNING: one or more devices are in a low-power state\n${JSON.stringify({
       card10: entry('0x10'),
       card2: entry('0x2'),
@@ -181,7 +221,9 @@ describe('parseRocmSmiJson', () => {
   });
 
   it('refuses JSON without any card', () => {
-    expect(detectionError(() => parseRocmSmiJson('{"system": {"Driver version": "6.8.5"}}')).message).toMatch(/no AMD GPU/);
+    expect(detectionError(() => parseRocmSmiJson('{"system": {"Driver version": "6.8.5"}}')).message).toMatch(
+      /no AMD GPU/,
+    );
   });
 
   it('reads the ROCm version file', () => {
@@ -211,16 +253,29 @@ describe('parseSystemProfilerJson', () => {
 
   it('prefers sppci_model to an internal _name, and maps metal4', () => {
     const text = JSON.stringify({
-      SPDisplaysDataType: [{ _name: 'kHW_AppleM1Item', spdisplays_mtlgpufamilysupport: 'spdisplays_metal4', sppci_model: 'Apple M1' }],
+      SPDisplaysDataType: [
+        { _name: 'kHW_AppleM1Item', spdisplays_mtlgpufamilysupport: 'spdisplays_metal4', sppci_model: 'Apple M1' },
+      ],
     });
-    expect(parseSystemProfilerJson(text, 17179869184, 'U')).toStrictEqual([{ model: 'Apple M1', vramMb: 16384, uuid: 'U', metalVersion: '4' }]);
+    expect(parseSystemProfilerJson(text, 17179869184, 'U')).toStrictEqual([
+      { model: 'Apple M1', vramMb: 16384, uuid: 'U', metalVersion: '4' },
+    ]);
   });
 
   it('refuses an Intel Mac: only Apple silicon is supported on macOS', () => {
     const text = JSON.stringify({
       SPDisplaysDataType: [
-        { _name: 'AMD Radeon Pro 5500M', spdisplays_vendor: 'sppci_vendor_amd', sppci_model: 'AMD Radeon Pro 5500M', spdisplays_vram: '8 GB' },
-        { _name: 'Intel UHD Graphics 630', spdisplays_vendor: 'sppci_vendor_intel', sppci_model: 'Intel UHD Graphics 630' },
+        {
+          _name: 'AMD Radeon Pro 5500M',
+          spdisplays_vendor: 'sppci_vendor_amd',
+          sppci_model: 'AMD Radeon Pro 5500M',
+          spdisplays_vram: '8 GB',
+        },
+        {
+          _name: 'Intel UHD Graphics 630',
+          spdisplays_vendor: 'sppci_vendor_intel',
+          sppci_model: 'Intel UHD Graphics 630',
+        },
       ],
     });
     expect(detectionError(() => parseSystemProfilerJson(text, 34359738368, 'U')).message).toMatch(/only Apple silicon/);
@@ -249,7 +304,10 @@ const noFiles = async () => undefined;
 
 describe('detectGpus', () => {
   it('uses nvidia-smi, with the CUDA version from the plain table', async () => {
-    const run = scriptedRunner({ [NVIDIA_QUERY]: ok(fixture('nvidia-smi-rtx4090.csv')), 'nvidia-smi': ok(fixture('nvidia-smi-rtx4090-table.txt')) });
+    const run = scriptedRunner({
+      [NVIDIA_QUERY]: ok(fixture('nvidia-smi-rtx4090.csv')),
+      'nvidia-smi': ok(fixture('nvidia-smi-rtx4090-table.txt')),
+    });
     const detection = await detectGpus(run, noFiles);
     expect(detection).toStrictEqual({
       tool: 'nvidia-smi',
@@ -281,7 +339,14 @@ describe('detectGpus', () => {
     expect(detection.tool).toBe('rocm-smi');
     expect(detection.deviceArch).toBe('amd_gpu');
     expect(detection.gpus).toStrictEqual([
-      { model: 'AMD Instinct MI300X', vramMb: 196592, uuid: '0x8b27e4d1c95f0a63', pciId: '0000:05:00.0', driverVersion: '6.8.5', rocmVersion: '6.2.4' },
+      {
+        model: 'AMD Instinct MI300X',
+        vramMb: 196592,
+        uuid: '0x8b27e4d1c95f0a63',
+        pciId: '0000:05:00.0',
+        driverVersion: '6.8.5',
+        rocmVersion: '6.2.4',
+      },
     ]);
     expect(paths).toHaveLength(1);
     expect(paths[0]!.endsWith(join('.info', 'version'))).toBe(true);
@@ -305,11 +370,15 @@ describe('detectGpus', () => {
     const error = await detectGpus(run, noFiles).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GpuDetectionError);
     expect((error as GpuDetectionError).noTool).toBe(false);
-    expect((error as GpuDetectionError).message).toContain("NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.");
+    expect((error as GpuDetectionError).message).toContain(
+      "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.",
+    );
   });
 
   it('reports rocm-smi’s driver error, which it prints on stderr while exiting 0', async () => {
-    const run = scriptedRunner({ [ROCM_QUERY]: { stdout: '', stderr: fixture('rocm-smi-driver-not-initialized.stderr.txt'), code: 0 } });
+    const run = scriptedRunner({
+      [ROCM_QUERY]: { stdout: '', stderr: fixture('rocm-smi-driver-not-initialized.stderr.txt'), code: 0 },
+    });
     const error = await detectGpus(run, noFiles).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GpuDetectionError);
     expect((error as Error).message).toContain('Driver not initialized (amdgpu not found in modules)');

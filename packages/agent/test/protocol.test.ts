@@ -32,7 +32,8 @@ const VECTOR = {
   },
   canonical:
     '{"action":"escrow.lock","amount_urtc":"1500000","from_wallet":"RTC21fe31dfa154a261626bf854046fd2271b7bed4b","job_id":"job-0001","job_type":"render","nonce":"n-0001","to_wallet":"RTC0000000000000000000000000000000000000001"}',
-  signature: '9d6b25abc9954b779d1d43ab833d4407e761f25358c2123924b15b46283a44fa428510615dc22a8a46ca4beee0a1c06a794209c102ce595a708ca8e19f059b08',
+  signature:
+    '9d6b25abc9954b779d1d43ab833d4407e761f25358c2123924b15b46283a44fa428510615dc22a8a46ca4beee0a1c06a794209c102ce595a708ca8e19f059b08',
 };
 
 describe('wallet', () => {
@@ -55,7 +56,9 @@ describe('wallet', () => {
 describe('canonical JSON', () => {
   it('is RFC 8785: keys sorted by UTF-16 code units, recursively, no whitespace', () => {
     expect(canonicalJson(VECTOR.action)).toBe(VECTOR.canonical);
-    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: null } })).toBe('{"a":{"c":null,"d":[3,{"y":2,"z":1}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: null } })).toBe(
+      '{"a":{"c":null,"d":[3,{"y":2,"z":1}]},"b":1}',
+    );
     expect(canonicalJson({ '€': 1, '\r': 2, a: 3, ö: 4 })).toBe('{"\\r":2,"a":3,"ö":4,"€":1}');
   });
 
@@ -67,7 +70,9 @@ describe('canonical JSON', () => {
 
   it('writes the Python wallets’ form: non-ASCII as lowercase \\uXXXX, surrogate pairs', () => {
     const action = { action: 'escrow.refund', reason: 'Grüße 🎬' };
-    expect(canonicalJson(action, 'python')).toBe('{"action":"escrow.refund","reason":"Gr\\u00fc\\u00dfe \\ud83c\\udfac"}');
+    expect(canonicalJson(action, 'python')).toBe(
+      '{"action":"escrow.refund","reason":"Gr\\u00fc\\u00dfe \\ud83c\\udfac"}',
+    );
     expect(hasPythonForm(canonicalJson(action))).toBe(true);
     expect(hasPythonForm(VECTOR.canonical)).toBe(false);
   });
@@ -75,7 +80,9 @@ describe('canonical JSON', () => {
   it('writes a value the caller marks as verbatim exactly as given (a number read losslessly)', () => {
     const asRead = { raw: '80.0' };
     const verbatim = (value: object) => (value === asRead ? asRead.raw : undefined);
-    expect(canonicalJson({ benchmark_score: asRead, gpus: [asRead] }, 'jcs', verbatim)).toBe('{"benchmark_score":80.0,"gpus":[80.0]}');
+    expect(canonicalJson({ benchmark_score: asRead, gpus: [asRead] }, 'jcs', verbatim)).toBe(
+      '{"benchmark_score":80.0,"gpus":[80.0]}',
+    );
     expect(canonicalJson({ benchmark_score: 80.0 })).toBe('{"benchmark_score":80}');
   });
 });

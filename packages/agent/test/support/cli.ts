@@ -26,7 +26,8 @@ export function runCli(args: string[], bin = mkdtempSync(join(tmpdir(), 'agent-p
       process.execPath,
       [BIN, ...args],
       { cwd: PACKAGE_DIR, env: { ...process.env, PATH: bin }, timeout: 30_000 },
-      (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: unknown }).code ?? 1) : 0, stdout, stderr }),
+      (error, stdout, stderr) =>
+        resolve({ code: error ? Number((error as { code?: unknown }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }

@@ -20,7 +20,11 @@ export const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf
 const nvidia = (csv: string, table?: string): Detection => {
   const cudaVersion = table === undefined ? undefined : parseNvidiaSmiCudaVersion(fixture(table));
   const gpus = parseNvidiaSmiCsv(fixture(csv));
-  return { tool: 'nvidia-smi', deviceArch: 'nvidia_gpu', gpus: cudaVersion ? gpus.map((g) => ({ ...g, cudaVersion })) : gpus };
+  return {
+    tool: 'nvidia-smi',
+    deviceArch: 'nvidia_gpu',
+    gpus: cudaVersion ? gpus.map((g) => ({ ...g, cudaVersion })) : gpus,
+  };
 };
 const amd = (json: string): Detection => ({
   tool: 'rocm-smi',
@@ -47,7 +51,12 @@ export interface FixtureMachine {
 
 /** What each fixture machine attests. */
 export const MACHINES: FixtureMachine[] = [
-  { name: 'RTX 4090', tflops: 80, gpus: 1, detection: () => nvidia('nvidia-smi-rtx4090.csv', 'nvidia-smi-rtx4090-table.txt') },
+  {
+    name: 'RTX 4090',
+    tflops: 80,
+    gpus: 1,
+    detection: () => nvidia('nvidia-smi-rtx4090.csv', 'nvidia-smi-rtx4090-table.txt'),
+  },
   { name: '2× RTX 3090', tflops: 34, gpus: 2, detection: () => nvidia('nvidia-smi-2x-rtx3090.csv') },
   { name: '8× A100-SXM4-80GB', tflops: 18.5, gpus: 8, detection: () => nvidia('nvidia-smi-8x-a100-sxm4-80gb.csv') },
   { name: 'H100 80GB HBM3', tflops: 55, gpus: 1, detection: () => nvidia('nvidia-smi-h100-80gb-hbm3.csv') },
