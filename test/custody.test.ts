@@ -6,8 +6,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createClient } from 'graphql-ws';
-import WebSocket from 'ws';
 import { graphql } from '../src/client/gql/gql.js';
 import { createRustChainAdapter } from '../src/custody/rustchain-adapter.js';
 import { createRustChainClient, rustChainKeyFromSeed, type RustChainKey } from '../src/custody/rustchain.js';
@@ -18,6 +16,7 @@ import type { Market } from '../src/market.js';
 import { startMarketServer, type MarketServer } from '../src/server.js';
 import { createTestMarket, freshDatabaseUrl, newNonce, newWallet, newJobId } from './support/market.js';
 import { graphqlClient } from './support/graphql.js';
+import { collectWs } from './support/subscriptions.js';
 import { asOperator, call, signedLockBody, signedReleaseBody } from './support/rest.js';
 import { startRustChainStandIn, type RustChainStandIn } from './support/rustchain-stand-in.js';
 
@@ -571,33 +570,21 @@ describe('over GraphQL', () => {
       { status: 'CONFIRMED', amountUrtc: '500000', txHash: sentHash },
     ]);
 
-    const client = createClient({
-      url: `${s.url.replace('http', 'ws')}/graphql`,
-      webSocketImpl: WebSocket,
-      lazy: true,
-      retryAttempts: 0,
-    });
-    try {
-      const events = client.iterate<{ walletEvents: { seq: number; change: string } }>({
-        query: CustodyEvents.toString(),
-        variables: { wallet: wallet.address, afterSeq: 0 },
-      });
-      const got: { seq: number; change: string }[] = [];
-      for await (const e of events) {
-        got.push(e.data!.walletEvents);
-        if (got.length === 5) break;
-      }
-      expect(got.map((e) => e.change)).toEqual([
-        'DEPOSIT_PENDING',
-        'DEPOSIT_CREDITED',
-        'WITHDRAWAL_PENDING',
-        'WITHDRAWAL_SENT',
-        'WITHDRAWAL_CONFIRMED',
-      ]);
-      expect(got.map((e) => e.seq)).toEqual([...got.map((e) => e.seq)].sort((a, b) => a - b));
-    } finally {
-      await client.dispose();
-    }
+    const payloads = await collectWs<{ walletEvents: { seq: number; change: string } }>(
+      s.url,
+      CustodyEvents.toString(),
+      { wallet: wallet.address, afterSeq: 0 },
+      { count: 5 },
+    );
+    const got = payloads.map((p) => p.data!.walletEvents);
+    expect(got.map((e) => e.change)).toEqual([
+      'DEPOSIT_PENDING',
+      'DEPOSIT_CREDITED',
+      'WITHDRAWAL_PENDING',
+      'WITHDRAWAL_SENT',
+      'WITHDRAWAL_CONFIRMED',
+    ]);
+    expect(got.map((e) => e.seq)).toEqual([...got.map((e) => e.seq)].sort((a, b) => a - b));
   });
 });
 

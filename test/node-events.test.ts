@@ -1,10 +1,9 @@
 /** nodeStatusChanged: attested, suspended, reinstated and (once) offline, numbered and caught up after a reconnect. */
-import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { ADMIN_KEY, newWallet, startTestServer } from './support/market.js';
 import { verifyNode } from './support/eligibility.js';
 import { attest } from './support/gpu.js';
+import { collectWs, lastSeq } from './support/subscriptions.js';
 
 let now = 2_200_000_000;
 let server: Awaited<ReturnType<typeof startTestServer>>;
@@ -17,36 +16,20 @@ const NODE_EVENTS =
   'subscription($m: String, $after: Int) { nodeStatusChanged(minerId: $m, afterSeq: $after) { seq change status trust minerId } }';
 type NodeEvent = { seq: number; change: string; status: string; trust: string; minerId: string };
 
+/** `count` node events over graphql-ws, `act` run as the subscription starts (afterSeq catches up what it missed). */
 async function collect(
   variables: Record<string, unknown>,
   count: number,
-  act: () => Promise<unknown> = async () => {},
+  act?: () => Promise<unknown>,
 ): Promise<NodeEvent[]> {
-  const client = createClient({
-    url: `${server.url.replace('http', 'ws')}/graphql`,
-    webSocketImpl: WebSocket,
-    retryAttempts: 0,
-  });
-  try {
-    const events = client.iterate<{ nodeStatusChanged: NodeEvent }>({ query: NODE_EVENTS, variables });
-    const first = events.next();
-    await new Promise((r) => setTimeout(r, 150));
-    await act();
-    const got: NodeEvent[] = [];
-    for (let next = await first; !next.done; next = await events.next()) {
-      got.push(next.value.data!.nodeStatusChanged);
-      if (got.length === count) break;
-    }
-    return got;
-  } finally {
-    await client.dispose();
-  }
+  const got = await collectWs<{ nodeStatusChanged: NodeEvent }>(server.url, NODE_EVENTS, variables, { count, act });
+  return got.map((p) => p.data!.nodeStatusChanged);
 }
 
 describe('nodeStatusChanged', () => {
   it('reports attested, suspended, reinstated and offline once, in order', async () => {
     const node = newWallet();
-    const got = await collect({ m: node.address }, 4, async () => {
+    const got = await collect({ m: node.address, after: 0 }, 4, async () => {
       expect((await attest(server.url, node)).status).toBe(200);
       await server.market.attestations.setSuspended(node.address, true, ADMIN_KEY);
       await server.market.attestations.setSuspended(node.address, false, ADMIN_KEY);
@@ -70,36 +53,25 @@ describe('nodeStatusChanged', () => {
 
 describe('priceUpdated', () => {
   it('fires over graphql-ws when attestations move the fair rate, numbered, with the rate after the move', async () => {
-    const client = createClient({
-      url: `${server.url.replace('http', 'ws')}/graphql`,
-      webSocketImpl: WebSocket,
-      retryAttempts: 0,
-    });
-    try {
-      const events = client.iterate<{
-        priceUpdated: { seq: number; jobType: string; rate: { fairUrtc: string | null; providers: number } };
-      }>({
-        query: 'subscription { priceUpdated(jobType: LLM) { seq jobType rate { fairUrtc providers } } }',
-      });
-      const first = events.next();
-      await new Promise((r) => setTimeout(r, 150));
-      for (const price of ['1000', '1100', '1200']) {
-        const node = newWallet();
-        expect(
-          (await attest(server.url, node, { prices: { render_minute_urtc: '50000', llm_1k_tokens_urtc: price } }))
-            .status,
-        ).toBe(200);
-        await verifyNode(server.url, node.address); // only eligible providers move the fair rate
-      }
-      let last: { seq: number; jobType: string; rate: { fairUrtc: string | null; providers: number } } | undefined;
-      for (let next = await first; !next.done; next = await events.next()) {
-        last = next.value.data!.priceUpdated;
-        if (last.rate.providers >= 3) break;
-      }
-      expect(last).toMatchObject({ jobType: 'LLM', rate: { fairUrtc: '1100', providers: 3 } });
-      expect(last!.seq).toBeGreaterThan(0);
-    } finally {
-      await client.dispose();
-    }
+    type PriceEvent = { seq: number; jobType: string; rate: { fairUrtc: string | null; providers: number } };
+    const got = await collectWs<{ priceUpdated: PriceEvent }>(
+      server.url,
+      'subscription($after: Int) { priceUpdated(jobType: LLM, afterSeq: $after) { seq jobType rate { fairUrtc providers } } }',
+      { after: lastSeq(server.market.db.sqlite) }, // exactly the moves that follow
+      {
+        until: (p) => (p.data?.priceUpdated.rate.providers ?? 0) >= 3,
+        act: async () => {
+          for (const price of ['1000', '1100', '1200']) {
+            const node = newWallet();
+            const prices = { render_minute_urtc: '50000', llm_1k_tokens_urtc: price };
+            expect((await attest(server.url, node, { prices })).status).toBe(200);
+            await verifyNode(server.url, node.address); // only eligible providers move the fair rate
+          }
+        },
+      },
+    );
+    const last = got.at(-1)!.data!.priceUpdated;
+    expect(last).toMatchObject({ jobType: 'LLM', rate: { fairUrtc: '1100', providers: 3 } });
+    expect(last.seq).toBeGreaterThan(0);
   });
 });

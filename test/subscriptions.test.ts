@@ -2,14 +2,13 @@
  * Escrow events over graphql-ws (WebSocket) and Server-Sent Events against a listening server:
  * numbered, in order, only after commit, and caught up exactly once after a reconnect.
  */
-import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import WebSocket from 'ws';
 import { graphql } from '../src/client/gql/gql.js';
 import type { Wallet } from '../src/domain/signatures.js';
 import { newJobId, newWallet, startTestServer } from './support/market.js';
 import { signedDeliverBody, signedDisputeBody } from './support/delivery.js';
 import { asOperator, call, deposit, signedLockBody, signedReleaseBody } from './support/rest.js';
+import { collectSse, collectWs, wsClient as sharedWsClient, type Payload } from './support/subscriptions.js';
 
 const EscrowStatus = graphql(`
   subscription EscrowStatus($jobId: String!, $afterSeq: Int) {
@@ -77,37 +76,16 @@ const release = (payer: Wallet, job_id: string, amount_urtc?: string) =>
     signedReleaseBody(payer, { job_id, ...(amount_urtc ? { amount_urtc } : {}) }),
   );
 
-function wsClient() {
-  return createClient({
-    url: `${server.url.replace('http', 'ws')}/graphql`,
-    webSocketImpl: WebSocket,
-    lazy: true,
-    retryAttempts: 0,
-  });
-}
+const wsClient = () => sharedWsClient(server.url);
 
-/** Collects `count` results of a subscription over graphql-ws, after `act` runs. */
-async function collectWs<T>(
+/** The data of `count` events of a subscription over graphql-ws, `act` run as it starts (no sleep: afterSeq catches up). */
+async function collectData<T>(
   query: string,
   variables: Record<string, unknown>,
   count: number,
-  act: () => Promise<unknown> = async () => {},
+  act?: () => Promise<unknown>,
 ): Promise<T[]> {
-  const client = wsClient();
-  try {
-    const events = client.iterate<T>({ query, variables });
-    const got: T[] = [];
-    const first = events.next();
-    await new Promise((r) => setTimeout(r, 150)); // let the subscription start before the change
-    await act();
-    for (let next = await first; !next.done; next = await events.next()) {
-      got.push(next.value.data as T);
-      if (got.length === count) break;
-    }
-    return got;
-  } finally {
-    await client.dispose();
-  }
+  return (await collectWs<T>(server.url, query, variables, { count, act })).map((p) => p.data as T);
 }
 
 describe('escrowStatusChanged', () => {
@@ -116,7 +94,7 @@ describe('escrowStatusChanged', () => {
     const job_id = newJobId();
     const provider = newWallet();
     type R = { escrowStatusChanged: { seq: number; change: string; escrow: { status: string; releasedUrtc: string } } };
-    const got = await collectWs<R>(EscrowStatus.toString(), { jobId: job_id }, 3, async () => {
+    const got = await collectData<R>(EscrowStatus.toString(), { jobId: job_id, afterSeq: 0 }, 3, async () => {
       await call(
         server.url,
         'POST',
@@ -138,35 +116,27 @@ describe('escrowStatusChanged', () => {
     const payer = await fundedPayer();
     const provider = newWallet();
     const job_id = newJobId();
-    const res = await fetch(`${server.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
-      body: JSON.stringify({ query: EscrowStatus.toString(), variables: { jobId: job_id } }),
-    });
-    expect(res.headers.get('content-type')).toContain('text/event-stream');
-    const reader = res.body!.getReader();
-    setTimeout(async () => {
-      await call(
-        server.url,
-        'POST',
-        '/render/escrow',
-        signedLockBody(payer, { job_id, to_wallet: provider.address, amount_urtc: '2000000' }),
-      );
-      await release(payer, job_id);
-    }, 200);
-    let text = '';
-    while ((text.match(/"change"/g) ?? []).length < 2) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      text += new TextDecoder().decode(value);
-    }
-    await reader.cancel();
-    const events = text
-      .split('\n')
-      .filter((l) => l.startsWith('data: ') && l.includes('escrowStatusChanged'))
-      .map((l) => JSON.parse(l.slice(6)).data.escrowStatusChanged);
-    expect(events.map((e: { change: string }) => e.change)).toEqual(['LOCKED', 'RELEASED']);
-    expect(events[1].seq).toBeGreaterThan(events[0].seq);
+    type R = { escrowStatusChanged: { seq: number; change: string } };
+    const got = await collectSse<R>(
+      server.url,
+      EscrowStatus.toString(),
+      { jobId: job_id, afterSeq: 0 },
+      {
+        count: 2,
+        act: async () => {
+          await call(
+            server.url,
+            'POST',
+            '/render/escrow',
+            signedLockBody(payer, { job_id, to_wallet: provider.address, amount_urtc: '2000000' }),
+          );
+          await release(payer, job_id);
+        },
+      },
+    );
+    const events = got.map((p) => p.data!.escrowStatusChanged);
+    expect(events.map((e) => e.change)).toEqual(['LOCKED', 'RELEASED']);
+    expect(events[1]!.seq).toBeGreaterThan(events[0]!.seq);
   });
 
   it('yields the settlement at once for an escrow already settled, then ends', async () => {
@@ -174,7 +144,7 @@ describe('escrowStatusChanged', () => {
     const job_id = await lock(payer);
     await release(payer, job_id);
     type R = { escrowStatusChanged: { change: string; escrow: { status: string; releasedUrtc: string } } };
-    const got = await collectWs<R>(EscrowStatus.toString(), { jobId: job_id }, 1);
+    const got = await collectData<R>(EscrowStatus.toString(), { jobId: job_id }, 1);
     expect(got[0]!.escrowStatusChanged).toMatchObject({
       change: 'RELEASED',
       escrow: { status: 'RELEASED', releasedUrtc: '2000000' },
@@ -186,7 +156,7 @@ describe('escrowStatusChanged', () => {
     const job_id = newJobId();
     const provider = newWallet();
     type R = { escrowStatusChanged: { seq: number; change: string } };
-    const [locked] = await collectWs<R>(EscrowStatus.toString(), { jobId: job_id }, 1, () =>
+    const [locked] = await collectData<R>(EscrowStatus.toString(), { jobId: job_id, afterSeq: 0 }, 1, () =>
       call(
         server.url,
         'POST',
@@ -223,8 +193,8 @@ describe('escrowEvents', () => {
       await release(payer, job_id);
     };
     const [asPayer, asProvider] = await Promise.all([
-      collectWs<R>(WalletEvents.toString(), { wallet: payer.address }, 2, act),
-      collectWs<R>(WalletEvents.toString(), { wallet: provider.address }, 2),
+      collectData<R>(WalletEvents.toString(), { wallet: payer.address, afterSeq: 0 }, 2, act),
+      collectData<R>(WalletEvents.toString(), { wallet: provider.address, afterSeq: 0 }, 2),
     ]);
     for (const side of [asPayer, asProvider]) {
       expect(side.map((e) => e.escrowEvents.change)).toEqual(['LOCKED', 'RELEASED']);
@@ -243,7 +213,7 @@ describe('escrowEvents', () => {
     const second = await lock(payer);
     await release(payer, second);
     type R = { escrowEvents: { change: string; escrow: { jobId: string } } };
-    const got = await collectWs<R>(WalletEvents.toString(), { wallet: payer.address, afterSeq: seqOfFirst }, 2);
+    const got = await collectData<R>(WalletEvents.toString(), { wallet: payer.address, afterSeq: seqOfFirst }, 2);
     expect(got.map((g) => [g.escrowEvents.escrow.jobId, g.escrowEvents.change])).toEqual([
       [second, 'LOCKED'],
       [second, 'RELEASED'],
@@ -280,64 +250,17 @@ describe('catch-up', () => {
   });
   afterAll(() => own.close());
 
-  type Payload = { data?: Record<string, any> | null; errors?: { message: string; extensions?: { code?: string } }[] };
-
-  /** The payloads of a subscription over graphql-ws up to the one `isLast` picks (or its end), with `act` run once it started. */
-  async function payloadsWs(
+  /** The payloads of a subscription over graphql-ws up to the one `isLast` picks (or its end), `act` run as it starts. */
+  const payloadsWs = (
     query: string,
     variables: Record<string, unknown>,
     isLast: (p: Payload) => boolean,
-    act: () => Promise<unknown> = async () => {},
-  ): Promise<Payload[]> {
-    const client = createClient({
-      url: `${own.url.replace('http', 'ws')}/graphql`,
-      webSocketImpl: WebSocket,
-      retryAttempts: 0,
-    });
-    const got: Payload[] = [];
-    try {
-      const payloads = client.iterate({ query, variables });
-      const first = payloads.next();
-      first.catch(() => {}); // an error may come before `act`; it is read below
-      await new Promise((r) => setTimeout(r, 150));
-      await act();
-      for (let next = await first; !next.done; next = await payloads.next()) {
-        got.push(next.value as Payload);
-        if (isLast(next.value as Payload)) break;
-      }
-    } catch (errors) {
-      got.push({ errors: errors as Payload['errors'] });
-    } finally {
-      await client.dispose();
-    }
-    return got;
-  }
+    act?: () => Promise<unknown>,
+  ) => collectWs(own.url, query, variables, { until: isLast, act });
 
-  /** The first payload of a subscription over Server-Sent Events, with `act` run once it started. */
-  async function firstPayloadSse(
-    query: string,
-    variables: Record<string, unknown>,
-    act: () => Promise<unknown>,
-  ): Promise<Payload[]> {
-    const res = await fetch(`${own.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
-      body: JSON.stringify({ query, variables }),
-    });
-    const reader = res.body!.getReader();
-    setTimeout(act, 150);
-    let text = '';
-    const dataLines = () => text.split('\n').filter((l) => l.startsWith('data: ') && l.length > 'data: '.length);
-    while (dataLines().length < 1) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      text += new TextDecoder().decode(value);
-    }
-    await reader.cancel();
-    return dataLines()
-      .slice(0, 1)
-      .map((l) => JSON.parse(l.slice(6)) as Payload);
-  }
+  /** The first payload of a subscription over Server-Sent Events, `act` run as it starts. */
+  const firstPayloadSse = (query: string, variables: Record<string, unknown>, act: () => Promise<unknown>) =>
+    collectSse(own.url, query, variables, { count: 1, act });
 
   async function lockFor(payer: Wallet, prefix: string) {
     const job_id = newJobId(prefix);
