@@ -78,7 +78,13 @@ describe('deposits', () => {
       { wallet: w.address, amount_rtc: 13, reference: 'chain-tx-1a' },
       asOperator,
     );
-    expect(conflict).toMatchObject({ status: 409, body: { ok: false, error: { code: 'IDEMPOTENCY_CONFLICT' } } });
+    expect(conflict).toMatchObject({
+      status: 409,
+      body: {
+        ok: false,
+        error: { code: 'IDEMPOTENCY_CONFLICT', message: expect.stringContaining('amount_urtc 12500000, not 13000000') },
+      },
+    });
     expect((await balance(w)).available_urtc).toBe('12500000');
   });
 

@@ -56,9 +56,13 @@ export function createWalletService({
         const existing = ledger.findDeposit(req.reference);
         if (existing) {
           if (existing.wallet !== req.wallet || existing.amountUrtc !== req.amountUrtc) {
+            const [field, had, asked] =
+              existing.wallet !== req.wallet
+                ? ['wallet', existing.wallet, req.wallet]
+                : ['amount_urtc', existing.amountUrtc.toString(), req.amountUrtc.toString()];
             throw new StateError(
               'IDEMPOTENCY_CONFLICT',
-              `deposit ${req.reference} was already recorded with a different wallet or amount`,
+              `deposit ${req.reference} was already recorded with ${field} ${had}, not ${asked}`,
             );
           }
           return { deposit: existing, created: false };
