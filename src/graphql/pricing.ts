@@ -133,7 +133,33 @@ const unitsArg = z
   .regex(/^\d{1,13}$/, 'must be a whole number of units')
   .refine((v) => BigInt(v) >= 1n, 'must be at least 1');
 
+const PriceCheckRef = builder
+  .objectRef<ReturnType<import('../pricing/service.js').PricingService['checkPrice']>>('PriceCheck')
+  .implement({
+    description: 'Whether a proposed price lies far outside the band of accepted quotes around the fair rate.',
+    fields: (t) => ({
+      manipulated: t.exposeBoolean('manipulated'),
+      reason: t.exposeString('reason', { description: 'above_band, below_band, within_band or insufficient_data.' }),
+      proposedUrtc: t.field({ type: 'Urtc', resolve: (c) => c.proposedUrtc }),
+      fairUrtc: t.field({ type: 'Urtc', nullable: true, resolve: (c) => c.fairUrtc }),
+      bandLowUrtc: t.field({ type: 'Urtc', nullable: true, resolve: (c) => c.bandLowUrtc }),
+      bandHighUrtc: t.field({ type: 'Urtc', nullable: true, resolve: (c) => c.bandHighUrtc }),
+    }),
+  });
+
 builder.queryFields((t) => ({
+  priceCheck: t.field({
+    type: PriceCheckRef,
+    description: "The seed's manipulation check of a proposed price (µRTC per the job type's unit).",
+    args: {
+      jobType: t.arg({ type: JobTypeEnum, required: true }),
+      priceUrtc: t.arg.string({
+        required: true,
+        validate: z.string().regex(/^\d{1,19}$/, 'must be a string of digits (µRTC)'),
+      }),
+    },
+    resolve: (_, args, ctx) => ctx.market.pricing.checkPrice(args.jobType, BigInt(args.priceUrtc)),
+  }),
   marketRates: t.field({
     type: [FairRateRef],
     description: 'The fair and realised rates of every job type, now.',

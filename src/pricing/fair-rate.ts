@@ -89,7 +89,32 @@ export function fairRate(quotes: readonly Quote[]): FairRate {
  * every small difference.
  */
 export function isOutlierQuote(priceUrtc: bigint, current: FairRate): boolean {
-  if (current.fairUrtc === null || current.bandUrtc === null) return false;
+  return checkPrice(priceUrtc, current).manipulated;
+}
+
+export interface PriceCheck {
+  /** Outside the band of accepted quotes around the fair rate (never while the data is insufficient). */
+  manipulated: boolean;
+  reason: 'above_band' | 'below_band' | 'within_band' | 'insufficient_data';
+  fairUrtc: bigint | null;
+  bandLowUrtc: bigint | null;
+  bandHighUrtc: bigint | null;
+}
+
+/** The seed's manipulation check: is this price far outside the band around the current fair rate? */
+export function checkPrice(priceUrtc: bigint, current: FairRate): PriceCheck {
+  if (current.fairUrtc === null || current.bandUrtc === null) {
+    return { manipulated: false, reason: 'insufficient_data', fairUrtc: null, bandLowUrtc: null, bandHighUrtc: null };
+  }
   const band = current.bandUrtc > current.fairUrtc / 4n ? current.bandUrtc : current.fairUrtc / 4n;
-  return abs(priceUrtc - current.fairUrtc) > band;
+  const low = current.fairUrtc - band > 0n ? current.fairUrtc - band : 0n;
+  const high = current.fairUrtc + band;
+  const reason = priceUrtc > high ? 'above_band' : priceUrtc < current.fairUrtc - band ? 'below_band' : 'within_band';
+  return {
+    manipulated: reason !== 'within_band',
+    reason,
+    fairUrtc: current.fairUrtc,
+    bandLowUrtc: low,
+    bandHighUrtc: high,
+  };
 }

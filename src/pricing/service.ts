@@ -7,7 +7,7 @@ import type { Clock } from '../clock.js';
 import { InvalidInputError, StateError } from '../domain/errors.js';
 import { JOB_TYPES, type JobType } from '../domain/fields.js';
 import { BOND_MIN_URTC_DEFAULT, quotedSummary, type QuotedSummary } from './eligibility.js';
-import { fairRate, medianOfSorted, type FairRate } from './fair-rate.js';
+import { checkPrice, fairRate, medianOfSorted, type FairRate, type PriceCheck } from './fair-rate.js';
 import type { GroupCommit } from '../group-commit.js';
 import type { PriceEventMessage, PricingStore } from './store.js';
 
@@ -168,6 +168,11 @@ export function createPricingService({
 
     marketRates(): MarketRate[] {
       return JOB_TYPES.map(rate);
+    },
+
+    /** Whether a proposed price for a job type lies far outside the band around its fair rate now. */
+    checkPrice(jobType: JobType, priceUrtc: bigint): PriceCheck & { proposedUrtc: bigint } {
+      return { ...checkPrice(priceUrtc, statistics(clock())[jobType]), proposedUrtc: priceUrtc };
     },
 
     quote(jobType: JobType, units: bigint, minerId: string): Quotation {

@@ -1,10 +1,10 @@
 /** GET /render/pricing (the fair rates) and GET /render/quote (the µRTC to lock for a job). */
 import { z } from 'zod';
 import { addressField, JOB_TYPES, jobTypeField } from '../domain/fields.js';
-import { rtcNumber } from '../domain/money.js';
+import { MAX_AMOUNT_URTC, rtcNumber, URTC_PER_RTC } from '../domain/money.js';
 import { parseInput } from '../domain/validation.js';
 import type { MarketRate } from '../pricing/service.js';
-import { sendJson } from './http.js';
+import { readJsonObject, sendJson } from './http.js';
 import type { Route } from './router.js';
 
 function rateJson(r: MarketRate) {
@@ -34,7 +34,51 @@ const quoteQuery = z.strictObject({
   miner_id: addressField,
 });
 
+/**
+ * The seed's manipulation check takes `price` in RTC as a JSON number (as the seed sends it), or `price_urtc`.
+ * No money moves on it, so an RTC price is rounded to the nearest µRTC.
+ */
+const priceCheckBody = z
+  .strictObject({
+    job_type: jobTypeField,
+    price: z
+      .number()
+      .finite()
+      .min(0)
+      .max(Number(MAX_AMOUNT_URTC / URTC_PER_RTC))
+      .optional(),
+    price_urtc: z
+      .string()
+      .regex(/^\d{1,19}$/, 'must be a string of digits (µRTC)')
+      .optional(),
+  })
+  .refine((b) => (b.price === undefined) !== (b.price_urtc === undefined), {
+    message: 'give exactly one of price and price_urtc',
+  })
+  .transform((b) => ({
+    jobType: b.job_type,
+    priceUrtc: b.price_urtc !== undefined ? BigInt(b.price_urtc) : BigInt(Math.round(b.price! * 1e6)),
+  }));
+
 export const pricingRoutes: Route[] = [
+  {
+    method: 'POST',
+    path: '/render/pricing/check',
+    async handle({ req, res, market }) {
+      const { jobType, priceUrtc } = parseInput(priceCheckBody, await readJsonObject(req), { name: 'body' });
+      const c = market.pricing.checkPrice(jobType, priceUrtc);
+      sendJson(res, 200, {
+        ok: true,
+        job_type: jobType,
+        manipulated: c.manipulated,
+        reason: c.reason,
+        proposed_urtc: c.proposedUrtc.toString(),
+        fair_urtc: c.fairUrtc?.toString() ?? null,
+        band_low_urtc: c.bandLowUrtc?.toString() ?? null,
+        band_high_urtc: c.bandHighUrtc?.toString() ?? null,
+      });
+    },
+  },
   {
     method: 'GET',
     path: '/render/pricing',

@@ -524,6 +524,14 @@ export type GpuNodesNestedQueryVariables = Exact<{
 
 export type GpuNodesNestedQuery = { gpuNodes: { edges: Array<{ node: { minerId: string, trust: TrustLevel, status: NodeStatus, prices: { llm1kTokensUrtc: string | null }, gpus: Array<{ uuid: string, model: string, vramMb: number }>, earnings: { releasedUrtc: string, jobsPaid: number }, escrowHistory: Array<{ jobId: string, releasedUrtc: string }> } }> } };
 
+export type PriceCheckQueryVariables = Exact<{
+  jobType: JobType;
+  priceUrtc: string;
+}>;
+
+
+export type PriceCheckQuery = { priceCheck: { manipulated: boolean, reason: string, proposedUrtc: string, fairUrtc: string | null, bandLowUrtc: string | null, bandHighUrtc: string | null } };
+
 export type EscrowReceiptQueryVariables = Exact<{
   jobId: string;
 }>;
@@ -1123,6 +1131,18 @@ export const GpuNodesNestedDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<GpuNodesNestedQuery, GpuNodesNestedQueryVariables>;
+export const PriceCheckDocument = new TypedDocumentString(`
+    query PriceCheck($jobType: JobType!, $priceUrtc: String!) {
+  priceCheck(jobType: $jobType, priceUrtc: $priceUrtc) {
+    manipulated
+    reason
+    proposedUrtc
+    fairUrtc
+    bandLowUrtc
+    bandHighUrtc
+  }
+}
+    `) as unknown as TypedDocumentString<PriceCheckQuery, PriceCheckQueryVariables>;
 export const EscrowReceiptDocument = new TypedDocumentString(`
     query EscrowReceipt($jobId: String!) {
   escrow(jobId: $jobId) {
