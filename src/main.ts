@@ -1,11 +1,21 @@
-/** Starts the market server from the environment (migrations are applied by `npm start` first). */
+/** Serves the market from the environment; `npm start` (src/start.ts) checks it and applies migrations first. */
 import { httpSettings, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { chainFromConfig } from './custody/rustchain-adapter.js';
 import { createMarket } from './market.js';
 import { startMarketServer, type MarketServer } from './server.js';
 
-const config = loadConfig();
+function refuse(message: string): never {
+  process.stderr.write(`gpu-render-protocol: ${message}\n`);
+  process.exit(2);
+}
+
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig();
+} catch (error) {
+  refuse(error instanceof Error ? error.message : String(error));
+}
 const log = createLogger(config.LOG_LEVEL);
 if (!config.RC_ADMIN_KEY)
   log.warn('RC_ADMIN_KEY is not set: deposits and operator release/refund answer OPERATOR_DISABLED');
@@ -66,7 +76,12 @@ process.on('uncaughtException', (err, origin) => {
   stop('uncaughtException', 1);
 });
 
-const chain = chainFromConfig(config);
+let chain: ReturnType<typeof chainFromConfig>;
+try {
+  chain = chainFromConfig(config);
+} catch (error) {
+  refuse(error instanceof Error ? error.message : String(error));
+}
 if (chain) {
   const { chain: name, chainId, custodyAddress } = chain;
   log.info(
@@ -77,15 +92,24 @@ if (chain) {
   log.warn('custody is not configured (RUSTCHAIN_NODE_URL, CUSTODY_KEY_FILE): withdrawals answer CUSTODY_DISABLED');
 }
 const market = createMarket(config, log, undefined, chain);
-running = await startMarketServer(market, {
-  host: config.HOST,
-  port: config.PORT,
-  sweepIntervalMs: config.SWEEP_INTERVAL_MS,
-  custodyPollIntervalMs: config.CUSTODY_POLL_INTERVAL_MS,
-  eventRetentionS: config.EVENT_RETENTION_S,
-  maxSubscriptionsPerConnection: config.MAX_SUBSCRIPTIONS_PER_CONNECTION,
-  maxConnectionsPerIp: config.MAX_CONNECTIONS_PER_IP,
-  http: httpSettings(config),
-});
+try {
+  running = await startMarketServer(market, {
+    host: config.HOST,
+    port: config.PORT,
+    sweepIntervalMs: config.SWEEP_INTERVAL_MS,
+    custodyPollIntervalMs: config.CUSTODY_POLL_INTERVAL_MS,
+    eventRetentionS: config.EVENT_RETENTION_S,
+    maxSubscriptionsPerConnection: config.MAX_SUBSCRIPTIONS_PER_CONNECTION,
+    maxConnectionsPerIp: config.MAX_CONNECTIONS_PER_IP,
+    http: httpSettings(config),
+  });
+} catch (error) {
+  const code = (error as NodeJS.ErrnoException).code;
+  log.fatal(
+    { event: 'server.listen_failed', code },
+    `cannot listen on ${config.HOST}:${config.PORT}: ${code ?? String(error)}`,
+  );
+  process.exit(1);
+}
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => stop(signal, 0));
