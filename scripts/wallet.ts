@@ -1,13 +1,14 @@
 /**
  * A small wallet for trying the API by hand:
- *   npm run -s wallet -- new payer.key                      creates a key file, prints the address
+ *   npm run -s wallet -- new payer.key                      creates a key file (or reuses it), prints the address
  *   npm run -s wallet -- address payer.key                  prints the address and public key
  *   npm run -s wallet -- sign payer.key escrow.lock '{...}' prints the request body, signed
  * `sign` takes the action's fields (snake_case, values as the contract says) and prints them with
  * `public_key` and `signature` added: exactly what the REST paths expect.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { walletFromSeed } from '../src/domain/signatures.js';
 
 const [command, file, action, fieldsJson] = process.argv.slice(2);
@@ -16,7 +17,12 @@ const load = (path: string) => walletFromSeed(readFileSync(path, 'utf8').trim())
 switch (command) {
   case 'new': {
     if (!file) throw new Error('usage: wallet new FILE');
-    writeFileSync(file, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+    // Run twice, it reuses the key rather than failing: a walkthrough pasted again keeps its wallets.
+    if (existsSync(file)) console.error(`${file} exists: using the key in it`);
+    else {
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+    }
     console.log(load(file).address);
     break;
   }
