@@ -526,7 +526,6 @@ export function createCustodyService(deps: CustodyServiceDeps) {
     deposits: store.depositsOfWallet,
     withdrawals: store.withdrawalsOfWallet,
     findWithdrawal: store.findWithdrawal,
-    eventsAfter: events.ofWalletAfter,
     catchUp: events.walletCatchUp,
   };
 }

@@ -15,8 +15,8 @@ import {
 import { ESCROW_REPORTS } from '../escrow/reports.js';
 import type { GraphQLContext } from './builder.js';
 import { builder } from './builder.js';
-import { EscrowRef, EscrowResultRef, moneyMutation, withJobType } from './escrow.js';
-import { JobTypeEnum } from './shared.js';
+import { EscrowRef, EscrowResultRef, moneyMutation } from './escrow.js';
+import { JobTypeEnum, withJobType } from './shared.js';
 
 const DeliverEscrowInput = builder.inputType('DeliverEscrowInput', {
   description:

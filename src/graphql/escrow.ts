@@ -2,7 +2,6 @@
  * Escrows over GraphQL: the type, lookups, the lock/release/refund mutations and status updates. Delivery,
  * disputes, receipts and the operator's reports are in ./delivery.ts.
  */
-import { z } from 'zod';
 import { jobIdField, addressField, type JobType } from '../domain/fields.js';
 import { formatRtc } from '../domain/money.js';
 import type { EscrowRecord } from '../ledger.js';
@@ -18,7 +17,7 @@ import {
   type ReleaseRequest,
 } from '../escrow/requests.js';
 import { builder, MONEY_ERRORS } from './builder.js';
-import { afterSeqArg, JobTypeEnum, optionalSeconds, seconds } from './shared.js';
+import { afterSeqArg, JobTypeEnum, optionalSeconds, seconds, withJobType } from './shared.js';
 
 export const EscrowStatusEnum = builder.enumType('EscrowStatus', {
   description: 'LOCKED → (DELIVERED → (DISPUTED)) → RELEASED | REFUNDED; the first three hold money.',
@@ -127,16 +126,6 @@ export const EscrowResultRef = builder
       changed: t.exposeBoolean('changed'),
     }),
   });
-
-/**
- * GraphQL passes `jobType` beside `input`; the request schemas (shared with REST) see them together.
- * Pothos types a transformed `t.validate` result loosely, hence the casts to the schemas' outputs below.
- */
-export const withJobType = <Out>(schema: z.ZodType<Out, unknown>) =>
-  z
-    .object({ jobType: z.string(), input: z.record(z.string(), z.unknown()) })
-    .transform(({ jobType, input }): unknown => ({ ...input, jobType }))
-    .pipe(schema);
 
 const LockEscrowInput = builder.inputType('LockEscrowInput', {
   description:

@@ -33,3 +33,13 @@ export const inputOf = <Out>(schema: z.ZodType<Out, unknown>) =>
 
 /** The `afterSeq` argument of a subscription: the last event `seq` seen, to catch up from after a reconnect. */
 export const afterSeqArg = z.number().int().min(0).nullish();
+
+/**
+ * GraphQL passes `jobType` beside `input`; the request schemas (shared with REST) see them together.
+ * Pothos types a transformed `t.validate` result loosely, hence the casts to the schemas' outputs in resolvers.
+ */
+export const withJobType = <Out>(schema: z.ZodType<Out, unknown>) =>
+  z
+    .object({ jobType: z.string(), input: z.record(z.string(), z.unknown()) })
+    .transform(({ jobType, input }): unknown => ({ ...input, jobType }))
+    .pipe(schema);
