@@ -45,6 +45,7 @@ import {
   withBenchMarket,
   type Timing,
 } from './support.js';
+import { canonicalModel } from '@gpu-render-protocol/agent/models';
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
@@ -210,7 +211,9 @@ function seedNodes(db: Database.Database, from: number, to: number, now: number)
   const insertDevice = db.prepare(`
     INSERT INTO gpu_devices (uuid, miner_id, position, model, vram_mb, pci_id, driver_version, cuda_version, rocm_version, metal_version, benchmark_score)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  const insertModel = db.prepare('INSERT INTO gpu_node_models (miner_id, kind, name) VALUES (?, ?, ?)');
+  const insertModel = db.prepare(
+    'INSERT INTO gpu_node_models (miner_id, kind, name, canonical, job_type, params_b, quant) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
 
   const counts: Counts = { nodes: 0, gpus: 0, models: 0, ms: 0 };
   db.transaction(() => {
@@ -314,7 +317,10 @@ function seedNodes(db: Database.Database, from: number, to: number, now: number)
         ['stt', sttModels],
         ['llm', llmModels],
       ] as const) {
-        for (const name of names) insertModel.run(minerId, k, name);
+        for (const name of names) {
+          const m = canonicalModel(name, k);
+          insertModel.run(minerId, k, name, m.canonical, m.jobType, m.paramsB, m.quant);
+        }
         counts.models += names.length;
       }
       counts.nodes += 1;

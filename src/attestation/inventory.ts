@@ -3,11 +3,13 @@
  * over the attested nodes, read through Prisma. The same query serves GraphQL's `gpuNodes` and REST's
  * `GET /gpu/nodes`. Every filter and ordering is backed by an index (see prisma/schema.prisma).
  */
-import type { GpuNode, Prisma, PrismaClient } from '@prisma/client';
+import { canonicalModel, normaliseQuant } from '@gpu-render-protocol/agent/models';
+import { Prisma, type GpuNode, type PrismaClient } from '@prisma/client';
 import { InvalidInputError } from '../domain/errors.js';
 import type { JobType } from '../domain/fields.js';
 import type { DeviceArch } from './catalog.js';
 import { TRUST_LEVELS, versionNumber, type TrustLevel } from './evidence.js';
+import { catalogEntries, type ModelJobType } from './models.js';
 
 export interface InventoryFilter {
   jobType?: JobType;
@@ -16,9 +18,14 @@ export interface InventoryFilter {
   minVramGb?: number;
   gpuModel?: string;
   minCudaVersion?: string;
+  /** Any spelling the model catalog knows (matched on the canonical id), else the name exactly as sent. */
   ttsModel?: string;
   sttModel?: string;
   llmModel?: string;
+  /** An LLM of at least this many billion parameters (with llmModel: that model). */
+  minParamsB?: number;
+  /** An LLM served in this quantisation, in any spelling (`Q4_K_M`, `q4_k_m`; `fp16` is `f16`). */
+  quant?: string;
   /** Needs a job type: at most this price per unit of that job type. */
   maxPriceUrtc?: bigint;
   minTrust?: TrustLevel;
@@ -76,17 +83,38 @@ export function inventoryWhere(
       OR: [{ gpuModel: { contains: filter.gpuModel } }, { gpus: { some: { model: { contains: filter.gpuModel } } } }],
     });
   if (filter.minCudaVersion) and.push({ cudaVersionNum: { gte: versionNumber(filter.minCudaVersion)! } });
-  for (const [kind, name] of [
-    ['tts', filter.ttsModel],
-    ['stt', filter.sttModel],
-    ['llm', filter.llmModel],
-  ] as const) {
-    if (name) and.push({ models: { some: { kind, name } } });
+  for (const kind of ['tts', 'stt', 'llm'] as const) {
+    const model = modelWhere(kind, filter);
+    if (model) and.push({ models: { some: model } });
   }
   if (filter.minTrust)
     and.push({ trust: { in: TRUST_LEVELS.slice(TRUST_LEVELS.indexOf(filter.minTrust)) as TrustLevel[] } });
   if (!filter.includeOffline) and.push({ suspended: false, lastAttestation: { gte: now - ttlS } });
   return { AND: and };
+}
+
+const MODEL_FILTER = { tts: 'ttsModel', stt: 'sttModel', llm: 'llmModel' } as const;
+
+/**
+ * One model row the node must have: a name is canonicalised and matched on the canonical id (so any alias
+ * finds every spelling), or, unknown to the catalog, matched as sent. LLM size and quantisation apply to
+ * the same row as the LLM name.
+ */
+function modelWhere(kind: ModelJobType, filter: InventoryFilter): Prisma.GpuNodeModelWhereInput | null {
+  const where: Prisma.GpuNodeModelWhereInput = { kind };
+  const name = filter[MODEL_FILTER[kind]];
+  if (name) {
+    const canonical = canonicalModel(name, kind).canonical;
+    Object.assign(where, canonical === null ? { name } : { canonical });
+  }
+  if (kind === 'llm' && filter.minParamsB !== undefined) where.paramsB = { gte: filter.minParamsB };
+  if (kind === 'llm' && filter.quant !== undefined) {
+    const quant = normaliseQuant(filter.quant);
+    if (quant === null)
+      throw new InvalidInputError('quant must be a quantisation such as q4_k_m, q8_0, f16, bf16, fp8, awq or gptq');
+    where.quant = quant;
+  }
+  return Object.keys(where).length > 1 ? where : null;
 }
 
 function orderColumn(
@@ -168,5 +196,65 @@ export async function listGpuNodes(
     nodes: rows.slice(0, first),
     hasNextPage: rows.length > first,
     totalCount: () => prisma.gpuNode.count({ where }),
+  };
+}
+
+export interface ModelCount {
+  id: string;
+  jobType: ModelJobType;
+  engine: string;
+  displayName: string;
+  aliases: readonly string[];
+  paramsB: number | null;
+  minVramMb: number | null;
+  /** Online nodes that name this model (in any spelling). */
+  onlineNodes: number;
+}
+
+export interface UnknownModelCount {
+  name: string;
+  jobType: ModelJobType;
+  onlineNodes: number;
+}
+
+/** Unknown names listed at most, the most served first. */
+export const UNKNOWN_MODELS_MAX = 100;
+
+/**
+ * The catalog's models of a job type (all when none) with how many online nodes serve each, and the names
+ * online nodes sent that the catalog does not know, counted: what a frontend's model menus need. Why raw
+ * SQL: a node naming one model in two spellings counts once, and Prisma's groupBy cannot count distinct.
+ */
+export async function modelCounts(
+  prisma: PrismaClient,
+  q: { jobType?: ModelJobType; now: number; ttlS: number },
+): Promise<{ known: ModelCount[]; unknown: UnknownModelCount[] }> {
+  const kind = q.jobType ? Prisma.sql`AND m.kind = ${q.jobType}` : Prisma.empty;
+  const online = Prisma.sql`g.suspended = 0 AND g.last_attestation >= ${q.now - q.ttlS}`;
+  const [served, unknown] = await Promise.all([
+    prisma.$queryRaw<{ canonical: string; nodes: number | bigint }[]>`
+      SELECT m.canonical, count(DISTINCT m.miner_id) AS nodes
+      FROM gpu_node_models m JOIN gpu_attestations g ON g.miner_id = m.miner_id
+      WHERE m.canonical IS NOT NULL AND ${online} ${kind}
+      GROUP BY m.canonical`,
+    prisma.$queryRaw<{ kind: ModelJobType; name: string; nodes: number | bigint }[]>`
+      SELECT m.kind, m.name, count(*) AS nodes
+      FROM gpu_node_models m JOIN gpu_attestations g ON g.miner_id = m.miner_id
+      WHERE m.canonical IS NULL AND ${online} ${kind}
+      GROUP BY m.kind, m.name ORDER BY nodes DESC, m.name LIMIT ${UNKNOWN_MODELS_MAX}`,
+  ]);
+  const nodes = new Map(served.map((r) => [r.canonical, Number(r.nodes)]));
+  return {
+    known: catalogEntries(q.jobType).map((e) => ({
+      id: e.id,
+      jobType: e.jobType,
+      engine: e.engine,
+      displayName: e.displayName,
+      aliases: e.aliases,
+      paramsB: e.paramsB ?? null,
+      minVramMb: e.minVramMb ?? null,
+      onlineNodes: nodes.get(e.id) ?? 0,
+    })),
+    unknown: unknown.map((r) => ({ name: r.name, jobType: r.kind, onlineNodes: Number(r.nodes) })),
   };
 }

@@ -1,9 +1,9 @@
 /**
- * What a page of GPU nodes shows beside each node — its GPUs, its earnings, the newest escrows that pay
+ * What a page of GPU nodes shows beside each node — its GPUs, its models, its earnings, the newest escrows that pay
  * it — read for the whole page at once: one query per kind of detail, however many nodes the page holds.
  * GraphQL's per-request loaders batch into these.
  */
-import { Prisma, type Escrow, type GpuDevice, type PrismaClient } from '@prisma/client';
+import { Prisma, type Escrow, type GpuDevice, type GpuNodeModel, type PrismaClient } from '@prisma/client';
 
 export interface NodeEarnings {
   releasedUrtc: bigint;
@@ -15,6 +15,15 @@ export async function gpusOfNodes(prisma: PrismaClient, minerIds: readonly strin
   const rows = await prisma.gpuDevice.findMany({
     where: { minerId: { in: [...minerIds] } },
     orderBy: [{ minerId: 'asc' }, { position: 'asc' }],
+  });
+  return minerIds.map((id) => rows.filter((r) => r.minerId === id));
+}
+
+/** Each node's models (TTS, STT, then LLM, each list in name order), in the order of `minerIds`. */
+export async function modelsOfNodes(prisma: PrismaClient, minerIds: readonly string[]): Promise<GpuNodeModel[][]> {
+  const rows = await prisma.gpuNodeModel.findMany({
+    where: { minerId: { in: [...minerIds] } },
+    orderBy: [{ minerId: 'asc' }, { kind: 'desc' }, { name: 'asc' }],
   });
   return minerIds.map((id) => rows.filter((r) => r.minerId === id));
 }

@@ -138,9 +138,12 @@ export const GpuNodeRef = builder.prismaObject('GpuNode', {
       type: [JobTypeEnum],
       resolve: (n) => JOB_TYPE_SUPPORT.filter(([, column]) => n[column]).map(([jobType]) => jobType as JobType),
     }),
-    ttsModels: t.stringList({ resolve: (n) => JSON.parse(n.ttsModels) as string[] }),
-    sttModels: t.stringList({ resolve: (n) => JSON.parse(n.sttModels) as string[] }),
-    llmModels: t.stringList({ resolve: (n) => JSON.parse(n.llmModels) as string[] }),
+    ttsModels: t.stringList({
+      description: 'As sent; `models` has what the catalog makes of each.',
+      resolve: (n) => JSON.parse(n.ttsModels) as string[],
+    }),
+    sttModels: t.stringList({ description: 'As sent.', resolve: (n) => JSON.parse(n.sttModels) as string[] }),
+    llmModels: t.stringList({ description: 'As sent.', resolve: (n) => JSON.parse(n.llmModels) as string[] }),
     prices: t.field({
       type: GpuPricesRef,
       resolve: (n) => ({
@@ -178,9 +181,25 @@ const GpuNodeFilter = builder.inputType('GpuNodeFilter', {
     minVramGb: t.float({ required: false, description: 'At least this much memory on one GPU, in GB as sold.' }),
     gpuModel: t.string({ required: false, description: 'Part of a GPU model name, e.g. "4090" or "A100".' }),
     minCudaVersion: t.string({ required: false, description: 'Compared as a version: "12.10" is above "12.9".' }),
-    ttsModel: t.string({ required: false }),
-    sttModel: t.string({ required: false }),
-    llmModel: t.string({ required: false }),
+    ttsModel: t.string({
+      required: false,
+      description: 'Any spelling the model catalog knows, e.g. "xtts_v2" or "coqui/XTTS-v2"; else the name as sent.',
+    }),
+    sttModel: t.string({
+      required: false,
+      description:
+        'Any spelling the model catalog knows, e.g. "large-v3" or "ggml-large-v3.bin"; else the name as sent.',
+    }),
+    llmModel: t.string({
+      required: false,
+      description:
+        'Any spelling the model catalog knows, e.g. "llama3.1:70b", "meta-llama/Llama-3.1-70B-Instruct"; else the name as sent.',
+    }),
+    minParamsB: t.float({ required: false, description: 'An LLM of at least this many billion parameters.' }),
+    quant: t.string({
+      required: false,
+      description: 'An LLM in this quantisation, e.g. "q4_k_m", "Q8_0", "fp16", "awq".',
+    }),
     maxPriceUrtc: t.field({ type: 'Urtc', required: false, description: 'With jobType: at most this price per unit.' }),
     minTrust: t.field({ type: TrustLevelEnum, required: false }),
     includeOffline: t.boolean({
@@ -213,6 +232,8 @@ const filterSchema = z
     ttsModel: z.string().max(100).nullish(),
     sttModel: z.string().max(100).nullish(),
     llmModel: z.string().max(100).nullish(),
+    minParamsB: z.number().min(0).max(100_000).nullish(),
+    quant: z.string().min(1).max(32).nullish(),
   })
   .passthrough()
   .nullish();

@@ -5,6 +5,7 @@ import './escrow.js';
 import './delivery.js';
 import './wallet.js';
 import './gpu-nodes.js';
+import './gpu-models.js';
 import './gpu-attestation.js';
 import './gpu-events.js';
 import './bonds.js';

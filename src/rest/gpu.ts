@@ -1,13 +1,16 @@
 /**
- * Attestation and inventory paths: POST /gpu/challenge, POST /gpu/attest, GET /gpu/nodes; node bonds
+ * Attestation and inventory paths: POST /gpu/challenge, POST /gpu/attest, GET /gpu/nodes, GET /gpu/models
+ * (the model catalog with how many online nodes serve each model); node bonds
  * (POST /gpu/bond, POST /gpu/unbond, GET /gpu/bond, operator POST /gpu/slash) and the operator's
  * assignment of a contested GPU (POST /gpu/assign).
  */
-import type { GpuDevice, GpuNode } from '@prisma/client';
+import type { GpuDevice, GpuNode, GpuNodeModel } from '@prisma/client';
 import { z } from 'zod';
 import { DEVICE_ARCHES } from '../attestation/catalog.js';
 import { TRUST_LEVELS } from '../attestation/evidence.js';
-import { listGpuNodes, MAX_PAGE } from '../attestation/inventory.js';
+import { listGpuNodes, MAX_PAGE, modelCounts } from '../attestation/inventory.js';
+import { MODEL_JOB_TYPES } from '../attestation/models.js';
+import { modelsOfNodes } from '../attestation/node-details.js';
 import { bondRequestSchema, slashRequestSchema, type BondRecord } from '../attestation/bonds.js';
 import { attestationSchema, challengeRequestSchema, gpuField } from '../attestation/requests.js';
 import { nodeStatus } from '../attestation/service.js';
@@ -32,6 +35,8 @@ const nodesQuerySchema = z.strictObject({
   tts_model: z.string().max(100).optional(),
   stt_model: z.string().max(100).optional(),
   llm_model: z.string().max(100).optional(),
+  min_params_b: z.coerce.number().min(0).max(100_000).optional(),
+  quant: z.string().min(1).max(32).optional(),
   max_price_urtc: z
     .string()
     .regex(/^\d{1,19}$/)
@@ -47,6 +52,8 @@ const nodesQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(MAX_PAGE).optional(),
   cursor: addressField.optional(),
 });
+
+const modelsQuerySchema = z.strictObject({ job_type: z.enum(MODEL_JOB_TYPES).optional() });
 
 const assignSchema = z.strictObject({ uuid: gpuField.shape.uuid, miner_id: addressField });
 const signedSchema = z.object({
@@ -67,7 +74,18 @@ function bondJson(b: BondRecord, market: Market) {
   };
 }
 
-export function gpuNodeJson(n: GpuNode, gpus: GpuDevice[], market: Market) {
+function nodeModelJson(m: GpuNodeModel) {
+  return {
+    job_type: m.kind,
+    name: m.name,
+    canonical: m.canonical,
+    params_b: m.paramsB,
+    quant: m.quant,
+    flags: JSON.parse(m.flags) as string[],
+  };
+}
+
+export function gpuNodeJson(n: GpuNode, gpus: GpuDevice[], models: GpuNodeModel[], market: Market) {
   const flags = JSON.parse(n.flags) as string[];
   const bondedUrtc = market.bonds.find(n.minerId)?.bondedUrtc ?? 0n;
   return {
@@ -87,6 +105,7 @@ export function gpuNodeJson(n: GpuNode, gpus: GpuDevice[], market: Market) {
     tts_models: JSON.parse(n.ttsModels) as string[],
     stt_models: JSON.parse(n.sttModels) as string[],
     llm_models: JSON.parse(n.llmModels) as string[],
+    models: models.map(nodeModelJson),
     prices: {
       render_minute_urtc: n.priceRenderMinuteUrtc?.toString() ?? null,
       tts_1k_chars_urtc: n.priceTts1kCharsUrtc?.toString() ?? null,
@@ -165,6 +184,8 @@ export const gpuRoutes: Route[] = [
           ttsModel: q.tts_model,
           sttModel: q.stt_model,
           llmModel: q.llm_model,
+          minParamsB: q.min_params_b,
+          quant: q.quant,
           maxPriceUrtc: q.max_price_urtc,
           minTrust: q.min_trust,
           includeOffline: q.include_offline,
@@ -175,20 +196,51 @@ export const gpuRoutes: Route[] = [
         now: market.clock(),
         ttlS: market.attestations.attestationTtlS,
       });
-      const gpus = await market.db.prisma.gpuDevice.findMany({
-        where: { minerId: { in: page.nodes.map((n) => n.minerId) } },
-        orderBy: [{ minerId: 'asc' }, { position: 'asc' }],
-      });
+      const minerIds = page.nodes.map((n) => n.minerId);
+      const [gpus, models] = await Promise.all([
+        market.db.prisma.gpuDevice.findMany({
+          where: { minerId: { in: minerIds } },
+          orderBy: [{ minerId: 'asc' }, { position: 'asc' }],
+        }),
+        modelsOfNodes(market.db.prisma, minerIds),
+      ]);
       sendJson(res, 200, {
         ok: true,
-        nodes: page.nodes.map((n) =>
+        nodes: page.nodes.map((n, i) =>
           gpuNodeJson(
             n,
             gpus.filter((g) => g.minerId === n.minerId),
+            models[i]!,
             market,
           ),
         ),
         next_cursor: page.hasNextPage ? page.nodes.at(-1)!.minerId : null,
+      });
+    },
+  },
+  {
+    method: 'GET',
+    path: '/gpu/models',
+    async handle({ res, market, query }) {
+      const q = parseInput(modelsQuerySchema, Object.fromEntries(query), { name: 'query' });
+      const counts = await modelCounts(market.db.prisma, {
+        jobType: q.job_type,
+        now: market.clock(),
+        ttlS: market.attestations.attestationTtlS,
+      });
+      sendJson(res, 200, {
+        ok: true,
+        models: counts.known.map((m) => ({
+          id: m.id,
+          job_type: m.jobType,
+          engine: m.engine,
+          display_name: m.displayName,
+          aliases: m.aliases,
+          params_b: m.paramsB,
+          min_vram_mb: m.minVramMb,
+          online_nodes: m.onlineNodes,
+        })),
+        unknown_names: counts.unknown.map((u) => ({ name: u.name, job_type: u.jobType, online_nodes: u.onlineNodes })),
       });
     },
   },

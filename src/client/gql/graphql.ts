@@ -107,15 +107,22 @@ export type GpuNodeFilter = {
   /** Also list offline and suspended nodes (default false). */
   includeOffline?: boolean | null | undefined;
   jobType?: JobType | null | undefined;
+  /** Any spelling the model catalog knows, e.g. "llama3.1:70b", "meta-llama/Llama-3.1-70B-Instruct"; else the name as sent. */
   llmModel?: string | null | undefined;
   /** With jobType: at most this price per unit. */
   maxPriceUrtc?: string | null | undefined;
   /** Compared as a version: "12.10" is above "12.9". */
   minCudaVersion?: string | null | undefined;
+  /** An LLM of at least this many billion parameters. */
+  minParamsB?: number | null | undefined;
   minTrust?: TrustLevel | null | undefined;
   /** At least this much memory on one GPU, in GB as sold. */
   minVramGb?: number | null | undefined;
+  /** An LLM in this quantisation, e.g. "q4_k_m", "Q8_0", "fp16", "awq". */
+  quant?: string | null | undefined;
+  /** Any spelling the model catalog knows, e.g. "large-v3" or "ggml-large-v3.bin"; else the name as sent. */
   sttModel?: string | null | undefined;
+  /** Any spelling the model catalog knows, e.g. "xtts_v2" or "coqui/XTTS-v2"; else the name as sent. */
   ttsModel?: string | null | undefined;
 };
 
@@ -523,6 +530,20 @@ export type GpuNodesNestedQueryVariables = Exact<{
 
 
 export type GpuNodesNestedQuery = { gpuNodes: { edges: Array<{ node: { minerId: string, trust: TrustLevel, status: NodeStatus, prices: { llm1kTokensUrtc: string | null }, gpus: Array<{ uuid: string, model: string, vramMb: number }>, earnings: { releasedUrtc: string, jobsPaid: number }, escrowHistory: Array<{ jobId: string, releasedUrtc: string }> } }> } };
+
+export type NodesWithModelsQueryVariables = Exact<{
+  filter?: GpuNodeFilter | null | undefined;
+}>;
+
+
+export type NodesWithModelsQuery = { gpuNodes: { totalCount: number, edges: Array<{ node: { minerId: string, models: Array<{ jobType: JobType, name: string, canonical: string | null, paramsB: number | null, quant: string | null, flags: Array<string> }> } }> } };
+
+export type ModelMenuQueryVariables = Exact<{
+  jobType?: JobType | null | undefined;
+}>;
+
+
+export type ModelMenuQuery = { models: { models: Array<{ id: string, jobType: JobType, engine: string, displayName: string, aliases: Array<string>, paramsB: number | null, minVramMb: number | null, onlineNodes: number }>, unknownNames: Array<{ name: string, jobType: JobType, onlineNodes: number }> } };
 
 export type PriceCheckQueryVariables = Exact<{
   jobType: JobType;
@@ -1131,6 +1152,47 @@ export const GpuNodesNestedDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<GpuNodesNestedQuery, GpuNodesNestedQueryVariables>;
+export const NodesWithModelsDocument = new TypedDocumentString(`
+    query NodesWithModels($filter: GpuNodeFilter) {
+  gpuNodes(filter: $filter, first: 100) {
+    totalCount
+    edges {
+      node {
+        minerId
+        models {
+          jobType
+          name
+          canonical
+          paramsB
+          quant
+          flags
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<NodesWithModelsQuery, NodesWithModelsQueryVariables>;
+export const ModelMenuDocument = new TypedDocumentString(`
+    query ModelMenu($jobType: JobType) {
+  models(jobType: $jobType) {
+    models {
+      id
+      jobType
+      engine
+      displayName
+      aliases
+      paramsB
+      minVramMb
+      onlineNodes
+    }
+    unknownNames {
+      name
+      jobType
+      onlineNodes
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ModelMenuQuery, ModelMenuQueryVariables>;
 export const PriceCheckDocument = new TypedDocumentString(`
     query PriceCheck($jobType: JobType!, $priceUrtc: String!) {
   priceCheck(jobType: $jobType, priceUrtc: $priceUrtc) {
