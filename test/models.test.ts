@@ -57,6 +57,36 @@ describe('attesting models by name', () => {
     expect(await storedNode(node)).toBeNull();
   });
 
+  it('refuses it over GraphQL too, with the engines in the issue', async () => {
+    const node = newWallet();
+    const challenge = await challengeFor(server.url, node);
+    const fields = attestationFields(node, challenge, { ...TTS_NODE, tts_models: ['my-voice'] });
+    const gpu = (fields.gpus as ReturnType<typeof rtx4090>[])[0]!;
+    const r = await call(server.url, 'POST', '/graphql', {
+      query: `mutation($input: GpuAttestationInput!) { submitGpuAttestation(input: $input) {
+        __typename ... on InvalidInputError { code message issues { path message } } } }`,
+      variables: {
+        input: {
+          minerId: node.address,
+          challenge,
+          deviceArch: 'NVIDIA_GPU',
+          gpus: [{ model: gpu.model, vramMb: gpu.vram_mb, uuid: gpu.uuid, benchmarkScore: gpu.benchmark_score }],
+          jobTypes: ['TTS'],
+          ttsModels: ['my-voice'],
+          prices: { tts1kCharsUrtc: '3000' },
+          publicKey: node.publicKey,
+          signature: 'unchecked: the shape is refused first',
+        },
+      },
+    });
+    const answer = r.body.data.submitGpuAttestation;
+    expect(answer).toMatchObject({ __typename: 'InvalidInputError', code: 'INVALID_INPUT' });
+    expect(answer.issues).toContainEqual({
+      path: expect.stringContaining('tts_models'),
+      message: expect.stringContaining('(Coqui TTS, XTTS, Bark)'),
+    });
+  });
+
   it('refuses an STT node that names no Whisper model', async () => {
     const node = newWallet();
     const r = await attest(server.url, node, { ...STT_NODE, stt_models: ['vosk-model-en-us-0.22'] });
