@@ -79,7 +79,7 @@ const HARDWARE = {
 } as const;
 const CUDA = ['11.8', '12.2', '12.4', '12.10'];
 const LLM_MODELS = ['llama-3.1-8b', 'llama-3.1-70b', 'mistral-7b', 'qwen2.5-32b'];
-const TTS_MODELS = ['coqui-tts', 'xtts-v2', 'bark'];
+const TTS_MODELS = ['tts_models/en/ljspeech/tacotron2-DDC', 'xtts-v2', 'bark'];
 const STT_MODELS = ['whisper-large-v3', 'whisper-medium'];
 const JOBS = ['render', 'tts', 'stt', 'llm'] as const;
 const PRICE_KEY = {

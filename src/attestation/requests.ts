@@ -9,6 +9,7 @@ import { addressField, JOB_TYPES, jobTypeField, type JobType } from '../domain/f
 import { MAX_AMOUNT_URTC } from '../domain/money.js';
 import type { ActionObject } from '../domain/signatures.js';
 import { DEVICE_ARCHES } from './catalog.js';
+import { missingEngineMessage, type ModelJobType } from './models.js';
 
 export const MAX_GPUS_PER_NODE = 16;
 const MAX_MODELS = 64;
@@ -81,12 +82,15 @@ export const attestationSchema = z
           message: `is given but the node does not serve ${jobType}`,
         });
     }
-    for (const [jobType, field] of Object.entries(MODEL_LIST) as [JobType, keyof typeof a][]) {
+    for (const [jobType, field] of Object.entries(MODEL_LIST) as [ModelJobType, keyof typeof a][]) {
       const list = a[field] as string[] | undefined;
       if (list?.length && !served.has(jobType))
         ctx.addIssue({ code: 'custom', path: [field], message: `is given but the node does not serve ${jobType}` });
       if (list && new Set(list).size !== list.length)
         ctx.addIssue({ code: 'custom', path: [field], message: 'lists a model twice' });
+      // Checked, not changed: the names stay as signed; the service canonicalises them after the signature.
+      const missing = served.has(jobType) ? missingEngineMessage(jobType, list ?? []) : null;
+      if (missing) ctx.addIssue({ code: 'custom', path: [field], message: missing });
     }
     const uuids = a.gpus.map((g) => g.uuid);
     if (new Set(uuids).size !== uuids.length)

@@ -18,9 +18,10 @@ import { outlierFlag, type PriceChangeRow, type PricingStore } from '../pricing/
 import { verifyActionSignature, type SignedBy } from '../domain/signatures.js';
 import type { OperatorGate } from '../operator.js';
 import { examineGpus, nodeFingerprint, trustLevel, versionNumber, type TrustLevel } from './evidence.js';
+import { examineModels, isModelFlag, type AttestedModel } from './models.js';
 import { attestationAction, PRICE_FIELD, type Attestation } from './requests.js';
 import type { NodeChange, NodeEventLog, NodeEventMessage } from './events.js';
-import type { AttestationStore, DeviceRow, NodeRow } from './store.js';
+import type { AttestationStore, DeviceRow, ModelRow, NodeRow } from './store.js';
 
 export const CHALLENGE_TTL_S = 300;
 
@@ -191,6 +192,11 @@ export function createAttestationService({
         throw new AuthorizationError('FORBIDDEN', 'an attestation must be signed by the key of miner_id');
       const evidence = examineGpus(attestation.device_arch, attestation.gpus);
       if (!evidence.plausible) throw new HardwareEvidenceError(evidence.reason);
+      // Canonicalised only now, after the signature was verified over the names as sent.
+      const models = examineModels(
+        { tts: attestation.tts_models, stt: attestation.stt_models, llm: attestation.llm_models },
+        Math.max(...attestation.gpus.map((g) => g.vram_mb)),
+      );
 
       const now = clock();
       const fingerprint = nodeFingerprint(attestation.gpus);
@@ -233,10 +239,19 @@ export function createAttestationService({
           ...(changedFingerprint ? ['fingerprint_changed'] : []),
           ...quotes.flags,
           ...(store.holdsContestedGpu(minerId) ? [CONTESTED_FLAG] : []),
+          ...models.flags,
         ];
+        // Model flags are left out of trust: they say what the node claims to serve, not what its hardware is.
         const trust = trustLevel(evidence.catalogConsistent, verified);
         store.saveNode(
-          nodeRow(attestation, evidence.canonicalModels, { trust, verified, fingerprint, flags, now, previous }),
+          nodeRow(attestation, evidence.canonicalModels, models.models, {
+            trust,
+            verified,
+            fingerprint,
+            flags,
+            now,
+            previous,
+          }),
           deviceRows(attestation),
         );
         for (const change of quotes.changes) pricing.recordChange(change);
@@ -308,7 +323,7 @@ export function createAttestationService({
       operator.require(adminKey);
       const now = clock();
       const event = await store.submit(() => {
-        const flags = store.flagsOf(minerId);
+        const flags = store.flagsOf(minerId).filter((f) => !isModelFlag(f));
         const fallback: TrustLevel = flags.length === 0 ? 'catalog_consistent' : 'self_reported';
         if (!store.setVerified(minerId, verified, fallback))
           throw new StateError('NOT_FOUND', `no GPU node ${minerId}`);
@@ -392,6 +407,7 @@ export type AttestationService = ReturnType<typeof createAttestationService>;
 function nodeRow(
   a: Attestation,
   canonicalModels: string[],
+  models: AttestedModel[],
   s: {
     trust: TrustLevel;
     verified: boolean;
@@ -423,6 +439,7 @@ function nodeRow(
     ttsModels: a.tts_models ?? [],
     sttModels: a.stt_models ?? [],
     llmModels: a.llm_models ?? [],
+    models: models.map(modelRow),
     trust: s.trust,
     verified: s.verified,
     suspended: s.previous?.suspended ?? false,
@@ -430,6 +447,18 @@ function nodeRow(
     flags: s.flags,
     firstAttestation: s.previous?.firstAttestation ?? s.now,
     lastAttestation: s.now,
+  };
+}
+
+function modelRow({ kind, name, flags }: AttestedModel): ModelRow {
+  return {
+    kind,
+    name: name.sent,
+    canonical: name.canonical,
+    jobType: name.jobType,
+    paramsB: name.paramsB,
+    quant: name.quant,
+    flags,
   };
 }
 

@@ -31,9 +31,12 @@ export interface NodeRow {
   metalVersion: string | null;
   benchmarkScore: number;
   prices: Record<JobType, bigint | null>;
+  /** The model lists as sent (and signed). */
   ttsModels: string[];
   sttModels: string[];
   llmModels: string[];
+  /** One row per sent name, with what the catalog makes of it. */
+  models: ModelRow[];
   trust: string;
   verified: boolean;
   suspended: boolean;
@@ -41,6 +44,16 @@ export interface NodeRow {
   flags: string[];
   firstAttestation: number;
   lastAttestation: number;
+}
+
+export interface ModelRow {
+  kind: string;
+  name: string;
+  canonical: string | null;
+  jobType: string | null;
+  paramsB: number | null;
+  quant: string | null;
+  flags: string[];
 }
 
 export interface DeviceRow {
@@ -104,7 +117,9 @@ export function createAttestationStore(db: Database.Database, writes: GroupCommi
       INSERT INTO gpu_devices (uuid, miner_id, position, model, vram_mb, pci_id, driver_version, cuda_version, rocm_version, metal_version, benchmark_score)
       VALUES (@uuid, @minerId, @position, @model, @vramMb, @pciId, @driverVersion, @cudaVersion, @rocmVersion, @metalVersion, @benchmarkScore)`),
     deleteModels: db.prepare('DELETE FROM gpu_node_models WHERE miner_id = ?'),
-    insertModel: db.prepare('INSERT INTO gpu_node_models (miner_id, kind, name) VALUES (?, ?, ?)'),
+    insertModel: db.prepare(`
+      INSERT INTO gpu_node_models (miner_id, kind, name, canonical, job_type, params_b, quant, flags)
+      VALUES (@minerId, @kind, @name, @canonical, @jobType, @paramsB, @quant, @flags)`),
     setVerified: db.prepare(
       "UPDATE gpu_attestations SET verified = @verified, trust = CASE WHEN @verified THEN 'verified' ELSE @fallbackTrust END WHERE miner_id = @minerId",
     ),
@@ -221,9 +236,7 @@ export function createAttestationStore(db: Database.Database, writes: GroupCommi
       s.deleteDevices.run(node.minerId);
       for (const d of devices) s.insertDevice.run({ ...d, minerId: node.minerId });
       s.deleteModels.run(node.minerId);
-      for (const name of node.ttsModels) s.insertModel.run(node.minerId, 'tts', name);
-      for (const name of node.sttModels) s.insertModel.run(node.minerId, 'stt', name);
-      for (const name of node.llmModels) s.insertModel.run(node.minerId, 'llm', name);
+      for (const m of node.models) s.insertModel.run({ ...m, minerId: node.minerId, flags: JSON.stringify(m.flags) });
     },
 
     setVerified(minerId: string, verified: boolean, fallbackTrust: string): boolean {
