@@ -112,6 +112,10 @@ interface AttestOptions {
 type Outcome = 'ok' | 'failed' | 'no-gpu' | 'no-tool';
 
 async function attempt({ server, wallet, config: configured, dryRun, signal }: AttestOptions): Promise<Outcome> {
+  // Models first: a dry run shows what was found even on a machine whose GPU cannot be detected.
+  const models = await detectModels(configured);
+  if (dryRun) for (const line of describeModelInventory(models)) say(line);
+  const config = withAttestedModels(configured, models);
   let detection: Detection;
   try {
     detection = await detectGpus();
@@ -125,8 +129,6 @@ async function attempt({ server, wallet, config: configured, dryRun, signal }: A
     });
     return error.noTool ? 'no-tool' : 'no-gpu';
   }
-  const models = await detectModels(configured);
-  const config = withAttestedModels(configured, models);
   const summary = {
     miner_id: wallet.address,
     tool: detection.tool,
@@ -136,7 +138,6 @@ async function attempt({ server, wallet, config: configured, dryRun, signal }: A
   };
   try {
     if (dryRun) {
-      for (const line of describeModelInventory(models)) say(line);
       const challenge = server
         ? await requestChallenge({ serverUrl: server, minerId: wallet.address, signal })
         : '0'.repeat(64);
