@@ -6,7 +6,7 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { describeModelInventory, detectModels, withAttestedModels } from '../src/models/detect.js';
+import { decideModels, describeModelInventory, detectModels, withAttestedModels } from '../src/models/detect.js';
 import { coquiModelName, coquiModelsDir, scanCoquiModels } from '../src/models/detect-coqui.js';
 import { huggingFaceHubDir, huggingFaceRepoId, scanHuggingFaceCache } from '../src/models/detect-huggingface.js';
 import { scanModelFiles } from '../src/models/detect-model-files.js';
@@ -372,6 +372,20 @@ describe('deciding what to attest', () => {
         message: 'no folder listed: whisper.cpp and GGUF files are not looked for',
       },
     ]);
+  });
+
+  it('keeps to what the market accepts: its name characters and 64 models per list', () => {
+    const rows = Array.from({ length: 70 }, (_, i) => `custom-model-${i}:latest`);
+    const inventory = decideModels(serving(['llm']), {
+      candidates: ['bad|name', ...rows].map((name) => ({ source: 'ollama' as const, name, where: 'ollama list' })),
+      notes: [],
+    });
+    expect(inventory.lists.llm).toStrictEqual(rows.slice(0, 64));
+    const reason = (name: string) => inventory.decisions.find((d) => d.name === name)!.reason;
+    expect(reason('bad|name')).toBe(
+      'the market refuses this name: 1-100 characters of letters, digits, space and . : / + @ - _',
+    );
+    expect(reason('custom-model-64:latest')).toBe('llm_models is full: the market takes at most 64 models per list');
   });
 
   it('detect_models: false attests the config lists only, and scans nothing', async () => {

@@ -12,7 +12,7 @@ import { canonicalModel, MODEL_ENGINES, type ModelJobType } from './catalog.js';
 import { coquiModelsDir, scanCoquiModels } from './detect-coqui.js';
 import { huggingFaceHubDir, scanHuggingFaceCache } from './detect-huggingface.js';
 import { scanModelFiles } from './detect-model-files.js';
-import { scanOllamaModels, type OllamaScanOptions } from './detect-ollama.js';
+import { findOnPath, scanOllamaModels, type OllamaScanOptions } from './detect-ollama.js';
 import type { ModelCandidate, ModelSource, ScanNote, ScanResult } from './detect-scan.js';
 
 export type { ModelCandidate, ModelSource, ScanNote, ScanResult };
@@ -87,7 +87,7 @@ export async function scanInstalledModels(
     scanHuggingFaceCache(huggingFaceHubDir(env, home)),
     scanCoquiModels(coquiModelsDir(env, home, platform)),
     scanModelFiles((config.model_dirs ?? []).map((dir) => expandHome(dir, home))),
-    scanOllamaModels(ollama),
+    scanOllamaModels({ findCommand: (command) => findOnPath(command, env['PATH'] ?? '', platform), ...ollama }),
   ]);
   return { candidates: scans.flatMap((s) => s.candidates), notes: scans.flatMap((s) => s.notes) };
 }
