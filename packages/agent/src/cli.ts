@@ -11,9 +11,11 @@
  * the file does not exist), detects the GPUs, asks the server for a challenge and submits the signed
  * attestation, printing one JSON line per attempt on stdout (human messages go to stderr). With
  * `--interval` (or the config's `interval_s`) it attests again every N seconds until SIGINT or
- * SIGTERM; a failed attempt is logged and retried at the next interval. `--dry-run` attests once and
- * prints the signed body instead of sending it (with `--server` it fetches a real challenge, without
- * it the challenge is 64 zeros).
+ * SIGTERM; a failed attempt is logged and retried at the next interval. Each attempt also looks for the
+ * installed voice and language models (src/models/detect.ts) and attests them with the config's own.
+ * `--dry-run` attests once and prints the signed body instead of sending it (with `--server` it fetches a
+ * real challenge, without it the challenge is 64 zeros), after one line per model candidate on stderr:
+ * kept or skipped, where it was found, and why.
  *
  * Exit codes: 0 done; 1 the attestation failed; 2 no GPU could be detected (no GPU tool installed, or
  * the tool failed); 64 bad usage; 78 a config or key file problem.
@@ -25,6 +27,7 @@ import { parseArgs } from 'node:util';
 import { AgentError, attestOnce, buildAttestation, requestChallenge, signAttestation } from './client.js';
 import { ConfigError, loadAgentConfig, type AgentConfig } from './config.js';
 import { detectGpus, GpuDetectionError, type Detection } from './gpus.js';
+import { describeModelInventory, detectModels, withAttestedModels } from './models/detect.js';
 import { walletFromSeed, type Wallet } from './protocol/index.js';
 
 const EXIT = { ok: 0, failed: 1, noGpu: 2, usage: 64, config: 78 } as const;
@@ -108,7 +111,11 @@ interface AttestOptions {
 
 type Outcome = 'ok' | 'failed' | 'no-gpu' | 'no-tool';
 
-async function attempt({ server, wallet, config, dryRun, signal }: AttestOptions): Promise<Outcome> {
+async function attempt({ server, wallet, config: configured, dryRun, signal }: AttestOptions): Promise<Outcome> {
+  // Models first: a dry run shows what was found even on a machine whose GPU cannot be detected.
+  const models = await detectModels(configured);
+  if (dryRun) for (const line of describeModelInventory(models)) say(line);
+  const config = withAttestedModels(configured, models);
   let detection: Detection;
   try {
     detection = await detectGpus();
@@ -127,6 +134,7 @@ async function attempt({ server, wallet, config, dryRun, signal }: AttestOptions
     tool: detection.tool,
     device_arch: detection.deviceArch,
     gpus: detection.gpus.length,
+    models: { tts: models.lists.tts.length, stt: models.lists.stt.length, llm: models.lists.llm.length },
   };
   try {
     if (dryRun) {

@@ -1,9 +1,12 @@
 /**
  * The node agent's config file: which job types this node serves, at what prices, with which models,
  * and the measured benchmark of its GPUs. JSON, validated here with messages that name the field.
+ * The models attested are the ones the agent finds installed (src/models/detect.ts) unless
+ * `detect_models` is false, plus the config's own lists and `models.add`, minus `models.remove`.
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { canonicalModel } from './models/catalog.js';
 import { JOB_TYPES, MAX_AMOUNT_URTC, MODEL_LIST_FIELD, PRICE_FIELD, type JobType } from './protocol/index.js';
 
 /** The `prices` key that quotes each job type, as the market's attestation schema names it. */
@@ -22,6 +25,11 @@ const modelList = z
   .min(1, 'list at least one model, or leave the field out')
   .refine((list) => new Set(list).size === list.length, 'lists a model twice');
 
+const modelFolder = z
+  .string({ error: 'must be a folder path' })
+  .regex(/^(\/|~\/|[A-Za-z]:[\\/])/, 'must be an absolute path (or start with ~/)')
+  .max(1000);
+
 const tflops = z
   .number({ error: 'must be a number (measured dense FP32 TFLOPS)' })
   .positive('must be greater than zero (measured dense FP32 TFLOPS)')
@@ -39,6 +47,17 @@ export const agentConfigSchema = z
       tts_models: modelList.optional(),
       stt_models: modelList.optional(),
       llm_models: modelList.optional(),
+      detect_models: z.boolean({ error: 'must be true or false' }).optional(),
+      model_dirs: z
+        .array(modelFolder, { error: 'must be a list of folders' })
+        .max(32, 'list at most 32 folders')
+        .optional(),
+      models: z
+        .strictObject(
+          { add: modelList.optional(), remove: modelList.optional() },
+          { error: (issue) => (issue.code === 'invalid_type' ? 'must be an object { add, remove }' : undefined) },
+        )
+        .optional(),
       prices: z.strictObject(
         {
           render_minute_urtc: urtcPrice.optional(),
@@ -87,6 +106,16 @@ export const agentConfigSchema = z
           message: `is set but job_types does not include "${jobType}"`,
         });
       }
+    }
+    for (const [index, name] of (config.models?.add ?? []).entries()) {
+      const { jobType } = canonicalModel(name);
+      const message =
+        jobType === null
+          ? `the catalog cannot tell whether "${name}" is a tts, stt or llm model: list it in tts_models, stt_models or llm_models instead`
+          : !config.job_types.includes(jobType)
+            ? `"${name}" is a ${jobType} model, but job_types does not include "${jobType}"`
+            : undefined;
+      if (message !== undefined) ctx.addIssue({ code: 'custom', path: ['models', 'add', index], message });
     }
     if (config.benchmark_score === undefined && config.benchmark_scores === undefined) {
       ctx.addIssue({

@@ -16,16 +16,37 @@ export interface CliResult {
   stderr: string;
 }
 
+/** The variables that point the agent at model folders: unset, so only a test's own folders are seen. */
+const MODEL_FOLDER_VARIABLES = [
+  'HF_HUB_CACHE',
+  'HUGGINGFACE_HUB_CACHE',
+  'HF_HOME',
+  'XDG_CACHE_HOME',
+  'TTS_HOME',
+  'XDG_DATA_HOME',
+];
+
 /**
  * Runs the CLI in the package directory with PATH set to `bin` only: an empty directory means no GPU
  * tool, whatever this machine has installed; `withFakeNvidiaSmi` puts a stand-in nvidia-smi there.
+ * HOME is an empty folder, so no model this machine has is detected; `env` sets variables on top.
  */
-export function runCli(args: string[], bin = mkdtempSync(join(tmpdir(), 'agent-path-'))): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  bin = mkdtempSync(join(tmpdir(), 'agent-path-')),
+  env: NodeJS.ProcessEnv = {},
+): Promise<CliResult> {
+  const base: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of MODEL_FOLDER_VARIABLES) delete base[name];
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [BIN, ...args],
-      { cwd: PACKAGE_DIR, env: { ...process.env, PATH: bin }, timeout: 30_000 },
+      {
+        cwd: PACKAGE_DIR,
+        env: { ...base, HOME: mkdtempSync(join(tmpdir(), 'agent-home-')), PATH: bin, ...env },
+        timeout: 30_000,
+      },
       (error, stdout, stderr) =>
         resolve({ code: error ? Number((error as { code?: unknown }).code ?? 1) : 0, stdout, stderr }),
     );
