@@ -44,7 +44,7 @@ async function storedNode(node: Wallet) {
 describe('attesting models by name', () => {
   it.each([
     ['no TTS model at all', { ...TTS_NODE }],
-    ['only names the catalog does not know', { ...TTS_NODE, tts_models: ['my-voice', 'coqui-tts'] }],
+    ['only names the catalog does not know', { ...TTS_NODE, tts_models: ['my-voice', 'acme-tts'] }],
     ['a Whisper model as its TTS model', { ...TTS_NODE, tts_models: ['large-v3'] }],
   ])('refuses a TTS node with %s, naming the known engines', async (_name, overrides) => {
     const node = newWallet();
@@ -239,10 +239,14 @@ describe('the inventory by model name', () => {
   let inventory: Awaited<ReturnType<typeof startTestServer>>;
   let execute: ReturnType<typeof graphqlClient>;
   const at = 1_970_000_000;
-  const nodes: Record<'xtts' | 'vits' | 'whisper' | 'llama70' | 'llama8' | 'qwen' | 'custom' | 'offline', Wallet> = {
+  const nodes: Record<
+    'xtts' | 'vits' | 'whisper' | 'anyWhisper' | 'llama70' | 'llama8' | 'qwen' | 'custom' | 'offline',
+    Wallet
+  > = {
     xtts: newWallet(),
     vits: newWallet(),
     whisper: newWallet(),
+    anyWhisper: newWallet(),
     llama70: newWallet(),
     llama8: newWallet(),
     qwen: newWallet(),
@@ -265,6 +269,8 @@ describe('the inventory by model name', () => {
       }),
       await attest(inventory.url, nodes.vits, { ...TTS_NODE, tts_models: ['tts_models/en/vctk/vits', 'my-voice'] }),
       await attest(inventory.url, nodes.whisper, { ...STT_NODE, stt_models: ['Systran/faster-whisper-large-v3'] }),
+      // The seed's own vocabulary: the engine, without a size.
+      await attest(inventory.url, nodes.anyWhisper, { ...STT_NODE, stt_models: ['Whisper'] }),
       await attest(inventory.url, nodes.llama70, {
         gpus: [a100()],
         llm_models: ['Meta-Llama-3.1-70B-Instruct-Q4_K_M.gguf', 'llama3.1:8b-instruct-q8_0'],
@@ -306,6 +312,9 @@ describe('the inventory by model name', () => {
     ['sttModel', 'stt_model', 'ggml-large-v3.bin', ['whisper']],
     ['sttModel', 'stt_model', 'openai/whisper-large-v3', ['whisper']],
     ['sttModel', 'stt_model', 'large-v2', []],
+    ['sttModel', 'stt_model', 'whisper', ['whisper', 'anyWhisper']],
+    ['sttModel', 'stt_model', 'faster-whisper', ['whisper', 'anyWhisper']],
+    ['ttsModel', 'tts_model', 'Coqui TTS', ['vits']],
   ] as const)('%s / %s = %s finds %j through GraphQL and REST', async (field, param, value, expected) => {
     const wanted = ids(...expected.map((k) => nodes[k]));
     expect(await byGraphql({ [field]: value })).toEqual(wanted);

@@ -3,7 +3,7 @@
  * over the attested nodes, read through Prisma. The same query serves GraphQL's `gpuNodes` and REST's
  * `GET /gpu/nodes`. Every filter and ordering is backed by an index (see prisma/schema.prisma).
  */
-import { canonicalModel, normaliseQuant } from '@gpu-render-protocol/agent/models';
+import { canonicalModel, catalogIdsMatching, normaliseQuant } from '@gpu-render-protocol/agent/models';
 import { Prisma, type GpuNode, type PrismaClient } from '@prisma/client';
 import { InvalidInputError } from '../domain/errors.js';
 import type { JobType } from '../domain/fields.js';
@@ -97,7 +97,7 @@ const MODEL_FILTER = { tts: 'ttsModel', stt: 'sttModel', llm: 'llmModel' } as co
 
 /**
  * One model row the node must have: a name is canonicalised and matched on the canonical id (so any alias
- * finds every spelling), or, unknown to the catalog, matched as sent. LLM size and quantisation apply to
+ * finds every spelling; an engine's own name, such as `whisper`, finds every model of the engine), or, unknown to the catalog, matched as sent. LLM size and quantisation apply to
  * the same row as the LLM name.
  */
 function modelWhere(kind: ModelJobType, filter: InventoryFilter): Prisma.GpuNodeModelWhereInput | null {
@@ -105,7 +105,7 @@ function modelWhere(kind: ModelJobType, filter: InventoryFilter): Prisma.GpuNode
   const name = filter[MODEL_FILTER[kind]];
   if (name) {
     const canonical = canonicalModel(name, kind).canonical;
-    Object.assign(where, canonical === null ? { name } : { canonical });
+    Object.assign(where, canonical === null ? { name } : { canonical: { in: catalogIdsMatching(canonical) } });
   }
   if (kind === 'llm' && filter.minParamsB !== undefined) where.paramsB = { gte: filter.minParamsB };
   if (kind === 'llm' && filter.quant !== undefined) {

@@ -4,7 +4,14 @@
  * quantisation; every entry's aliases back to it; and names it must not guess.
  */
 import { describe, expect, it } from 'vitest';
-import { canonicalModel, llmMinVramMb, MODEL_CATALOG, normaliseQuant, type ModelJobType } from '../src/models/index.js';
+import {
+  canonicalModel,
+  catalogIdsMatching,
+  llmMinVramMb,
+  MODEL_CATALOG,
+  normaliseQuant,
+  type ModelJobType,
+} from '../src/models/index.js';
 import { spelling } from '../src/models/spelling.js';
 
 /** [as printed, job type, canonical id, billions of parameters, quantisation] */
@@ -35,6 +42,13 @@ const SPELLINGS: readonly [string, ModelJobType, string, number | null, string |
   ['suno/bark', 'tts', 'bark', null, null],
   ['suno/bark-small', 'tts', 'bark-small', null, null],
   ['tts_models/multilingual/multi-dataset/bark', 'tts', 'bark', null, null],
+  // An engine named without one of its models (the seed's "Coqui TTS, XTTS, Bark or Whisper")
+  ['Coqui TTS', 'tts', 'coqui-tts', null, null],
+  ['coqui-ai/TTS', 'tts', 'coqui-tts', null, null],
+  ['whisper', 'stt', 'whisper', null, null],
+  ['Whisper', 'stt', 'whisper', null, null],
+  ['faster-whisper', 'stt', 'whisper', null, null],
+  ['whisper.cpp', 'stt', 'whisper', null, null],
   // Whisper: openai-whisper, Hugging Face, whisper.cpp, faster-whisper
   ['tiny', 'stt', 'whisper-tiny', 0.039, null],
   ['base.en', 'stt', 'whisper-base.en', 0.074, null],
@@ -163,8 +177,6 @@ describe('canonicalModel: what it must not guess', () => {
     ['gemma3:9b', 'Gemma 3 has no 9B'],
     ['llama3.1', 'a family without a size'],
     ['mistral', 'a family without a tag'],
-    ['coqui-tts', 'an engine is not a model'],
-    ['whisper', 'Whisper without a size'],
     ['tts_models/en/ljspeech/tacotron3', 'a Coqui path the catalog does not list'],
     ['vits', 'a Coqui model name without its path'],
     ['totally-custom-model', 'a private model'],
@@ -192,6 +204,20 @@ describe('canonicalModel: what it must not guess', () => {
     expect(canonicalModel('ggml-small.bin')).toMatchObject({ engine: 'whisper', family: 'whisper' });
     expect(canonicalModel('llama3.1:70b')).toMatchObject({ engine: 'llama', family: 'llama-3.1' });
     expect(canonicalModel('qwen2.5-coder:7b')).toMatchObject({ engine: 'qwen', family: 'qwen2.5-coder' });
+  });
+});
+
+describe('catalogIdsMatching', () => {
+  it("finds every model of an engine from the engine's own name, and only the model from a model's id", () => {
+    const whisper = catalogIdsMatching('whisper');
+    expect(whisper).toContain('whisper');
+    expect(whisper).toContain('whisper-large-v3');
+    expect(whisper).toContain('distil-whisper-large-v3');
+    expect(whisper.every((id) => canonicalModel(id, 'stt').engine === 'whisper')).toBe(true);
+    expect(catalogIdsMatching('coqui-tts')).toContain('tts_models/en/vctk/vits');
+    expect(catalogIdsMatching('coqui-tts')).not.toContain('xtts-v2');
+    expect(catalogIdsMatching('whisper-large-v3')).toEqual(['whisper-large-v3']);
+    expect(catalogIdsMatching('bark')).toEqual(['bark']);
   });
 });
 
@@ -292,7 +318,10 @@ describe('MODEL_CATALOG', () => {
         expect(e.paramsB).toBeGreaterThan(0);
         expect(e.minVramMb).toBe(llmMinVramMb(e.paramsB!, null));
       }
-      if (e.engine === 'whisper' && !id.startsWith('distil')) expect(e.minVramMb).toBeGreaterThanOrEqual(1024);
+      if (e.engine === 'whisper' && !id.startsWith('distil') && !e.engineOnly)
+        expect(e.minVramMb).toBeGreaterThanOrEqual(1024);
+      // An engine's own name says nothing about a model's size.
+      if (e.engineOnly) expect([e.paramsB, e.minVramMb]).toEqual([undefined, undefined]);
     });
   });
 });

@@ -27,6 +27,12 @@ export interface CatalogEntry {
   aliases: readonly string[];
   minVramMb?: number;
   paramsB?: number;
+  /**
+   * The entry names an engine rather than one of its models (`whisper`, `coqui-tts`): the seed asks a voice
+   * node to serve "Coqui TTS, XTTS, Bark or Whisper", so the engine's name alone is a known name, and a
+   * filter by it finds every model of the engine (`catalogIdsMatching`).
+   */
+  engineOnly?: true;
 }
 
 /** A name as sent, and what the catalog makes of it (nulls where it does not know the name). */
@@ -97,6 +103,14 @@ const COQUI_TTS_MODELS: readonly [id: string, displayName: string][] = [
 ];
 
 const TTS: CatalogEntry[] = [
+  entry({
+    id: 'coqui-tts',
+    jobType: 'tts',
+    engine: 'coqui-tts',
+    displayName: 'Coqui TTS (model not named)',
+    aliases: ['coqui', 'Coqui TTS', 'coqui-ai/TTS', 'coqui-ai-tts'],
+    engineOnly: true,
+  }),
   ...COQUI_TTS_MODELS.map(([id, displayName]) =>
     entry({ id, jobType: 'tts', engine: 'coqui-tts', displayName, aliases: [id.replaceAll('/', '--')] }),
   ),
@@ -205,6 +219,14 @@ const DISTIL_WHISPER: readonly [size: string, paramsB: number][] = [
 ];
 
 const STT: CatalogEntry[] = [
+  entry({
+    id: 'whisper',
+    jobType: 'stt',
+    engine: 'whisper',
+    displayName: 'Whisper (size not named)',
+    aliases: ['openai/whisper', 'openai-whisper', 'faster-whisper', 'whisper.cpp', 'whisper-cpp'],
+    engineOnly: true,
+  }),
   ...WHISPER_SIZES.map(whisperEntry),
   ...DISTIL_WHISPER.map(([size, paramsB]) =>
     entry(
@@ -763,6 +785,8 @@ const LLM: CatalogEntry[] = LLM_FAMILIES.flatMap(({ family, engine, models }) =>
 
 export const MODEL_CATALOG: readonly CatalogEntry[] = [...TTS, ...STT, ...LLM];
 
+const BY_ID = new Map(MODEL_CATALOG.map((e) => [e.id, e]));
+
 /** Every spelling's whole key → its entry. */
 const BY_KEY = new Map<string, CatalogEntry>();
 for (const e of MODEL_CATALOG) {
@@ -772,6 +796,16 @@ for (const e of MODEL_CATALOG) {
     if (known && known !== e) throw new Error(`model catalog: "${name}" names both ${known.id} and ${e.id}`);
     BY_KEY.set(key, e);
   }
+}
+
+/**
+ * The catalog ids a filter for `canonical` matches: every model of the engine for an engine's own name
+ * (`whisper` finds `whisper-large-v3`), else the id itself.
+ */
+export function catalogIdsMatching(canonical: string): string[] {
+  const e = BY_ID.get(canonical);
+  if (!e?.engineOnly) return [canonical];
+  return MODEL_CATALOG.filter((other) => other.engine === e.engine).map((other) => other.id);
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 export {
   canonicalModel,
+  catalogIdsMatching,
   llmMinVramMb,
   MODEL_CATALOG,
   MODEL_ENGINES,
