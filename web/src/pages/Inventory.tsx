@@ -307,9 +307,9 @@ function Filters({ state }: { state: ReturnType<typeof readState> }) {
   const get = state.raw;
   return (
     <form className="filters" onSubmit={submit} aria-label="Filter and order the inventory">
-      <label>
-        Job type
-        <select name="job" defaultValue={get('job')} onChange={applyNow}>
+      <div className="field">
+        <label htmlFor="filter-job">Job type</label>
+        <select id="filter-job" name="job" defaultValue={get('job')} onChange={applyNow}>
           <option value="">Any</option>
           {JOB_TYPES.map((j) => (
             <option key={j} value={j}>
@@ -317,10 +317,10 @@ function Filters({ state }: { state: ReturnType<typeof readState> }) {
             </option>
           ))}
         </select>
-      </label>
-      <label>
-        Architecture
-        <select name="arch" defaultValue={get('arch')} onChange={applyNow}>
+      </div>
+      <div className="field">
+        <label htmlFor="filter-arch">Architecture</label>
+        <select id="filter-arch" name="arch" defaultValue={get('arch')} onChange={applyNow}>
           <option value="">Any</option>
           {Object.entries(ARCHS).map(([v, label]) => (
             <option key={v} value={v}>
@@ -328,34 +328,43 @@ function Filters({ state }: { state: ReturnType<typeof readState> }) {
             </option>
           ))}
         </select>
-      </label>
-      <label>
-        Min VRAM (GB)
-        <input name="vram" type="number" min="0" step="1" inputMode="numeric" defaultValue={get('vram')} />
-      </label>
-      <label>
-        GPU model
-        <input name="model" type="text" placeholder="4090, A100…" defaultValue={get('model')} />
-      </label>
-      <label>
-        Min CUDA
-        <input name="cuda" type="text" placeholder="12.4" defaultValue={get('cuda')} />
-      </label>
-      <label>
-        LLM model
-        <input name="llm" type="text" placeholder="llama3.1:8b" defaultValue={get('llm')} />
-      </label>
-      <label>
-        TTS model
-        <input name="tts" type="text" placeholder="xtts" defaultValue={get('tts')} />
-      </label>
-      <label>
-        STT model
-        <input name="stt" type="text" placeholder="whisper-large-v3" defaultValue={get('stt')} />
-      </label>
-      <label>
-        Max price (RTC)
+      </div>
+      <div className="field">
+        <label htmlFor="filter-vram">Min VRAM (GB)</label>
         <input
+          id="filter-vram"
+          name="vram"
+          type="number"
+          min="0"
+          step="1"
+          inputMode="numeric"
+          defaultValue={get('vram')}
+        />
+      </div>
+      <div className="field">
+        <label htmlFor="filter-model">GPU model</label>
+        <input id="filter-model" name="model" type="text" placeholder="4090, A100…" defaultValue={get('model')} />
+      </div>
+      <div className="field">
+        <label htmlFor="filter-cuda">Min CUDA</label>
+        <input id="filter-cuda" name="cuda" type="text" placeholder="12.4" defaultValue={get('cuda')} />
+      </div>
+      <div className="field">
+        <label htmlFor="filter-llm">LLM model</label>
+        <input id="filter-llm" name="llm" type="text" placeholder="llama3.1:8b" defaultValue={get('llm')} />
+      </div>
+      <div className="field">
+        <label htmlFor="filter-tts">TTS model</label>
+        <input id="filter-tts" name="tts" type="text" placeholder="xtts" defaultValue={get('tts')} />
+      </div>
+      <div className="field">
+        <label htmlFor="filter-stt">STT model</label>
+        <input id="filter-stt" name="stt" type="text" placeholder="whisper-large-v3" defaultValue={get('stt')} />
+      </div>
+      <div className="field">
+        <label htmlFor="filter-maxPrice">Max price (RTC)</label>
+        <input
+          id="filter-maxPrice"
           name="maxPrice"
           type="text"
           inputMode="decimal"
@@ -363,10 +372,10 @@ function Filters({ state }: { state: ReturnType<typeof readState> }) {
           disabled={!state.job}
           defaultValue={get('maxPrice')}
         />
-      </label>
-      <label>
-        Min trust
-        <select name="trust" defaultValue={get('trust')} onChange={applyNow}>
+      </div>
+      <div className="field">
+        <label htmlFor="filter-trust">Min trust</label>
+        <select id="filter-trust" name="trust" defaultValue={get('trust')} onChange={applyNow}>
           <option value="">Any</option>
           {TRUSTS.map((t) => (
             <option key={t} value={t}>
@@ -374,14 +383,14 @@ function Filters({ state }: { state: ReturnType<typeof readState> }) {
             </option>
           ))}
         </select>
-      </label>
+      </div>
       <label className="check">
         <input name="offline" type="checkbox" defaultChecked={get('offline') === '1'} onChange={applyNow} />
         Include offline
       </label>
-      <label>
-        Sort by
-        <select name="sort" defaultValue={state.sort ?? ''} onChange={applyNow}>
+      <div className="field">
+        <label htmlFor="filter-sort">Sort by</label>
+        <select id="filter-sort" name="sort" defaultValue={state.sort ?? ''} onChange={applyNow}>
           <option value="">Default</option>
           <option value="price" disabled={!state.job}>
             Price{state.job ? '' : ' (choose a job type)'}
@@ -390,14 +399,19 @@ function Filters({ state }: { state: ReturnType<typeof readState> }) {
           <option value="vram">VRAM</option>
           <option value="freshness">Freshness</option>
         </select>
-      </label>
-      <label>
-        Direction
-        <select name="dir" defaultValue={state.direction === 'DESC' ? 'desc' : 'asc'} onChange={applyNow}>
+      </div>
+      <div className="field">
+        <label htmlFor="filter-dir">Direction</label>
+        <select
+          id="filter-dir"
+          name="dir"
+          defaultValue={state.direction === 'DESC' ? 'desc' : 'asc'}
+          onChange={applyNow}
+        >
           <option value="asc">Ascending</option>
           <option value="desc">Descending</option>
         </select>
-      </label>
+      </div>
       <div className="actions">
         <button type="submit">Apply filters</button>
         <button

@@ -178,16 +178,16 @@ export function MarketPage({ query }: { query: URLSearchParams }) {
 
       <h2>Price history</h2>
       <form className="filters compact" aria-label="Choose the price history" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          Job type
-          <select value={job} onChange={(e) => setQuery({ job: e.target.value }, { replace: true })}>
+        <div className="field">
+          <label htmlFor="history-job">Job type</label>
+          <select id="history-job" value={job} onChange={(e) => setQuery({ job: e.target.value }, { replace: true })}>
             {JOB_TYPES.map((j) => (
               <option key={j} value={j}>
                 {JOB_LABEL[j]}
               </option>
             ))}
           </select>
-        </label>
+        </div>
         <fieldset className="segmented">
           <legend>Range</legend>
           {(Object.keys(RANGES) as Range[]).map((r) => (
