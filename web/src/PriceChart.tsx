@@ -73,7 +73,17 @@ export function MarketChart({ buckets, label }: { buckets: Bucket[]; label: stri
       lineStyle: 2,
       title: 'realised',
     });
-    const volume = chart.addSeries(HistogramSeries, { color: '#afb8c1', title: 'volume (RTC)' }, 1);
+    const volumes = buckets.map((b) => rtcNumber(b.realisedVolumeUrtc) ?? 0);
+    const volume = chart.addSeries(
+      HistogramSeries,
+      {
+        color: '#afb8c1',
+        title: 'volume (RTC)',
+        // Volume is never negative: the axis starts at zero, even while nothing was paid.
+        autoscaleInfoProvider: () => ({ priceRange: { minValue: 0, maxValue: Math.max(...volumes, 1) } }),
+      },
+      1,
+    );
     const gap = (b: Bucket): WhitespaceData<UTCTimestamp> => ({ time: time(b.start) });
     candles.setData(
       buckets.map((b) =>
@@ -94,7 +104,7 @@ export function MarketChart({ buckets, label }: { buckets: Bucket[]; label: stri
         b.realisedRateUrtc ? { time: time(b.start), value: rtcNumber(b.realisedRateUrtc)! } : gap(b),
       ),
     );
-    volume.setData(buckets.map((b) => ({ time: time(b.start), value: rtcNumber(b.realisedVolumeUrtc) ?? 0 })));
+    volume.setData(buckets.map((b, i) => ({ time: time(b.start), value: volumes[i]! })));
     chart.panes()[1]?.setHeight(90);
     chart.timeScale().fitContent();
     return () => chart.remove();
