@@ -180,7 +180,7 @@ interface Counts {
 }
 
 /** Writes nodes [from, to) in one transaction on the market's writing connection. */
-function seedNodes(db: Database.Database, from: number, to: number, now: number): Counts {
+export function seedNodes(db: Database.Database, from: number, to: number, now: number): Counts {
   const started = performance.now();
   const rand = prng(0x9e3779b9 ^ from);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;

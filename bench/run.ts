@@ -13,6 +13,8 @@
  * delay from the release's HTTP response to each subscriber's message.
  * Then the limits section (bench/limits.ts): the time to refuse the worst documents, and the trivial-query
  * rate with the query limits on and off.
+ * Then the console section (bench/console.ts): the web console's JavaScript size (gzip) and the time from
+ * navigation to its first inventory row in Chromium, with 10,000 nodes.
  *
  * Design: the server runs in a child process (this file re-invoked with `--serve`) so that it does not
  * share an event loop with the load generator (autocannon, in this process). Both still share the
@@ -613,6 +615,9 @@ if (process.argv.includes('--serve')) {
     // The limits section: refusing the worst documents, and what the limits cost a trivial query.
     const { runLimitsBench } = await import('./limits.js');
     await runLimitsBench();
+    // The console section: the web console's JavaScript size, and the time to its first inventory row in Chromium.
+    const { runConsoleBench } = await import('./console.js');
+    await runConsoleBench();
   } catch (err) {
     console.error('benchmark failed:', err);
     process.exitCode = 1;

@@ -144,7 +144,10 @@ export function wireServices(sqlite: Database.Database, config: ServiceSettings,
     attestationTtlS,
     bondMinUrtc,
     writes,
-    onRateChange: (event) => pubsub.publish('priceUpdated', event),
+    onRateChange: (event) => {
+      pubsub.publish('priceUpdated', event);
+      pubsub.publish('marketEvent', { seq: event.seq });
+    },
   });
   pricing.refresh(); // the baseline: later refreshes report changes from here
   const escrowEvents = createEscrowEventLog(sqlite);
@@ -161,6 +164,7 @@ export function wireServices(sqlite: Database.Database, config: ServiceSettings,
       pubsub.publish('escrowOfJob', event.jobId, event);
       pubsub.publish('escrowOfWallet', event.fromWallet, event);
       pubsub.publish('escrowOfWallet', event.toWallet, event);
+      pubsub.publish('marketEvent', { seq: event.seq });
     },
   });
   const wallets = createWalletService({ ledger, operator, clock, log: log.child({ component: 'wallet' }) });
@@ -178,7 +182,10 @@ export function wireServices(sqlite: Database.Database, config: ServiceSettings,
     senderLeaseS: config.CUSTODY_SENDER_LEASE_S,
     clock,
     log: log.child({ component: 'custody' }),
-    onEvent: (event) => pubsub.publish('walletEvent', event.wallet, event),
+    onEvent: (event) => {
+      pubsub.publish('walletEvent', event.wallet, event);
+      pubsub.publish('marketEvent', { seq: event.seq });
+    },
   });
   const nodeEvents = createNodeEventLog(sqlite);
   const attestations = createAttestationService({
@@ -198,6 +205,7 @@ export function wireServices(sqlite: Database.Database, config: ServiceSettings,
     events: nodeEvents,
     onChange: (event) => {
       pubsub.publish('nodeChanged', event);
+      pubsub.publish('marketEvent', { seq: event.seq });
       pricing.invalidate(); // a node's prices, presence or suspension may have moved a fair rate
     },
   });

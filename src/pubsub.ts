@@ -21,6 +21,8 @@ type MarketEvents = {
   priceUpdated: [event: PriceEventMessage];
   /** Deposits and withdrawals of one wallet, numbered. */
   walletEvent: [wallet: string, event: WalletEventMessage];
+  /** Every committed event of the market (escrow, node, price, wallet), by its seq: wakes the market-wide feed. */
+  marketEvent: [event: { seq: number }];
 };
 
 export function createMarketPubSub(redisUrl?: string) {

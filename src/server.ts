@@ -1,7 +1,7 @@
 /**
  * The HTTP server: GraphQL on /graphql (HTTP, SSE and graphql-ws on the same path, GraphiQL for
- * browsers), the REST shim everywhere else, and the expiry sweeper. `close()` drains in-flight
- * requests, stops the sweeper and closes the database.
+ * browsers), the web console under /console/ (./console-static.ts), the REST shim everywhere else, and the
+ * expiry sweeper. `close()` drains in-flight requests, stops the sweeper and closes the database.
  *
  * In front of both: CORS for the origins in CORS_ORIGINS only; for GraphQL a body limit (refused by
  * its Content-Length before it is read), a Host header check, and a connection slot per SSE stream
@@ -25,6 +25,7 @@ import { schema } from './graphql/schema.js';
 import type { Market } from './market.js';
 import { ADMIN_KEY_HEADER } from './operator.js';
 import { createRestHandler } from './rest/router.js';
+import { createConsoleHandler } from './console-static.js';
 
 export const GRAPHQL_PATH = '/graphql';
 const DRAIN_TIMEOUT_MS = 10_000;
@@ -182,9 +183,11 @@ function createRequestHandler(
   market: Market,
   settings: HttpSettings,
   limits: ConnectionLimits,
+  consoleRoot?: string,
 ): { handle: RequestListener; yoga: MarketYoga } {
   const yoga = createMarketYoga(market, settings);
   const rest = createRestHandler(market);
+  const serveConsole = createConsoleHandler(consoleRoot);
   const handle: RequestListener = (req, res) => {
     if (req.url === GRAPHQL_PATH || req.url?.startsWith(`${GRAPHQL_PATH}?`)) {
       serveGraphQL(req, res, yoga, limits).catch((err: unknown) => {
@@ -192,7 +195,7 @@ function createRequestHandler(
         if (!res.headersSent) answerGraphQLError(res, 500, 'INTERNAL', 'unexpected error');
         else res.destroy();
       });
-    } else if (!answerCors(req, res, settings.corsOrigins)) void rest(req, res);
+    } else if (!serveConsole(req, res) && !answerCors(req, res, settings.corsOrigins)) void rest(req, res);
   };
   return { handle, yoga };
 }
@@ -273,6 +276,8 @@ export async function startMarketServer(
     maxConnectionsPerIp?: number;
     /** Query limits, CORS, GraphiQL and trusted proxies; from the environment when absent. */
     http?: HttpSettings;
+    /** The web console's build output served under /console/ (web/dist by default). */
+    consoleRoot?: string;
   },
 ): Promise<MarketServer> {
   const settings = options.http ?? httpSettingsFromEnv();
@@ -281,7 +286,7 @@ export async function startMarketServer(
     maxSubscriptionsPerConnection: options.maxSubscriptionsPerConnection ?? 100,
     trustProxy: settings.trustProxy,
   });
-  const { handle, yoga } = createRequestHandler(market, settings, limits);
+  const { handle, yoga } = createRequestHandler(market, settings, limits, options.consoleRoot);
   const server = createServer(handle);
   server.on('clientError', answerClientError); // bytes that are not HTTP get the error shape, not a bare 400
   const ws = serveGraphQLOverWebSocket(server, yoga, limits);

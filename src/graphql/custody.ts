@@ -185,7 +185,7 @@ const fromSnapshot = <T>(s: Record<string, string | number | null>, amounts: str
   return out as T;
 };
 
-const WalletEventRef = builder.objectRef<WalletEventMessage>('WalletEvent').implement({
+export const WalletEventRef = builder.objectRef<WalletEventMessage>('WalletEvent').implement({
   description: 'A deposit or withdrawal of the wallet changed, numbered in the market-wide sequence.',
   fields: (t) => ({
     seq: t.int({ resolve: (m) => m.seq }),

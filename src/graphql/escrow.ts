@@ -314,7 +314,7 @@ const EscrowChangeEnum = builder.enumType('EscrowChange', {
   } as const,
 });
 
-const EscrowEventRef = builder.objectRef<EscrowEventMessage>('EscrowEvent').implement({
+export const EscrowEventRef = builder.objectRef<EscrowEventMessage>('EscrowEvent').implement({
   description:
     'One committed change of an escrow, numbered: pass the last `seq` seen as `afterSeq` to catch up after a reconnect.',
   fields: (t) => ({

@@ -27,7 +27,7 @@ const NodeChangeEnum = builder.enumType('NodeChange', {
   } as const,
 });
 
-const NodeEventRef = builder.objectRef<NodeEventMessage>('NodeEvent').implement({
+export const NodeEventRef = builder.objectRef<NodeEventMessage>('NodeEvent').implement({
   description: 'One committed change of a GPU node, numbered in the same sequence as escrow events.',
   fields: (t) => ({
     seq: t.int({ resolve: (e) => e.seq }),

@@ -200,7 +200,7 @@ builder.queryFields((t) => ({
   }),
 }));
 
-const PriceEventRef = builder.objectRef<PriceEventMessage>('PriceEvent').implement({
+export const PriceEventRef = builder.objectRef<PriceEventMessage>('PriceEvent').implement({
   description: 'A fair rate moved; numbered in the same sequence as escrow and node events.',
   fields: (t) => ({
     seq: t.int({ resolve: (e) => e.seq }),

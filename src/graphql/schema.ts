@@ -11,6 +11,7 @@ import './gpu-events.js';
 import './bonds.js';
 import './pricing.js';
 import './custody.js';
+import './market-events.js';
 
 export const schema = builder.toSchema();
 

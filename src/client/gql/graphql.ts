@@ -175,6 +175,19 @@ export type LockEscrowInput = {
   units?: string | null | undefined;
 };
 
+export type NodeChange =
+  /** The operator assigned a contested GPU: to this node, or away from it. */
+  | 'ASSIGNED'
+  | 'ATTESTED'
+  /** Another miner claimed one of its GPUs: flagged hardware_contested, out of the fair rate. */
+  | 'CONTESTED'
+  /** Its attestation lapsed. */
+  | 'OFFLINE'
+  | 'REINSTATED'
+  | 'SUSPENDED'
+  | 'UNVERIFIED'
+  | 'VERIFIED';
+
 export type NodeStatus =
   | 'OFFLINE'
   | 'ONLINE'
@@ -530,6 +543,18 @@ export type GpuNodesNestedQueryVariables = Exact<{
 
 
 export type GpuNodesNestedQuery = { gpuNodes: { edges: Array<{ node: { minerId: string, trust: TrustLevel, status: NodeStatus, prices: { llm1kTokensUrtc: string | null }, gpus: Array<{ uuid: string, model: string, vramMb: number }>, earnings: { releasedUrtc: string, jobsPaid: number }, escrowHistory: Array<{ jobId: string, releasedUrtc: string }> } }> } };
+
+export type MarketEventsSubscriptionVariables = Exact<{
+  afterSeq?: number | null | undefined;
+}>;
+
+
+export type MarketEventsSubscription = { marketEvents:
+    | { __typename: 'EscrowEvent', seq: number, escrowChange: EscrowChange, escrow: { jobId: string, status: EscrowStatus } }
+    | { __typename: 'NodeEvent', seq: number, minerId: string, status: NodeStatus, nodeChange: NodeChange }
+    | { __typename: 'PriceEvent', seq: number, jobType: JobType }
+    | { __typename: 'WalletEvent', seq: number, wallet: string, walletChange: WalletChange, deposit: { txHash: string, status: ChainDepositStatus } | null }
+   };
 
 export type NodesWithModelsQueryVariables = Exact<{
   filter?: GpuNodeFilter | null | undefined;
@@ -1152,6 +1177,40 @@ export const GpuNodesNestedDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<GpuNodesNestedQuery, GpuNodesNestedQueryVariables>;
+export const MarketEventsDocument = new TypedDocumentString(`
+    subscription MarketEvents($afterSeq: Int) {
+  marketEvents(afterSeq: $afterSeq) {
+    __typename
+    ... on EscrowEvent {
+      seq
+      escrowChange: change
+      escrow {
+        jobId
+        status
+      }
+    }
+    ... on NodeEvent {
+      seq
+      nodeChange: change
+      minerId
+      status
+    }
+    ... on PriceEvent {
+      seq
+      jobType
+    }
+    ... on WalletEvent {
+      seq
+      walletChange: change
+      wallet
+      deposit {
+        txHash
+        status
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<MarketEventsSubscription, MarketEventsSubscriptionVariables>;
 export const NodesWithModelsDocument = new TypedDocumentString(`
     query NodesWithModels($filter: GpuNodeFilter) {
   gpuNodes(filter: $filter, first: 100) {

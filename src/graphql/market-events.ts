@@ -1,0 +1,168 @@
+/**
+ * The market-wide feed over GraphQL: `marketEvents(afterSeq)` carries every event of the market's log (escrow
+ * changes, node status, fair-rate moves, custody deposits and withdrawals) as a union of the event types the
+ * narrower subscriptions already deliver, in seq order, each exactly once.
+ *
+ * Live events are read back from the log rather than taken from the pub/sub messages: a `marketEvent` message
+ * only wakes the feed, which then reads what was committed after the last seq it delivered. Writes are
+ * serialised, so what the log holds after a wake-up is a gap-free prefix of the sequence, whatever order the
+ * publishers of different kinds of event announced their commits in (or which instance announced them).
+ */
+import type Database from 'better-sqlite3';
+import { Repeater } from 'graphql-yoga';
+import type { NodeEventMessage } from '../attestation/events.js';
+import type { WalletEventMessage } from '../custody/events.js';
+import type { EscrowEventMessage } from '../escrow/events.js';
+import type { PriceEventMessage } from '../pricing/store.js';
+import { CATCH_UP_PAGE, catchUpThenLive, createEventRetention, nothingMissed, type CatchUp } from '../subscriptions.js';
+import type { JobType } from '../domain/fields.js';
+import { builder } from './builder.js';
+import { WalletEventRef } from './custody.js';
+import { EscrowEventRef } from './escrow.js';
+import { NodeEventRef } from './gpu-events.js';
+import { PriceEventRef } from './pricing.js';
+import { afterSeqArg } from './shared.js';
+
+export type MarketEventMessage = EscrowEventMessage | NodeEventMessage | PriceEventMessage | WalletEventMessage;
+
+interface EventRow {
+  seq: bigint;
+  topic: 'escrow' | 'node' | 'price' | 'wallet';
+  change: string;
+  job_id: string | null;
+  from_wallet: string | null;
+  to_wallet: string | null;
+  miner_id: string | null;
+  payload: string | null;
+  at: bigint;
+}
+
+/** A row of the log as the message its own subscription would have delivered. */
+function messageOf(r: EventRow): MarketEventMessage {
+  const seq = Number(r.seq);
+  const at = Number(r.at);
+  const payload = JSON.parse(r.payload ?? '{}') as Record<string, unknown>;
+  switch (r.topic) {
+    case 'escrow':
+      return {
+        seq,
+        change: r.change as EscrowEventMessage['change'],
+        at,
+        jobId: r.job_id!,
+        fromWallet: r.from_wallet!,
+        toWallet: r.to_wallet!,
+        escrow: payload as EscrowEventMessage['escrow'],
+      };
+    case 'node':
+      return {
+        seq,
+        change: r.change as NodeEventMessage['change'],
+        at,
+        minerId: r.miner_id!,
+        ...(payload as Pick<NodeEventMessage, 'status' | 'trust'>),
+      };
+    case 'price':
+      return { seq, jobType: r.change as JobType, at }; // a price event's change names the job type whose rate moved
+    case 'wallet':
+      return {
+        seq,
+        change: r.change as WalletEventMessage['change'],
+        at,
+        wallet: r.from_wallet!,
+        ...(payload as Pick<WalletEventMessage, 'deposit' | 'withdrawal'>),
+      };
+  }
+}
+
+type MarketEventLog = ReturnType<typeof createMarketEventLog>;
+
+function createMarketEventLog(db: Database.Database) {
+  const s = {
+    after: db.prepare(
+      `SELECT seq, topic, change, job_id, from_wallet, to_wallet, miner_id, payload, at FROM market_events
+       WHERE seq > ? AND topic IN ('escrow', 'node', 'price', 'wallet') ORDER BY seq LIMIT ?`,
+    ),
+    lastIssued: db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'market_events'").pluck(),
+  };
+  const retention = createEventRetention(db);
+  const after = (seq: number, limit = CATCH_UP_PAGE) => (s.after.all(seq, limit) as EventRow[]).map(messageOf);
+  return {
+    after,
+    /** The last seq handed out, even when its event was purged since. */
+    lastIssued: () => Number((s.lastIssued.get() as bigint | undefined) ?? 0),
+    /** Every retained event after `afterSeq`; any purge past it is reported (the feed has no single subject). */
+    catchUp: (afterSeq: number): CatchUp<MarketEventMessage> => ({
+      after: afterSeq,
+      page: after,
+      purgedAfter: (seq) => retention.purgedAfter(seq),
+    }),
+  };
+}
+
+// One set of prepared statements per database connection, however many subscribers.
+const logs = new WeakMap<Database.Database, MarketEventLog>();
+function marketEventLog(db: Database.Database): MarketEventLog {
+  let log = logs.get(db);
+  if (!log) logs.set(db, (log = createMarketEventLog(db)));
+  return log;
+}
+
+/**
+ * The events committed from now on, read from the log each time a commit is announced. Listening starts
+ * before the starting point is read, so no commit falls between the two.
+ */
+function logTail(
+  log: MarketEventLog,
+  wakeUps: AsyncIterableIterator<unknown>,
+): AsyncIterableIterator<MarketEventMessage> {
+  return new Repeater<MarketEventMessage>(async (push, stop) => {
+    let stopped = false;
+    const stopping = stop.then(() => {
+      stopped = true;
+      return { done: true as const, value: undefined };
+    });
+    let nextWakeUp = wakeUps.next(); // starts listening now
+    let cursor = log.lastIssued();
+    try {
+      while (!stopped) {
+        const woken = await Promise.race([nextWakeUp, stopping]);
+        if (woken.done) return;
+        nextWakeUp = wakeUps.next();
+        for (let full = true; full && !stopped;) {
+          const page = log.after(cursor);
+          full = page.length === CATCH_UP_PAGE;
+          for (const event of page) {
+            cursor = event.seq;
+            await push(event);
+          }
+        }
+      }
+    } finally {
+      stop();
+      await wakeUps.return?.();
+    }
+  });
+}
+
+const MarketEventRef = builder.unionType('MarketEvent', {
+  description:
+    'One event of the market-wide log: an escrow change, a node status change, a fair-rate move or a custody deposit or withdrawal.',
+  types: [EscrowEventRef, NodeEventRef, PriceEventRef, WalletEventRef],
+  resolveType: (m) =>
+    'escrow' in m ? 'EscrowEvent' : 'minerId' in m ? 'NodeEvent' : 'wallet' in m ? 'WalletEvent' : 'PriceEvent',
+});
+
+builder.subscriptionField('marketEvents', (t) =>
+  t.field({
+    type: MarketEventRef,
+    description:
+      'Every event of the market as it is committed (escrows locked, delivered, disputed, released, refunded, expired; nodes attested, offline, suspended...; fair rates moving; deposits and withdrawals), in seq order. With afterSeq, the retained events since then come first, or EVENTS_PURGED when some are gone.',
+    args: { afterSeq: t.arg.int({ required: false, validate: afterSeqArg }) },
+    subscribe: (_, { afterSeq }, ctx) => {
+      const log = marketEventLog(ctx.market.db.sqlite);
+      const live = logTail(log, ctx.market.pubsub.subscribe('marketEvent'));
+      return catchUpThenLive(live, () => (afterSeq != null ? log.catchUp(afterSeq) : nothingMissed()));
+    },
+    resolve: (m: MarketEventMessage) => m,
+  }),
+);
