@@ -100,7 +100,7 @@ const STRANGE_STRINGS = [
   '<script>',
   'RTC',
   'RTC' + 'G'.repeat(40),
-  'RTC' + 'A'.repeat(40),
+  'rtc' + 'a'.repeat(40), // not an address: RustChain's "RTC" is written in uppercase (its hex may be either case)
   '💸',
   '%00',
   'null',

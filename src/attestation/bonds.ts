@@ -23,7 +23,9 @@ import {
   publicKeyField,
   referenceField,
   requiredAmount,
+  sentAddressField,
   signatureField,
+  walletOfAddress,
 } from '../domain/fields.js';
 import { formatRtc } from '../domain/money.js';
 import { verifyActionSignature, type ActionObject } from '../domain/signatures.js';
@@ -33,7 +35,7 @@ import type { OperatorGate } from '../operator.js';
 export type { BondRecord };
 
 const signedBond = {
-  minerId: addressField,
+  minerId: sentAddressField,
   amountRtc: amountRtcField,
   amountUrtc: amountUrtcField,
   nonce: nonceField,
@@ -43,7 +45,9 @@ const signedBond = {
 
 /** A bond or unbond request, as both front doors hand it over: camelCase, the amount in µRTC. */
 export const bondRequestSchema = z.object(signedBond).transform((r, ctx) => ({
-  minerId: r.minerId,
+  minerId: walletOfAddress(r.minerId),
+  /** miner_id as the request wrote it: what the node signed. */
+  minerIdAsSent: r.minerId,
   amountUrtc: requiredAmount(ctx, r.amountRtc, r.amountUrtc),
   nonce: r.nonce,
   publicKey: r.publicKey,
@@ -68,7 +72,7 @@ export type SlashRequest = z.output<typeof slashRequestSchema>;
 
 export const bondAction = (kind: 'node.bond' | 'node.unbond', r: BondRequest): ActionObject => ({
   action: kind,
-  miner_id: r.minerId,
+  miner_id: r.minerIdAsSent,
   amount_urtc: r.amountUrtc.toString(),
   nonce: r.nonce,
 });

@@ -5,7 +5,14 @@
  */
 import { MODEL_LIST_FIELD as MODEL_LIST, PRICE_FIELD } from '@gpu-render-protocol/agent/protocol';
 import { z } from 'zod';
-import { addressField, JOB_TYPES, jobTypeField, type JobType } from '../domain/fields.js';
+import {
+  addressField,
+  JOB_TYPES,
+  jobTypeField,
+  sentAddressField,
+  walletOfAddress,
+  type JobType,
+} from '../domain/fields.js';
 import { MAX_AMOUNT_URTC } from '../domain/money.js';
 import type { ActionObject } from '../domain/signatures.js';
 import { DEVICE_ARCHES } from './catalog.js';
@@ -51,7 +58,7 @@ export { PRICE_FIELD };
 
 export const attestationSchema = z
   .strictObject({
-    miner_id: addressField,
+    miner_id: sentAddressField,
     challenge: z.string().regex(/^[0-9a-f]{64}$/, 'must be the 64 hex characters /gpu/challenge returned'),
     device_arch: z.enum(DEVICE_ARCHES, { error: 'must be one of nvidia_gpu, amd_gpu, apple_gpu' }),
     gpus: z.array(gpuField).min(1).max(MAX_GPUS_PER_NODE),
@@ -95,9 +102,12 @@ export const attestationSchema = z
     const uuids = a.gpus.map((g) => g.uuid);
     if (new Set(uuids).size !== uuids.length)
       ctx.addIssue({ code: 'custom', path: ['gpus'], message: 'lists a GPU uuid twice' });
-  });
+  })
+  // The node's wallet in lowercase; the signature is checked over the body as sent (the front doors pass it).
+  .transform((a) => ({ ...a, miner_id: walletOfAddress(a.miner_id) }));
 export type Attestation = z.output<typeof attestationSchema>;
 
+/** The signed object rebuilt from parsed values: what an in-process caller without the body as sent checks. */
 export function attestationAction(a: Attestation): ActionObject {
   return { action: 'gpu.attest', ...a };
 }

@@ -185,7 +185,13 @@ export function createAttestationService({
     ): Promise<AttestationResult> {
       const parsed = attestationAction(attestation);
       const signer = verifyActionSignature(
-        fieldsAsSent ? [{ ...fieldsAsSent, action: 'gpu.attest' }, parsed] : parsed,
+        // Either form keeps miner_id as written: the parsed one has its wallet in lowercase.
+        fieldsAsSent
+          ? [
+              { ...fieldsAsSent, action: 'gpu.attest' },
+              { ...parsed, miner_id: fieldsAsSent.miner_id },
+            ]
+          : parsed,
         signed,
       );
       if (signer !== attestation.miner_id)

@@ -4,25 +4,23 @@
  */
 import { z } from 'zod';
 import {
-  addressField,
   amountRtcField,
   amountUrtcField,
   nonceField,
   publicKeyField,
   requiredAmount,
+  RTC_ADDRESS,
+  sentAddressField,
   signatureField,
+  walletOfAddress,
 } from '../domain/fields.js';
 import type { ActionObject } from '../domain/signatures.js';
 
-/** A RustChain address in either case, as the chain's validator accepts it; it is signed as sent and sent in lowercase. */
-export const chainAddressField = z
-  .string()
-  .regex(/^RTC[0-9a-fA-F]{40}$/, 'must be an RTC address: "RTC" and 40 hex characters');
-
+/** Both addresses may be written in either case, as RustChain accepts them: signed as sent, used in lowercase. */
 export const withdrawRequestSchema = z
   .object({
-    wallet: addressField,
-    toAddress: chainAddressField,
+    wallet: sentAddressField,
+    toAddress: sentAddressField,
     amountRtc: amountRtcField,
     amountUrtc: amountUrtcField,
     nonce: nonceField,
@@ -30,8 +28,11 @@ export const withdrawRequestSchema = z
     signature: signatureField,
   })
   .transform((r, ctx) => ({
-    wallet: r.wallet,
-    toAddress: r.toAddress,
+    wallet: walletOfAddress(r.wallet),
+    /** Sent to RustChain in lowercase. */
+    toAddress: walletOfAddress(r.toAddress),
+    /** The addresses as the request wrote them: what the wallet signed. */
+    sent: { wallet: r.wallet, toAddress: r.toAddress },
     amountUrtc: requiredAmount(ctx, r.amountRtc, r.amountUrtc),
     nonce: r.nonce,
     publicKey: r.publicKey,
@@ -42,20 +43,22 @@ export type WithdrawRequest = z.output<typeof withdrawRequestSchema>;
 export function withdrawAction(r: WithdrawRequest): ActionObject {
   return {
     action: 'wallet.withdraw',
-    wallet: r.wallet,
-    to_address: r.toAddress,
+    wallet: r.sent.wallet,
+    to_address: r.sent.toAddress,
     amount_urtc: r.amountUrtc.toString(),
     nonce: r.nonce,
   };
 }
 
-/** The memo that credits a deposit to another wallet than its sender: `gpr:<RTC address>` (prefix in any case). */
-const MEMO_ATTRIBUTION = /^gpr:(RTC[0-9a-fA-F]{40})$/i;
-const SENDER_ADDRESS = /^RTC[0-9a-fA-F]{40}$/;
+/**
+ * The memo that credits a deposit to another wallet than its sender: `gpr:<RTC address>`, `gpr:` in any case; the
+ * address follows RustChain's rule (`RTC` as written, its hex in either case).
+ */
+const MEMO_ATTRIBUTION = /^[gG][pP][rR]:(RTC[0-9a-fA-F]{40})$/;
 
 /** Who a deposit credits: the memo's address, else the sender when it is an RTC address, else nobody (yet). */
 export function depositBeneficiary(fromAddress: string, memo: string | null): string | null {
   const byMemo = memo ? MEMO_ATTRIBUTION.exec(memo.trim()) : null;
-  if (byMemo) return `RTC${byMemo[1]!.slice(3).toLowerCase()}`;
-  return SENDER_ADDRESS.test(fromAddress) ? `RTC${fromAddress.slice(3).toLowerCase()}` : null;
+  if (byMemo) return walletOfAddress(byMemo[1]!);
+  return RTC_ADDRESS.test(fromAddress) ? walletOfAddress(fromAddress) : null;
 }

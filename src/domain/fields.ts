@@ -2,20 +2,27 @@
  * Field schemas shared by every front door (GraphQL validation and the REST shim parse with the same
  * schemas, written once here), following the wire contract's formats (docs/CONTRACT.md).
  */
-import { JOB_TYPES, type JobType } from '@gpu-render-protocol/agent/protocol';
+import { JOB_TYPES, RTC_ADDRESS, walletOfAddress, type JobType } from '@gpu-render-protocol/agent/protocol';
 import { z } from 'zod';
 import { MarketError } from './errors.js';
 import { parseAmountPair, parseUrtc } from './money.js';
 
-export { JOB_TYPES, type JobType };
+export { JOB_TYPES, RTC_ADDRESS, walletOfAddress, type JobType };
 
 export const jobIdField = z
   .string()
   .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1-128 characters of A-Z a-z 0-9 . _ : -');
 export const jobTypeField = z.enum(JOB_TYPES, { error: 'must be one of render, tts, stt, llm' });
-export const addressField = z
+/**
+ * An address exactly as the request wrote it: `RTC` and 40 hex characters of either case, as RustChain accepts
+ * them. Only a signed action object is rebuilt from this form (the signer signed what it sent); everything else
+ * takes the wallet, `walletOfAddress` of it, so an uppercase spelling never becomes a second wallet.
+ */
+export const sentAddressField = z
   .string()
-  .regex(/^RTC[0-9a-f]{40}$/, 'must be an RTC address: "RTC" and 40 lowercase hex characters');
+  .regex(RTC_ADDRESS, 'must be an RTC address: "RTC" and 40 hex characters (either case)');
+/** An address that is not signed (queries, filters, operator input): parsed to the wallet, in lowercase. */
+export const addressField = sentAddressField.transform(walletOfAddress);
 export const nonceField = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 _ -');
 /** Checked by signature verification (a malformed key or signature is INVALID_SIGNATURE), only bounded here. */
 export const publicKeyField = z.string().max(256).nullish();

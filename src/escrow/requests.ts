@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import {
   absentToUndefined,
-  addressField,
+  sentAddressField,
   amountRtcField,
   amountUrtcField,
   jobIdField,
@@ -20,6 +20,7 @@ import {
   signatureField,
   ttlField,
   unitsField,
+  walletOfAddress,
   type JobType,
 } from '../domain/fields.js';
 import { createHash } from 'node:crypto';
@@ -80,8 +81,8 @@ export const lockRequestSchema = z
   .object({
     jobId: jobIdField,
     jobType: jobTypeField,
-    fromWallet: addressField,
-    toWallet: addressField,
+    fromWallet: sentAddressField,
+    toWallet: sentAddressField,
     amountRtc: amountRtcField,
     amountUrtc: amountUrtcField,
     ttlS: ttlField,
@@ -90,12 +91,18 @@ export const lockRequestSchema = z
     units: unitsField,
     ...signed,
   })
-  .refine((r) => r.fromWallet !== r.toWallet, { message: 'from_wallet and to_wallet must differ', path: ['toWallet'] })
+  .refine((r) => walletOfAddress(r.fromWallet) !== walletOfAddress(r.toWallet), {
+    message: 'from_wallet and to_wallet must differ',
+    path: ['toWallet'],
+  })
   .transform((r, ctx) => ({
     jobId: r.jobId,
     jobType: r.jobType as JobType,
-    fromWallet: r.fromWallet,
-    toWallet: r.toWallet,
+    /** The wallets, in lowercase: what is compared, charged, paid and stored. */
+    fromWallet: walletOfAddress(r.fromWallet),
+    toWallet: walletOfAddress(r.toWallet),
+    /** The addresses as the request wrote them: what the payer signed. */
+    sent: { fromWallet: r.fromWallet, toWallet: r.toWallet },
     amountUrtc: requiredAmount(ctx, r.amountRtc, r.amountUrtc),
     ttlS: absentToUndefined(r.ttlS),
     reviewWindowS: absentToUndefined(r.reviewWindowS),
@@ -215,8 +222,8 @@ export function lockAction(
     ...present({
       job_id: r.jobId,
       job_type: r.jobType,
-      from_wallet: r.fromWallet,
-      to_wallet: r.toWallet,
+      from_wallet: r.sent.fromWallet,
+      to_wallet: r.sent.toWallet,
       amount_urtc: r.amountUrtc.toString(),
       nonce: r.nonce,
       ttl_s: r.ttlS?.toString(),

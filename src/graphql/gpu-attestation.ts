@@ -125,8 +125,8 @@ builder.mutationFields((t) => ({
     errors: nodeErrors('GpuAttestationResult'),
     args: t.validate({ input: t.arg({ type: GpuAttestationInput, required: true }) }, attestationArgsSchema),
     resolve: (_, args, ctx) => {
-      const { attestation, publicKey, signature } = args as unknown as AttestationArgs;
-      return ctx.market.attestations.attest(attestation, { publicKey, signature });
+      const { attestation, fieldsAsSent, publicKey, signature } = args as unknown as AttestationArgs;
+      return ctx.market.attestations.attest(attestation, { publicKey, signature }, fieldsAsSent);
     },
   }),
   verifyGpuNode: t.field({

@@ -9,8 +9,7 @@ export const encodeNodeCursor = (minerId: string) => Buffer.from(`${PREFIX}${min
 /** The minerId a cursor stands for; anything this API did not hand out is INVALID_INPUT. */
 export function decodeNodeCursor(cursor: string): string {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  const minerId = text.slice(PREFIX.length);
-  if (!text.startsWith(PREFIX) || !addressField.safeParse(minerId).success)
-    throw new InvalidInputError('after is not a gpuNodes cursor');
-  return minerId;
+  const minerId = addressField.safeParse(text.slice(PREFIX.length));
+  if (!text.startsWith(PREFIX) || !minerId.success) throw new InvalidInputError('after is not a gpuNodes cursor');
+  return minerId.data;
 }

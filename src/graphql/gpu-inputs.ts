@@ -64,9 +64,18 @@ export const attestationArgsSchema = z
   .object({ input: z.record(z.string(), z.unknown()) })
   .transform(({ input }) => ({
     attestation: attestationBody(input),
+    // What the node signed: miner_id as written (the parsed attestation has its wallet in lowercase).
+    fieldsAsSent: attestationBody(input) as Record<string, unknown>,
     publicKey: input.publicKey as string,
     signature: input.signature as string,
   }))
-  .pipe(z.object({ attestation: attestationSchema, publicKey: z.string().max(256), signature: z.string().max(512) }));
+  .pipe(
+    z.object({
+      attestation: attestationSchema,
+      fieldsAsSent: z.record(z.string(), z.unknown()),
+      publicKey: z.string().max(256),
+      signature: z.string().max(512),
+    }),
+  );
 
 export type AttestationArgs = z.output<typeof attestationArgsSchema>;

@@ -346,6 +346,27 @@ export type InventoryByPriceQueryVariables = Exact<{
 
 export type InventoryByPriceQuery = { gpuNodes: { totalCount: number, edges: Array<{ node: { minerId: string, trust: TrustLevel, status: NodeStatus, gpus: Array<{ model: string, vramMb: number }>, prices: { renderMinuteUrtc: string | null, tts1kCharsUrtc: string | null, sttMinuteUrtc: string | null, llm1kTokensUrtc: string | null } } }> }, fairRate: { unit: string, fairUrtc: string | null, fairRtc: string | null, providers: number, counted: number, insufficientData: boolean } };
 
+export type LockAnyCaseMutationVariables = Exact<{
+  jobType: JobType;
+  input: LockEscrowInput;
+}>;
+
+
+export type LockAnyCaseMutation = { lockEscrow:
+    | { __typename: 'AuthorizationError', code: ErrorCode }
+    | { __typename: 'EscrowSuccess', escrow: { fromWallet: string, toWallet: string } }
+    | { __typename: 'InsufficientFundsError', code: ErrorCode }
+    | { __typename: 'InvalidInputError', code: ErrorCode }
+    | { __typename: 'StateError', code: ErrorCode }
+   };
+
+export type WalletAnyCaseQueryVariables = Exact<{
+  address: string;
+}>;
+
+
+export type WalletAnyCaseQuery = { wallet: { address: string, availableUrtc: string, lockedUrtc: string } };
+
 export type WithdrawMutationVariables = Exact<{
   input: WithdrawInput;
 }>;
@@ -781,6 +802,31 @@ export const InventoryByPriceDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<InventoryByPriceQuery, InventoryByPriceQueryVariables>;
+export const LockAnyCaseDocument = new TypedDocumentString(`
+    mutation LockAnyCase($jobType: JobType!, $input: LockEscrowInput!) {
+  lockEscrow(jobType: $jobType, input: $input) {
+    __typename
+    ... on EscrowSuccess {
+      escrow {
+        fromWallet
+        toWallet
+      }
+    }
+    ... on MarketError {
+      code
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<LockAnyCaseMutation, LockAnyCaseMutationVariables>;
+export const WalletAnyCaseDocument = new TypedDocumentString(`
+    query WalletAnyCase($address: String!) {
+  wallet(address: $address) {
+    address
+    availableUrtc
+    lockedUrtc
+  }
+}
+    `) as unknown as TypedDocumentString<WalletAnyCaseQuery, WalletAnyCaseQueryVariables>;
 export const WithdrawDocument = new TypedDocumentString(`
     mutation Withdraw($input: WithdrawInput!) {
   withdraw(input: $input) {

@@ -4,7 +4,14 @@
  * server verifies with them, so there is one copy. Node built-ins only.
  */
 export { canonicalJson, hasPythonForm, type CanonicalForm, type VerbatimJson } from './canonical-json.js';
-export { addressFromPublicKey, walletFromSeed, type ActionObject, type Wallet } from './wallet.js';
+export {
+  addressFromPublicKey,
+  RTC_ADDRESS,
+  walletFromSeed,
+  walletOfAddress,
+  type ActionObject,
+  type Wallet,
+} from './wallet.js';
 export {
   ATTEST_ACTION,
   DEVICE_ARCHES,

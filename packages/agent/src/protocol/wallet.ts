@@ -1,6 +1,7 @@
 /**
  * Wallet identities and signed actions, as the wire contract (CONTRACT.md) specifies them:
- * - address = "RTC" + first 40 lowercase hex chars of SHA-256(raw 32-byte Ed25519 public key);
+ * - address = "RTC" + first 40 lowercase hex chars of SHA-256(raw 32-byte Ed25519 public key); an address sent
+ *   with uppercase hex names the same wallet (RustChain's validators accept either case of the hex);
  * - the signed message is the UTF-8 of the RFC 8785 (JCS) canonical JSON of an action object, i.e. the
  *   request's own fields plus `action`. Ed25519 is deterministic: one seed and one object give one signature.
  * Verification (with the contract's strictness checks) belongs to the market server.
@@ -12,6 +13,12 @@ export type ActionObject = Record<string, unknown> & { action: string };
 
 /** The DER prefix that wraps a raw 32-byte Ed25519 seed into PKCS#8 for Node's KeyObject. */
 const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+/** "RTC" (in that case only, as on RustChain) and 40 hex characters of either case. */
+export const RTC_ADDRESS = /^RTC[0-9a-fA-F]{40}$/;
+
+/** The one spelling of the wallet an address names: its hex in lowercase, as `addressFromPublicKey` writes it. */
+export const walletOfAddress = (address: string): string => `RTC${address.slice(3).toLowerCase()}`;
 
 export function addressFromPublicKey(publicKeyHex: string): string {
   const digest = createHash('sha256').update(Buffer.from(publicKeyHex, 'hex')).digest('hex');
