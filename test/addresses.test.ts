@@ -214,14 +214,15 @@ describe('withdrawals', () => {
 });
 
 describe('deposit memos', () => {
-  it('credit the lowercase wallet of the memo; "RTC" itself must be written as RustChain writes it', () => {
+  it('credit the lowercase wallet the memo names, written in any case; a sender must be an RTC address', () => {
     const w = newWallet();
     const sender = newWallet().address;
     expect(depositBeneficiary(sender, ` GPR:${upper(w.address)} `)).toBe(w.address);
     expect(depositBeneficiary(sender, `gpr:${mixed(w.address)}`)).toBe(w.address);
     expect(depositBeneficiary(upper(sender), null)).toBe(sender);
-    // Not an attribution memo: the sender is credited.
-    expect(depositBeneficiary(sender, `gpr:rtc${w.address.slice(3)}`)).toBe(sender);
+    // A memo is typed by a person: the wallet they plainly named is credited, not the sender.
+    expect(depositBeneficiary(sender, `gpr:rtc${w.address.slice(3)}`)).toBe(w.address);
+    expect(depositBeneficiary(sender, `gpr:RTC${w.address.slice(4)}`)).toBe(sender);
     expect(depositBeneficiary(`rtc${sender.slice(3)}`, null)).toBeNull();
   });
 });

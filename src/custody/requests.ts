@@ -51,10 +51,11 @@ export function withdrawAction(r: WithdrawRequest): ActionObject {
 }
 
 /**
- * The memo that credits a deposit to another wallet than its sender: `gpr:<RTC address>`, `gpr:` in any case; the
- * address follows RustChain's rule (`RTC` as written, its hex in either case).
+ * The memo that credits a deposit to another wallet than its sender: `gpr:<RTC address>`, the whole memo in any
+ * case. A memo is typed by a person into a wallet's free-text field, not signed: crediting the sender instead of
+ * the wallet a person plainly named (`gpr:rtc…`) would put the money where they did not mean it to go.
  */
-const MEMO_ATTRIBUTION = /^[gG][pP][rR]:(RTC[0-9a-fA-F]{40})$/;
+const MEMO_ATTRIBUTION = /^gpr:(rtc[0-9a-f]{40})$/i;
 
 /** Who a deposit credits: the memo's address, else the sender when it is an RTC address, else nobody (yet). */
 export function depositBeneficiary(fromAddress: string, memo: string | null): string | null {
