@@ -894,16 +894,14 @@ function expectModelState({ wallets, escrows, db }: Services, m: Model, where: s
 
 describe('the money services against a model', () => {
   it(`answer every step as the model predicts, and the ledger audit stays clean (${RUNS} sequences)`, async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        // Three funded wallets and one that starts empty.
-        fc.tuple(...WALLETS.slice(0, 3).map(() => fc.bigInt({ min: 1n, max: 20_000_000n }))),
-        // About 40 steps on average, up to 80; no minimum, so that a failure shrinks to its few necessary steps.
-        fc.array(step, { maxLength: 80, size: 'max' }),
-        (funding, steps) => runSequence(funding, steps),
-      ),
-      { numRuns: RUNS, seed: SEED, path: PATH, endOnFailure: PATH !== undefined },
+    const property = fc.asyncProperty(
+      // Three funded wallets and one that starts empty.
+      fc.tuple(...WALLETS.slice(0, 3).map(() => fc.bigInt({ min: 1n, max: 20_000_000n }))),
+      // About 40 steps on average, up to 80; no minimum, so that a failure shrinks to its few necessary steps.
+      fc.array(step, { maxLength: 80, size: 'max' }),
+      (funding, steps) => runSequence(funding, steps),
     );
+    await fc.assert(property, { numRuns: RUNS, seed: SEED, path: PATH, endOnFailure: PATH !== undefined });
     if (PATH !== undefined || RUNS < RUNS_DEFAULT) return; // a replayed case or a short run need not reach every rule
     // The sequences reach every rule: a generator that only ever produced refusals would pass the comparison above.
     const required = [
@@ -977,6 +975,12 @@ describe('the money services against a model', () => {
       'sweep: auto',
       'sweep: nothing due',
     ];
-    expect(required.filter((label) => !seen.has(label))).toEqual([]);
+    // The rarest rules (a provider's refund of a disputed escrow needs a lock, a delivery and a dispute first) are
+    // missed by a few random seeds in a hundred: more fresh sequences, each checked as strictly, before the verdict.
+    const missing = () => required.filter((label) => !seen.has(label));
+    for (let more = 0; more < 3 && missing().length > 0 && SEED === undefined; more++) {
+      await fc.assert(property, { numRuns: RUNS });
+    }
+    expect(missing()).toEqual([]);
   });
 });
