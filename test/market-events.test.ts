@@ -111,6 +111,24 @@ const isRelease = (job_id: string) => (p: Payload<Data>) =>
   p.data?.marketEvents.escrow?.jobId === job_id && p.data.marketEvents.escrowChange === 'RELEASED';
 
 describe('marketEvents', () => {
+  it('marketEventsSeq is the last seq committed: a feed started from it misses nothing made meanwhile', async () => {
+    const payer = await fundedPayer();
+    const r = await call(server.url, 'POST', '/graphql', { query: '{ marketEventsSeq }' });
+    const start = r.body.data.marketEventsSeq as number;
+    expect(start).toBe(lastSeq(server.market.db.sqlite));
+    // Made before the subscription starts, yet delivered: the feed catches up from the seq it was given.
+    const job_id = await lock(payer, newWallet());
+    const got = events(
+      await collectWs<Data>(
+        server.url,
+        QUERY,
+        { afterSeq: start },
+        { until: (p) => p.data?.marketEvents.escrow?.jobId === job_id },
+      ),
+    );
+    expect(got.map((e) => [e.seq, e.__typename])).toEqual(logBetween(start, got.at(-1)!.seq));
+  });
+
   it('delivers node, price and escrow events as committed, in seq order, each once, over graphql-ws', async () => {
     const payer = await fundedPayer();
     const node = newWallet();

@@ -166,3 +166,11 @@ builder.subscriptionField('marketEvents', (t) =>
     resolve: (m: MarketEventMessage) => m,
   }),
 );
+
+builder.queryField('marketEventsSeq', (t) =>
+  t.int({
+    description:
+      'The seq of the last market event committed. A live view subscribes to marketEvents with it as afterSeq to follow the market from this moment without a gap, however long its subscription takes to start.',
+    resolve: (_, __, ctx) => marketEventLog(ctx.market.db.sqlite).lastIssued(),
+  }),
+);

@@ -1,6 +1,7 @@
 /**
  * The console's GraphQL client: queries over HTTP on the page's own origin, subscriptions over graphql-ws on
- * the same path. The WebSocket reconnects by itself; each live view resubscribes from the last seq it saw.
+ * the same path. The WebSocket reconnects by itself, and a live view that subscribed with `afterSeq` resumes after
+ * the last event it received.
  */
 import { createClient as createWsClient } from 'graphql-ws';
 import { Client, cacheExchange, fetchExchange, subscriptionExchange } from 'urql';
@@ -22,10 +23,32 @@ export function createConsoleClient(origin = window.location.origin): Client {
       cacheExchange,
       fetchExchange,
       subscriptionExchange({
-        forwardSubscription: (request) => ({
-          subscribe: (sink) => ({ unsubscribe: ws.subscribe({ ...request, query: request.query ?? '' }, sink) }),
-        }),
+        forwardSubscription: (request) => {
+          // graphql-ws sends this same payload again each time it reconnects: a view subscribed with `afterSeq`
+          // resumes after the last event it received, and the server replays what it missed meanwhile.
+          const payload = { ...request, query: request.query ?? '', variables: { ...request.variables } };
+          return {
+            subscribe: (sink) => ({
+              unsubscribe: ws.subscribe(payload, {
+                next: (result) => {
+                  const seq = seqOf(result.data);
+                  if (seq !== null && 'afterSeq' in payload.variables) payload.variables.afterSeq = seq;
+                  sink.next(result as Parameters<typeof sink.next>[0]);
+                },
+                error: (error) => sink.error(error),
+                complete: () => sink.complete(),
+              }),
+            }),
+          };
+        },
       }),
     ],
   });
+}
+
+/** The `seq` of a subscription's event (`{ marketEvents: { seq } }`), or null when it carries none. */
+function seqOf(data: unknown): number | null {
+  if (typeof data !== 'object' || data === null) return null;
+  const event = Object.values(data)[0] as { seq?: unknown } | null | undefined;
+  return typeof event?.seq === 'number' ? event.seq : null;
 }

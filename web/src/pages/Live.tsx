@@ -9,9 +9,15 @@ import { graphql } from '../gql/index.js';
 import type { LiveFeedSubscription } from '../gql/graphql.js';
 import { Badge, Empty, ErrorNotice, JobLink, Loading, NodeLink, WalletLink } from '../ui.js';
 
+const FeedStart = graphql(`
+  query FeedStart {
+    marketEventsSeq
+  }
+`);
+
 const LiveFeed = graphql(`
-  subscription LiveFeed {
-    marketEvents {
+  subscription LiveFeed($afterSeq: Int) {
+    marketEvents(afterSeq: $afterSeq) {
       __typename
       ... on EscrowEvent {
         seq
@@ -92,7 +98,7 @@ const KINDS = {
 type Kind = keyof typeof KINDS;
 
 export function LivePage() {
-  const [feed, feedError] = useFeed();
+  const [feed, feedError, following] = useFeed();
   const [kinds, setKinds] = useState<Record<Kind, boolean>>({
     EscrowEvent: true,
     NodeEvent: true,
@@ -116,7 +122,8 @@ export function LivePage() {
       </fieldset>
       <h2>As it happens</h2>
       {feedError && <ErrorNotice error={feedError} what="the live feed" />}
-      {shown.length === 0 ? (
+      {!following && !feedError && <Loading what="the live feed" />}
+      {following && shown.length === 0 ? (
         <Empty>
           Waiting for the next event… Locks, deliveries and settlements appear here the moment they are committed.
         </Empty>
@@ -193,13 +200,23 @@ export function LivePage() {
   );
 }
 
+/**
+ * The feed from the moment the page opened: the subscription starts after the last seq committed then, so an
+ * event committed while the WebSocket connects is replayed rather than lost (and after a reconnect, the
+ * client resumes from the last event received).
+ */
 function useFeed() {
   const [feed, setFeed] = useState<MarketEvent[]>([]);
-  const [result] = useSubscription({ query: LiveFeed }, (_previous, event) => {
-    setFeed((f) => (f.some((e) => e.seq === event.marketEvents.seq) ? f : [event.marketEvents, ...f].slice(0, KEEP)));
-    return event;
-  });
-  return [feed, result.error] as const;
+  const [start] = useQuery({ query: FeedStart, requestPolicy: 'network-only' });
+  const afterSeq = start.data?.marketEventsSeq;
+  const [result] = useSubscription(
+    { query: LiveFeed, variables: { afterSeq: afterSeq ?? null }, pause: afterSeq === undefined },
+    (_previous, event) => {
+      setFeed((f) => (f.some((e) => e.seq === event.marketEvents.seq) ? f : [event.marketEvents, ...f].slice(0, KEEP)));
+      return event;
+    },
+  );
+  return [feed, start.error ?? result.error, afterSeq !== undefined] as const;
 }
 
 function FeedItem({ event: e }: { event: MarketEvent }) {
