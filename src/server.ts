@@ -1,7 +1,8 @@
 /**
  * The HTTP server: GraphQL on /graphql (HTTP, SSE and graphql-ws on the same path, GraphiQL for
- * browsers), the REST shim everywhere else, and the expiry sweeper. `close()` drains in-flight
- * requests, stops the sweeper and closes the database.
+ * browsers), the REST shim everywhere else, and the expiry sweeper. `close()` stops accepting
+ * connections, closes graphql-ws sockets (1001 Going away), completes every SSE subscription, lets
+ * in-flight requests finish, and then closes the database.
  *
  * In front of both: CORS for the origins in CORS_ORIGINS only; for GraphQL a body limit (refused by
  * its Content-Length before it is read), a Host header check, and a connection slot per SSE stream
@@ -25,8 +26,10 @@ import { schema } from './graphql/schema.js';
 import type { Market } from './market.js';
 import { ADMIN_KEY_HEADER } from './operator.js';
 import { createRestHandler } from './rest/router.js';
+import { createSubscriptionShutdown, type SubscriptionShutdown } from './subscriptions.js';
 
 export const GRAPHQL_PATH = '/graphql';
+/** How long in-flight requests (and clients slow to read their last bytes) may hold a shutdown. */
 const DRAIN_TIMEOUT_MS = 10_000;
 
 export interface MarketServer {
@@ -36,11 +39,14 @@ export interface MarketServer {
   close(): Promise<void>;
 }
 
-/** `queryLimits: false` exists only to measure what the limits cost (bench/limits.ts). */
+/**
+ * `queryLimits: false` exists only to measure what the limits cost (bench/limits.ts); `subscriptions`
+ * lets the server end every subscription when it shuts down.
+ */
 export function createMarketYoga(
   market: Market,
   settings: HttpSettings = httpSettingsFromEnv(),
-  { queryLimits = true } = {},
+  { queryLimits = true, subscriptions }: { queryLimits?: boolean; subscriptions?: SubscriptionShutdown } = {},
 ) {
   return createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
@@ -49,9 +55,10 @@ export function createMarketYoga(
     // GraphiQL's assets come from the npm package, never from a CDN.
     renderGraphiQL,
     graphiql: settings.graphiql && { title: 'gpu-render-protocol', subscriptionsProtocol: 'WS' },
-    plugins: queryLimits
-      ? queryLimitPlugins({ costMax: settings.graphqlCostMax, introspection: settings.graphiql })
-      : [],
+    plugins: [
+      ...(queryLimits ? queryLimitPlugins({ costMax: settings.graphqlCostMax, introspection: settings.graphiql }) : []),
+      ...(subscriptions ? [subscriptions.plugin] : []),
+    ],
     // Only listed origins get CORS headers (yoga's default would reflect any origin, with credentials).
     cors: (request) => {
       const origin = request.headers.get('origin');
@@ -90,23 +97,26 @@ export function createMarketYoga(
   });
 }
 
-export function startSweeper(market: Market, intervalMs: number, eventRetentionS = 86_400): () => void {
-  let sweeping = false; // a slow sweep is never overlapped by the next one
+/** Starts the sweeper; the returned stop resolves once a sweep in progress has finished. */
+export function startSweeper(market: Market, intervalMs: number, eventRetentionS = 86_400): () => Promise<void> {
+  let sweeping: Promise<void> | null = null; // a slow sweep is never overlapped by the next one
   const timer = setInterval(() => {
     if (sweeping) return;
-    sweeping = true;
     market.pricing.refresh(); // nodes whose attestation lapsed no longer count towards the rates
-    market.escrows
+    sweeping = market.escrows
       .sweepDue() // expiry refunds and auto-releases at the end of review
       .then(() => market.sweepNodes())
       .then(() => market.ledger.submit(() => market.escrowEvents.purge(market.clock() - eventRetentionS)))
       .catch((err: unknown) => market.log.error({ err }, 'expiry sweep failed; will retry'))
       .finally(() => {
-        sweeping = false;
+        sweeping = null;
       });
   }, intervalMs);
   timer.unref();
-  return () => clearInterval(timer);
+  return async () => {
+    clearInterval(timer);
+    await sweeping;
+  };
 }
 
 const CORS_METHODS = ['GET', 'POST'];
@@ -182,8 +192,9 @@ function createRequestHandler(
   market: Market,
   settings: HttpSettings,
   limits: ConnectionLimits,
+  subscriptions: SubscriptionShutdown,
 ): { handle: RequestListener; yoga: MarketYoga } {
-  const yoga = createMarketYoga(market, settings);
+  const yoga = createMarketYoga(market, settings, { subscriptions });
   const rest = createRestHandler(market);
   const handle: RequestListener = (req, res) => {
     if (req.url === GRAPHQL_PATH || req.url?.startsWith(`${GRAPHQL_PATH}?`)) {
@@ -251,9 +262,14 @@ function serveGraphQLOverWebSocket(server: Server, yoga: MarketYoga, limits: Con
     wsServer,
   );
   return {
-    async close() {
-      await ws.dispose();
-      wsServer.close();
+    /**
+     * Closes every socket with 1001 Going away (graphql-ws's own shutdown): its clients reconnect, here
+     * or elsewhere, and resubscribe. Resolves once every socket has closed.
+     */
+    close: () => ws.dispose(),
+    /** For a client that never answers the closing handshake. */
+    terminate() {
+      for (const socket of wsServer.clients) socket.terminate();
     },
   };
 }
@@ -281,8 +297,15 @@ export async function startMarketServer(
     maxSubscriptionsPerConnection: options.maxSubscriptionsPerConnection ?? 100,
     trustProxy: settings.trustProxy,
   });
-  const { handle, yoga } = createRequestHandler(market, settings, limits);
-  const server = createServer(handle);
+  const subscriptions = createSubscriptionShutdown();
+  let closing: Promise<void> | undefined;
+  const { handle, yoga } = createRequestHandler(market, settings, limits, subscriptions);
+  const server = createServer((req, res) => {
+    if (closing) res.setHeader('connection', 'close'); // answered while draining, and the connection closed after
+    // While draining, a keep-alive connection closes as soon as its last answer is sent.
+    res.once('close', () => closing && server.closeIdleConnections());
+    handle(req, res);
+  });
   server.on('clientError', answerClientError); // bytes that are not HTTP get the error shape, not a bare 400
   const ws = serveGraphQLOverWebSocket(server, yoga, limits);
 
@@ -296,20 +319,25 @@ export async function startMarketServer(
   const url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
   market.log.info({ event: 'server.listening', url }, `listening on ${url} (GraphQL at ${url}${GRAPHQL_PATH})`);
 
-  let closing: Promise<void> | undefined;
   return {
     server,
     url,
     close() {
       closing ??= (async () => {
-        stopSweeper();
-        await stopCustody();
-        await ws.close();
+        // In this order: no new connections; WebSocket clients told to go away; every SSE stream completed;
+        // then whatever is in flight (requests, a custody poll, a sweep) finishes before the database closes.
         const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+        const wsClosed = ws.close();
+        subscriptions.endAll();
         server.closeIdleConnections();
-        const timeout = setTimeout(() => server.closeAllConnections(), DRAIN_TIMEOUT_MS);
-        await drained;
+        const timeout = setTimeout(() => {
+          market.log.warn({ event: 'server.drain_timeout' }, 'in-flight requests did not finish; closing connections');
+          server.closeAllConnections();
+          ws.terminate();
+        }, DRAIN_TIMEOUT_MS);
+        await Promise.all([drained, wsClosed, stopSweeper(), stopCustody()]);
         clearTimeout(timeout);
+        await yoga.dispose();
         await market.close();
         market.log.info({ event: 'server.stopped' }, 'server stopped');
       })();
