@@ -6,18 +6,26 @@
  *
  * In front of both: CORS for the origins in CORS_ORIGINS only; for GraphQL a body limit (refused by
  * its Content-Length before it is read), a Host header check, and a connection slot per SSE stream
- * (./connection-limits.ts). Query shape limits are yoga plugins (./graphql/limits.ts).
+ * (./connection-limits.ts). Query shape limits are yoga plugins (./graphql/limits.ts). Answers and the
+ * GraphiQL page are compressed by the REST shim's rules; event streams never are.
  */
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
-import { createYoga, maskError } from 'graphql-yoga';
+import { createYoga, maskError, type Plugin } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { httpSettingsFromEnv, type HttpSettings } from './config.js';
-import { answerClientError } from './rest/http.js';
+import {
+  COMPRESS_BYTES_MIN,
+  acceptedCoding,
+  answerClientError,
+  compressAsync,
+  withVary,
+  type ContentCoding,
+} from './rest/http.js';
 import { createConnectionLimits, type ConnectionLimits } from './connection-limits.js';
 import { MarketError } from './domain/errors.js';
 import type { GraphQLContext } from './graphql/builder.js';
@@ -58,6 +66,7 @@ export function createMarketYoga(
     plugins: [
       ...(queryLimits ? queryLimitPlugins({ costMax: settings.graphqlCostMax, introspection: settings.graphiql }) : []),
       ...(subscriptions ? [subscriptions.plugin] : []),
+      compressAnswers(),
     ],
     // Only listed origins get CORS headers (yoga's default would reflect any origin, with credentials).
     cors: (request) => {
@@ -98,6 +107,53 @@ export function createMarketYoga(
 }
 
 /** Starts the sweeper; the returned stop resolves once a sweep in progress has finished. */
+/** What is compressed: JSON answers and the GraphiQL page, whole. Event streams and multipart never are. */
+const COMPRESSIBLE_TYPE = /^(application\/(graphql-response\+)?json|text\/html)\s*(;|$)/i;
+
+/**
+ * Compresses answers of COMPRESS_BYTES_MIN and more for a client that accepts br or gzip (with Vary:
+ * Accept-Encoding), as the REST shim does. Not @whatwg-node/server's useContentEncoding: it would compress
+ * SSE streams too (buffering them), ignores q-values and has no minimum size. The GraphiQL page, the same
+ * 9 MB every time, is compressed once per coding.
+ */
+function compressAnswers(): Plugin {
+  const pages = new Map<ContentCoding, { source: Buffer; compressed: Buffer }>();
+  async function compressed(body: Buffer, coding: ContentCoding, isPage: boolean): Promise<Buffer> {
+    if (!isPage) return compressAsync(body, coding);
+    const known = pages.get(coding);
+    if (known?.source.equals(body)) return known.compressed;
+    const result = await compressAsync(body, coding);
+    pages.set(coding, { source: body, compressed: result });
+    return result;
+  }
+  return {
+    async onResponse({ request, response, setResponse, fetchAPI }) {
+      const type = response.headers.get('content-type') ?? '';
+      if (!response.body || response.headers.has('content-encoding') || !COMPRESSIBLE_TYPE.test(type)) return;
+      const declared = response.headers.get('content-length');
+      if (declared !== null && Number(declared) < COMPRESS_BYTES_MIN) return;
+      let body: Buffer = Buffer.from(await response.arrayBuffer());
+      const headers = new fetchAPI.Headers(response.headers);
+      if (body.length >= COMPRESS_BYTES_MIN) {
+        headers.set('vary', withVary(headers.get('vary'), 'Accept-Encoding'));
+        const coding = acceptedCoding(request.headers.get('accept-encoding'));
+        if (coding) {
+          body = await compressed(body, coding, type.startsWith('text/html'));
+          headers.set('content-encoding', coding);
+        }
+      }
+      headers.set('content-length', String(body.length));
+      setResponse(
+        new fetchAPI.Response(new Uint8Array(body), {
+          status: response.status,
+          statusText: response.statusText,
+          headers,
+        }),
+      );
+    },
+  };
+}
+
 export function startSweeper(market: Market, intervalMs: number, eventRetentionS = 86_400): () => Promise<void> {
   let sweeping: Promise<void> | null = null; // a slow sweep is never overlapped by the next one
   const timer = setInterval(() => {
