@@ -106,7 +106,6 @@ export function createMarketYoga(
   });
 }
 
-/** Starts the sweeper; the returned stop resolves once a sweep in progress has finished. */
 /** What is compressed: JSON answers and the GraphiQL page, whole. Event streams and multipart never are. */
 const COMPRESSIBLE_TYPE = /^(application\/(graphql-response\+)?json|text\/html)\s*(;|$)/i;
 
@@ -154,6 +153,7 @@ function compressAnswers(): Plugin {
   };
 }
 
+/** Starts the sweeper; the returned stop resolves once a sweep in progress has finished. */
 export function startSweeper(market: Market, intervalMs: number, eventRetentionS = 86_400): () => Promise<void> {
   let sweeping: Promise<void> | null = null; // a slow sweep is never overlapped by the next one
   const timer = setInterval(() => {
