@@ -1,22 +1,31 @@
 /**
  * The HTTP server: GraphQL on /graphql (HTTP, SSE and graphql-ws on the same path, GraphiQL for
  * browsers), the web console under /console/ (./console-static.ts), the REST shim everywhere else, and the
- * expiry sweeper. `close()` drains in-flight requests, stops the sweeper and closes the database.
+ * expiry sweeper. `close()` stops accepting connections, closes graphql-ws sockets (1001 Going away),
+ * completes every SSE subscription, lets in-flight requests finish, and then closes the database.
  *
  * In front of both: CORS for the origins in CORS_ORIGINS only; for GraphQL a body limit (refused by
  * its Content-Length before it is read), a Host header check, and a connection slot per SSE stream
- * (./connection-limits.ts). Query shape limits are yoga plugins (./graphql/limits.ts).
+ * (./connection-limits.ts). Query shape limits are yoga plugins (./graphql/limits.ts). Answers and the
+ * GraphiQL page are compressed by the REST shim's rules; event streams never are.
  */
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
-import { createYoga, maskError } from 'graphql-yoga';
+import { createYoga, maskError, type Plugin } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { httpSettingsFromEnv, type HttpSettings } from './config.js';
-import { answerClientError } from './rest/http.js';
+import {
+  COMPRESS_BYTES_MIN,
+  acceptedCoding,
+  answerClientError,
+  compressAsync,
+  withVary,
+  type ContentCoding,
+} from './rest/http.js';
 import { createConnectionLimits, type ConnectionLimits } from './connection-limits.js';
 import { MarketError } from './domain/errors.js';
 import type { GraphQLContext } from './graphql/builder.js';
@@ -26,8 +35,10 @@ import type { Market } from './market.js';
 import { ADMIN_KEY_HEADER } from './operator.js';
 import { createRestHandler } from './rest/router.js';
 import { createConsoleHandler } from './console-static.js';
+import { createSubscriptionShutdown, type SubscriptionShutdown } from './subscriptions.js';
 
 export const GRAPHQL_PATH = '/graphql';
+/** How long in-flight requests (and clients slow to read their last bytes) may hold a shutdown. */
 const DRAIN_TIMEOUT_MS = 10_000;
 
 export interface MarketServer {
@@ -37,11 +48,14 @@ export interface MarketServer {
   close(): Promise<void>;
 }
 
-/** `queryLimits: false` exists only to measure what the limits cost (bench/limits.ts). */
+/**
+ * `queryLimits: false` exists only to measure what the limits cost (bench/limits.ts); `subscriptions`
+ * lets the server end every subscription when it shuts down.
+ */
 export function createMarketYoga(
   market: Market,
   settings: HttpSettings = httpSettingsFromEnv(),
-  { queryLimits = true } = {},
+  { queryLimits = true, subscriptions }: { queryLimits?: boolean; subscriptions?: SubscriptionShutdown } = {},
 ) {
   return createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
@@ -50,9 +64,11 @@ export function createMarketYoga(
     // GraphiQL's assets come from the npm package, never from a CDN.
     renderGraphiQL,
     graphiql: settings.graphiql && { title: 'gpu-render-protocol', subscriptionsProtocol: 'WS' },
-    plugins: queryLimits
-      ? queryLimitPlugins({ costMax: settings.graphqlCostMax, introspection: settings.graphiql })
-      : [],
+    plugins: [
+      ...(queryLimits ? queryLimitPlugins({ costMax: settings.graphqlCostMax, introspection: settings.graphiql }) : []),
+      ...(subscriptions ? [subscriptions.plugin] : []),
+      compressAnswers(),
+    ],
     // Only listed origins get CORS headers (yoga's default would reflect any origin, with credentials).
     cors: (request) => {
       const origin = request.headers.get('origin');
@@ -91,23 +107,73 @@ export function createMarketYoga(
   });
 }
 
-export function startSweeper(market: Market, intervalMs: number, eventRetentionS = 86_400): () => void {
-  let sweeping = false; // a slow sweep is never overlapped by the next one
+/** What is compressed: JSON answers and the GraphiQL page, whole. Event streams and multipart never are. */
+const COMPRESSIBLE_TYPE = /^(application\/(graphql-response\+)?json|text\/html)\s*(;|$)/i;
+
+/**
+ * Compresses answers of COMPRESS_BYTES_MIN and more for a client that accepts br or gzip (with Vary:
+ * Accept-Encoding), as the REST shim does. Not @whatwg-node/server's useContentEncoding: it would compress
+ * SSE streams too (buffering them), ignores q-values and has no minimum size. The GraphiQL page, the same
+ * 9 MB every time, is compressed once per coding.
+ */
+function compressAnswers(): Plugin {
+  const pages = new Map<ContentCoding, { source: Buffer; compressed: Buffer }>();
+  async function compressed(body: Buffer, coding: ContentCoding, isPage: boolean): Promise<Buffer> {
+    if (!isPage) return compressAsync(body, coding);
+    const known = pages.get(coding);
+    if (known?.source.equals(body)) return known.compressed;
+    const result = await compressAsync(body, coding);
+    pages.set(coding, { source: body, compressed: result });
+    return result;
+  }
+  return {
+    async onResponse({ request, response, setResponse, fetchAPI }) {
+      const type = response.headers.get('content-type') ?? '';
+      if (!response.body || response.headers.has('content-encoding') || !COMPRESSIBLE_TYPE.test(type)) return;
+      const declared = response.headers.get('content-length');
+      if (declared !== null && Number(declared) < COMPRESS_BYTES_MIN) return;
+      let body: Buffer = Buffer.from(await response.arrayBuffer());
+      const headers = new fetchAPI.Headers(response.headers);
+      if (body.length >= COMPRESS_BYTES_MIN) {
+        headers.set('vary', withVary(headers.get('vary'), 'Accept-Encoding'));
+        const coding = acceptedCoding(request.headers.get('accept-encoding'));
+        if (coding) {
+          body = await compressed(body, coding, type.startsWith('text/html'));
+          headers.set('content-encoding', coding);
+        }
+      }
+      headers.set('content-length', String(body.length));
+      setResponse(
+        new fetchAPI.Response(new Uint8Array(body), {
+          status: response.status,
+          statusText: response.statusText,
+          headers,
+        }),
+      );
+    },
+  };
+}
+
+/** Starts the sweeper; the returned stop resolves once a sweep in progress has finished. */
+export function startSweeper(market: Market, intervalMs: number, eventRetentionS = 86_400): () => Promise<void> {
+  let sweeping: Promise<void> | null = null; // a slow sweep is never overlapped by the next one
   const timer = setInterval(() => {
     if (sweeping) return;
-    sweeping = true;
     market.pricing.refresh(); // nodes whose attestation lapsed no longer count towards the rates
-    market.escrows
+    sweeping = market.escrows
       .sweepDue() // expiry refunds and auto-releases at the end of review
       .then(() => market.sweepNodes())
       .then(() => market.ledger.submit(() => market.escrowEvents.purge(market.clock() - eventRetentionS)))
       .catch((err: unknown) => market.log.error({ err }, 'expiry sweep failed; will retry'))
       .finally(() => {
-        sweeping = false;
+        sweeping = null;
       });
   }, intervalMs);
   timer.unref();
-  return () => clearInterval(timer);
+  return async () => {
+    clearInterval(timer);
+    await sweeping;
+  };
 }
 
 const CORS_METHODS = ['GET', 'POST'];
@@ -183,9 +249,10 @@ function createRequestHandler(
   market: Market,
   settings: HttpSettings,
   limits: ConnectionLimits,
+  subscriptions: SubscriptionShutdown,
   consoleRoot?: string,
 ): { handle: RequestListener; yoga: MarketYoga } {
-  const yoga = createMarketYoga(market, settings);
+  const yoga = createMarketYoga(market, settings, { subscriptions });
   const rest = createRestHandler(market);
   const serveConsole = createConsoleHandler(consoleRoot);
   const handle: RequestListener = (req, res) => {
@@ -254,9 +321,14 @@ function serveGraphQLOverWebSocket(server: Server, yoga: MarketYoga, limits: Con
     wsServer,
   );
   return {
-    async close() {
-      await ws.dispose();
-      wsServer.close();
+    /**
+     * Closes every socket with 1001 Going away (graphql-ws's own shutdown): its clients reconnect, here
+     * or elsewhere, and resubscribe. Resolves once every socket has closed.
+     */
+    close: () => ws.dispose(),
+    /** For a client that never answers the closing handshake. */
+    terminate() {
+      for (const socket of wsServer.clients) socket.terminate();
     },
   };
 }
@@ -286,8 +358,15 @@ export async function startMarketServer(
     maxSubscriptionsPerConnection: options.maxSubscriptionsPerConnection ?? 100,
     trustProxy: settings.trustProxy,
   });
-  const { handle, yoga } = createRequestHandler(market, settings, limits, options.consoleRoot);
-  const server = createServer(handle);
+  const subscriptions = createSubscriptionShutdown();
+  let closing: Promise<void> | undefined;
+  const { handle, yoga } = createRequestHandler(market, settings, limits, subscriptions, options.consoleRoot);
+  const server = createServer((req, res) => {
+    if (closing) res.setHeader('connection', 'close'); // answered while draining, and the connection closed after
+    // While draining, a keep-alive connection closes as soon as its last answer is sent.
+    res.once('close', () => closing && server.closeIdleConnections());
+    handle(req, res);
+  });
   server.on('clientError', answerClientError); // bytes that are not HTTP get the error shape, not a bare 400
   const ws = serveGraphQLOverWebSocket(server, yoga, limits);
 
@@ -301,20 +380,25 @@ export async function startMarketServer(
   const url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
   market.log.info({ event: 'server.listening', url }, `listening on ${url} (GraphQL at ${url}${GRAPHQL_PATH})`);
 
-  let closing: Promise<void> | undefined;
   return {
     server,
     url,
     close() {
       closing ??= (async () => {
-        stopSweeper();
-        await stopCustody();
-        await ws.close();
+        // In this order: no new connections; WebSocket clients told to go away; every SSE stream completed;
+        // then whatever is in flight (requests, a custody poll, a sweep) finishes before the database closes.
         const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+        const wsClosed = ws.close();
+        subscriptions.endAll();
         server.closeIdleConnections();
-        const timeout = setTimeout(() => server.closeAllConnections(), DRAIN_TIMEOUT_MS);
-        await drained;
+        const timeout = setTimeout(() => {
+          market.log.warn({ event: 'server.drain_timeout' }, 'in-flight requests did not finish; closing connections');
+          server.closeAllConnections();
+          ws.terminate();
+        }, DRAIN_TIMEOUT_MS);
+        await Promise.all([drained, wsClosed, stopSweeper(), stopCustody()]);
         clearTimeout(timeout);
+        await yoga.dispose();
         await market.close();
         market.log.info({ event: 'server.stopped' }, 'server stopped');
       })();

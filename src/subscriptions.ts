@@ -5,8 +5,8 @@
  * EVENTS_PURGED that part of it is gone.
  */
 import type Database from 'better-sqlite3';
-import { GraphQLError } from 'graphql';
-import { Repeater } from 'graphql-yoga';
+import { GraphQLError, type ExecutionResult } from 'graphql';
+import { isAsyncIterable, Repeater, type Plugin } from 'graphql-yoga';
 
 /** Missed events are read from the log this many at a time. */
 export const CATCH_UP_PAGE = 500;
@@ -109,3 +109,28 @@ export function catchUpThenLive<T extends { seq: number }>(
     }
   });
 }
+
+/**
+ * Ends every subscription when the server shuts down, as if its subject had ended: over SSE the stream
+ * gets its `complete` event and the response ends, so the client knows it may resubscribe (with
+ * afterSeq) elsewhere or later instead of seeing a cut connection. A subscription started after
+ * `endAll` ends at once. One plugin serves both transports; graphql-ws sockets are closed before
+ * `endAll` (server.ts), so their clients see the close code, not a `complete` that would end the
+ * subscription for good.
+ */
+export function createSubscriptionShutdown() {
+  let endAll!: () => void;
+  const ended = new Promise<void>((resolve) => (endAll = resolve));
+  const plugin: Plugin = {
+    onSubscribe: () => ({
+      onSubscribeResult({ result, setResult }) {
+        if (!isAsyncIterable(result)) return; // a refusal, answered as it is
+        // The race returns when `ended` resolves, and returns the subscription's own stream with it.
+        setResult(Repeater.race([result, ended]) as AsyncIterableIterator<ExecutionResult>);
+      },
+    }),
+  };
+  return { plugin, endAll };
+}
+
+export type SubscriptionShutdown = ReturnType<typeof createSubscriptionShutdown>;

@@ -2,11 +2,14 @@
  * JSON in and out for the REST shim: body reading and parsing, the one error shape, snake_case views
  * of records. Everything here faces hostile input: a body is read up to a size limit (and the rest
  * thrown away, so the keep-alive connection stays usable), numbers are read from their text, and no
- * error message repeats more than a few dozen characters of what the client sent.
+ * error message repeats more than a few dozen characters of what the client sent. Answers of 1 KB and
+ * more are compressed (brotli or gzip) for a client that accepts it; GraphQL's share the same rules.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { promisify } from 'node:util';
+import { brotliCompress, brotliCompressSync, constants as zlibConstants, gzip, gzipSync } from 'node:zlib';
 import { isLosslessNumber, parse as parseLossless } from 'lossless-json';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -227,15 +230,78 @@ export function parseBody<S extends z.ZodType>(schema: S, body: Record<string, u
   return parsed.data;
 }
 
+/** Shorter answers are sent as they are: compressing them saves less than the work and the header cost. */
+export const COMPRESS_BYTES_MIN = 1024;
+
+export type ContentCoding = 'br' | 'gzip';
+
+/**
+ * The coding to answer in for an Accept-Encoding header: br or gzip, whichever the client weighs more (br
+ * on a tie), or null for neither. A coding at q=0 is refused; `*` stands for every coding not named.
+ */
+export function acceptedCoding(header: string | null | undefined): ContentCoding | null {
+  if (!header) return null;
+  const weights = new Map<string, number>();
+  for (const entry of header.split(',')) {
+    const [coding = '', ...params] = entry.split(';').map((part) => part.trim().toLowerCase());
+    if (coding === '') continue;
+    const q = params.find((param) => param.startsWith('q='));
+    const weight = q === undefined ? 1 : Number(q.slice(2));
+    weights.set(coding, Number.isFinite(weight) ? weight : 0);
+  }
+  const weightOf = (coding: ContentCoding) => weights.get(coding) ?? weights.get('*') ?? 0;
+  const br = weightOf('br');
+  const gzipWeight = weightOf('gzip');
+  if (br <= 0 && gzipWeight <= 0) return null;
+  return br >= gzipWeight ? 'br' : 'gzip';
+}
+
+/** Brotli at quality 4: as fast as gzip's default level here and smaller; 11, its default, is for static files. */
+const brotliOptions = (size: number) => ({
+  params: {
+    [zlibConstants.BROTLI_PARAM_QUALITY]: 4,
+    [zlibConstants.BROTLI_PARAM_MODE]: zlibConstants.BROTLI_MODE_TEXT,
+    [zlibConstants.BROTLI_PARAM_SIZE_HINT]: size,
+  },
+});
+
+export function compressSync(body: Buffer, coding: ContentCoding): Buffer {
+  return coding === 'br' ? brotliCompressSync(body, brotliOptions(body.length)) : gzipSync(body);
+}
+
+const brotliAsync = promisify(brotliCompress);
+const gzipAsync = promisify(gzip);
+
+/** As compressSync, on libuv's thread pool: for large bodies (GraphiQL's page is about 9 MB). */
+export function compressAsync(body: Buffer, coding: ContentCoding): Promise<Buffer> {
+  return coding === 'br' ? brotliAsync(body, brotliOptions(body.length)) : gzipAsync(body);
+}
+
+/** A Vary header's value with `field` added (kept once). */
+export function withVary(vary: string | number | string[] | null | undefined, field: string): string {
+  const fields = (Array.isArray(vary) ? vary.join(',') : String(vary ?? ''))
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
+  if (fields.some((f) => f === '*' || f.toLowerCase() === field.toLowerCase())) return fields.join(', ');
+  return [...fields, field].join(', ');
+}
+
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  const headers: Record<string, string | number> = {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-  };
+  let payload: string | Buffer = JSON.stringify(body);
+  const headers: Record<string, string | number> = { 'content-type': 'application/json; charset=utf-8' };
+  if (Buffer.byteLength(payload) >= COMPRESS_BYTES_MIN) {
+    headers.vary = withVary(res.getHeader('vary'), 'Accept-Encoding'); // CORS may have set Vary: Origin
+    const coding = acceptedCoding(res.req.headers['accept-encoding']);
+    if (coding) {
+      payload = compressSync(Buffer.from(payload), coding);
+      headers['content-encoding'] = coding;
+    }
+  }
+  headers['content-length'] = Buffer.byteLength(payload);
   if (unreadBodies.has(res.req)) headers.connection = 'close'; // the rest of its body would be read as the next request
   res.writeHead(status, headers);
-  res.end(text);
+  res.end(payload);
 }
 
 /**
