@@ -1,4 +1,9 @@
-/** Migrates one template database with the real migrations; each test copies it instead of migrating. */
+/**
+ * Migrates one template database with the real migrations; each test copies it instead of migrating.
+ * PostgreSQL: the server the PostgreSQL tests make their databases on (test/support/postgres.ts) is
+ * TEST_POSTGRES_URL when set, else a throwaway cluster started here (scripts/test-postgres.sh) and stopped at the
+ * end; when neither can be had (or TEST_POSTGRES_URL=none), those tests are skipped and say why.
+ */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +13,30 @@ import type { TestProject } from 'vitest/node';
 declare module 'vitest' {
   export interface ProvidedContext {
     templateDatabase: string;
+    /** A PostgreSQL server URL whose user may create databases, or null … */
+    postgresUrl: string | null;
+    /** … and then why there is none. */
+    postgresUnavailable: string;
+  }
+}
+
+const TEST_POSTGRES_SCRIPT = join(import.meta.dirname, '../../scripts/test-postgres.sh');
+
+/** TEST_POSTGRES_URL, or a throwaway cluster (with the function that stops it). */
+function postgresServer(): { url: string | null; unavailable: string; stop?: () => void } {
+  const given = process.env.TEST_POSTGRES_URL;
+  if (given === 'none') return { url: null, unavailable: 'TEST_POSTGRES_URL=none' };
+  if (given) return { url: given, unavailable: '' };
+  try {
+    const url = execFileSync(TEST_POSTGRES_SCRIPT, ['start'], { stdio: ['ignore', 'pipe', 'pipe'] })
+      .toString()
+      .trim();
+    return { url, unavailable: '', stop: () => execFileSync(TEST_POSTGRES_SCRIPT, ['stop', url], { stdio: 'pipe' }) };
+  } catch (error) {
+    const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim();
+    const unavailable = `no TEST_POSTGRES_URL, and scripts/test-postgres.sh could not start a cluster: ${stderr || String(error)}`;
+    console.warn(`PostgreSQL tests skipped: ${unavailable}`);
+    return { url: null, unavailable };
   }
 }
 
@@ -19,5 +48,11 @@ export default function setup(project: TestProject) {
     stdio: 'pipe',
   });
   project.provide('templateDatabase', file);
-  return () => rmSync(dir, { recursive: true, force: true });
+  const postgres = postgresServer();
+  project.provide('postgresUrl', postgres.url);
+  project.provide('postgresUnavailable', postgres.unavailable);
+  return () => {
+    rmSync(dir, { recursive: true, force: true });
+    postgres.stop?.();
+  };
 }

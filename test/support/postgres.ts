@@ -1,0 +1,61 @@
+/**
+ * PostgreSQL for tests: a fresh database with a random name on the test server (test/support/global-setup.ts),
+ * migrated with `prisma migrate deploy` (prisma/postgresql/migrations) and dropped afterwards.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { inject } from 'vitest';
+
+const run = promisify(execFile);
+
+/** The test server's URL, or null with the reason the PostgreSQL tests are skipped. */
+export function testPostgresServer(): { url: string | null; unavailable: string } {
+  return { url: inject('postgresUrl'), unavailable: inject('postgresUnavailable') };
+}
+
+export interface TestPostgresDatabase {
+  /** postgres://… of this database. */
+  url: string;
+  name: string;
+  /** The output of `prisma migrate deploy`. */
+  migrateOutput: string;
+  /** Drops the database (and ends whatever connections are left on it). */
+  drop(): Promise<void>;
+}
+
+async function onServer<T>(serverUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A new, empty database on the test server; `migrate: false` leaves it without tables. */
+export async function createTestPostgresDatabase(options: { migrate?: boolean } = {}): Promise<TestPostgresDatabase> {
+  const serverUrl = inject('postgresUrl');
+  if (!serverUrl) throw new Error(`no PostgreSQL for tests: ${inject('postgresUnavailable')}`);
+  const name = `grp_test_${randomBytes(8).toString('hex')}`;
+  await onServer(serverUrl, (client) => client.query(`CREATE DATABASE "${name}"`));
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const drop = () =>
+    onServer(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => {});
+  let migrateOutput = '';
+  if (options.migrate ?? true) {
+    try {
+      const { stdout, stderr } = await run('npx', ['prisma', 'migrate', 'deploy'], {
+        env: { ...process.env, DATABASE_URL: url.toString() },
+      });
+      migrateOutput = stdout + stderr;
+    } catch (error) {
+      await drop();
+      throw error;
+    }
+  }
+  return { url: url.toString(), name, migrateOutput, drop };
+}
