@@ -1,5 +1,6 @@
 /** The environment, parsed once with zod; a bad value stops the server at start with a clear message. */
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { describeIssues } from './domain/validation.js';
 
@@ -89,6 +90,24 @@ const configSchema = z.object({
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).default(5_000),
   /** SQLite's durability: FULL syncs the WAL on every commit (no committed payment is lost on power failure). */
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
+  /**
+   * Where FULL's fsync runs (src/db.ts): `pool`, off the event loop after the COMMIT and before any answer that
+   * depends on it; `commit`, inside each COMMIT on the event loop (slower; no other connection ever reads a
+   * commit that is not yet on disk).
+   */
+  WAL_SYNC: z.enum(['pool', 'commit']).default('pool'),
+  /** Writes per group-commit transaction at most (src/group-commit.ts); more wait for the next turn of the loop. */
+  GROUP_COMMIT_MAX_OPS: z.coerce.number().int().min(1).max(10_000).default(128),
+  /**
+   * Threads that verify request signatures (src/workers/signature-pool.ts), beside the event loop; 0 verifies on
+   * the event loop. By default one fewer than the machine's cores (at least one).
+   */
+  SIGNATURE_WORKERS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(64)
+    .default(Math.max(1, availableParallelism() - 1)),
   /** Custody on RustChain: with a node URL and the custody wallet's key file, deposits and withdrawals are real. */
   RUSTCHAIN_NODE_URL: z
     .string()
