@@ -37,7 +37,7 @@ import {
   ROOT,
 } from './support.js';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, devNull, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -56,6 +56,22 @@ const LINE_PREFIX = 'BENCH ';
 // Child: the server.
 // ---------------------------------------------------------------------------------------------------
 
+/**
+ * CPU time (ms) of this process's main thread, the event loop's, from /proc (Linux; NaN elsewhere). Unlike
+ * event-loop utilisation it does not count time the thread was ready but the machine ran something else.
+ */
+function loopThreadCpuMs(): number {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S; // utime + stime
+  } catch {
+    return Number.NaN;
+  }
+}
+/** USER_HZ: /proc's unit of CPU time on Linux. */
+const CLOCK_TICKS_PER_S = 100;
+
 async function serve(): Promise<void> {
   const { createMarket } = await import('../src/market.js');
   const { startMarketServer } = await import('../src/server.js');
@@ -68,13 +84,14 @@ async function serve(): Promise<void> {
       : pino({ level, base: { service: 'gpu-render-protocol' } }, destination({ dest: devNull, sync: false }));
   const synchronous = process.env.BENCH_SYNCHRONOUS === 'NORMAL' ? 'NORMAL' : 'FULL';
   // The throughput settings as a server reads them (their defaults included), from this process's environment.
-  const { WAL_SYNC, GROUP_COMMIT_MAX_OPS, SIGNATURE_WORKERS } = loadConfig(process.env);
+  const { WAL_SYNC, WAL_CHECKPOINT, GROUP_COMMIT_MAX_OPS, SIGNATURE_WORKERS } = loadConfig(process.env);
   const market = createMarket(
     {
       DATABASE_URL: databaseUrl,
       RC_ADMIN_KEY: ADMIN_KEY,
       SQLITE_SYNCHRONOUS: synchronous,
       WAL_SYNC,
+      WAL_CHECKPOINT,
       GROUP_COMMIT_MAX_OPS,
       SIGNATURE_WORKERS,
     },
@@ -84,6 +101,7 @@ async function serve(): Promise<void> {
 
   const say = (message: Record<string, unknown>) => process.stdout.write(`${LINE_PREFIX}${JSON.stringify(message)}\n`);
   let cpuMark = process.cpuUsage();
+  let loopCpuMark = loopThreadCpuMs();
   let eluMark = performance.eventLoopUtilization();
   let wallMark = performance.now();
   let stopping = false;
@@ -108,6 +126,7 @@ async function serve(): Promise<void> {
     const command = line.trim();
     if (command === 'mark') {
       cpuMark = process.cpuUsage();
+      loopCpuMark = loopThreadCpuMs();
       eluMark = performance.eventLoopUtilization();
       wallMark = performance.now();
       say({ marked: true });
@@ -116,7 +135,8 @@ async function serve(): Promise<void> {
       const elu = performance.eventLoopUtilization(eluMark);
       const wallMs = performance.now() - wallMark;
       const cpuMs = (cpu.user + cpu.system) / 1000; // every thread of the process (workers included)
-      say({ usage: { cpu: cpuMs / wallMs, cpuMs, elu: elu.utilization } });
+      const loopCpuMs = loopThreadCpuMs() - loopCpuMark; // the event loop's thread alone
+      say({ usage: { cpu: cpuMs / wallMs, cpuMs, loopCpuMs, elu: elu.utilization } });
     } else if (command === 'exit') {
       stop();
     }
@@ -131,7 +151,7 @@ async function serve(): Promise<void> {
     pid: process.pid,
     synchronous,
     logLevel: level,
-    settings: `WAL_SYNC=${WAL_SYNC} SIGNATURE_WORKERS=${SIGNATURE_WORKERS} GROUP_COMMIT_MAX_OPS=${GROUP_COMMIT_MAX_OPS}`,
+    settings: `WAL_SYNC=${WAL_SYNC} WAL_CHECKPOINT=${WAL_CHECKPOINT} SIGNATURE_WORKERS=${SIGNATURE_WORKERS} GROUP_COMMIT_MAX_OPS=${GROUP_COMMIT_MAX_OPS}`,
   });
 }
 
@@ -318,6 +338,8 @@ interface PhaseFigures {
   /** Server CPU as a share of one core, and in ms (every thread of the process). */
   serverCpu: number;
   serverCpuMs: number;
+  /** CPU ms of the server's event-loop thread alone. */
+  loopCpuMs: number;
   serverElu: number;
   loadCpu: number;
   inlineSigned: number;
@@ -480,6 +502,8 @@ async function main(): Promise<void> {
 
 /** µs of server CPU (all its threads) per unit of a phase. */
 const cpuPerUnit = (f: PhaseFigures) => (f.serverCpuMs * 1000) / Math.max(1, f.units);
+/** µs of the server's event-loop thread per unit: what bounds the rate while that thread is the busy one. */
+const loopCpuPerUnit = (f: PhaseFigures) => (f.loopCpuMs * 1000) / Math.max(1, f.units);
 
 function printSummary(results: VariantFigures[]): void {
   const pad = (s: string, n: number) => s.padEnd(n);
@@ -489,11 +513,11 @@ function printSummary(results: VariantFigures[]): void {
     console.log('');
     console.log(`variant ${r.variant.name} (${r.settings})`);
     console.log(
-      `${pad('phase', 30)}${'req/s'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'non-2xx'.padStart(9)}${'failed'.padStart(8)}${'CPU µs'.padStart(9)}  server CPU / loop busy`,
+      `${pad('phase', 30)}${'req/s'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'non-2xx'.padStart(9)}${'failed'.padStart(8)}${'CPU µs'.padStart(9)}${'loop µs'.padStart(9)}  server CPU / loop busy`,
     );
     for (const f of figures) {
       console.log(
-        `${pad(f.name, 30)}${num(f.perSecond, 0, 9)}${num(f.p50, 2, 9)}${num(f.p99, 2, 9)}${String(f.non2xx).padStart(9)}${String(f.failures).padStart(8)}${num(cpuPerUnit(f), 0, 9)}  ` +
+        `${pad(f.name, 30)}${num(f.perSecond, 0, 9)}${num(f.p50, 2, 9)}${num(f.p99, 2, 9)}${String(f.non2xx).padStart(9)}${String(f.failures).padStart(8)}${num(cpuPerUnit(f), 0, 9)}${num(loopCpuPerUnit(f), 0, 9)}  ` +
           `${(f.serverCpu * 100).toFixed(0)}% / ${(f.serverElu * 100).toFixed(0)}%`,
       );
     }
@@ -509,7 +533,10 @@ function printSummary(results: VariantFigures[]): void {
     '  (pairs: req/s column is pairs/s and latency is lock-sent to release-answered; other rows: per request)',
   );
   console.log(
-    '  (CPU µs: server CPU time, every thread, per request or pair; it holds up better than rates on a busy machine)',
+    '  (CPU µs: server CPU time, every thread, per request or pair; loop µs: the event-loop thread alone. Both hold',
+  );
+  console.log(
+    '  up better than rates on a busy machine; the loop thread bounds the rate while it is the busiest thread)',
   );
   console.log('');
   console.log('summary (targets: pairs/s >= 0.5 × trivial query rate; REST locks >= 1.0 × it; pair p99 < 20 ms at the');
@@ -533,6 +560,13 @@ function printSummary(results: VariantFigures[]): void {
           ? `; @${second.connections} vs @${first.connections} ${verdict(second.perSecond >= first.perSecond)}`
           : ''),
     );
+    // The same ratios from the event loop's CPU per unit: what the rates would be if that thread were the limit.
+    if (first)
+      console.log(
+        `    by event-loop CPU per unit: lock ${(loopCpuPerUnit(r.trivial) / loopCpuPerUnit(r.lock)).toFixed(2)}×, ` +
+          `pairs ${(loopCpuPerUnit(r.trivial) / loopCpuPerUnit(first)).toFixed(2)}× the trivial query ` +
+          `(trivial ${loopCpuPerUnit(r.trivial).toFixed(0)} µs, lock ${loopCpuPerUnit(r.lock).toFixed(0)} µs, pair ${loopCpuPerUnit(first).toFixed(0)} µs)`,
+      );
   }
 }
 
@@ -634,7 +668,12 @@ async function measureServer(
       const result = await cannon({ url, connections: conns, duration: seconds, requests }, (ms) => latencies.push(ms));
       const loadUsage = process.cpuUsage(loadMark);
       const wallMs = performance.now() - wallStart;
-      const usage = (await server.command('usage')).usage as { cpu: number; cpuMs: number; elu: number };
+      const usage = (await server.command('usage')).usage as {
+        cpu: number;
+        cpuMs: number;
+        loopCpuMs: number;
+        elu: number;
+      };
       const sample = Float64Array.from(tally.latencies ?? latencies).sort();
       const f: PhaseFigures = {
         name: p.name,
@@ -649,6 +688,7 @@ async function measureServer(
         detail: statusSummary(result),
         serverCpu: usage.cpu,
         serverCpuMs: usage.cpuMs,
+        loopCpuMs: usage.loopCpuMs,
         serverElu: usage.elu,
         loadCpu: (loadUsage.user + loadUsage.system) / 1000 / wallMs,
         inlineSigned: inlineSigned() - inlineBefore,

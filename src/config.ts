@@ -96,6 +96,11 @@ const configSchema = z.object({
    * commit that is not yet on disk).
    */
   WAL_SYNC: z.enum(['pool', 'commit']).default('pool'),
+  /**
+   * Who copies the WAL into the database file (src/workers/checkpointer.ts): `thread`, a thread beside the event
+   * loop, every 200 ms; `commit`, SQLite's automatic checkpoint inside the COMMIT that crosses 1,000 WAL pages.
+   */
+  WAL_CHECKPOINT: z.enum(['thread', 'commit']).default('thread'),
   /** Writes per group-commit transaction at most (src/group-commit.ts); more wait for the next turn of the loop. */
   GROUP_COMMIT_MAX_OPS: z.coerce.number().int().min(1).max(10_000).default(128),
   /**

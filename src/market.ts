@@ -26,6 +26,7 @@ import { BOND_MIN_URTC_DEFAULT, BOND_UNBOND_DELAY_S_DEFAULT } from './pricing/el
 import { createPricingService, type PricingService } from './pricing/service.js';
 import { createPricingStore, type PricingStore } from './pricing/store.js';
 import { createGroupCommit } from './group-commit.js';
+import { startCheckpointer } from './workers/checkpointer.js';
 import { createSignaturePool, inlineVerifier, type SignatureVerifier } from './workers/signature-pool.js';
 import { createLedger, type Ledger } from './ledger.js';
 import { assertLedgerSound } from './ledger-invariants.js';
@@ -84,6 +85,8 @@ type OptionalSettings =
   /** Default here: `pool` (FULL's fsync off the event loop). */
   | 'WAL_SYNC'
   | 'GROUP_COMMIT_MAX_OPS'
+  /** Default here: `commit` (SQLite's automatic checkpoint; a server's configuration gives it a thread). */
+  | 'WAL_CHECKPOINT'
   /** Default here: 0, signatures verified on the event loop (a server's configuration gives it threads). */
   | 'SIGNATURE_WORKERS'
   /** Default here: receipt.key beside the database file (the configuration's default is ./data/receipt.key, beside ./data/market.db). */
@@ -91,7 +94,7 @@ type OptionalSettings =
 
 /** What the services read: the operator key, and the optional settings but the pub/sub's. */
 export type ServiceSettings = Pick<Config, 'RC_ADMIN_KEY'> &
-  Partial<Pick<Config, Exclude<OptionalSettings, 'REDIS_URL' | 'WAL_SYNC' | 'SIGNATURE_WORKERS'>>>;
+  Partial<Pick<Config, Exclude<OptionalSettings, 'REDIS_URL' | 'WAL_SYNC' | 'WAL_CHECKPOINT' | 'SIGNATURE_WORKERS'>>>;
 
 export interface ServiceDeps {
   log: Logger;
@@ -135,6 +138,10 @@ export function createMarket(
     void db.close();
     throw error;
   }
+  const checkpointer =
+    config.WAL_CHECKPOINT === 'thread'
+      ? startCheckpointer(db.sqlite, sqliteFilePath(config.DATABASE_URL), log.child({ component: 'checkpointer' }))
+      : null;
   const { pubsub, close: closePubSub } = createMarketPubSub(config.REDIS_URL);
   const workers = config.SIGNATURE_WORKERS ?? 0;
   const signatures =
@@ -149,6 +156,7 @@ export function createMarket(
   async function close() {
     await services.close();
     await signatures.close();
+    await checkpointer?.close();
     await closePubSub();
     await db.close();
   }

@@ -4,8 +4,9 @@
  * (as many as SIGNATURE_WORKERS, by default one fewer than the cores): the loop canonicalises the action
  * (cheap, and needed for the error message anyway), the thread does the curve arithmetic.
  *
- * Checks submitted in one turn of the event loop travel as one message per thread (a message costs the
- * loop about as much as a small verification). A thread that throws answers its batch with an error; a
+ * A thread holds at most one batch: checks that arrive while it works wait and go together in its next
+ * message, so under load one message carries many checks (a message costs the loop tens of µs, as much as a
+ * small verification), and an idle pool still sends a lone check at once. A thread that throws answers its batch with an error; a
  * thread that dies fails the checks it held and is replaced. Either way the request gets an INTERNAL error
  * before any state was touched (verification precedes every write), and the next request is served.
  * With no threads (SIGNATURE_WORKERS=0) the same checks run on the event loop.
@@ -62,9 +63,8 @@ interface Waiting {
 
 interface Thread {
   worker: Worker;
-  /** Batches sent and not answered, by id. */
+  /** The batch sent and not answered (at most one), by id. */
   inFlight: Map<number, Waiting[]>;
-  checks: number;
 }
 
 /** This TypeScript runs through tsx: a thread starts in ./thread-entry.mjs, which loads its module with tsx. */
@@ -83,12 +83,12 @@ export function createSignaturePool({
 
   function start(): Thread {
     const worker = new Worker(THREAD_ENTRY, { workerData: { entry: module.href } });
-    const thread: Thread = { worker, inFlight: new Map(), checks: 0 };
+    const thread: Thread = { worker, inFlight: new Map() };
     worker.on('message', (reply: VerifyReply) => {
       const batch = thread.inFlight.get(reply.id);
       if (!batch) return;
       thread.inFlight.delete(reply.id);
-      thread.checks -= batch.length;
+      if (queued.length > 0) dispatch(); // what waited while this thread worked
       if ('error' in reply) {
         log.error({ err: reply.error, checks: batch.length }, 'signature worker failed a batch');
         const error = new SignatureWorkerError('signature verification failed in a worker thread');
@@ -107,6 +107,7 @@ export function createSignaturePool({
       if (!closed) {
         log.error({ code }, 'signature worker exited; starting a replacement');
         threads.push(start());
+        if (queued.length > 0) schedule();
       }
     });
     return thread;
@@ -114,32 +115,35 @@ export function createSignaturePool({
 
   for (let i = 0; i < size; i++) threads.push(start());
 
-  /** Sends what this turn queued, split over the threads by how much each already holds. */
+  /** Sends what is queued to the idle threads, split evenly; a busy thread gets the rest when it answers. */
   function dispatch() {
     scheduled = false;
-    const all = queued;
-    queued = [];
     if (closed || threads.length === 0) {
       const error = new SignatureWorkerError('the signature workers are closed');
-      for (const w of all) w.reject(error);
+      for (const w of queued.splice(0)) w.reject(error);
       return;
     }
-    const share = Math.ceil(all.length / threads.length);
-    const order = [...threads].sort((a, b) => a.checks - b.checks);
-    for (let i = 0, t = 0; i < all.length; i += share, t++) {
-      const thread = order[t]!;
-      const batch = all.slice(i, i + share);
+    const idle = threads.filter((t) => t.inFlight.size === 0);
+    if (idle.length === 0 || queued.length === 0) return;
+    const share = Math.ceil(queued.length / idle.length);
+    for (const thread of idle) {
+      if (queued.length === 0) break;
+      const batch = queued.splice(0, share);
       const id = nextBatchId++;
       thread.inFlight.set(id, batch);
-      thread.checks += batch.length;
       try {
         thread.worker.postMessage({ id, checks: batch.map((w) => w.check) } satisfies VerifyBatch);
       } catch (error) {
         thread.inFlight.delete(id);
-        thread.checks -= batch.length;
         for (const w of batch) w.reject(error);
       }
     }
+  }
+
+  function schedule() {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(dispatch);
   }
 
   return {
@@ -147,10 +151,7 @@ export function createSignaturePool({
       const pending = prepareVerification(action, signed); // missing parts: INVALID_SIGNATURE, as before
       const valid = await new Promise<boolean>((resolve, reject) => {
         queued.push({ check: pending.check, resolve, reject });
-        if (!scheduled) {
-          scheduled = true;
-          setImmediate(dispatch);
-        }
+        schedule();
       });
       return pending.conclude(valid);
     },
