@@ -65,7 +65,12 @@ interface Thread {
   worker: Worker;
   /** The batch sent and not answered (at most one), by id. */
   inFlight: Map<number, Waiting[]>;
+  /** Whether it ever answered: one that dies before (a module that cannot load) is replaced after a pause. */
+  answered: boolean;
 }
+
+/** The pause before replacing a thread that died without answering once, so a broken install cannot spin. */
+const RESTART_PAUSE_MS = 1_000;
 
 /** This TypeScript runs through tsx: a thread starts in ./thread-entry.mjs, which loads its module with tsx. */
 const THREAD_ENTRY = new URL('./thread-entry.mjs', import.meta.url);
@@ -83,11 +88,12 @@ export function createSignaturePool({
 
   function start(): Thread {
     const worker = new Worker(THREAD_ENTRY, { workerData: { entry: module.href } });
-    const thread: Thread = { worker, inFlight: new Map() };
+    const thread: Thread = { worker, inFlight: new Map(), answered: false };
     worker.on('message', (reply: VerifyReply) => {
       const batch = thread.inFlight.get(reply.id);
       if (!batch) return;
       thread.inFlight.delete(reply.id);
+      thread.answered = true;
       if (queued.length > 0) dispatch(); // what waited while this thread worked
       if ('error' in reply) {
         log.error({ err: reply.error, checks: batch.length }, 'signature worker failed a batch');
@@ -104,11 +110,15 @@ export function createSignaturePool({
       const error = new SignatureWorkerError(`a signature worker thread exited (code ${code})`);
       for (const batch of thread.inFlight.values()) for (const w of batch) w.reject(error);
       thread.inFlight.clear();
-      if (!closed) {
-        log.error({ code }, 'signature worker exited; starting a replacement');
+      if (closed) return;
+      log.error({ code }, 'signature worker exited; starting a replacement');
+      const replace = () => {
+        if (closed) return;
         threads.push(start());
         if (queued.length > 0) schedule();
-      }
+      };
+      if (thread.answered) replace();
+      else setTimeout(replace, RESTART_PAUSE_MS).unref();
     });
     return thread;
   }
@@ -119,7 +129,9 @@ export function createSignaturePool({
   function dispatch() {
     scheduled = false;
     if (closed || threads.length === 0) {
-      const error = new SignatureWorkerError('the signature workers are closed');
+      const error = new SignatureWorkerError(
+        closed ? 'the signature workers are closed' : 'no signature thread is running',
+      );
       for (const w of queued.splice(0)) w.reject(error);
       return;
     }
