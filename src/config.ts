@@ -91,11 +91,11 @@ const configSchema = z.object({
   /** SQLite's durability: FULL syncs the WAL on every commit (no committed payment is lost on power failure). */
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   /**
-   * Where FULL's fsync runs (src/db.ts): `pool`, off the event loop after the COMMIT and before any answer that
-   * depends on it; `commit`, inside each COMMIT on the event loop (slower; no other connection ever reads a
-   * commit that is not yet on disk).
+   * Where FULL's fsync runs (src/db.ts): `commit`, inside each COMMIT, so no connection ever reads a commit that
+   * is not on disk; `pool`, off the event loop after the COMMIT and before any answer or event that depends on
+   * it (more locks per second; a read on another connection may see a commit one flush before it is durable).
    */
-  WAL_SYNC: z.enum(['pool', 'commit']).default('pool'),
+  WAL_SYNC: z.enum(['commit', 'pool']).default('commit'),
   /**
    * Who copies the WAL into the database file (src/workers/checkpointer.ts): `thread`, a thread beside the event
    * loop, every 200 ms; `commit`, SQLite's automatic checkpoint inside the COMMIT that crosses 1,000 WAL pages.

@@ -7,12 +7,13 @@
  * the write lock instead of failing.
  *
  * Durability (synchronous=FULL) comes in two forms, the configuration's WAL_SYNC:
- * - `pool` (the default): the connection runs synchronous=NORMAL, so a COMMIT writes the WAL without waiting
- *   for the disk, and `syncWal` flushes the WAL with fdatasync on libuv's thread pool; the group commit
- *   (src/group-commit.ts) answers nobody before that flush. The event loop never waits for the disk.
- * - `commit`: synchronous=FULL inside SQLite, every COMMIT fsyncs on the event loop. A reader on another
- *   connection never sees a commit before it is on disk (with `pool` it may, for the length of one flush;
- *   no answer, no event, depends on it before the flush).
+ * - `commit` (the default): synchronous=FULL inside SQLite, every COMMIT fsyncs (on the event loop; the group
+ *   commit makes it one per batch). No connection ever reads a commit before it is on disk.
+ * - `pool`: the connection runs synchronous=NORMAL, so a COMMIT writes the WAL without waiting for the disk, and
+ *   `syncWal` flushes the WAL with fdatasync on libuv's thread pool; the group commit (src/group-commit.ts)
+ *   answers nobody, and announces nothing, before that flush, and the event loop never waits for the disk. But
+ *   a read on another connection (a GET served by Prisma, another instance) may see a commit for the length of
+ *   one flush before it is durable: a power cut in that window takes back something a reader saw. Hence opt-in.
  */
 import { closeSync, fdatasync, fsyncSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -39,7 +40,7 @@ export function sqliteFilePath(databaseUrl: string): string {
 export function openDatabase(
   databaseUrl: string,
   synchronous: 'FULL' | 'NORMAL' = 'FULL',
-  walSync: WalSync = 'pool',
+  walSync: WalSync = 'commit',
 ): DatabaseHandles {
   const file = sqliteFilePath(databaseUrl);
   mkdirSync(dirname(file), { recursive: true });

@@ -82,7 +82,7 @@ type OptionalSettings =
   | 'WITHDRAW_DAILY_MAX_URTC'
   | 'CUSTODY_SENDER_LEASE_S'
   | 'BOND_UNBOND_DELAY_S'
-  /** Default here: `pool` (FULL's fsync off the event loop). */
+  /** Default here: `commit` (FULL's fsync inside each COMMIT). */
   | 'WAL_SYNC'
   | 'GROUP_COMMIT_MAX_OPS'
   /** Default here: `commit` (SQLite's automatic checkpoint; a server's configuration gives it a thread). */
