@@ -4,8 +4,15 @@
  * Phases (each BENCH_SECONDS long, default 5, after a short uncounted warm-up of the same kind):
  *   1. GraphQL `{ __typename }` POSTed as JSON to /graphql — the trivial-query baseline;
  *   2. REST `POST /render/escrow` — every request a new job with its own signature and nonce;
- *   3. REST lock + release pairs — each connection locks a new job, then releases it (signed by the payer).
- * Then the ratio lock / trivial-query throughput (target >= 0.5; reported, never a failing exit code).
+ *   3. REST lock + release pairs — each connection locks a new job, then releases it (signed by the payer), at
+ *      BENCH_CONNECTIONS and at twice as many connections (BENCH_PAIR_CONNECTIONS, e.g. `32,64`).
+ * For each: req/s (pairs/s), p50/p99, and the server's CPU per request or pair, for the whole process (every
+ * thread) and for its event-loop thread alone (/proc). Then, per server variant, the ratios to the trivial-query
+ * rate against the targets (locks >= 1.0x, pairs >= 0.5x, pair p99 < 20 ms, more loops no slower), by wall
+ * clock and by event-loop CPU (reported, never a failing exit code). BENCH_VARIANTS runs several server
+ * configurations back to back, each its own process and fresh database: `name:KEY=value,KEY=value;name:...`
+ * (e.g. `before:SIGNATURE_WORKERS=0,WAL_CHECKPOINT=commit;default:`). bench/lock-phases.ts times one lock and one
+ * release phase by phase.
  * Then the inventory section (bench/inventory.ts): GPU inventory pages at 10,000 and 100,000 nodes.
  * Then the pricing section (bench/pricing.ts): market rates and price history with 10,000 online nodes at
  * 100,000 and 1,000,000 history rows.
@@ -23,7 +30,8 @@
  * BENCH_CONNECTIONS (default 32), BENCH_LOG_LEVEL (server log level, default silent; logs go to the null
  * device so that their cost is counted without flooding the terminal), BENCH_SYNCHRONOUS (FULL | NORMAL,
  * default FULL, as in production), BENCH_CPU_PROF (a directory: the server process writes a V8 CPU profile
- * there when it exits).
+ * there when it exits), BENCH_SECTIONS (comma-separated: server, inventory, pricing, subscriptions, limits;
+ * all by default).
  */
 import {
   ADMIN_KEY,
