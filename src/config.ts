@@ -1,5 +1,6 @@
 /** The environment, parsed once with zod; a bad value stops the server at start with a clear message. */
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { describeIssues } from './domain/validation.js';
 
@@ -89,6 +90,29 @@ const configSchema = z.object({
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).default(5_000),
   /** SQLite's durability: FULL syncs the WAL on every commit (no committed payment is lost on power failure). */
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
+  /**
+   * Where FULL's fsync runs (src/db.ts): `commit`, inside each COMMIT, so no connection ever reads a commit that
+   * is not on disk; `pool`, off the event loop after the COMMIT and before any answer or event that depends on
+   * it (more locks per second; a read on another connection may see a commit one flush before it is durable).
+   */
+  WAL_SYNC: z.enum(['commit', 'pool']).default('commit'),
+  /**
+   * Who copies the WAL into the database file (src/workers/checkpointer.ts): `thread`, a thread beside the event
+   * loop, every 200 ms; `commit`, SQLite's automatic checkpoint inside the COMMIT that crosses 1,000 WAL pages.
+   */
+  WAL_CHECKPOINT: z.enum(['thread', 'commit']).default('thread'),
+  /** Writes per group-commit transaction at most (src/group-commit.ts); more wait for the next turn of the loop. */
+  GROUP_COMMIT_MAX_OPS: z.coerce.number().int().min(1).max(10_000).default(128),
+  /**
+   * Threads that verify request signatures (src/workers/signature-pool.ts), beside the event loop; 0 verifies on
+   * the event loop. By default one fewer than the machine's cores (at least one).
+   */
+  SIGNATURE_WORKERS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(64)
+    .default(Math.max(1, availableParallelism() - 1)),
   /** Custody on RustChain: with a node URL and the custody wallet's key file, deposits and withdrawals are real. */
   RUSTCHAIN_NODE_URL: z
     .string()

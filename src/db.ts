@@ -5,8 +5,17 @@
  *   synchronous transactions move money. See the ledger's header for why.
  * WAL lets readers and the writer proceed together; the busy timeout makes a second process wait for
  * the write lock instead of failing.
+ *
+ * Durability (synchronous=FULL) comes in two forms, the configuration's WAL_SYNC:
+ * - `commit` (the default): synchronous=FULL inside SQLite, every COMMIT fsyncs (on the event loop; the group
+ *   commit makes it one per batch). No connection ever reads a commit before it is on disk.
+ * - `pool`: the connection runs synchronous=NORMAL, so a COMMIT writes the WAL without waiting for the disk, and
+ *   `syncWal` flushes the WAL with fdatasync on libuv's thread pool; the group commit (src/group-commit.ts)
+ *   answers nobody, and announces nothing, before that flush, and the event loop never waits for the disk. But
+ *   a read on another connection (a GET served by Prisma, another instance) may see a commit for the length of
+ *   one flush before it is durable: a power cut in that window takes back something a reader saw. Hence opt-in.
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, fdatasync, fsyncSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaClient } from '@prisma/client';
@@ -15,8 +24,12 @@ import Database from 'better-sqlite3';
 export interface DatabaseHandles {
   prisma: PrismaClient;
   sqlite: Database.Database;
+  /** Flushes every COMMIT made before the call to disk, off the event loop; null when each COMMIT does it itself. */
+  syncWal: (() => Promise<void>) | null;
   close(): Promise<void>;
 }
+
+export type WalSync = 'pool' | 'commit';
 
 const BUSY_TIMEOUT_MS = 5_000;
 
@@ -24,13 +37,19 @@ export function sqliteFilePath(databaseUrl: string): string {
   return databaseUrl.replace(/^file:/, '').replace(/\?.*$/, '');
 }
 
-export function openDatabase(databaseUrl: string, synchronous: 'FULL' | 'NORMAL' = 'FULL'): DatabaseHandles {
+export function openDatabase(
+  databaseUrl: string,
+  synchronous: 'FULL' | 'NORMAL' = 'FULL',
+  walSync: WalSync = 'commit',
+): DatabaseHandles {
   const file = sqliteFilePath(databaseUrl);
   mkdirSync(dirname(file), { recursive: true });
 
   const sqlite = new Database(file, { timeout: BUSY_TIMEOUT_MS });
   sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma(`synchronous = ${synchronous}`);
+  const syncOffLoop = synchronous === 'FULL' && walSync === 'pool';
+  sqlite.pragma(`synchronous = ${syncOffLoop ? 'NORMAL' : synchronous}`);
+  const wal = syncOffLoop ? openWalForSync(sqlite, file) : null;
   sqlite.pragma('foreign_keys = ON');
   sqlite.defaultSafeIntegers(true); // every INTEGER comes back as BigInt: no amount is ever a float
 
@@ -41,9 +60,40 @@ export function openDatabase(databaseUrl: string, synchronous: 'FULL' | 'NORMAL'
   return {
     prisma,
     sqlite,
+    syncWal: wal?.sync ?? null,
     async close() {
       await prisma.$disconnect();
       sqlite.close();
+      wal?.close();
+    },
+  };
+}
+
+/**
+ * A descriptor of the WAL file for fdatasync. The file exists from the first connection in WAL mode until the
+ * last one closes (SQLite truncates and rewrites it in place, never replaces it while open), so one descriptor
+ * serves for the connection's life. The directory is synced once, so that the WAL's name survives a power cut.
+ */
+function openWalForSync(sqlite: Database.Database, file: string): { sync: () => Promise<void>; close(): void } {
+  sqlite.prepare('SELECT count(*) FROM sqlite_master').get(); // a first read in WAL mode creates the WAL file
+  const fd = openSync(`${file}-wal`, 'r');
+  const dir = openSync(dirname(file), 'r');
+  try {
+    fsyncSync(dir);
+  } finally {
+    closeSync(dir);
+  }
+  let closed = false;
+  return {
+    sync: () =>
+      new Promise<void>((resolve, reject) => {
+        if (closed) return reject(new Error('the database is closed'));
+        fdatasync(fd, (error) => (error ? reject(error) : resolve()));
+      }),
+    close() {
+      if (closed) return;
+      closed = true;
+      closeSync(fd);
     },
   };
 }

@@ -4,6 +4,7 @@
  * for it, and tests of the services alone give it an in-memory database.
  */
 import type Database from 'better-sqlite3';
+import type { Worker } from 'node:worker_threads';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from './clock.js';
@@ -25,6 +26,8 @@ import { BOND_MIN_URTC_DEFAULT, BOND_UNBOND_DELAY_S_DEFAULT } from './pricing/el
 import { createPricingService, type PricingService } from './pricing/service.js';
 import { createPricingStore, type PricingStore } from './pricing/store.js';
 import { createGroupCommit } from './group-commit.js';
+import { startCheckpointer } from './workers/checkpointer.js';
+import { createSignaturePool, inlineVerifier, type SignatureVerifier } from './workers/signature-pool.js';
 import { createLedger, type Ledger } from './ledger.js';
 import { assertLedgerSound } from './ledger-invariants.js';
 import { createOperatorGate, type OperatorGate } from './operator.js';
@@ -61,6 +64,8 @@ export interface Market extends MarketServices {
   db: DatabaseHandles;
   /** Signs the receipts of settled escrows with the deployment's receipt key (one key for every instance). */
   receipts: ReceiptSigner;
+  /** The threads verifying signatures (SIGNATURE_WORKERS), none when they are verified on the event loop. */
+  signatureThreads(): Worker[];
   /** Closes the services, the pub/sub and the database. */
   close(): Promise<void>;
 }
@@ -77,12 +82,19 @@ type OptionalSettings =
   | 'WITHDRAW_DAILY_MAX_URTC'
   | 'CUSTODY_SENDER_LEASE_S'
   | 'BOND_UNBOND_DELAY_S'
+  /** Default here: `commit` (FULL's fsync inside each COMMIT). */
+  | 'WAL_SYNC'
+  | 'GROUP_COMMIT_MAX_OPS'
+  /** Default here: `commit` (SQLite's automatic checkpoint; a server's configuration gives it a thread). */
+  | 'WAL_CHECKPOINT'
+  /** Default here: 0, signatures verified on the event loop (a server's configuration gives it threads). */
+  | 'SIGNATURE_WORKERS'
   /** Default here: receipt.key beside the database file (the configuration's default is ./data/receipt.key, beside ./data/market.db). */
   | 'RECEIPT_KEY_FILE';
 
 /** What the services read: the operator key, and the optional settings but the pub/sub's. */
 export type ServiceSettings = Pick<Config, 'RC_ADMIN_KEY'> &
-  Partial<Pick<Config, Exclude<OptionalSettings, 'REDIS_URL'>>>;
+  Partial<Pick<Config, Exclude<OptionalSettings, 'REDIS_URL' | 'WAL_SYNC' | 'WAL_CHECKPOINT' | 'SIGNATURE_WORKERS'>>>;
 
 export interface ServiceDeps {
   log: Logger;
@@ -91,6 +103,15 @@ export interface ServiceDeps {
   pubsub: MarketPubSub;
   /** The custody chain (RustChain), or null when custody is not configured. */
   chain?: ChainAdapter | null;
+  /** Flushes committed writes to disk off the event loop (src/db.ts); without it each COMMIT is durable itself. */
+  syncWal?: (() => Promise<void>) | null;
+  /** Where request signatures are verified; on the event loop when not given. */
+  signatures?: SignatureVerifier;
+}
+
+export interface MarketOptions {
+  /** The signature threads' module (./workers/signature-worker.ts unless given; one that wraps its `answerBatch`). */
+  signatureWorkerModule?: URL;
 }
 
 /** Opens the database, audits the ledger and wires the services on it: the market of one process. */
@@ -101,8 +122,9 @@ export function createMarket(
   clock: Clock = systemClock,
   /** The custody chain (RustChain), or null when custody is not configured. */
   chain: ChainAdapter | null = null,
+  options: MarketOptions = {},
 ): Market {
-  const db = openDatabase(config.DATABASE_URL, config.SQLITE_SYNCHRONOUS);
+  const db = openDatabase(config.DATABASE_URL, config.SQLITE_SYNCHRONOUS, config.WAL_SYNC);
   assertLedgerSound(db.sqlite, log); // the money rules of src/ledger-invariants.ts audited: on a violation it logs fatal and throws, so nothing starts
   // The receipt key: created on the first start, recorded on first use; another key than the recorded one stops the start.
   let receipts: ReceiptSigner;
@@ -116,14 +138,29 @@ export function createMarket(
     void db.close();
     throw error;
   }
+  const checkpointer =
+    config.WAL_CHECKPOINT === 'thread'
+      ? startCheckpointer(db.sqlite, sqliteFilePath(config.DATABASE_URL), log.child({ component: 'checkpointer' }))
+      : null;
   const { pubsub, close: closePubSub } = createMarketPubSub(config.REDIS_URL);
-  const services = wireServices(db.sqlite, config, { log, clock, pubsub, chain });
+  const workers = config.SIGNATURE_WORKERS ?? 0;
+  const signatures =
+    workers > 0
+      ? createSignaturePool({
+          size: workers,
+          log: log.child({ component: 'signatures' }),
+          module: options.signatureWorkerModule,
+        })
+      : inlineVerifier;
+  const services = wireServices(db.sqlite, config, { log, clock, pubsub, chain, syncWal: db.syncWal, signatures });
   async function close() {
     await services.close();
+    await signatures.close();
+    await checkpointer?.close();
     await closePubSub();
     await db.close();
   }
-  return { ...services, db, receipts, close };
+  return { ...services, db, receipts, signatureThreads: signatures.threads, close };
 }
 
 /**
@@ -131,8 +168,8 @@ export function createMarket(
  * migrated in-memory database for tests of the services alone), with the pub/sub they announce on.
  */
 export function wireServices(sqlite: Database.Database, config: ServiceSettings, deps: ServiceDeps): MarketServices {
-  const { log, clock = systemClock, pubsub, chain = null } = deps;
-  const writes = createGroupCommit(sqlite);
+  const { log, clock = systemClock, pubsub, chain = null, syncWal = null, signatures } = deps;
+  const writes = createGroupCommit(sqlite, { sync: syncWal ?? undefined, maxOps: config.GROUP_COMMIT_MAX_OPS });
   const ledger = createLedger(sqlite, writes);
   const operator = createOperatorGate(config.RC_ADMIN_KEY);
   const attestationTtlS = config.ATTESTATION_TTL_S ?? 3600;
@@ -159,6 +196,7 @@ export function wireServices(sqlite: Database.Database, config: ServiceSettings,
     clock,
     log: log.child({ component: 'escrow' }),
     events: escrowEvents,
+    signatures,
     onChange: (event) => {
       // One topic per job and per wallet, so that a change wakes only its own subscribers.
       pubsub.publish('escrowOfJob', event.jobId, event);

@@ -30,6 +30,38 @@ describe('ledger.submit', () => {
     expect(auditLedger(db)).toEqual([]); // the rolled-back operation left no journal row, credit or id gap behind
   });
 
+  it('answers a lock and each kind of settlement with the row as stored', async () => {
+    const { ledger } = createInMemoryServices(() => now);
+    const payer = newWallet().address;
+    const provider = newWallet().address;
+    await ledger.submit(() => ledger.deposit(payer, 1_000n, 'ref-records', now));
+    const terms = {
+      jobType: 'render',
+      fromWallet: payer,
+      toWallet: provider,
+      expiresAt: now + 60,
+      metadata: '{"scene":"a"}',
+      units: 3n,
+      unitPriceUrtc: 10n,
+      reviewWindowS: 3600,
+    };
+    const settlements = [
+      { status: 'released', paidUrtc: 30n, refundedUrtc: 0n, reason: null, settledBy: 'payer' },
+      { status: 'released', paidUrtc: 20n, refundedUrtc: 10n, reason: null, settledBy: 'operator' },
+      { status: 'refunded', paidUrtc: 0n, refundedUrtc: 30n, reason: 'gone', settledBy: 'provider' },
+    ] as const;
+    for (const [i, how] of settlements.entries()) {
+      const jobId = `job-record-${i}`;
+      const locked = await ledger.submit(() => ledger.lock({ ...terms, jobId, amountUrtc: 30n }, now + i));
+      expect(locked).toEqual(ledger.findEscrow(jobId));
+      // A milestone first for one of them: the settlement must carry what was paid before.
+      const before = i === 1 ? await ledger.submit(() => ledger.payMilestone(locked!, 5n, now + 1)) : locked!;
+      const paid = i === 1 ? { ...how, paidUrtc: 15n } : how;
+      const settled = await ledger.submit(() => ledger.settle(before, paid, now + 2));
+      expect(settled).toEqual(ledger.findEscrow(jobId));
+    }
+  });
+
   it('lets a later operation of the same batch see an earlier one (idempotency holds inside a batch)', async () => {
     const { wallets, db } = createInMemoryServices(() => now);
     const w = newWallet().address;

@@ -80,15 +80,38 @@ function isStrictSignature(signatureHex: string): boolean {
 }
 
 export function isValidSignature(action: ActionObject, publicKeyHex: string, signatureHex: string): boolean {
-  if (!HEX_SIGNATURE.test(signatureHex) || !isStrictPublicKey(publicKeyHex) || !isStrictSignature(signatureHex))
-    return false;
+  const forms = signedForms(action);
+  return forms !== null && verifiesAny({ publicKey: publicKeyHex, signature: signatureHex, forms });
+}
+
+/**
+ * The texts a signature over `action` may cover: its canonical JSON and, when it differs, the same object in
+ * the byte form of RustChain's Python wallets (non-ASCII characters escaped). Null for a value JSON cannot carry.
+ */
+function signedForms(action: ActionObject): string[] | null {
   try {
-    const key = publicKeyObject(publicKeyHex.toLowerCase());
-    const signature = Buffer.from(signatureHex, 'hex');
     const jcs = canonicalJson(action);
-    if (verify(null, Buffer.from(jcs, 'utf8'), key, signature)) return true;
-    // RustChain's Python wallets escape non-ASCII characters; the same object in that byte form is accepted too.
-    return hasPythonForm(jcs) && verify(null, Buffer.from(canonicalJson(action, 'python'), 'utf8'), key, signature);
+    return hasPythonForm(jcs) ? [jcs, canonicalJson(action, 'python')] : [jcs];
+  } catch {
+    return null;
+  }
+}
+
+/** One signature to verify: plain strings only, so that it can be handed to a worker thread as it is. */
+export interface SignatureCheck {
+  publicKey: string;
+  signature: string;
+  /** The texts it may cover (their UTF-8 bytes); it is valid when it verifies over any of them. */
+  forms: string[];
+}
+
+/** The strict checks, then Ed25519 over each form in turn: the expensive part of a verification. */
+export function verifiesAny({ publicKey, signature, forms }: SignatureCheck): boolean {
+  if (!HEX_SIGNATURE.test(signature) || !isStrictPublicKey(publicKey) || !isStrictSignature(signature)) return false;
+  try {
+    const key = publicKeyObject(publicKey.toLowerCase());
+    const bytes = Buffer.from(signature, 'hex');
+    return forms.some((form) => verify(null, Buffer.from(form, 'utf8'), key, bytes));
   } catch {
     return false; // a public key that is not a curve point, for instance
   }
@@ -108,22 +131,44 @@ function expectedBytes(action: ActionObject): string {
   }
 }
 
+/** A verification in two halves: the check to run (anywhere), and the verdict turned into the signer or the error. */
+export interface PendingVerification {
+  check: SignatureCheck;
+  /** The signer's address when `valid`; otherwise throws INVALID_SIGNATURE. */
+  conclude(valid: boolean): string;
+}
+
 /**
- * Verifies the signature over `action` and returns the signer's address; throws INVALID_SIGNATURE when
- * either part is missing or the signature does not verify under the given public key.
+ * The cheap half of `verifyActionSignature`: throws INVALID_SIGNATURE when either part is missing, and
+ * otherwise names what to verify; `conclude` gives the answer `verifyActionSignature` would.
  */
-export function verifyActionSignature(action: ActionObject | ActionObject[], signed: SignedBy): string {
+export function prepareVerification(action: ActionObject | ActionObject[], signed: SignedBy): PendingVerification {
   const { publicKey, signature } = signed;
   if (!publicKey || !signature)
     throw new AuthorizationError('INVALID_SIGNATURE', 'public_key and signature are required');
   // Several objects when a field has more than one accepted spelling (metadata_sha256's two byte forms).
   const candidates = Array.isArray(action) ? action : [action];
-  if (!candidates.some((a) => isValidSignature(a, publicKey, signature))) {
-    // Name the bytes expected, so that a client author can compare them with what was signed.
-    throw new AuthorizationError(
-      'INVALID_SIGNATURE',
-      `signature does not verify for ${candidates[0]!.action}${expectedBytes(candidates[0]!)}`,
-    );
-  }
-  return addressFromPublicKey(publicKey.toLowerCase());
+  const forms = candidates.flatMap((a) => signedForms(a) ?? []);
+  return {
+    check: { publicKey, signature, forms },
+    conclude(valid) {
+      if (!valid) {
+        // Name the bytes expected, so that a client author can compare them with what was signed.
+        throw new AuthorizationError(
+          'INVALID_SIGNATURE',
+          `signature does not verify for ${candidates[0]!.action}${expectedBytes(candidates[0]!)}`,
+        );
+      }
+      return addressFromPublicKey(publicKey.toLowerCase());
+    },
+  };
+}
+
+/**
+ * Verifies the signature over `action` and returns the signer's address; throws INVALID_SIGNATURE when
+ * either part is missing or the signature does not verify under the given public key.
+ */
+export function verifyActionSignature(action: ActionObject | ActionObject[], signed: SignedBy): string {
+  const pending = prepareVerification(action, signed);
+  return pending.conclude(verifiesAny(pending.check));
 }

@@ -16,12 +16,13 @@ import type { Clock } from '../clock.js';
 import { DEFAULT_TTL_S, type JobType } from '../domain/fields.js';
 import { AuthorizationError, InsufficientFundsError, InvalidInputError, StateError } from '../domain/errors.js';
 import { formatRtc } from '../domain/money.js';
-import { canonicalJson, verifyActionSignature } from '../domain/signatures.js';
+import { canonicalJson, type ActionObject } from '../domain/signatures.js';
 import { isFinal, remainingOf, type EscrowRecord, type Ledger, type Settlement } from '../ledger.js';
 import type { EscrowChange, EscrowEventLog, EscrowEventMessage } from './events.js';
 import type { OperatorGate } from '../operator.js';
 import { PRICE_UNIT, priceInForce as offeredPrice, priceOfJob } from '../pricing/service.js';
 import type { PricingStore } from '../pricing/store.js';
+import { inlineVerifier, type SignatureVerifier } from '../workers/signature-pool.js';
 import {
   deliverAction,
   disputeAction,
@@ -76,6 +77,8 @@ export interface EscrowServiceDeps {
   events: EscrowEventLog;
   /** Called with the change's event after its transaction has committed, never before. */
   onChange(event: EscrowEventMessage): void;
+  /** Where signatures are verified (worker threads in a server); on the event loop when not given. */
+  signatures?: SignatureVerifier;
 }
 
 const SWEEP_BATCH = 500;
@@ -118,6 +121,7 @@ export function createEscrowService({
   clock,
   log,
   onChange,
+  signatures = inlineVerifier,
 }: EscrowServiceDeps) {
   /**
    * For a quoted lock: the provider's price in force, which the amount must match and the escrow keeps.
@@ -172,9 +176,9 @@ export function createEscrowService({
   }
 
   /** Operator when an admin key is presented (and right); otherwise the verified signer's address. */
-  function identify(
+  async function identify(
     caller: Caller,
-    action: Parameters<typeof verifyActionSignature>[0],
+    action: ActionObject | ActionObject[],
     req: { nonce?: string; publicKey?: string | null; signature?: string | null },
   ) {
     if (caller.adminKey !== undefined && caller.adminKey !== null) {
@@ -185,7 +189,7 @@ export function createEscrowService({
     if (!req.publicKey || !req.signature)
       throw new AuthorizationError('INVALID_SIGNATURE', 'public_key and signature (or X-Admin-Key) are required');
     if (!req.nonce) throw new InvalidInputError('nonce is required for a signed request');
-    return { operator: false as const, signer: verifyActionSignature(action, req) };
+    return { operator: false as const, signer: await signatures.verify(action, req) };
   }
 
   function announce(before: EscrowRecord | null, after: EscrowRecord, event: EscrowEventMessage) {
@@ -275,7 +279,7 @@ export function createEscrowService({
 
   return {
     async lock(req: LockRequest, door?: Door): Promise<EscrowResult> {
-      const signer = verifyActionSignature(lockActions(req), req);
+      const signer = await signatures.verify(lockActions(req), req);
       if (signer !== req.fromWallet) throw new AuthorizationError('FORBIDDEN', 'a lock must be signed by from_wallet');
       checkDoor(req.jobType, door);
       const now = clock();
@@ -336,7 +340,7 @@ export function createEscrowService({
 
     /** The payer's (or operator's) release: a milestone payment, an acceptance of a delivery, or the whole remainder. */
     async release(req: ReleaseRequest, caller: Caller, door?: Door): Promise<EscrowResult> {
-      const who = identify(caller, releaseAction(req), req);
+      const who = await identify(caller, releaseAction(req), req);
       const now = clock();
       return apply(() => {
         const escrow = findOrThrow(req.jobId);
@@ -375,7 +379,7 @@ export function createEscrowService({
 
     /** Returns what an open escrow holds to the payer: by the provider, the payer after a never-delivered escrow expired, or the operator. */
     async refund(req: RefundRequest, caller: Caller, door?: Door): Promise<EscrowResult> {
-      const who = identify(caller, refundAction(req), req);
+      const who = await identify(caller, refundAction(req), req);
       const now = clock();
       return apply(() => {
         const escrow = findOrThrow(req.jobId);
@@ -402,7 +406,7 @@ export function createEscrowService({
 
     /** The provider's delivery: the result's hash (and URI, and claim) recorded, the review window opened. */
     async deliver(req: DeliverRequest, door?: Door): Promise<EscrowResult> {
-      const signer = verifyActionSignature(deliverAction(req), req);
+      const signer = await signatures.verify(deliverAction(req), req);
       const now = clock();
       return apply(() => {
         const escrow = findOrThrow(req.jobId);
@@ -425,7 +429,7 @@ export function createEscrowService({
           'OPERATOR_DISABLED',
           'disputes need an operator to resolve them: RC_ADMIN_KEY is not configured',
         );
-      const signer = verifyActionSignature(disputeAction(req), req);
+      const signer = await signatures.verify(disputeAction(req), req);
       const now = clock();
       return apply(() => {
         const escrow = findOrThrow(req.jobId);
