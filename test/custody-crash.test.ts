@@ -102,7 +102,12 @@ it('kill -9 between storing the tx_hash and hearing the node: one transfer on th
     expect(node.transfers.filter((t) => t.from === custody.address)).toHaveLength(1);
     expect(node.balance(to)).toBe(1_000_000n);
     expect((await call(server.url, 'GET', `/wallet/balance?wallet=${w.address}`)).body.available_urtc).toBe('2000000');
-    expect((await call(server.url, 'GET', '/custody')).body).toMatchObject({
+    // The reserves report caches the chain balance, read on the custody loop's next tick after the confirmation.
+    const reserves = await until('the reserves read after the confirmation', async () => {
+      const body = (await call(server.url, 'GET', '/custody')).body;
+      return body.onchain_urtc === '2000000' ? body : undefined;
+    });
+    expect(reserves).toMatchObject({
       onchain_urtc: '2000000',
       liabilities_urtc: '2000000',
       surplus_urtc: '0',
