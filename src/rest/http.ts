@@ -223,7 +223,7 @@ export async function readJsonBody(
  * The body text as `readJsonBody` reads it. `lossless: true` skips the fast path below (for tests that
  * compare the two).
  *
- * Most bodies (every escrow request of the contract's clients) hold no JSON number: their values are strings.
+ * Most bodies hold no JSON number (an escrow request's amounts, times and signatures are strings).
  * For those the built-in JSON.parse, several times faster than lossless-json, builds the same value, since
  * lossless-json differs only in how it reads numbers and in refusing a key given twice (with two different
  * values). So JSON.parse is used when the text has no digit or minus sign outside its strings and the parsed
