@@ -226,6 +226,10 @@ describe.skipIf(!haveChromium)('the web console in Chromium', () => {
     await expect.poll(() => page.getByRole('heading', { name: /Escrows paid/ }).textContent()).toMatch(/\(\d+\)/);
     await shot('wallet');
 
+    // RustChain writes addresses in either case: the uppercase spelling opens the same wallet.
+    await page.goto(url(`/wallets/RTC${wallet.slice(3).toUpperCase()}`));
+    await expect.poll(() => page.getByTestId('available').textContent()).toBe(`${expected.body.available_rtc} RTC`);
+
     // An unknown page and a malformed address are said in words.
     await page.goto(url('/wallets/not-an-address'));
     await page.getByText('is not a wallet address').waitFor();

@@ -6,9 +6,8 @@ import { LivePage } from './pages/Live.js';
 import { MarketPage } from './pages/Market.js';
 import { NodePage } from './pages/Node.js';
 import { WalletPage } from './pages/Wallet.js';
+import { walletAddress } from './format.js';
 import { href, Link, navigate, useLocation, type Location } from './router.js';
-
-const ADDRESS = /^RTC[0-9a-fA-F]{40}$/;
 
 const NAV = [
   { path: '/', label: 'Inventory' },
@@ -23,9 +22,10 @@ function page(location: Location) {
     return { title: 'Inventory', view: <InventoryPage query={location.query} /> };
   if (first === 'market' && param === null) return { title: 'Market', view: <MarketPage query={location.query} /> };
   if (first === 'live' && param === null) return { title: 'Live escrows', view: <LivePage /> };
-  if (first === 'nodes' && param) return { title: 'Node', view: <NodePage minerId={param} /> };
+  if (first === 'nodes' && param) return { title: 'Node', view: <NodePage minerId={walletAddress(param) ?? param} /> };
   if (first === 'jobs' && param) return { title: 'Job', view: <JobPage jobId={param} /> };
-  if (first === 'wallets' && param) return { title: 'Wallet', view: <WalletPage address={param} /> };
+  if (first === 'wallets' && param)
+    return { title: 'Wallet', view: <WalletPage address={walletAddress(param) ?? param} /> };
   return { title: 'Not found', view: <NotFound /> };
 }
 
@@ -58,13 +58,8 @@ function Lookup() {
     if (!text) return setProblem('Enter a wallet address or a job id.');
     setProblem(null);
     setValue('');
-    navigate(
-      href(
-        ADDRESS.test(text)
-          ? `/wallets/${text.toLowerCase().replace(/^rtc/, 'RTC')}`
-          : `/jobs/${encodeURIComponent(text)}`,
-      ),
-    );
+    const wallet = walletAddress(text);
+    navigate(href(wallet ? `/wallets/${wallet}` : `/jobs/${encodeURIComponent(text)}`));
   };
   return (
     <form className="lookup" role="search" onSubmit={submit}>

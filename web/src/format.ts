@@ -61,3 +61,11 @@ export const short = (address: string) =>
 
 /** Enum values as words: "CATALOG_CONSISTENT" → "catalog consistent". */
 export const words = (value: string) => value.toLowerCase().replace(/_/g, ' ');
+
+/**
+ * An RTC address as the market stores it, its hex lowercased (RustChain writes either case), or null when the
+ * text is not one. Pages and links use this form, so a pasted uppercase address opens the same wallet.
+ */
+export function walletAddress(text: string): string | null {
+  return /^RTC[0-9a-fA-F]{40}$/.test(text) ? `RTC${text.slice(3).toLowerCase()}` : null;
+}

@@ -96,7 +96,7 @@ export function NodePage({ minerId }: { minerId: string }) {
     return (
       <section>
         <h1>Node</h1>
-        <Empty>“{minerId}” is not a node address: it is RTC followed by 40 lowercase hex characters.</Empty>
+        <Empty>“{minerId}” is not a node address: it is RTC followed by 40 hex characters.</Empty>
       </section>
     );
   const node = result.data?.gpuNode;

@@ -95,7 +95,7 @@ export function WalletPage({ address }: { address: string }) {
     return (
       <section>
         <h1>Wallet</h1>
-        <Empty>“{address}” is not a wallet address: it is RTC followed by 40 lowercase hex characters.</Empty>
+        <Empty>“{address}” is not a wallet address: it is RTC followed by 40 hex characters.</Empty>
       </section>
     );
   const wallet = balances.data?.wallet;
