@@ -290,27 +290,38 @@ export type TextReader = (path: string) => Promise<string | undefined>;
 
 const COMMAND_TIMEOUT_MS = 30_000;
 
-/** The real runner: no shell, 30 s limit (a wedged driver can hang nvidia-smi). */
-export const runCommand: Runner = (cmd, args) =>
-  new Promise((resolve, reject) => {
-    // Not spawn's own `timeout` option: its timer outlives a spawn that fails with ENOENT.
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const timer = setTimeout(() => child.kill('SIGKILL'), COMMAND_TIMEOUT_MS);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
+/**
+ * A runner for the machine's tools: no shell, and killed after `timeoutMs` (a wedged driver can hang
+ * nvidia-smi); `timedOut` words the error for whoever asked.
+ */
+export function runWithTimeout(timeoutMs: number, timedOut: (cmd: string, signal: string) => Error): Runner {
+  return (cmd, args) =>
+    new Promise<RunResult>((resolve, reject) => {
+      // Not spawn's own `timeout` option: its timer outlives a spawn that fails with ENOENT.
+      const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+      child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+      child.on('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+      child.on('close', (code, signal) => {
+        clearTimeout(timer);
+        if (signal) reject(timedOut(cmd, signal));
+        else resolve({ stdout, stderr, code: code ?? 1 });
+      });
     });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      if (signal)
-        reject(new GpuDetectionError(`${cmd} did not finish (${signal}; the limit is ${COMMAND_TIMEOUT_MS / 1000} s)`));
-      else resolve({ stdout, stderr, code: code ?? 1 });
-    });
-  });
+}
+
+/** The real runner for GPU detection: 30 s limit. */
+export const runCommand: Runner = runWithTimeout(
+  COMMAND_TIMEOUT_MS,
+  (cmd, signal) =>
+    new GpuDetectionError(`${cmd} did not finish (${signal}; the limit is ${COMMAND_TIMEOUT_MS / 1000} s)`),
+);
 
 export const readTextFile: TextReader = async (path) => {
   try {

@@ -5,10 +5,9 @@
  * limit; whatever goes wrong (not installed, the Ollama server not running, output that is not the table)
  * becomes a note, never an exception.
  */
-import { spawn } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import type { RunResult, Runner } from '../gpus.js';
+import { runWithTimeout, type RunResult, type Runner } from '../gpus.js';
 import { emptyScan, errorCode, type ScanResult } from './detect-scan.js';
 
 export const OLLAMA_LIST_TIMEOUT_MS = 15_000;
@@ -69,25 +68,11 @@ export function findOnPath(
 }
 
 /** Runs a command without a shell and kills it after `timeoutMs`; rejects on a spawn failure or the time limit. */
-export function runWithTimeout(timeoutMs: number): Runner {
-  return (cmd, args) =>
-    new Promise<RunResult>((resolve, reject) => {
-      const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-      let stdout = '';
-      let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-      child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-      child.on('error', (error) => {
-        clearTimeout(timer);
-        reject(error);
-      });
-      child.on('close', (code, signal) => {
-        clearTimeout(timer);
-        if (signal) reject(new Error(`it did not finish within ${timeoutMs / 1000} s (${signal})`));
-        else resolve({ stdout, stderr, code: code ?? 1 });
-      });
-    });
+export function ollamaRunner(timeoutMs: number): Runner {
+  return runWithTimeout(
+    timeoutMs,
+    (_cmd, signal) => new Error(`it did not finish within ${timeoutMs / 1000} s (${signal})`),
+  );
 }
 
 export interface OllamaScanOptions {
@@ -117,7 +102,7 @@ export async function scanOllamaModels({
   }
   let answer: RunResult;
   try {
-    answer = await (run ?? runWithTimeout(timeoutMs))(executable, ['list']);
+    answer = await (run ?? ollamaRunner(timeoutMs))(executable, ['list']);
   } catch (error) {
     note(errorCode(error) === 'ENOENT' ? 'ollama is not on PATH: not run' : `failed: ${(error as Error).message}`);
     return result;
