@@ -1,7 +1,7 @@
 /** Pieces every page shares: loading, error and empty states in words, badges, and links to wallets and nodes. */
 import type { ReactNode } from 'react';
 import type { CombinedError } from 'urql';
-import { short, words } from './format.js';
+import { dateTime, JOB_LABEL, rtc, short, words, type JobTypeName } from './format.js';
 import { href, Link } from './router.js';
 
 export function Loading({ what }: { what: string }) {
@@ -119,5 +119,66 @@ export function ResultUri({ uri }: { uri: string | null | undefined }) {
     </a>
   ) : (
     <span className="mono break">{uri}</span>
+  );
+}
+
+/** An escrow as a row of a table: what every escrow list of the console shows. */
+export interface EscrowRow {
+  jobId: string;
+  jobType: string;
+  amountUrtc: string;
+  status: string;
+  fromWallet: string;
+  toWallet?: string;
+  createdAt: string;
+}
+
+/** A table of escrows with the parties the page does not already name (a node's page shows only the payer). */
+export function EscrowTable({
+  escrows,
+  parties,
+}: {
+  escrows: readonly EscrowRow[];
+  parties: readonly ('payer' | 'provider')[];
+}) {
+  return (
+    <div className="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Job</th>
+            <th scope="col">Type</th>
+            <th scope="col" className="num">
+              Amount
+            </th>
+            <th scope="col">Status</th>
+            {parties.includes('payer') && <th scope="col">Payer</th>}
+            {parties.includes('provider') && <th scope="col">Provider</th>}
+            <th scope="col">Locked</th>
+          </tr>
+        </thead>
+        <tbody>
+          {escrows.map((e) => (
+            <tr key={e.jobId}>
+              <td>
+                <JobLink jobId={e.jobId} />
+              </td>
+              <td>{JOB_LABEL[e.jobType as JobTypeName]}</td>
+              <td className="num">{rtc(e.amountUrtc)}</td>
+              <td>
+                <Badge value={e.status} />
+              </td>
+              {parties.includes('payer') && (
+                <td>
+                  <WalletLink address={e.fromWallet} />
+                </td>
+              )}
+              {parties.includes('provider') && <td>{e.toWallet && <WalletLink address={e.toWallet} />}</td>}
+              <td>{dateTime(e.createdAt)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }

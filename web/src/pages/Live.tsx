@@ -7,7 +7,7 @@ import { useQuery, useSubscription } from 'urql';
 import { ago, dateTime, JOB_LABEL, rtc, words, type JobTypeName } from '../format.js';
 import { graphql } from '../gql/index.js';
 import type { LiveFeedSubscription } from '../gql/graphql.js';
-import { Badge, Empty, ErrorNotice, JobLink, Loading, NodeLink, WalletLink } from '../ui.js';
+import { Badge, Empty, ErrorNotice, EscrowTable, JobLink, Loading, NodeLink, WalletLink } from '../ui.js';
 
 const FeedStart = graphql(`
   query FeedStart {
@@ -143,44 +143,7 @@ export function LivePage() {
           <Empty>No escrow has been locked yet.</Empty>
         ) : (
           <>
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Job</th>
-                    <th scope="col">Type</th>
-                    <th scope="col" className="num">
-                      Amount
-                    </th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Payer</th>
-                    <th scope="col">Provider</th>
-                    <th scope="col">Locked</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {latest.data.escrows.edges.map(({ node: e }) => (
-                    <tr key={e.jobId}>
-                      <td>
-                        <JobLink jobId={e.jobId} />
-                      </td>
-                      <td>{JOB_LABEL[e.jobType as JobTypeName]}</td>
-                      <td className="num">{rtc(e.amountUrtc)}</td>
-                      <td>
-                        <Badge value={e.status} />
-                      </td>
-                      <td>
-                        <WalletLink address={e.fromWallet} />
-                      </td>
-                      <td>
-                        <WalletLink address={e.toWallet} />
-                      </td>
-                      <td>{dateTime(e.createdAt)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <EscrowTable escrows={latest.data.escrows.edges.map((edge) => edge.node)} parties={['payer', 'provider']} />
             <nav className="pager" aria-label="Escrow pages">
               <button type="button" disabled={cursors.length === 0} onClick={() => setCursors(cursors.slice(0, -1))}>
                 ← Newer

@@ -3,7 +3,7 @@ import { useQuery, useSubscription } from 'urql';
 import { PriceStepChart } from '../PriceChart.js';
 import { ago, dateTime, gb, JOB_LABEL, rtc, UNIT_LABEL, words, type JobTypeName } from '../format.js';
 import { graphql } from '../gql/index.js';
-import { Badge, Empty, ErrorNotice, Flags, JobLink, Loading, WalletLink } from '../ui.js';
+import { Badge, Empty, ErrorNotice, EscrowTable, Flags, Loading } from '../ui.js';
 import { PRICE_OF } from './Inventory.js';
 
 const NodeDetails = graphql(`
@@ -215,40 +215,7 @@ export function NodePage({ minerId }: { minerId: string }) {
           {node.escrowHistory.length === 0 ? (
             <Empty>No escrow has paid this node yet.</Empty>
           ) : (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Job</th>
-                    <th scope="col">Type</th>
-                    <th scope="col" className="num">
-                      Amount
-                    </th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Payer</th>
-                    <th scope="col">Locked</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {node.escrowHistory.map((e) => (
-                    <tr key={e.jobId}>
-                      <td>
-                        <JobLink jobId={e.jobId} />
-                      </td>
-                      <td>{JOB_LABEL[e.jobType as JobTypeName]}</td>
-                      <td className="num">{rtc(e.amountUrtc)}</td>
-                      <td>
-                        <Badge value={e.status} />
-                      </td>
-                      <td>
-                        <WalletLink address={e.fromWallet} />
-                      </td>
-                      <td>{dateTime(e.createdAt)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <EscrowTable escrows={node.escrowHistory} parties={['payer']} />
           )}
         </>
       )}

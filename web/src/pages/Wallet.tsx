@@ -1,9 +1,9 @@
 /** A wallet, read-only: available and held balances, escrows paid and received, deposits and withdrawals. */
 import { useState, type ReactNode } from 'react';
 import { useQuery } from 'urql';
-import { dateTime, JOB_LABEL, rtc, type JobTypeName } from '../format.js';
+import { dateTime, rtc } from '../format.js';
 import { graphql } from '../gql/index.js';
-import { Badge, Empty, ErrorNotice, JobLink, Loading, WalletLink } from '../ui.js';
+import { Badge, Empty, ErrorNotice, EscrowTable, Loading, WalletLink } from '../ui.js';
 
 const WalletBalances = graphql(`
   query WalletBalances($address: String!) {
@@ -187,24 +187,10 @@ function EscrowSection({ address, role, title }: { address: string; role: 'PAYER
           </Empty>
         ) : (
           <>
-            <Table head={['Job', 'Type', 'Amount', 'Status', role === 'PAYER' ? 'Provider' : 'Payer', 'Locked']}>
-              {page.edges.map(({ node: e }) => (
-                <tr key={e.jobId}>
-                  <td>
-                    <JobLink jobId={e.jobId} />
-                  </td>
-                  <td>{JOB_LABEL[e.jobType as JobTypeName]}</td>
-                  <td className="num">{rtc(e.amountUrtc)}</td>
-                  <td>
-                    <Badge value={e.status} />
-                  </td>
-                  <td>
-                    <WalletLink address={role === 'PAYER' ? e.toWallet : e.fromWallet} />
-                  </td>
-                  <td>{dateTime(e.createdAt)}</td>
-                </tr>
-              ))}
-            </Table>
+            <EscrowTable
+              escrows={page.edges.map((edge) => edge.node)}
+              parties={role === 'PAYER' ? ['provider'] : ['payer']}
+            />
             {pager(page.pageInfo, `${title} pages`)}
           </>
         ))}
