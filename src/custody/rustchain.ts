@@ -17,6 +17,7 @@
 import { createHash, createPrivateKey, createPublicKey, sign as ed25519Sign, type KeyObject } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { isLosslessNumber, parse as parseLosslessJson } from 'lossless-json';
+import { RTC_ADDRESS } from '@gpu-render-protocol/agent/protocol';
 import { InvalidInputError } from '../domain/errors.js';
 import { formatRtc, MAX_AMOUNT_URTC } from '../domain/money.js';
 import { canonicalJson } from '../domain/canonical-json.js';
@@ -28,7 +29,6 @@ export const RUSTCHAIN_MAINNET_CHAIN_ID = 'rustchain-mainnet-v2';
 /** Ed25519 seeds become Node KeyObjects through this PKCS#8 prefix (as in src/domain/signatures.ts). */
 const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 const SEED_HEX = /^[0-9a-fA-F]{64}$/;
-const RTC_ADDRESS = /^RTC[0-9a-fA-F]{40}$/;
 const TX_HASH = /^[0-9a-fA-F]{32}$/;
 const CHAIN_ID = /^[A-Za-z0-9._-]{1,64}$/;
 /** The node keeps `memo[:80]` in its listings; a longer memo would come back cut. */

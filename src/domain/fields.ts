@@ -34,17 +34,18 @@ export const referenceField = z
 /** 30 days, the longest an escrow may stay locked. */
 export const MAX_TTL_S = 30 * 24 * 3600;
 export const DEFAULT_TTL_S = 24 * 3600;
-export const ttlField = z
-  .union(
-    [
-      z.number().int(),
-      z
-        .string()
-        .regex(/^\d{1,10}$/)
-        .transform(Number),
-    ],
-    { error: 'must be an integer number of seconds' },
-  )
+/** A whole number of seconds, sent as a JSON integer or a digit string. */
+export const wholeSecondsField = z.union(
+  [
+    z.number().int(),
+    z
+      .string()
+      .regex(/^\d{1,10}$/)
+      .transform(Number),
+  ],
+  { error: 'must be an integer number of seconds' },
+);
+export const ttlField = wholeSecondsField
   .pipe(z.number().int().min(1).max(MAX_TTL_S, `must be at most ${MAX_TTL_S} (30 days)`))
   .nullish();
 

@@ -19,6 +19,7 @@ import {
   requiredAmount,
   signatureField,
   ttlField,
+  wholeSecondsField,
   unitsField,
   walletOfAddress,
   type JobType,
@@ -35,17 +36,7 @@ export const REVIEW_WINDOW_S_DEFAULT = 72 * 3600;
 export const REVIEW_WINDOW_S_MIN = 60;
 export const REVIEW_WINDOW_S_MAX = 30 * 24 * 3600;
 /** Like `ttl_s`: a JSON integer or a digit string. */
-export const reviewWindowField = z
-  .union(
-    [
-      z.number().int(),
-      z
-        .string()
-        .regex(/^\d{1,10}$/)
-        .transform(Number),
-    ],
-    { error: 'must be an integer number of seconds' },
-  )
+export const reviewWindowField = wholeSecondsField
   .pipe(
     z
       .number()

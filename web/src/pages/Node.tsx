@@ -1,7 +1,7 @@
 /** One GPU node: hardware, trust, its price per job type with the history of each, earnings and recent escrows. */
 import { useQuery, useSubscription } from 'urql';
 import { PriceStepChart } from '../PriceChart.js';
-import { ago, dateTime, gb, JOB_LABEL, rtc, UNIT_LABEL, words, type JobTypeName } from '../format.js';
+import { ago, dateTime, gb, JOB_LABEL, rtc, UNIT_LABEL, walletAddress, words, type JobTypeName } from '../format.js';
 import { graphql } from '../gql/index.js';
 import { Badge, Empty, ErrorNotice, EscrowTable, Flags, Loading } from '../ui.js';
 import { PRICE_OF } from './Inventory.js';
@@ -83,10 +83,8 @@ const NodeChanges = graphql(`
   }
 `);
 
-const ADDRESS = /^RTC[0-9a-f]{40}$/;
-
 export function NodePage({ minerId }: { minerId: string }) {
-  const valid = ADDRESS.test(minerId);
+  const valid = walletAddress(minerId) === minerId;
   const [result, refetch] = useQuery({ query: NodeDetails, variables: { minerId }, pause: !valid });
   useSubscription({ query: NodeChanges, variables: { minerId }, pause: !valid }, (_p, event) => {
     refetch({ requestPolicy: 'network-only' });

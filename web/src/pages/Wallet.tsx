@@ -1,7 +1,7 @@
 /** A wallet, read-only: available and held balances, escrows paid and received, deposits and withdrawals. */
 import { useState, type ReactNode } from 'react';
 import { useQuery } from 'urql';
-import { dateTime, rtc } from '../format.js';
+import { dateTime, rtc, walletAddress } from '../format.js';
 import { graphql } from '../gql/index.js';
 import { Badge, Empty, ErrorNotice, EscrowTable, Loading, WalletLink } from '../ui.js';
 
@@ -86,10 +86,8 @@ const WalletWithdrawals = graphql(`
   }
 `);
 
-const ADDRESS = /^RTC[0-9a-f]{40}$/;
-
 export function WalletPage({ address }: { address: string }) {
-  const valid = ADDRESS.test(address);
+  const valid = walletAddress(address) === address;
   const [balances] = useQuery({ query: WalletBalances, variables: { address }, pause: !valid });
   if (!valid)
     return (
