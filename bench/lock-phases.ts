@@ -20,6 +20,8 @@ import { envInt, lockBody, migrateDatabase, percentile, releaseBody, runIfMain }
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createGroupCommit } from '../src/group-commit.js';
+import { createSqliteEngine } from '../src/sql/sqlite.js';
 
 const PHASES = ['parse', 'verify', 'statements', 'event', 'commit', 'fsync', 'respond'] as const;
 type PhaseName = (typeof PHASES)[number];
@@ -44,10 +46,12 @@ export async function runLockPhaseBench(): Promise<void> {
   );
   const { ledger, escrowEvents: events } = market;
   const sqlite = market.db.sqlite;
+  // The statements driven on this stack, inside the transactions timed below (as the group commit drives them).
+  const run = createSqliteEngine(sqlite, createGroupCommit(sqlite)).now;
   const syncWal = market.db.syncWal!;
   const payer = walletFromSeed('be'.repeat(32));
   const provider = walletFromSeed('ef'.repeat(32));
-  await ledger.submit(() => ledger.deposit(payer.address, 10n ** 15n, 'phases', Math.floor(Date.now() / 1000)));
+  await ledger.write(() => ledger.deposit(payer.address, 10n ** 15n, 'phases', Math.floor(Date.now() / 1000)));
 
   const lock = emptySamples();
   const release = emptySamples();
@@ -72,25 +76,28 @@ export async function runLockPhaseBench(): Promise<void> {
       mark(lock, 'verify');
       let escrow = sqlite
         .transaction(() => {
-          if (ledger.findEscrow(jobId) || ledger.isNonceUsed(signer, lockReq.nonce)) throw new Error('not fresh');
-          const e = ledger.lock(
-            {
-              jobId,
-              jobType: lockReq.jobType,
-              fromWallet: lockReq.fromWallet,
-              toWallet: lockReq.toWallet,
-              amountUrtc: lockReq.amountUrtc,
-              expiresAt: now + 3600,
-              metadata: null,
-              units: null,
-              unitPriceUrtc: null,
-              reviewWindowS: 259_200,
-            },
-            now,
+          if (run(ledger.findEscrow(jobId)) || run(ledger.isNonceUsed(signer, lockReq.nonce)))
+            throw new Error('not fresh');
+          const e = run(
+            ledger.lock(
+              {
+                jobId,
+                jobType: lockReq.jobType,
+                fromWallet: lockReq.fromWallet,
+                toWallet: lockReq.toWallet,
+                amountUrtc: lockReq.amountUrtc,
+                expiresAt: now + 3600,
+                metadata: null,
+                units: null,
+                unitPriceUrtc: null,
+                reviewWindowS: 259_200,
+              },
+              now,
+            ),
           )!;
-          ledger.useNonce(signer, lockReq.nonce, 'escrow.lock', jobId, now);
+          run(ledger.useNonce(signer, lockReq.nonce, 'escrow.lock', jobId, now));
           mark(lock, 'statements');
-          events.record(e, 'locked', now);
+          run(events.record(e, 'locked', now));
           mark(lock, 'event');
           return e;
         })
@@ -108,16 +115,18 @@ export async function runLockPhaseBench(): Promise<void> {
       mark(release, 'verify');
       escrow = sqlite
         .transaction(() => {
-          const before = ledger.findEscrow(jobId)!;
-          if (ledger.isNonceUsed(releaser, releaseReq.nonce!)) throw new Error('not fresh');
-          ledger.useNonce(releaser, releaseReq.nonce!, 'escrow.release', jobId, now);
-          const after = ledger.settle(
-            before,
-            { status: 'released', paidUrtc: before.amountUrtc, refundedUrtc: 0n, reason: null, settledBy: 'payer' },
-            now,
+          const before = run(ledger.findEscrow(jobId))!;
+          if (run(ledger.isNonceUsed(releaser, releaseReq.nonce!))) throw new Error('not fresh');
+          run(ledger.useNonce(releaser, releaseReq.nonce!, 'escrow.release', jobId, now));
+          const after = run(
+            ledger.settle(
+              before,
+              { status: 'released', paidUrtc: before.amountUrtc, refundedUrtc: 0n, reason: null, settledBy: 'payer' },
+              now,
+            ),
           );
           mark(release, 'statements');
-          events.record(after, 'released', now);
+          run(events.record(after, 'released', now));
           mark(release, 'event');
           return after;
         })

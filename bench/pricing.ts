@@ -66,6 +66,7 @@ import { fairRate } from '../src/pricing/fair-rate.js';
 import { BOND_MIN_URTC_DEFAULT } from '../src/pricing/eligibility.js';
 import { createPricingService, PRICE_UNIT, priceOfJob, REALISED_WINDOW_S } from '../src/pricing/service.js';
 import { createGroupCommit } from '../src/group-commit.js';
+import { createSqliteEngine } from '../src/sql/sqlite.js';
 import { createPricingStore, outlierFlag, PRICE_COLUMN_SQL } from '../src/pricing/store.js';
 import { createMarketYoga } from '../src/server.js';
 
@@ -408,7 +409,7 @@ export async function runPricingBench(): Promise<void> {
       store: createPricingStore(recordingConnection(db, executed)),
       clock: () => now,
       attestationTtlS: TTL_S,
-      writes: createGroupCommit(db),
+      sql: createSqliteEngine(db, createGroupCommit(db)),
       onRateChange: () => {},
     });
 

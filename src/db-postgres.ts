@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import type { PrismaClient } from './generated/postgres-client/index.js';
+import { postgresTypes } from './sql/postgres.js';
 
 export interface PostgresPoolSettings {
   connectionString: string;
@@ -160,4 +161,9 @@ export async function openPostgresPrisma(databaseUrl: string): Promise<PrismaCli
   // Loaded here, not at the top: prisma.config.ts imports this module before that client has been generated.
   const { PrismaClient } = await import('./generated/postgres-client/index.js');
   return new PrismaClient({ adapter: postgresAdapter(databaseUrl) });
+}
+
+/** The pool the statements of src/sql/postgres.ts run on: the same settings as Prisma's, integers as SQLite gives them. */
+export function createPostgresPool(databaseUrl: string): pg.Pool {
+  return new pg.Pool({ ...postgresPoolSettings(databaseUrl), types: postgresTypes });
 }

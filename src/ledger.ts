@@ -27,10 +27,9 @@
  * knows how to read and write the rows consistently. Prisma owns the schema and migrations and serves
  * every read outside a money transaction.
  */
-import type Database from 'better-sqlite3';
 import type { Deposit, Escrow, Wallet } from '@prisma/client';
-import type { GroupCommit } from './group-commit.js';
 import { invariant } from './ledger-invariants.js';
+import { numberOrNull as num, sql, type Row, type SqlEngine, type Work } from './sql/statement.js';
 
 export type EscrowRecord = Escrow;
 export type WalletRecord = Wallet;
@@ -67,9 +66,6 @@ export interface BondRecord {
   createdAt: number;
   updatedAt: number;
 }
-
-type Row = Record<string, unknown>;
-const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
 function toEscrow(r: Row): EscrowRecord {
   return {
@@ -168,152 +164,157 @@ export interface Delivery {
 
 export type Ledger = ReturnType<typeof createLedger>;
 
-export function createLedger(db: Database.Database, writes: GroupCommit) {
-  const s = {
-    escrowByJob: db.prepare('SELECT * FROM render_escrow WHERE job_id = ?'),
-    walletByAddress: db.prepare('SELECT * FROM wallets WHERE address = ?'),
-    depositByReference: db.prepare('SELECT * FROM deposits WHERE reference = ?'),
-    ensureWallet: db.prepare(
-      'INSERT INTO wallets (address, available_urtc, locked_urtc, created_at, updated_at) VALUES (?, 0, 0, ?, ?) ON CONFLICT (address) DO NOTHING',
-    ),
-    nonceUsed: db.prepare('SELECT 1 FROM used_nonces WHERE signer = ? AND nonce = ?').pluck(),
-    useNonce: db.prepare('INSERT INTO used_nonces (signer, nonce, action, job_id, used_at) VALUES (?, ?, ?, ?, ?)'),
-    debitToLock: db.prepare(
-      `UPDATE wallets SET available_urtc = available_urtc - @amount, locked_urtc = locked_urtc + @amount, updated_at = @now
-       WHERE address = @address AND available_urtc >= @amount`,
-    ),
-    unlock: db.prepare(
-      `UPDATE wallets SET locked_urtc = locked_urtc - @locked, available_urtc = available_urtc + @returned, updated_at = @now
-       WHERE address = @address AND locked_urtc >= @locked`,
-    ),
-    credit: db.prepare('UPDATE wallets SET available_urtc = available_urtc + ?, updated_at = ? WHERE address = ?'),
-    // No RETURNING on the two hottest statements: reading the 26 columns back costs more than the write itself;
-    // the record is built from what was written (every other column is NULL or 0 on insert, set by the guard on settle).
-    insertEscrow: db.prepare(
-      `INSERT INTO render_escrow (job_id, job_type, from_wallet, to_wallet, amount_urtc, status, created_at, expires_at, metadata, units, unit_price_urtc, review_window_s)
-       VALUES (?, ?, ?, ?, ?, 'locked', ?, ?, ?, ?, ?, ?)`,
-    ),
-    // Each escrow UPDATE is guarded on the state its caller read: status and the amounts paid so far.
-    payMilestone: db.prepare(
-      `UPDATE render_escrow SET released_urtc = released_urtc + @amount
-       WHERE id = @id AND status = 'locked' AND released_urtc = @releasedBefore AND refunded_urtc = 0
-         AND amount_urtc - released_urtc > @amount RETURNING *`,
-    ),
-    deliver: db.prepare(
-      `UPDATE render_escrow SET status = 'delivered', delivered_at = @now, review_until = @now + review_window_s,
-         claimed_urtc = @claimed, result_hash = @resultHash, result_uri = @resultUri
-       WHERE id = @id AND status = 'locked' AND expires_at > @now AND released_urtc = @releasedBefore
-         AND @claimed <= amount_urtc - released_urtc RETURNING *`,
-    ),
-    dispute: db.prepare(
-      `UPDATE render_escrow SET status = 'disputed', disputed_at = @now, dispute_reason = @reason
-       WHERE id = @id AND status = 'delivered' AND review_until > @now RETURNING *`,
-    ),
-    settleEscrow: db.prepare(
-      `UPDATE render_escrow SET status = @status, released_urtc = released_urtc + @paid, refunded_urtc = @refunded,
-         released_at = CASE WHEN released_urtc + @paid > 0 THEN @now END, refunded_at = CASE WHEN @refunded > 0 THEN @now END,
-         refund_reason = @reason, settled_by = @settledBy
-       WHERE id = @id AND status = @statusBefore AND released_urtc = @releasedBefore AND refunded_urtc = 0`,
-    ),
-    insertDeposit: db.prepare(
-      'INSERT INTO deposits (reference, wallet, amount_urtc, created_at) VALUES (?, ?, ?, ?) RETURNING *',
-    ),
-    journal: db.prepare(
-      'INSERT INTO journal (from_account, to_account, amount_urtc, kind, job_id, reference, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    ),
-    expiredJobs: db
-      .prepare(
-        "SELECT job_id FROM render_escrow WHERE status = 'locked' AND expires_at <= ? ORDER BY expires_at LIMIT ?",
-      )
-      .pluck(),
-    reviewedJobs: db
-      .prepare(
-        "SELECT job_id FROM render_escrow INDEXED BY render_escrow_review_until_delivered_idx WHERE status = 'delivered' AND review_until <= ? ORDER BY review_until LIMIT ?",
-      )
-      .pluck(),
-    bondOf: db.prepare('SELECT * FROM node_bonds WHERE miner_id = ?'),
-    debit: db.prepare(
-      'UPDATE wallets SET available_urtc = available_urtc - @amount, updated_at = @now WHERE address = @address AND available_urtc >= @amount',
-    ),
-    addBond: db.prepare(
-      `INSERT INTO node_bonds (miner_id, bonded_urtc, created_at, updated_at) VALUES (@minerId, @amount, @now, @now)
-       ON CONFLICT (miner_id) DO UPDATE SET bonded_urtc = bonded_urtc + @amount, updated_at = @now RETURNING *`,
-    ),
-    startUnbond: db.prepare(
-      `UPDATE node_bonds SET bonded_urtc = bonded_urtc - @amount, unbonding_urtc = unbonding_urtc + @amount, unbond_at = @unbondAt, updated_at = @now
-       WHERE miner_id = @minerId AND bonded_urtc >= @amount RETURNING *`,
-    ),
-    finishUnbond: db.prepare(
-      `UPDATE node_bonds SET unbonding_urtc = 0, unbond_at = NULL, updated_at = @now
-       WHERE miner_id = @minerId AND unbonding_urtc = @amount AND unbond_at <= @now RETURNING *`,
-    ),
-    slash: db.prepare(
-      `UPDATE node_bonds SET bonded_urtc = bonded_urtc - @fromBonded, unbonding_urtc = unbonding_urtc - @fromUnbonding,
-         unbond_at = CASE WHEN unbonding_urtc - @fromUnbonding = 0 THEN NULL ELSE unbond_at END,
-         slashed_urtc = slashed_urtc + @fromBonded + @fromUnbonding, updated_at = @now
-       WHERE miner_id = @minerId AND bonded_urtc >= @fromBonded AND unbonding_urtc >= @fromUnbonding RETURNING *`,
-    ),
-    slashByReference: db
-      .prepare("SELECT 1 FROM journal WHERE from_account = ? AND kind = 'slash' AND reference = ?")
-      .pluck(),
-    maturedBonds: db.prepare('SELECT miner_id FROM node_bonds WHERE unbond_at <= ? ORDER BY unbond_at LIMIT ?').pluck(),
-  };
+/** The rows a write reads to decide are locked for it on PostgreSQL (`forUpdate`): its checks hold until COMMIT. */
+const s = {
+  escrowByJob: sql('SELECT * FROM render_escrow WHERE job_id = ?', { forUpdate: true }),
+  walletByAddress: sql('SELECT * FROM wallets WHERE address = ?'),
+  depositByReference: sql('SELECT * FROM deposits WHERE reference = ?'),
+  ensureWallet: sql(
+    'INSERT INTO wallets (address, available_urtc, locked_urtc, created_at, updated_at) VALUES (?, 0, 0, ?, ?) ON CONFLICT (address) DO NOTHING',
+  ),
+  nonceUsed: sql('SELECT 1 FROM used_nonces WHERE signer = ? AND nonce = ?'),
+  useNonce: sql('INSERT INTO used_nonces (signer, nonce, action, job_id, used_at) VALUES (?, ?, ?, ?, ?)'),
+  debitToLock: sql(
+    `UPDATE wallets SET available_urtc = available_urtc - @amount, locked_urtc = locked_urtc + @amount, updated_at = @now
+     WHERE address = @address AND available_urtc >= @amount`,
+  ),
+  unlock: sql(
+    `UPDATE wallets SET locked_urtc = locked_urtc - @locked, available_urtc = available_urtc + @returned, updated_at = @now
+     WHERE address = @address AND locked_urtc >= @locked`,
+  ),
+  credit: sql('UPDATE wallets SET available_urtc = available_urtc + ?, updated_at = ? WHERE address = ?'),
+  // Only the id back on the two hottest statements: reading the 26 columns back costs more than the write itself;
+  // the record is built from what was written (every other column is NULL or 0 on insert, set by the guard on settle).
+  insertEscrow: sql(
+    `INSERT INTO render_escrow (job_id, job_type, from_wallet, to_wallet, amount_urtc, status, created_at, expires_at, metadata, units, unit_price_urtc, review_window_s)
+     VALUES (?, ?, ?, ?, ?, 'locked', ?, ?, ?, ?, ?, ?) RETURNING id`,
+  ),
+  // Each escrow UPDATE is guarded on the state its caller read: status and the amounts paid so far.
+  payMilestone: sql(
+    `UPDATE render_escrow SET released_urtc = released_urtc + @amount
+     WHERE id = @id AND status = 'locked' AND released_urtc = @releasedBefore AND refunded_urtc = 0
+       AND amount_urtc - released_urtc > @amount RETURNING *`,
+  ),
+  deliver: sql(
+    `UPDATE render_escrow SET status = 'delivered', delivered_at = @now, review_until = @now + review_window_s,
+       claimed_urtc = @claimed, result_hash = @resultHash, result_uri = @resultUri
+     WHERE id = @id AND status = 'locked' AND expires_at > @now AND released_urtc = @releasedBefore
+       AND @claimed <= amount_urtc - released_urtc RETURNING *`,
+  ),
+  dispute: sql(
+    `UPDATE render_escrow SET status = 'disputed', disputed_at = @now, dispute_reason = @reason
+     WHERE id = @id AND status = 'delivered' AND review_until > @now RETURNING *`,
+  ),
+  settleEscrow: sql(
+    `UPDATE render_escrow SET status = @status, released_urtc = released_urtc + @paid, refunded_urtc = @refunded,
+       released_at = CASE WHEN released_urtc + @paid > 0 THEN @now END, refunded_at = CASE WHEN @refunded > 0 THEN @now END,
+       refund_reason = @reason, settled_by = @settledBy
+     WHERE id = @id AND status = @statusBefore AND released_urtc = @releasedBefore AND refunded_urtc = 0`,
+  ),
+  insertDeposit: sql(
+    'INSERT INTO deposits (reference, wallet, amount_urtc, created_at) VALUES (?, ?, ?, ?) RETURNING *',
+  ),
+  journal: sql(
+    'INSERT INTO journal (from_account, to_account, amount_urtc, kind, job_id, reference, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  ),
+  expiredJobs: sql(
+    "SELECT job_id FROM render_escrow WHERE status = 'locked' AND expires_at <= ? ORDER BY expires_at LIMIT ?",
+  ),
+  reviewedJobs: sql({
+    // SQLite's planner would otherwise pick the status index and sort; PostgreSQL picks the partial index itself.
+    sqlite:
+      "SELECT job_id FROM render_escrow INDEXED BY render_escrow_review_until_delivered_idx WHERE status = 'delivered' AND review_until <= ? ORDER BY review_until LIMIT ?",
+    postgres:
+      "SELECT job_id FROM render_escrow WHERE status = 'delivered' AND review_until <= ? ORDER BY review_until LIMIT ?",
+  }),
+  bondOf: sql('SELECT * FROM node_bonds WHERE miner_id = ?', { forUpdate: true }),
+  debit: sql(
+    'UPDATE wallets SET available_urtc = available_urtc - @amount, updated_at = @now WHERE address = @address AND available_urtc >= @amount',
+  ),
+  addBond: sql(
+    `INSERT INTO node_bonds (miner_id, bonded_urtc, created_at, updated_at) VALUES (@minerId, @amount, @now, @now)
+     ON CONFLICT (miner_id) DO UPDATE SET bonded_urtc = node_bonds.bonded_urtc + @amount, updated_at = @now RETURNING *`,
+  ),
+  startUnbond: sql(
+    `UPDATE node_bonds SET bonded_urtc = bonded_urtc - @amount, unbonding_urtc = unbonding_urtc + @amount, unbond_at = @unbondAt, updated_at = @now
+     WHERE miner_id = @minerId AND bonded_urtc >= @amount RETURNING *`,
+  ),
+  finishUnbond: sql(
+    `UPDATE node_bonds SET unbonding_urtc = 0, unbond_at = NULL, updated_at = @now
+     WHERE miner_id = @minerId AND unbonding_urtc = @amount AND unbond_at <= @now RETURNING *`,
+  ),
+  slash: sql(
+    `UPDATE node_bonds SET bonded_urtc = bonded_urtc - @fromBonded, unbonding_urtc = unbonding_urtc - @fromUnbonding,
+       unbond_at = CASE WHEN unbonding_urtc - @fromUnbonding = 0 THEN NULL ELSE unbond_at END,
+       slashed_urtc = slashed_urtc + @fromBonded + @fromUnbonding, updated_at = @now
+     WHERE miner_id = @minerId AND bonded_urtc >= @fromBonded AND unbonding_urtc >= @fromUnbonding RETURNING *`,
+  ),
+  slashByReference: sql("SELECT 1 FROM journal WHERE from_account = ? AND kind = 'slash' AND reference = ?"),
+  maturedBonds: sql('SELECT miner_id FROM node_bonds WHERE unbond_at <= ? ORDER BY unbond_at LIMIT ?'),
+};
 
-  function journal(
-    from: string,
-    to: string,
-    amount: bigint,
-    kind: JournalKind,
-    jobId: string | null,
-    reference: string | null,
-    now: number,
-  ) {
-    // An INSERT either writes its row or throws, unless a trigger silently ignores it: then a balance has no journal row.
-    invariant(
-      s.journal.run(from, to, amount, kind, jobId, reference, now).changes === 1,
-      'I2',
-      `${kind} of ${amount} µRTC from ${from} to ${to} was not journaled`,
-    );
-  }
+function* journal(
+  from: string,
+  to: string,
+  amount: bigint,
+  kind: JournalKind,
+  jobId: string | null,
+  reference: string | null,
+  now: number,
+): Work<void> {
+  // An INSERT either writes its row or throws, unless a trigger silently ignores it: then a balance has no journal row.
+  invariant(
+    (yield* s.journal.run([from, to, amount, kind, jobId, reference, now])) === 1,
+    'I2',
+    `${kind} of ${amount} µRTC from ${from} to ${to} was not journaled`,
+  );
+}
 
+/**
+ * The ledger's operations, each a unit of work (src/sql/statement.ts) to run inside `write` (which makes the
+ * operations it is given one atomic change) or, for the finders, inside `read`.
+ */
+export function createLedger(engine: SqlEngine) {
   return {
-    /** Runs a synchronous operation of the methods below atomically; resolves once it is committed. */
-    submit: writes.submit,
+    /** Runs a unit of work of the operations below atomically; resolves once it is durably committed. */
+    write: engine.write,
+    /** Runs reads of the operations below. */
+    read: engine.read,
 
-    findEscrow(jobId: string): EscrowRecord | null {
-      const row = s.escrowByJob.get(jobId) as Row | undefined;
+    *findEscrow(jobId: string): Work<EscrowRecord | null> {
+      const row = yield* s.escrowByJob.get([jobId]);
       return row ? toEscrow(row) : null;
     },
 
-    findWallet(address: string): WalletRecord | null {
-      const row = s.walletByAddress.get(address) as Row | undefined;
+    *findWallet(address: string): Work<WalletRecord | null> {
+      const row = yield* s.walletByAddress.get([address]);
       return row ? toWallet(row) : null;
     },
 
-    findDeposit(reference: string): DepositRecord | null {
-      const row = s.depositByReference.get(reference) as Row | undefined;
+    *findDeposit(reference: string): Work<DepositRecord | null> {
+      const row = yield* s.depositByReference.get([reference]);
       return row ? toDeposit(row) : null;
     },
 
-    isNonceUsed(signer: string, nonce: string): boolean {
-      return s.nonceUsed.get(signer, nonce) !== undefined;
+    *isNonceUsed(signer: string, nonce: string): Work<boolean> {
+      return (yield* s.nonceUsed.get([signer, nonce])) !== undefined;
     },
 
-    useNonce(signer: string, nonce: string, action: string, jobId: string | null, now: number): void {
+    *useNonce(signer: string, nonce: string, action: string, jobId: string | null, now: number): Work<void> {
       invariant(
-        s.useNonce.run(signer, nonce, action, jobId, now).changes === 1,
+        (yield* s.useNonce.run([signer, nonce, action, jobId, now])) === 1,
         'I7',
         `nonce ${nonce} of ${signer} was not recorded`,
       );
     },
 
     /** Moves the amount from the payer's available balance into a new escrow; null when it does not cover it. */
-    lock(e: NewEscrow, now: number): EscrowRecord | null {
+    *lock(e: NewEscrow, now: number): Work<EscrowRecord | null> {
       // I1, I3: the debit is guarded on available_urtc >= amount; no row changed means insufficient funds.
-      if (s.debitToLock.run({ amount: e.amountUrtc, now, address: e.fromWallet }).changes !== 1) return null;
+      if ((yield* s.debitToLock.run({ amount: e.amountUrtc, now, address: e.fromWallet })) !== 1) return null;
       // The provider's wallet row exists from the lock on, so a release always has a row to credit.
-      s.ensureWallet.run(e.toWallet, now, now);
-      const inserted = s.insertEscrow.run(
+      yield* s.ensureWallet.run([e.toWallet, now, now]);
+      const id = yield* s.insertEscrow.value([
         e.jobId,
         e.jobType,
         e.fromWallet,
@@ -325,11 +326,11 @@ export function createLedger(db: Database.Database, writes: GroupCommit) {
         e.units,
         e.unitPriceUrtc,
         e.reviewWindowS,
-      );
-      invariant(inserted.changes === 1, 'I7', `escrow of job ${e.jobId} was not recorded`);
-      journal(e.fromWallet, escrowAccount(e.jobId), e.amountUrtc, 'lock', e.jobId, null, now);
+      ]);
+      invariant(id !== undefined, 'I7', `escrow of job ${e.jobId} was not recorded`);
+      yield* journal(e.fromWallet, escrowAccount(e.jobId), e.amountUrtc, 'lock', e.jobId, null, now);
       return {
-        id: Number(inserted.lastInsertRowid),
+        id: Number(id),
         jobId: e.jobId,
         jobType: e.jobType,
         fromWallet: e.fromWallet,
@@ -359,41 +360,40 @@ export function createLedger(db: Database.Database, writes: GroupCommit) {
     },
 
     /** A milestone payment: pays part of what a locked escrow holds to the provider; the escrow stays locked with the rest. */
-    payMilestone(escrow: EscrowRecord, amountUrtc: bigint, now: number): EscrowRecord {
+    *payMilestone(escrow: EscrowRecord, amountUrtc: bigint, now: number): Work<EscrowRecord> {
       const remaining = remainingOf(escrow);
       invariant(
         amountUrtc > 0n && amountUrtc < remaining,
         'I4',
         `milestone of ${amountUrtc} µRTC from escrow ${escrow.jobId} holding ${remaining} µRTC`,
       );
-      const row = s.payMilestone.get({ amount: amountUrtc, id: escrow.id, releasedBefore: escrow.releasedUrtc }) as
-        Row | undefined;
+      const row = yield* s.payMilestone.get({ amount: amountUrtc, id: escrow.id, releasedBefore: escrow.releasedUrtc });
       invariant(row, 'I7', `escrow ${escrow.jobId} is no longer locked with ${escrow.releasedUrtc} µRTC paid`);
-      const unlocked = s.unlock.run({ locked: amountUrtc, returned: 0n, now, address: escrow.fromWallet }).changes;
+      const unlocked = yield* s.unlock.run({ locked: amountUrtc, returned: 0n, now, address: escrow.fromWallet });
       invariant(
         unlocked === 1,
         'I3',
         `payer ${escrow.fromWallet} does not hold the ${amountUrtc} µRTC locked for ${escrow.jobId}`,
       );
       invariant(
-        s.credit.run(amountUrtc, now, escrow.toWallet).changes === 1,
+        (yield* s.credit.run([amountUrtc, now, escrow.toWallet])) === 1,
         'I2',
         `provider wallet ${escrow.toWallet} is missing`,
       );
-      journal(escrowAccount(escrow.jobId), escrow.toWallet, amountUrtc, 'release', escrow.jobId, null, now);
+      yield* journal(escrowAccount(escrow.jobId), escrow.toWallet, amountUrtc, 'release', escrow.jobId, null, now);
       return toEscrow(row);
     },
 
     /** Records the provider's delivery of a locked escrow; moves no money. */
-    deliver(escrow: EscrowRecord, delivery: Delivery, now: number): EscrowRecord {
-      const row = s.deliver.get({
+    *deliver(escrow: EscrowRecord, delivery: Delivery, now: number): Work<EscrowRecord> {
+      const row = yield* s.deliver.get({
         id: escrow.id,
         now,
         claimed: delivery.claimedUrtc,
         resultHash: delivery.resultHash,
         resultUri: delivery.resultUri,
         releasedBefore: escrow.releasedUrtc,
-      }) as Row | undefined;
+      });
       invariant(
         row,
         'I7',
@@ -403,21 +403,21 @@ export function createLedger(db: Database.Database, writes: GroupCommit) {
     },
 
     /** Records the payer's dispute of a delivered escrow still in review; moves no money. */
-    dispute(escrow: EscrowRecord, reason: string, now: number): EscrowRecord {
-      const row = s.dispute.get({ id: escrow.id, now, reason }) as Row | undefined;
+    *dispute(escrow: EscrowRecord, reason: string, now: number): Work<EscrowRecord> {
+      const row = yield* s.dispute.get({ id: escrow.id, now, reason });
       invariant(row, 'I7', `escrow ${escrow.jobId} is no longer delivered and in review`);
       return toEscrow(row);
     },
 
     /** Settles an open escrow: pays `paidUrtc` to the provider and returns `refundedUrtc` to the payer, all it still holds. */
-    settle(escrow: EscrowRecord, how: Settlement, now: number): EscrowRecord {
+    *settle(escrow: EscrowRecord, how: Settlement, now: number): Work<EscrowRecord> {
       const remaining = remainingOf(escrow);
       invariant(
         how.paidUrtc >= 0n && how.refundedUrtc >= 0n && how.paidUrtc + how.refundedUrtc === remaining,
         'I4',
         `settling escrow ${escrow.jobId} holding ${remaining} µRTC as ${how.paidUrtc} paid + ${how.refundedUrtc} refunded`,
       );
-      const settled = s.settleEscrow.run({
+      const settled = yield* s.settleEscrow.run({
         status: how.status,
         paid: how.paidUrtc,
         refunded: how.refundedUrtc,
@@ -430,7 +430,7 @@ export function createLedger(db: Database.Database, writes: GroupCommit) {
       });
       // Guarded on the status and amounts read: an escrow settles once. Unreachable when the caller read it in this transaction.
       invariant(
-        settled.changes === 1,
+        settled === 1,
         'I7',
         `escrow ${escrow.jobId} is no longer ${escrow.status} with ${escrow.releasedUrtc} µRTC paid`,
       );
@@ -446,12 +446,12 @@ export function createLedger(db: Database.Database, writes: GroupCommit) {
         refundReason: how.reason,
         settledBy: how.settledBy,
       };
-      const unlocked = s.unlock.run({
+      const unlocked = yield* s.unlock.run({
         locked: remaining,
         returned: how.refundedUrtc,
         now,
         address: escrow.fromWallet,
-      }).changes;
+      });
       invariant(
         unlocked === 1,
         'I3',
@@ -460,51 +460,52 @@ export function createLedger(db: Database.Database, writes: GroupCommit) {
       const account = escrowAccount(escrow.jobId);
       if (how.paidUrtc > 0n) {
         invariant(
-          s.credit.run(how.paidUrtc, now, escrow.toWallet).changes === 1,
+          (yield* s.credit.run([how.paidUrtc, now, escrow.toWallet])) === 1,
           'I2',
           `provider wallet ${escrow.toWallet} is missing`,
         );
-        journal(account, escrow.toWallet, how.paidUrtc, 'release', escrow.jobId, null, now);
+        yield* journal(account, escrow.toWallet, how.paidUrtc, 'release', escrow.jobId, null, now);
       }
       if (how.refundedUrtc > 0n)
-        journal(account, escrow.fromWallet, how.refundedUrtc, 'refund', escrow.jobId, null, now);
+        yield* journal(account, escrow.fromWallet, how.refundedUrtc, 'refund', escrow.jobId, null, now);
       return after;
     },
 
     /** The only statement that brings money in (I5): journaled from the external account, once per reference (I7). */
-    deposit(wallet: string, amountUrtc: bigint, reference: string, now: number): DepositRecord {
-      s.ensureWallet.run(wallet, now, now);
-      const row = s.insertDeposit.get(reference, wallet, amountUrtc, now) as Row | undefined;
+    *deposit(wallet: string, amountUrtc: bigint, reference: string, now: number): Work<DepositRecord> {
+      yield* s.ensureWallet.run([wallet, now, now]);
+      const row = yield* s.insertDeposit.get([reference, wallet, amountUrtc, now]);
       invariant(row, 'I7', `deposit ${reference} was not recorded`);
       invariant(
-        s.credit.run(amountUrtc, now, wallet).changes === 1,
+        (yield* s.credit.run([amountUrtc, now, wallet])) === 1,
         'I2',
         `deposit ${reference}: wallet ${wallet} was not credited`,
       );
-      journal(EXTERNAL_ACCOUNT, wallet, amountUrtc, 'manual_credit', null, reference, now);
+      yield* journal(EXTERNAL_ACCOUNT, wallet, amountUrtc, 'manual_credit', null, reference, now);
       return toDeposit(row);
     },
 
     /** Locked (never delivered) escrows whose `expires_at` has passed. */
-    expiredJobIds(now: number, limit: number): string[] {
-      return s.expiredJobs.all(now, limit) as string[];
+    *expiredJobIds(now: number, limit: number): Work<string[]> {
+      return yield* s.expiredJobs.values<string>([now, limit]);
     },
 
     /** Delivered escrows whose review window has ended undisputed. */
-    reviewedJobIds(now: number, limit: number): string[] {
-      return s.reviewedJobs.all(now, limit) as string[];
+    *reviewedJobIds(now: number, limit: number): Work<string[]> {
+      return yield* s.reviewedJobs.values<string>([now, limit]);
     },
 
-    findBond(minerId: string): BondRecord | null {
-      const row = s.bondOf.get(minerId) as Row | undefined;
+    *findBond(minerId: string): Work<BondRecord | null> {
+      const row = yield* s.bondOf.get([minerId]);
       return row ? toBond(row) : null;
     },
 
     /** Moves the amount from the wallet's available balance into its bond; null when it does not cover it. */
-    bond(minerId: string, amountUrtc: bigint, now: number): BondRecord | null {
-      if (s.debit.run({ amount: amountUrtc, now, address: minerId }).changes !== 1) return null;
-      const row = s.addBond.get({ minerId, amount: amountUrtc, now }) as Row;
-      journal(minerId, bondAccount(minerId), amountUrtc, 'bond', null, null, now);
+    *bond(minerId: string, amountUrtc: bigint, now: number): Work<BondRecord | null> {
+      if ((yield* s.debit.run({ amount: amountUrtc, now, address: minerId })) !== 1) return null;
+      const row = yield* s.addBond.get({ minerId, amount: amountUrtc, now });
+      invariant(row, 'I7', `bond of ${minerId} was not recorded`);
+      yield* journal(minerId, bondAccount(minerId), amountUrtc, 'bond', null, null, now);
       return toBond(row);
     },
 
@@ -512,39 +513,39 @@ export function createLedger(db: Database.Database, writes: GroupCommit) {
      * Moves the amount from bonded to unbonding, to return at `unbondAt` (an earlier pending amount waits
      * with it until then); null when the bond does not hold that much. The money stays in the bond account.
      */
-    startUnbond(minerId: string, amountUrtc: bigint, unbondAt: number, now: number): BondRecord | null {
-      const row = s.startUnbond.get({ minerId, amount: amountUrtc, unbondAt, now }) as Row | undefined;
+    *startUnbond(minerId: string, amountUrtc: bigint, unbondAt: number, now: number): Work<BondRecord | null> {
+      const row = yield* s.startUnbond.get({ minerId, amount: amountUrtc, unbondAt, now });
       return row ? toBond(row) : null;
     },
 
     /** Returns a matured unbonding amount to the wallet; null when nothing is due (another sweep won, say). */
-    finishUnbond(bond: BondRecord, now: number): BondRecord | null {
+    *finishUnbond(bond: BondRecord, now: number): Work<BondRecord | null> {
       if (bond.unbondingUrtc === 0n) return null;
-      const row = s.finishUnbond.get({ minerId: bond.minerId, amount: bond.unbondingUrtc, now }) as Row | undefined;
+      const row = yield* s.finishUnbond.get({ minerId: bond.minerId, amount: bond.unbondingUrtc, now });
       if (!row) return null;
-      if (s.credit.run(bond.unbondingUrtc, now, bond.minerId).changes !== 1)
+      if ((yield* s.credit.run([bond.unbondingUrtc, now, bond.minerId])) !== 1)
         throw new Error(`bonded wallet ${bond.minerId} is missing`);
-      journal(bondAccount(bond.minerId), bond.minerId, bond.unbondingUrtc, 'unbond', null, null, now);
+      yield* journal(bondAccount(bond.minerId), bond.minerId, bond.unbondingUrtc, 'unbond', null, null, now);
       return toBond(row);
     },
 
     /** Moves bonded, then unbonding money to the treasury (`reference` names the decision). */
-    slashBond(bond: BondRecord, amountUrtc: bigint, reference: string, now: number): BondRecord {
+    *slashBond(bond: BondRecord, amountUrtc: bigint, reference: string, now: number): Work<BondRecord> {
       const fromBonded = amountUrtc < bond.bondedUrtc ? amountUrtc : bond.bondedUrtc;
       const fromUnbonding = amountUrtc - fromBonded;
-      const row = s.slash.get({ minerId: bond.minerId, fromBonded, fromUnbonding, now }) as Row | undefined;
+      const row = yield* s.slash.get({ minerId: bond.minerId, fromBonded, fromUnbonding, now });
       if (!row) throw new Error(`bond of ${bond.minerId} does not hold ${amountUrtc}`); // the caller checked, in this transaction
-      journal(bondAccount(bond.minerId), TREASURY_ACCOUNT, amountUrtc, 'slash', null, reference, now);
+      yield* journal(bondAccount(bond.minerId), TREASURY_ACCOUNT, amountUrtc, 'slash', null, reference, now);
       return toBond(row);
     },
 
-    isSlashReferenceUsed(minerId: string, reference: string): boolean {
-      return s.slashByReference.get(bondAccount(minerId), reference) !== undefined;
+    *isSlashReferenceUsed(minerId: string, reference: string): Work<boolean> {
+      return (yield* s.slashByReference.get([bondAccount(minerId), reference])) !== undefined;
     },
 
     /** Bonds whose unbonding amount is due back to the wallet. */
-    maturedBondIds(now: number, limit: number): string[] {
-      return s.maturedBonds.all(now, limit) as string[];
+    *maturedBondIds(now: number, limit: number): Work<string[]> {
+      return yield* s.maturedBonds.values<string>([now, limit]);
     },
   };
 }

@@ -28,6 +28,8 @@ import { createPricingStore, type PricingStore } from './pricing/store.js';
 import { createGroupCommit } from './group-commit.js';
 import { startCheckpointer } from './workers/checkpointer.js';
 import { createSignaturePool, inlineVerifier, type SignatureVerifier } from './workers/signature-pool.js';
+import { createSqliteEngine } from './sql/sqlite.js';
+import type { SqlEngine } from './sql/statement.js';
 import { createLedger, type Ledger } from './ledger.js';
 import { assertLedgerSound } from './ledger-invariants.js';
 import { createOperatorGate, type OperatorGate } from './operator.js';
@@ -40,6 +42,8 @@ import { createCustodyStore } from './custody/store.js';
 
 /** The services of a market, wired to each other on one SQLite connection: all a Market holds but the database. */
 export interface MarketServices {
+  /** The database the services' units of work run on (src/sql/statement.ts). */
+  sql: SqlEngine;
   attestations: AttestationService;
   bonds: BondService;
   pricing: PricingService;
@@ -170,7 +174,8 @@ export function createMarket(
 export function wireServices(sqlite: Database.Database, config: ServiceSettings, deps: ServiceDeps): MarketServices {
   const { log, clock = systemClock, pubsub, chain = null, syncWal = null, signatures } = deps;
   const writes = createGroupCommit(sqlite, { sync: syncWal ?? undefined, maxOps: config.GROUP_COMMIT_MAX_OPS });
-  const ledger = createLedger(sqlite, writes);
+  const sql = createSqliteEngine(sqlite, writes);
+  const ledger = createLedger(sql);
   const operator = createOperatorGate(config.RC_ADMIN_KEY);
   const attestationTtlS = config.ATTESTATION_TTL_S ?? 3600;
   const bondMinUrtc = config.BOND_MIN_URTC ?? BOND_MIN_URTC_DEFAULT;
@@ -180,17 +185,16 @@ export function wireServices(sqlite: Database.Database, config: ServiceSettings,
     clock,
     attestationTtlS,
     bondMinUrtc,
-    writes,
+    sql,
     onRateChange: (event) => {
       pubsub.publish('priceUpdated', event);
       pubsub.publish('marketEvent', { seq: event.seq });
     },
   });
   pricing.refresh(); // the baseline: later refreshes report changes from here
-  const escrowEvents = createEscrowEventLog(sqlite);
+  const escrowEvents = createEscrowEventLog(sql);
   const escrows = createEscrowService({
     ledger,
-    pricing: pricingStore,
     attestationTtlS,
     operator,
     clock,
@@ -228,6 +232,7 @@ export function wireServices(sqlite: Database.Database, config: ServiceSettings,
   const nodeEvents = createNodeEventLog(sqlite);
   const attestations = createAttestationService({
     store: createAttestationStore(sqlite, writes),
+    sql,
     operator,
     clock,
     log: log.child({ component: 'attestation' }),
@@ -272,6 +277,7 @@ export function wireServices(sqlite: Database.Database, config: ServiceSettings,
     pricing.close();
   }
   return {
+    sql,
     ledger,
     escrows,
     escrowEvents,

@@ -163,7 +163,7 @@ export function startSweeper(market: Market, intervalMs: number, eventRetentionS
     sweeping = market.escrows
       .sweepDue() // expiry refunds and auto-releases at the end of review
       .then(() => market.sweepNodes())
-      .then(() => market.ledger.submit(() => market.escrowEvents.purge(market.clock() - eventRetentionS)))
+      .then(() => market.sql.write(() => market.escrowEvents.purge(market.clock() - eventRetentionS)))
       .catch((err: unknown) => market.log.error({ err }, 'expiry sweep failed; will retry'))
       .finally(() => {
         sweeping = null;

@@ -4,9 +4,10 @@
  * retained, page by page (memory stays bounded however far behind it is), or is told with
  * EVENTS_PURGED that part of it is gone.
  */
-import type Database from 'better-sqlite3';
 import { GraphQLError, type ExecutionResult } from 'graphql';
 import { isAsyncIterable, Repeater, type Plugin } from 'graphql-yoga';
+import type Database from 'better-sqlite3';
+import { sql, type Work } from './sql/statement.js';
 
 /** Missed events are read from the log this many at a time. */
 export const CATCH_UP_PAGE = 500;
@@ -15,9 +16,9 @@ export const CATCH_UP_PAGE = 500;
 export interface CatchUp<T> {
   after: number;
   /** At most `limit` events after `seq`, oldest first. */
-  page(seq: number, limit: number): T[];
+  page(seq: number, limit: number): T[] | Promise<T[]>;
   /** Whether events after `seq` that this subscription delivers may have been purged. */
-  purgedAfter(seq: number): boolean;
+  purgedAfter(seq: number): boolean | Promise<boolean>;
 }
 
 /** A fresh subscriber: nothing to replay. */
@@ -39,12 +40,48 @@ export function eventsPurged(after: number): GraphQLError {
   );
 }
 
+const oldestEvent = sql('SELECT MIN(seq) FROM market_events');
+const lastIssuedSeq = sql({
+  sqlite: "SELECT seq FROM sqlite_sequence WHERE name = 'market_events'",
+  postgres: 'SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM market_events_seq_seq',
+});
 /**
- * Where the retained event log begins. Events are purged oldest first, so everything up to
- * `purgedThrough` is gone and nothing after it. A subject (an escrow, a wallet, a node) whose first
- * event is still retained lost nothing, so `afterSeq: 0` on a fresh id still works after a purge:
- * `firstEventRetained` says so for one subject; without it, any purge counts.
+ * PostgreSQL hands out sequence numbers as transactions ask for them, not as they commit: a reader could see
+ * seq 11 committed while seq 10 is still in flight, move past it, and never deliver 10. Every transaction takes
+ * this lock right before it appends its first event and holds it to its COMMIT, so events commit in the order of
+ * their numbers and a reader that saw one has seen every lower one that will ever exist. Events are appended last
+ * in each unit of work, after its row locks, so the lock is held for the append and the COMMIT only. SQLite's one
+ * writer gives this order by itself.
  */
+const appendInOrder = sql("SELECT pg_advisory_xact_lock(hashtext('market_events'))", { only: 'postgres' });
+
+/** The market's event log (market_events), shared by every feed: appending in order, and where retention begins. */
+export const eventLog = {
+  /** Inside a write, before appending events: see `appendInOrder`. */
+  *beforeAppend(): Work<void> {
+    yield* appendInOrder.get();
+  },
+
+  /** The last sequence number handed out (0 before the first event). */
+  *lastIssued(): Work<number> {
+    return Number((yield* lastIssuedSeq.value<bigint | number>()) ?? 0);
+  },
+
+  /**
+   * Whether events after `seq` may have been purged. Events are purged oldest first, so everything up to
+   * `purgedThrough` is gone and nothing after it. A subject (an escrow, a wallet, a node) whose first event is
+   * still retained lost nothing, so `afterSeq: 0` on a fresh id still works after a purge: `firstEventRetained`
+   * says so for one subject; without it, any purge counts.
+   */
+  *purgedAfter(seq: number, firstEventRetained?: () => Work<boolean>): Work<boolean> {
+    const first = yield* oldestEvent.value<bigint | number | null>();
+    const purgedThrough = first !== null && first !== undefined ? Number(first) - 1 : yield* eventLog.lastIssued();
+    if (seq >= purgedThrough) return false;
+    return firstEventRetained ? !(yield* firstEventRetained()) : true;
+  },
+};
+
+/** The same as `eventLog.purgedAfter`, synchronously on a SQLite connection, for the logs still written that way. */
 export function createEventRetention(db: Database.Database) {
   const oldest = db.prepare('SELECT MIN(seq) FROM market_events').pluck();
   const lastIssued = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'market_events'").pluck();
@@ -67,8 +104,8 @@ export function createEventRetention(db: Database.Database) {
  */
 export function catchUpThenLive<T extends { seq: number }>(
   live: AsyncIterableIterator<T>,
-  readMissed: () => CatchUp<T>,
-  options: { endAfter?: (event: T) => boolean; endedAlready?: () => number | null } = {},
+  readMissed: () => CatchUp<T> | Promise<CatchUp<T>>,
+  options: { endAfter?: (event: T) => boolean; endedAlready?: () => number | null | Promise<number | null> } = {},
 ): AsyncIterableIterator<T> {
   return new Repeater<T>(async (push, stop) => {
     let stopped = false;
@@ -78,12 +115,12 @@ export function catchUpThenLive<T extends { seq: number }>(
     });
     let nextLive = live.next(); // starts listening now
     try {
-      const missed = readMissed();
+      const missed = await readMissed();
       let last = missed.after;
       // Each page is read once the previous one was delivered (push waits for the client).
       for (let full = true; full && !stopped;) {
-        if (missed.purgedAfter(last)) throw eventsPurged(last);
-        const page = missed.page(last, CATCH_UP_PAGE);
+        if (await missed.purgedAfter(last)) throw eventsPurged(last);
+        const page = await missed.page(last, CATCH_UP_PAGE);
         full = page.length === CATCH_UP_PAGE;
         for (const event of page) {
           if (event.seq <= last) continue;
@@ -92,7 +129,7 @@ export function catchUpThenLive<T extends { seq: number }>(
           if (options.endAfter?.(event)) return;
         }
       }
-      const endedAt = options.endedAlready?.();
+      const endedAt = await options.endedAlready?.();
       if (endedAt !== null && endedAt !== undefined && endedAt <= last) return; // the subscriber saw the end already
       while (!stopped) {
         const next = await Promise.race([nextLive, stopping]);

@@ -7,6 +7,7 @@ import { createNodeEventLog } from '../src/attestation/events.js';
 import { createAttestationService } from '../src/attestation/service.js';
 import { createAttestationStore } from '../src/attestation/store.js';
 import { createGroupCommit } from '../src/group-commit.js';
+import { createSqliteEngine } from '../src/sql/sqlite.js';
 import { createOperatorGate } from '../src/operator.js';
 import { fairRate } from '../src/pricing/fair-rate.js';
 import { createPricingStore } from '../src/pricing/store.js';
@@ -87,8 +88,10 @@ describe('market-wide', () => {
   it('refuses beyond the stored cap, and in-process callers (no client address) are limited per miner only', async () => {
     let t = 2_800_000_000;
     const { db } = createInMemoryServices(() => t);
+    const writes = createGroupCommit(db);
     const attestations = createAttestationService({
-      store: createAttestationStore(db, createGroupCommit(db)),
+      store: createAttestationStore(db, writes),
+      sql: createSqliteEngine(db, writes),
       operator: createOperatorGate(ADMIN_KEY),
       clock: () => t,
       log: silentLog,

@@ -121,10 +121,10 @@ async function runSequence(steps: Step[]) {
   let chainNonce = BigInt(Date.now()) * 1000n;
   const chainStatus = (txHash: string) => node.transfer(txHash)?.status;
 
-  function expectModel(label: string) {
+  async function expectModel(label: string) {
     for (let u = 0; u < USERS; u++) {
       expect(
-        market.ledger.findWallet(users[u]!.wallet.address)?.availableUrtc ?? 0n,
+        (await market.ledger.read(() => market.ledger.findWallet(users[u]!.wallet.address)))?.availableUrtc ?? 0n,
         `${label}: user ${u} available`,
       ).toBe(m.available[u]);
     }
@@ -291,7 +291,7 @@ async function runSequence(steps: Step[]) {
           break;
         }
       }
-      expectModel(label);
+      await expectModel(label);
     }
     for (const w of m.withdrawals) reached.add(`withdrawal ${w.status}`);
     for (const d of m.deposits) reached.add(d.credited ? 'deposit credited' : `deposit ${chainStatus(d.txHash)}`);

@@ -14,7 +14,7 @@ async function deliveredEscrow() {
   const services = createInMemoryServices(() => now);
   const { ledger } = services;
   const [payer, provider] = [newWallet().address, newWallet().address];
-  await ledger.submit(() => ledger.deposit(payer, 1000n, 'ref', now));
+  await ledger.write(() => ledger.deposit(payer, 1000n, 'ref', now));
   const terms = {
     jobType: 'render',
     fromWallet: payer,
@@ -25,7 +25,7 @@ async function deliveredEscrow() {
     unitPriceUrtc: null,
     reviewWindowS: 60,
   };
-  const locked = (await ledger.submit(() => ledger.lock({ ...terms, jobId: 'job-1', amountUrtc: 500n }, now)))!;
+  const locked = (await ledger.write(() => ledger.lock({ ...terms, jobId: 'job-1', amountUrtc: 500n }, now)))!;
   return { ...services, payer, provider, locked };
 }
 
@@ -34,10 +34,10 @@ const violation = (rule: string) => expect.objectContaining({ name: 'InvariantVi
 describe('ledger guards on a stale escrow record', () => {
   it('settle: a second settlement from the same record is I7 and moves nothing', async () => {
     const { ledger, db, locked, payer, provider } = await deliveredEscrow();
-    const delivered = await ledger.submit(() =>
+    const delivered = await ledger.write(() =>
       ledger.deliver(locked, { claimedUrtc: 300n, resultHash: 'a'.repeat(64), resultUri: null }, now),
     );
-    await ledger.submit(() =>
+    await ledger.write(() =>
       ledger.settle(
         delivered,
         { status: 'released', paidUrtc: 300n, refundedUrtc: 200n, reason: null, settledBy: 'auto' },
@@ -45,7 +45,7 @@ describe('ledger guards on a stale escrow record', () => {
       ),
     );
     await expect(
-      ledger.submit(() =>
+      ledger.write(() =>
         ledger.settle(
           delivered,
           { status: 'refunded', paidUrtc: 0n, refundedUrtc: 500n, reason: null, settledBy: 'provider' },
@@ -53,45 +53,45 @@ describe('ledger guards on a stale escrow record', () => {
         ),
       ),
     ).rejects.toEqual(violation('I7'));
-    expect(ledger.findWallet(payer)).toMatchObject({ availableUrtc: 700n, lockedUrtc: 0n });
-    expect(ledger.findWallet(provider)).toMatchObject({ availableUrtc: 300n });
+    expect(await ledger.read(() => ledger.findWallet(payer))).toMatchObject({ availableUrtc: 700n, lockedUrtc: 0n });
+    expect(await ledger.read(() => ledger.findWallet(provider))).toMatchObject({ availableUrtc: 300n });
     expect(auditLedger(db)).toEqual([]);
   });
 
   it('milestone: a payment from a record read before another milestone is I7', async () => {
     const { ledger, db, locked, provider } = await deliveredEscrow();
-    await ledger.submit(() => ledger.payMilestone(locked, 100n, now));
-    await expect(ledger.submit(() => ledger.payMilestone(locked, 100n, now))).rejects.toEqual(violation('I7'));
-    await expect(ledger.submit(() => ledger.payMilestone(ledger.findEscrow('job-1')!, 400n, now))).rejects.toEqual(
-      violation('I4'),
-    ); // all of it is a settlement
-    expect(ledger.findWallet(provider)).toMatchObject({ availableUrtc: 100n });
+    await ledger.write(() => ledger.payMilestone(locked, 100n, now));
+    await expect(ledger.write(() => ledger.payMilestone(locked, 100n, now))).rejects.toEqual(violation('I7'));
+    await expect(
+      ledger.write(function* () {
+        return yield* ledger.payMilestone((yield* ledger.findEscrow('job-1'))!, 400n, now);
+      }),
+    ).rejects.toEqual(violation('I4')); // all of it is a settlement
+    expect(await ledger.read(() => ledger.findWallet(provider))).toMatchObject({ availableUrtc: 100n });
     expect(auditLedger(db)).toEqual([]);
   });
 
   it('deliver and dispute: once, and only within their deadlines', async () => {
     const { ledger, db, locked } = await deliveredEscrow();
     await expect(
-      ledger.submit(() =>
+      ledger.write(() =>
         ledger.deliver(locked, { claimedUrtc: 1n, resultHash: 'a'.repeat(64), resultUri: null }, now + 600),
       ),
     ).rejects.toEqual(violation('I7')); // expired
     await expect(
-      ledger.submit(() =>
+      ledger.write(() =>
         ledger.deliver(locked, { claimedUrtc: 501n, resultHash: 'a'.repeat(64), resultUri: null }, now),
       ),
     ).rejects.toEqual(violation('I7')); // claims too much
-    const delivered = await ledger.submit(() =>
+    const delivered = await ledger.write(() =>
       ledger.deliver(locked, { claimedUrtc: 500n, resultHash: 'a'.repeat(64), resultUri: null }, now),
     );
     expect(delivered).toMatchObject({ status: 'delivered', reviewUntil: now + 60, claimedUrtc: 500n });
     await expect(
-      ledger.submit(() =>
-        ledger.deliver(locked, { claimedUrtc: 1n, resultHash: 'b'.repeat(64), resultUri: null }, now),
-      ),
+      ledger.write(() => ledger.deliver(locked, { claimedUrtc: 1n, resultHash: 'b'.repeat(64), resultUri: null }, now)),
     ).rejects.toEqual(violation('I7'));
-    await expect(ledger.submit(() => ledger.dispute(delivered, 'late', now + 60))).rejects.toEqual(violation('I7')); // review over
-    expect(await ledger.submit(() => ledger.dispute(delivered, 'late', now + 59))).toMatchObject({
+    await expect(ledger.write(() => ledger.dispute(delivered, 'late', now + 60))).rejects.toEqual(violation('I7')); // review over
+    expect(await ledger.write(() => ledger.dispute(delivered, 'late', now + 59))).toMatchObject({
       status: 'disputed',
       disputeReason: 'late',
     });

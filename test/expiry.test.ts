@@ -58,15 +58,18 @@ describe('expiry', () => {
     expect(await market.escrows.expireDue()).toBe(0);
     now += 1;
     expect(await market.escrows.expireDue()).toBe(1);
-    expect(market.escrows.find(short.jobId)).toMatchObject({
+    expect(await market.escrows.find(short.jobId)).toMatchObject({
       status: 'refunded',
       refundReason: 'expired',
       settledBy: 'sweeper',
       refundedUrtc: 1_000_000n,
     });
-    expect(market.escrows.find(long.jobId)!.status).toBe('locked');
+    expect((await market.escrows.find(long.jobId))!.status).toBe('locked');
     expect(await market.escrows.expireDue()).toBe(0); // exactly once
-    expect(market.wallets.balance(payer.address)).toMatchObject({ availableUrtc: 9_000_000n, lockedUrtc: 1_000_000n });
+    expect(await market.wallets.balance(payer.address)).toMatchObject({
+      availableUrtc: 9_000_000n,
+      lockedUrtc: 1_000_000n,
+    });
   });
 
   it('lets the payer refund once the escrow has expired, and not a second before', async () => {

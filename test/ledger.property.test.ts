@@ -839,7 +839,7 @@ async function runSequence(funding: bigint[], steps: Step[]) {
       expected.outcome,
     );
     expect(auditLedger(services.db), `${where}: the ledger audit`).toEqual([]);
-    expectModelState(services, model, where);
+    await expectModelState(services, model, where);
     seen
       .add(`${request.kind}: ${expected.outcome}`)
       .add(`${request.kind}: ${expected.outcome}: ${expected.why}`)
@@ -861,15 +861,15 @@ async function runSequence(funding: bigint[], steps: Step[]) {
   }
 }
 
-function expectModelState({ wallets, escrows, db }: Services, m: Model, where: string) {
+async function expectModelState({ wallets, escrows, db }: Services, m: Model, where: string) {
   for (const [i, w] of WALLETS.entries()) {
-    expect(wallets.balance(w.address), `${where}: balance of wallet ${i}`).toMatchObject({
+    expect(await wallets.balance(w.address), `${where}: balance of wallet ${i}`).toMatchObject({
       availableUrtc: m.available[i],
       lockedUrtc: m.locked[i],
     });
   }
   for (const [jobId, e] of m.escrows) {
-    expect(escrows.find(jobId), `${where}: escrow ${jobId}`).toMatchObject({
+    expect(await escrows.find(jobId), `${where}: escrow ${jobId}`).toMatchObject({
       jobType: e.jobType,
       fromWallet: WALLETS[e.payer]!.address,
       toWallet: WALLETS[e.provider]!.address,

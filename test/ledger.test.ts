@@ -15,17 +15,17 @@ describe('ledger.submit', () => {
     const { ledger, db } = createInMemoryServices(() => now);
     const a = newWallet().address;
     const b = newWallet().address;
-    const first = ledger.submit(() => ledger.deposit(a, 5n, 'ref-a', now));
-    const failing = ledger.submit(() => {
-      ledger.deposit(b, 7n, 'ref-b', now);
+    const first = ledger.write(() => ledger.deposit(a, 5n, 'ref-a', now));
+    const failing = ledger.write(function* () {
+      yield* ledger.deposit(b, 7n, 'ref-b', now);
       throw new Error('refused after writing');
     });
-    const third = ledger.submit(() => ledger.deposit(a, 1n, 'ref-c', now));
+    const third = ledger.write(() => ledger.deposit(a, 1n, 'ref-c', now));
     const results = await Promise.allSettled([first, failing, third]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    expect(ledger.findWallet(a)!.availableUrtc).toBe(6n);
-    expect(ledger.findWallet(b)).toBeNull(); // its wallet row and credit were rolled back with it
-    expect(ledger.findDeposit('ref-b')).toBeNull();
+    expect((await ledger.read(() => ledger.findWallet(a)))!.availableUrtc).toBe(6n);
+    expect(await ledger.read(() => ledger.findWallet(b))).toBeNull(); // its wallet row and credit were rolled back with it
+    expect(await ledger.read(() => ledger.findDeposit('ref-b'))).toBeNull();
     expect(db.prepare('SELECT count(*) FROM journal').pluck().get()).toBe(2n);
     expect(auditLedger(db)).toEqual([]); // the rolled-back operation left no journal row, credit or id gap behind
   });
@@ -34,7 +34,7 @@ describe('ledger.submit', () => {
     const { ledger } = createInMemoryServices(() => now);
     const payer = newWallet().address;
     const provider = newWallet().address;
-    await ledger.submit(() => ledger.deposit(payer, 1_000n, 'ref-records', now));
+    await ledger.write(() => ledger.deposit(payer, 1_000n, 'ref-records', now));
     const terms = {
       jobType: 'render',
       fromWallet: payer,
@@ -52,13 +52,13 @@ describe('ledger.submit', () => {
     ] as const;
     for (const [i, how] of settlements.entries()) {
       const jobId = `job-record-${i}`;
-      const locked = await ledger.submit(() => ledger.lock({ ...terms, jobId, amountUrtc: 30n }, now + i));
-      expect(locked).toEqual(ledger.findEscrow(jobId));
+      const locked = await ledger.write(() => ledger.lock({ ...terms, jobId, amountUrtc: 30n }, now + i));
+      expect(locked).toEqual(await ledger.read(() => ledger.findEscrow(jobId)));
       // A milestone first for one of them: the settlement must carry what was paid before.
-      const before = i === 1 ? await ledger.submit(() => ledger.payMilestone(locked!, 5n, now + 1)) : locked!;
+      const before = i === 1 ? await ledger.write(() => ledger.payMilestone(locked!, 5n, now + 1)) : locked!;
       const paid = i === 1 ? { ...how, paidUrtc: 15n } : how;
-      const settled = await ledger.submit(() => ledger.settle(before, paid, now + 2));
-      expect(settled).toEqual(ledger.findEscrow(jobId));
+      const settled = await ledger.write(() => ledger.settle(before, paid, now + 2));
+      expect(settled).toEqual(await ledger.read(() => ledger.findEscrow(jobId)));
     }
   });
 
@@ -68,7 +68,7 @@ describe('ledger.submit', () => {
     const request = { wallet: w, amountUrtc: 10n, reference: 'same-ref' };
     const [x, y] = await Promise.all([wallets.deposit(request, ADMIN_KEY), wallets.deposit(request, ADMIN_KEY)]);
     expect([x.created, y.created].sort()).toEqual([false, true]);
-    expect(wallets.balance(w).availableUrtc).toBe(10n);
+    expect((await wallets.balance(w)).availableUrtc).toBe(10n);
     expect(auditLedger(db)).toEqual([]);
   });
 
@@ -77,15 +77,19 @@ describe('ledger.submit', () => {
     const w = newWallet().address;
     // A deferred foreign key is checked at COMMIT: an operation that breaks it makes the commit fail.
     db.pragma('defer_foreign_keys = ON');
-    const good = ledger.submit(() => ledger.deposit(w, 3n, 'ref-good', now));
-    const breaking = ledger.submit(() =>
-      db
-        .prepare('INSERT INTO deposits (reference, wallet, amount_urtc, created_at) VALUES (?, ?, ?, ?)')
-        .run('orphan', 'RTCnobody', 1n, now),
-    );
+    const good = ledger.write(() => ledger.deposit(w, 3n, 'ref-good', now));
+    // A unit of work that writes on the connection itself, around the ledger.
+    const breaking = ledger.write(function* () {
+      db.prepare('INSERT INTO deposits (reference, wallet, amount_urtc, created_at) VALUES (?, ?, ?, ?)').run(
+        'orphan',
+        'RTCnobody',
+        1n,
+        now,
+      );
+    });
     const results = await Promise.allSettled([good, breaking]);
     expect(results.every((r) => r.status === 'rejected')).toBe(true);
-    expect(ledger.findWallet(w)).toBeNull();
+    expect(await ledger.read(() => ledger.findWallet(w))).toBeNull();
     expect(auditLedger(db)).toEqual([]);
   });
 });
@@ -106,16 +110,16 @@ describe('auditLedger', () => {
       unitPriceUrtc: null,
       reviewWindowS: 3600,
     };
-    await ledger.submit(() => ledger.deposit(payer, 100n, 'ref-history', now));
-    const first = (await ledger.submit(() => ledger.lock({ ...terms, jobId: 'job-released', amountUrtc: 30n }, now)))!;
-    await ledger.submit(() =>
+    await ledger.write(() => ledger.deposit(payer, 100n, 'ref-history', now));
+    const first = (await ledger.write(() => ledger.lock({ ...terms, jobId: 'job-released', amountUrtc: 30n }, now)))!;
+    await ledger.write(() =>
       ledger.settle(
         first,
         { status: 'released', paidUrtc: 20n, refundedUrtc: 10n, reason: null, settledBy: 'payer' },
         now,
       ),
     );
-    await ledger.submit(() => ledger.lock({ ...terms, jobId: 'job-locked', amountUrtc: 40n }, now));
+    await ledger.write(() => ledger.lock({ ...terms, jobId: 'job-locked', amountUrtc: 40n }, now));
     return { ...services, payer, provider };
   }
   const rulesOf = (violations: { rule: string }[]) => [...new Set(violations.map((v) => v.rule))];

@@ -261,7 +261,7 @@ describe('marketEvents after a purge', () => {
       return job_id;
     };
     await lockOwn();
-    own.market.escrowEvents.purge(own.market.clock() + 1); // everything so far leaves the retention window
+    await own.market.sql.write(() => own.market.escrowEvents.purge(own.market.clock() + 1)); // everything so far leaves the retention window
     const expectPurged = (got: Payload<Data>[]) => {
       expect(got).toHaveLength(1);
       expect(got[0]!.errors?.[0]?.extensions?.code).toBe('EVENTS_PURGED');

@@ -209,7 +209,7 @@ describe('escrowEvents', () => {
   it('replays a wallet’s missed events after afterSeq', async () => {
     const payer = await fundedPayer();
     const first = await lock(payer);
-    const seqOfFirst = server.market.escrowEvents.ofJobAfter(first, 0)[0]!.seq;
+    const seqOfFirst = (await server.market.escrowEvents.ofJobAfter(first, 0))[0]!.seq;
     const second = await lock(payer);
     await release(payer, second);
     type R = { escrowEvents: { change: string; escrow: { jobId: string } } };
@@ -237,7 +237,7 @@ describe('events after commit', () => {
     settle.mockRestore();
     await new Promise((r) => setTimeout(r, 50));
     expect(published).not.toHaveBeenCalled();
-    expect(server.market.escrowEvents.ofJobAfter(job_id, 0).map((e) => e.change)).toEqual(['locked']);
+    expect((await server.market.escrowEvents.ofJobAfter(job_id, 0)).map((e) => e.change)).toEqual(['locked']);
     expect((await call(server.url, 'GET', `/render/escrow/${job_id}`)).body.status).toBe('locked');
     void listening;
   });
@@ -297,7 +297,7 @@ describe('catch-up', () => {
     const payer = newWallet();
     await deposit(own.url, payer.address, '5');
     const job_id = await lockFor(payer, 'purged');
-    own.market.escrowEvents.purge(own.market.clock() + 1); // everything so far leaves the retention window
+    await own.market.sql.write(() => own.market.escrowEvents.purge(own.market.clock() + 1)); // everything so far leaves the retention window
     const another = () => lockFor(payer, 'later'); // a live event: skipping the gap would deliver it
 
     const first = () => true;
@@ -314,7 +314,7 @@ describe('catch-up', () => {
   });
 
   it('still delivers every event of a wallet that began after the purge, from afterSeq 0', async () => {
-    own.market.escrowEvents.purge(own.market.clock() + 1);
+    await own.market.sql.write(() => own.market.escrowEvents.purge(own.market.clock() + 1));
     const payer = newWallet();
     await deposit(own.url, payer.address, '5');
     const job_id = await lockFor(payer, 'after-purge');

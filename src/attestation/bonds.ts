@@ -31,6 +31,7 @@ import { formatRtc } from '../domain/money.js';
 import { verifyActionSignature, type ActionObject } from '../domain/signatures.js';
 import type { BondRecord, Ledger } from '../ledger.js';
 import type { OperatorGate } from '../operator.js';
+import type { Work } from '../sql/statement.js';
 
 export type { BondRecord };
 
@@ -115,8 +116,8 @@ export function createBondService({
     return address;
   }
 
-  function checkNonce(address: string, nonce: string) {
-    if (ledger.isNonceUsed(address, nonce))
+  function* checkNonce(address: string, nonce: string): Work<void> {
+    if (yield* ledger.isNonceUsed(address, nonce))
       throw new StateError('NONCE_REUSED', `nonce ${nonce} was already used by ${address}`);
   }
 
@@ -124,19 +125,21 @@ export function createBondService({
     bondMinUrtc,
     unbondDelayS,
 
-    find(minerId: string): BondRecord | null {
-      return ledger.findBond(minerId);
+    find(minerId: string): Promise<BondRecord | null> {
+      return ledger.read(() => ledger.findBond(minerId));
     },
 
     async bond(req: BondRequest): Promise<BondRecord> {
       const address = signer('node.bond', req);
       const now = clock();
-      const bond = await ledger.submit(() => {
-        checkNonce(address, req.nonce);
-        const after = ledger.bond(req.minerId, req.amountUrtc, now);
-        if (!after)
-          throw new InsufficientFundsError(ledger.findWallet(req.minerId)?.availableUrtc ?? 0n, req.amountUrtc);
-        ledger.useNonce(address, req.nonce, 'node.bond', null, now);
+      const bond = await ledger.write(function* () {
+        yield* checkNonce(address, req.nonce);
+        const after = yield* ledger.bond(req.minerId, req.amountUrtc, now);
+        if (!after) {
+          const wallet = yield* ledger.findWallet(req.minerId);
+          throw new InsufficientFundsError(wallet?.availableUrtc ?? 0n, req.amountUrtc);
+        }
+        yield* ledger.useNonce(address, req.nonce, 'node.bond', null, now);
         return after;
       });
       log.info(
@@ -156,11 +159,14 @@ export function createBondService({
     async unbond(req: BondRequest): Promise<BondRecord> {
       const address = signer('node.unbond', req);
       const now = clock();
-      const bond = await ledger.submit(() => {
-        checkNonce(address, req.nonce);
-        const after = ledger.startUnbond(req.minerId, req.amountUrtc, now + unbondDelayS, now);
-        if (!after) throw new InsufficientFundsError(ledger.findBond(req.minerId)?.bondedUrtc ?? 0n, req.amountUrtc);
-        ledger.useNonce(address, req.nonce, 'node.unbond', null, now);
+      const bond = await ledger.write(function* () {
+        yield* checkNonce(address, req.nonce);
+        const after = yield* ledger.startUnbond(req.minerId, req.amountUrtc, now + unbondDelayS, now);
+        if (!after) {
+          const held = yield* ledger.findBond(req.minerId);
+          throw new InsufficientFundsError(held?.bondedUrtc ?? 0n, req.amountUrtc);
+        }
+        yield* ledger.useNonce(address, req.nonce, 'node.unbond', null, now);
         return after;
       });
       log.info(
@@ -183,10 +189,10 @@ export function createBondService({
     async slash(req: SlashRequest, adminKey: string | null | undefined): Promise<BondResult> {
       operator.require(adminKey);
       const now = clock();
-      const result = await ledger.submit((): BondResult => {
-        const bond = ledger.findBond(req.minerId);
+      const result = await ledger.write(function* (): Work<BondResult> {
+        const bond = yield* ledger.findBond(req.minerId);
         if (!bond) throw new StateError('NOT_FOUND', `node ${req.minerId} has no bond`);
-        if (ledger.isSlashReferenceUsed(req.minerId, req.reference)) return { bond, changed: false };
+        if (yield* ledger.isSlashReferenceUsed(req.minerId, req.reference)) return { bond, changed: false };
         const held = bond.bondedUrtc + bond.unbondingUrtc;
         const amount = req.amountUrtc ?? held;
         if (held === 0n) throw new StateError('INVALID_STATE', `the bond of ${req.minerId} holds nothing to slash`);
@@ -194,7 +200,7 @@ export function createBondService({
           throw new InvalidInputError(
             `amount_urtc ${amount} exceeds the ${held} µRTC the bond of ${req.minerId} holds`,
           );
-        return { bond: ledger.slashBond(bond, amount, req.reference, now), changed: true };
+        return { bond: yield* ledger.slashBond(bond, amount, req.reference, now), changed: true };
       });
       if (result.changed) {
         log.warn(
@@ -217,12 +223,12 @@ export function createBondService({
       const now = clock();
       let returned = 0;
       for (;;) {
-        const due = ledger.maturedBondIds(now, SWEEP_BATCH);
+        const due = await ledger.read(() => ledger.maturedBondIds(now, SWEEP_BATCH));
         const results = await Promise.all(
           due.map((minerId) =>
-            ledger.submit(() => {
-              const bond = ledger.findBond(minerId); // re-read: a slash or another sweep may have come first
-              return bond && ledger.finishUnbond(bond, now) ? bond.unbondingUrtc : null;
+            ledger.write(function* () {
+              const bond = yield* ledger.findBond(minerId); // re-read: a slash or another sweep may have come first
+              return bond && (yield* ledger.finishUnbond(bond, now)) ? bond.unbondingUrtc : null;
             }),
           ),
         );

@@ -17,6 +17,7 @@ import { isOutlierQuote, type FairRate } from '../pricing/fair-rate.js';
 import { outlierFlag, type PriceChangeRow, type PricingStore } from '../pricing/store.js';
 import { verifyActionSignature, type SignedBy } from '../domain/signatures.js';
 import type { OperatorGate } from '../operator.js';
+import type { SqlEngine, Work } from '../sql/statement.js';
 import { examineGpus, nodeFingerprint, trustLevel, versionNumber, type TrustLevel } from './evidence.js';
 import { examineModels, isModelFlag, type AttestedModel } from './models.js';
 import { attestationAction, PRICE_FIELD, type Attestation } from './requests.js';
@@ -53,6 +54,8 @@ export interface AttestationResult {
 
 export interface AttestationServiceDeps {
   store: AttestationStore;
+  /** The database an attestation's write runs on (it records price changes through the pricing store). */
+  sql: SqlEngine;
   operator: OperatorGate;
   clock: Clock;
   log: Logger;
@@ -92,6 +95,7 @@ export function nodeStatus(
 
 export function createAttestationService({
   store,
+  sql,
   operator,
   clock,
   log,
@@ -110,7 +114,11 @@ export function createAttestationService({
    * job type per interval), and a quote far outside the band around the current fair rate is flagged,
    * which keeps it out of the rate until the node quotes within the band again.
    */
-  function priceQuotes(a: Attestation, previous: { prices: Record<JobType, bigint | null> } | null, now: number) {
+  function* priceQuotes(
+    a: Attestation,
+    previous: { prices: Record<JobType, bigint | null> } | null,
+    now: number,
+  ): Work<{ changes: PriceChangeRow[]; flags: string[] }> {
     const changes: PriceChangeRow[] = [];
     const flags: string[] = [];
     for (const jobType of JOB_TYPES) {
@@ -122,7 +130,7 @@ export function createAttestationService({
       if (outlier) flags.push(outlierFlag(jobType));
       const old = previous?.prices[jobType] ?? null;
       if (old === price) continue;
-      const last = pricing.lastChangeAt(a.miner_id, jobType);
+      const last = yield* pricing.lastChangeAt(a.miner_id, jobType);
       if (last !== null && now - last < priceChangeIntervalS) {
         throw new StateError(
           'RATE_LIMITED',
@@ -210,7 +218,7 @@ export function createAttestationService({
       type Outcome =
         | (AttestationResult & { refused?: undefined; changedFingerprint: boolean; event: NodeEventMessage })
         | { refused: StateError; contested: NodeEventMessage[] };
-      const result = await store.submit((): Outcome => {
+      const result = await sql.write(function* (): Work<Outcome> {
         const challenge = store.findChallenge(attestation.challenge);
         if (!challenge || challenge.minerId !== minerId)
           throw new StateError('INVALID_CHALLENGE', 'unknown challenge: ask /gpu/challenge for one');
@@ -239,7 +247,7 @@ export function createAttestationService({
         const changedFingerprint = previous !== null && previous.fingerprint !== fingerprint;
         // The operator verified specific hardware: new hardware starts over from the evidence.
         const verified = previous !== null && previous.verified && !changedFingerprint;
-        const quotes = priceQuotes(attestation, previous, now);
+        const quotes = yield* priceQuotes(attestation, previous, now);
         const flags = [
           ...evidence.flags,
           ...(changedFingerprint ? ['fingerprint_changed'] : []),
@@ -260,7 +268,7 @@ export function createAttestationService({
           }),
           deviceRows(attestation),
         );
-        for (const change of quotes.changes) pricing.recordChange(change);
+        for (const change of quotes.changes) yield* pricing.recordChange(change);
         store.useChallenge(attestation.challenge, now);
         const status = nodeStatus(
           { suspended: previous?.suspended ?? false, lastAttestation: now },

@@ -109,10 +109,10 @@ export function createCustodyService(deps: CustodyServiceDeps) {
     const toAddress = `RTC${req.toAddress.slice(3).toLowerCase()}`;
     if (toAddress === c.custodyAddress) throw new InvalidInputError('to_address must not be the custody address');
     const now = clock();
-    const { withdrawal, event } = await writes.submit(() => {
-      if (ledger.isNonceUsed(signer, req.nonce))
+    const { withdrawal, event } = await ledger.write(function* () {
+      if (yield* ledger.isNonceUsed(signer, req.nonce))
         throw new StateError('NONCE_REUSED', `nonce ${req.nonce} was already used by ${signer}`);
-      const available = ledger.findWallet(req.wallet)?.availableUrtc ?? 0n;
+      const available = (yield* ledger.findWallet(req.wallet))?.availableUrtc ?? 0n;
       if (available < req.amountUrtc) throw new InsufficientFundsError(available, req.amountUrtc);
       const withdrawn = store.withdrawnSince(req.wallet, now - DAY_S);
       if (withdrawn + req.amountUrtc > limits.withdrawDailyMaxUrtc) {
@@ -123,7 +123,7 @@ export function createCustodyService(deps: CustodyServiceDeps) {
       }
       const w = store.openWithdrawal({ wallet: req.wallet, toAddress, amountUrtc: req.amountUrtc }, now);
       if (!w) throw new InsufficientFundsError(available, req.amountUrtc); // unreachable: checked above in this transaction
-      ledger.useNonce(signer, req.nonce, 'wallet.withdraw', null, now);
+      yield* ledger.useNonce(signer, req.nonce, 'wallet.withdraw', null, now);
       return { withdrawal: w, event: events.recordWithdrawal(w, 'withdrawal_pending', now) };
     });
     log.info(

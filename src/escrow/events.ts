@@ -4,9 +4,9 @@
  * back by subscribers that reconnect with the last sequence number they saw. Payloads are JSON with
  * amounts as digit strings, so that they can cross a process boundary.
  */
-import type Database from 'better-sqlite3';
 import type { EscrowRecord } from '../ledger.js';
-import { CATCH_UP_PAGE, createEventRetention, type CatchUp } from '../subscriptions.js';
+import { sql, type SqlEngine, type Work } from '../sql/statement.js';
+import { CATCH_UP_PAGE, eventLog, type CatchUp } from '../subscriptions.js';
 
 export type EscrowChange =
   'locked' | 'partially_released' | 'delivered' | 'disputed' | 'released' | 'refunded' | 'expired';
@@ -65,70 +65,71 @@ export function eventFromMessage(m: EscrowEventMessage): EscrowEvent {
 
 export type EscrowEventLog = ReturnType<typeof createEscrowEventLog>;
 
-export function createEscrowEventLog(db: Database.Database) {
-  const s = {
-    insert: db.prepare(
-      "INSERT INTO market_events (topic, change, job_id, from_wallet, to_wallet, payload, at) VALUES ('escrow', ?, ?, ?, ?, ?, ?)",
-    ),
-    ofJob: db.prepare(
-      "SELECT * FROM market_events WHERE topic = 'escrow' AND job_id = ? AND seq > ? ORDER BY seq LIMIT ?",
-    ),
-    ofWallet: db.prepare(
-      `SELECT * FROM (
-         SELECT * FROM market_events WHERE topic = 'escrow' AND from_wallet = @wallet AND seq > @after
-         UNION SELECT * FROM market_events WHERE topic = 'escrow' AND to_wallet = @wallet AND seq > @after
-       ) ORDER BY seq LIMIT @limit`,
-    ),
-    latestOfJob: db.prepare(
-      "SELECT * FROM market_events WHERE topic = 'escrow' AND job_id = ? ORDER BY seq DESC LIMIT 1",
-    ),
-    // An escrow's first event is its lock; a wallet's, the lock of its first escrow (on either side).
-    lockRetained: db
-      .prepare("SELECT 1 FROM market_events WHERE topic = 'escrow' AND job_id = ? AND change = 'locked'")
-      .pluck(),
-    escrowExists: db.prepare('SELECT 1 FROM render_escrow WHERE job_id = ?').pluck(),
-    firstPaid: db.prepare('SELECT job_id FROM render_escrow WHERE from_wallet = ? ORDER BY id LIMIT 1').pluck(),
-    firstReceived: db.prepare('SELECT job_id FROM render_escrow WHERE to_wallet = ? ORDER BY id LIMIT 1').pluck(),
-    purge: db.prepare('DELETE FROM market_events WHERE at < ?'),
-  };
+const s = {
+  insert: sql(
+    "INSERT INTO market_events (topic, change, job_id, from_wallet, to_wallet, payload, at) VALUES ('escrow', ?, ?, ?, ?, ?, ?) RETURNING seq",
+  ),
+  ofJob: sql("SELECT * FROM market_events WHERE topic = 'escrow' AND job_id = ? AND seq > ? ORDER BY seq LIMIT ?"),
+  ofWallet: sql(
+    `SELECT * FROM (
+       SELECT * FROM market_events WHERE topic = 'escrow' AND from_wallet = @wallet AND seq > @after
+       UNION SELECT * FROM market_events WHERE topic = 'escrow' AND to_wallet = @wallet AND seq > @after
+     ) AS events_of_wallet ORDER BY seq LIMIT @limit`,
+  ),
+  latestOfJob: sql("SELECT * FROM market_events WHERE topic = 'escrow' AND job_id = ? ORDER BY seq DESC LIMIT 1"),
+  // An escrow's first event is its lock; a wallet's, the lock of its first escrow (on either side).
+  lockRetained: sql("SELECT 1 FROM market_events WHERE topic = 'escrow' AND job_id = ? AND change = 'locked'"),
+  escrowExists: sql('SELECT 1 FROM render_escrow WHERE job_id = ?'),
+  firstPaid: sql('SELECT job_id FROM render_escrow WHERE from_wallet = ? ORDER BY id LIMIT 1'),
+  firstReceived: sql('SELECT job_id FROM render_escrow WHERE to_wallet = ? ORDER BY id LIMIT 1'),
+  purge: sql('DELETE FROM market_events WHERE at < ?'),
+};
 
-  const toMessage = (r: Record<string, unknown>): EscrowEventMessage => ({
-    seq: Number(r.seq),
-    change: r.change as EscrowChange,
-    at: Number(r.at),
-    jobId: r.job_id as string,
-    fromWallet: r.from_wallet as string,
-    toWallet: r.to_wallet as string,
-    escrow: JSON.parse(r.payload as string) as Record<string, string | number | null>,
-  });
+const toMessage = (r: Record<string, unknown>): EscrowEventMessage => ({
+  seq: Number(r.seq),
+  change: r.change as EscrowChange,
+  at: Number(r.at),
+  jobId: r.job_id as string,
+  fromWallet: r.from_wallet as string,
+  toWallet: r.to_wallet as string,
+  escrow: JSON.parse(r.payload as string) as Record<string, string | number | null>,
+});
 
-  const retention = createEventRetention(db);
-  /** Whether an escrow (if there is one) still has its first event. */
-  const lockRetained = (jobId: unknown) =>
-    typeof jobId !== 'string' || s.lockRetained.get(jobId) !== undefined || s.escrowExists.get(jobId) === undefined;
+/** Whether an escrow (if there is one) still has its first event. */
+function* lockRetained(jobId: unknown): Work<boolean> {
+  if (typeof jobId !== 'string') return true;
+  if ((yield* s.lockRetained.get([jobId])) !== undefined) return true;
+  return (yield* s.escrowExists.get([jobId])) === undefined;
+}
 
-  function ofJobAfter(jobId: string, afterSeq: number, limit = CATCH_UP_PAGE): EscrowEventMessage[] {
-    return (s.ofJob.all(jobId, afterSeq, limit) as Record<string, unknown>[]).map(toMessage);
+export function createEscrowEventLog(engine: SqlEngine) {
+  function ofJobAfter(jobId: string, afterSeq: number, limit = CATCH_UP_PAGE): Promise<EscrowEventMessage[]> {
+    return engine.read(function* () {
+      return (yield* s.ofJob.all([jobId, afterSeq, limit])).map(toMessage);
+    });
   }
 
-  function ofWalletAfter(wallet: string, afterSeq: number, limit = CATCH_UP_PAGE): EscrowEventMessage[] {
-    return (s.ofWallet.all({ wallet, after: afterSeq, limit }) as Record<string, unknown>[]).map(toMessage);
+  function ofWalletAfter(wallet: string, afterSeq: number, limit = CATCH_UP_PAGE): Promise<EscrowEventMessage[]> {
+    return engine.read(function* () {
+      return (yield* s.ofWallet.all({ wallet, after: afterSeq, limit })).map(toMessage);
+    });
   }
 
   return {
     /** Inside the change's transaction: appends its event and returns the message to publish after commit. */
-    record(escrow: EscrowRecord, change: EscrowChange, at: number): EscrowEventMessage {
+    *record(escrow: EscrowRecord, change: EscrowChange, at: number): Work<EscrowEventMessage> {
       const snapshot = escrowSnapshot(escrow);
-      const { lastInsertRowid } = s.insert.run(
+      yield* eventLog.beforeAppend();
+      const seq = yield* s.insert.value([
         change,
         escrow.jobId,
         escrow.fromWallet,
         escrow.toWallet,
         JSON.stringify(snapshot),
         at,
-      );
+      ]);
       return {
-        seq: Number(lastInsertRowid),
+        seq: Number(seq),
         change,
         at,
         jobId: escrow.jobId,
@@ -146,7 +147,7 @@ export function createEscrowEventLog(db: Database.Database) {
       return {
         after: afterSeq,
         page: (seq, limit) => ofJobAfter(jobId, seq, limit),
-        purgedAfter: (seq) => retention.purgedAfter(seq, () => lockRetained(jobId)),
+        purgedAfter: (seq) => engine.read(() => eventLog.purgedAfter(seq, () => lockRetained(jobId))),
       };
     },
 
@@ -156,21 +157,27 @@ export function createEscrowEventLog(db: Database.Database) {
         after: afterSeq,
         page: (seq, limit) => ofWalletAfter(wallet, seq, limit),
         purgedAfter: (seq) =>
-          retention.purgedAfter(
-            seq,
-            () => lockRetained(s.firstPaid.get(wallet)) && lockRetained(s.firstReceived.get(wallet)),
+          engine.read(() =>
+            eventLog.purgedAfter(seq, function* () {
+              return (
+                (yield* lockRetained(yield* s.firstPaid.value([wallet]))) &&
+                (yield* lockRetained(yield* s.firstReceived.value([wallet])))
+              );
+            }),
           ),
       };
     },
 
-    latestOfJob(jobId: string): EscrowEventMessage | null {
-      const r = s.latestOfJob.get(jobId) as Record<string, unknown> | undefined;
-      return r ? toMessage(r) : null;
+    latestOfJob(jobId: string): Promise<EscrowEventMessage | null> {
+      return engine.read(function* () {
+        const r = yield* s.latestOfJob.get([jobId]);
+        return r ? toMessage(r) : null;
+      });
     },
 
     /** Forgets events older than `before` (the catch-up window). */
-    purge(before: number): void {
-      s.purge.run(before);
+    *purge(before: number): Work<void> {
+      yield* s.purge.run([before]);
     },
   };
 }

@@ -18,10 +18,11 @@ import { AuthorizationError, InsufficientFundsError, InvalidInputError, StateErr
 import { formatRtc } from '../domain/money.js';
 import { canonicalJson, type ActionObject } from '../domain/signatures.js';
 import { isFinal, remainingOf, type EscrowRecord, type Ledger, type Settlement } from '../ledger.js';
+import type { Work } from '../sql/statement.js';
 import type { EscrowChange, EscrowEventLog, EscrowEventMessage } from './events.js';
 import type { OperatorGate } from '../operator.js';
 import { PRICE_UNIT, priceInForce as offeredPrice, priceOfJob } from '../pricing/service.js';
-import type { PricingStore } from '../pricing/store.js';
+import { nodePrice } from '../pricing/store.js';
 import { inlineVerifier, type SignatureVerifier } from '../workers/signature-pool.js';
 import {
   deliverAction,
@@ -66,8 +67,6 @@ export type Door = readonly JobType[] | undefined;
 
 export interface EscrowServiceDeps {
   ledger: Ledger;
-  /** The nodes' prices in force, for locks that carry a quote's unit count. */
-  pricing: PricingStore;
   /** How long an attestation keeps a node's prices on offer (the configuration's ATTESTATION_TTL_S; default 3600). */
   attestationTtlS?: number;
   operator: OperatorGate;
@@ -114,7 +113,6 @@ const clip = (text: string) => (text.length > 80 ? `${text.slice(0, 77)}...` : t
 
 export function createEscrowService({
   ledger,
-  pricing,
   attestationTtlS = 3600,
   events,
   operator,
@@ -127,9 +125,9 @@ export function createEscrowService({
    * For a quoted lock: the provider's price in force, which the amount must match and the escrow keeps.
    * A suspended node, or one whose attestation lapsed, offers no price (INVALID_STATE).
    */
-  function priceInForce(req: LockRequest, now: number): bigint | null {
+  function* priceInForce(req: LockRequest, now: number): Work<bigint | null> {
     if (req.units === undefined) return null;
-    const node = pricing.nodePrice(req.toWallet, req.jobType);
+    const node = yield* nodePrice(req.toWallet, req.jobType);
     if (!node || node.priceUrtc === null)
       throw new StateError('INVALID_STATE', `${req.toWallet} is not a GPU node serving ${req.jobType}`);
     const price = offeredPrice(node, { minerId: req.toWallet, jobType: req.jobType, now, attestationTtlS });
@@ -157,8 +155,8 @@ export function createEscrowService({
     }
   }
 
-  function findOrThrow(jobId: string): EscrowRecord {
-    const escrow = ledger.findEscrow(jobId);
+  function* findOrThrow(jobId: string): Work<EscrowRecord> {
+    const escrow = yield* ledger.findEscrow(jobId);
     if (!escrow) throw new StateError('NOT_FOUND', `no escrow for job ${jobId}`);
     return escrow;
   }
@@ -169,8 +167,8 @@ export function createEscrowService({
     checkEscrowType(escrow, req.jobType);
   }
 
-  function checkNonce(signer: string | null, nonce: string | undefined) {
-    if (signer && nonce && ledger.isNonceUsed(signer, nonce)) {
+  function* checkNonce(signer: string | null, nonce: string | undefined): Work<void> {
+    if (signer && nonce && (yield* ledger.isNonceUsed(signer, nonce))) {
       throw new StateError('NONCE_REUSED', `nonce ${nonce} was already used by ${signer}`);
     }
   }
@@ -232,34 +230,39 @@ export function createEscrowService({
   }
 
   /** Runs `change` as one ledger operation and announces its event once committed. */
-  async function apply(change: () => Changed): Promise<EscrowResult> {
-    const result = await ledger.submit(change);
+  async function apply(change: () => Work<Changed>): Promise<EscrowResult> {
+    const result = await ledger.write(change);
     if (result.event) announce(result.before ?? null, result.escrow, result.event);
     return { escrow: result.escrow, changed: result.changed };
   }
 
   /** Settles inside a ledger operation and records its event. */
-  function settle(escrow: EscrowRecord, how: Settlement, now: number, change: EscrowChange = how.status): Changed {
-    const after = ledger.settle(escrow, how, now);
-    return { escrow: after, changed: true, before: escrow, event: events.record(after, change, now) };
+  function* settle(
+    escrow: EscrowRecord,
+    how: Settlement,
+    now: number,
+    change: EscrowChange = how.status,
+  ): Work<Changed> {
+    const after = yield* ledger.settle(escrow, how, now);
+    return { escrow: after, changed: true, before: escrow, event: yield* events.record(after, change, now) };
   }
 
   /** The due escrows of one kind, each settled in its own atomic operation, re-judged inside it. */
   async function sweep(
-    list: (now: number, limit: number) => string[],
+    list: (now: number, limit: number) => Work<string[]>,
     due: (e: EscrowRecord, now: number) => Settlement | null,
     change: EscrowChange,
   ) {
     const now = clock();
     let settledCount = 0;
     for (;;) {
-      const jobIds = list(now, SWEEP_BATCH);
+      const jobIds = await ledger.read(() => list(now, SWEEP_BATCH));
       const results = jobIds.map((jobId) =>
-        ledger.submit((): Changed | null => {
+        ledger.write(function* (): Work<Changed | null> {
           // Re-read inside the transaction: a request, or another instance's sweep, may have won since the batch was listed.
-          const escrow = ledger.findEscrow(jobId);
+          const escrow = yield* ledger.findEscrow(jobId);
           const how = escrow && due(escrow, now);
-          return how ? settle(escrow, how, now, change) : null;
+          return how ? yield* settle(escrow, how, now, change) : null;
         }),
       );
       for (const result of await Promise.all(results)) {
@@ -284,8 +287,8 @@ export function createEscrowService({
       checkDoor(req.jobType, door);
       const now = clock();
 
-      const result = await ledger.submit((): EscrowResult & { event?: EscrowEventMessage } => {
-        const existing = ledger.findEscrow(req.jobId);
+      const result = await ledger.write(function* (): Work<EscrowResult & { event?: EscrowEventMessage }> {
+        const existing = yield* ledger.findEscrow(req.jobId);
         if (existing) {
           const differs = lockTermsDiffer(existing, req);
           if (differs) {
@@ -296,9 +299,9 @@ export function createEscrowService({
           }
           return { escrow: existing, changed: false };
         }
-        checkNonce(signer, req.nonce);
-        const unitPriceUrtc = priceInForce(req, now);
-        const escrow = ledger.lock(
+        yield* checkNonce(signer, req.nonce);
+        const unitPriceUrtc = yield* priceInForce(req, now);
+        const escrow = yield* ledger.lock(
           {
             jobId: req.jobId,
             jobType: req.jobType,
@@ -313,10 +316,12 @@ export function createEscrowService({
           },
           now,
         );
-        if (!escrow)
-          throw new InsufficientFundsError(ledger.findWallet(req.fromWallet)?.availableUrtc ?? 0n, req.amountUrtc);
-        ledger.useNonce(signer, req.nonce, 'escrow.lock', req.jobId, now);
-        return { escrow, changed: true, event: events.record(escrow, 'locked', now) };
+        if (!escrow) {
+          const wallet = yield* ledger.findWallet(req.fromWallet);
+          throw new InsufficientFundsError(wallet?.availableUrtc ?? 0n, req.amountUrtc);
+        }
+        yield* ledger.useNonce(signer, req.nonce, 'escrow.lock', req.jobId, now);
+        return { escrow, changed: true, event: yield* events.record(escrow, 'locked', now) };
       });
 
       if (result.event) {
@@ -342,28 +347,28 @@ export function createEscrowService({
     async release(req: ReleaseRequest, caller: Caller, door?: Door): Promise<EscrowResult> {
       const who = await identify(caller, releaseAction(req), req);
       const now = clock();
-      return apply(() => {
-        const escrow = findOrThrow(req.jobId);
+      return apply(function* () {
+        const escrow = yield* findOrThrow(req.jobId);
         if (!who.operator && who.signer !== escrow.fromWallet)
           throw new AuthorizationError('FORBIDDEN', 'only the payer (from_wallet) or the operator may release');
         checkTarget(escrow, req, door);
         if (escrow.status === 'released') return { escrow, changed: false };
         if (escrow.status === 'refunded')
           throw new StateError('INVALID_STATE', `escrow ${escrow.jobId} is already refunded`);
-        checkNonce(who.signer, req.nonce);
+        yield* checkNonce(who.signer, req.nonce);
         const outcome = releaseOutcome(escrow, req.amountUrtc, who.operator ? 'operator' : 'payer');
-        if (who.signer) ledger.useNonce(who.signer, req.nonce!, 'escrow.release', req.jobId, now);
+        if (who.signer) yield* ledger.useNonce(who.signer, req.nonce!, 'escrow.release', req.jobId, now);
         if (outcome.kind === 'milestone') {
-          const after = ledger.payMilestone(escrow, outcome.paidUrtc, now);
+          const after = yield* ledger.payMilestone(escrow, outcome.paidUrtc, now);
           return {
             escrow: after,
             changed: true,
             before: escrow,
-            event: events.record(after, 'partially_released', now),
+            event: yield* events.record(after, 'partially_released', now),
           };
         }
         const settledBy = who.operator ? 'operator' : 'payer';
-        return settle(
+        return yield* settle(
           escrow,
           {
             status: 'released',
@@ -381,16 +386,16 @@ export function createEscrowService({
     async refund(req: RefundRequest, caller: Caller, door?: Door): Promise<EscrowResult> {
       const who = await identify(caller, refundAction(req), req);
       const now = clock();
-      return apply(() => {
-        const escrow = findOrThrow(req.jobId);
+      return apply(function* () {
+        const escrow = yield* findOrThrow(req.jobId);
         const settledBy = who.operator ? 'operator' : refunder(escrow, who.signer, now);
         checkTarget(escrow, req, door);
         if (escrow.status === 'refunded') return { escrow, changed: false };
         if (escrow.status === 'released')
           throw new StateError('INVALID_STATE', `escrow ${escrow.jobId} is already released`);
-        checkNonce(who.signer, req.nonce);
-        if (who.signer) ledger.useNonce(who.signer, req.nonce!, 'escrow.refund', req.jobId, now);
-        return settle(
+        yield* checkNonce(who.signer, req.nonce);
+        if (who.signer) yield* ledger.useNonce(who.signer, req.nonce!, 'escrow.refund', req.jobId, now);
+        return yield* settle(
           escrow,
           {
             status: 'refunded',
@@ -408,16 +413,16 @@ export function createEscrowService({
     async deliver(req: DeliverRequest, door?: Door): Promise<EscrowResult> {
       const signer = await signatures.verify(deliverAction(req), req);
       const now = clock();
-      return apply(() => {
-        const escrow = findOrThrow(req.jobId);
+      return apply(function* () {
+        const escrow = yield* findOrThrow(req.jobId);
         if (signer !== escrow.toWallet)
           throw new AuthorizationError('FORBIDDEN', 'only the provider (to_wallet) may deliver');
         checkTarget(escrow, req, door);
-        checkNonce(signer, req.nonce);
+        yield* checkNonce(signer, req.nonce);
         const claim = deliveryOf(escrow, req.claimedUrtc, now);
-        const after = ledger.deliver(escrow, delivery(claim, req.resultHash, req.resultUri), now);
-        ledger.useNonce(signer, req.nonce, 'escrow.deliver', req.jobId, now);
-        return { escrow: after, changed: true, before: escrow, event: events.record(after, 'delivered', now) };
+        const after = yield* ledger.deliver(escrow, delivery(claim, req.resultHash, req.resultUri), now);
+        yield* ledger.useNonce(signer, req.nonce, 'escrow.deliver', req.jobId, now);
+        return { escrow: after, changed: true, before: escrow, event: yield* events.record(after, 'delivered', now) };
       });
     },
 
@@ -431,16 +436,16 @@ export function createEscrowService({
         );
       const signer = await signatures.verify(disputeAction(req), req);
       const now = clock();
-      return apply(() => {
-        const escrow = findOrThrow(req.jobId);
+      return apply(function* () {
+        const escrow = yield* findOrThrow(req.jobId);
         if (signer !== escrow.fromWallet)
           throw new AuthorizationError('FORBIDDEN', 'only the payer (from_wallet) may dispute');
         checkTarget(escrow, req, door);
-        checkNonce(signer, req.nonce);
+        yield* checkNonce(signer, req.nonce);
         checkDisputable(escrow, now);
-        const after = ledger.dispute(escrow, req.reason, now);
-        ledger.useNonce(signer, req.nonce, 'escrow.dispute', req.jobId, now);
-        return { escrow: after, changed: true, before: escrow, event: events.record(after, 'disputed', now) };
+        const after = yield* ledger.dispute(escrow, req.reason, now);
+        yield* ledger.useNonce(signer, req.nonce, 'escrow.dispute', req.jobId, now);
+        return { escrow: after, changed: true, before: escrow, event: yield* events.record(after, 'disputed', now) };
       });
     },
 
@@ -448,9 +453,9 @@ export function createEscrowService({
     async resolve(req: ResolveRequest, adminKey: string | null | undefined): Promise<EscrowResult> {
       operator.require(adminKey);
       const now = clock();
-      return apply(() => {
-        const escrow = findOrThrow(req.jobId);
-        return settle(escrow, resolution(escrow, req.releaseUrtc), now);
+      return apply(function* () {
+        const escrow = yield* findOrThrow(req.jobId);
+        return yield* settle(escrow, resolution(escrow, req.releaseUrtc), now);
       });
     },
 
@@ -462,8 +467,8 @@ export function createEscrowService({
       return { expired: await expireDue(), autoReleased: await autoReleaseDue() };
     },
 
-    find(jobId: string): EscrowRecord | null {
-      return ledger.findEscrow(jobId);
+    find(jobId: string): Promise<EscrowRecord | null> {
+      return ledger.read(() => ledger.findEscrow(jobId));
     },
   };
 }

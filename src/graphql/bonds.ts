@@ -51,11 +51,11 @@ builder.objectFields(GpuNodeRef, (t) => ({
   eligible: t.boolean({
     description:
       'Whether its quotes count towards the fair rate while it is online: verified, or bonded with at least BOND_MIN_URTC, and no contested GPU.',
-    resolve: (n, _, ctx) =>
+    resolve: async (n, _, ctx) =>
       isEligibleProvider(
         {
           verified: n.verified,
-          bondedUrtc: ctx.market.bonds.find(n.minerId)?.bondedUrtc ?? 0n,
+          bondedUrtc: (await ctx.market.bonds.find(n.minerId))?.bondedUrtc ?? 0n,
           flags: JSON.parse(n.flags) as string[],
         },
         ctx.market.bonds.bondMinUrtc,

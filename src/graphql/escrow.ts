@@ -7,7 +7,7 @@ import { formatRtc } from '../domain/money.js';
 import type { EscrowRecord } from '../ledger.js';
 import { eventFromMessage, FINAL_CHANGES, type EscrowEventMessage } from '../escrow/events.js';
 import { remainingOf, type EscrowStatus } from '../ledger.js';
-import { catchUpThenLive, nothingMissed, replayOf } from '../subscriptions.js';
+import { catchUpThenLive, nothingMissed, replayOf, type CatchUp } from '../subscriptions.js';
 import {
   lockRequestSchema,
   refundRequestSchema,
@@ -355,15 +355,15 @@ builder.subscriptionFields((t) => ({
       const live = ctx.market.pubsub.subscribe('escrowOfJob', jobId);
       return catchUpThenLive(
         live,
-        () => {
+        async (): Promise<CatchUp<EscrowEventMessage>> => {
           if (afterSeq != null) return log.jobCatchUp(jobId, afterSeq);
-          const latest = log.latestOfJob(jobId);
+          const latest = await log.latestOfJob(jobId);
           return latest && settles(latest) ? replayOf([latest], latest.seq - 1) : nothingMissed(latest?.seq ?? 0);
         },
         {
           endAfter: settles,
-          endedAlready: () => {
-            const l = log.latestOfJob(jobId);
+          endedAlready: async () => {
+            const l = await log.latestOfJob(jobId);
             return l !== null && settles(l) ? l.seq : null;
           },
         },

@@ -8,7 +8,7 @@ import { InvalidInputError, StateError } from '../domain/errors.js';
 import { JOB_TYPES, type JobType } from '../domain/fields.js';
 import { BOND_MIN_URTC_DEFAULT, quotedSummary, type QuotedSummary } from './eligibility.js';
 import { checkPrice, fairRate, medianOfSorted, type FairRate, type PriceCheck } from './fair-rate.js';
-import type { GroupCommit } from '../group-commit.js';
+import type { SqlEngine } from '../sql/statement.js';
 import type { PriceEventMessage, PricingStore } from './store.js';
 
 /** What one unit of each job type is, and how many of the job's own units a price covers. */
@@ -106,14 +106,14 @@ export function createPricingService({
   clock,
   attestationTtlS,
   bondMinUrtc = BOND_MIN_URTC_DEFAULT,
-  writes,
+  sql,
   onRateChange,
 }: {
   store: PricingStore;
   /** The bond that makes a node eligible for the fair rate (./eligibility.ts). */
   bondMinUrtc?: bigint;
-  /** Where moved rates are numbered (the shared writing connection). */
-  writes: GroupCommit;
+  /** Where moved rates are numbered and node prices read. */
+  sql: SqlEngine;
   clock: Clock;
   attestationTtlS: number;
   /** Called with each moved rate's event after it is committed. */
@@ -175,8 +175,8 @@ export function createPricingService({
       return { ...checkPrice(priceUrtc, statistics(clock())[jobType]), proposedUrtc: priceUrtc };
     },
 
-    quote(jobType: JobType, units: bigint, minerId: string): Quotation {
-      const node = store.nodePrice(minerId, jobType);
+    async quote(jobType: JobType, units: bigint, minerId: string): Promise<Quotation> {
+      const node = await sql.read(() => store.nodePrice(minerId, jobType));
       if (!node) throw new StateError('NOT_FOUND', `no GPU node ${minerId}`);
       const price = priceInForce(node, { minerId, jobType, now: clock(), attestationTtlS });
       const fair = rate(jobType);
@@ -247,8 +247,12 @@ export function createPricingService({
       }
       if (changed.length > 0) {
         const at = clock();
-        writes
-          .submit(() => changed.map((r) => store.recordPriceEvent(r.jobType, r.fairUrtc, at)))
+        sql
+          .write(function* () {
+            const events: PriceEventMessage[] = [];
+            for (const r of changed) events.push(yield* store.recordPriceEvent(r.jobType, r.fairUrtc, at));
+            return events;
+          })
           .then((events) => events.forEach(onRateChange))
           .catch(() => {}); // a failed record only costs subscribers this notice; the rate itself is read live
       }

@@ -142,9 +142,9 @@ const settlementRoutes: Route[] = [
   {
     method: 'GET',
     path: '/render/escrow/:job_id/receipt',
-    handle({ res, market, params }) {
+    async handle({ res, market, params }) {
       const jobId = jobIdParam(params.job_id);
-      const escrow = market.escrows.find(jobId);
+      const escrow = await market.escrows.find(jobId);
       if (!escrow) throw new StateError('NOT_FOUND', `no escrow for job ${quote(jobId)}`);
       const { receipt, signature, publicKey } = market.receipts.sign(escrow);
       sendJson(res, 200, { ok: true, receipt, signature, public_key: publicKey });
@@ -161,9 +161,9 @@ const settlementRoutes: Route[] = [
 export const escrowLookupRoute: Route = {
   method: 'GET',
   path: '/render/escrow/:job_id',
-  handle({ res, market, params }) {
+  async handle({ res, market, params }) {
     const jobId = parseInput(jobIdField, params.job_id, { name: 'job_id' });
-    const escrow = market.escrows.find(jobId);
+    const escrow = await market.escrows.find(jobId);
     if (!escrow) throw new StateError('NOT_FOUND', `no escrow for job ${quote(jobId)}`);
     sendJson(res, 200, { ok: true, ...escrowJson(escrow) });
   },

@@ -85,9 +85,8 @@ function nodeModelJson(m: GpuNodeModel) {
   };
 }
 
-export function gpuNodeJson(n: GpuNode, gpus: GpuDevice[], models: GpuNodeModel[], market: Market) {
+export function gpuNodeJson(n: GpuNode, gpus: GpuDevice[], models: GpuNodeModel[], bondedUrtc: bigint, market: Market) {
   const flags = JSON.parse(n.flags) as string[];
-  const bondedUrtc = market.bonds.find(n.minerId)?.bondedUrtc ?? 0n;
   return {
     miner_id: n.minerId,
     device_arch: n.deviceArch,
@@ -197,13 +196,15 @@ export const gpuRoutes: Route[] = [
         ttlS: market.attestations.attestationTtlS,
       });
       const minerIds = page.nodes.map((n) => n.minerId);
-      const [gpus, models] = await Promise.all([
+      const [gpus, models, bonds] = await Promise.all([
         market.db.prisma.gpuDevice.findMany({
           where: { minerId: { in: minerIds } },
           orderBy: [{ minerId: 'asc' }, { position: 'asc' }],
         }),
         modelsOfNodes(market.db.prisma, minerIds),
+        market.db.prisma.nodeBond.findMany({ where: { minerId: { in: minerIds } } }),
       ]);
+      const bondedOf = new Map(bonds.map((b) => [b.minerId, b.bondedUrtc]));
       sendJson(res, 200, {
         ok: true,
         nodes: page.nodes.map((n, i) =>
@@ -211,6 +212,7 @@ export const gpuRoutes: Route[] = [
             n,
             gpus.filter((g) => g.minerId === n.minerId),
             models[i]!,
+            bondedOf.get(n.minerId) ?? 0n,
             market,
           ),
         ),
@@ -290,10 +292,10 @@ export const gpuRoutes: Route[] = [
   {
     method: 'GET',
     path: '/gpu/bond',
-    handle({ res, market, query }) {
+    async handle({ res, market, query }) {
       const minerId = parseInput(addressField, query.get('miner_id') ?? '', { name: 'miner_id' });
       // A wallet that never bonded has an empty bond, as an unknown wallet has zero balances.
-      const bond = market.bonds.find(minerId) ?? {
+      const bond = (await market.bonds.find(minerId)) ?? {
         minerId,
         bondedUrtc: 0n,
         unbondingUrtc: 0n,

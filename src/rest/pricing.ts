@@ -90,9 +90,9 @@ export const pricingRoutes: Route[] = [
   {
     method: 'GET',
     path: '/render/quote',
-    handle({ res, market, query }) {
+    async handle({ res, market, query }) {
       const { job_type, units, miner_id } = parseInput(quoteQuery, Object.fromEntries(query), { name: 'query' });
-      const q = market.pricing.quote(job_type, units, miner_id);
+      const q = await market.pricing.quote(job_type, units, miner_id);
       sendJson(res, 200, {
         ok: true,
         job_type: q.jobType,

@@ -41,9 +41,9 @@ export const walletRoutes: Route[] = [
   {
     method: 'GET',
     path: '/wallet/balance',
-    handle({ res, market, query }) {
+    async handle({ res, market, query }) {
       const wallet = parseInput(addressField, query.get('wallet') ?? '', { name: 'wallet' });
-      sendJson(res, 200, { ok: true, ...balanceJson(market.wallets.balance(wallet)) });
+      sendJson(res, 200, { ok: true, ...balanceJson(await market.wallets.balance(wallet)) });
     },
   },
 ];

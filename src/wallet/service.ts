@@ -41,8 +41,8 @@ export function createWalletService({
   clock: Clock;
   log: Logger;
 }) {
-  function balance(address: string): Balance {
-    const wallet = ledger.findWallet(address);
+  async function balance(address: string): Promise<Balance> {
+    const wallet = await ledger.read(() => ledger.findWallet(address));
     return { address, availableUrtc: wallet?.availableUrtc ?? 0n, lockedUrtc: wallet?.lockedUrtc ?? 0n };
   }
 
@@ -52,8 +52,8 @@ export function createWalletService({
     async deposit(req: DepositRequest, adminKey: string | null | undefined): Promise<DepositResult> {
       operator.require(adminKey);
       const now = clock();
-      const result = await ledger.submit(() => {
-        const existing = ledger.findDeposit(req.reference);
+      const result = await ledger.write(function* () {
+        const existing = yield* ledger.findDeposit(req.reference);
         if (existing) {
           if (existing.wallet !== req.wallet || existing.amountUrtc !== req.amountUrtc) {
             const [field, had, asked] =
@@ -67,7 +67,7 @@ export function createWalletService({
           }
           return { deposit: existing, created: false };
         }
-        return { deposit: ledger.deposit(req.wallet, req.amountUrtc, req.reference, now), created: true };
+        return { deposit: yield* ledger.deposit(req.wallet, req.amountUrtc, req.reference, now), created: true };
       });
       if (result.created) {
         log.info(
@@ -80,7 +80,7 @@ export function createWalletService({
           `deposited ${formatRtc(req.amountUrtc)} RTC to ${req.wallet} (reference ${req.reference})`,
         );
       }
-      return { ...result, balance: balance(req.wallet) };
+      return { ...result, balance: await balance(req.wallet) };
     },
   };
 }
