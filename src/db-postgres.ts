@@ -164,6 +164,10 @@ export async function openPostgresPrisma(databaseUrl: string): Promise<PrismaCli
 }
 
 /** The pool the statements of src/sql/postgres.ts run on: the same settings as Prisma's, integers as SQLite gives them. */
-export function createPostgresPool(databaseUrl: string): pg.Pool {
-  return new pg.Pool({ ...postgresPoolSettings(databaseUrl), types: postgresTypes });
+export function createPostgresPool(databaseUrl: string, onIdleError?: (error: Error) => void): pg.Pool {
+  const pool = new pg.Pool({ ...postgresPoolSettings(databaseUrl), types: postgresTypes });
+  // An idle connection the server closed (a restart, a failover) is dropped by the pool and the next query opens
+  // another; without a listener its 'error' event would end the process.
+  pool.on('error', (error) => onIdleError?.(error));
+  return pool;
 }

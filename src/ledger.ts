@@ -1,14 +1,14 @@
 /**
- * The ledger: every statement that moves money, on a direct better-sqlite3 connection.
+ * The ledger: every statement that moves money, written once and run on either database (src/sql/statement.ts).
  *
- * Why not Prisma here: a Prisma interactive transaction of three statements costs about 1.1 ms on
- * this stack and, on the shared adapter connection, queues behind other transactions; the same
- * statements in a synchronous better-sqlite3 transaction cost tens of microseconds and cannot
- * interleave with anything else in this process (no await inside).
- *
- * Its writes go through the shared group commit (src/group-commit.ts): the payments that arrive in
- * one turn of the event loop share one transaction and one fsync, each in its own savepoint. Another
- * process sharing the file waits for the write lock (busy timeout) rather than racing.
+ * Why not Prisma here: a Prisma interactive transaction of three statements costs about 1.1 ms on this stack
+ * and, on SQLite's shared adapter connection, queues behind other transactions. On SQLite the same statements
+ * run synchronously in the group commit (src/group-commit.ts, driven by src/sql/sqlite.ts): the payments that
+ * arrive in one turn of the event loop share one transaction and one fsync, each in its own savepoint, and
+ * nothing else can interleave (no await inside). On PostgreSQL (src/sql/postgres.ts) each operation is a short
+ * transaction of its own: the rows it decides on are locked as it reads them (`forUpdate`), its guarded
+ * statements wait for a row another instance holds and then judge it as committed, so any number of instances
+ * may race on one escrow or wallet.
  *
  * An escrow holds `amount − released − refunded` (its remaining amount) while it is open (locked, delivered or
  * disputed): a milestone payment moves part of it to the provider and leaves the escrow open; a settlement moves
@@ -17,7 +17,7 @@
  *
  * The money rules I1–I10 are numbered in src/ledger-invariants.ts. Each statement here is one of their
  * write-side guards (a WHERE clause, a CHECK it relies on) or has its result checked with `invariant(...)`,
- * which throws and rolls back the operation's savepoint: no statement result that matters is ignored.
+ * which throws and rolls back the operation: no statement result that matters is ignored.
  *
  * Node bonds (src/attestation/bonds.ts) move money the same way: wallet → `bond:<miner>` (`bond`), back to
  * the wallet (`unbond`) or to `treasury` (`slash`); `node_bonds` caches each bond's held and slashed amounts,
@@ -207,7 +207,8 @@ const s = {
   ),
   settleEscrow: sql(
     `UPDATE render_escrow SET status = @status, released_urtc = released_urtc + @paid, refunded_urtc = @refunded,
-       released_at = CASE WHEN released_urtc + @paid > 0 THEN @now END, refunded_at = CASE WHEN @refunded > 0 THEN @now END,
+       released_at = CASE WHEN released_urtc + @paid > 0 THEN CAST(@now AS INTEGER) END,
+       refunded_at = CASE WHEN CAST(@refunded AS BIGINT) > 0 THEN CAST(@now AS INTEGER) END,
        refund_reason = @reason, settled_by = @settledBy
      WHERE id = @id AND status = @statusBefore AND released_urtc = @releasedBefore AND refunded_urtc = 0`,
   ),

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { InvalidInputError, StateError } from '../domain/errors.js';
 import type { Market } from '../market.js';
+import { sql } from '../sql/statement.js';
 import { custodyRoutes } from './custody.js';
 import { escrowLookupRoute, escrowRoutes } from './escrow.js';
 import { gpuRoutes } from './gpu.js';
@@ -31,9 +32,43 @@ export interface Route {
 
 const healthRoute: Route = { method: 'GET', path: '/health', handle: ({ res }) => sendJson(res, 200, { ok: true }) };
 
+const ping = sql('SELECT 1 AS ok');
+/** How long readiness waits for the database before saying it is not ready. */
+const READY_TIMEOUT_MS = 2_000;
+
+/**
+ * Readiness, for a load balancer: 200 while this instance can reach its database, 503 when it cannot (so traffic
+ * goes to the instances that can). `/health` stays liveness only: a database outage must not get every instance
+ * restarted.
+ */
+const readyRoute: Route = {
+  method: 'GET',
+  path: '/health/ready',
+  async handle({ res, market }) {
+    const started = performance.now();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        market.sql.read(() => ping.get()),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
+        }),
+      ]);
+      const latencyMs = Math.round((performance.now() - started) * 10) / 10;
+      sendJson(res, 200, { ok: true, database: { engine: market.sql.dialect, ok: true, latency_ms: latencyMs } });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      sendJson(res, 503, { ok: false, database: { engine: market.sql.dialect, ok: false, error: message } });
+    } finally {
+      clearTimeout(timer);
+    }
+  },
+};
+
 export function createRestHandler(market: Market) {
   const routes = [
     healthRoute,
+    readyRoute,
     ...escrowRoutes(),
     escrowLookupRoute,
     ...walletRoutes,
