@@ -332,7 +332,7 @@ describe.skipIf(!server.url)(
     let sqlite: ReturnType<typeof seededSqlite>;
 
     beforeAll(async () => {
-      database = await createTestPostgresDatabase();
+      database = await createTestPostgresDatabase({ migrate: 'deploy' });
       client = new pg.Client({ connectionString: database.url });
       await client.connect();
       for (const sql of SEED) await client.query(sql);

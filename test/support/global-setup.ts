@@ -17,6 +17,8 @@ declare module 'vitest' {
     postgresUrl: string | null;
     /** … and then why there is none. */
     postgresUnavailable: string;
+    /** A database on that server migrated once, which each test's database copies (CREATE DATABASE … TEMPLATE). */
+    postgresTemplate: string | null;
   }
 }
 
@@ -40,6 +42,32 @@ function postgresServer(): { url: string | null; unavailable: string; stop?: () 
   }
 }
 
+/** Runs one SQL command on the server's maintenance database (psql is not needed: node and pg are). */
+function onPostgresServer(serverUrl: string, command: string) {
+  const script = `const pg = require('pg'); const c = new pg.Client({ connectionString: process.argv[1] });
+    c.connect().then(() => c.query(process.argv[2])).finally(() => c.end()).catch((e) => { console.error(e.message); process.exit(1); });`;
+  execFileSync(process.execPath, ['-e', script, serverUrl, command], { stdio: 'pipe' });
+}
+
+/** The PostgreSQL migrations applied once, to a database the tests' databases are copied from. */
+function migratedPostgresTemplate(serverUrl: string): { name: string; drop: () => void } {
+  const name = `grp_template_${process.pid}_${Date.now()}`;
+  onPostgresServer(serverUrl, `CREATE DATABASE "${name}"`);
+  const drop = () => onPostgresServer(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  try {
+    execFileSync('npx', ['prisma', 'migrate', 'deploy'], {
+      env: { ...process.env, DATABASE_URL: url.toString() },
+      stdio: 'pipe',
+    });
+  } catch (error) {
+    drop();
+    throw error;
+  }
+  return { name, drop };
+}
+
 export default function setup(project: TestProject) {
   const dir = mkdtempSync(join(tmpdir(), 'grp-template-'));
   const file = join(dir, 'template.db');
@@ -51,8 +79,11 @@ export default function setup(project: TestProject) {
   const postgres = postgresServer();
   project.provide('postgresUrl', postgres.url);
   project.provide('postgresUnavailable', postgres.unavailable);
+  const template = postgres.url ? migratedPostgresTemplate(postgres.url) : null;
+  project.provide('postgresTemplate', template?.name ?? null);
   return () => {
     rmSync(dir, { recursive: true, force: true });
+    template?.drop();
     postgres.stop?.();
   };
 }

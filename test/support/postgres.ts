@@ -35,18 +35,27 @@ async function onServer<T>(serverUrl: string, work: (client: pg.Client) => Promi
   }
 }
 
-/** A new, empty database on the test server; `migrate: false` leaves it without tables. */
-export async function createTestPostgresDatabase(options: { migrate?: boolean } = {}): Promise<TestPostgresDatabase> {
+/**
+ * A new database on the test server: a copy of the migrated template (fast), or with `migrate: 'deploy'` migrated
+ * by `prisma migrate deploy` itself (its output kept), or with `migrate: false` empty.
+ */
+export async function createTestPostgresDatabase(
+  options: { migrate?: boolean | 'deploy' } = {},
+): Promise<TestPostgresDatabase> {
   const serverUrl = inject('postgresUrl');
   if (!serverUrl) throw new Error(`no PostgreSQL for tests: ${inject('postgresUnavailable')}`);
   const name = `grp_test_${randomBytes(8).toString('hex')}`;
-  await onServer(serverUrl, (client) => client.query(`CREATE DATABASE "${name}"`));
+  const template = inject('postgresTemplate');
+  const copy = (options.migrate ?? true) === true && template !== null;
+  await onServer(serverUrl, (client) =>
+    client.query(copy ? `CREATE DATABASE "${name}" TEMPLATE "${template}"` : `CREATE DATABASE "${name}"`),
+  );
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   const drop = () =>
     onServer(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => {});
   let migrateOutput = '';
-  if (options.migrate ?? true) {
+  if (!copy && (options.migrate ?? true)) {
     try {
       const { stdout, stderr } = await run('npx', ['prisma', 'migrate', 'deploy'], {
         env: { ...process.env, DATABASE_URL: url.toString() },
