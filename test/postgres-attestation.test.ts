@@ -15,7 +15,7 @@ import type { Wallet } from '../src/domain/signatures.js';
 import { createOperatorGate } from '../src/operator.js';
 import { fairRate } from '../src/pricing/fair-rate.js';
 import { createPricingStore, type PricingStore } from '../src/pricing/store.js';
-import type { SqlEngine } from '../src/sql/statement.js';
+import { sql, type SqlEngine } from '../src/sql/statement.js';
 import { attestationFields, newGpuUuid, rtx4090 } from './support/gpu.js';
 import { ADMIN_KEY, createInMemoryServices, newWallet, silentLog } from './support/market.js';
 import { openTestPostgresEngines, type TestPostgresEngines } from './support/postgres-engine.js';
@@ -61,6 +61,7 @@ async function attestOn(at: Instance, node: Wallet, overrides: Record<string, un
 }
 
 const ids = (nodes: { minerId: string }[]) => nodes.map((n) => n.minerId);
+const priceChangesOf = sql('SELECT job_type FROM price_history WHERE miner_id = ?');
 
 describe.skipIf(!server.url)(
   server.url ? 'attestation on PostgreSQL' : `attestation on PostgreSQL (skipped: ${server.unavailable})`,
@@ -144,6 +145,22 @@ describe.skipIf(!server.url)(
         expect(published.map((e) => [e.minerId, e.change])).toEqual([[node.address, 'attested']]);
         expect((await instances[0]!.events.after(0, node.address)).map((e) => e.seq)).toEqual([published[0]!.seq]);
       }
+    });
+
+    it('runs a new node’s first attestations one at a time: its prices change once', async () => {
+      const node = newWallet();
+      const gpus = [rtx4090()];
+      const bodies = await Promise.all(
+        [0, 1].map(async (k) =>
+          signed(node, (await instances[k]!.attestations.requestChallenge(node.address)).challenge, { gpus }),
+        ),
+      );
+      const results = await Promise.all(
+        bodies.map(({ body, signature }, k) => instances[k + 1]!.attestations.attest(body, signature)),
+      );
+      expect(results.map((r) => r.status)).toEqual(['online', 'online']);
+      const changes = await pg.sql.read(() => priceChangesOf.values<string>([node.address]));
+      expect(changes.sort()).toEqual(['llm', 'render']); // the second attestation quoted the same prices: no change
     });
 
     it('contests a GPU another node claims, and the operator assigns it back', async () => {

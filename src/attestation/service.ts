@@ -178,6 +178,7 @@ export function createAttestationService({
       const expiresAt = now + CHALLENGE_TTL_S;
       const { openPerMiner, perClientPerMinute, storedMax } = challengeLimits;
       await sql.write(function* () {
+        yield* store.lockMiner(minerId);
         yield* store.purgeExpiredChallenges(now);
         const counts = yield* store.challengeCounts(minerId, clientAddress, now - 60, now);
         if (counts.fromClient >= perClientPerMinute) {
@@ -243,6 +244,7 @@ export function createAttestationService({
         | (AttestationResult & { refused?: undefined; changedFingerprint: boolean; event: NodeEventMessage })
         | { refused: StateError; contested: NodeEventMessage[] };
       const result = await sql.write(function* (): Work<Outcome> {
+        yield* store.lockMiner(minerId);
         const challenge = yield* store.findChallenge(attestation.challenge);
         if (!challenge || challenge.minerId !== minerId)
           throw new StateError('INVALID_CHALLENGE', 'unknown challenge: ask /gpu/challenge for one');

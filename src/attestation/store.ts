@@ -100,6 +100,11 @@ const inJsonArray = (column: string) => ({
 });
 
 const s = {
+  /**
+   * PostgreSQL: one miner's challenges and attestations one at a time, as SQLite's one writer runs them, so that a
+   * first attestation (no node row yet to lock) and the open-challenge count hold against another instance.
+   */
+  lockMiner: sql("SELECT pg_advisory_xact_lock(hashtext('gpu_node:' || ?))", { only: 'postgres' }),
   insertChallenge: sql(
     'INSERT INTO attestation_challenges (challenge, miner_id, expires_at, client_address, created_at) VALUES (?, ?, ?, ?, ?)',
   ),
@@ -171,6 +176,11 @@ export function createAttestationStore(engine: SqlEngine) {
     write: engine.write,
     /** Runs reads of the operations below. */
     read: engine.read,
+
+    /** Inside a write, first: waits for the miner's other challenges and attestations in flight (PostgreSQL). */
+    *lockMiner(minerId: string): Work<void> {
+      yield* s.lockMiner.get([minerId]);
+    },
 
     /** Forgets expired challenges (used or not): an attestation can no longer name them. */
     *purgeExpiredChallenges(now: number): Work<number> {
