@@ -3,7 +3,7 @@
  * `gpuNodes` and REST's `GET /gpu/nodes` both use) at 10,000 and at 100,000 attested nodes.
  *
  * A fresh, migrated SQLite file; a market opened in this process (no HTTP: what is measured is the query
- * through Prisma, plus one row through the GraphQL executor to show what the nested dataloaders add).
+ * on the market's SQL engine, plus one row through the GraphQL executor to show what the nested dataloaders add).
  * Nodes are written with bulk SQL in one transaction (signing 100,000 attestations would take minutes):
  * 10,000 first, measured, then 90,000 more, measured again, all at one `now`.
  *
@@ -22,12 +22,12 @@
  * cursor of the first), its totalCount() (a COUNT over the filter), the same page through GraphQL, and a
  * few other representative pages. Each: a warm-up, then sequential timed runs (up to a time budget);
  * p50 and p99 in ms.
- * The SQL Prisma sends is captured (a second client whose adapter records each query) and run through
- * EXPLAIN QUERY PLAN on the same file. A missed target is reported, never a failing exit code.
+ * The SQL the inventory runs is captured (the market's engine, wrapped to record each statement) and run
+ * through EXPLAIN QUERY PLAN on the same file. A missed target is reported, never a failing exit code.
  *
  * Environment: BENCH_INVENTORY_RUNS (timed runs per query, default 200), BENCH_INVENTORY_NODES (the
  * large size, default 100000; the small one is a tenth of it), BENCH_INVENTORY_SQL (set: also print the
- * SQL and arguments Prisma sends for the issue's query: page 1, page 2 and totalCount).
+ * SQL and arguments sent for the issue's query: page 1, page 2 and totalCount).
  *
  * Standalone: `npx tsx bench/inventory.ts`.
  */
@@ -48,11 +48,10 @@ import {
 import { canonicalModel } from '@gpu-render-protocol/agent/models';
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
-import { PrismaClient } from '@prisma/client';
 import type Database from 'better-sqlite3';
 import { listGpuNodes, type InventoryFilter, type InventoryOrder } from '../src/attestation/inventory.js';
 import { createMarketYoga } from '../src/server.js';
+import type { SqlEngine, Step, Work } from '../src/sql/statement.js';
 
 const TTL_S = 3600;
 const PAGE = 20;
@@ -343,8 +342,8 @@ interface Case {
   /** Timed runs relative to the default (COUNT and GraphQL are slower: fewer runs). */
   share?: number;
   run: () => Promise<unknown>;
-  /** The Prisma calls to capture SQL from, for EXPLAIN QUERY PLAN (default: `run`). */
-  capture?: (prisma: PrismaClient) => Promise<unknown>;
+  /** The calls to capture SQL from, for EXPLAIN QUERY PLAN (default: `run`). */
+  capture?: (engine: SqlEngine) => Promise<unknown>;
 }
 
 interface CapturedQuery {
@@ -352,23 +351,33 @@ interface CapturedQuery {
   args: unknown[];
 }
 
-/** A Prisma client on the same file whose adapter records every SQL statement it is given. */
-function capturingClient(file: string, captured: CapturedQuery[]): PrismaClient {
-  const inner = new PrismaBetterSQLite3({ url: `file:${file}`, timeout: 5_000 });
-  const factory: NonNullable<ConstructorParameters<typeof PrismaClient>[0]>['adapter'] = {
-    provider: inner.provider,
-    adapterName: inner.adapterName,
-    async connect() {
-      const adapter = await inner.connect();
-      const queryRaw = adapter.queryRaw.bind(adapter);
-      adapter.queryRaw = async (query) => {
-        captured.push({ sql: query.sql, args: query.args });
-        return queryRaw(query);
-      };
-      return adapter;
-    },
+/** The market's engine, recording every SQL statement its reads run (with SQLite's text). */
+function capturingEngine(engine: SqlEngine, captured: CapturedQuery[]): SqlEngine {
+  function* recording<T>(work: Work<T>): Work<T> {
+    let next = work.next();
+    while (!next.done) {
+      const step: Step = next.value;
+      captured.push({
+        sql: step.statement.textFor('sqlite'),
+        args: Array.isArray(step.params) ? [...(step.params as unknown[])] : [step.params],
+      });
+      let result: unknown;
+      try {
+        result = yield step;
+      } catch (error) {
+        next = work.throw(error);
+        continue;
+      }
+      next = work.next(result);
+    }
+    return next.value;
+  }
+  return {
+    dialect: engine.dialect,
+    write: (work) => engine.write(() => recording(work())),
+    read: (work) => engine.read(() => recording(work())),
+    snapshot: (work) => engine.snapshot(() => recording(work())),
   };
-  return new PrismaClient({ adapter: factory });
 }
 
 interface Plan {
@@ -391,10 +400,10 @@ function explain(db: Database.Database, query: CapturedQuery): Plan {
   });
   const sorts = details.some((d) => d.includes('USE TEMP B-TREE FOR ORDER BY'));
   const indexes = planIndexes(details);
-  // Prisma's `cursor` on a nullable first ordering column: no LIMIT, every row after the cursor is read.
+  // A statement without a limit (LIMIT -1): every row after the cursor is read.
   const unlimited = /LIMIT \? OFFSET \?\s*$/.test(query.sql) && Number(query.args.at(-2)) === -1;
   const parts = [
-    ...(unlimited ? ['NO LIMIT (LIMIT -1: Prisma reads every match after the cursor and pages in memory)'] : []),
+    ...(unlimited ? ['NO LIMIT (LIMIT -1: every match after the cursor is read and paged in memory)'] : []),
     fullScans.length ? `FULL SCAN (${fullScans.join('; ')})` : 'no full table scan',
     indexes.length ? `indexes: ${indexes.join(', ')}` : 'no index',
     sorts
@@ -423,17 +432,16 @@ export async function runInventoryBench(): Promise<void> {
   );
 
   // `now` is the seeding time: every query and the GraphQL clock use it.
-  await withBenchMarket('inventory', { ATTESTATION_TTL_S: TTL_S }, async ({ market: m, file, now, onClose }) => {
-    const prisma = m.db.prisma;
+  await withBenchMarket('inventory', { ATTESTATION_TTL_S: TTL_S }, async ({ market: m, now }) => {
+    const engine = m.sql;
     const yoga = createMarketYoga(m);
     const captured: CapturedQuery[] = [];
-    const pc = capturingClient(file, captured);
-    onClose(() => pc.$disconnect());
+    const pc = capturingEngine(engine, captured);
 
     // (a) the page the issue names, and its variants.
     const issueFilter: InventoryFilter = { jobType: 'llm', minVramGb: 24, maxPriceUrtc: 10_000n };
     const byPrice: InventoryOrder = { field: 'price', direction: 'asc' };
-    const list = (p: PrismaClient, filter: InventoryFilter, order?: InventoryOrder, after?: string) =>
+    const list = (p: SqlEngine, filter: InventoryFilter, order?: InventoryOrder, after?: string) =>
       listGpuNodes(p, { filter, order, first: PAGE, after, now, ttlS: TTL_S });
     let page2After = '';
     const gqlBody = JSON.stringify({
@@ -463,20 +471,20 @@ export async function runInventoryBench(): Promise<void> {
       {
         key: 'a',
         label: 'llm, ≥24 GB, ≤10000 µRTC, by price',
-        run: () => list(prisma, issueFilter, byPrice),
+        run: () => list(engine, issueFilter, byPrice),
         capture: (p) => list(p, issueFilter, byPrice),
       },
       {
         key: 'a2',
         label: '  … page 2 (cursor of page 1)',
-        run: () => list(prisma, issueFilter, byPrice, page2After),
+        run: () => list(engine, issueFilter, byPrice, page2After),
         capture: (p) => list(p, issueFilter, byPrice, page2After),
       },
       {
         key: 'count',
         label: '  … totalCount() (COUNT over filter)',
         share: 0.25,
-        run: async () => (await list(prisma, issueFilter, byPrice)).totalCount(),
+        run: async () => (await list(engine, issueFilter, byPrice)).totalCount(),
         capture: async (p) => {
           const page = await list(p, issueFilter, byPrice);
           captured.length = 0; // only the COUNT
@@ -487,31 +495,31 @@ export async function runInventoryBench(): Promise<void> {
       {
         key: 'model',
         label: 'llmModel llama-3.1-8b, by price',
-        run: () => list(prisma, { llmModel: 'llama-3.1-8b-instruct' }, byLlmPrice),
+        run: () => list(engine, { llmModel: 'llama-3.1-8b-instruct' }, byLlmPrice),
         capture: (p) => list(p, { llmModel: 'llama-3.1-8b-instruct' }, byLlmPrice),
       },
       {
         key: 'rare',
         label: 'llmModel qwen2.5-72b (rare), by price',
-        run: () => list(prisma, { llmModel: 'qwen2.5-72b-instruct' }, byLlmPrice),
+        run: () => list(engine, { llmModel: 'qwen2.5-72b-instruct' }, byLlmPrice),
         capture: (p) => list(p, { llmModel: 'qwen2.5-72b-instruct' }, byLlmPrice),
       },
       {
         key: 'arch',
         label: 'amd_gpu, by benchmark desc',
-        run: () => list(prisma, { deviceArch: 'amd_gpu' }, { field: 'benchmark', direction: 'desc' }),
+        run: () => list(engine, { deviceArch: 'amd_gpu' }, { field: 'benchmark', direction: 'desc' }),
         capture: (p) => list(p, { deviceArch: 'amd_gpu' }, { field: 'benchmark', direction: 'desc' }),
       },
       {
         key: 'cuda',
         label: 'CUDA ≥12.2, by freshness desc',
-        run: () => list(prisma, { minCudaVersion: '12.2' }, { field: 'freshness', direction: 'desc' }),
+        run: () => list(engine, { minCudaVersion: '12.2' }, { field: 'freshness', direction: 'desc' }),
         capture: (p) => list(p, { minCudaVersion: '12.2' }, { field: 'freshness', direction: 'desc' }),
       },
       {
         key: 'default',
         label: 'no filter (default: freshness desc)',
-        run: () => list(prisma, {}),
+        run: () => list(engine, {}),
         capture: (p) => list(p, {}),
       },
     ];
@@ -528,7 +536,7 @@ export async function runInventoryBench(): Promise<void> {
       );
 
       // Correctness first: a fast wrong answer is no answer.
-      const page = await list(prisma, issueFilter, byPrice);
+      const page = await list(engine, issueFilter, byPrice);
       const minMb = Math.floor(issueFilter.minVramGb! * 1024 * 0.92); // as inventoryWhere computes it
       const bad = page.nodes.filter(
         (n) =>
@@ -548,7 +556,7 @@ export async function runInventoryBench(): Promise<void> {
       }
       page2After = page.nodes.at(-1)!.minerId;
       // Page 2 continues page 1: each node strictly after the one before in (price, miner_id) order.
-      const page2 = (await list(prisma, issueFilter, byPrice, page2After)).nodes;
+      const page2 = (await list(engine, issueFilter, byPrice, page2After)).nodes;
       const follows = page2.every((n, i) => {
         const prev = i === 0 ? page.nodes.at(-1)! : page2[i - 1]!;
         const [p, q] = [n.priceLlm1kTokensUrtc!, prev.priceLlm1kTokensUrtc!];
@@ -557,7 +565,7 @@ export async function runInventoryBench(): Promise<void> {
       if (page2.length !== PAGE || !follows)
         console.log(`  WARNING: page 2 of (a): ${page2.length} nodes, in order after page 1: ${follows}`);
       const total = await page.totalCount();
-      // How far the price index is walked for page 1: its entries up to the 21st match (Prisma asks for 21).
+      // How far the price index is walked for page 1: its entries up to the 21st match (the page asks for 21).
       const walked = Number(
         m.db.sqlite
           .prepare(
@@ -616,7 +624,7 @@ export async function runInventoryBench(): Promise<void> {
 
     // Query plans, at the large size (the planner has no statistics, so the plan does not change with size).
     console.log('');
-    console.log(`query plans (EXPLAIN QUERY PLAN of the SQL Prisma sends, at ${int(large)} nodes):`);
+    console.log(`query plans (EXPLAIN QUERY PLAN of the SQL sent, at ${int(large)} nodes):`);
     for (const k of cases) {
       const p = plans.get(k.key)?.at(-1);
       if (!p) continue;

@@ -229,9 +229,9 @@ export function wireServices(sqlite: Database.Database, config: ServiceSettings,
       pubsub.publish('marketEvent', { seq: event.seq });
     },
   });
-  const nodeEvents = createNodeEventLog(sqlite);
+  const nodeEvents = createNodeEventLog(sql);
   const attestations = createAttestationService({
-    store: createAttestationStore(sqlite, writes),
+    store: createAttestationStore(sql),
     sql,
     operator,
     clock,

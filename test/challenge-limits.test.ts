@@ -88,10 +88,10 @@ describe('market-wide', () => {
   it('refuses beyond the stored cap, and in-process callers (no client address) are limited per miner only', async () => {
     let t = 2_800_000_000;
     const { db } = createInMemoryServices(() => t);
-    const writes = createGroupCommit(db);
+    const sql = createSqliteEngine(db, createGroupCommit(db));
     const attestations = createAttestationService({
-      store: createAttestationStore(db, writes),
-      sql: createSqliteEngine(db, writes),
+      store: createAttestationStore(sql),
+      sql,
       operator: createOperatorGate(ADMIN_KEY),
       clock: () => t,
       log: silentLog,
@@ -100,7 +100,7 @@ describe('market-wide', () => {
       pricing: createPricingStore(db),
       currentRate: () => fairRate([]),
       priceChangeIntervalS: 600,
-      events: createNodeEventLog(db),
+      events: createNodeEventLog(sql),
       onChange: () => {},
     });
     for (let i = 0; i < 40; i++) await attestations.requestChallenge(newWallet().address);

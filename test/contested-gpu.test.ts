@@ -94,7 +94,7 @@ describe('a squatter that attested the owner’s GPU first', () => {
     const [holder, claimant] = [newWallet(), newWallet()];
     const gpu = rtx4090();
     expect((await renderNode(holder, [gpu])).status).toBe(200);
-    const before = server.market.nodeEvents.after(0, holder.address).at(-1)!.seq;
+    const before = (await server.market.nodeEvents.after(0, holder.address)).at(-1)!.seq;
     expect((await renderNode(claimant, [{ ...gpu }])).status).toBe(409);
     expect((await renderNode(claimant, [{ ...gpu }])).status).toBe(409); // the same claim again: one contest
     expect((await listed(holder)).flags).toEqual(['hardware_contested']);
@@ -118,7 +118,7 @@ describe('a squatter that attested the owner’s GPU first', () => {
     });
     expect((await listed(holder)).flags).toEqual([]);
     expect((await listed(holder)).gpus.map((g: { uuid: string }) => g.uuid)).toEqual([gpu.uuid]);
-    expect(server.market.nodeEvents.after(before, holder.address).map((e) => e.change)).toEqual([
+    expect((await server.market.nodeEvents.after(before, holder.address)).map((e) => e.change)).toEqual([
       'contested',
       'assigned',
     ]);

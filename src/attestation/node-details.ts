@@ -55,7 +55,7 @@ export async function escrowHistoriesOfNodes(
     SELECT id FROM (
       SELECT id, ROW_NUMBER() OVER (PARTITION BY to_wallet ORDER BY id DESC) AS rn
       FROM render_escrow WHERE to_wallet IN (${Prisma.join(requests.map((r) => r.minerId))})
-    ) WHERE rn <= ${limit}`;
+    ) AS ranked WHERE rn <= ${limit}`;
   const escrows = await prisma.escrow.findMany({
     where: { id: { in: ids.map((r) => Number(r.id)) } },
     orderBy: { id: 'desc' },

@@ -54,7 +54,7 @@ export interface AttestationResult {
 
 export interface AttestationServiceDeps {
   store: AttestationStore;
-  /** The database an attestation's write runs on (it records price changes through the pricing store). */
+  /** The database the service's writes run on (an attestation records price changes through the pricing store). */
   sql: SqlEngine;
   operator: OperatorGate;
   clock: Clock;
@@ -62,9 +62,9 @@ export interface AttestationServiceDeps {
   /** How long an attestation keeps a node online. */
   attestationTtlS: number;
   challengeLimits?: ChallengeLimits;
-  pricing: PricingStore;
-  /** The current fair-rate statistic of a job type, against which a new quote is judged. */
-  currentRate(jobType: JobType): FairRate;
+  pricing: Pick<PricingStore, 'lastChangeAt' | 'recordChange'>;
+  /** The current fair-rate statistic of a job type, against which a new quote is judged (read before the write). */
+  currentRate: (jobType: JobType) => FairRate | Promise<FairRate>;
   /** A node may change its price for a job type at most once per this many seconds. */
   priceChangeIntervalS: number;
   /** Numbers each node change in the change's own transaction. */
@@ -73,14 +73,28 @@ export interface AttestationServiceDeps {
   onChange(event: NodeEventMessage): void;
 }
 
-/** Inside a write: records `claimantId`'s claim on a GPU `holderId` holds and flags the holder; its event when new. */
+/**
+ * Inside a write: records `claimantId`'s claims on GPUs other nodes hold and flags the holders; the events of the
+ * claims that are new, appended after every row change (the event log's order, src/subscriptions.ts).
+ */
 function contestIn(store: AttestationStore, events: NodeEventLog, ttlS: number) {
-  return (uuid: string, claimantId: string, holderId: string, now: number): NodeEventMessage[] => {
-    if (!store.recordContest(uuid, claimantId, holderId, now)) return [];
-    const flags = store.flagsOf(holderId);
-    if (!flags.includes(CONTESTED_FLAG)) store.setFlags(holderId, [...flags, CONTESTED_FLAG]);
-    const node = store.findNode(holderId)!;
-    return [events.record(holderId, 'contested', { status: nodeStatus(node, now, ttlS), trust: node.trust }, now)];
+  return function* (
+    taken: { uuid: string; minerId: string }[],
+    claimantId: string,
+    now: number,
+  ): Work<NodeEventMessage[]> {
+    const contested: { minerId: string; status: NodeStatus; trust: string }[] = [];
+    for (const { uuid, minerId: holderId } of taken) {
+      if (!(yield* store.recordContest(uuid, claimantId, holderId, now))) continue;
+      const flags = yield* store.flagsOf(holderId);
+      if (!flags.includes(CONTESTED_FLAG)) yield* store.setFlags(holderId, [...flags, CONTESTED_FLAG]);
+      const node = (yield* store.findNode(holderId))!;
+      contested.push({ minerId: holderId, status: nodeStatus(node, now, ttlS), trust: node.trust });
+    }
+    const recorded: NodeEventMessage[] = [];
+    for (const { minerId, ...state } of contested)
+      recorded.push(yield* events.record(minerId, 'contested', state, now));
+    return recorded;
   };
 }
 
@@ -116,6 +130,7 @@ export function createAttestationService({
    */
   function* priceQuotes(
     a: Attestation,
+    rates: Partial<Record<JobType, FairRate>>,
     previous: { prices: Record<JobType, bigint | null> } | null,
     now: number,
   ): Work<{ changes: PriceChangeRow[]; flags: string[] }> {
@@ -126,7 +141,7 @@ export function createAttestationService({
       const raw = a.prices[field];
       if (raw === undefined) continue;
       const price = BigInt(raw);
-      const outlier = isOutlierQuote(price, currentRate(jobType));
+      const outlier = isOutlierQuote(price, rates[jobType]!);
       if (outlier) flags.push(outlierFlag(jobType));
       const old = previous?.prices[jobType] ?? null;
       if (old === price) continue;
@@ -142,6 +157,14 @@ export function createAttestationService({
     return { changes, flags };
   }
 
+  /** The fair rates of the job types the attestation quotes, read before its unit of work (which must not wait). */
+  async function ratesQuoted(a: Attestation): Promise<Partial<Record<JobType, FairRate>>> {
+    const rates: Partial<Record<JobType, FairRate>> = {};
+    for (const jobType of JOB_TYPES)
+      if (a.prices[PRICE_FIELD[jobType]] !== undefined) rates[jobType] = await currentRate(jobType);
+    return rates;
+  }
+
   return {
     attestationTtlS,
 
@@ -154,9 +177,10 @@ export function createAttestationService({
       const challenge = randomBytes(32).toString('hex');
       const expiresAt = now + CHALLENGE_TTL_S;
       const { openPerMiner, perClientPerMinute, storedMax } = challengeLimits;
-      await store.submit(() => {
-        store.purgeExpiredChallenges(now);
-        const counts = store.challengeCounts(minerId, clientAddress, now - 60, now);
+      await sql.write(function* () {
+        yield* store.lockMiner(minerId);
+        yield* store.purgeExpiredChallenges(now);
+        const counts = yield* store.challengeCounts(minerId, clientAddress, now - 60, now);
         if (counts.fromClient >= perClientPerMinute) {
           throw new StateError(
             'RATE_LIMITED',
@@ -171,7 +195,7 @@ export function createAttestationService({
         }
         if (counts.stored >= storedMax)
           throw new StateError('RATE_LIMITED', 'too many open challenges market-wide; try again shortly');
-        store.createChallenge(challenge, minerId, clientAddress, expiresAt, now);
+        yield* store.createChallenge(challenge, minerId, clientAddress, expiresAt, now);
       });
       return { challenge, expiresAt };
     },
@@ -179,7 +203,7 @@ export function createAttestationService({
     /** The sweeper's part: forgets expired challenges (the request path also does, before counting). */
     async purgeExpiredChallenges(): Promise<number> {
       const now = clock();
-      return store.submit(() => store.purgeExpiredChallenges(now));
+      return sql.write(() => store.purgeExpiredChallenges(now));
     },
 
     /**
@@ -212,6 +236,7 @@ export function createAttestationService({
         Math.max(...attestation.gpus.map((g) => g.vram_mb)),
       );
 
+      const rates = await ratesQuoted(attestation);
       const now = clock();
       const fingerprint = nodeFingerprint(attestation.gpus);
       const minerId = attestation.miner_id;
@@ -219,23 +244,24 @@ export function createAttestationService({
         | (AttestationResult & { refused?: undefined; changedFingerprint: boolean; event: NodeEventMessage })
         | { refused: StateError; contested: NodeEventMessage[] };
       const result = await sql.write(function* (): Work<Outcome> {
-        const challenge = store.findChallenge(attestation.challenge);
+        yield* store.lockMiner(minerId);
+        const challenge = yield* store.findChallenge(attestation.challenge);
         if (!challenge || challenge.minerId !== minerId)
           throw new StateError('INVALID_CHALLENGE', 'unknown challenge: ask /gpu/challenge for one');
         if (challenge.usedAt !== null) throw new StateError('INVALID_CHALLENGE', 'this challenge was already used');
         if (challenge.expiresAt < now) throw new StateError('INVALID_CHALLENGE', 'this challenge has expired');
         const uuids = attestation.gpus.map((g) => g.uuid);
-        const assigned = store.assignmentsOf(uuids);
+        const assigned = yield* store.assignmentsOf(uuids);
         const elsewhere = uuids.find((uuid) => assigned.has(uuid) && assigned.get(uuid) !== minerId);
         if (elsewhere)
           throw new StateError(
             'DUPLICATE_HARDWARE',
             `GPU ${elsewhere} was assigned by the operator to ${assigned.get(elsewhere)}`,
           );
-        const taken = store.devicesOfOtherMiners(uuids, minerId);
+        const taken = yield* store.devicesOfOtherMiners(uuids, minerId);
         if (taken.length > 0) {
           // Refused, but the claim stands: committed with the refusal, so the operator sees it.
-          const contested = taken.flatMap((t) => contest(t.uuid, minerId, t.minerId, now));
+          const contested = yield* contest(taken, minerId, now);
           const refused = new StateError(
             'DUPLICATE_HARDWARE',
             `GPU ${taken[0]!.uuid} is already attested by ${taken[0]!.minerId}; it is now contested until the operator assigns it`,
@@ -243,21 +269,21 @@ export function createAttestationService({
           return { refused, contested };
         }
 
-        const previous = store.findNode(minerId);
+        const previous = yield* store.findNode(minerId);
         const changedFingerprint = previous !== null && previous.fingerprint !== fingerprint;
         // The operator verified specific hardware: new hardware starts over from the evidence.
         const verified = previous !== null && previous.verified && !changedFingerprint;
-        const quotes = yield* priceQuotes(attestation, previous, now);
+        const quotes = yield* priceQuotes(attestation, rates, previous, now);
         const flags = [
           ...evidence.flags,
           ...(changedFingerprint ? ['fingerprint_changed'] : []),
           ...quotes.flags,
-          ...(store.holdsContestedGpu(minerId) ? [CONTESTED_FLAG] : []),
+          ...((yield* store.holdsContestedGpu(minerId)) ? [CONTESTED_FLAG] : []),
           ...models.flags,
         ];
         // Model flags are left out of trust: they say what the node claims to serve, not what its hardware is.
         const trust = trustLevel(evidence.catalogConsistent, verified);
-        store.saveNode(
+        yield* store.saveNode(
           nodeRow(attestation, evidence.canonicalModels, models.models, {
             trust,
             verified,
@@ -269,7 +295,7 @@ export function createAttestationService({
           deviceRows(attestation),
         );
         for (const change of quotes.changes) yield* pricing.recordChange(change);
-        store.useChallenge(attestation.challenge, now);
+        yield* store.useChallenge(attestation.challenge, now);
         const status = nodeStatus(
           { suspended: previous?.suspended ?? false, lastAttestation: now },
           now,
@@ -282,7 +308,7 @@ export function createAttestationService({
           fingerprint,
           flags,
           changedFingerprint,
-          event: events.record(minerId, 'attested', { status, trust }, now),
+          event: yield* events.record(minerId, 'attested', { status, trust }, now),
         };
       });
       if (result.refused) {
@@ -321,7 +347,7 @@ export function createAttestationService({
     /** Records an `offline` event for each node whose attestation lapsed since the last sweep. */
     async announceOffline(): Promise<number> {
       const now = clock();
-      const announced = await store.submit(() => events.announceOffline(now - attestationTtlS, now));
+      const announced = await sql.write(() => events.announceOffline(now - attestationTtlS, now));
       for (const event of announced) {
         log.info(
           { event: 'gpu.offline', miner_id: event.minerId },
@@ -336,13 +362,13 @@ export function createAttestationService({
     async setVerified(minerId: string, verified: boolean, adminKey: string | null | undefined): Promise<void> {
       operator.require(adminKey);
       const now = clock();
-      const event = await store.submit(() => {
-        const flags = store.flagsOf(minerId).filter((f) => !isModelFlag(f));
+      const event = await sql.write(function* () {
+        const flags = (yield* store.flagsOf(minerId)).filter((f) => !isModelFlag(f));
         const fallback: TrustLevel = flags.length === 0 ? 'catalog_consistent' : 'self_reported';
-        if (!store.setVerified(minerId, verified, fallback))
+        if (!(yield* store.setVerified(minerId, verified, fallback)))
           throw new StateError('NOT_FOUND', `no GPU node ${minerId}`);
-        const node = store.findNode(minerId)!;
-        return events.record(
+        const node = (yield* store.findNode(minerId))!;
+        return yield* events.record(
           minerId,
           verified ? 'verified' : 'unverified',
           { status: nodeStatus(node, now, attestationTtlS), trust: verified ? 'verified' : fallback },
@@ -368,21 +394,22 @@ export function createAttestationService({
     ): Promise<{ uuid: string; minerId: string; previousHolder: string | null }> {
       operator.require(adminKey);
       const now = clock();
-      const result = await store.submit(() => {
-        const { previousHolder, contestHolders } = store.assignGpu(uuid, minerId, now);
+      const result = await sql.write(function* () {
+        const { previousHolder, contestHolders } = yield* store.assignGpu(uuid, minerId, now);
         const lost = previousHolder !== null && previousHolder !== minerId ? previousHolder : null;
-        const changed: NodeEventMessage[] = [];
+        const nodes: { id: string; status: NodeStatus; trust: string }[] = [];
         for (const id of new Set([minerId, ...contestHolders, ...(lost ? [lost] : [])])) {
-          const node = store.findNode(id);
+          const node = yield* store.findNode(id);
           if (!node) continue;
-          const before = store.flagsOf(id);
-          let flags = store.holdsContestedGpu(id) ? before : before.filter((f) => f !== CONTESTED_FLAG);
+          const before = yield* store.flagsOf(id);
+          let flags = (yield* store.holdsContestedGpu(id)) ? before : before.filter((f) => f !== CONTESTED_FLAG);
           if (id === lost && !flags.includes(REASSIGNED_FLAG)) flags = [...flags, REASSIGNED_FLAG];
-          store.setFlags(id, flags);
-          changed.push(
-            events.record(id, 'assigned', { status: nodeStatus(node, now, attestationTtlS), trust: node.trust }, now),
-          );
+          yield* store.setFlags(id, flags);
+          nodes.push({ id, status: nodeStatus(node, now, attestationTtlS), trust: node.trust });
         }
+        // The events last, after every row change (the event log's order, src/subscriptions.ts).
+        const changed: NodeEventMessage[] = [];
+        for (const { id, ...state } of nodes) changed.push(yield* events.record(id, 'assigned', state, now));
         return { previousHolder, changed };
       });
       log.info(
@@ -397,10 +424,11 @@ export function createAttestationService({
     async setSuspended(minerId: string, suspended: boolean, adminKey: string | null | undefined): Promise<void> {
       operator.require(adminKey);
       const now = clock();
-      const event = await store.submit(() => {
-        if (!store.setSuspended(minerId, suspended)) throw new StateError('NOT_FOUND', `no GPU node ${minerId}`);
-        const node = store.findNode(minerId)!;
-        return events.record(
+      const event = await sql.write(function* () {
+        if (!(yield* store.setSuspended(minerId, suspended)))
+          throw new StateError('NOT_FOUND', `no GPU node ${minerId}`);
+        const node = (yield* store.findNode(minerId))!;
+        return yield* events.record(
           minerId,
           suspended ? 'suspended' : 'reinstated',
           { status: nodeStatus(node, now, attestationTtlS), trust: node.trust },

@@ -1,11 +1,12 @@
 /**
- * Rows of GPU nodes, their GPUs, models and challenges, written on the shared writing connection
- * (src/group-commit.ts) so that an attestation is one atomic unit. Reads for the inventory go
- * through Prisma (./inventory.ts).
+ * Rows of GPU nodes, their GPUs, models and challenges: the statements an attestation and the operator's
+ * actions run inside their units of work (src/sql/statement.ts), so that each is one atomic change on either
+ * database. The rows a decision is made on (a challenge, a node's flags, a GPU's holder) are read with
+ * `forUpdate`, so that on PostgreSQL the decision holds until COMMIT as it does under SQLite's one writer.
+ * The inventory's reads are ./inventory.ts.
  */
-import type Database from 'better-sqlite3';
-import type { GroupCommit } from '../group-commit.js';
 import type { JobType } from '../domain/fields.js';
+import { bool, sql, type SqlEngine, type Work } from '../sql/statement.js';
 
 export interface StoredNode {
   minerId: string;
@@ -71,29 +72,8 @@ export interface DeviceRow {
 
 export type AttestationStore = ReturnType<typeof createAttestationStore>;
 
-export function createAttestationStore(db: Database.Database, writes: GroupCommit) {
-  const s = {
-    insertChallenge: db.prepare(
-      'INSERT INTO attestation_challenges (challenge, miner_id, expires_at, client_address, created_at) VALUES (?, ?, ?, ?, ?)',
-    ),
-    purgeChallenges: db.prepare('DELETE FROM attestation_challenges WHERE expires_at < ?'),
-    storedChallenges: db.prepare('SELECT count(*) FROM attestation_challenges').pluck(),
-    openChallengesOf: db
-      .prepare('SELECT count(*) FROM attestation_challenges WHERE miner_id = ? AND expires_at >= ? AND used_at IS NULL')
-      .pluck(),
-    challengesFromSince: db
-      .prepare('SELECT count(*) FROM attestation_challenges WHERE client_address = ? AND created_at > ?')
-      .pluck(),
-    challenge: db.prepare('SELECT miner_id, expires_at, used_at FROM attestation_challenges WHERE challenge = ?'),
-    useChallenge: db.prepare('UPDATE attestation_challenges SET used_at = ? WHERE challenge = ? AND used_at IS NULL'),
-    node: db.prepare(
-      `SELECT miner_id, fingerprint, trust, verified, suspended, first_attestation, last_attestation, price_render_minute_urtc,
-         price_tts_1k_chars_urtc, price_stt_minute_urtc, price_llm_1k_tokens_urtc FROM gpu_attestations WHERE miner_id = ?`,
-    ),
-    devicesOfOthers: db.prepare(
-      'SELECT uuid, miner_id FROM gpu_devices WHERE uuid IN (SELECT value FROM json_each(?)) AND miner_id <> ?',
-    ),
-    upsertNode: db.prepare(`
+/** The node row as of its attestation; `offline_announced` is reset, which is a boolean in PostgreSQL. */
+const upsertNode = (notAnnounced: string) => `
       INSERT INTO gpu_attestations (miner_id, device_arch, gpu_model, gpu_count, max_vram_mb, total_vram_mb, cuda_version,
         cuda_version_num, rocm_version, metal_version, benchmark_score, price_render_minute_urtc, price_tts_1k_chars_urtc,
         price_stt_minute_urtc, price_llm_1k_tokens_urtc, supports_render, supports_tts, supports_stt, supports_llm,
@@ -111,69 +91,124 @@ export function createAttestationStore(db: Database.Database, writes: GroupCommi
         supports_render = excluded.supports_render, supports_tts = excluded.supports_tts, supports_stt = excluded.supports_stt,
         supports_llm = excluded.supports_llm, tts_models = excluded.tts_models, stt_models = excluded.stt_models,
         llm_models = excluded.llm_models, trust = excluded.trust, verified = excluded.verified, fingerprint = excluded.fingerprint,
-        flags = excluded.flags, last_attestation = excluded.last_attestation, offline_announced = 0`),
-    deleteDevices: db.prepare('DELETE FROM gpu_devices WHERE miner_id = ?'),
-    insertDevice: db.prepare(`
+        flags = excluded.flags, last_attestation = excluded.last_attestation, offline_announced = ${notAnnounced}`;
+
+/** `uuid IN` a JSON array of uuids. */
+const inJsonArray = (column: string) => ({
+  sqlite: `${column} IN (SELECT value FROM json_each(?))`,
+  postgres: `${column} IN (SELECT json_array_elements_text(?::json))`,
+});
+
+const s = {
+  /**
+   * PostgreSQL: one miner's challenges and attestations one at a time, as SQLite's one writer runs them, so that a
+   * first attestation (no node row yet to lock) and the open-challenge count hold against another instance.
+   */
+  lockMiner: sql("SELECT pg_advisory_xact_lock(hashtext('gpu_node:' || ?))", { only: 'postgres' }),
+  insertChallenge: sql(
+    'INSERT INTO attestation_challenges (challenge, miner_id, expires_at, client_address, created_at) VALUES (?, ?, ?, ?, ?)',
+  ),
+  purgeChallenges: sql('DELETE FROM attestation_challenges WHERE expires_at < ?'),
+  storedChallenges: sql('SELECT count(*) FROM attestation_challenges'),
+  openChallengesOf: sql(
+    'SELECT count(*) FROM attestation_challenges WHERE miner_id = ? AND expires_at >= ? AND used_at IS NULL',
+  ),
+  challengesFromSince: sql('SELECT count(*) FROM attestation_challenges WHERE client_address = ? AND created_at > ?'),
+  // Locked: two attestations naming one challenge at once, on two instances, use it once.
+  challenge: sql('SELECT miner_id, expires_at, used_at FROM attestation_challenges WHERE challenge = ?', {
+    forUpdate: true,
+  }),
+  useChallenge: sql('UPDATE attestation_challenges SET used_at = ? WHERE challenge = ? AND used_at IS NULL'),
+  node: sql(
+    `SELECT miner_id, fingerprint, trust, verified, suspended, first_attestation, last_attestation, price_render_minute_urtc,
+         price_tts_1k_chars_urtc, price_stt_minute_urtc, price_llm_1k_tokens_urtc FROM gpu_attestations WHERE miner_id = ?`,
+    { forUpdate: true },
+  ),
+  devicesOfOthers: sql({
+    sqlite: `SELECT uuid, miner_id FROM gpu_devices WHERE ${inJsonArray('uuid').sqlite} AND miner_id <> ?`,
+    postgres: `SELECT uuid, miner_id FROM gpu_devices WHERE ${inJsonArray('uuid').postgres} AND miner_id <> ?`,
+  }),
+  upsertNode: sql({ sqlite: upsertNode('0'), postgres: upsertNode('false') }),
+  deleteDevices: sql('DELETE FROM gpu_devices WHERE miner_id = ?'),
+  insertDevice: sql(`
       INSERT INTO gpu_devices (uuid, miner_id, position, model, vram_mb, pci_id, driver_version, cuda_version, rocm_version, metal_version, benchmark_score)
       VALUES (@uuid, @minerId, @position, @model, @vramMb, @pciId, @driverVersion, @cudaVersion, @rocmVersion, @metalVersion, @benchmarkScore)`),
-    deleteModels: db.prepare('DELETE FROM gpu_node_models WHERE miner_id = ?'),
-    insertModel: db.prepare(`
+  deleteModels: sql('DELETE FROM gpu_node_models WHERE miner_id = ?'),
+  insertModel: sql(`
       INSERT INTO gpu_node_models (miner_id, kind, name, canonical, job_type, params_b, quant, flags)
       VALUES (@minerId, @kind, @name, @canonical, @jobType, @paramsB, @quant, @flags)`),
-    setVerified: db.prepare(
-      "UPDATE gpu_attestations SET verified = @verified, trust = CASE WHEN @verified THEN 'verified' ELSE @fallbackTrust END WHERE miner_id = @minerId",
-    ),
-    setSuspended: db.prepare('UPDATE gpu_attestations SET suspended = ? WHERE miner_id = ?'),
-    flagsOf: db.prepare('SELECT flags FROM gpu_attestations WHERE miner_id = ?').pluck(),
-    setFlags: db.prepare('UPDATE gpu_attestations SET flags = ? WHERE miner_id = ?'),
-    assignments: db.prepare(
-      'SELECT uuid, miner_id FROM gpu_assignments WHERE uuid IN (SELECT value FROM json_each(?))',
-    ),
-    assign: db.prepare(
-      'INSERT INTO gpu_assignments (uuid, miner_id, assigned_at) VALUES (?, ?, ?) ON CONFLICT (uuid) DO UPDATE SET miner_id = excluded.miner_id, assigned_at = excluded.assigned_at',
-    ),
-    holderOf: db.prepare('SELECT miner_id FROM gpu_devices WHERE uuid = ?').pluck(),
-    deleteDevice: db.prepare('DELETE FROM gpu_devices WHERE uuid = ?'),
-    insertContest: db.prepare(
-      'INSERT INTO gpu_contests (uuid, claimant_miner_id, holder_miner_id, contested_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
-    ),
-    contestHoldersOf: db.prepare('SELECT DISTINCT holder_miner_id FROM gpu_contests WHERE uuid = ?').pluck(),
-    deleteContests: db.prepare('DELETE FROM gpu_contests WHERE uuid = ?'),
-    holdsContested: db.prepare('SELECT 1 FROM gpu_contests WHERE holder_miner_id = ? LIMIT 1').pluck(),
-  };
+  setVerified: sql(
+    "UPDATE gpu_attestations SET verified = @verified, trust = CASE WHEN @verified THEN 'verified' ELSE @fallbackTrust END WHERE miner_id = @minerId",
+  ),
+  setSuspended: sql('UPDATE gpu_attestations SET suspended = ? WHERE miner_id = ?'),
+  flagsOf: sql('SELECT flags FROM gpu_attestations WHERE miner_id = ?', { forUpdate: true }),
+  setFlags: sql('UPDATE gpu_attestations SET flags = ? WHERE miner_id = ?'),
+  assignments: sql({
+    sqlite: `SELECT uuid, miner_id FROM gpu_assignments WHERE ${inJsonArray('uuid').sqlite}`,
+    postgres: `SELECT uuid, miner_id FROM gpu_assignments WHERE ${inJsonArray('uuid').postgres}`,
+  }),
+  assign: sql(
+    'INSERT INTO gpu_assignments (uuid, miner_id, assigned_at) VALUES (?, ?, ?) ON CONFLICT (uuid) DO UPDATE SET miner_id = excluded.miner_id, assigned_at = excluded.assigned_at',
+  ),
+  holderOf: sql('SELECT miner_id FROM gpu_devices WHERE uuid = ?', { forUpdate: true }),
+  deleteDevice: sql('DELETE FROM gpu_devices WHERE uuid = ?'),
+  insertContest: sql(
+    'INSERT INTO gpu_contests (uuid, claimant_miner_id, holder_miner_id, contested_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+  ),
+  contestHoldersOf: sql('SELECT DISTINCT holder_miner_id FROM gpu_contests WHERE uuid = ?'),
+  deleteContests: sql('DELETE FROM gpu_contests WHERE uuid = ?'),
+  holdsContested: sql('SELECT 1 FROM gpu_contests WHERE holder_miner_id = ? LIMIT 1'),
+};
 
-  const bool = (v: boolean) => (v ? 1 : 0);
+/** A flag as a parameter: 0/1 binds in SQLite and is a boolean's input in PostgreSQL. */
+const flag = (v: boolean) => (v ? 1 : 0);
 
+export interface StoredChallenge {
+  minerId: string;
+  expiresAt: number;
+  usedAt: number | null;
+}
+
+/** The operations run inside a unit of work of `engine`: `store.write(function* () { yield* store.findNode(id) })`. */
+export function createAttestationStore(engine: SqlEngine) {
   return {
-    submit: writes.submit,
+    /** Runs a unit of work of the operations below, atomically (src/sql/statement.ts). */
+    write: engine.write,
+    /** Runs reads of the operations below. */
+    read: engine.read,
+
+    /** Inside a write, first: waits for the miner's other challenges and attestations in flight (PostgreSQL). */
+    *lockMiner(minerId: string): Work<void> {
+      yield* s.lockMiner.get([minerId]);
+    },
 
     /** Forgets expired challenges (used or not): an attestation can no longer name them. */
-    purgeExpiredChallenges(now: number): number {
-      return s.purgeChallenges.run(now).changes;
+    *purgeExpiredChallenges(now: number): Work<number> {
+      return yield* s.purgeChallenges.run([now]);
     },
 
     /** Challenges stored, open ones of `minerId`, and those issued to `clientAddress` after `since`. */
-    challengeCounts(minerId: string, clientAddress: string | undefined, since: number, now: number) {
+    *challengeCounts(minerId: string, clientAddress: string | undefined, since: number, now: number) {
       return {
-        stored: Number(s.storedChallenges.get()),
-        openOfMiner: Number(s.openChallengesOf.get(minerId, now)),
-        fromClient: clientAddress === undefined ? 0 : Number(s.challengesFromSince.get(clientAddress, since)),
+        stored: Number(yield* s.storedChallenges.value()),
+        openOfMiner: Number(yield* s.openChallengesOf.value([minerId, now])),
+        fromClient:
+          clientAddress === undefined ? 0 : Number(yield* s.challengesFromSince.value([clientAddress, since])),
       };
     },
 
-    createChallenge(
+    *createChallenge(
       challenge: string,
       minerId: string,
       clientAddress: string | undefined,
       expiresAt: number,
       now: number,
-    ) {
-      s.insertChallenge.run(challenge, minerId, expiresAt, clientAddress ?? null, now);
+    ): Work<void> {
+      yield* s.insertChallenge.run([challenge, minerId, expiresAt, clientAddress ?? null, now]);
     },
 
-    findChallenge(challenge: string): { minerId: string; expiresAt: number; usedAt: number | null } | null {
-      const row = s.challenge.get(challenge) as
-        { miner_id: string; expires_at: bigint; used_at: bigint | null } | undefined;
+    *findChallenge(challenge: string): Work<StoredChallenge | null> {
+      const row = yield* s.challenge.get<{ miner_id: string; expires_at: unknown; used_at: unknown }>([challenge]);
       return row
         ? {
             minerId: row.miner_id,
@@ -183,12 +218,12 @@ export function createAttestationStore(db: Database.Database, writes: GroupCommi
         : null;
     },
 
-    useChallenge(challenge: string, now: number): boolean {
-      return s.useChallenge.run(now, challenge).changes === 1;
+    *useChallenge(challenge: string, now: number): Work<boolean> {
+      return (yield* s.useChallenge.run([now, challenge])) === 1;
     },
 
-    findNode(minerId: string): StoredNode | null {
-      const r = s.node.get(minerId) as Record<string, unknown> | undefined;
+    *findNode(minerId: string): Work<StoredNode | null> {
+      const r = yield* s.node.get([minerId]);
       if (!r) return null;
       return {
         minerId: r.miner_id as string,
@@ -200,88 +235,106 @@ export function createAttestationStore(db: Database.Database, writes: GroupCommi
           stt: r.price_stt_minute_urtc as bigint | null,
           llm: r.price_llm_1k_tokens_urtc as bigint | null,
         },
-        verified: Number(r.verified) === 1,
-        suspended: Number(r.suspended) === 1,
+        verified: bool(r.verified),
+        suspended: bool(r.suspended),
         firstAttestation: Number(r.first_attestation),
         lastAttestation: Number(r.last_attestation),
       };
     },
 
     /** GPUs among `uuids` that are bound to another miner. */
-    devicesOfOtherMiners(uuids: string[], minerId: string): { uuid: string; minerId: string }[] {
-      return (s.devicesOfOthers.all(JSON.stringify(uuids), minerId) as { uuid: string; miner_id: string }[]).map(
-        (r) => ({ uuid: r.uuid, minerId: r.miner_id }),
-      );
+    *devicesOfOtherMiners(uuids: string[], minerId: string): Work<{ uuid: string; minerId: string }[]> {
+      const rows = yield* s.devicesOfOthers.all<{ uuid: string; miner_id: string }>([JSON.stringify(uuids), minerId]);
+      return rows.map((r) => ({ uuid: r.uuid, minerId: r.miner_id }));
     },
 
     /** Replaces the node's attestation, GPUs and model rows with these. */
-    saveNode(node: NodeRow, devices: DeviceRow[]) {
-      s.upsertNode.run({
-        ...node,
+    *saveNode(node: NodeRow, devices: DeviceRow[]): Work<void> {
+      yield* s.upsertNode.run({
+        minerId: node.minerId,
+        deviceArch: node.deviceArch,
+        gpuModel: node.gpuModel,
+        gpuCount: node.gpuCount,
+        maxVramMb: node.maxVramMb,
+        totalVramMb: node.totalVramMb,
+        cudaVersion: node.cudaVersion,
+        cudaVersionNum: node.cudaVersionNum,
+        rocmVersion: node.rocmVersion,
+        metalVersion: node.metalVersion,
+        benchmarkScore: node.benchmarkScore,
         priceRender: node.prices.render,
         priceTts: node.prices.tts,
         priceStt: node.prices.stt,
         priceLlm: node.prices.llm,
-        supportsRender: bool(node.prices.render !== null),
-        supportsTts: bool(node.prices.tts !== null),
-        supportsStt: bool(node.prices.stt !== null),
-        supportsLlm: bool(node.prices.llm !== null),
+        supportsRender: flag(node.prices.render !== null),
+        supportsTts: flag(node.prices.tts !== null),
+        supportsStt: flag(node.prices.stt !== null),
+        supportsLlm: flag(node.prices.llm !== null),
         ttsModels: JSON.stringify(node.ttsModels),
         sttModels: JSON.stringify(node.sttModels),
         llmModels: JSON.stringify(node.llmModels),
-        verified: bool(node.verified),
-        suspended: bool(node.suspended),
+        trust: node.trust,
+        verified: flag(node.verified),
+        suspended: flag(node.suspended),
+        fingerprint: node.fingerprint,
         flags: JSON.stringify(node.flags),
+        firstAttestation: node.firstAttestation,
+        lastAttestation: node.lastAttestation,
       });
-      s.deleteDevices.run(node.minerId);
-      for (const d of devices) s.insertDevice.run({ ...d, minerId: node.minerId });
-      s.deleteModels.run(node.minerId);
-      for (const m of node.models) s.insertModel.run({ ...m, minerId: node.minerId, flags: JSON.stringify(m.flags) });
+      yield* s.deleteDevices.run([node.minerId]);
+      for (const d of devices) yield* s.insertDevice.run({ ...d, minerId: node.minerId });
+      yield* s.deleteModels.run([node.minerId]);
+      for (const m of node.models)
+        yield* s.insertModel.run({ ...m, minerId: node.minerId, flags: JSON.stringify(m.flags) });
     },
 
-    setVerified(minerId: string, verified: boolean, fallbackTrust: string): boolean {
-      return s.setVerified.run({ minerId, verified: bool(verified), fallbackTrust }).changes === 1;
+    *setVerified(minerId: string, verified: boolean, fallbackTrust: string): Work<boolean> {
+      return (yield* s.setVerified.run({ minerId, verified: flag(verified), fallbackTrust })) === 1;
     },
 
-    setSuspended(minerId: string, suspended: boolean): boolean {
-      return s.setSuspended.run(bool(suspended), minerId).changes === 1;
+    *setSuspended(minerId: string, suspended: boolean): Work<boolean> {
+      return (yield* s.setSuspended.run([flag(suspended), minerId])) === 1;
     },
 
-    flagsOf(minerId: string): string[] {
-      const raw = s.flagsOf.get(minerId) as string | undefined;
+    *flagsOf(minerId: string): Work<string[]> {
+      const raw = yield* s.flagsOf.value<string>([minerId]);
       return raw ? (JSON.parse(raw) as string[]) : [];
     },
 
-    setFlags(minerId: string, flags: string[]): void {
-      s.setFlags.run(JSON.stringify(flags), minerId);
+    *setFlags(minerId: string, flags: string[]): Work<void> {
+      yield* s.setFlags.run([JSON.stringify(flags), minerId]);
     },
 
     /** The operator's assignments among `uuids`: uuid → miner. */
-    assignmentsOf(uuids: string[]): Map<string, string> {
-      const rows = s.assignments.all(JSON.stringify(uuids)) as { uuid: string; miner_id: string }[];
+    *assignmentsOf(uuids: string[]): Work<Map<string, string>> {
+      const rows = yield* s.assignments.all<{ uuid: string; miner_id: string }>([JSON.stringify(uuids)]);
       return new Map(rows.map((r) => [r.uuid, r.miner_id]));
     },
 
     /** Records that `claimantId` claims a GPU `holderId` holds; false when that claim was already recorded. */
-    recordContest(uuid: string, claimantId: string, holderId: string, now: number): boolean {
-      return s.insertContest.run(uuid, claimantId, holderId, now).changes === 1;
+    *recordContest(uuid: string, claimantId: string, holderId: string, now: number): Work<boolean> {
+      return (yield* s.insertContest.run([uuid, claimantId, holderId, now])) === 1;
     },
 
     /** Whether `minerId` holds (or held, when it was claimed) a GPU still contested. */
-    holdsContestedGpu(minerId: string): boolean {
-      return s.holdsContested.get(minerId) !== undefined;
+    *holdsContestedGpu(minerId: string): Work<boolean> {
+      return (yield* s.holdsContested.get([minerId])) !== undefined;
     },
 
     /**
      * Operator: binds the GPU to `minerId`, closes its contests and takes it away from any other node
      * holding it. Returns the previous holder (null when none) and the nodes whose contest closed.
      */
-    assignGpu(uuid: string, minerId: string, now: number): { previousHolder: string | null; contestHolders: string[] } {
-      const holder = (s.holderOf.get(uuid) as string | undefined) ?? null;
-      const contestHolders = s.contestHoldersOf.all(uuid) as string[];
-      s.assign.run(uuid, minerId, now);
-      s.deleteContests.run(uuid);
-      if (holder !== null && holder !== minerId) s.deleteDevice.run(uuid);
+    *assignGpu(
+      uuid: string,
+      minerId: string,
+      now: number,
+    ): Work<{ previousHolder: string | null; contestHolders: string[] }> {
+      const holder = (yield* s.holderOf.value<string>([uuid])) ?? null;
+      const contestHolders = yield* s.contestHoldersOf.values<string>([uuid]);
+      yield* s.assign.run([uuid, minerId, now]);
+      yield* s.deleteContests.run([uuid]);
+      if (holder !== null && holder !== minerId) yield* s.deleteDevice.run([uuid]);
       return { previousHolder: holder, contestHolders };
     },
   };

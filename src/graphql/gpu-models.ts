@@ -91,7 +91,7 @@ builder.queryFields((t) => ({
     args: { jobType: t.arg({ type: JobTypeEnum, required: false }) },
     resolve: (_, { jobType }, ctx) => {
       if (jobType && !isModelJobType(jobType)) return { known: [], unknown: [] };
-      return modelCounts(ctx.market.db.prisma, {
+      return modelCounts(ctx.market.sql, {
         jobType: jobType ?? undefined,
         now: ctx.market.clock(),
         ttlS: ctx.market.attestations.attestationTtlS,

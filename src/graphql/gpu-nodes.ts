@@ -251,7 +251,7 @@ builder.queryFields((t) => ({
         if (args.last != null || args.before != null)
           throw new InvalidInputError('gpuNodes pages forward only: use first and after');
         const after = args.after ? decodeNodeCursor(args.after) : undefined;
-        const page = await listGpuNodes(ctx.market.db.prisma, {
+        const page = await listGpuNodes(ctx.market.sql, {
           filter: compact((args.filter ?? {}) as InventoryFilter),
           order: args.orderBy ? (compact(args.orderBy) as InventoryOrder) : undefined,
           first: args.first ?? undefined,

@@ -173,7 +173,7 @@ export const gpuRoutes: Route[] = [
     path: '/gpu/nodes',
     async handle({ res, market, query }) {
       const q = parseInput(nodesQuerySchema, Object.fromEntries(query), { name: 'query' });
-      const page = await listGpuNodes(market.db.prisma, {
+      const page = await listGpuNodes(market.sql, {
         filter: {
           jobType: q.job_type,
           deviceArch: q.device_arch,
@@ -225,7 +225,7 @@ export const gpuRoutes: Route[] = [
     path: '/gpu/models',
     async handle({ res, market, query }) {
       const q = parseInput(modelsQuerySchema, Object.fromEntries(query), { name: 'query' });
-      const counts = await modelCounts(market.db.prisma, {
+      const counts = await modelCounts(market.sql, {
         jobType: q.job_type,
         now: market.clock(),
         ttlS: market.attestations.attestationTtlS,
