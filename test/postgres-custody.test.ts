@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { pino } from 'pino';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ChainAdapter } from '../src/custody/chain.js';
 import { createCustodyEventLog, type WalletEventMessage } from '../src/custody/events.js';
 import { withdrawRequestSchema } from '../src/custody/requests.js';
@@ -71,6 +71,10 @@ describe.skipIf(!server.url)(
       await db?.end();
       await pgEngines?.close();
       await node?.close();
+    });
+
+    beforeEach(() => {
+      now += 60; // the sender lease of an earlier test's instances lapses
     });
 
     afterEach(async () => {
@@ -300,6 +304,63 @@ describe.skipIf(!server.url)(
       expect((await all[0]!.custody.report()).liabilitiesUrtc).toBe(BigInt(owed!.total));
     });
 
+    it('the operator attributing a deposit while the watchers settle it credits it once; voided money never moves, a voided withdrawal comes back once', async () => {
+      const custodyKey = newCustodyKey();
+      node.credit(custodyKey.address, 10_000_000n * RTC);
+      const all = instances(custodyKey);
+      const owner = newWallet();
+      const voider = newWallet();
+      node.credit('founder_community', 4n * RTC);
+      node.credit(voider.address, 2n * RTC);
+      const nameless = node.transferFrom({ from: 'founder_community', to: custodyKey.address, amountUrtc: 4n * RTC });
+      const voided = node.transferFrom({ from: voider.address, to: custodyKey.address, amountUrtc: 2n * RTC });
+      await tickAll(all);
+      expect((await all[2]!.custody.unattributed(ADMIN_KEY)).map((d) => d.txHash)).toContain(nameless.txHash);
+
+      node.confirm(nameless.txHash);
+      node.void(voided.txHash);
+      // The operator names the wallet on one instance while all three settle: whichever comes first, one credit.
+      const [attributed] = await Promise.all([
+        all[1]!.custody.attribute(nameless.txHash, owner.address, ADMIN_KEY),
+        tickAll(all),
+      ]);
+      expect(attributed).toMatchObject({ txHash: nameless.txHash, wallet: owner.address });
+      await tickAll(all);
+      expect(await walletRow(owner.address)).toEqual({ available_urtc: String(4n * RTC), locked_urtc: '0' });
+      expect((await all[0]!.custody.unattributed(ADMIN_KEY)).map((d) => d.txHash)).not.toContain(nameless.txHash);
+      expect(
+        await rows('SELECT tx_hash, status, wallet FROM chain_deposits WHERE tx_hash = ANY($1) ORDER BY status', [
+          [nameless.txHash, voided.txHash],
+        ]),
+      ).toEqual([
+        { tx_hash: nameless.txHash, status: 'credited', wallet: owner.address },
+        { tx_hash: voided.txHash, status: 'voided', wallet: voider.address },
+      ]);
+      expect(await walletRow(voider.address)).toBeUndefined(); // never credited, so never given a wallet row
+      const voiderEvents = await all[0]!.custody.catchUp(voider.address, 0).page(0, 500);
+      expect(voiderEvents.map((e) => e.change)).toEqual(['deposit_pending', 'deposit_voided']);
+
+      // A withdrawal the chain takes, then voids: the money comes back to the wallet once, whoever follows it.
+      const w = await all[0]!.custody.withdraw(withdrawal(owner, 1n * RTC));
+      await tickAll(all);
+      const sent = await all[1]!.custody.withdrawals(owner.address, 10);
+      expect(sent).toMatchObject([{ id: w.id, status: 'sent' }]);
+      expect(await all[2]!.custody.withdrawals(owner.address, 10, w.id)).toEqual([]);
+      node.void(sent[0]!.txHash!);
+      await tickAll(all);
+      await tickAll(all);
+      expect(await all[2]!.custody.withdrawals(owner.address, 10)).toMatchObject([{ id: w.id, status: 'failed' }]);
+      expect(await walletRow(owner.address)).toEqual({ available_urtc: String(4n * RTC), locked_urtc: '0' });
+      expect(
+        await rows('SELECT kind, amount_urtc FROM journal WHERE from_account = $1 OR to_account = $1 ORDER BY id', [
+          `withdrawal:${w.id}`,
+        ]),
+      ).toEqual([
+        { kind: 'withdrawal', amount_urtc: String(1n * RTC) },
+        { kind: 'withdrawal_failed', amount_urtc: String(1n * RTC) },
+      ]);
+    });
+
     it('exactly one instance holds the sender lease, however many ask at once, until it lapses', async () => {
       const stores = pgEngines.engines.map((e) => createCustodyStore(e, 'rustchain'));
       const T = now;
@@ -327,7 +388,6 @@ describe.skipIf(!server.url)(
     });
 
     it('three instances racing to send withdrawals send each exactly once, all from the lease holder', async () => {
-      now += 60; // the earlier tests' instances held the sender lease: it lapses
       const custodyKey = newCustodyKey();
       node.credit(custodyKey.address, 10_000_000n * RTC); // covers whatever the market owes
       const all = instances(custodyKey);
