@@ -229,6 +229,13 @@ describe.skipIf(!server.url)(
         },
       );
 
+    /** Whether a unit of work committed, or the message it failed with. */
+    const outcomeOf = (p: Promise<unknown>) =>
+      p.then(
+        () => 'ok',
+        (error: unknown) => (error as Error).message,
+      );
+
     const walletRow = async (address: string) =>
       (await rows('SELECT available_urtc, locked_urtc FROM wallets WHERE address = $1', [address]))[0];
 
@@ -426,6 +433,36 @@ describe.skipIf(!server.url)(
       expect(confirmed).toEqual([{ n: String(answers.length) }]);
       for (const u of users)
         expect(await walletRow(u.address)).toEqual({ available_urtc: String(7n * RTC), locked_urtc: '0' });
+    });
+
+    it("a withdrawal's transfer is stored once, however many senders prepare it at once (a lapsed lease)", async () => {
+      const all = instances(newCustodyKey());
+      const payer = newWallet();
+      await credit(all[0]!, payer.address, 2n * RTC);
+      const w = await all[0]!.custody.withdraw(withdrawal(payer, 1n * RTC));
+      const base = BigInt(now) * 1_000_000n;
+      const prepared = await Promise.all(
+        all.map((i, k) =>
+          outcomeOf(
+            i.store.write(() => i.store.prepareTransfer(w.id, base + BigInt(k), `hash-${w.id}-${k}`, `body-${k}`)),
+          ),
+        ),
+      );
+      expect(prepared.filter((p) => p === 'ok')).toHaveLength(1);
+      const winner = prepared.indexOf('ok');
+      expect(prepared.filter((p) => p !== 'ok')).toEqual([
+        `custody: withdrawal ${w.id} is no longer pending without a transfer`,
+        `custody: withdrawal ${w.id} is no longer pending without a transfer`,
+      ]);
+      const [row] = await rows('SELECT tx_hash, custody_nonce, transfer_body FROM withdrawals WHERE id = $1', [w.id]);
+      expect(row).toEqual({
+        tx_hash: `hash-${w.id}-${winner}`,
+        custody_nonce: String(base + BigInt(winner)),
+        transfer_body: `body-${winner}`,
+      });
+      // Never posted: the money goes back, so that later custody passes have nothing to send.
+      await all[1]!.store.write(() => all[1]!.store.failWithdrawal(w.id, 'test: never posted', now));
+      expect(await walletRow(payer.address)).toEqual({ available_urtc: String(2n * RTC), locked_urtc: '0' });
     });
 
     it('a withdrawal racing a lock (and another withdrawal) for the same money never overdraws', async () => {

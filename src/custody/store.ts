@@ -115,8 +115,10 @@ const s = {
   nextToSend: sql("SELECT * FROM withdrawals WHERE status = 'pending' ORDER BY id LIMIT 1"),
   inFlight: sql("SELECT * FROM withdrawals WHERE status = 'sent' ORDER BY id LIMIT ?"),
   lastCustodyNonce: sql('SELECT MAX(custody_nonce) FROM withdrawals'),
+  // Guarded on no transfer stored yet: should the sender's lease lapse mid-send, a second sender cannot replace the
+  // transfer the first may be posting (it asks the chain about the stored hash instead).
   prepare: sql(
-    "UPDATE withdrawals SET custody_nonce = ?, tx_hash = ?, transfer_body = ? WHERE id = ? AND status = 'pending' RETURNING *",
+    "UPDATE withdrawals SET custody_nonce = ?, tx_hash = ?, transfer_body = ? WHERE id = ? AND status = 'pending' AND tx_hash IS NULL RETURNING *",
   ),
   reprepare: sql(
     "UPDATE withdrawals SET custody_nonce = ?, tx_hash = ?, transfer_body = ? WHERE id = ? AND status = 'pending' AND tx_hash = ? RETURNING *",
@@ -309,7 +311,7 @@ export function createCustodyStore(engine: SqlEngine, chain: string) {
     /** Stores the signed transfer (nonce, hash, body) before it is posted. */
     *prepareTransfer(id: number, nonce: bigint, txHash: string, body: string): Work<WithdrawalRecord> {
       const row = yield* s.prepare.get([nonce, txHash, body, id]);
-      if (!row) throw new Error(`custody: withdrawal ${id} is no longer pending`);
+      if (!row) throw new Error(`custody: withdrawal ${id} is no longer pending without a transfer`);
       return toWithdrawal(row);
     },
 
