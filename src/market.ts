@@ -212,11 +212,10 @@ export function wireServices(sqlite: Database.Database, config: ServiceSettings,
   const wallets = createWalletService({ ledger, operator, clock, log: log.child({ component: 'wallet' }) });
   const custody = createCustodyService({
     chain,
-    store: createCustodyStore(sqlite, chain?.chain ?? 'rustchain'),
+    store: createCustodyStore(sql, chain?.chain ?? 'rustchain'),
     ledger,
-    writes,
     operator,
-    events: createCustodyEventLog(sqlite),
+    events: createCustodyEventLog(sql),
     limits: {
       withdrawMinUrtc: config.WITHDRAW_MIN_URTC ?? 100_000n,
       withdrawDailyMaxUrtc: config.WITHDRAW_DAILY_MAX_URTC ?? 1_000_000_000n,

@@ -285,7 +285,7 @@ async function runSequence(steps: Step[]) {
           expect(new Set(posted).size, label).toBe(posted.length);
           expect(posted.length, label).toBe(m.withdrawals.filter((w) => w.txHash !== null).length);
           expect(
-            node.balance(custody.address) >= market.custody.report().liabilitiesUrtc,
+            node.balance(custody.address) >= (await market.custody.report()).liabilitiesUrtc,
             `${label}: I10, the chain covers what is owed`,
           ).toBe(true);
           break;

@@ -3,8 +3,8 @@
  * rows of the market-wide event log (`market_events`, topic `wallet`), written inside the change's own
  * transaction and published after its commit, like escrow events. Payloads carry amounts as digit strings.
  */
-import type Database from 'better-sqlite3';
-import { CATCH_UP_PAGE, createEventRetention, type CatchUp } from '../subscriptions.js';
+import { sql, type SqlEngine, type Work } from '../sql/statement.js';
+import { CATCH_UP_PAGE, eventLog, type CatchUp } from '../subscriptions.js';
 import type { ChainDepositRecord, WithdrawalRecord } from './store.js';
 
 export type WalletChange =
@@ -37,62 +37,65 @@ export function snapshot(record: ChainDepositRecord | WithdrawalRecord): Snapsho
 
 export type CustodyEventLog = ReturnType<typeof createCustodyEventLog>;
 
-export function createCustodyEventLog(db: Database.Database) {
-  const s = {
-    insert: db.prepare(
-      "INSERT INTO market_events (topic, change, from_wallet, payload, at) VALUES ('wallet', ?, ?, ?, ?)",
-    ),
-    ofWallet: db.prepare(
-      "SELECT * FROM market_events WHERE topic = 'wallet' AND from_wallet = ? AND seq > ? ORDER BY seq LIMIT ?",
-    ),
-    oldestRetainedAt: db.prepare('SELECT MIN(at) FROM market_events').pluck(),
-    firstActivityAt: db
-      .prepare(
-        `SELECT MIN(t) FROM (SELECT MIN(seen_at) AS t FROM chain_deposits WHERE wallet = @wallet
-                          UNION ALL SELECT MIN(created_at) FROM withdrawals WHERE wallet = @wallet)`,
-      )
-      .pluck(),
-  };
-  const retention = createEventRetention(db);
+const s = {
+  insert: sql(
+    "INSERT INTO market_events (topic, change, from_wallet, payload, at) VALUES ('wallet', ?, ?, ?, ?) RETURNING seq",
+  ),
+  ofWallet: sql(
+    "SELECT * FROM market_events WHERE topic = 'wallet' AND from_wallet = ? AND seq > ? ORDER BY seq LIMIT ?",
+  ),
+  oldestRetainedAt: sql('SELECT MIN(at) FROM market_events'),
+  firstActivityAt: sql(
+    `SELECT MIN(t) FROM (SELECT MIN(seen_at) AS t FROM chain_deposits WHERE wallet = @wallet
+                      UNION ALL SELECT MIN(created_at) FROM withdrawals WHERE wallet = @wallet) AS first_activity`,
+  ),
+};
 
-  function ofWalletAfter(wallet: string, afterSeq: number, limit = CATCH_UP_PAGE): WalletEventMessage[] {
-    return (s.ofWallet.all(wallet, afterSeq, limit) as Record<string, unknown>[]).map((r) => {
-      const body = JSON.parse(r.payload as string) as { deposit: Snapshot | null; withdrawal: Snapshot | null };
-      return {
-        seq: Number(r.seq),
-        change: r.change as WalletChange,
-        at: Number(r.at),
-        wallet: r.from_wallet as string,
-        ...body,
-      };
+/** The wallet lost no event to a purge when its first deposit or withdrawal is no older than the oldest event kept. */
+function* firstEventRetained(wallet: string): Work<boolean> {
+  const first = yield* s.firstActivityAt.value<bigint | number | null>({ wallet });
+  const oldest = yield* s.oldestRetainedAt.value<bigint | number | null>();
+  return first === null || first === undefined || (oldest !== null && oldest !== undefined && first >= oldest);
+}
+
+export function createCustodyEventLog(engine: SqlEngine) {
+  function ofWalletAfter(wallet: string, afterSeq: number, limit = CATCH_UP_PAGE): Promise<WalletEventMessage[]> {
+    return engine.read(function* () {
+      return (yield* s.ofWallet.all([wallet, afterSeq, limit])).map((r) => {
+        const body = JSON.parse(r.payload as string) as { deposit: Snapshot | null; withdrawal: Snapshot | null };
+        return {
+          seq: Number(r.seq),
+          change: r.change as WalletChange,
+          at: Number(r.at),
+          wallet: r.from_wallet as string,
+          ...body,
+        };
+      });
     });
   }
 
-  /** The wallet lost no event to a purge when its first deposit or withdrawal is no older than the oldest event kept. */
-  function firstEventRetained(wallet: string): boolean {
-    const first = s.firstActivityAt.get({ wallet }) as bigint | null;
-    const oldest = s.oldestRetainedAt.get() as bigint | null;
-    return first === null || (oldest !== null && first >= oldest);
-  }
-
-  function record(
+  function* record(
     wallet: string,
     change: WalletChange,
     body: { deposit: Snapshot | null; withdrawal: Snapshot | null },
     at: number,
-  ): WalletEventMessage {
-    const { lastInsertRowid } = s.insert.run(change, wallet, JSON.stringify(body), at);
-    return { seq: Number(lastInsertRowid), change, at, wallet, ...body };
+  ): Work<WalletEventMessage> {
+    yield* eventLog.beforeAppend();
+    const seq = yield* s.insert.value([change, wallet, JSON.stringify(body), at]);
+    return { seq: Number(seq), change, at, wallet, ...body };
   }
 
   return {
-    /** Inside the change's transaction. A deposit nobody is credited with yet has no wallet to tell: null. */
-    recordDeposit(d: ChainDepositRecord, change: WalletChange, at: number): WalletEventMessage | null {
-      return d.wallet ? record(d.wallet, change, { deposit: snapshot(d), withdrawal: null }, at) : null;
+    /**
+     * Inside the change's transaction, after its other writes. A deposit nobody is credited with yet has no wallet
+     * to tell: null.
+     */
+    *recordDeposit(d: ChainDepositRecord, change: WalletChange, at: number): Work<WalletEventMessage | null> {
+      return d.wallet ? yield* record(d.wallet, change, { deposit: snapshot(d), withdrawal: null }, at) : null;
     },
 
-    recordWithdrawal(w: WithdrawalRecord, change: WalletChange, at: number): WalletEventMessage {
-      return record(w.wallet, change, { deposit: null, withdrawal: snapshot(w) }, at);
+    *recordWithdrawal(w: WithdrawalRecord, change: WalletChange, at: number): Work<WalletEventMessage> {
+      return yield* record(w.wallet, change, { deposit: null, withdrawal: snapshot(w) }, at);
     },
 
     /** The wallet's events after `afterSeq`, oldest first, at most `limit`. */
@@ -103,7 +106,7 @@ export function createCustodyEventLog(db: Database.Database) {
       return {
         after: afterSeq,
         page: (seq, limit) => ofWalletAfter(wallet, seq, limit),
-        purgedAfter: (seq) => retention.purgedAfter(seq, () => firstEventRetained(wallet)),
+        purgedAfter: (seq) => engine.read(() => eventLog.purgedAfter(seq, () => firstEventRetained(wallet))),
       };
     },
   };

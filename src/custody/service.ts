@@ -19,8 +19,8 @@ import type { Clock } from '../clock.js';
 import { AuthorizationError, InsufficientFundsError, InvalidInputError, StateError } from '../domain/errors.js';
 import { formatRtc } from '../domain/money.js';
 import { verifyActionSignature } from '../domain/signatures.js';
-import type { GroupCommit } from '../group-commit.js';
 import type { Ledger } from '../ledger.js';
+import type { Work } from '../sql/statement.js';
 import type { OperatorGate } from '../operator.js';
 import type { ChainAdapter } from './chain.js';
 import type { CustodyEventLog, WalletEventMessage } from './events.js';
@@ -38,9 +38,8 @@ export interface CustodyServiceDeps {
   /** Null when custody is not configured: withdrawals are CUSTODY_DISABLED, nothing watches the chain. */
   chain: ChainAdapter | null;
   store: CustodyStore;
-  /** Wallet balances and used nonces are the ledger's. */
+  /** Wallet balances and used nonces are the ledger's; the ledger and the store share one database (engine). */
   ledger: Ledger;
-  writes: GroupCommit;
   operator: OperatorGate;
   events: CustodyEventLog;
   limits: CustodyLimits;
@@ -74,8 +73,14 @@ const SENDER_LEASE = 'custody-sender';
 export const LISTING_INTERVAL_MS = 6_000;
 const FOLLOW_BATCH = 50;
 
+/** A deposit's settlement, and the event to publish after its commit. */
+interface Settled {
+  d: ChainDepositRecord;
+  event: WalletEventMessage | null;
+}
+
 export function createCustodyService(deps: CustodyServiceDeps) {
-  const { chain, store, ledger, writes, operator, events, limits, clock, log, onEvent } = deps;
+  const { chain, store, ledger, operator, events, limits, clock, log, onEvent } = deps;
   const nowMs = deps.nowMs ?? (() => clock() * 1000);
   const instance = randomUUID();
   let onchain: { urtc: bigint; at: number } | null = null;
@@ -112,19 +117,20 @@ export function createCustodyService(deps: CustodyServiceDeps) {
     const { withdrawal, event } = await ledger.write(function* () {
       if (yield* ledger.isNonceUsed(signer, req.nonce))
         throw new StateError('NONCE_REUSED', `nonce ${req.nonce} was already used by ${signer}`);
-      const available = (yield* ledger.findWallet(req.wallet))?.availableUrtc ?? 0n;
+      // The wallet's row is locked from here (PostgreSQL): its balance and its last 24 hours hold until COMMIT.
+      const available = yield* store.availableForUpdate(req.wallet);
       if (available < req.amountUrtc) throw new InsufficientFundsError(available, req.amountUrtc);
-      const withdrawn = store.withdrawnSince(req.wallet, now - DAY_S);
+      const withdrawn = yield* store.withdrawnSince(req.wallet, now - DAY_S);
       if (withdrawn + req.amountUrtc > limits.withdrawDailyMaxUrtc) {
         throw new StateError(
           'RATE_LIMITED',
           `${req.wallet} withdrew ${formatRtc(withdrawn)} RTC in the last 24 h; at most ${formatRtc(limits.withdrawDailyMaxUrtc)} RTC a day`,
         );
       }
-      const w = store.openWithdrawal({ wallet: req.wallet, toAddress, amountUrtc: req.amountUrtc }, now);
+      const w = yield* store.openWithdrawal({ wallet: req.wallet, toAddress, amountUrtc: req.amountUrtc }, now);
       if (!w) throw new InsufficientFundsError(available, req.amountUrtc); // unreachable: checked above in this transaction
       yield* ledger.useNonce(signer, req.nonce, 'wallet.withdraw', null, now);
-      return { withdrawal: w, event: events.recordWithdrawal(w, 'withdrawal_pending', now) };
+      return { withdrawal: w, event: yield* events.recordWithdrawal(w, 'withdrawal_pending', now) };
     });
     log.info(
       {
@@ -148,24 +154,27 @@ export function createCustodyService(deps: CustodyServiceDeps) {
     lastListingMs = nowMs();
     const listed = await c.incomingTransfers();
     const now = clock();
-    const seen = await writes.submit(() =>
-      listed
-        .filter((t) => t.status !== 'voided' || store.findDeposit(t.txHash)) // a voided transfer never seen is not worth a row
-        .map((t) => {
-          const d = store.recordDeposit(
-            {
-              txHash: t.txHash,
-              fromAddress: t.fromAddress,
-              wallet: depositBeneficiary(t.fromAddress, t.memo),
-              amountUrtc: t.amountUrtc,
-              memo: t.memo,
-            },
-            now,
-          );
-          return d ? { deposit: d, event: events.recordDeposit(d, 'deposit_pending', now) } : null;
-        })
-        .filter((x) => x !== null),
-    );
+    const seen = await store.write(function* () {
+      const recorded: ChainDepositRecord[] = [];
+      for (const t of listed) {
+        if (t.status === 'voided' && !(yield* store.findDeposit(t.txHash))) continue; // a voided transfer never seen is not worth a row
+        const d = yield* store.recordDeposit(
+          {
+            txHash: t.txHash,
+            fromAddress: t.fromAddress,
+            wallet: depositBeneficiary(t.fromAddress, t.memo),
+            amountUrtc: t.amountUrtc,
+            memo: t.memo,
+          },
+          now,
+        );
+        if (d) recorded.push(d);
+      }
+      // Events last, after every row: on PostgreSQL, appending holds the event log's lock until COMMIT.
+      const out: { deposit: ChainDepositRecord; event: WalletEventMessage | null }[] = [];
+      for (const d of recorded) out.push({ deposit: d, event: yield* events.recordDeposit(d, 'deposit_pending', now) });
+      return out;
+    });
     for (const { deposit: d } of seen) {
       log.info(
         {
@@ -183,20 +192,20 @@ export function createCustodyService(deps: CustodyServiceDeps) {
 
   /** Settles pending deposits by the chain's answer for each hash: credited once when confirmed, never when voided. */
   async function settleDeposits(c: ChainAdapter): Promise<void> {
-    for (const d of store.openDeposits(FOLLOW_BATCH)) {
+    for (const d of await store.openDeposits(FOLLOW_BATCH)) {
       const status = await c.transferStatus(d.txHash);
       if (status === 'pending') continue;
       const now = clock();
-      const outcome = await writes.submit(() => {
+      const outcome = await store.write(function* (): Work<Settled | null> {
         if (status === 'confirmed') {
-          const credited = store.creditDeposit(d.txHash, now);
-          if (credited) return { d: credited, event: events.recordDeposit(credited, 'deposit_credited', now) };
-          const held = store.holdUnattributed(d.txHash);
+          const credited = yield* store.creditDeposit(d.txHash, now);
+          if (credited) return { d: credited, event: yield* events.recordDeposit(credited, 'deposit_credited', now) };
+          const held = yield* store.holdUnattributed(d.txHash);
           return held ? { d: held, event: null } : null;
         }
         if (status !== 'failed') return null; // not_found: the chain's listing may run ahead of its lookup; ask again
-        const voided = store.voidDeposit(d.txHash, now);
-        return voided ? { d: voided, event: events.recordDeposit(voided, 'deposit_voided', now) } : null;
+        const voided = yield* store.voidDeposit(d.txHash, now);
+        return voided ? { d: voided, event: yield* events.recordDeposit(voided, 'deposit_voided', now) } : null;
       });
       if (!outcome) continue; // another instance settled it first
       logDeposit(outcome.d, c.chain);
@@ -231,17 +240,17 @@ export function createCustodyService(deps: CustodyServiceDeps) {
 
   // ---- withdrawals: the sender ---------------------------------------------------------------------
 
-  function nextNonce(): bigint {
-    const last = store.lastCustodyNonce() ?? 0n;
+  function* nextNonce(): Work<bigint> {
+    const last = (yield* store.lastCustodyNonce()) ?? 0n;
     const now = BigInt(nowMs());
     return last + 1n > now ? last + 1n : now;
   }
 
   async function fail(w: WithdrawalRecord, reason: string) {
     const now = clock();
-    const outcome = await writes.submit(() => {
-      const failed = store.failWithdrawal(w.id, reason, now);
-      return failed ? { failed, event: events.recordWithdrawal(failed, 'withdrawal_failed', now) } : null;
+    const outcome = await store.write(function* () {
+      const failed = yield* store.failWithdrawal(w.id, reason, now);
+      return failed ? { failed, event: yield* events.recordWithdrawal(failed, 'withdrawal_failed', now) } : null;
     });
     if (!outcome) return;
     log.warn(
@@ -260,9 +269,9 @@ export function createCustodyService(deps: CustodyServiceDeps) {
 
   async function markSent(w: WithdrawalRecord) {
     const now = clock();
-    const outcome = await writes.submit(() => {
-      const sent = store.markSent(w.id, w.txHash!, now);
-      return sent ? { sent, event: events.recordWithdrawal(sent, 'withdrawal_sent', now) } : null;
+    const outcome = await store.write(function* () {
+      const sent = yield* store.markSent(w.id, w.txHash!, now);
+      return sent ? { sent, event: yield* events.recordWithdrawal(sent, 'withdrawal_sent', now) } : null;
     });
     if (!outcome) return;
     log.info(
@@ -281,9 +290,11 @@ export function createCustodyService(deps: CustodyServiceDeps) {
 
   async function confirm(w: WithdrawalRecord) {
     const now = clock();
-    const outcome = await writes.submit(() => {
-      const confirmed = store.confirmWithdrawal(w.id, now);
-      return confirmed ? { confirmed, event: events.recordWithdrawal(confirmed, 'withdrawal_confirmed', now) } : null;
+    const outcome = await store.write(function* () {
+      const confirmed = yield* store.confirmWithdrawal(w.id, now);
+      return confirmed
+        ? { confirmed, event: yield* events.recordWithdrawal(confirmed, 'withdrawal_confirmed', now) }
+        : null;
     });
     if (!outcome) return;
     log.info(
@@ -301,15 +312,15 @@ export function createCustodyService(deps: CustodyServiceDeps) {
 
   /** Signs the withdrawal's transfer with a fresh nonce and stores it; nothing is posted before this commits. */
   async function prepare(c: ChainAdapter, w: WithdrawalRecord): Promise<WithdrawalRecord> {
-    return writes.submit(() => {
-      const nonce = nextNonce();
+    return store.write(function* () {
+      const nonce = yield* nextNonce();
       const prepared = c.prepareTransfer({
         toAddress: w.toAddress,
         amountUrtc: w.amountUrtc,
         nonce,
         memo: `gpr:withdrawal:${w.id}`,
       });
-      return store.prepareTransfer(w.id, nonce, prepared.txHash, prepared.body);
+      return yield* store.prepareTransfer(w.id, nonce, prepared.txHash, prepared.body);
     });
   }
 
@@ -317,13 +328,15 @@ export function createCustodyService(deps: CustodyServiceDeps) {
   async function canAfford(c: ChainAdapter, amount: bigint): Promise<boolean> {
     const balance = await c.confirmedBalance();
     onchain = { urtc: balance, at: clock() };
-    const inFlight = store.withdrawalsTotal('sent');
-    return balance - inFlight >= amount && balance >= store.liabilities();
+    const { inFlight, liabilities } = await store.read(function* () {
+      return { inFlight: yield* store.sentWithdrawals(), liabilities: yield* store.liabilities() };
+    });
+    return balance - inFlight >= amount && balance >= liabilities;
   }
 
   /** Works the outbox's oldest pending withdrawal one step; true when it may go on with the next. */
   async function sendOne(c: ChainAdapter): Promise<boolean> {
-    let w = store.nextToSend();
+    let w = await store.nextToSend();
     if (!w) return false;
     if (w.txHash) {
       // Prepared before: posted or not, we cannot tell. Ask the chain before anything is signed again.
@@ -350,14 +363,14 @@ export function createCustodyService(deps: CustodyServiceDeps) {
       case 'nonce_too_low': {
         // Not taken, and never can be (a later nonce was seen): sign again only once the chain confirms it lacks this hash.
         if ((await c.transferStatus(w.txHash!)) !== 'not_found') return false;
-        const fresh = nextNonce();
+        const fresh = await store.read(nextNonce);
         const prepared = c.prepareTransfer({
           toAddress: w.toAddress,
           amountUrtc: w.amountUrtc,
           nonce: fresh,
           memo: `gpr:withdrawal:${w.id}`,
         });
-        await writes.submit(() => store.reprepareTransfer(w!.id, w!.txHash!, fresh, prepared.txHash, prepared.body));
+        await store.write(() => store.reprepareTransfer(w!.id, w!.txHash!, fresh, prepared.txHash, prepared.body));
         return true;
       }
       case 'insufficient_balance':
@@ -381,17 +394,17 @@ export function createCustodyService(deps: CustodyServiceDeps) {
   /** Sends withdrawals one at a time (the chain needs strictly increasing nonces), across instances by lease. */
   async function sendWithdrawals(c: ChainAdapter): Promise<void> {
     const leaseUntil = () => clock() + (deps.senderLeaseS ?? 30);
-    const held = await writes.submit(() => store.acquireLease(SENDER_LEASE, instance, clock(), leaseUntil()));
+    const held = await store.write(() => store.acquireLease(SENDER_LEASE, instance, clock(), leaseUntil()));
     if (!held) return;
     for (let i = 0; i < FOLLOW_BATCH; i++) {
       if (!(await sendOne(c))) break;
-      if (!(await writes.submit(() => store.acquireLease(SENDER_LEASE, instance, clock(), leaseUntil())))) return;
+      if (!(await store.write(() => store.acquireLease(SENDER_LEASE, instance, clock(), leaseUntil())))) return;
     }
   }
 
   /** Follows sent transfers to their end: confirmed (final) or failed (money back, once). */
   async function followWithdrawals(c: ChainAdapter): Promise<void> {
-    for (const w of store.inFlight(FOLLOW_BATCH)) {
+    for (const w of await store.inFlight(FOLLOW_BATCH)) {
       const status = await c.transferStatus(w.txHash!);
       if (status === 'confirmed') await confirm(w);
       else if (status === 'failed') await fail(w, 'the chain voided the transfer');
@@ -401,24 +414,24 @@ export function createCustodyService(deps: CustodyServiceDeps) {
 
   // ---- proof of reserves ---------------------------------------------------------------------------
 
-  function report(): CustodyReport {
-    const liabilities = store.liabilities();
+  async function report(): Promise<CustodyReport> {
+    const sums = await store.sums();
     return {
       chain: chain?.chain ?? 'rustchain',
       chainId: chain?.chainId ?? null,
       custodyAddress: chain?.custodyAddress ?? null,
       onchainUrtc: onchain?.urtc ?? null,
-      liabilitiesUrtc: liabilities,
-      incomingUrtc: store.depositsTotal('pending'),
-      pendingWithdrawalsUrtc: store.withdrawalsTotal('pending') + store.withdrawalsTotal('sent'),
-      surplusUrtc: onchain ? onchain.urtc - liabilities : null,
+      liabilitiesUrtc: sums.liabilitiesUrtc,
+      incomingUrtc: sums.incomingUrtc,
+      pendingWithdrawalsUrtc: sums.pendingWithdrawalsUrtc + sums.sentWithdrawalsUrtc,
+      surplusUrtc: onchain ? onchain.urtc - sums.liabilitiesUrtc : null,
       checkedAt: onchain?.at ?? null,
     };
   }
 
   async function checkReserves(c: ChainAdapter): Promise<CustodyReport> {
     onchain = { urtc: await c.confirmedBalance(), at: clock() };
-    const r = report();
+    const r = await report();
     if (r.surplusUrtc !== null && r.surplusUrtc < 0n) {
       log.error(
         {
@@ -470,18 +483,18 @@ export function createCustodyService(deps: CustodyServiceDeps) {
   ): Promise<ChainDepositRecord> {
     operator.require(adminKey);
     const now = clock();
-    const outcome = await writes.submit(() => {
-      const existing = store.findDeposit(txHash);
+    const outcome = await store.write(function* () {
+      const existing = yield* store.findDeposit(txHash);
       if (!existing) throw new StateError('NOT_FOUND', `no deposit ${txHash}`);
       if (existing.wallet)
         throw new StateError('INVALID_STATE', `deposit ${txHash} already credits ${existing.wallet}`);
-      if (!store.attributeDeposit(txHash, wallet))
+      if (!(yield* store.attributeDeposit(txHash, wallet)))
         throw new StateError('INVALID_STATE', `deposit ${txHash} is ${existing.status}`);
       // Confirmed already (unattributed): credit now. Still pending: the watcher credits it on confirmation.
-      const credited = existing.status === 'unattributed' ? store.creditDeposit(txHash, now) : null;
+      const credited = existing.status === 'unattributed' ? yield* store.creditDeposit(txHash, now) : null;
       return {
-        d: credited ?? store.findDeposit(txHash)!,
-        event: credited ? events.recordDeposit(credited, 'deposit_credited', now) : null,
+        d: credited ?? (yield* store.findDeposit(txHash))!,
+        event: credited ? yield* events.recordDeposit(credited, 'deposit_credited', now) : null,
       };
     });
     log.info(
@@ -493,7 +506,7 @@ export function createCustodyService(deps: CustodyServiceDeps) {
     return outcome.d;
   }
 
-  function unattributed(adminKey: string | null | undefined): ChainDepositRecord[] {
+  async function unattributed(adminKey: string | null | undefined): Promise<ChainDepositRecord[]> {
     operator.require(adminKey);
     return store.unattributedDeposits();
   }

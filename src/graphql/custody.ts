@@ -94,7 +94,7 @@ builder.prismaObjectFields('Wallet', (t) => ({
 }));
 
 const CustodyRef = builder
-  .objectRef<ReturnType<import('../custody/service.js').CustodyService['report']> & { enabled: boolean }>('Custody')
+  .objectRef<import('../custody/service.js').CustodyReport & { enabled: boolean }>('Custody')
   .implement({
     description: 'Proof of reserves: what the chain holds for the market beside what the market owes.',
     fields: (t) => ({
@@ -131,7 +131,7 @@ const CustodyRef = builder
 builder.queryField('custody', (t) =>
   t.field({
     type: CustodyRef,
-    resolve: (_, _args, ctx) => ({ ...ctx.market.custody.report(), enabled: ctx.market.custody.enabled }),
+    resolve: async (_, _args, ctx) => ({ ...(await ctx.market.custody.report()), enabled: ctx.market.custody.enabled }),
   }),
 );
 

@@ -82,12 +82,12 @@ export const custodyRoutes: Route[] = [
   {
     method: 'GET',
     path: '/wallet/withdrawals',
-    handle({ res, market, query }) {
+    async handle({ res, market, query }) {
       const q = parseQuery(query);
       const before = q.cursor === undefined ? undefined : Number(q.cursor);
       if (before !== undefined && !Number.isSafeInteger(before))
         throw invalidField('cursor', 'not a cursor this endpoint gave');
-      const rows = market.custody.withdrawals(q.wallet, q.limit + 1, before);
+      const rows = await market.custody.withdrawals(q.wallet, q.limit + 1, before);
       const page = rows.slice(0, q.limit);
       sendJson(res, 200, {
         ok: true,
@@ -99,9 +99,9 @@ export const custodyRoutes: Route[] = [
   {
     method: 'GET',
     path: '/wallet/deposits',
-    handle({ res, market, query }) {
+    async handle({ res, market, query }) {
       const q = parseQuery(query);
-      const rows = market.custody.deposits(q.wallet, q.limit + 1, depositCursor(q.cursor));
+      const rows = await market.custody.deposits(q.wallet, q.limit + 1, depositCursor(q.cursor));
       const page = rows.slice(0, q.limit);
       const last = page.at(-1);
       sendJson(res, 200, {
@@ -114,8 +114,8 @@ export const custodyRoutes: Route[] = [
   {
     method: 'GET',
     path: '/custody',
-    handle({ res, market }) {
-      const r = market.custody.report();
+    async handle({ res, market }) {
+      const r = await market.custody.report();
       sendJson(res, 200, {
         ok: true,
         enabled: market.custody.enabled,
@@ -134,8 +134,8 @@ export const custodyRoutes: Route[] = [
   {
     method: 'GET',
     path: '/custody/unattributed',
-    handle({ req, res, market }) {
-      const deposits = market.custody.unattributed(adminKey(req.headers[ADMIN_KEY_HEADER]));
+    async handle({ req, res, market }) {
+      const deposits = await market.custody.unattributed(adminKey(req.headers[ADMIN_KEY_HEADER]));
       sendJson(res, 200, { ok: true, deposits: deposits.map(chainDepositJson) });
     },
   },
