@@ -113,7 +113,7 @@ function createMarketEventLog(engine: SqlEngine) {
 
 // One log per engine, however many subscribers.
 const logs = new WeakMap<SqlEngine, MarketEventLog>();
-function marketEventLog(engine: SqlEngine): MarketEventLog {
+export function marketEventLog(engine: SqlEngine): MarketEventLog {
   let log = logs.get(engine);
   if (!log) logs.set(engine, (log = createMarketEventLog(engine)));
   return log;

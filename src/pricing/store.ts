@@ -114,8 +114,9 @@ const r = {
     postgres: `SELECT COALESCE(SUM(released_urtc), 0) AS volume, COALESCE(SUM(units::double precision * released_urtc / amount_urtc), 0) AS delivered FROM render_escrow
          WHERE job_type = ? AND status = 'released' AND released_at >= ? AND released_at < ? AND units IS NOT NULL`,
   }),
+  // CAST: PostgreSQL cannot tell a parameter's type from `IS NULL` alone.
   priceEventsAfter: sql(
-    `SELECT seq, change, at FROM market_events WHERE topic = 'price' AND seq > @after AND (@jobType IS NULL OR change = @jobType)
+    `SELECT seq, change, at FROM market_events WHERE topic = 'price' AND seq > @after AND (CAST(@jobType AS TEXT) IS NULL OR change = @jobType)
        ORDER BY seq LIMIT @limit`,
   ),
 };
