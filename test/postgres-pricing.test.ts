@@ -201,6 +201,24 @@ describe.skipIf(!server.url)(
       });
     });
 
+    describe('price history', () => {
+      it('records a price change inside a write, read back by the other instance', async () => {
+        const change = {
+          minerId: node(3),
+          jobType: 'llm' as const,
+          oldPriceUrtc: 1900n,
+          newPriceUrtc: 1800n,
+          changedAt: T + 50,
+          outlier: true,
+        };
+        await a.sql.write(() => a.store.recordChange(change));
+        expect(await b.sql.read(() => b.store.lastChangeAt(node(3), 'llm'))).toBe(T + 50);
+        expect(await b.sql.read(() => b.store.lastChangeOfType('llm'))).toBe(T + 50);
+        const rows = await client.query(`SELECT outlier FROM price_history WHERE miner_id = '${node(3)}'`);
+        expect(rows.rows).toEqual([{ outlier: true }]);
+      });
+    });
+
     describe('price events', () => {
       it('appended by one instance are caught up by the other, in order', async () => {
         const before = Number(
