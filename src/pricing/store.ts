@@ -94,7 +94,7 @@ const onlineColumns = `SELECT g.miner_id, g.fingerprint, g.flags, g.verified, CO
        FROM gpu_attestations g LEFT JOIN node_bonds b ON b.miner_id = g.miner_id WHERE g.last_attestation >= ?`;
 
 /** The statements of reads: the fair rate's inputs, a job type's history and realised payments, the price events. */
-const r = {
+const reads = {
   online: sql({
     sqlite: `${onlineColumns} AND g.suspended = 0`,
     postgres: `${onlineColumns} AND g.suspended = false`,
@@ -124,7 +124,7 @@ const r = {
 export function createPricingStore(engine: SqlEngine) {
   function priceEventsAfter(afterSeq: number, jobType?: JobType, limit = CATCH_UP_PAGE): Promise<PriceEventMessage[]> {
     return engine.read(function* () {
-      const rows = yield* r.priceEventsAfter.all<{ seq: unknown; change: JobType; at: unknown }>({
+      const rows = yield* reads.priceEventsAfter.all<{ seq: unknown; change: JobType; at: unknown }>({
         after: afterSeq,
         jobType: jobType ?? null,
         limit,
@@ -141,7 +141,7 @@ export function createPricingStore(engine: SqlEngine) {
     *onlineQuotes(onlineSince: number, bondMinUrtc: bigint): Work<OnlineQuotes> {
       const eligible: Record<JobType, Quote[]> = { render: [], tts: [], stt: [], llm: [] };
       const quoted: Record<JobType, bigint[]> = { render: [], tts: [], stt: [], llm: [] };
-      for (const row of yield* r.online.all<OnlineRow>([onlineSince])) {
+      for (const row of yield* reads.online.all<OnlineRow>([onlineSince])) {
         const { fingerprint, flags: flagsJson, verified, bonded_urtc: bondedUrtc } = row;
         const flags = flagsJson === '[]' ? NO_FLAGS : (JSON.parse(flagsJson) as string[]);
         const counts = isEligibleProvider({ verified: bool(verified), bondedUrtc, flags }, bondMinUrtc);
@@ -180,7 +180,7 @@ export function createPricingStore(engine: SqlEngine) {
 
     /** The oldest attestation still online: when it lapses, the set of online quotes changes. */
     *earliestOnline(onlineSince: number): Work<number | null> {
-      return numberOrNull(yield* r.earliestOnline.value([onlineSince]));
+      return numberOrNull(yield* reads.earliestOnline.value([onlineSince]));
     },
 
     *lastChangeAt(minerId: string, jobType: JobType): Work<number | null> {
@@ -189,7 +189,7 @@ export function createPricingStore(engine: SqlEngine) {
     },
 
     *lastChangeOfType(jobType: JobType): Work<number | null> {
-      return numberOrNull(yield* r.lastChangeOfType.value([jobType]));
+      return numberOrNull(yield* reads.lastChangeOfType.value([jobType]));
     },
 
     *recordChange(c: PriceChangeRow): Work<void> {
@@ -198,12 +198,12 @@ export function createPricingStore(engine: SqlEngine) {
 
     /** The new prices of a job type's changes in [from, to), oldest first. */
     *pricesBetween(jobType: JobType, from: number, to: number): Work<bigint[]> {
-      return yield* r.bucketPrices.values<bigint>([jobType, from, to]);
+      return yield* reads.bucketPrices.values<bigint>([jobType, from, to]);
     },
 
     /** Released escrows that carried a quote in [from, to): µRTC paid and the units delivered for it. */
     *realisedBetween(jobType: JobType, from: number, to: number): Work<{ volumeUrtc: bigint; deliveredUnits: number }> {
-      const sums = (yield* r.realisedSums.get<{ volume: bigint; delivered: unknown }>([jobType, from, to]))!;
+      const sums = (yield* reads.realisedSums.get<{ volume: bigint; delivered: unknown }>([jobType, from, to]))!;
       return { volumeUrtc: sums.volume, deliveredUnits: Number(sums.delivered) };
     },
 
