@@ -4,7 +4,7 @@
  * 1,000,000 rows of price history.
  *
  * A fresh, migrated SQLite file; a market opened in this process on a fixed clock (the seeding time), no
- * HTTP: what is measured is the service call (the SQL of src/pricing/store.ts on the direct connection,
+ * HTTP: what is measured is the service call (the SQL of src/pricing/store.ts on the SQLite engine,
  * plus the statistics of src/pricing/service.ts and fair-rate.ts), and the same answers through the
  * GraphQL executor for context. Everything is written with bulk SQL (prepared INSERTs in one transaction
  * per table), from a fixed-seed PRNG so that every run sees the same rows:
@@ -34,8 +34,8 @@
  * the 30-day daily and the 7-day hourly `history('llm', …)`, both through GraphQL too, and the store's
  * statements alone (what part of each call the SQL is). Each: answers checked against plain SQL first,
  * then a warm-up, then sequential timed runs (up to a time budget); p50 and p99 in ms. The SQL the service
- * runs is recorded (a store built by src's createPricingStore on a connection wrapper that logs each
- * statement executed, with its arguments) and run through EXPLAIN QUERY PLAN on the same file. A missed
+ * runs is recorded (a store built by src's createPricingStore on an engine over a connection wrapper that
+ * logs each statement executed, with its arguments) and run through EXPLAIN QUERY PLAN on the same file. A missed
  * target is reported, never a failing exit code.
  *
  * Environment: BENCH_PRICING_RUNS (timed runs per row, default 100), BENCH_PRICING_ROWS (the large
@@ -296,7 +296,7 @@ interface Executed {
 }
 
 /**
- * A stand-in for the connection that createPricingStore prepares its statements on: each statement is
+ * A stand-in for the connection the SQLite engine prepares the store's statements on: each statement is
  * the real one, wrapped so that every execution (all, get, run, iterate) is logged with its arguments.
  */
 function recordingConnection(db: Database.Database, log: Executed[]): Database.Database {
@@ -402,14 +402,17 @@ export async function runPricingBench(): Promise<void> {
     const db = m.db.sqlite;
     const sqliteVersion = db.prepare('SELECT sqlite_version()').pluck().get() as string;
     const yoga = createMarketYoga(m);
-    // The store's statements alone (for the breakdown), and a recording copy of store and service (for the plans).
-    const store = createPricingStore(db);
+    // The store's statements alone (for the breakdown, each unit of work driven at once on the connection), and
+    // a recording copy of store and service (for the plans: an engine preparing its statements on the wrapper).
+    const engine = createSqliteEngine(db, createGroupCommit(db));
+    const store = createPricingStore(engine);
     const executed: Executed[] = [];
+    const recordingEngine = createSqliteEngine(recordingConnection(db, executed), createGroupCommit(db));
     const recorded = createPricingService({
-      store: createPricingStore(recordingConnection(db, executed)),
+      store: createPricingStore(recordingEngine),
       clock: () => now,
       attestationTtlS: TTL_S,
-      sql: createSqliteEngine(db, createGroupCommit(db)),
+      sql: recordingEngine,
       onRateChange: () => {},
     });
 
@@ -417,7 +420,7 @@ export async function runPricingBench(): Promise<void> {
     const escrowMs = seedEscrows(db, nodes, escrowCount, now);
     // The bulk INSERTs went around the service: the statistics it cached when the market opened (no nodes,
     // valid forever) are stale until dropped, as a write would.
-    m.pricing.refresh();
+    await m.pricing.refresh();
     console.log(
       `  seeded ${int(onlineNodes)} online + ${int(offlineNodes)} offline nodes in ${(nodes.ms / 1000).toFixed(1)} s, ` +
         `${int(escrowCount)} escrows over 30 days in ${(escrowMs / 1000).toFixed(1)} s`,
@@ -444,7 +447,7 @@ export async function runPricingBench(): Promise<void> {
     const monthEnd = Math.ceil(month.to / DAY) * DAY;
 
     const since = now - TTL_S;
-    let quotes = store.onlineQuotes(since, BOND_MIN_URTC_DEFAULT); // the input of the fairRate() rows, refreshed per size
+    let quotes = engine.now(store.onlineQuotes(since, BOND_MIN_URTC_DEFAULT)); // the input of the fairRate() rows, refreshed per size
     const dayStarts = Array.from({ length: (monthEnd - monthStart) / DAY }, (_, i) => monthStart + i * DAY); // history()'s day buckets
     const cases: Case[] = [
       {
@@ -487,30 +490,38 @@ export async function runPricingBench(): Promise<void> {
       {
         key: 'sql-quotes',
         label: '  store.onlineQuotes() (1 pass, 4 types)',
-        run: async () => store.onlineQuotes(since, BOND_MIN_URTC_DEFAULT),
+        run: async () => engine.now(store.onlineQuotes(since, BOND_MIN_URTC_DEFAULT)),
       },
-      { key: 'sql-earliest', label: '  store.earliestOnline()', run: async () => store.earliestOnline(since) },
+      {
+        key: 'sql-earliest',
+        label: '  store.earliestOnline()',
+        run: async () => engine.now(store.earliestOnline(since)),
+      },
       {
         key: 'fair4',
         label: '  fairRate() × 4 of those quotes',
         run: async () => JOB_TYPES.map((j) => fairRate(quotes.eligible[j])),
       },
       { key: 'fair', label: '  fairRate() of the llm quotes', run: async () => fairRate(quotes.eligible.llm) },
-      { key: 'sql-last', label: "  store.lastChangeOfType('llm')", run: async () => store.lastChangeOfType('llm') },
+      {
+        key: 'sql-last',
+        label: "  store.lastChangeOfType('llm')",
+        run: async () => engine.now(store.lastChangeOfType('llm')),
+      },
       {
         key: 'sql-real24',
         label: "  store.realisedBetween('llm', 24 h)",
-        run: async () => store.realisedBetween('llm', now - REALISED_WINDOW_S, now + 1),
+        run: async () => engine.now(store.realisedBetween('llm', now - REALISED_WINDOW_S, now + 1)),
       },
       {
         key: 'sql-prices30',
         label: `  store.pricesBetween('llm') × ${dayStarts.length} days`,
-        run: async () => dayStarts.map((d) => store.pricesBetween('llm', d, d + DAY)),
+        run: async () => dayStarts.map((d) => engine.now(store.pricesBetween('llm', d, d + DAY))),
       },
       {
         key: 'sql-real30',
         label: `  store.realisedBetween('llm') × ${dayStarts.length} days`,
-        run: async () => dayStarts.map((d) => store.realisedBetween('llm', d, d + DAY)),
+        run: async () => dayStarts.map((d) => engine.now(store.realisedBetween('llm', d, d + DAY))),
       },
     ];
 
@@ -542,14 +553,14 @@ export async function runPricingBench(): Promise<void> {
       if (size === large) db.prepare('DELETE FROM price_history').run(); // refilled in time order, as the table grows
       const ms = seedHistory(db, nodes, size, now);
       console.log(`  seeded ${int(size)} price history rows in ${(ms / 1000).toFixed(1)} s`);
-      m.pricing.refresh(); // as after a write (the history is not in the cached statistics, but the service cannot know)
+      await m.pricing.refresh(); // as after a write (the history is not in the cached statistics, but the service cannot know)
 
       // Correctness first: a fast wrong answer is no answer. Each rate against plain SQL (every node is its
       // own hardware here, so the fair rate is the median of the online, unflagged quotes), both the warm
       // answer and the one recomputed by refresh().
-      const rates = m.pricing.marketRates();
-      const recomputed = m.pricing.refresh();
-      const warmAgain = m.pricing.marketRates();
+      const rates = await m.pricing.marketRates();
+      const recomputed = await m.pricing.refresh();
+      const warmAgain = await m.pricing.marketRates();
       const key = (r: (typeof rates)[number]) =>
         JSON.stringify(r, (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
       if (recomputed.length !== 0 || rates.some((r, i) => key(r) !== key(warmAgain[i]!))) {
@@ -603,7 +614,7 @@ export async function runPricingBench(): Promise<void> {
         [month, 'day', DAY],
         [week, 'hour', 3600],
       ] as const) {
-        const buckets = m.pricing.history('llm', window.from, window.to, bucket);
+        const buckets = await m.pricing.history('llm', window.from, window.to, bucket);
         const [start, end] = [Math.floor(window.from / width) * width, Math.ceil(window.to / width) * width];
         const changes = Number(inWindow.get(start, end) as bigint);
         const paid = releasedIn('llm', start, end);
@@ -635,7 +646,7 @@ export async function runPricingBench(): Promise<void> {
           );
         }
       }
-      quotes = store.onlineQuotes(since, BOND_MIN_URTC_DEFAULT);
+      quotes = engine.now(store.onlineQuotes(since, BOND_MIN_URTC_DEFAULT));
 
       for (const k of cases) {
         const t = await time(k.run, planned(k), k.budgetMs ?? budgetMs);
@@ -644,7 +655,7 @@ export async function runPricingBench(): Promise<void> {
 
       if (size === large) {
         // The SQL the service runs for each measured call, with its arguments.
-        const calls: [string, () => unknown][] = [
+        const calls: [string, () => Promise<unknown>][] = [
           ['refresh() (cold: all four rates recomputed)', () => recorded.refresh()],
           ['marketRates() (warm cache)', () => recorded.marketRates()],
           ["history('llm', 30 days, 'day')", () => recorded.history('llm', month.from, month.to, 'day')],
@@ -652,7 +663,7 @@ export async function runPricingBench(): Promise<void> {
         ];
         for (const [call, run] of calls) {
           executed.length = 0;
-          run();
+          await run();
           const counts = new Map<string, number>();
           for (const q of executed) {
             const sql = q.sql.replace(/\s+/g, ' ').trim();

@@ -11,9 +11,15 @@
  *
  * An audit reads every row of the money tables once (most queries walk an index), so its cost grows
  * with the journal; each check reports at most VIOLATIONS_PER_RULE_MAX violations.
+ *
+ * The audit is one unit of work (`auditLedgerWork`, src/sql), so it runs on SQLite and on PostgreSQL alike, on one
+ * snapshot: `auditLedger(sqlite)` synchronously on a SQLite connection, `auditLedgerOn(engine)` on either engine.
  */
 import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
+import { createGroupCommit } from './group-commit.js';
+import { createSqliteEngine, type SqliteEngine } from './sql/sqlite.js';
+import { sql, type Dialect, type SqlEngine, type SqlText, type Statement, type Work } from './sql/statement.js';
 
 /** Each rule with its write-side guard and its read-side audit (the checks below, tagged with its number). */
 export const LEDGER_RULES = {
@@ -51,7 +57,8 @@ export const LEDGER_RULES = {
   I6: {
     rule: 'the journal is append-only: no row is updated or deleted',
     guard: 'triggers journal_no_update and journal_no_delete (BEFORE UPDATE / DELETE: RAISE(ABORT))',
-    audit: 'both triggers are in sqlite_master; the journal ids have no gap',
+    audit:
+      'both triggers are in the schema (and, on PostgreSQL, one against TRUNCATE); on SQLite the journal ids have no gap, on PostgreSQL none lies beyond its sequence',
   },
   I7: {
     rule: 'exactly once: one escrow per job, locked once and settled at most once; one deposit per reference, credited once; one use of a nonce per signer',
@@ -122,16 +129,22 @@ type Row = Record<string, bigint | string | null>;
 /** A read-side audit: each row the query returns is one violation of `rule`. */
 interface RowCheck {
   rule: LedgerRule;
-  sql: string;
+  sql: SqlText;
+  /** A check that holds on this engine only. */
+  only?: Dialect;
   detail(r: Row): string;
 }
 
-/** A write-side guard that lives in the schema: some `type` object on `table` whose SQL holds every fragment. */
+/**
+ * A write-side guard that lives in the schema: some `type` object on `table` whose definition holds every fragment
+ * of the engine's list (SQLite: the CREATE statement in sqlite_master; PostgreSQL: the table's CHECK constraints
+ * together, or one enabled trigger with its function's body). No list for an engine: the guard is not its concern.
+ */
 interface SchemaCheck {
   rule: LedgerRule;
   type: 'table' | 'trigger';
   table: string;
-  fragments: string[];
+  fragments: Partial<Record<Dialect, string[]>>;
   detail: string;
 }
 
@@ -146,7 +159,7 @@ const ROW_CHECKS: RowCheck[] = [
     sql: `SELECT * FROM (SELECT address, available_urtc,
             COALESCE((SELECT SUM(amount_urtc) FROM journal WHERE to_account = w.address), 0)
             - COALESCE((SELECT SUM(amount_urtc) FROM journal WHERE from_account = w.address), 0) AS journal_urtc
-          FROM wallets w) WHERE available_urtc <> journal_urtc`,
+          FROM wallets w) AS balances WHERE available_urtc <> journal_urtc`,
     detail: (r) =>
       `wallet ${r.address} has ${r.available_urtc} µRTC available, its journal says ${r.journal_urtc} µRTC`,
   },
@@ -155,7 +168,7 @@ const ROW_CHECKS: RowCheck[] = [
     sql: `SELECT * FROM (SELECT job_id, amount_urtc - released_urtc - refunded_urtc AS remaining_urtc,
             COALESCE((SELECT SUM(amount_urtc) FROM journal WHERE to_account = 'escrow:' || e.job_id), 0)
             - COALESCE((SELECT SUM(amount_urtc) FROM journal WHERE from_account = 'escrow:' || e.job_id), 0) AS journal_urtc
-          FROM render_escrow e) WHERE remaining_urtc <> journal_urtc`,
+          FROM render_escrow e) AS escrows WHERE remaining_urtc <> journal_urtc`,
     detail: (r) =>
       `escrow ${r.job_id} has ${r.remaining_urtc} µRTC remaining, its journal account holds ${r.journal_urtc} µRTC`,
   },
@@ -164,7 +177,7 @@ const ROW_CHECKS: RowCheck[] = [
     sql: `SELECT * FROM (SELECT id, status, CASE WHEN status IN ('pending', 'sent') THEN amount_urtc ELSE 0 END AS held_urtc,
             COALESCE((SELECT SUM(amount_urtc) FROM journal WHERE to_account = 'withdrawal:' || w.id), 0)
             - COALESCE((SELECT SUM(amount_urtc) FROM journal WHERE from_account = 'withdrawal:' || w.id), 0) AS journal_urtc
-          FROM withdrawals w) WHERE held_urtc <> journal_urtc`,
+          FROM withdrawals w) AS held WHERE held_urtc <> journal_urtc`,
     detail: (r) =>
       `withdrawal ${r.id} (${r.status}) holds ${r.held_urtc} µRTC, its journal account ${r.journal_urtc} µRTC`,
   },
@@ -173,7 +186,7 @@ const ROW_CHECKS: RowCheck[] = [
     sql: `SELECT * FROM (SELECT miner_id, bonded_urtc + unbonding_urtc AS held_urtc,
             COALESCE((SELECT SUM(amount_urtc) FROM journal WHERE to_account = 'bond:' || b.miner_id), 0)
             - COALESCE((SELECT SUM(amount_urtc) FROM journal WHERE from_account = 'bond:' || b.miner_id), 0) AS journal_urtc
-          FROM node_bonds b) WHERE held_urtc <> journal_urtc`,
+          FROM node_bonds b) AS bonds WHERE held_urtc <> journal_urtc`,
     detail: (r) =>
       `the bond of ${r.miner_id} holds ${r.held_urtc} µRTC (bonded + unbonding), its journal account ${r.journal_urtc} µRTC`,
   },
@@ -181,7 +194,7 @@ const ROW_CHECKS: RowCheck[] = [
     rule: 'I2',
     sql: `SELECT * FROM (SELECT (SELECT COALESCE(SUM(slashed_urtc), 0) FROM node_bonds) AS slashed_urtc,
             COALESCE((SELECT SUM(amount_urtc) FROM journal WHERE to_account = 'treasury'), 0)
-            - COALESCE((SELECT SUM(amount_urtc) FROM journal WHERE from_account = 'treasury'), 0) AS journal_urtc)
+            - COALESCE((SELECT SUM(amount_urtc) FROM journal WHERE from_account = 'treasury'), 0) AS journal_urtc) AS treasury
           WHERE slashed_urtc <> journal_urtc`,
     detail: (r) =>
       `bonds record ${r.slashed_urtc} µRTC slashed, the treasury's journal account holds ${r.journal_urtc} µRTC`,
@@ -213,7 +226,7 @@ const ROW_CHECKS: RowCheck[] = [
     sql: `SELECT * FROM (SELECT job_id, released_urtc, refunded_urtc,
             COALESCE((SELECT SUM(amount_urtc) FROM journal WHERE job_id = e.job_id AND kind = 'release'), 0) AS journal_released_urtc,
             COALESCE((SELECT SUM(amount_urtc) FROM journal WHERE job_id = e.job_id AND kind = 'refund'), 0) AS journal_refunded_urtc
-          FROM render_escrow e) WHERE released_urtc <> journal_released_urtc OR refunded_urtc <> journal_refunded_urtc`,
+          FROM render_escrow e) AS settled WHERE released_urtc <> journal_released_urtc OR refunded_urtc <> journal_refunded_urtc`,
     detail: (r) =>
       `escrow ${r.job_id} records ${r.released_urtc} released / ${r.refunded_urtc} refunded, its journal ${r.journal_released_urtc} / ${r.journal_refunded_urtc} µRTC`,
   },
@@ -227,7 +240,7 @@ const ROW_CHECKS: RowCheck[] = [
               + (SELECT COALESCE(SUM(amount_urtc), 0) FROM chain_deposits WHERE status = 'credited')
               - (SELECT COALESCE(SUM(amount_urtc), 0) FROM withdrawals WHERE status = 'confirmed') AS net_in_urtc,
             (SELECT COALESCE(SUM(amount_urtc), 0) FROM journal WHERE from_account = 'external' OR from_account LIKE 'chain:%')
-              - (SELECT COALESCE(SUM(amount_urtc), 0) FROM journal WHERE to_account LIKE 'chain:%') AS journaled_in_urtc)
+              - (SELECT COALESCE(SUM(amount_urtc), 0) FROM journal WHERE to_account LIKE 'chain:%') AS journaled_in_urtc) AS totals
           WHERE held_urtc <> net_in_urtc OR journaled_in_urtc <> net_in_urtc`,
     detail: (r) =>
       `wallets, bonds, the treasury and unconfirmed withdrawals hold ${r.held_urtc} µRTC, credits less confirmed withdrawals are ${r.net_in_urtc} µRTC, the journal says ${r.journaled_in_urtc} µRTC`,
@@ -235,22 +248,35 @@ const ROW_CHECKS: RowCheck[] = [
   {
     // AUTOINCREMENT ids of committed rows have no gaps (a rolled-back insert rolls its sequence back too): a gap is a deleted row.
     rule: 'I6',
-    sql: 'SELECT * FROM (SELECT COUNT(*) AS n, COALESCE(MAX(id), 0) AS last FROM journal) WHERE n <> last',
+    only: 'sqlite',
+    sql: 'SELECT * FROM (SELECT COUNT(*) AS n, COALESCE(MAX(id), 0) AS last FROM journal) AS ids WHERE n <> last',
     detail: (r) => `the journal has ${r.n} rows but its last id is ${r.last}: rows were deleted`,
   },
   {
+    // PostgreSQL's sequences are not transactional: a rolled-back insert (a refused lock, a retried deadlock) leaves
+    // its number unused, so gaps are normal there and prove nothing. What does hold: every id was handed out by the
+    // sequence, none lies beyond its last value (a row written around the ledger's INSERT would). Deleted rows are
+    // kept out by the triggers, checked in the schema below (TRUNCATE included).
+    rule: 'I6',
+    only: 'postgres',
+    sql: `SELECT * FROM (SELECT COALESCE(MAX(id), 0) AS last,
+            COALESCE(pg_sequence_last_value(pg_get_serial_sequence('journal', 'id')::regclass), 0) AS issued FROM journal) AS ids
+          WHERE last > issued`,
+    detail: (r) => `the journal's last id is ${r.last}, but its sequence has handed out ids up to ${r.issued} only`,
+  },
+  {
     rule: 'I7',
-    sql: 'SELECT job_id, COUNT(*) AS n FROM render_escrow GROUP BY job_id HAVING n > 1',
+    sql: 'SELECT job_id, COUNT(*) AS n FROM render_escrow GROUP BY job_id HAVING COUNT(*) > 1',
     detail: (r) => `job ${r.job_id} has ${r.n} escrows`,
   },
   {
     rule: 'I7',
-    sql: 'SELECT reference, COUNT(*) AS n FROM deposits GROUP BY reference HAVING n > 1',
+    sql: 'SELECT reference, COUNT(*) AS n FROM deposits GROUP BY reference HAVING COUNT(*) > 1',
     detail: (r) => `deposit ${r.reference} is recorded ${r.n} times`,
   },
   {
     rule: 'I7',
-    sql: 'SELECT signer, nonce, COUNT(*) AS n FROM used_nonces GROUP BY signer, nonce HAVING n > 1',
+    sql: 'SELECT signer, nonce, COUNT(*) AS n FROM used_nonces GROUP BY signer, nonce HAVING COUNT(*) > 1',
     detail: (r) => `nonce ${r.nonce} of ${r.signer} is used ${r.n} times`,
   },
   {
@@ -258,7 +284,7 @@ const ROW_CHECKS: RowCheck[] = [
     sql: `SELECT * FROM (SELECT job_id, amount_urtc,
             (SELECT COUNT(*) FROM journal WHERE job_id = e.job_id AND kind = 'lock' AND amount_urtc = e.amount_urtc) AS locks,
             (SELECT COUNT(*) FROM journal WHERE job_id = e.job_id AND kind = 'lock') AS lock_rows
-          FROM render_escrow e) WHERE locks <> 1 OR lock_rows <> 1`,
+          FROM render_escrow e) AS locked WHERE locks <> 1 OR lock_rows <> 1`,
     detail: (r) =>
       `escrow ${r.job_id} of ${r.amount_urtc} µRTC has ${r.lock_rows} lock rows in the journal, ${r.locks} of its amount`,
   },
@@ -307,7 +333,7 @@ const ROW_CHECKS: RowCheck[] = [
     sql: `SELECT * FROM (SELECT tx_hash, status, wallet, amount_urtc,
             (SELECT COUNT(*) FROM journal WHERE kind = 'chain_deposit' AND reference = d.tx_hash) AS credits,
             (SELECT COALESCE(SUM(amount_urtc), 0) FROM journal WHERE kind = 'chain_deposit' AND reference = d.tx_hash) AS credited_urtc
-          FROM chain_deposits d)
+          FROM chain_deposits d) AS credits
           WHERE status = 'credited' AND (credits <> 1 OR credited_urtc <> amount_urtc) OR status <> 'credited' AND credits <> 0`,
     detail: (r) =>
       `chain deposit ${r.tx_hash} (${r.status}) of ${r.amount_urtc} µRTC is credited ${r.credits} time(s) in the journal`,
@@ -318,93 +344,145 @@ const ROW_CHECKS: RowCheck[] = [
             (SELECT COUNT(*) FROM journal WHERE kind = 'withdrawal' AND to_account = 'withdrawal:' || w.id AND amount_urtc = w.amount_urtc) AS debits,
             (SELECT COUNT(*) FROM journal WHERE kind = 'withdrawal_confirmed' AND from_account = 'withdrawal:' || w.id) AS confirmations,
             (SELECT COUNT(*) FROM journal WHERE kind = 'withdrawal_failed' AND from_account = 'withdrawal:' || w.id) AS returns
-          FROM withdrawals w)
-          WHERE debits <> 1 OR confirmations <> (status = 'confirmed') OR returns <> (status = 'failed')`,
+          FROM withdrawals w) AS moves
+          WHERE debits <> 1 OR confirmations <> (CASE WHEN status = 'confirmed' THEN 1 ELSE 0 END)
+             OR returns <> (CASE WHEN status = 'failed' THEN 1 ELSE 0 END)`,
     detail: (r) =>
       `withdrawal ${r.id} (${r.status}) of ${r.amount_urtc} µRTC: ${r.debits} debit(s), ${r.confirmations} confirmation(s), ${r.returns} return(s) in the journal`,
   },
 ];
 
-// Compared without quotes, case or runs of whitespace (see `normalized`).
+// Compared without quotes, case or runs of whitespace (see `normalized`). PostgreSQL's fragments are its own
+// rendering of the same CHECKs (pg_get_constraintdef) and of the triggers with their function's body.
 const SCHEMA_CHECKS: SchemaCheck[] = [
   {
     rule: 'I1',
     type: 'table',
     table: 'wallets',
-    fragments: ['check (available_urtc >= 0)', 'check (locked_urtc >= 0)'],
+    fragments: {
+      sqlite: ['check (available_urtc >= 0)', 'check (locked_urtc >= 0)'],
+      postgres: ['check ((available_urtc >= 0))', 'check ((locked_urtc >= 0))'],
+    },
     detail: 'the wallets table has lost its CHECKs of non-negative balances',
   },
   {
     rule: 'I4',
     type: 'table',
     table: 'render_escrow',
-    fragments: ['released_urtc + refunded_urtc = amount_urtc', 'refunded_urtc = 0 and released_urtc < amount_urtc'],
+    fragments: {
+      sqlite: ['released_urtc + refunded_urtc = amount_urtc', 'refunded_urtc = 0 and released_urtc < amount_urtc'],
+      postgres: [
+        '((released_urtc + refunded_urtc) = amount_urtc)',
+        '(refunded_urtc = 0) and (released_urtc < amount_urtc)',
+      ],
+    },
     detail: 'the render_escrow table has lost its settlement CHECK (final escrows add up, open ones hold something)',
   },
   {
     rule: 'I6',
     type: 'trigger',
     table: 'journal',
-    fragments: ['before update on journal', 'raise(abort'],
+    fragments: {
+      sqlite: ['before update on journal', 'raise(abort'],
+      postgres: ['before update on', 'for each row', 'raise exception'],
+    },
     detail: 'no trigger forbids UPDATE on journal',
   },
   {
     rule: 'I6',
     type: 'trigger',
     table: 'journal',
-    fragments: ['before delete on journal', 'raise(abort'],
+    fragments: {
+      sqlite: ['before delete on journal', 'raise(abort'],
+      postgres: ['before delete on', 'for each row', 'raise exception'],
+    },
     detail: 'no trigger forbids DELETE on journal',
+  },
+  {
+    rule: 'I6',
+    type: 'trigger',
+    table: 'journal',
+    fragments: { postgres: ['before truncate on', 'raise exception'] }, // SQLite has no TRUNCATE
+    detail: 'no trigger forbids TRUNCATE on journal',
   },
   {
     rule: 'I9',
     type: 'table',
     table: 'chain_deposits',
-    fragments: ["check ((status = 'credited') = (credited_at is not null))"],
+    fragments: {
+      sqlite: ["check ((status = 'credited') = (credited_at is not null))"],
+      postgres: ["((status = 'credited'::text) = (credited_at is not null))"],
+    },
     detail: 'the chain_deposits table has lost its CHECK tying credited to a credit time',
   },
   {
     rule: 'I8',
     type: 'table',
     table: 'journal',
-    fragments: ['check (amount_urtc > 0)'],
+    fragments: { sqlite: ['check (amount_urtc > 0)'], postgres: ['check ((amount_urtc > 0))'] },
     detail: 'the journal table has lost its CHECK (amount_urtc > 0)',
   },
 ];
 
-/** The audit's statements, prepared once per connection (the property test audits after every step). */
-const preparedAudits = new WeakMap<Database.Database, { rows: Database.Statement[]; schema: Database.Statement }>();
+const limited = (text: SqlText): SqlText =>
+  typeof text === 'string'
+    ? `${text} LIMIT ${VIOLATIONS_PER_RULE_MAX}`
+    : {
+        sqlite: `${text.sqlite} LIMIT ${VIOLATIONS_PER_RULE_MAX}`,
+        postgres: `${text.postgres} LIMIT ${VIOLATIONS_PER_RULE_MAX}`,
+      };
 
-function auditStatements(sqlite: Database.Database) {
-  let prepared = preparedAudits.get(sqlite);
-  if (!prepared) {
-    prepared = {
-      rows: ROW_CHECKS.map((c) => sqlite.prepare(`${c.sql} LIMIT ${VIOLATIONS_PER_RULE_MAX}`).safeIntegers(true)),
-      schema: sqlite
-        .prepare('SELECT sql FROM sqlite_master WHERE type = ? AND tbl_name = ? AND sql IS NOT NULL')
-        .pluck(),
-    };
-    preparedAudits.set(sqlite, prepared);
+/** The audit's statements, defined once (each engine prepares them once: the property test audits after every step). */
+const rowStatements: Statement[] = ROW_CHECKS.map((c) => sql(limited(c.sql), { only: c.only }));
+const schemaObjects: Record<SchemaCheck['type'], Statement> = {
+  // PostgreSQL: every CHECK of the table in one text, as SQLite's CREATE TABLE holds them all.
+  table: sql({
+    sqlite: "SELECT sql FROM sqlite_master WHERE type = 'table' AND tbl_name = ? AND sql IS NOT NULL",
+    postgres: `SELECT string_agg(pg_get_constraintdef(c.oid), ' ' ORDER BY c.conname) FROM pg_constraint c
+               JOIN pg_class t ON t.oid = c.conrelid
+               WHERE c.contype = 'c' AND t.relname = ? AND t.relnamespace = current_schema()::regnamespace
+               HAVING COUNT(*) > 0`,
+  }),
+  // PostgreSQL: each trigger that is enabled, with the body of the function it runs.
+  trigger: sql({
+    sqlite: "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? AND sql IS NOT NULL",
+    postgres: `SELECT pg_get_triggerdef(t.oid) || ' ' || p.prosrc FROM pg_trigger t
+               JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid
+               WHERE NOT t.tgisinternal AND t.tgenabled <> 'D' AND c.relname = ?
+                 AND c.relnamespace = current_schema()::regnamespace`,
+  }),
+};
+
+/** The audit as a unit of work on `dialect`'s engine: every money rule read back from the stored rows. */
+export function* auditLedgerWork(dialect: Dialect): Work<Violation[]> {
+  const violations: Violation[] = [];
+  for (const [i, check] of ROW_CHECKS.entries()) {
+    for (const r of yield* rowStatements[i]!.all<Row>()) violations.push({ rule: check.rule, detail: check.detail(r) });
   }
-  return prepared;
+  for (const check of SCHEMA_CHECKS) {
+    const fragments = check.fragments[dialect];
+    if (!fragments) continue;
+    const objects = (yield* schemaObjects[check.type].values<string>([check.table])).map(normalized);
+    if (!objects.some((text) => fragments.every((f) => text.includes(f))))
+      violations.push({ rule: check.rule, detail: check.detail });
+  }
+  return violations.sort((a, b) => Number(a.rule.slice(1)) - Number(b.rule.slice(1)));
 }
 
-/** Reads every money rule back from the stored rows; an empty list means the ledger is sound. */
+/** The engine that drives the audit synchronously on a SQLite connection (its group commit is never used). */
+const sqliteAuditors = new WeakMap<Database.Database, SqliteEngine>();
+
+/** Reads every money rule back from the stored rows of a SQLite connection; an empty list means the ledger is sound. */
 export function auditLedger(sqlite: Database.Database): Violation[] {
-  const statements = auditStatements(sqlite);
+  let engine = sqliteAuditors.get(sqlite);
+  if (!engine) sqliteAuditors.set(sqlite, (engine = createSqliteEngine(sqlite, createGroupCommit(sqlite))));
   // One read transaction: every rule is checked against one snapshot, even while another connection writes.
-  return sqlite.transaction(() => {
-    const violations: Violation[] = [];
-    ROW_CHECKS.forEach((check, i) => {
-      for (const r of statements.rows[i]!.all() as Row[])
-        violations.push({ rule: check.rule, detail: check.detail(r) });
-    });
-    for (const check of SCHEMA_CHECKS) {
-      const objects = (statements.schema.all(check.type, check.table) as string[]).map(normalized);
-      if (!objects.some((sql) => check.fragments.every((f) => sql.includes(f))))
-        violations.push({ rule: check.rule, detail: check.detail });
-    }
-    return violations.sort((a, b) => Number(a.rule.slice(1)) - Number(b.rule.slice(1)));
-  })();
+  return sqlite.transaction(() => engine.now(auditLedgerWork('sqlite')))();
+}
+
+/** The same on either engine, on one consistent snapshot (PostgreSQL: a REPEATABLE READ, READ ONLY transaction). */
+export function auditLedgerOn(engine: SqlEngine): Promise<Violation[]> {
+  return engine.snapshot(() => auditLedgerWork(engine.dialect));
 }
 
 /** Schema text compared without quotes, case or runs of whitespace. */
@@ -414,11 +492,22 @@ function normalized(sql: string): string {
 
 /**
  * Startup: audits the ledger and throws LedgerUnsoundError after one fatal log line per violation, so that a
- * market whose stored money breaks a rule does not start (and serves no money) until someone has looked.
+ * market whose stored money breaks a rule does not start (and serves no money) until someone has looked. On a
+ * SQLite connection it audits synchronously (a market that starts synchronously); on an engine it resolves, or
+ * rejects with the error.
  */
-export function assertLedgerSound(sqlite: Database.Database, log: Pick<Logger, 'info' | 'fatal'>): void {
+export function assertLedgerSound(sqlite: Database.Database, log: Pick<Logger, 'info' | 'fatal'>): void;
+export function assertLedgerSound(engine: SqlEngine, log: Pick<Logger, 'info' | 'fatal'>): Promise<void>;
+export function assertLedgerSound(
+  target: Database.Database | SqlEngine,
+  log: Pick<Logger, 'info' | 'fatal'>,
+): void | Promise<void> {
   const started = performance.now();
-  const violations = auditLedger(sqlite);
+  if (!('dialect' in target)) return judgeAudit(auditLedger(target), started, log);
+  return auditLedgerOn(target).then((violations) => judgeAudit(violations, started, log));
+}
+
+function judgeAudit(violations: Violation[], started: number, log: Pick<Logger, 'info' | 'fatal'>): void {
   const ms = Math.round(performance.now() - started);
   if (violations.length === 0) {
     log.info({ event: 'ledger.audited', ms }, `ledger audit: ${Object.keys(LEDGER_RULES).join(', ')} hold (${ms} ms)`);
@@ -438,6 +527,7 @@ export function assertLedgerSound(sqlite: Database.Database, log: Pick<Logger, '
  */
 export function assertLedgerFileSound(file: string): string {
   const sqlite = new Database(file, { readonly: true, fileMustExist: true });
+  sqlite.defaultSafeIntegers(true); // amounts in the violations exact, as on the market's own connection
   try {
     const violations = auditLedger(sqlite);
     if (violations.length > 0) throw new LedgerUnsoundError(violations);

@@ -205,6 +205,8 @@ const s = {
     `UPDATE render_escrow SET status = 'disputed', disputed_at = @now, dispute_reason = @reason
      WHERE id = @id AND status = 'delivered' AND review_until > @now RETURNING *`,
   ),
+  // Typed for PostgreSQL, which deduces a parameter's type from its uses: `refunded_urtc + @refunded` (refunded_urtc
+  // is 0, guarded below) makes @refunded a bigint in both, and a CASE of nothing but @now would be text.
   settleEscrow: sql(
     `UPDATE render_escrow SET status = @status, released_urtc = released_urtc + @paid, refunded_urtc = @refunded,
        released_at = CASE WHEN released_urtc + @paid > 0 THEN CAST(@now AS INTEGER) END,

@@ -179,7 +179,7 @@ export function wireServices(sqlite: Database.Database, config: ServiceSettings,
   const operator = createOperatorGate(config.RC_ADMIN_KEY);
   const attestationTtlS = config.ATTESTATION_TTL_S ?? 3600;
   const bondMinUrtc = config.BOND_MIN_URTC ?? BOND_MIN_URTC_DEFAULT;
-  const pricingStore = createPricingStore(sqlite);
+  const pricingStore = createPricingStore(sql);
   const pricing = createPricingService({
     store: pricingStore,
     clock,
@@ -191,7 +191,10 @@ export function wireServices(sqlite: Database.Database, config: ServiceSettings,
       pubsub.publish('marketEvent', { seq: event.seq });
     },
   });
-  pricing.refresh(); // the baseline: later refreshes report changes from here
+  // The baseline: later refreshes report changes from here.
+  pricing
+    .refresh()
+    .catch((err: unknown) => log.error({ err }, 'pricing baseline failed; the next refresh reports every rate'));
   const escrowEvents = createEscrowEventLog(sql);
   const escrows = createEscrowService({
     ledger,
@@ -242,7 +245,7 @@ export function wireServices(sqlite: Database.Database, config: ServiceSettings,
       perClientPerMinute: config.CHALLENGE_RATE_PER_MIN ?? CHALLENGE_LIMITS_DEFAULT.perClientPerMinute,
     },
     pricing: pricingStore,
-    currentRate: (jobType) => pricing.statistic(jobType),
+    currentRate: (jobType) => pricing.currentRate(jobType), // read before the attestation's write
     priceChangeIntervalS: config.PRICE_CHANGE_INTERVAL_S ?? 600,
     events: nodeEvents,
     onChange: (event) => {

@@ -97,7 +97,7 @@ describe('market-wide', () => {
       log: silentLog,
       attestationTtlS: 3600,
       challengeLimits: { openPerMiner: 5, perClientPerMinute: 30, storedMax: 40 },
-      pricing: createPricingStore(db),
+      pricing: createPricingStore(sql),
       currentRate: () => fairRate([]),
       priceChangeIntervalS: 600,
       events: createNodeEventLog(sql),

@@ -74,10 +74,8 @@ describe.skipIf(!server.url)(
     beforeAll(async () => {
       pg = await openTestPostgresEngines(3);
       sqlite = createInMemoryServices(clock);
-      // The pricing store's statements inside an attestation run on the engine of the unit of work they are in.
-      const pricing = createPricingStore(sqlite.db);
-      instances = pg.engines.map((engine) => attestationInstance(engine, pricing));
-      onSqlite = attestationInstance(sqlite.sql, pricing);
+      instances = pg.engines.map((engine) => attestationInstance(engine, createPricingStore(engine)));
+      onSqlite = attestationInstance(sqlite.sql, createPricingStore(sqlite.sql));
     });
     afterAll(async () => {
       await pg?.close();

@@ -15,7 +15,10 @@ import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
 import { canonicalJson } from '../domain/canonical-json.js';
 import { StateError } from '../domain/errors.js';
+import { createGroupCommit } from '../group-commit.js';
 import { isFinal, type EscrowRecord } from '../ledger.js';
+import { createSqliteEngine } from '../sql/sqlite.js';
+import { sql, type SqlEngine, type Work } from '../sql/statement.js';
 
 export const RECEIPT_TYPE = 'gpr.receipt.v1';
 const SEED_HEX = /^[0-9a-f]{64}$/;
@@ -125,21 +128,19 @@ function createKeyFile(file: string): void {
   }
 }
 
-/**
- * Records the key's public key on first use; throws ReceiptKeyError when the database already names another key.
- * Runs once at startup, before the market serves anything (like the migrations, outside the group commit).
- */
-export function registerReceiptKey(sqlite: Database.Database, key: ReceiptKey, now: number): void {
-  const recorded = sqlite
-    .transaction(() => {
-      sqlite
-        .prepare(
-          "INSERT INTO service_keys (name, public_key, key_id, created_at) VALUES ('receipt', ?, ?, ?) ON CONFLICT (name) DO NOTHING",
-        )
-        .run(key.publicKey, key.keyId, now);
-      return sqlite.prepare("SELECT public_key FROM service_keys WHERE name = 'receipt'").pluck().get() as string;
-    })
-    .immediate();
+const keys = {
+  // First use records the key; a key recorded already (by an earlier start, or by another instance starting at
+  // the same moment: PostgreSQL's INSERT waits for that one's COMMIT) is left as it is and read back.
+  record: sql(
+    "INSERT INTO service_keys (name, public_key, key_id, created_at) VALUES ('receipt', ?, ?, ?) ON CONFLICT (name) DO NOTHING",
+  ),
+  recorded: sql("SELECT public_key FROM service_keys WHERE name = 'receipt'"),
+};
+
+/** The unit of work: records the key on first use; throws ReceiptKeyError when the database names another key. */
+export function* recordReceiptKey(key: ReceiptKey, now: number): Work<void> {
+  yield* keys.record.run([key.publicKey, key.keyId, now]);
+  const recorded = (yield* keys.recorded.value<string>())!;
   if (recorded !== key.publicKey) {
     throw new ReceiptKeyError(
       `the receipt key file holds key ${key.keyId}, but this database's receipts are signed by key ${receiptKeyId(recorded)}: ` +
@@ -147,6 +148,25 @@ export function registerReceiptKey(sqlite: Database.Database, key: ReceiptKey, n
     );
   }
 }
+
+/**
+ * Records the key's public key on first use; throws (rejects with) ReceiptKeyError when the database already names
+ * another key. Runs once at startup, before the market serves anything: on an engine, or synchronously on a SQLite
+ * connection (like the migrations, outside the group commit) for a market that starts synchronously.
+ */
+export function registerReceiptKey(sqlite: Database.Database, key: ReceiptKey, now: number): void;
+export function registerReceiptKey(engine: SqlEngine, key: ReceiptKey, now: number): Promise<void>;
+export function registerReceiptKey(
+  target: Database.Database | SqlEngine,
+  key: ReceiptKey,
+  now: number,
+): void | Promise<void> {
+  if (isEngine(target)) return target.write(() => recordReceiptKey(key, now));
+  const engine = createSqliteEngine(target, createGroupCommit(target)); // driven here and now, never through its group commit
+  target.transaction(() => engine.now(recordReceiptKey(key, now))).immediate();
+}
+
+const isEngine = (target: Database.Database | SqlEngine): target is SqlEngine => 'dialect' in target;
 
 /** The receipt of a final escrow, exactly the contract's fields. */
 export function receiptOf(e: EscrowRecord, keyId: string): Receipt {

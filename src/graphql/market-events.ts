@@ -4,17 +4,18 @@
  * narrower subscriptions already deliver, in seq order, each exactly once.
  *
  * Live events are read back from the log rather than taken from the pub/sub messages: a `marketEvent` message
- * only wakes the feed, which then reads what was committed after the last seq it delivered. Writes are
- * serialised, so what the log holds after a wake-up is a gap-free prefix of the sequence, whatever order the
- * publishers of different kinds of event announced their commits in (or which instance announced them).
+ * only wakes the feed, which then reads what was committed after the last seq it delivered. Events commit in the
+ * order of their numbers (SQLite's one writer; PostgreSQL's append lock, src/subscriptions.ts), so what the log
+ * holds after a wake-up is a gap-free prefix of the sequence, whatever order the publishers of different kinds of
+ * event announced their commits in (or which instance announced them).
  */
-import type Database from 'better-sqlite3';
 import { Repeater } from 'graphql-yoga';
 import type { NodeEventMessage } from '../attestation/events.js';
 import type { WalletEventMessage } from '../custody/events.js';
 import type { EscrowEventMessage } from '../escrow/events.js';
 import type { PriceEventMessage } from '../pricing/store.js';
-import { CATCH_UP_PAGE, catchUpThenLive, createEventRetention, nothingMissed, type CatchUp } from '../subscriptions.js';
+import { CATCH_UP_PAGE, catchUpThenLive, eventLog, nothingMissed, type CatchUp } from '../subscriptions.js';
+import { sql, type SqlEngine } from '../sql/statement.js';
 import type { JobType } from '../domain/fields.js';
 import { builder } from './builder.js';
 import { WalletEventRef } from './custody.js';
@@ -74,36 +75,47 @@ function messageOf(r: EventRow): MarketEventMessage {
   }
 }
 
+const after = sql(
+  `SELECT seq, topic, change, job_id, from_wallet, to_wallet, miner_id, payload, at FROM market_events
+   WHERE seq > ? AND topic IN ('escrow', 'node', 'price', 'wallet') ORDER BY seq LIMIT ?`,
+);
+/**
+ * PostgreSQL: waits for the transactions appending events right now (they hold the append lock exclusively,
+ * src/subscriptions.ts) and keeps new ones from taking a number until this snapshot ends, so the sequence's last
+ * value read next is a committed event's, not one still in flight that a feed starting after it would never see.
+ * SQLite's one writer needs no such wait.
+ */
+const appendsSettled = sql("SELECT pg_advisory_xact_lock_shared(hashtext('market_events'))", { only: 'postgres' });
+
 type MarketEventLog = ReturnType<typeof createMarketEventLog>;
 
-function createMarketEventLog(db: Database.Database) {
-  const s = {
-    after: db.prepare(
-      `SELECT seq, topic, change, job_id, from_wallet, to_wallet, miner_id, payload, at FROM market_events
-       WHERE seq > ? AND topic IN ('escrow', 'node', 'price', 'wallet') ORDER BY seq LIMIT ?`,
-    ),
-    lastIssued: db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'market_events'").pluck(),
-  };
-  const retention = createEventRetention(db);
-  const after = (seq: number, limit = CATCH_UP_PAGE) => (s.after.all(seq, limit) as EventRow[]).map(messageOf);
+function createMarketEventLog(engine: SqlEngine) {
+  const page = (seq: number, limit = CATCH_UP_PAGE) =>
+    engine.read(function* () {
+      return (yield* after.all<EventRow>([seq, limit])).map(messageOf);
+    });
   return {
-    after,
+    after: page,
     /** The last seq handed out, even when its event was purged since. */
-    lastIssued: () => Number((s.lastIssued.get() as bigint | undefined) ?? 0),
+    lastIssued: () =>
+      engine.snapshot(function* () {
+        yield* appendsSettled.get();
+        return yield* eventLog.lastIssued();
+      }),
     /** Every retained event after `afterSeq`; any purge past it is reported (the feed has no single subject). */
     catchUp: (afterSeq: number): CatchUp<MarketEventMessage> => ({
       after: afterSeq,
-      page: after,
-      purgedAfter: (seq) => retention.purgedAfter(seq),
+      page,
+      purgedAfter: (seq) => engine.read(() => eventLog.purgedAfter(seq)),
     }),
   };
 }
 
-// One set of prepared statements per database connection, however many subscribers.
-const logs = new WeakMap<Database.Database, MarketEventLog>();
-function marketEventLog(db: Database.Database): MarketEventLog {
-  let log = logs.get(db);
-  if (!log) logs.set(db, (log = createMarketEventLog(db)));
+// One log per engine, however many subscribers.
+const logs = new WeakMap<SqlEngine, MarketEventLog>();
+export function marketEventLog(engine: SqlEngine): MarketEventLog {
+  let log = logs.get(engine);
+  if (!log) logs.set(engine, (log = createMarketEventLog(engine)));
   return log;
 }
 
@@ -122,14 +134,14 @@ function logTail(
       return { done: true as const, value: undefined };
     });
     let nextWakeUp = wakeUps.next(); // starts listening now
-    let cursor = log.lastIssued();
     try {
+      let cursor = await log.lastIssued();
       while (!stopped) {
         const woken = await Promise.race([nextWakeUp, stopping]);
         if (woken.done) return;
         nextWakeUp = wakeUps.next();
         for (let full = true; full && !stopped;) {
-          const page = log.after(cursor);
+          const page = await log.after(cursor);
           full = page.length === CATCH_UP_PAGE;
           for (const event of page) {
             cursor = event.seq;
@@ -159,7 +171,7 @@ builder.subscriptionField('marketEvents', (t) =>
       'Every event of the market as it is committed (escrows locked, delivered, disputed, released, refunded, expired; nodes attested, offline, suspended...; fair rates moving; deposits and withdrawals), in seq order. With afterSeq, the retained events since then come first, or EVENTS_PURGED when some are gone.',
     args: { afterSeq: t.arg.int({ required: false, validate: afterSeqArg }) },
     subscribe: (_, { afterSeq }, ctx) => {
-      const log = marketEventLog(ctx.market.db.sqlite);
+      const log = marketEventLog(ctx.market.sql);
       const live = logTail(log, ctx.market.pubsub.subscribe('marketEvent'));
       return catchUpThenLive(live, () => (afterSeq != null ? log.catchUp(afterSeq) : nothingMissed()));
     },
@@ -171,6 +183,6 @@ builder.queryField('marketEventsSeq', (t) =>
   t.int({
     description:
       'The seq of the last market event committed. A live view subscribes to marketEvents with it as afterSeq to follow the market from this moment without a gap, however long its subscription takes to start.',
-    resolve: (_, __, ctx) => marketEventLog(ctx.market.db.sqlite).lastIssued(),
+    resolve: (_, __, ctx) => marketEventLog(ctx.market.sql).lastIssued(),
   }),
 );

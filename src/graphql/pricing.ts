@@ -134,7 +134,7 @@ const unitsArg = z
   .refine((v) => BigInt(v) >= 1n, 'must be at least 1');
 
 const PriceCheckRef = builder
-  .objectRef<ReturnType<import('../pricing/service.js').PricingService['checkPrice']>>('PriceCheck')
+  .objectRef<Awaited<ReturnType<import('../pricing/service.js').PricingService['checkPrice']>>>('PriceCheck')
   .implement({
     description: 'Whether a proposed price lies far outside the band of accepted quotes around the fair rate.',
     fields: (t) => ({

@@ -1,14 +1,15 @@
 /**
  * The pricing oracle: fair market rates per job type (./fair-rate.ts), the realised rate of released
  * jobs, quotes that turn a job size into the µRTC to lock, and bucketed price history for analysts.
- * Reads never write. `refresh()` recomputes the rates after changes and reports each rate that moved.
+ * Reads never write; they are awaited (src/sql, either engine). `refresh()` recomputes the rates after
+ * changes and reports each rate that moved.
  */
 import type { Clock } from '../clock.js';
 import { InvalidInputError, StateError } from '../domain/errors.js';
 import { JOB_TYPES, type JobType } from '../domain/fields.js';
 import { BOND_MIN_URTC_DEFAULT, quotedSummary, type QuotedSummary } from './eligibility.js';
 import { checkPrice, fairRate, medianOfSorted, type FairRate, type PriceCheck } from './fair-rate.js';
-import type { SqlEngine } from '../sql/statement.js';
+import type { SqlEngine, Work } from '../sql/statement.js';
 import type { PriceEventMessage, PricingStore } from './store.js';
 
 /** What one unit of each job type is, and how many of the job's own units a price covers. */
@@ -54,6 +55,12 @@ const REFRESH_DEBOUNCE_MS = 100;
 
 /** The fair rate over eligible providers, and every fresh quote beside it. */
 export type RateStatistic = FairRate & QuotedSummary;
+
+/** Every job type's statistic, and until when it holds (the oldest online attestation's lapse). */
+interface Statistics {
+  stats: Record<JobType, RateStatistic>;
+  validUntil: number;
+}
 
 export interface MarketRate extends RateStatistic {
   jobType: JobType;
@@ -112,7 +119,7 @@ export function createPricingService({
   store: PricingStore;
   /** The bond that makes a node eligible for the fair rate (./eligibility.ts). */
   bondMinUrtc?: bigint;
-  /** Where moved rates are numbered and node prices read. */
+  /** Where prices are read and moved rates numbered. */
   sql: SqlEngine;
   clock: Clock;
   attestationTtlS: number;
@@ -121,38 +128,80 @@ export function createPricingService({
 }) {
   const lastReported = new Map<JobType, string>();
   let refreshTimer: NodeJS.Timeout | undefined;
+  /** Refreshes started, and the latest one that reported: an older refresh finishing later reports nothing. */
+  let refreshesStarted = 0;
+  let refreshReported = 0;
 
   /**
    * The fair-rate statistics of every job type, cached: they change only when a node attests or is
-   * suspended (each of which calls `refresh()`) or when the oldest online attestation lapses, which
+   * suspended (each of which calls `invalidate()`) or when the oldest online attestation lapses, which
    * the cache knows the time of. Writes made by another process sharing the database are seen at the
-   * next refresh (the sweeper's interval).
+   * next refresh (the sweeper's interval). One read computes them: callers arriving while it runs share
+   * it; a computation started before an invalidation never fills the cache after it.
    */
-  let cache: { stats: Record<JobType, RateStatistic>; validUntil: number } | null = null;
-  function statistics(now: number): Record<JobType, RateStatistic> {
-    if (cache && now < cache.validUntil) return cache.stats;
+  let cache: Statistics | null = null;
+  let generation = 0;
+  let computing: { now: number; generation: number; stats: Promise<Record<JobType, RateStatistic>> } | null = null;
+
+  function* readStatistics(now: number): Work<Statistics> {
     const since = now - attestationTtlS;
-    const { eligible, quoted } = store.onlineQuotes(since, bondMinUrtc);
-    const earliest = store.earliestOnline(since);
+    const { eligible, quoted } = yield* store.onlineQuotes(since, bondMinUrtc);
+    const earliest = yield* store.earliestOnline(since);
     const stat = (jobType: JobType): RateStatistic => ({
       ...fairRate(eligible[jobType]),
       ...quotedSummary(quoted[jobType]),
     });
-    cache = {
+    return {
       stats: { render: stat('render'), tts: stat('tts'), stt: stat('stt'), llm: stat('llm') },
       validUntil: earliest === null ? Number.POSITIVE_INFINITY : earliest + attestationTtlS + 1,
     };
-    return cache.stats;
   }
 
-  function rate(jobType: JobType): MarketRate {
+  const cached = (now: number) => (cache && now < cache.validUntil ? cache.stats : null);
+
+  function statistics(now: number): Promise<Record<JobType, RateStatistic>> {
+    const hit = cached(now);
+    if (hit) return Promise.resolve(hit);
+    if (computing && computing.now === now && computing.generation === generation) return computing.stats;
+    const started = generation;
+    const stats = sql
+      .read(() => readStatistics(now))
+      .then((computed) => {
+        if (generation === started) cache = computed;
+        return computed.stats;
+      });
+    const entry = { now, generation: started, stats };
+    computing = entry;
+    const done = () => {
+      if (computing === entry) computing = null;
+    };
+    stats.then(done, done);
+    return stats;
+  }
+
+  /** Drops the cached statistics: the next read recomputes them. */
+  function forget() {
+    cache = null;
+    computing = null;
+    generation++;
+  }
+
+  async function rate(jobType: JobType): Promise<MarketRate> {
     const now = clock();
+    const [stats, recent] = await Promise.all([
+      statistics(now),
+      sql.read(function* () {
+        const updatedAt = yield* store.lastChangeOfType(jobType);
+        const realised = yield* store.realisedBetween(jobType, now - REALISED_WINDOW_S, now + 1);
+        return { updatedAt, realised };
+      }),
+    ]);
     return {
-      ...statistics(now)[jobType],
+      ...stats[jobType],
       jobType,
       unit: PRICE_UNIT[jobType].unit,
-      updatedAt: store.lastChangeOfType(jobType),
-      realised: realisedOf(jobType, store.realisedBetween(jobType, now - REALISED_WINDOW_S, now + 1)),
+      updatedAt: recent.updatedAt,
+      realised: realisedOf(jobType, recent.realised),
     };
   }
 
@@ -162,24 +211,24 @@ export function createPricingService({
     rate,
 
     /** The fair-rate statistic of a job type now, over eligible providers (cached; see above). */
-    statistic(jobType: JobType): FairRate {
-      return statistics(clock())[jobType];
+    async currentRate(jobType: JobType): Promise<FairRate> {
+      return (await statistics(clock()))[jobType];
     },
 
-    marketRates(): MarketRate[] {
-      return JOB_TYPES.map(rate);
+    marketRates(): Promise<MarketRate[]> {
+      return Promise.all(JOB_TYPES.map(rate));
     },
 
     /** Whether a proposed price for a job type lies far outside the band around its fair rate now. */
-    checkPrice(jobType: JobType, priceUrtc: bigint): PriceCheck & { proposedUrtc: bigint } {
-      return { ...checkPrice(priceUrtc, statistics(clock())[jobType]), proposedUrtc: priceUrtc };
+    async checkPrice(jobType: JobType, priceUrtc: bigint): Promise<PriceCheck & { proposedUrtc: bigint }> {
+      return { ...checkPrice(priceUrtc, (await statistics(clock()))[jobType]), proposedUrtc: priceUrtc };
     },
 
     async quote(jobType: JobType, units: bigint, minerId: string): Promise<Quotation> {
       const node = await sql.read(() => store.nodePrice(minerId, jobType));
       if (!node) throw new StateError('NOT_FOUND', `no GPU node ${minerId}`);
       const price = priceInForce(node, { minerId, jobType, now: clock(), attestationTtlS });
-      const fair = rate(jobType);
+      const fair = await rate(jobType);
       return {
         jobType,
         minerId,
@@ -192,27 +241,32 @@ export function createPricingService({
     },
 
     /** Quotes and realised payments of a job type in [from, to), in UTC hour or day buckets (empty ones included). */
-    history(jobType: JobType, from: number, to: number, bucket: BucketSize): PriceBucket[] {
+    async history(jobType: JobType, from: number, to: number, bucket: BucketSize): Promise<PriceBucket[]> {
       const size = BUCKET_SECONDS[bucket];
       const start = Math.floor(from / size) * size;
       const end = Math.ceil(to / size) * size;
       if (end <= start) throw new InvalidInputError('to must be after from');
       if ((end - start) / size > MAX_BUCKETS) throw new InvalidInputError(`at most ${MAX_BUCKETS} buckets per request`);
-      return Array.from({ length: (end - start) / size }, (_, i): PriceBucket => {
-        const from = start + i * size;
-        const prices = store.pricesBetween(jobType, from, from + size);
-        const sorted = BigInt64Array.from(prices).sort(); // exact: every SQLite integer fits
-        return {
-          start: from,
-          end: from + size,
-          open: prices[0] ?? null,
-          high: sorted.length ? sorted[sorted.length - 1]! : null,
-          low: sorted.length ? sorted[0]! : null,
-          close: prices.at(-1) ?? null,
-          median: sorted.length ? medianOfSorted(Array.from(sorted)) : null,
-          count: prices.length,
-          realised: realisedOf(jobType, store.realisedBetween(jobType, from, from + size)),
-        };
+      // One unit of work reads every bucket (one connection, one round of statements).
+      return sql.read(function* () {
+        const buckets: PriceBucket[] = [];
+        for (let bucketStart = start; bucketStart < end; bucketStart += size) {
+          const prices = yield* store.pricesBetween(jobType, bucketStart, bucketStart + size);
+          const sorted = BigInt64Array.from(prices).sort(); // exact: every stored integer fits in 64 bits
+          const realised = yield* store.realisedBetween(jobType, bucketStart, bucketStart + size);
+          buckets.push({
+            start: bucketStart,
+            end: bucketStart + size,
+            open: prices[0] ?? null,
+            high: sorted.length ? sorted[sorted.length - 1]! : null,
+            low: sorted.length ? sorted[0]! : null,
+            close: prices.at(-1) ?? null,
+            median: sorted.length ? medianOfSorted(Array.from(sorted)) : null,
+            count: prices.length,
+            realised: realisedOf(jobType, realised),
+          });
+        }
+        return buckets;
       });
     },
 
@@ -221,10 +275,10 @@ export function createPricingService({
      * moved rates shortly after, once for a burst of writes rather than once per attestation.
      */
     invalidate(): void {
-      cache = null;
+      forget();
       refreshTimer ??= setTimeout(() => {
         refreshTimer = undefined;
-        this.refresh();
+        this.refresh().catch(() => {}); // a failed refresh only delays the notice: the next write or sweep reports it
       }, REFRESH_DEBOUNCE_MS);
       refreshTimer.unref();
     },
@@ -235,14 +289,17 @@ export function createPricingService({
     },
 
     /** Drops the cached statistics, recomputes every rate and reports the ones that changed since the last report. */
-    refresh(): MarketRate[] {
-      cache = null;
+    async refresh(): Promise<MarketRate[]> {
+      const started = ++refreshesStarted;
+      forget();
+      const rates = await Promise.all(JOB_TYPES.map(rate));
+      if (started < refreshReported) return []; // a refresh started later has read newer rates and reported them
+      refreshReported = started;
       const changed: MarketRate[] = [];
-      for (const jobType of JOB_TYPES) {
-        const r = rate(jobType);
+      for (const r of rates) {
         const key = fingerprintOf(r);
-        if (lastReported.get(jobType) === key) continue;
-        lastReported.set(jobType, key);
+        if (lastReported.get(r.jobType) === key) continue;
+        lastReported.set(r.jobType, key);
         changed.push(r);
       }
       if (changed.length > 0) {

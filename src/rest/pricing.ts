@@ -66,7 +66,7 @@ export const pricingRoutes: Route[] = [
     path: '/render/pricing/check',
     async handle({ req, res, market }) {
       const { jobType, priceUrtc } = parseInput(priceCheckBody, await readJsonObject(req), { name: 'body' });
-      const c = market.pricing.checkPrice(jobType, priceUrtc);
+      const c = await market.pricing.checkPrice(jobType, priceUrtc);
       sendJson(res, 200, {
         ok: true,
         job_type: jobType,
@@ -82,8 +82,8 @@ export const pricingRoutes: Route[] = [
   {
     method: 'GET',
     path: '/render/pricing',
-    handle({ res, market }) {
-      const rates = market.pricing.marketRates();
+    async handle({ res, market }) {
+      const rates = await market.pricing.marketRates();
       sendJson(res, 200, { ok: true, rates: Object.fromEntries(JOB_TYPES.map((j, i) => [j, rateJson(rates[i]!)])) });
     },
   },
