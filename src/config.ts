@@ -28,9 +28,10 @@ const isAddressOrCidr = (s: string) => {
 const configSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  /** A SQLite `file:` URL (the default), or `postgres://…` for PostgreSQL, which several instances may share. */
   DATABASE_URL: z
     .string()
-    .startsWith('file:', 'DATABASE_URL must be a SQLite file: URL')
+    .regex(/^(file:|postgres(ql)?:\/\/)/, 'DATABASE_URL must be a SQLite file: URL or a postgres:// URL')
     .default('file:./data/market.db'),
   RC_ADMIN_KEY: z
     .string()

@@ -2,7 +2,7 @@
 import { httpSettings, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { chainFromConfig } from './custody/rustchain-adapter.js';
-import { createMarket } from './market.js';
+import { openMarket } from './market.js';
 import { startMarketServer, type MarketServer } from './server.js';
 
 function refuse(message: string): never {
@@ -91,7 +91,7 @@ if (chain) {
 } else {
   log.warn('custody is not configured (RUSTCHAIN_NODE_URL, CUSTODY_KEY_FILE): withdrawals answer CUSTODY_DISABLED');
 }
-const market = createMarket(config, log, undefined, chain);
+const market = await openMarket(config, log, undefined, chain);
 try {
   running = await startMarketServer(market, {
     host: config.HOST,

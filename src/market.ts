@@ -3,13 +3,13 @@
  * sweeper all share. `wireServices` is the one composition root; `createMarket` opens a database file
  * for it, and tests of the services alone give it an in-memory database.
  */
-import type Database from 'better-sqlite3';
 import type { Worker } from 'node:worker_threads';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { openDatabase, sqliteFilePath, type DatabaseHandles } from './db.js';
+import { createPostgresPool, isPostgresUrl, openPostgresPrisma } from './db-postgres.js';
 import { createBondService, type BondService } from './attestation/bonds.js';
 import { CHALLENGE_LIMITS_DEFAULT, createAttestationService, type AttestationService } from './attestation/service.js';
 import { createNodeEventLog, type NodeEventLog } from './attestation/events.js';
@@ -28,6 +28,7 @@ import { createPricingStore, type PricingStore } from './pricing/store.js';
 import { createGroupCommit } from './group-commit.js';
 import { startCheckpointer } from './workers/checkpointer.js';
 import { createSignaturePool, inlineVerifier, type SignatureVerifier } from './workers/signature-pool.js';
+import { createPostgresEngine } from './sql/postgres.js';
 import { createSqliteEngine } from './sql/sqlite.js';
 import type { SqlEngine } from './sql/statement.js';
 import { createLedger, type Ledger } from './ledger.js';
@@ -96,6 +97,10 @@ type OptionalSettings =
   /** Default here: receipt.key beside the database file (the configuration's default is ./data/receipt.key, beside ./data/market.db). */
   | 'RECEIPT_KEY_FILE';
 
+/** What createMarket and openMarket read. */
+export type MarketConfig = Pick<Config, 'DATABASE_URL' | 'RC_ADMIN_KEY' | 'SQLITE_SYNCHRONOUS'> &
+  Partial<Pick<Config, OptionalSettings>>;
+
 /** What the services read: the operator key, and the optional settings but the pub/sub's. */
 export type ServiceSettings = Pick<Config, 'RC_ADMIN_KEY'> &
   Partial<Pick<Config, Exclude<OptionalSettings, 'REDIS_URL' | 'WAL_SYNC' | 'WAL_CHECKPOINT' | 'SIGNATURE_WORKERS'>>>;
@@ -107,8 +112,6 @@ export interface ServiceDeps {
   pubsub: MarketPubSub;
   /** The custody chain (RustChain), or null when custody is not configured. */
   chain?: ChainAdapter | null;
-  /** Flushes committed writes to disk off the event loop (src/db.ts); without it each COMMIT is durable itself. */
-  syncWal?: (() => Promise<void>) | null;
   /** Where request signatures are verified; on the event loop when not given. */
   signatures?: SignatureVerifier;
 }
@@ -118,10 +121,9 @@ export interface MarketOptions {
   signatureWorkerModule?: URL;
 }
 
-/** Opens the database, audits the ledger and wires the services on it: the market of one process. */
+/** Opens the SQLite file, audits the ledger and wires the services on it: the market of one process. */
 export function createMarket(
-  config: Pick<Config, 'DATABASE_URL' | 'RC_ADMIN_KEY' | 'SQLITE_SYNCHRONOUS'> &
-    Partial<Pick<Config, OptionalSettings>>,
+  config: MarketConfig,
   log: Logger,
   clock: Clock = systemClock,
   /** The custody chain (RustChain), or null when custody is not configured. */
@@ -146,6 +148,70 @@ export function createMarket(
     config.WAL_CHECKPOINT === 'thread'
       ? startCheckpointer(db.sqlite, sqliteFilePath(config.DATABASE_URL), log.child({ component: 'checkpointer' }))
       : null;
+  const writes = createGroupCommit(db.sqlite, {
+    sync: db.syncWal ?? undefined,
+    maxOps: config.GROUP_COMMIT_MAX_OPS,
+  });
+  return assembleMarket(createSqliteEngine(db.sqlite, writes), db, receipts, config, log, clock, chain, options, () =>
+    checkpointer?.close(),
+  );
+}
+
+/**
+ * The market on the database DATABASE_URL names: a SQLite file (createMarket) or PostgreSQL, where the ledger is
+ * audited and the receipt key checked against the one the database recorded before anything is served. On
+ * PostgreSQL any number of instances may share the database (README, "PostgreSQL and several instances").
+ */
+export async function openMarket(
+  config: MarketConfig,
+  log: Logger,
+  clock: Clock = systemClock,
+  chain: ChainAdapter | null = null,
+  options: MarketOptions = {},
+): Promise<Market> {
+  if (!isPostgresUrl(config.DATABASE_URL)) return createMarket(config, log, clock, chain, options);
+  const pool = createPostgresPool(config.DATABASE_URL, (err) =>
+    log.warn({ err }, 'an idle PostgreSQL connection failed; the pool opens another when one is needed'),
+  );
+  const sql = createPostgresEngine(pool);
+  const prisma = await openPostgresPrisma(config.DATABASE_URL);
+  const db: DatabaseHandles = {
+    // The same models generated for the other provider: one client type serves the GraphQL layer on either.
+    prisma: prisma as unknown as DatabaseHandles['prisma'],
+    get sqlite(): never {
+      throw new Error('this market runs on PostgreSQL: there is no SQLite connection');
+    },
+    syncWal: null,
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+  let receipts: ReceiptSigner;
+  try {
+    await assertLedgerSound(sql, log);
+    const receiptKey = loadOrCreateReceiptKey(config.RECEIPT_KEY_FILE ?? './data/receipt.key');
+    await registerReceiptKey(sql, receiptKey, clock());
+    receipts = createReceiptSigner(receiptKey);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  return assembleMarket(sql, db, receipts, config, log, clock, chain, options, async () => {});
+}
+
+/** What createMarket and openMarket share once the database is open and checked: the pub/sub, the threads, the services. */
+function assembleMarket(
+  sql: SqlEngine,
+  db: DatabaseHandles,
+  receipts: ReceiptSigner,
+  config: MarketConfig,
+  log: Logger,
+  clock: Clock,
+  chain: ChainAdapter | null,
+  options: MarketOptions,
+  closeDatabaseWork: () => Promise<void> | undefined,
+): Market {
   const { pubsub, close: closePubSub } = createMarketPubSub(config.REDIS_URL);
   const workers = config.SIGNATURE_WORKERS ?? 0;
   const signatures =
@@ -156,11 +222,11 @@ export function createMarket(
           module: options.signatureWorkerModule,
         })
       : inlineVerifier;
-  const services = wireServices(db.sqlite, config, { log, clock, pubsub, chain, syncWal: db.syncWal, signatures });
+  const services = wireServices(sql, config, { log, clock, pubsub, chain, signatures });
   async function close() {
     await services.close();
     await signatures.close();
-    await checkpointer?.close();
+    await closeDatabaseWork();
     await closePubSub();
     await db.close();
   }
@@ -168,13 +234,12 @@ export function createMarket(
 }
 
 /**
- * The one place the services are wired: on an open SQLite connection (a file for createMarket, a
- * migrated in-memory database for tests of the services alone), with the pub/sub they announce on.
+ * The one place the services are wired: on a database engine (SQLite's group commit on a file for createMarket, or
+ * a migrated in-memory database for tests of the services alone; PostgreSQL for openMarket), with the pub/sub they
+ * announce on.
  */
-export function wireServices(sqlite: Database.Database, config: ServiceSettings, deps: ServiceDeps): MarketServices {
-  const { log, clock = systemClock, pubsub, chain = null, syncWal = null, signatures } = deps;
-  const writes = createGroupCommit(sqlite, { sync: syncWal ?? undefined, maxOps: config.GROUP_COMMIT_MAX_OPS });
-  const sql = createSqliteEngine(sqlite, writes);
+export function wireServices(sql: SqlEngine, config: ServiceSettings, deps: ServiceDeps): MarketServices {
+  const { log, clock = systemClock, pubsub, chain = null, signatures } = deps;
   const ledger = createLedger(sql);
   const operator = createOperatorGate(config.RC_ADMIN_KEY);
   const attestationTtlS = config.ATTESTATION_TTL_S ?? 3600;

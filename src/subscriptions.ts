@@ -6,7 +6,6 @@
  */
 import { GraphQLError, type ExecutionResult } from 'graphql';
 import { isAsyncIterable, Repeater, type Plugin } from 'graphql-yoga';
-import type Database from 'better-sqlite3';
 import { sql, type Work } from './sql/statement.js';
 
 /** Missed events are read from the log this many at a time. */
@@ -80,19 +79,6 @@ export const eventLog = {
     return firstEventRetained ? !(yield* firstEventRetained()) : true;
   },
 };
-
-/** The same as `eventLog.purgedAfter`, synchronously on a SQLite connection, for the logs still written that way. */
-export function createEventRetention(db: Database.Database) {
-  const oldest = db.prepare('SELECT MIN(seq) FROM market_events').pluck();
-  const lastIssued = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'market_events'").pluck();
-  return {
-    purgedAfter(seq: number, firstEventRetained?: () => boolean): boolean {
-      const first = oldest.get() as bigint | null;
-      const purgedThrough = first !== null ? Number(first) - 1 : Number((lastIssued.get() as bigint | undefined) ?? 0);
-      return seq < purgedThrough && !(firstEventRetained?.() ?? false);
-    },
-  };
-}
 
 /**
  * A subscription that first replays what the subscriber missed, then follows live events, each exactly

@@ -8,7 +8,9 @@ import { inject } from 'vitest';
 import type { Clock } from '../../src/clock.js';
 import type { ChainAdapter } from '../../src/custody/chain.js';
 import { createMarket, wireServices, type Market } from '../../src/market.js';
+import { createGroupCommit } from '../../src/group-commit.js';
 import { createMarketPubSub } from '../../src/pubsub.js';
+import { createSqliteEngine } from '../../src/sql/sqlite.js';
 import { startMarketServer, type MarketServer } from '../../src/server.js';
 import { walletFromSeed, type Wallet } from '../../src/domain/signatures.js';
 
@@ -83,7 +85,11 @@ export function createInMemoryServices(clock: Clock) {
   }
   return {
     db,
-    ...wireServices(db, { RC_ADMIN_KEY: ADMIN_KEY }, { log: silentLog, clock, pubsub: createMarketPubSub().pubsub }),
+    ...wireServices(
+      createSqliteEngine(db, createGroupCommit(db)),
+      { RC_ADMIN_KEY: ADMIN_KEY },
+      { log: silentLog, clock, pubsub: createMarketPubSub().pubsub },
+    ),
   };
 }
 
