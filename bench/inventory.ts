@@ -51,7 +51,7 @@ import { performance } from 'node:perf_hooks';
 import type Database from 'better-sqlite3';
 import { listGpuNodes, type InventoryFilter, type InventoryOrder } from '../src/attestation/inventory.js';
 import { createMarketYoga } from '../src/server.js';
-import type { SqlEngine, Step, Work } from '../src/sql/statement.js';
+import { observed, type SqlEngine, type Step } from '../src/sql/statement.js';
 
 const TTL_S = 3600;
 const PAGE = 20;
@@ -353,30 +353,16 @@ interface CapturedQuery {
 
 /** The market's engine, recording every SQL statement its reads run (with SQLite's text). */
 function capturingEngine(engine: SqlEngine, captured: CapturedQuery[]): SqlEngine {
-  function* recording<T>(work: Work<T>): Work<T> {
-    let next = work.next();
-    while (!next.done) {
-      const step: Step = next.value;
-      captured.push({
-        sql: step.statement.textFor('sqlite'),
-        args: Array.isArray(step.params) ? [...(step.params as unknown[])] : [step.params],
-      });
-      let result: unknown;
-      try {
-        result = yield step;
-      } catch (error) {
-        next = work.throw(error);
-        continue;
-      }
-      next = work.next(result);
-    }
-    return next.value;
-  }
+  const capture = (step: Step) =>
+    captured.push({
+      sql: step.statement.textFor('sqlite'),
+      args: Array.isArray(step.params) ? [...(step.params as unknown[])] : [step.params],
+    });
   return {
     dialect: engine.dialect,
-    write: (work) => engine.write(() => recording(work())),
-    read: (work) => engine.read(() => recording(work())),
-    snapshot: (work) => engine.snapshot(() => recording(work())),
+    write: (work) => engine.write(() => observed(work(), capture)),
+    read: (work) => engine.read(() => observed(work(), capture)),
+    snapshot: (work) => engine.snapshot(() => observed(work(), capture)),
   };
 }
 

@@ -82,6 +82,23 @@ function firstColumn(row: Row): unknown {
   return undefined;
 }
 
+/** `work` unchanged, telling `onStep` of each statement before the engine driving it runs it (benches, tracing). */
+export function* observed<T>(work: Work<T>, onStep: (step: Step) => void): Work<T> {
+  let next = work.next();
+  while (!next.done) {
+    onStep(next.value);
+    let result: unknown;
+    try {
+      result = yield next.value;
+    } catch (error) {
+      next = work.throw(error);
+      continue;
+    }
+    next = work.next(result);
+  }
+  return next.value;
+}
+
 /** What a statement meant for the other engine answers. */
 export const skipped = (step: Step): unknown => (step.mode === 'run' ? 0 : step.mode === 'get' ? undefined : []);
 
