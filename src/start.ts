@@ -58,10 +58,19 @@ try {
 // named, so that the migrations are found whatever the working directory (it holds the data, not the code).
 const prisma = createRequire(import.meta.url).resolve('prisma/build/index.js');
 const prismaConfig = fileURLToPath(new URL('../prisma.config.ts', import.meta.url));
-const migrated = spawnSync(process.execPath, [prisma, 'migrate', 'deploy', '--config', prismaConfig], {
-  encoding: 'utf8',
-  env: process.env,
-});
+const migrate = () =>
+  spawnSync(process.execPath, [prisma, 'migrate', 'deploy', '--config', prismaConfig], {
+    encoding: 'utf8',
+    env: process.env,
+  });
+// On PostgreSQL, instances starting together take turns (Prisma's advisory lock), and Prisma waits 10 s for its turn
+// at most: with many instances, the last ones try again.
+const MIGRATE_ATTEMPTS = 5;
+let migrated = migrate();
+for (let attempt = 1; attempt < MIGRATE_ATTEMPTS && migrated.status !== 0; attempt++) {
+  if (!/advisory lock/.test(`${migrated.stdout}${migrated.stderr}`)) break;
+  migrated = migrate();
+}
 if (migrated.status !== 0) {
   process.stderr.write(`${migrated.stdout ?? ''}${migrated.stderr ?? ''}`);
   refuse(`applying the database migrations to ${withoutPassword(config.DATABASE_URL)} failed`, 1);
