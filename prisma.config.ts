@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 import { defineConfig } from 'prisma/config';
-import { isPostgresUrl, postgresAdapter } from './src/db-postgres.js';
+import { isPostgresUrl, postgresMigrationAdapter } from './src/db-postgres.js';
 
 const DEFAULT_DATABASE_URL = 'file:./data/market.db';
 process.env.DATABASE_URL ??= DEFAULT_DATABASE_URL;
@@ -22,7 +22,7 @@ export default defineConfig(
         engine: 'js',
         experimental: { adapter: true },
         async adapter() {
-          return postgresAdapter(databaseUrl);
+          return postgresMigrationAdapter(databaseUrl);
         },
       }
     : {

@@ -22,6 +22,8 @@
  * rate with the query limits on and off.
  * Then the console section (bench/console.ts): the web console's JavaScript size (gzip) and the time from
  * navigation to its first inventory row in Chromium, with 10,000 nodes.
+ * Then the PostgreSQL section (bench/postgres.ts): lock+release pairs/s, p50 and p99 at 32 loops with one server
+ * instance and with three (processes on one PostgreSQL database), and the ratio three/one.
  *
  * Design: the server runs in a child process (this file re-invoked with `--serve`) so that it does not
  * share an event loop with the load generator (autocannon, in this process). Both still share the
@@ -32,8 +34,8 @@
  * BENCH_CONNECTIONS (default 32), BENCH_LOG_LEVEL (server log level, default silent; logs go to the null
  * device so that their cost is counted without flooding the terminal), BENCH_SYNCHRONOUS (FULL | NORMAL,
  * default FULL, as in production), BENCH_CPU_PROF (a directory: the server process writes a V8 CPU profile
- * there when it exits), BENCH_SECTIONS (comma-separated: server, inventory, pricing, subscriptions, limits;
- * all by default).
+ * there when it exits), BENCH_SECTIONS (comma-separated: server, inventory, pricing, subscriptions, limits, console,
+ * postgres; all by default, in that order).
  */
 import {
   ADMIN_KEY,
@@ -789,25 +791,32 @@ async function measureServer(
 if (process.argv.includes('--serve')) {
   await serve();
 } else {
+  // Each section in its own database (and, where it serves, its own server processes), one after another.
+  const sections: Record<string, () => Promise<void>> = {
+    server: main,
+    // GPU inventory pages at 10,000 and 100,000 nodes, on an in-process market.
+    inventory: async () => (await import('./inventory.js')).runInventoryBench(),
+    // Market rates and price history, likewise in process.
+    pricing: async () => (await import('./pricing.js')).runPricingBench(),
+    // 1,000 WebSocket subscribers on one escrow of a server process (src/main.ts).
+    subscriptions: async () => (await import('./subscriptions.js')).runSubscriptionBench(),
+    // Refusing the worst documents, and what the limits cost a trivial query.
+    limits: async () => (await import('./limits.js')).runLimitsBench(),
+    // The web console's JavaScript size, and the time to its first inventory row in Chromium.
+    console: async () => (await import('./console.js')).runConsoleBench(),
+    // Lock+release pairs with one and with three server processes on one PostgreSQL database.
+    postgres: async () => (await import('./postgres.js')).runPostgresBench(),
+  };
   try {
-    const sections = (process.env.BENCH_SECTIONS || 'server,inventory,pricing,subscriptions,limits').split(',');
-    if (sections.includes('server')) await main();
-    if (sections.length === 1 && sections[0] === 'server') process.exit(process.exitCode ?? 0);
-    // The inventory section: its own database and an in-process market, after the server phases are done.
-    const { runInventoryBench } = await import('./inventory.js');
-    await runInventoryBench();
-    // The pricing section: likewise its own database and an in-process market.
-    const { runPricingBench } = await import('./pricing.js');
-    await runPricingBench();
-    // The subscriptions section: its own database and server process (src/main.ts), 1,000 WebSocket subscribers.
-    const { runSubscriptionBench } = await import('./subscriptions.js');
-    await runSubscriptionBench();
-    // The limits section: refusing the worst documents, and what the limits cost a trivial query.
-    const { runLimitsBench } = await import('./limits.js');
-    await runLimitsBench();
-    // The console section: the web console's JavaScript size, and the time to its first inventory row in Chromium.
-    const { runConsoleBench } = await import('./console.js');
-    await runConsoleBench();
+    const selected = (process.env.BENCH_SECTIONS || Object.keys(sections).join(','))
+      .split(',')
+      .map((name) => name.trim())
+      .filter(Boolean);
+    const unknown = selected.filter((name) => !(name in sections));
+    if (unknown.length > 0)
+      throw new Error(`BENCH_SECTIONS: no section ${unknown.join(', ')} (one of ${Object.keys(sections).join(', ')})`);
+    for (const [name, run] of Object.entries(sections)) if (selected.includes(name)) await run();
+    process.exit(process.exitCode ?? 0);
   } catch (err) {
     console.error('benchmark failed:', err);
     process.exitCode = 1;

@@ -20,6 +20,8 @@ export interface PostgresPoolSettings {
   connectionString: string;
   max: number;
   connectionTimeoutMillis: number;
+  /** How long an idle connection stays open (pg's default, 10 s, unless given). */
+  idleTimeoutMillis?: number;
 }
 
 const DEFAULT_CONNECTION_LIMIT = 10;
@@ -154,6 +156,18 @@ export class PostgresAdapterFactory extends PrismaPg {
 
 export function postgresAdapter(databaseUrl: string): PostgresAdapterFactory {
   return new PostgresAdapterFactory(postgresPoolSettings(databaseUrl));
+}
+
+/**
+ * The schema engine's adapter (prisma.config.ts: `migrate deploy` at every start, `migrate diff`). Prisma serialises
+ * concurrent deploys with a session advisory lock that its schema engine takes and never releases, counting on its
+ * connection to end; a pool keeps that connection open, idle, for 10 s after the deploy, so that instances starting
+ * together waited for each other and gave up after Prisma's own 10 s ("Timed out trying to acquire a postgres
+ * advisory lock"). One connection, so that the lock is held on the one the deploy runs on, closed 2 s after its last
+ * query.
+ */
+export function postgresMigrationAdapter(databaseUrl: string): PostgresAdapterFactory {
+  return new PostgresAdapterFactory({ ...postgresPoolSettings(databaseUrl), max: 1, idleTimeoutMillis: 2_000 });
 }
 
 /** A Prisma client on PostgreSQL. Close it with `$disconnect()`, which ends its pool. */

@@ -2,12 +2,13 @@
 import { httpSettings, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { chainFromConfig } from './custody/rustchain-adapter.js';
-import { openMarket } from './market.js';
+import { ReceiptKeyError } from './escrow/receipts.js';
+import { openMarket, type Market } from './market.js';
 import { startMarketServer, type MarketServer } from './server.js';
 
-function refuse(message: string): never {
+function refuse(message: string, exitCode = 2): never {
   process.stderr.write(`gpu-render-protocol: ${message}\n`);
-  process.exit(2);
+  process.exit(exitCode);
 }
 
 let config: ReturnType<typeof loadConfig>;
@@ -91,7 +92,14 @@ if (chain) {
 } else {
   log.warn('custody is not configured (RUSTCHAIN_NODE_URL, CUSTODY_KEY_FILE): withdrawals answer CUSTODY_DISABLED');
 }
-const market = await openMarket(config, log, undefined, chain);
+let market: Market;
+try {
+  market = await openMarket(config, log, undefined, chain);
+} catch (error) {
+  // A database this instance must not serve: another deployment's receipt key (a setting to correct), an unsound
+  // ledger (its violations logged above), or one it cannot open. A refusal, not a crash.
+  refuse(error instanceof Error ? error.message : String(error), error instanceof ReceiptKeyError ? 2 : 1);
+}
 try {
   running = await startMarketServer(market, {
     host: config.HOST,

@@ -1,6 +1,8 @@
-/** Runs the real server entry point (src/main.ts) as a child process, as `npm start` would. */
+/** Runs the real server entry point (src/main.ts, or src/start.ts as `npm start` runs it) as a child process. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
+import { pathToFileURL } from 'node:url';
 import { ADMIN_KEY } from './market.js';
 
 export interface ServerProcess {
@@ -11,11 +13,27 @@ export interface ServerProcess {
   stop(): Promise<number | null>;
 }
 
-const ROOT = new URL('../..', import.meta.url).pathname;
+export interface SpawnOptions {
+  /** `main` (src/main.ts: the database is migrated already) or `start` (src/start.ts: `npm start`, migrations first). */
+  entry?: 'main' | 'start';
+  /** The process's working directory (the project's root by default): relative settings resolve against it. */
+  cwd?: string;
+  /** How long to wait for the server to listen (30 s by default). */
+  startTimeoutMs?: number;
+}
 
-export async function spawnServer(databaseUrl: string, env: Record<string, string> = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
+const ROOT = new URL('../..', import.meta.url).pathname;
+/** tsx's loader by absolute URL: `--import tsx` would be resolved from the working directory. */
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
+/** The server process, started; its output is read by the caller. */
+export function launchServer(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+  options: SpawnOptions = {},
+): ChildProcess {
+  return spawn(process.execPath, ['--import', TSX, `${ROOT}src/${options.entry ?? 'main'}.ts`], {
+    cwd: options.cwd ?? ROOT,
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,
@@ -27,10 +45,21 @@ export async function spawnServer(databaseUrl: string, env: Record<string, strin
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+}
+
+export async function spawnServer(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+  options: SpawnOptions = {},
+): Promise<ServerProcess> {
+  const child = launchServer(databaseUrl, env, options);
   const logs: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${logs.join('\n')}`)), 30_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL'); // not left behind
+      reject(new Error(`server did not start:\n${logs.join('\n')}`));
+    }, options.startTimeoutMs ?? 30_000);
     createInterface({ input: child.stdout! }).on('line', (line) => {
       logs.push(line);
       const match = /"event":"server.listening","url":"([^"]+)"/.exec(line);

@@ -548,6 +548,30 @@ export type WalletBalancesQueryVariables = Exact<{
 
 export type WalletBalancesQuery = { wallet: { address: string, availableUrtc: string, availableRtc: string, lockedUrtc: string, lockedRtc: string, escrowsPaid: { totalCount: number, edges: Array<{ node: { jobId: string } }> }, escrowsReceived: { totalCount: number } } };
 
+export type EscrowHistorySubscriptionVariables = Exact<{
+  jobId: string;
+  afterSeq?: number | null | undefined;
+}>;
+
+
+export type EscrowHistorySubscription = { escrowStatusChanged: { seq: number, change: EscrowChange, escrow: { status: EscrowStatus, releasedUrtc: string, refundedUrtc: string, settledBy: string | null } } };
+
+export type PayerEscrowsSubscriptionVariables = Exact<{
+  wallet: string;
+  afterSeq?: number | null | undefined;
+}>;
+
+
+export type PayerEscrowsSubscription = { escrowEvents: { seq: number, change: EscrowChange, escrow: { jobId: string, status: EscrowStatus } } };
+
+export type DepositEventsSubscriptionVariables = Exact<{
+  wallet: string;
+  afterSeq?: number | null | undefined;
+}>;
+
+
+export type DepositEventsSubscription = { walletEvents: { seq: number, change: WalletChange, deposit: { txHash: string, status: ChainDepositStatus, amountUrtc: string } | null } };
+
 export type GpuNodesPageQueryVariables = Exact<{
   filter?: GpuNodeFilter | null | undefined;
   orderBy?: GpuNodeOrder | null | undefined;
@@ -1178,6 +1202,45 @@ export const WalletBalancesDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<WalletBalancesQuery, WalletBalancesQueryVariables>;
+export const EscrowHistoryDocument = new TypedDocumentString(`
+    subscription EscrowHistory($jobId: String!, $afterSeq: Int) {
+  escrowStatusChanged(jobId: $jobId, afterSeq: $afterSeq) {
+    seq
+    change
+    escrow {
+      status
+      releasedUrtc
+      refundedUrtc
+      settledBy
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<EscrowHistorySubscription, EscrowHistorySubscriptionVariables>;
+export const PayerEscrowsDocument = new TypedDocumentString(`
+    subscription PayerEscrows($wallet: String!, $afterSeq: Int) {
+  escrowEvents(wallet: $wallet, afterSeq: $afterSeq) {
+    seq
+    change
+    escrow {
+      jobId
+      status
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PayerEscrowsSubscription, PayerEscrowsSubscriptionVariables>;
+export const DepositEventsDocument = new TypedDocumentString(`
+    subscription DepositEvents($wallet: String!, $afterSeq: Int) {
+  walletEvents(wallet: $wallet, afterSeq: $afterSeq) {
+    seq
+    change
+    deposit {
+      txHash
+      status
+      amountUrtc
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DepositEventsSubscription, DepositEventsSubscriptionVariables>;
 export const GpuNodesPageDocument = new TypedDocumentString(`
     query GpuNodesPage($filter: GpuNodeFilter, $orderBy: GpuNodeOrder, $first: Int, $after: String) {
   gpuNodes(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {
