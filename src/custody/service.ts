@@ -69,6 +69,8 @@ export interface CustodyReport {
 
 const DAY_S = 86_400;
 const SENDER_LEASE = 'custody-sender';
+/** Taken by the instance whose turn it is to list the chain's incoming transfers (see `discoverDeposits`). */
+const LISTING_LEASE = 'custody-listing';
 /**
  * How often the chain's full listing of incoming transfers is read: its limit is 12 a minute on /pending/*, the
  * client's own 10. Judged on the clock's whole seconds, a listing follows the last one after more than 6 s and at
@@ -156,6 +158,13 @@ export function createCustodyService(deps: CustodyServiceDeps) {
   async function discoverDeposits(c: ChainAdapter): Promise<void> {
     if (nowMs() - lastListingMs < LISTING_INTERVAL_MS) return;
     lastListingMs = nowMs();
+    // The chain limits listings per client, and every instance behind one address is that client: whoever takes
+    // this lease lists, and holds it for the interval (never released early), so the others skip until it lapses.
+    const now0 = clock();
+    const listingTurn = await store.write(() =>
+      store.acquireLease(LISTING_LEASE, instance, now0, now0 + Math.ceil(LISTING_INTERVAL_MS / 1000)),
+    );
+    if (!listingTurn) return;
     const listed = await c.incomingTransfers();
     const now = clock();
     const seen = await store.write(function* () {
