@@ -31,9 +31,9 @@ import {
   resolveRequestSchema,
   REVIEW_WINDOW_S_DEFAULT,
 } from '../src/escrow/requests.js';
-import { auditLedger } from '../src/ledger-invariants.js';
 import { depositRequestSchema } from '../src/wallet/service.js';
-import { ADMIN_KEY, createInMemoryServices, newWallet } from './support/market.js';
+import { expectLedgerSound, queryValue } from './support/database.js';
+import { ADMIN_KEY, newWallet, openTestServices } from './support/market.js';
 
 const RUNS_DEFAULT = 300;
 const RUNS = Number(process.env.LEDGER_PROPERTY_RUNS ?? RUNS_DEFAULT);
@@ -399,7 +399,7 @@ function predict(m: Model, r: Request): Prediction {
 // The real services: the same request, signed as the contract says, and its answer in the same terms.
 // ---------------------------------------------------------------------------------------------------
 
-type Services = ReturnType<typeof createInMemoryServices>;
+type Services = Awaited<ReturnType<typeof openTestServices>>;
 
 function signed(action: Record<string, string | undefined> & { action: string }, signer: number, keyOf: number) {
   const fields = Object.fromEntries(Object.entries(action).filter(([, v]) => v !== undefined)) as Record<
@@ -818,7 +818,7 @@ const seen = new Set<string>();
 
 async function runSequence(funding: bigint[], steps: Step[]) {
   const clock = { now: 1_800_000_000 };
-  const services = createInMemoryServices(() => clock.now);
+  const services = await openTestServices(() => clock.now);
   const model: Model = {
     now: clock.now,
     available: WALLETS.map(() => 0n),
@@ -838,7 +838,7 @@ async function runSequence(funding: bigint[], steps: Step[]) {
     expect(actual, `${where}: expected ${expected.outcome}${expected.why ? ` (${expected.why})` : ''}`).toBe(
       expected.outcome,
     );
-    expect(auditLedger(services.db), `${where}: the ledger audit`).toEqual([]);
+    await expectLedgerSound(services, `${where}: the ledger audit`);
     await expectModelState(services, model, where);
     seen
       .add(`${request.kind}: ${expected.outcome}`)
@@ -857,11 +857,12 @@ async function runSequence(funding: bigint[], steps: Step[]) {
       if (request.kind !== 'advance' && request.kind !== 'sweep') last = request; // a replay sends it again, byte for byte
     }
   } finally {
-    services.db.close();
+    await services.close();
   }
 }
 
-async function expectModelState({ wallets, escrows, db }: Services, m: Model, where: string) {
+async function expectModelState(services: Services, m: Model, where: string) {
+  const { wallets, escrows } = services;
   for (const [i, w] of WALLETS.entries()) {
     expect(await wallets.balance(w.address), `${where}: balance of wallet ${i}`).toMatchObject({
       availableUrtc: m.available[i],
@@ -887,7 +888,7 @@ async function expectModelState({ wallets, escrows, db }: Services, m: Model, wh
       disputedAt: e.disputedAt,
     });
   }
-  expect(db.prepare('SELECT COUNT(*) FROM render_escrow').pluck().get(), `${where}: number of escrows`).toBe(
+  expect(await queryValue(services, 'SELECT COUNT(*) FROM render_escrow'), `${where}: number of escrows`).toBe(
     BigInt(m.escrows.size),
   );
 }

@@ -1,7 +1,8 @@
 /** Runs the real server entry point (src/main.ts) as a child process, as `npm start` would. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { ADMIN_KEY } from './market.js';
+import { isPostgresUrl } from '../../src/db-postgres.js';
+import { ADMIN_KEY, receiptKeyFileOf } from './market.js';
 
 export interface ServerProcess {
   url: string;
@@ -23,6 +24,8 @@ export async function spawnServer(databaseUrl: string, env: Record<string, strin
       HOST: '127.0.0.1',
       RC_ADMIN_KEY: ADMIN_KEY,
       LOG_LEVEL: 'info',
+      // PostgreSQL's default key file is ./data/receipt.key: one per test database instead, as beside a SQLite file.
+      ...(isPostgresUrl(databaseUrl) ? { RECEIPT_KEY_FILE: receiptKeyFileOf(databaseUrl) } : {}),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
