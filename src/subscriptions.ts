@@ -6,7 +6,7 @@
  */
 import { GraphQLError, type ExecutionResult } from 'graphql';
 import { isAsyncIterable, Repeater, type Plugin } from 'graphql-yoga';
-import { sql, type Work } from './sql/statement.js';
+import { sql, type SqlEngine, type Work } from './sql/statement.js';
 
 /** Missed events are read from the log this many at a time. */
 export const CATCH_UP_PAGE = 500;
@@ -53,6 +53,8 @@ const lastIssuedSeq = sql({
  * writer gives this order by itself.
  */
 const appendInOrder = sql("SELECT pg_advisory_xact_lock(hashtext('market_events'))", { only: 'postgres' });
+/** A reader's side of `appendInOrder`: waits for the appends in flight to commit, and holds off new ones meanwhile. */
+const appendsSettled = sql("SELECT pg_advisory_xact_lock_shared(hashtext('market_events'))", { only: 'postgres' });
 
 /** The market's event log (market_events), shared by every feed: appending in order, and where retention begins. */
 export const eventLog = {
@@ -67,16 +69,39 @@ export const eventLog = {
   },
 
   /**
+   * The last sequence number handed out to a transaction that has ended. PostgreSQL: waits for the transactions
+   * appending events right now (they hold `appendInOrder`) and keeps new ones from taking a number until this
+   * snapshot ends, so the number read is a committed event's, not one still in flight that a feed starting after
+   * it would never see. SQLite's one writer needs no such wait.
+   */
+  lastSettled(engine: SqlEngine): Promise<number> {
+    return engine.snapshot(function* () {
+      yield* appendsSettled.get();
+      return yield* eventLog.lastIssued();
+    });
+  },
+
+  /**
    * Whether events after `seq` may have been purged. Events are purged oldest first, so everything up to
    * `purgedThrough` is gone and nothing after it. A subject (an escrow, a wallet, a node) whose first event is
    * still retained lost nothing, so `afterSeq: 0` on a fresh id still works after a purge: `firstEventRetained`
    * says so for one subject; without it, any purge counts.
+   *
+   * With no event retained, everything up to the last number handed out is gone. On PostgreSQL a number is handed
+   * out before its event commits: an append in flight would read as a purge of events nobody ever missed. So the
+   * appends in flight are waited for, and the oldest event read again once they have committed.
    */
-  *purgedAfter(seq: number, firstEventRetained?: () => Work<boolean>): Work<boolean> {
-    const first = yield* oldestEvent.value<bigint | number | null>();
-    const purgedThrough = first !== null && first !== undefined ? Number(first) - 1 : yield* eventLog.lastIssued();
+  async purgedAfter(engine: SqlEngine, seq: number, firstEventRetained?: () => Work<boolean>): Promise<boolean> {
+    let first = await engine.read(() => oldestEvent.value<bigint | number | null>());
+    let purgedThrough: number;
+    if (first !== null && first !== undefined) purgedThrough = Number(first) - 1;
+    else {
+      const issued = await eventLog.lastSettled(engine);
+      first = await engine.read(() => oldestEvent.value<bigint | number | null>());
+      purgedThrough = first !== null && first !== undefined ? Number(first) - 1 : issued;
+    }
     if (seq >= purgedThrough) return false;
-    return firstEventRetained ? !(yield* firstEventRetained()) : true;
+    return firstEventRetained ? !(await engine.read(firstEventRetained)) : true;
   },
 };
 

@@ -10,8 +10,8 @@ import { depositBeneficiary } from '../src/custody/requests.js';
 import { createRustChainAdapter } from '../src/custody/rustchain-adapter.js';
 import { createRustChainClient, rustChainKeyFromSeed } from '../src/custody/rustchain.js';
 import type { Wallet } from '../src/domain/signatures.js';
-import { auditLedger } from '../src/ledger-invariants.js';
 import { attestationFields, challengeFor, rtx4090, signAttestation } from './support/gpu.js';
+import { expectLedgerSound, queryValues } from './support/database.js';
 import { graphqlClient } from './support/graphql.js';
 import { newJobId, newNonce, newWallet, startTestServer } from './support/market.js';
 import { call, deposit, signedReleaseBody } from './support/rest.js';
@@ -31,7 +31,7 @@ beforeAll(async () => {
   url = server.url;
 });
 afterAll(async () => {
-  expect(auditLedger(server.market.db.sqlite)).toEqual([]);
+  await expectLedgerSound(server.market);
   await server.close();
   await node.close();
 });
@@ -75,7 +75,7 @@ describe('escrow over REST', () => {
     for (const spelling of [payer.address, upper(payer.address), mixed(payer.address)])
       expect(await balance(spelling)).toMatchObject({ available_urtc: '8000000', locked_urtc: '2000000' });
     expect(
-      server.market.db.sqlite.prepare('SELECT address FROM wallets WHERE address LIKE ?').pluck().all('RTC%'),
+      await queryValues(server.market, 'SELECT address FROM wallets WHERE address LIKE ?', ['RTC%']),
     ).not.toContain(upper(payer.address));
 
     const released = await call(url, 'POST', '/render/release', signedReleaseBody(payer, { job_id: body.job_id }));

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Wallet } from '../src/domain/signatures.js';
-import { auditLedger } from '../src/ledger-invariants.js';
+import { expectLedgerSound, queryRows, queryValue } from './support/database.js';
 import { bondNode, signedBondBody } from './support/eligibility.js';
 import { attest, rtx4090 } from './support/gpu.js';
 import { ADMIN_KEY, newNonce, newWallet, startTestServer } from './support/market.js';
@@ -17,49 +17,50 @@ beforeAll(async () => {
   server = await startTestServer({ clock: () => now });
 });
 afterAll(async () => {
-  expect(auditLedger(server.market.db.sqlite)).toEqual([]); // I2, I5 and I8 cover bonds and the treasury
+  await expectLedgerSound(server.market); // I2, I5 and I8 cover bonds and the treasury
   await server.close();
 });
 
-const db = () => server.market.db.sqlite;
 const balance = async (w: Wallet) =>
   (await call(server.url, 'GET', `/wallet/balance?wallet=${w.address}`)).body.available_urtc as string;
 const bondOf = async (w: Wallet) => (await call(server.url, 'GET', `/gpu/bond?miner_id=${w.address}`)).body;
 const journalOf = (w: Wallet) =>
-  db()
-    .prepare(
-      'SELECT from_account, to_account, amount_urtc, kind, reference FROM journal WHERE from_account = ? OR to_account = ? ORDER BY id',
-    )
-    .all(`bond:${w.address}`, `bond:${w.address}`) as {
+  queryRows<{
     from_account: string;
     to_account: string;
     amount_urtc: bigint;
     kind: string;
     reference: string | null;
-  }[];
+  }>(
+    server.market,
+    'SELECT from_account, to_account, amount_urtc, kind, reference FROM journal WHERE from_account = ? OR to_account = ? ORDER BY id',
+    [`bond:${w.address}`, `bond:${w.address}`],
+  );
 
 /** Money is neither created nor destroyed: wallets plus bonds (held and slashed) equal deposits, and the journal agrees. */
-function expectConserved() {
-  const sum = (sql: string) => db().prepare(sql).pluck().get() as bigint;
-  const wallets = sum('SELECT COALESCE(SUM(available_urtc + locked_urtc), 0) FROM wallets');
-  const bonds = sum('SELECT COALESCE(SUM(bonded_urtc + unbonding_urtc + slashed_urtc), 0) FROM node_bonds');
-  expect(wallets + bonds).toBe(sum('SELECT COALESCE(SUM(amount_urtc), 0) FROM deposits'));
-  const net = db()
-    .prepare(
+async function expectConserved() {
+  const sum = async (sql: string) => (await queryValue(server.market, sql)) as bigint;
+  const wallets = await sum('SELECT COALESCE(SUM(available_urtc + locked_urtc), 0) FROM wallets');
+  const bonds = await sum('SELECT COALESCE(SUM(bonded_urtc + unbonding_urtc + slashed_urtc), 0) FROM node_bonds');
+  expect(wallets + bonds).toBe(await sum('SELECT COALESCE(SUM(amount_urtc), 0) FROM deposits'));
+  const net = (account: string) =>
+    queryValue(
+      server.market,
       'SELECT COALESCE(SUM(CASE WHEN to_account = ? THEN amount_urtc ELSE -amount_urtc END), 0) FROM journal WHERE to_account = ? OR from_account = ?',
-    )
-    .pluck();
-  for (const b of db()
-    .prepare('SELECT miner_id, bonded_urtc, unbonding_urtc, slashed_urtc FROM node_bonds')
-    .all() as Record<string, any>[]) {
+      [account, account, account],
+    );
+  for (const b of await queryRows<Record<string, any>>(
+    server.market,
+    'SELECT miner_id, bonded_urtc, unbonding_urtc, slashed_urtc FROM node_bonds',
+  )) {
     const account = `bond:${b.miner_id}`;
-    expect(net.get(account, account, account)).toBe(b.bonded_urtc + b.unbonding_urtc);
-    const wallet = db().prepare('SELECT available_urtc FROM wallets WHERE address = ?').pluck().get(b.miner_id);
-    expect(net.get(b.miner_id, b.miner_id, b.miner_id)).toBe(wallet);
+    expect(await net(account)).toBe(b.bonded_urtc + b.unbonding_urtc);
+    const wallet = await queryValue(server.market, 'SELECT available_urtc FROM wallets WHERE address = ?', [
+      b.miner_id,
+    ]);
+    expect(await net(b.miner_id)).toBe(wallet);
   }
-  expect(net.get('treasury', 'treasury', 'treasury')).toBe(
-    sum('SELECT COALESCE(SUM(slashed_urtc), 0) FROM node_bonds'),
-  );
+  expect(await net('treasury')).toBe(await sum('SELECT COALESCE(SUM(slashed_urtc), 0) FROM node_bonds'));
 }
 
 describe('bonding', () => {
@@ -80,7 +81,7 @@ describe('bonding', () => {
     const second = await call(server.url, 'POST', '/gpu/bond', signedBondBody(node, 'node.bond', '40000000'));
     expect(second.body).toMatchObject({ bonded_urtc: '100000000', eligible_by_bond: true });
     expect(await balance(node)).toBe('50000000');
-    expect(journalOf(node)).toEqual([
+    expect(await journalOf(node)).toEqual([
       {
         from_account: node.address,
         to_account: `bond:${node.address}`,
@@ -96,7 +97,7 @@ describe('bonding', () => {
         reference: null,
       },
     ]);
-    expectConserved();
+    await expectConserved();
   });
 
   it('answers each refusal with its code and changes nothing', async () => {
@@ -141,7 +142,7 @@ describe('bonding', () => {
       body: { error: { code: 'NONCE_REUSED' } },
     });
     expect(await balance(node)).toBe('5000000');
-    expectConserved();
+    await expectConserved();
   });
 });
 
@@ -167,13 +168,13 @@ describe('unbonding', () => {
     await server.market.sweepNodes();
     expect(await balance(node)).toBe('30000000');
     expect(await bondOf(node)).toMatchObject({ bonded_urtc: '90000000', unbonding_urtc: '0', unbond_at: null });
-    expect(journalOf(node).map((j) => [j.kind, j.to_account, j.amount_urtc])).toEqual([
+    expect((await journalOf(node)).map((j) => [j.kind, j.to_account, j.amount_urtc])).toEqual([
       ['bond', `bond:${node.address}`, 120_000_000n],
       ['unbond', node.address, 30_000_000n],
     ]);
     await server.market.sweepNodes(); // exactly once
     expect(await balance(node)).toBe('30000000');
-    expectConserved();
+    await expectConserved();
   });
 
   it('a bonded node that asks its bond back leaves the fair rate at once', async () => {
@@ -249,7 +250,7 @@ describe('slashing', () => {
       status: 409,
       body: { error: { code: 'INVALID_STATE' } },
     });
-    expect(journalOf(node).filter((j) => j.kind === 'slash')).toEqual([
+    expect((await journalOf(node)).filter((j) => j.kind === 'slash')).toEqual([
       {
         from_account: `bond:${node.address}`,
         to_account: 'treasury',
@@ -269,7 +270,7 @@ describe('slashing', () => {
     now += DELAY_S; // nothing is left to return: the unbonding part was slashed
     await server.market.sweepNodes();
     expect(await balance(node)).toBe('0');
-    expectConserved();
+    await expectConserved();
   });
 });
 
@@ -328,7 +329,7 @@ describe('over GraphQL', () => {
       (await gql('query($m: String!) { gpuBond(minerId: $m) { bondedUrtc } }', { m: newWallet().address })).data
         .gpuBond,
     ).toBeNull();
-    expectConserved();
+    await expectConserved();
   });
 });
 

@@ -2,17 +2,16 @@
  * POST /gpu/challenge is rate-limited: at most 5 open challenges per miner and 30 requests a minute per
  * client address (the defaults); storage is bounded (a market-wide cap, expired challenges purged).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createNodeEventLog } from '../src/attestation/events.js';
 import { createAttestationService } from '../src/attestation/service.js';
 import { createAttestationStore } from '../src/attestation/store.js';
-import { createGroupCommit } from '../src/group-commit.js';
-import { createSqliteEngine } from '../src/sql/sqlite.js';
 import { createOperatorGate } from '../src/operator.js';
 import { fairRate } from '../src/pricing/fair-rate.js';
 import { createPricingStore } from '../src/pricing/store.js';
+import { queryValue } from './support/database.js';
 import { attestationFields, signAttestation } from './support/gpu.js';
-import { ADMIN_KEY, createInMemoryServices, newWallet, silentLog, startTestServer } from './support/market.js';
+import { ADMIN_KEY, newWallet, openTestServices, silentLog, startTestServer } from './support/market.js';
 import { call } from './support/rest.js';
 
 let now = 2_700_000_000;
@@ -24,14 +23,11 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 const challenge = (minerId: string) => call(server.url, 'POST', '/gpu/challenge', { miner_id: minerId });
-const stored = (minerId?: string) =>
+const stored = async (minerId?: string) =>
   Number(
     minerId
-      ? server.market.db.sqlite
-          .prepare('SELECT count(*) FROM attestation_challenges WHERE miner_id = ?')
-          .pluck()
-          .get(minerId)
-      : server.market.db.sqlite.prepare('SELECT count(*) FROM attestation_challenges').pluck().get(),
+      ? await queryValue(server.market, 'SELECT count(*) FROM attestation_challenges WHERE miner_id = ?', [minerId])
+      : await queryValue(server.market, 'SELECT count(*) FROM attestation_challenges'),
   );
 
 describe('per miner', () => {
@@ -42,7 +38,7 @@ describe('per miner', () => {
     for (let i = 0; i < 5; i++) got.push((await challenge(node.address)).body.challenge);
     const sixth = await challenge(node.address);
     expect(sixth).toMatchObject({ status: 429, body: { ok: false, error: { code: 'RATE_LIMITED' } } });
-    expect(stored(node.address)).toBe(5);
+    expect(await stored(node.address)).toBe(5);
 
     expect(
       (await call(server.url, 'POST', '/gpu/attest', signAttestation(node, attestationFields(node, got[0]!)))).status,
@@ -77,18 +73,19 @@ describe('per client address', () => {
     now += 120;
     const node = newWallet();
     for (let i = 0; i < 20; i++) await challenge(node.address);
-    expect(stored(node.address)).toBe(5);
+    expect(await stored(node.address)).toBe(5);
     now += 301;
     await server.market.sweepNodes();
-    expect(stored()).toBe(0);
+    expect(await stored()).toBe(0);
   });
 });
 
 describe('market-wide', () => {
   it('refuses beyond the stored cap, and in-process callers (no client address) are limited per miner only', async () => {
     let t = 2_800_000_000;
-    const { db } = createInMemoryServices(() => t);
-    const sql = createSqliteEngine(db, createGroupCommit(db));
+    const services = await openTestServices(() => t);
+    onTestFinished(() => services.close());
+    const { sql } = services;
     const attestations = createAttestationService({
       store: createAttestationStore(sql),
       sql,
@@ -107,7 +104,7 @@ describe('market-wide', () => {
     await expect(attestations.requestChallenge(newWallet().address)).rejects.toMatchObject({ code: 'RATE_LIMITED' });
     t += 301;
     await attestations.requestChallenge(newWallet().address); // the expired ones were purged first
-    expect(Number(db.prepare('SELECT count(*) FROM attestation_challenges').pluck().get())).toBe(1);
+    expect(Number(await queryValue(services, 'SELECT count(*) FROM attestation_challenges'))).toBe(1);
     await expect(
       attestations.requestChallenge('RTC0000000000000000000000000000000000000001', '10.0.0.1'),
     ).resolves.toMatchObject({ expiresAt: t + 300 });

@@ -9,13 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpSettingsFromEnv } from '../src/config.js';
 import { acceptedCoding } from '../src/rest/http.js';
 import { startMarketServer, type MarketServer } from '../src/server.js';
-import { createTestMarket, newJobId, newWallet } from './support/market.js';
+import { openTestMarket, newJobId, newWallet } from './support/market.js';
 import { call, deposit, signedLockBody } from './support/rest.js';
 
 const ORIGIN = 'https://app.example';
 let server: MarketServer;
 beforeAll(async () => {
-  server = await startMarketServer(createTestMarket(), {
+  server = await startMarketServer(await openTestMarket(), {
     host: '127.0.0.1',
     port: 0,
     sweepIntervalMs: 60_000,

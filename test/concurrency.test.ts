@@ -3,16 +3,16 @@
  * once and money is neither created nor destroyed (the ledger audit, I1–I8 of src/ledger-invariants.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLedger } from '../src/ledger-invariants.js';
 import { newJobId, newNonce, newWallet, startTestServer } from './support/market.js';
 import { asOperator, call, deposit, signedLockBody, signedRefundBody, signedReleaseBody } from './support/rest.js';
+import { expectLedgerSound, queryRows } from './support/database.js';
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
 beforeAll(async () => {
   server = await startTestServer();
 });
 afterAll(async () => {
-  expect(auditLedger(server.market.db.sqlite)).toEqual([]);
+  await expectLedgerSound(server.market);
   await server.close();
 });
 
@@ -67,11 +67,13 @@ describe('concurrency', () => {
       expect(payerBalance.available_urtc).toBe('10000000');
       expect(providerBalance.available_urtc).toBe('0');
     }
-    const journal = server.market.db.sqlite
-      .prepare('SELECT kind, amount_urtc FROM journal WHERE job_id = ?')
-      .all(job_id) as { kind: string }[];
+    const journal = await queryRows<{ kind: string }>(
+      server.market,
+      'SELECT kind, amount_urtc FROM journal WHERE job_id = ?',
+      [job_id],
+    );
     expect(journal.map((j) => j.kind).sort()).toEqual(['lock', outcome === 'released' ? 'release' : 'refund']);
-    expect(auditLedger(server.market.db.sqlite)).toEqual([]);
+    await expectLedgerSound(server.market);
   });
 
   it('20 simultaneous 1 RTC locks against a 10 RTC balance give exactly 10 locks and a zero balance', async () => {
@@ -96,7 +98,7 @@ describe('concurrency', () => {
     expect(replies.filter((r) => r.status === 201)).toHaveLength(10);
     expect(replies.filter((r) => r.status === 402 && r.body.error.code === 'INSUFFICIENT_FUNDS')).toHaveLength(10);
     expect(await balance(payer.address)).toMatchObject({ available_urtc: '0', locked_urtc: '10000000' });
-    expect(auditLedger(server.market.db.sqlite)).toEqual([]);
+    await expectLedgerSound(server.market);
   });
 
   it('the same lock sent 20 times at once creates one escrow and debits once', async () => {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMarketServer, type MarketServer } from '../src/server.js';
-import { createTestMarket } from './support/market.js';
+import { openTestMarket } from './support/market.js';
 import { rawRequest, requestText } from './support/raw-http.js';
 import { call } from './support/rest.js';
 
@@ -28,7 +28,7 @@ beforeAll(async () => {
   writeFileSync(join(root, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
   writeFileSync(join(root, 'assets', 'index-Bx7_k2Qa.js'), SCRIPT);
   writeFileSync(join(root, 'assets', 'index-D4rT9uLm.css'), 'body{margin:0}');
-  server = await startMarketServer(createTestMarket(), {
+  server = await startMarketServer(await openTestMarket(), {
     host: '127.0.0.1',
     port: 0,
     sweepIntervalMs: 60_000,
@@ -121,7 +121,7 @@ describe('the web console', () => {
 
 describe('without a build', () => {
   it('says the console is not built instead of failing', async () => {
-    const empty = await startMarketServer(createTestMarket(), {
+    const empty = await startMarketServer(await openTestMarket(), {
       host: '127.0.0.1',
       port: 0,
       sweepIntervalMs: 60_000,

@@ -10,11 +10,11 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSOLE_BUILD_DIR } from '../src/console-static.js';
-import { auditLedger } from '../src/ledger-invariants.js';
 import { LLM_NODES, seedConsoleMarket, type SeededConsole } from './console-seed.js';
 import { sha256Hex, signedDeliverBody } from './support/delivery.js';
 import { newJobId, newWallet } from './support/market.js';
 import { call, signedLockBody, signedReleaseBody } from './support/rest.js';
+import { expectLedgerSound } from './support/database.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = new URL('../test-results/console/', import.meta.url).pathname;
@@ -60,7 +60,7 @@ describe.skipIf(!haveChromium)('the web console in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     if (seeded) {
-      expect(auditLedger(seeded.server.market.db.sqlite)).toEqual([]);
+      await expectLedgerSound(seeded.server.market);
       await seeded.server.close();
     }
     expect(pageErrors).toEqual([]); // no uncaught error on any page

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { rustChainKeyFromSeed } from '../src/custody/rustchain.js';
-import { freshDatabaseUrl, newNonce, newWallet } from './support/market.js';
+import { freshTestDatabaseUrl, newNonce, newWallet } from './support/market.js';
 import { spawnServer } from './support/process.js';
 import { asOperator, call } from './support/rest.js';
 import { startRustChainStandIn, type RustChainStandIn } from './support/rustchain-stand-in.js';
@@ -37,7 +37,7 @@ it('kill -9 between storing the tx_hash and hearing the node: one transfer on th
   chmodSync(keyFile, 0o600);
   const custody = rustChainKeyFromSeed(CUSTODY_SEED);
   node.credit(custody.address, 3_000_000n); // what the operator's manual credit below stands for
-  const databaseUrl = freshDatabaseUrl();
+  const databaseUrl = await freshTestDatabaseUrl();
   const env = {
     RUSTCHAIN_NODE_URL: node.url,
     RUSTCHAIN_CHAIN_ID: node.chainId,

@@ -13,8 +13,8 @@ import { createRustChainAdapter } from '../src/custody/rustchain-adapter.js';
 import { createRustChainClient, rustChainKeyFromSeed, type RustChainKey } from '../src/custody/rustchain.js';
 import { MarketError } from '../src/domain/errors.js';
 import { walletFromSeed, type Wallet } from '../src/domain/signatures.js';
-import { auditLedger } from '../src/ledger-invariants.js';
-import { createTestMarket, newNonce } from './support/market.js';
+import { expectLedgerSound, queryValues } from './support/database.js';
+import { newNonce, openTestMarket } from './support/market.js';
 import { startRustChainStandIn, type RustChainStandIn } from './support/rustchain-stand-in.js';
 
 const RUNS = Number(process.env.CUSTODY_PROPERTY_RUNS ?? 100);
@@ -99,7 +99,7 @@ async function runSequence(steps: Step[]) {
     readRetries: 0,
     pendingRequestsMax: 1_000_000,
   });
-  const market = createTestMarket({
+  const market = await openTestMarket({
     clock: () => now,
     chain: createRustChainAdapter(client, custody),
     withdrawDailyMaxUrtc: DAILY_MAX_URTC,
@@ -128,9 +128,9 @@ async function runSequence(steps: Step[]) {
         `${label}: user ${u} available`,
       ).toBe(m.available[u]);
     }
-    const rows = market.db.sqlite.prepare('SELECT status FROM withdrawals ORDER BY id').pluck().all() as string[];
+    const rows = await queryValues<string>(market, 'SELECT status FROM withdrawals ORDER BY id');
     expect(rows, `${label}: withdrawal statuses`).toEqual(m.withdrawals.map((w) => w.status));
-    expect(auditLedger(market.db.sqlite), label).toEqual([]);
+    await expectLedgerSound(market, label);
   }
 
   /** One custody pass as the model sees it: deposits, then the follow-up, then the sender. */

@@ -5,20 +5,20 @@
  * (`market.custody.tick()`) under a clock the test moves.
  */
 import { randomBytes } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { graphql } from '../src/client/gql/gql.js';
 import { createRustChainAdapter } from '../src/custody/rustchain-adapter.js';
 import { createRustChainClient, rustChainKeyFromSeed, type RustChainKey } from '../src/custody/rustchain.js';
 import { LISTING_INTERVAL_MS } from '../src/custody/service.js';
-import { auditLedger } from '../src/ledger-invariants.js';
 import { walletFromSeed, type Wallet } from '../src/domain/signatures.js';
 import type { Market } from '../src/market.js';
 import { startMarketServer, type MarketServer } from '../src/server.js';
-import { createTestMarket, freshDatabaseUrl, newNonce, newWallet, newJobId } from './support/market.js';
+import { freshTestDatabase, newNonce, newWallet, newJobId, openTestMarket } from './support/market.js';
 import { graphqlClient } from './support/graphql.js';
 import { collectWs } from './support/subscriptions.js';
 import { asOperator, call, signedLockBody, signedReleaseBody } from './support/rest.js';
 import { startRustChainStandIn, type RustChainStandIn } from './support/rustchain-stand-in.js';
+import { expectLedgerSound, queryValue } from './support/database.js';
 
 const CUSTODY_SEED = '42'.repeat(32);
 const RTC = 1_000_000n;
@@ -41,7 +41,7 @@ interface Setup {
 const open: Setup[] = [];
 afterEach(async () => {
   for (const s of open.splice(0)) {
-    expect(auditLedger(s.market.db.sqlite)).toEqual([]);
+    await expectLedgerSound(s.market);
     await s.server.close();
   }
 });
@@ -66,7 +66,7 @@ async function setup(
     readRetries: 0,
     pendingRequestsMax: 10_000,
   });
-  const market = createTestMarket({
+  const market = await openTestMarket({
     databaseUrl: options.databaseUrl,
     clock: () => now,
     chain: createRustChainAdapter(client, custody),
@@ -118,8 +118,8 @@ const balance = async (s: Setup, address: string) =>
   (await call(s.url, 'GET', `/wallet/balance?wallet=${address}`)).body;
 const deposits = async (s: Setup, address: string) =>
   (await call(s.url, 'GET', `/wallet/deposits?wallet=${address}`)).body.deposits;
-const journalCount = (s: Setup, kind: string) =>
-  Number(s.market.db.sqlite.prepare('SELECT COUNT(*) FROM journal WHERE kind = ?').pluck().get(kind) as bigint);
+const journalCount = async (s: Setup, kind: string) =>
+  Number((await queryValue(s.market, 'SELECT COUNT(*) FROM journal WHERE kind = ?', [kind])) as bigint);
 
 function signedWithdrawal(w: Wallet, fields: { to_address: string; amount_urtc: string; nonce?: string }) {
   const action = {
@@ -153,7 +153,7 @@ describe('deposits', () => {
     await s.tick();
     expect(await deposits(s, wallet.address)).toMatchObject([{ tx_hash: tx, status: 'credited' }]);
     expect((await balance(s, wallet.address)).available_urtc).toBe('3000000');
-    expect(journalCount(s, 'chain_deposit')).toBe(1);
+    expect(await journalCount(s, 'chain_deposit')).toBe(1);
     expect((await call(s.url, 'GET', '/custody')).body).toMatchObject({
       ok: true,
       chain: 'rustchain',
@@ -175,7 +175,7 @@ describe('deposits', () => {
     await s.tick();
     expect(await deposits(s, wallet.address)).toMatchObject([{ tx_hash: tx, status: 'voided', credited_at: null }]);
     expect((await balance(s, wallet.address)).available_urtc).toBe('0');
-    expect(journalCount(s, 'chain_deposit')).toBe(0);
+    expect(await journalCount(s, 'chain_deposit')).toBe(0);
   });
 
   it('a gpr:<address> memo credits that wallet instead of the sender (prefix in any case, address lowercased)', async () => {
@@ -218,11 +218,13 @@ describe('deposits', () => {
       asOperator,
     );
     expect(again).toMatchObject({ status: 409, body: { error: { code: 'INVALID_STATE' } } });
-    expect(journalCount(s, 'chain_deposit')).toBe(1);
+    expect(await journalCount(s, 'chain_deposit')).toBe(1);
   });
 
   it('two instances watching one database credit each deposit once', async () => {
-    const databaseUrl = freshDatabaseUrl();
+    const database = await freshTestDatabase();
+    onTestFinished(() => database.drop());
+    const databaseUrl = database.url;
     const seed = 'ab'.repeat(32);
     const a = await setup({ databaseUrl, custodySeed: seed });
     const b = await setup({ databaseUrl, custodySeed: seed });
@@ -232,7 +234,7 @@ describe('deposits', () => {
     await Promise.all([a.tick(), b.tick()]);
     for (const tx of txs) node.confirm(tx);
     await Promise.all([a.tick(), b.tick(), a.tick(), b.tick()]);
-    expect(journalCount(a, 'chain_deposit')).toBe(5);
+    expect(await journalCount(a, 'chain_deposit')).toBe(5);
     expect((await balance(a, wallet.address)).available_urtc).toBe(String(5n * RTC + 10n));
   });
 });
@@ -326,7 +328,7 @@ describe('withdrawals', () => {
     const after = (await call(s.url, 'GET', `/wallet/withdrawals?wallet=${w.address}`)).body.withdrawals[0];
     expect(after).toMatchObject({ status: 'failed', failure_reason: expect.stringContaining('INVALID_ADDRESS') });
     expect((await balance(s, w.address)).available_urtc).toBe('5000000');
-    expect(journalCount(s, 'withdrawal_failed')).toBe(1);
+    expect(await journalCount(s, 'withdrawal_failed')).toBe(1);
   });
 
   it('a voided transfer fails the withdrawal and returns the money once', async () => {
@@ -414,7 +416,7 @@ describe('withdrawals', () => {
       body: { error: { code: 'NONCE_REUSED' } },
     });
     expect((await balance(s, w.address)).available_urtc).toBe('4000000');
-    expect(s.market.db.sqlite.prepare('SELECT COUNT(*) FROM withdrawals').pluck().get()).toBe(1n);
+    expect(await queryValue(s.market, 'SELECT COUNT(*) FROM withdrawals')).toBe(1n);
   });
 
   it('waits while custody is short of its liabilities, and /custody shows the shortfall', async () => {
@@ -636,7 +638,7 @@ describe('with the chain unreachable', () => {
 
 describe('without custody configured', () => {
   it('answers CUSTODY_DISABLED to withdrawals and reports custody as disabled', async () => {
-    const market = createTestMarket();
+    const market = await openTestMarket();
     const server = await startMarketServer(market, { host: '127.0.0.1', port: 0, sweepIntervalMs: 60_000 });
     try {
       const w = newWallet();

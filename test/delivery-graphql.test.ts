@@ -9,7 +9,7 @@ import type { Wallet } from '../src/domain/signatures.js';
 import { createMarketYoga } from '../src/server.js';
 import { sha256Hex } from './support/delivery.js';
 import { graphqlClient } from './support/graphql.js';
-import { ADMIN_KEY, createTestMarket, newJobId, newNonce, newWallet } from './support/market.js';
+import { ADMIN_KEY, newJobId, newNonce, newWallet, openTestMarket } from './support/market.js';
 
 const Funds = graphql(`
   mutation DeliveryFunds($input: DepositInput!) {
@@ -137,7 +137,7 @@ const Reports = graphql(`
 `);
 
 const clock = { now: 1_900_000_000 };
-const market = createTestMarket({ clock: () => clock.now });
+const market = await openTestMarket({ clock: () => clock.now });
 const execute = graphqlClient(market);
 const operator = { 'x-admin-key': ADMIN_KEY };
 afterAll(() => market.close());

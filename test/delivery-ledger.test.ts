@@ -4,14 +4,15 @@
  * request or another instance's sweep won since) is refused with an invariant violation and nothing moves, even
  * without the service's own checks in front of it.
  */
-import { describe, expect, it } from 'vitest';
-import { auditLedger } from '../src/ledger-invariants.js';
-import { createInMemoryServices, newWallet } from './support/market.js';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { expectLedgerSound } from './support/database.js';
+import { newWallet, openTestServices } from './support/market.js';
 
 const now = 1_800_000_000;
 
 async function deliveredEscrow() {
-  const services = createInMemoryServices(() => now);
+  const services = await openTestServices(() => now);
+  onTestFinished(() => services.close());
   const { ledger } = services;
   const [payer, provider] = [newWallet().address, newWallet().address];
   await ledger.write(() => ledger.deposit(payer, 1000n, 'ref', now));
@@ -33,7 +34,7 @@ const violation = (rule: string) => expect.objectContaining({ name: 'InvariantVi
 
 describe('ledger guards on a stale escrow record', () => {
   it('settle: a second settlement from the same record is I7 and moves nothing', async () => {
-    const { ledger, db, locked, payer, provider } = await deliveredEscrow();
+    const { sql, ledger, locked, payer, provider } = await deliveredEscrow();
     const delivered = await ledger.write(() =>
       ledger.deliver(locked, { claimedUrtc: 300n, resultHash: 'a'.repeat(64), resultUri: null }, now),
     );
@@ -55,11 +56,11 @@ describe('ledger guards on a stale escrow record', () => {
     ).rejects.toEqual(violation('I7'));
     expect(await ledger.read(() => ledger.findWallet(payer))).toMatchObject({ availableUrtc: 700n, lockedUrtc: 0n });
     expect(await ledger.read(() => ledger.findWallet(provider))).toMatchObject({ availableUrtc: 300n });
-    expect(auditLedger(db)).toEqual([]);
+    await expectLedgerSound({ sql });
   });
 
   it('milestone: a payment from a record read before another milestone is I7', async () => {
-    const { ledger, db, locked, provider } = await deliveredEscrow();
+    const { sql, ledger, locked, provider } = await deliveredEscrow();
     await ledger.write(() => ledger.payMilestone(locked, 100n, now));
     await expect(ledger.write(() => ledger.payMilestone(locked, 100n, now))).rejects.toEqual(violation('I7'));
     await expect(
@@ -68,11 +69,11 @@ describe('ledger guards on a stale escrow record', () => {
       }),
     ).rejects.toEqual(violation('I4')); // all of it is a settlement
     expect(await ledger.read(() => ledger.findWallet(provider))).toMatchObject({ availableUrtc: 100n });
-    expect(auditLedger(db)).toEqual([]);
+    await expectLedgerSound({ sql });
   });
 
   it('deliver and dispute: once, and only within their deadlines', async () => {
-    const { ledger, db, locked } = await deliveredEscrow();
+    const { sql, ledger, locked } = await deliveredEscrow();
     await expect(
       ledger.write(() =>
         ledger.deliver(locked, { claimedUrtc: 1n, resultHash: 'a'.repeat(64), resultUri: null }, now + 600),
@@ -95,6 +96,6 @@ describe('ledger guards on a stale escrow record', () => {
       status: 'disputed',
       disputeReason: 'late',
     });
-    expect(auditLedger(db)).toEqual([]);
+    await expectLedgerSound({ sql });
   });
 });

@@ -4,13 +4,13 @@
  * review_until, end in exactly one outcome with the money conserved; and two market instances sweeping one database
  * file auto-release each escrow once.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { Wallet } from '../src/domain/signatures.js';
-import { auditLedger } from '../src/ledger-invariants.js';
 import type { Market } from '../src/market.js';
 import { fundedLock, signedDeliverBody, signedDisputeBody } from './support/delivery.js';
-import { createTestMarket, freshDatabaseUrl, newWallet, startTestServer } from './support/market.js';
+import { freshTestDatabase, newWallet, openTestMarket, startTestServer } from './support/market.js';
 import { call, signedRefundBody, signedReleaseBody } from './support/rest.js';
+import { expectLedgerSound, queryRows, queryValues } from './support/database.js';
 
 /** The server's clock; with `flip`, it moves to `flip.to` after `flip.after` more readings (each request reads it once). */
 const clock: { now: number; flip?: { after: number; to: number } } = { now: 1_900_000_000 };
@@ -26,20 +26,21 @@ beforeAll(async () => {
   server = await startTestServer({ clock: readClock });
 });
 afterAll(async () => {
-  expect(auditLedger(server.market.db.sqlite)).toEqual([]);
+  await expectLedgerSound(server.market);
   await server.close();
 });
 
 const balance = async (w: Wallet) => (await call(server.url, 'GET', `/wallet/balance?wallet=${w.address}`)).body;
 const changesOf = (market: Market, jobId: string) =>
-  market.db.sqlite
-    .prepare("SELECT change FROM market_events WHERE topic = 'escrow' AND job_id = ? ORDER BY seq")
-    .pluck()
-    .all(jobId) as string[];
+  queryValues<string>(market, "SELECT change FROM market_events WHERE topic = 'escrow' AND job_id = ? ORDER BY seq", [
+    jobId,
+  ]);
 const journalOf = (market: Market, jobId: string) =>
-  market.db.sqlite
-    .prepare("SELECT kind, amount_urtc FROM journal WHERE job_id = ? AND kind <> 'lock' ORDER BY kind")
-    .all(jobId) as { kind: string; amount_urtc: bigint }[];
+  queryRows<{ kind: string; amount_urtc: bigint }>(
+    market,
+    "SELECT kind, amount_urtc FROM journal WHERE job_id = ? AND kind <> 'lock' ORDER BY kind",
+    [jobId],
+  );
 
 /** When, during the race, the clock reaches review_until (the sweeper may then auto-release, a dispute is too late). */
 type Crossing = 'before the race' | 'during the race' | 'never';
@@ -97,7 +98,7 @@ describe('one delivered escrow, 50 requests at once', () => {
       clock.now = Math.max(clock.now, reviewUntil);
       await server.market.escrows.sweepDue(); // whatever is still delivered at review_until is paid now
 
-      const changes = changesOf(server.market, job_id);
+      const changes = await changesOf(server.market, job_id);
       const finals = changes.filter((c) => c === 'released' || c === 'refunded' || c === 'expired');
       expect(finals, changes.join(' ')).toHaveLength(1);
       expect(changes.filter((c) => c === 'disputed').length).toBeLessThanOrEqual(1);
@@ -120,18 +121,18 @@ describe('one delivered escrow, 50 requests at once', () => {
         // By the payer's acceptance (the claim, the rest back) or by the sweeper at review_until: the same split.
         expect(['payer', 'auto']).toContain(final.settled_by);
         expect(providerAfter.available_urtc).toBe('2000000');
-        expect(journalOf(server.market, job_id)).toEqual([
+        expect(await journalOf(server.market, job_id)).toEqual([
           { kind: 'refund', amount_urtc: 500_000n },
           { kind: 'release', amount_urtc: 2_000_000n },
         ]);
       } else {
         expect(final).toMatchObject({ status: 'refunded', settled_by: 'provider' });
         expect(providerAfter.available_urtc).toBe('0');
-        expect(journalOf(server.market, job_id)).toEqual([{ kind: 'refund', amount_urtc: 2_500_000n }]);
+        expect(await journalOf(server.market, job_id)).toEqual([{ kind: 'refund', amount_urtc: 2_500_000n }]);
       }
       if (crossing === 'never') expect(final.settled_by).not.toBe('auto');
       if (process.env.RACE_LOG) console.log(crossing, changes.join(' '), final.settled_by);
-      expect(auditLedger(server.market.db.sqlite)).toEqual([]);
+      await expectLedgerSound(server.market);
     },
   );
 });
@@ -139,9 +140,11 @@ describe('one delivered escrow, 50 requests at once', () => {
 describe('two instances sweeping one database file', () => {
   it('auto-release each escrow whose review ended exactly once', async () => {
     const sharedClock = { now: 1_950_000_000 };
-    const databaseUrl = freshDatabaseUrl();
-    const a = createTestMarket({ databaseUrl, clock: () => sharedClock.now });
-    const b = createTestMarket({ databaseUrl, clock: () => sharedClock.now });
+    const database = await freshTestDatabase();
+    onTestFinished(() => database.drop());
+    const databaseUrl = database.url;
+    const a = await openTestMarket({ databaseUrl, clock: () => sharedClock.now });
+    const b = await openTestMarket({ databaseUrl, clock: () => sharedClock.now });
     const running = await startTestServer({ databaseUrl, clock: () => sharedClock.now });
     try {
       const jobs: string[] = [];
@@ -170,8 +173,8 @@ describe('two instances sweeping one database file', () => {
       const counts = await Promise.all([a, b, running.market, a, b, running.market].map((m) => m.escrows.sweepDue()));
       expect(counts.reduce((sum, c) => sum + c.autoReleased, 0)).toBe(30);
       for (const job_id of jobs) {
-        expect(changesOf(a, job_id)).toEqual(['locked', 'delivered', 'released']);
-        expect(journalOf(a, job_id)).toEqual([
+        expect(await changesOf(a, job_id)).toEqual(['locked', 'delivered', 'released']);
+        expect(await journalOf(a, job_id)).toEqual([
           { kind: 'refund', amount_urtc: 40_000n },
           { kind: 'release', amount_urtc: 60_000n },
         ]);
@@ -179,7 +182,7 @@ describe('two instances sweeping one database file', () => {
       expect(await call(running.url, 'GET', `/wallet/balance?wallet=${provider.address}`)).toMatchObject({
         body: { available_urtc: '1800000' },
       });
-      expect(auditLedger(a.db.sqlite)).toEqual([]);
+      await expectLedgerSound(a);
     } finally {
       await Promise.all([a.close(), b.close(), running.close()]);
     }

@@ -6,7 +6,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Wallet } from '../src/domain/signatures.js';
-import { auditLedger } from '../src/ledger-invariants.js';
 import {
   fundedLock,
   pathOf,
@@ -15,15 +14,9 @@ import {
   signedDisputeBody,
   signedLockBodyWithWindow,
 } from './support/delivery.js';
-import {
-  createTestMarket,
-  freshDatabaseUrl,
-  newJobId,
-  newNonce,
-  newWallet,
-  startTestServer,
-} from './support/market.js';
+import { newJobId, newNonce, newWallet, openTestMarket, startTestServer } from './support/market.js';
 import { asOperator, call, signedRefundBody, signedReleaseBody } from './support/rest.js';
+import { expectLedgerSound, queryRows } from './support/database.js';
 
 const T0 = 1_900_000_000;
 const clock = { now: T0 };
@@ -34,7 +27,7 @@ beforeAll(async () => {
   url = server.url;
 });
 afterAll(async () => {
-  expect(auditLedger(server.market.db.sqlite)).toEqual([]);
+  await expectLedgerSound(server.market);
   await server.close();
 });
 
@@ -193,9 +186,11 @@ describe('delivery', () => {
     expect(await balance(provider)).toMatchObject({ available_urtc: '2000000' });
     expect(await balance(payer)).toMatchObject({ available_urtc: '8000000', locked_urtc: '0' });
     await sweep();
-    const rows = server.market.db.sqlite
-      .prepare("SELECT kind, amount_urtc FROM journal WHERE job_id = ? AND kind <> 'lock' ORDER BY id")
-      .all(job_id);
+    const rows = await queryRows(
+      server.market,
+      "SELECT kind, amount_urtc FROM journal WHERE job_id = ? AND kind <> 'lock' ORDER BY id",
+      [job_id],
+    );
     expect(rows).toEqual([
       { kind: 'release', amount_urtc: 2000000n },
       { kind: 'refund', amount_urtc: 500000n },
@@ -425,7 +420,7 @@ describe('disputes', () => {
   });
 
   it('are OPERATOR_DISABLED without an operator, who alone could resolve them', async () => {
-    const market = createTestMarket({ adminKey: null, databaseUrl: freshDatabaseUrl() });
+    const market = await openTestMarket({ adminKey: null });
     try {
       const payer = newWallet();
       const req = { jobId: newJobId(), jobType: 'render' as const, reason: 'late', nonce: newNonce() };

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { walletFromSeed, type Wallet } from '../src/domain/signatures.js';
 import { verifyNode } from './support/eligibility.js';
 import { attest, rtx4090 } from './support/gpu.js';
-import { ADMIN_KEY, freshDatabaseUrl, newWallet } from './support/market.js';
+import { ADMIN_KEY, freshTestDatabaseUrl, newWallet } from './support/market.js';
 import { spawnServer, type ServerProcess } from './support/process.js';
 import { call } from './support/rest.js';
 
@@ -52,7 +52,7 @@ let server: ServerProcess;
 let nodes: { wallet: Wallet; llmPrice: string }[];
 
 beforeAll(async () => {
-  server = await spawnServer(freshDatabaseUrl());
+  server = await spawnServer(await freshTestDatabaseUrl());
   const specs = [
     { llmPrice: '1800', gpu: rtx4090() },
     { llmPrice: '2500', gpu: rtx4090() },

@@ -1,12 +1,12 @@
 /** Expiry: after `expires_at` a locked escrow goes back to the payer, by the sweeper or by the payer. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lockRequestSchema, refundRequestSchema, releaseRequestSchema } from '../src/escrow/requests.js';
-import { auditLedger } from '../src/ledger-invariants.js';
 import type { Market } from '../src/market.js';
 import { depositRequestSchema } from '../src/wallet/service.js';
-import { ADMIN_KEY, createTestMarket, newJobId, newNonce, newWallet, startTestServer } from './support/market.js';
+import { ADMIN_KEY, newJobId, newNonce, newWallet, openTestMarket, startTestServer } from './support/market.js';
 import { call, deposit, signedLockBody } from './support/rest.js';
 import type { Wallet } from '../src/domain/signatures.js';
+import { expectLedgerSound } from './support/database.js';
 
 async function lock(market: Market, payer: Wallet, to: string, ttlS: number, amountUrtc = '1000000') {
   const jobId = newJobId();
@@ -37,9 +37,12 @@ async function lock(market: Market, payer: Wallet, to: string, ttlS: number, amo
 
 describe('expiry', () => {
   let now = 1_900_000_000;
-  const market = createTestMarket({ clock: () => now });
+  let market: Market;
+  beforeAll(async () => {
+    market = await openTestMarket({ clock: () => now });
+  });
   afterAll(async () => {
-    expect(auditLedger(market.db.sqlite)).toEqual([]);
+    await expectLedgerSound(market);
     await market.close();
   });
   const payer = newWallet();
@@ -142,7 +145,7 @@ describe('the background sweeper', () => {
         available_urtc: '3000000',
         locked_urtc: '0',
       });
-      expect(auditLedger(server.market.db.sqlite)).toEqual([]);
+      await expectLedgerSound(server.market);
     } finally {
       await server.close();
     }

@@ -6,14 +6,20 @@
  */
 import { Agent, request, type IncomingHttpHeaders } from 'node:http';
 import { Writable } from 'node:stream';
-import Database from 'better-sqlite3';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sqliteFilePath } from '../src/db.js';
-import { createMarket } from '../src/market.js';
 import { answerClientError, exactNumber } from '../src/rest/http.js';
 import { startMarketServer } from '../src/server.js';
-import { ADMIN_KEY, freshDatabaseUrl, newJobId, newNonce, newWallet, startTestServer } from './support/market.js';
+import { executeOn } from './support/database.js';
+import {
+  ADMIN_KEY,
+  freshTestDatabaseUrl,
+  newJobId,
+  newNonce,
+  newWallet,
+  openTestMarket,
+  startTestServer,
+} from './support/market.js';
 import { spawnServer } from './support/process.js';
 import { RawConnection, rawRequest, requestText } from './support/raw-http.js';
 import { asOperator, call, deposit, signedLockBody } from './support/rest.js';
@@ -129,7 +135,7 @@ describe('request targets', () => {
   });
 
   it('the server process survives every hostile target (the real entry point, as npm start runs it)', async () => {
-    const proc = await spawnServer(freshDatabaseUrl());
+    const proc = await spawnServer(await freshTestDatabaseUrl());
     try {
       for (const target of HOSTILE_TARGETS) {
         const reply = await rawRequest(proc.url, requestText('GET', target, '', { Connection: 'close' }));
@@ -507,19 +513,15 @@ describe('unexpected failures', () => {
         done();
       },
     });
-    const databaseUrl = freshDatabaseUrl();
-    const market = createMarket(
-      { DATABASE_URL: databaseUrl, RC_ADMIN_KEY: ADMIN_KEY, SQLITE_SYNCHRONOUS: 'NORMAL' },
-      pino({ level: 'info' }, sink),
-    );
+    const databaseUrl = await freshTestDatabaseUrl();
+    const market = await openTestMarket({ databaseUrl, log: pino({ level: 'info' }, sink) });
     const broken = await startMarketServer(market, { host: '127.0.0.1', port: 0, sweepIntervalMs: 60_000 });
     try {
       // Bad input first: it never reaches INTERNAL.
       expect((await call(broken.url, 'GET', '/wallet/balance?wallet=nope')).status).toBe(400);
       // A database that lost a table is a failure nobody expected.
-      const other = new Database(sqliteFilePath(databaseUrl));
-      other.exec('DROP TABLE wallets');
-      other.close();
+      // (PostgreSQL: with the foreign keys that refer to it.)
+      await executeOn(databaseUrl, { sqlite: 'DROP TABLE wallets', postgres: 'DROP TABLE wallets CASCADE' });
       const r = await call(broken.url, 'GET', `/wallet/balance?wallet=${newWallet().address}`);
       expect(r.status).toBe(500);
       expect(r.body).toEqual({

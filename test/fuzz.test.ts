@@ -28,6 +28,7 @@ import { pricingRoutes } from '../src/rest/pricing.js';
 import { walletRoutes } from '../src/rest/wallet.js';
 import type { Wallet } from '../src/domain/signatures.js';
 import { attestationFields, signAttestation } from './support/gpu.js';
+import { queryRows, type OnEngine } from './support/database.js';
 import { newJobId, newWallet, startTestServer } from './support/market.js';
 import { RawConnection, rawRequest, type RawResponse } from './support/raw-http.js';
 import { call, deposit, signedLockBody, signedRefundBody, signedReleaseBody } from './support/rest.js';
@@ -421,13 +422,15 @@ function selectionOf(rng: Rng, field: GraphQLField<unknown, unknown>): string {
 }
 
 /** SHA-256 over every row of every table, in a stable order. */
-function databaseDigest(sqlite: import('better-sqlite3').Database): string {
+async function databaseDigest(market: OnEngine): Promise<string> {
   const hash = createHash('sha256');
-  const tables = sqlite
-    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-    .all() as { name: string }[];
+  const tables = await queryRows<{ name: string }>(market, {
+    sqlite: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    postgres: `SELECT table_name AS name FROM information_schema.tables
+               WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`,
+  });
   for (const { name } of tables) {
-    const rows = sqlite.prepare(`SELECT * FROM "${name}"`).all() as Record<string, unknown>[];
+    const rows = await queryRows(market, `SELECT * FROM "${name}"`);
     const lines = rows.map((r) => JSON.stringify(r, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))).sort();
     hash.update(`${name}\n${lines.join('\n')}\n`);
   }
@@ -530,7 +533,7 @@ describe('fuzzing the front door', () => {
       ]),
     ];
 
-    const before = databaseDigest(server.market.db.sqlite);
+    const before = await databaseDigest(server.market);
 
     const requests: FuzzRequest[] = [];
     for (let i = 0; i < REST_REQUESTS; i++) {
@@ -655,7 +658,7 @@ describe('fuzzing the front door', () => {
 
     expect(failures, failures.join('\n')).toEqual([]);
     expect(await call(url, 'GET', '/health')).toEqual({ status: 200, body: { ok: true } });
-    expect(databaseDigest(server.market.db.sqlite)).toBe(before);
+    expect(await databaseDigest(server.market)).toBe(before);
     expect((await call(url, 'GET', `/wallet/balance?wallet=${payer.address}`)).body).toMatchObject({
       available_urtc: '95000000',
       locked_urtc: '5000000',

@@ -7,16 +7,16 @@
 import { request, Agent, type IncomingHttpHeaders } from 'node:http';
 import { getIntrospectionQuery } from 'graphql';
 import { createClient } from 'graphql-ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import WebSocket from 'ws';
 import { httpSettingsFromEnv, type HttpSettings } from '../src/config.js';
 import { createMarketYoga, startMarketServer } from '../src/server.js';
-import { createTestMarket, newWallet } from './support/market.js';
+import { newWallet, openTestMarket } from './support/market.js';
 
 const defaults = httpSettingsFromEnv({});
 
 async function startServer(http: Partial<HttpSettings> = {}) {
-  const market = createTestMarket();
+  const market = await openTestMarket();
   return startMarketServer(market, {
     host: '127.0.0.1',
     port: 0,
@@ -143,7 +143,9 @@ describe('cost', () => {
   });
 
   it('takes its budget from GRAPHQL_COST_MAX', async () => {
-    const yoga = createMarketYoga(createTestMarket(), { ...httpSettingsFromEnv({ GRAPHQL_COST_MAX: '50' }) });
+    const market = await openTestMarket();
+    onTestFinished(() => market.close());
+    const yoga = createMarketYoga(market, { ...httpSettingsFromEnv({ GRAPHQL_COST_MAX: '50' }) });
     const run = async (query: string) =>
       (
         await yoga.fetch('http://market.test/graphql', {
@@ -284,7 +286,9 @@ describe('requests', () => {
 
 describe('introspection and GraphiQL', () => {
   const introspect = async (settings: HttpSettings) => {
-    const yoga = createMarketYoga(createTestMarket(), settings);
+    const market = await openTestMarket();
+    onTestFinished(() => market.close());
+    const yoga = createMarketYoga(market, settings);
     const res = await yoga.fetch('http://market.test/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -4,7 +4,7 @@ import { graphql } from '../src/client/gql/gql.js';
 import type { Wallet } from '../src/domain/signatures.js';
 import type { Market } from '../src/market.js';
 import { graphqlClient } from './support/graphql.js';
-import { ADMIN_KEY, createTestMarket, newJobId, newNonce, newWallet } from './support/market.js';
+import { ADMIN_KEY, newJobId, newNonce, newWallet, openTestMarket } from './support/market.js';
 
 const Deposit = graphql(`
   mutation Deposit($input: DepositInput!) {
@@ -177,8 +177,8 @@ let market: Market;
 let execute: ReturnType<typeof graphqlClient>;
 const operator = { 'x-admin-key': ADMIN_KEY };
 
-beforeAll(() => {
-  market = createTestMarket();
+beforeAll(async () => {
+  market = await openTestMarket();
   execute = graphqlClient(market);
 });
 afterAll(() => market.close());
@@ -270,7 +270,7 @@ describe('deposit', () => {
       __typename: 'AuthorizationError',
       code: 'UNAUTHORIZED',
     });
-    const closed = createTestMarket({ adminKey: null });
+    const closed = await openTestMarket({ adminKey: null });
     try {
       const r = await graphqlClient(closed)(Deposit, { input }, operator);
       expect(r.deposit).toMatchObject({ __typename: 'AuthorizationError', code: 'OPERATOR_DISABLED' });

@@ -31,12 +31,14 @@ import {
   resolveRequestSchema,
   REVIEW_WINDOW_S_DEFAULT,
 } from '../src/escrow/requests.js';
-import { auditLedger } from '../src/ledger-invariants.js';
 import { depositRequestSchema } from '../src/wallet/service.js';
-import { ADMIN_KEY, createInMemoryServices, newWallet } from './support/market.js';
+import { expectLedgerSound, queryValue } from './support/database.js';
+import { ADMIN_KEY, newWallet, onPostgres, openTestServices } from './support/market.js';
 
 const RUNS_DEFAULT = 300;
 const RUNS = Number(process.env.LEDGER_PROPERTY_RUNS ?? RUNS_DEFAULT);
+// Each sequence on a fresh database: on PostgreSQL a new database (CREATE DATABASE … TEMPLATE) takes most of it.
+const PROPERTY_TIMEOUT_MS = onPostgres ? 900_000 : undefined;
 const SEED = process.env.LEDGER_PROPERTY_SEED === undefined ? undefined : Number(process.env.LEDGER_PROPERTY_SEED);
 const PATH = process.env.LEDGER_PROPERTY_PATH;
 
@@ -399,7 +401,7 @@ function predict(m: Model, r: Request): Prediction {
 // The real services: the same request, signed as the contract says, and its answer in the same terms.
 // ---------------------------------------------------------------------------------------------------
 
-type Services = ReturnType<typeof createInMemoryServices>;
+type Services = Awaited<ReturnType<typeof openTestServices>>;
 
 function signed(action: Record<string, string | undefined> & { action: string }, signer: number, keyOf: number) {
   const fields = Object.fromEntries(Object.entries(action).filter(([, v]) => v !== undefined)) as Record<
@@ -818,7 +820,7 @@ const seen = new Set<string>();
 
 async function runSequence(funding: bigint[], steps: Step[]) {
   const clock = { now: 1_800_000_000 };
-  const services = createInMemoryServices(() => clock.now);
+  const services = await openTestServices(() => clock.now);
   const model: Model = {
     now: clock.now,
     available: WALLETS.map(() => 0n),
@@ -838,7 +840,7 @@ async function runSequence(funding: bigint[], steps: Step[]) {
     expect(actual, `${where}: expected ${expected.outcome}${expected.why ? ` (${expected.why})` : ''}`).toBe(
       expected.outcome,
     );
-    expect(auditLedger(services.db), `${where}: the ledger audit`).toEqual([]);
+    await expectLedgerSound(services, `${where}: the ledger audit`);
     await expectModelState(services, model, where);
     seen
       .add(`${request.kind}: ${expected.outcome}`)
@@ -857,11 +859,12 @@ async function runSequence(funding: bigint[], steps: Step[]) {
       if (request.kind !== 'advance' && request.kind !== 'sweep') last = request; // a replay sends it again, byte for byte
     }
   } finally {
-    services.db.close();
+    await services.close();
   }
 }
 
-async function expectModelState({ wallets, escrows, db }: Services, m: Model, where: string) {
+async function expectModelState(services: Services, m: Model, where: string) {
+  const { wallets, escrows } = services;
   for (const [i, w] of WALLETS.entries()) {
     expect(await wallets.balance(w.address), `${where}: balance of wallet ${i}`).toMatchObject({
       availableUrtc: m.available[i],
@@ -887,100 +890,104 @@ async function expectModelState({ wallets, escrows, db }: Services, m: Model, wh
       disputedAt: e.disputedAt,
     });
   }
-  expect(db.prepare('SELECT COUNT(*) FROM render_escrow').pluck().get(), `${where}: number of escrows`).toBe(
+  expect(await queryValue(services, 'SELECT COUNT(*) FROM render_escrow'), `${where}: number of escrows`).toBe(
     BigInt(m.escrows.size),
   );
 }
 
 describe('the money services against a model', () => {
-  it(`answer every step as the model predicts, and the ledger audit stays clean (${RUNS} sequences)`, async () => {
-    const property = fc.asyncProperty(
-      // Three funded wallets and one that starts empty.
-      fc.tuple(...WALLETS.slice(0, 3).map(() => fc.bigInt({ min: 1n, max: 20_000_000n }))),
-      // About 40 steps on average, up to 80; no minimum, so that a failure shrinks to its few necessary steps.
-      fc.array(step, { maxLength: 80, size: 'max' }),
-      (funding, steps) => runSequence(funding, steps),
-    );
-    await fc.assert(property, { numRuns: RUNS, seed: SEED, path: PATH, endOnFailure: PATH !== undefined });
-    if (PATH !== undefined || RUNS < RUNS_DEFAULT) return; // a replayed case or a short run need not reach every rule
-    // The sequences reach every rule: a generator that only ever produced refusals would pass the comparison above.
-    const required = [
-      'deposit: changed',
-      'deposit: unchanged',
-      'deposit: IDEMPOTENCY_CONFLICT',
-      'deposit: UNAUTHORIZED',
-      'lock: changed',
-      'lock: unchanged',
-      'lock: IDEMPOTENCY_CONFLICT',
-      'lock: INSUFFICIENT_FUNDS',
-      'lock: NONCE_REUSED',
-      'lock: FORBIDDEN',
-      'lock: INVALID_SIGNATURE',
-      'lock: JOB_TYPE_MISMATCH',
-      'lock: INVALID_INPUT',
-      'release: changed: the remainder',
-      'release: changed: milestone',
-      'release: changed: operator split',
-      'release: changed: accepts a delivery',
-      'release: changed: accepts a disputed delivery',
-      'release: INVALID_INPUT: below the claim',
-      'release: unchanged',
-      'release: INVALID_STATE',
-      'release: FORBIDDEN',
-      'release: NOT_FOUND',
-      'release: JOB_TYPE_MISMATCH: door',
-      'release: JOB_TYPE_MISMATCH: escrow type',
-      'release: NONCE_REUSED',
-      'release: INVALID_INPUT: more than remains',
-      'release: INVALID_INPUT: signed without a nonce',
-      'release: UNAUTHORIZED',
-      'release: INVALID_SIGNATURE: forged',
-      'release: INVALID_SIGNATURE: no signature',
-      'refund: changed: by provider',
-      'refund: changed: by payer',
-      'refund: changed: by operator',
-      'refund: unchanged',
-      'refund: INVALID_STATE',
-      'refund: changed: by provider when delivered',
-      'refund: changed: by provider when disputed',
-      'refund: FORBIDDEN: payer before expiry',
-      'refund: FORBIDDEN: payer after delivery',
-      'refund: FORBIDDEN: neither party',
-      'refund: NONCE_REUSED',
-      'deliver: changed',
-      'deliver: changed: after a milestone',
-      'deliver: NONCE_REUSED',
-      'deliver: INVALID_STATE: expired',
-      'deliver: INVALID_STATE: already delivered',
-      'deliver: INVALID_STATE: already released',
-      'deliver: FORBIDDEN',
-      'deliver: JOB_TYPE_MISMATCH',
-      'deliver: INVALID_INPUT: claims more than remains',
-      'deliver: INVALID_INPUT: no nonce',
-      'deliver: INVALID_SIGNATURE',
-      'dispute: changed',
-      'dispute: INVALID_STATE: review ended',
-      'dispute: INVALID_STATE: locked',
-      'dispute: INVALID_STATE: disputed',
-      'dispute: FORBIDDEN',
-      'dispute: NONCE_REUSED',
-      'dispute: INVALID_INPUT: no reason',
-      'resolve: changed: split',
-      'resolve: changed: all back',
-      'resolve: changed: all paid',
-      'resolve: INVALID_STATE',
-      'resolve: INVALID_INPUT',
-      'resolve: UNAUTHORIZED',
-      'sweep: expired',
-      'sweep: auto',
-      'sweep: nothing due',
-    ];
-    // The rarest rules (a provider's refund of a disputed escrow needs a lock, a delivery and a dispute first) are
-    // missed by a few random seeds in a hundred: more fresh sequences, each checked as strictly, before the verdict.
-    const missing = () => required.filter((label) => !seen.has(label));
-    for (let more = 0; more < 3 && missing().length > 0 && SEED === undefined; more++) {
-      await fc.assert(property, { numRuns: RUNS });
-    }
-    expect(missing()).toEqual([]);
-  });
+  it(
+    `answer every step as the model predicts, and the ledger audit stays clean (${RUNS} sequences)`,
+    async () => {
+      const property = fc.asyncProperty(
+        // Three funded wallets and one that starts empty.
+        fc.tuple(...WALLETS.slice(0, 3).map(() => fc.bigInt({ min: 1n, max: 20_000_000n }))),
+        // About 40 steps on average, up to 80; no minimum, so that a failure shrinks to its few necessary steps.
+        fc.array(step, { maxLength: 80, size: 'max' }),
+        (funding, steps) => runSequence(funding, steps),
+      );
+      await fc.assert(property, { numRuns: RUNS, seed: SEED, path: PATH, endOnFailure: PATH !== undefined });
+      if (PATH !== undefined || RUNS < RUNS_DEFAULT) return; // a replayed case or a short run need not reach every rule
+      // The sequences reach every rule: a generator that only ever produced refusals would pass the comparison above.
+      const required = [
+        'deposit: changed',
+        'deposit: unchanged',
+        'deposit: IDEMPOTENCY_CONFLICT',
+        'deposit: UNAUTHORIZED',
+        'lock: changed',
+        'lock: unchanged',
+        'lock: IDEMPOTENCY_CONFLICT',
+        'lock: INSUFFICIENT_FUNDS',
+        'lock: NONCE_REUSED',
+        'lock: FORBIDDEN',
+        'lock: INVALID_SIGNATURE',
+        'lock: JOB_TYPE_MISMATCH',
+        'lock: INVALID_INPUT',
+        'release: changed: the remainder',
+        'release: changed: milestone',
+        'release: changed: operator split',
+        'release: changed: accepts a delivery',
+        'release: changed: accepts a disputed delivery',
+        'release: INVALID_INPUT: below the claim',
+        'release: unchanged',
+        'release: INVALID_STATE',
+        'release: FORBIDDEN',
+        'release: NOT_FOUND',
+        'release: JOB_TYPE_MISMATCH: door',
+        'release: JOB_TYPE_MISMATCH: escrow type',
+        'release: NONCE_REUSED',
+        'release: INVALID_INPUT: more than remains',
+        'release: INVALID_INPUT: signed without a nonce',
+        'release: UNAUTHORIZED',
+        'release: INVALID_SIGNATURE: forged',
+        'release: INVALID_SIGNATURE: no signature',
+        'refund: changed: by provider',
+        'refund: changed: by payer',
+        'refund: changed: by operator',
+        'refund: unchanged',
+        'refund: INVALID_STATE',
+        'refund: changed: by provider when delivered',
+        'refund: changed: by provider when disputed',
+        'refund: FORBIDDEN: payer before expiry',
+        'refund: FORBIDDEN: payer after delivery',
+        'refund: FORBIDDEN: neither party',
+        'refund: NONCE_REUSED',
+        'deliver: changed',
+        'deliver: changed: after a milestone',
+        'deliver: NONCE_REUSED',
+        'deliver: INVALID_STATE: expired',
+        'deliver: INVALID_STATE: already delivered',
+        'deliver: INVALID_STATE: already released',
+        'deliver: FORBIDDEN',
+        'deliver: JOB_TYPE_MISMATCH',
+        'deliver: INVALID_INPUT: claims more than remains',
+        'deliver: INVALID_INPUT: no nonce',
+        'deliver: INVALID_SIGNATURE',
+        'dispute: changed',
+        'dispute: INVALID_STATE: review ended',
+        'dispute: INVALID_STATE: locked',
+        'dispute: INVALID_STATE: disputed',
+        'dispute: FORBIDDEN',
+        'dispute: NONCE_REUSED',
+        'dispute: INVALID_INPUT: no reason',
+        'resolve: changed: split',
+        'resolve: changed: all back',
+        'resolve: changed: all paid',
+        'resolve: INVALID_STATE',
+        'resolve: INVALID_INPUT',
+        'resolve: UNAUTHORIZED',
+        'sweep: expired',
+        'sweep: auto',
+        'sweep: nothing due',
+      ];
+      // The rarest rules (a provider's refund of a disputed escrow needs a lock, a delivery and a dispute first) are
+      // missed by a few random seeds in a hundred: more fresh sequences, each checked as strictly, before the verdict.
+      const missing = () => required.filter((label) => !seen.has(label));
+      for (let more = 0; more < 3 && missing().length > 0 && SEED === undefined; more++) {
+        await fc.assert(property, { numRuns: RUNS });
+      }
+      expect(missing()).toEqual([]);
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 });

@@ -2,17 +2,26 @@
  * Group commit: operations of one event-loop turn share a transaction, but not each other's failures.
  * The ledger audit: each kind of damage is reported under the rules it breaks, and stops a market from starting.
  */
-import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
-import { sqliteFilePath } from '../src/db.js';
-import { auditLedger, LedgerUnsoundError } from '../src/ledger-invariants.js';
-import { ADMIN_KEY, createInMemoryServices, createTestMarket, freshDatabaseUrl, newWallet } from './support/market.js';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { auditLedger, auditLedgerOn, LedgerUnsoundError } from '../src/ledger-invariants.js';
+import { execute, executeOn, expectLedgerSound, queryValue } from './support/database.js';
+import {
+  ADMIN_KEY,
+  createInMemoryServices,
+  freshTestDatabase,
+  newWallet,
+  onPostgres,
+  openTestServices,
+  openTestMarket,
+} from './support/market.js';
 
 const now = 1_800_000_000;
 
 describe('ledger.submit', () => {
   it('commits the operations of one turn together, rolling back only the one that failed', async () => {
-    const { ledger, db } = createInMemoryServices(() => now);
+    const services = await openTestServices(() => now);
+    onTestFinished(() => services.close());
+    const { ledger } = services;
     const a = newWallet().address;
     const b = newWallet().address;
     const first = ledger.write(() => ledger.deposit(a, 5n, 'ref-a', now));
@@ -26,12 +35,14 @@ describe('ledger.submit', () => {
     expect((await ledger.read(() => ledger.findWallet(a)))!.availableUrtc).toBe(6n);
     expect(await ledger.read(() => ledger.findWallet(b))).toBeNull(); // its wallet row and credit were rolled back with it
     expect(await ledger.read(() => ledger.findDeposit('ref-b'))).toBeNull();
-    expect(db.prepare('SELECT count(*) FROM journal').pluck().get()).toBe(2n);
-    expect(auditLedger(db)).toEqual([]); // the rolled-back operation left no journal row, credit or id gap behind
+    expect(await queryValue(services, 'SELECT count(*) FROM journal')).toBe(2n);
+    await expectLedgerSound(services); // the rolled-back operation left no journal row, credit or id gap behind
   });
 
   it('answers a lock and each kind of settlement with the row as stored', async () => {
-    const { ledger } = createInMemoryServices(() => now);
+    const services = await openTestServices(() => now);
+    onTestFinished(() => services.close());
+    const { ledger } = services;
     const payer = newWallet().address;
     const provider = newWallet().address;
     await ledger.write(() => ledger.deposit(payer, 1_000n, 'ref-records', now));
@@ -63,41 +74,48 @@ describe('ledger.submit', () => {
   });
 
   it('lets a later operation of the same batch see an earlier one (idempotency holds inside a batch)', async () => {
-    const { wallets, db } = createInMemoryServices(() => now);
+    const services = await openTestServices(() => now);
+    onTestFinished(() => services.close());
+    const { wallets } = services;
     const w = newWallet().address;
     const request = { wallet: w, amountUrtc: 10n, reference: 'same-ref' };
     const [x, y] = await Promise.all([wallets.deposit(request, ADMIN_KEY), wallets.deposit(request, ADMIN_KEY)]);
     expect([x.created, y.created].sort()).toEqual([false, true]);
     expect((await wallets.balance(w)).availableUrtc).toBe(10n);
-    expect(auditLedger(db)).toEqual([]);
+    await expectLedgerSound(services);
   });
 
-  it('rejects every operation of a batch whose commit fails, and nothing is written', async () => {
-    const { ledger, db } = createInMemoryServices(() => now);
-    const w = newWallet().address;
-    // A deferred foreign key is checked at COMMIT: an operation that breaks it makes the commit fail.
-    db.pragma('defer_foreign_keys = ON');
-    const good = ledger.write(() => ledger.deposit(w, 3n, 'ref-good', now));
-    // A unit of work that writes on the connection itself, around the ledger.
-    const breaking = ledger.write(function* () {
-      db.prepare('INSERT INTO deposits (reference, wallet, amount_urtc, created_at) VALUES (?, ?, ?, ?)').run(
-        'orphan',
-        'RTCnobody',
-        1n,
-        now,
-      );
-    });
-    const results = await Promise.allSettled([good, breaking]);
-    expect(results.every((r) => r.status === 'rejected')).toBe(true);
-    expect(await ledger.read(() => ledger.findWallet(w))).toBeNull();
-    expect(auditLedger(db)).toEqual([]);
-  });
+  // The group commit's batch, and a unit of work writing on the SQLite connection itself.
+  it.skipIf(onPostgres)(
+    'rejects every operation of a SQLite batch whose commit fails, and nothing is written',
+    async () => {
+      const { ledger, db } = createInMemoryServices(() => now);
+      const w = newWallet().address;
+      // A deferred foreign key is checked at COMMIT: an operation that breaks it makes the commit fail.
+      db.pragma('defer_foreign_keys = ON');
+      const good = ledger.write(() => ledger.deposit(w, 3n, 'ref-good', now));
+      // A unit of work that writes on the connection itself, around the ledger.
+      const breaking = ledger.write(function* () {
+        db.prepare('INSERT INTO deposits (reference, wallet, amount_urtc, created_at) VALUES (?, ?, ?, ?)').run(
+          'orphan',
+          'RTCnobody',
+          1n,
+          now,
+        );
+      });
+      const results = await Promise.allSettled([good, breaking]);
+      expect(results.every((r) => r.status === 'rejected')).toBe(true);
+      expect(await ledger.read(() => ledger.findWallet(w))).toBeNull();
+      expect(auditLedger(db)).toEqual([]);
+    },
+  );
 });
 
 describe('auditLedger', () => {
   /** A ledger with a deposit, a released escrow and a locked one: sound until the test tampers with it. */
   async function ledgerWithHistory() {
-    const services = createInMemoryServices(() => now);
+    const services = await openTestServices(() => now);
+    onTestFinished(() => services.close());
     const { ledger } = services;
     const [payer, provider] = [newWallet().address, newWallet().address];
     const terms = {
@@ -125,8 +143,7 @@ describe('auditLedger', () => {
   const rulesOf = (violations: { rule: string }[]) => [...new Set(violations.map((v) => v.rule))];
 
   it('finds nothing wrong with a ledger written by the ledger', async () => {
-    const { db } = await ledgerWithHistory();
-    expect(auditLedger(db)).toEqual([]);
+    await expectLedgerSound(await ledgerWithHistory());
   });
 
   it.each([
@@ -161,18 +178,24 @@ describe('auditLedger', () => {
       ['I2', 'I6', 'I7'],
     ],
   ])('reports %s under the rules it breaks', async (_name, sql, rules) => {
-    const { db, payer, provider } = await ledgerWithHistory();
-    db.exec(sql.replaceAll('$payer', `'${payer}'`).replaceAll('$provider', `'${provider}'`));
-    expect(rulesOf(auditLedger(db))).toEqual(rules);
+    const services = await ledgerWithHistory();
+    const { payer, provider } = services;
+    for (const statement of sql.replaceAll('$payer', `'${payer}'`).replaceAll('$provider', `'${provider}'`).split('; '))
+      await execute(
+        services,
+        onPostgres ? statement.replace(/^DROP TRIGGER (\w+)$/, 'DROP TRIGGER $1 ON journal') : statement,
+      );
+    expect(rulesOf(await auditLedgerOn(services.sql))).toEqual(rules);
   });
 
-  it('keeps a market from starting on an unsound ledger', () => {
-    const databaseUrl = freshDatabaseUrl();
-    const db = new Database(sqliteFilePath(databaseUrl));
-    db.prepare(
+  it('keeps a market from starting on an unsound ledger', async () => {
+    const database = await freshTestDatabase();
+    onTestFinished(() => database.drop());
+    await executeOn(
+      database.url,
       'INSERT INTO wallets (address, available_urtc, locked_urtc, created_at, updated_at) VALUES (?, 5, 0, 0, 0)',
-    ).run(newWallet().address);
-    db.close();
-    expect(() => createTestMarket({ databaseUrl })).toThrow(LedgerUnsoundError);
+      [newWallet().address],
+    );
+    await expect(openTestMarket({ databaseUrl: database.url })).rejects.toThrow(LedgerUnsoundError);
   });
 });

@@ -9,13 +9,13 @@ import { graphql } from '../src/client/gql/gql.js';
 import { createRustChainAdapter } from '../src/custody/rustchain-adapter.js';
 import { createRustChainClient, rustChainKeyFromSeed } from '../src/custody/rustchain.js';
 import type { Wallet } from '../src/domain/signatures.js';
-import { auditLedger } from '../src/ledger-invariants.js';
 import { startMarketServer } from '../src/server.js';
-import { createTestMarket, newJobId, newWallet, startTestServer } from './support/market.js';
+import { newJobId, newWallet, openTestMarket, startTestServer } from './support/market.js';
 import { attest } from './support/gpu.js';
 import { call, deposit, signedLockBody, signedReleaseBody } from './support/rest.js';
 import { startRustChainStandIn } from './support/rustchain-stand-in.js';
 import { collectSse, collectWs, lastSeq, type Payload } from './support/subscriptions.js';
+import { expectLedgerSound, queryRows } from './support/database.js';
 
 const MarketEvents = graphql(`
   subscription MarketEvents($afterSeq: Int) {
@@ -77,15 +77,17 @@ beforeAll(async () => {
   server = await startTestServer();
 });
 afterAll(async () => {
-  expect(auditLedger(server.market.db.sqlite)).toEqual([]);
+  await expectLedgerSound(server.market);
   await server.close();
 });
 
 /** The log's events after `after` up to `through`, as (seq, typename): what the feed must have delivered. */
-function logBetween(after: number, through: number): [number, string][] {
-  const rows = server.market.db.sqlite
-    .prepare('SELECT seq, topic FROM market_events WHERE seq > ? AND seq <= ? ORDER BY seq')
-    .all(after, through) as { seq: bigint; topic: string }[];
+async function logBetween(after: number, through: number): Promise<[number, string][]> {
+  const rows = await queryRows<{ seq: bigint; topic: string }>(
+    server.market,
+    'SELECT seq, topic FROM market_events WHERE seq > ? AND seq <= ? ORDER BY seq',
+    [after, through],
+  );
   return rows.map((r) => [Number(r.seq), TYPENAME[r.topic]!]);
 }
 
@@ -115,7 +117,7 @@ describe('marketEvents', () => {
     const payer = await fundedPayer();
     const r = await call(server.url, 'POST', '/graphql', { query: '{ marketEventsSeq }' });
     const start = r.body.data.marketEventsSeq as number;
-    expect(start).toBe(lastSeq(server.market.db.sqlite));
+    expect(start).toBe(await lastSeq(server.market));
     // Made before the subscription starts, yet delivered: the feed catches up from the seq it was given.
     const job_id = await lock(payer, newWallet());
     const got = events(
@@ -126,13 +128,13 @@ describe('marketEvents', () => {
         { until: (p) => p.data?.marketEvents.escrow?.jobId === job_id },
       ),
     );
-    expect(got.map((e) => [e.seq, e.__typename])).toEqual(logBetween(start, got.at(-1)!.seq));
+    expect(got.map((e) => [e.seq, e.__typename])).toEqual(await logBetween(start, got.at(-1)!.seq));
   });
 
   it('delivers node, price and escrow events as committed, in seq order, each once, over graphql-ws', async () => {
     const payer = await fundedPayer();
     const node = newWallet();
-    const start = lastSeq(server.market.db.sqlite);
+    const start = await lastSeq(server.market);
     let job_id = '';
     const got = events(
       await collectWs<Data>(
@@ -150,7 +152,7 @@ describe('marketEvents', () => {
       ),
     );
     // Exactly the log, nothing skipped, nothing twice, whatever kinds of event were interleaved.
-    expect(got.map((e) => [e.seq, e.__typename])).toEqual(logBetween(start, got.at(-1)!.seq));
+    expect(got.map((e) => [e.seq, e.__typename])).toEqual(await logBetween(start, got.at(-1)!.seq));
     expect(got.find((e) => e.__typename === 'NodeEvent')).toMatchObject({
       nodeChange: 'ATTESTED',
       minerId: node.address,
@@ -166,7 +168,7 @@ describe('marketEvents', () => {
   it('delivers the same feed over Server-Sent Events', async () => {
     const payer = await fundedPayer();
     const provider = newWallet();
-    const start = lastSeq(server.market.db.sqlite);
+    const start = await lastSeq(server.market);
     let job_id = '';
     const got = events(
       await collectSse<Data>(
@@ -182,14 +184,14 @@ describe('marketEvents', () => {
         },
       ),
     );
-    expect(got.map((e) => [e.seq, e.__typename])).toEqual(logBetween(start, got.at(-1)!.seq));
+    expect(got.map((e) => [e.seq, e.__typename])).toEqual(await logBetween(start, got.at(-1)!.seq));
     expect(got.filter((e) => e.escrow?.jobId === job_id).map((e) => e.escrowChange)).toEqual(['LOCKED', 'RELEASED']);
   });
 
   it('after a reconnect, replays what was missed first, then follows live events', async () => {
     const payer = await fundedPayer();
     const provider = newWallet();
-    const before = lastSeq(server.market.db.sqlite);
+    const before = await lastSeq(server.market);
     const missed = [await lock(payer, provider), await lock(payer, provider)];
     let live = '';
     const got = events(
@@ -206,14 +208,14 @@ describe('marketEvents', () => {
       ),
     );
     expect(got.filter((e) => e.__typename === 'EscrowEvent').map((e) => e.escrow!.jobId)).toEqual([...missed, live]);
-    expect(got.map((e) => [e.seq, e.__typename])).toEqual(logBetween(before, got.at(-1)!.seq));
+    expect(got.map((e) => [e.seq, e.__typename])).toEqual(await logBetween(before, got.at(-1)!.seq));
   });
 
   it('without afterSeq, starts from now: nothing already committed is replayed', async () => {
     const payer = await fundedPayer();
     const provider = newWallet();
     const earlier = await lock(payer, provider);
-    const earlierSeq = lastSeq(server.market.db.sqlite);
+    const earlierSeq = await lastSeq(server.market);
     // The subscription's start is not observable from here, so lock until one arrives.
     let arrived = false;
     const got = events(
@@ -270,7 +272,7 @@ describe('marketEvents after a purge', () => {
     expectPurged(await collectWs<Data>(own.url, QUERY, { afterSeq: 0 }, { count: 1, act: lockOwn }));
     expectPurged(await collectSse<Data>(own.url, QUERY, { afterSeq: 0 }, { count: 1, act: lockOwn }));
 
-    const after = lastSeq(own.market.db.sqlite);
+    const after = await lastSeq(own.market);
     let live = '';
     const got = await collectWs<Data>(
       own.url,
@@ -293,7 +295,7 @@ describe('marketEvents with custody', () => {
     let now = 1_800_000_000;
     const custody = rustChainKeyFromSeed(randomBytes(32).toString('hex'));
     const client = createRustChainClient({ url: node.url, chainId: node.chainId, pendingRequestsMax: 10_000 });
-    const market = createTestMarket({ clock: () => now, chain: createRustChainAdapter(client, custody) });
+    const market = await openTestMarket({ clock: () => now, chain: createRustChainAdapter(client, custody) });
     const own = await startMarketServer(market, {
       host: '127.0.0.1',
       port: 0,
@@ -313,7 +315,7 @@ describe('marketEvents with custody', () => {
         await collectWs<Data>(
           own.url,
           QUERY,
-          { afterSeq: lastSeq(market.db.sqlite) },
+          { afterSeq: await lastSeq(market) },
           {
             until: (p) => p.data?.marketEvents.walletChange === 'DEPOSIT_CREDITED',
             act: async () => {

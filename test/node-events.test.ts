@@ -57,7 +57,7 @@ describe('priceUpdated', () => {
     const got = await collectWs<{ priceUpdated: PriceEvent }>(
       server.url,
       'subscription($after: Int) { priceUpdated(jobType: LLM, afterSeq: $after) { seq jobType rate { fairUrtc providers } } }',
-      { after: lastSeq(server.market.db.sqlite) }, // exactly the moves that follow
+      { after: await lastSeq(server.market) }, // exactly the moves that follow
       {
         until: (p) => (p.data?.priceUpdated.rate.providers ?? 0) >= 3,
         act: async () => {

@@ -1,6 +1,7 @@
 /** The pricing oracle end to end: history on change only, rate limits, outliers, quotes, buckets, no writes on reads. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Wallet } from '../src/domain/signatures.js';
+import { queryRows, queryValue } from './support/database.js';
 import { ADMIN_KEY, newJobId, newNonce, newWallet, startTestServer } from './support/market.js';
 import { verifyNode } from './support/eligibility.js';
 import { attest, rtx4090 } from './support/gpu.js';
@@ -35,17 +36,17 @@ async function eligibleLlmNode(node: Wallet, price: string) {
 }
 
 const history = (minerId: string) =>
-  server.market.db.sqlite
-    .prepare(
-      'SELECT job_type, old_price_urtc, new_price_urtc, changed_at, outlier FROM price_history WHERE miner_id = ? ORDER BY id',
-    )
-    .all(minerId) as {
+  queryRows<{
     job_type: string;
     old_price_urtc: bigint | null;
     new_price_urtc: bigint;
     changed_at: bigint;
     outlier: bigint;
-  }[];
+  }>(
+    server.market,
+    'SELECT job_type, old_price_urtc, new_price_urtc, changed_at, outlier FROM price_history WHERE miner_id = ? ORDER BY id',
+    [minerId],
+  );
 
 const gql = (query: string, variables: unknown = {}) =>
   call(server.url, 'POST', '/graphql', { query, variables }).then((r) => r.body);
@@ -57,12 +58,12 @@ describe('price history', () => {
     expect((await llmNode(node, '2000', gpu)).status).toBe(200);
     now += 60;
     expect((await llmNode(node, '2000', gpu)).status).toBe(200);
-    expect(history(node.address)).toEqual([
+    expect(await history(node.address)).toEqual([
       { job_type: 'llm', old_price_urtc: null, new_price_urtc: 2000n, changed_at: BigInt(now - 60), outlier: 0n },
     ]);
     now += 600;
     expect((await llmNode(node, '2500', gpu)).status).toBe(200);
-    expect(history(node.address).map((h) => [h.old_price_urtc, h.new_price_urtc])).toEqual([
+    expect((await history(node.address)).map((h) => [h.old_price_urtc, h.new_price_urtc])).toEqual([
       [null, 2000n],
       [2000n, 2500n],
     ]);
@@ -75,7 +76,7 @@ describe('price history', () => {
     now += 599;
     const early = await llmNode(node, '3100', gpu);
     expect(early).toMatchObject({ status: 429, body: { error: { code: 'RATE_LIMITED' } } });
-    expect(history(node.address)).toHaveLength(1);
+    expect(await history(node.address)).toHaveLength(1);
     const stored = await gql(
       `query($m: String!) { gpuNode(minerId: $m) { prices { llm1kTokensUrtc } lastAttestedAt } }`,
       { m: node.address },
@@ -83,7 +84,7 @@ describe('price history', () => {
     expect(stored.data.gpuNode.prices.llm1kTokensUrtc).toBe('3000');
     now += 1;
     expect((await llmNode(node, '3100', gpu)).status).toBe(200);
-    expect(history(node.address)).toHaveLength(2);
+    expect(await history(node.address)).toHaveLength(2);
   });
 });
 
@@ -99,7 +100,7 @@ describe('fair rate and outliers', () => {
     const r = await llmNode(greedy, '1000000');
     expect(r.status).toBe(200);
     expect(r.body.flags).toContain('price_outlier:llm');
-    expect(history(greedy.address)[0]!.outlier).toBe(1n);
+    expect((await history(greedy.address))[0]!.outlier).toBe(1n);
     const after = (await call(server.url, 'GET', '/render/pricing')).body.rates.llm;
     expect(after.fair_urtc).toBe('1000');
     expect(after.providers).toBe(5);
@@ -181,9 +182,11 @@ describe('quotes and quoted locks', () => {
     expect((await llmNode(provider, '4000', gpu)).status).toBe(200);
     const escrow = await gql(`query($j: String!) { escrow(jobId: $j) { amountUrtc } }`, { j: quotedJob });
     expect(escrow.data.escrow.amountUrtc).toBe('11000');
-    const row = server.market.db.sqlite
-      .prepare('SELECT units, unit_price_urtc, amount_urtc FROM render_escrow WHERE job_id = ?')
-      .get(quotedJob);
+    const [row] = await queryRows(
+      server.market,
+      'SELECT units, unit_price_urtc, amount_urtc FROM render_escrow WHERE job_id = ?',
+      [quotedJob],
+    );
     expect(row).toEqual({ units: 5500n, unit_price_urtc: 2000n, amount_urtc: 11000n });
     const released = await call(
       server.url,
@@ -274,16 +277,26 @@ describe('a suspended or offline node', () => {
 
 describe('reads', () => {
   it('never write', async () => {
-    const db = server.market.db.sqlite;
-    const snapshot = () =>
-      ['price_history', 'gpu_attestations', 'render_escrow', 'journal', 'wallets', 'attestation_challenges']
-        .map((t) => db.prepare(`SELECT count(*) AS n, COALESCE(MAX(rowid), 0) AS m FROM ${t}`).get())
-        .concat(db.prepare('SELECT COALESCE(SUM(last_attestation), 0) AS s FROM gpu_attestations').get());
-    const before = JSON.stringify(snapshot(), (_, v) => (typeof v === 'bigint' ? v.toString() : v));
-    const anyNode = db
-      .prepare('SELECT miner_id FROM gpu_attestations WHERE supports_llm = 1 LIMIT 1')
-      .pluck()
-      .get() as string;
+    // The newest row of each table: SQLite's rowid; PostgreSQL's newest transaction id to write a row (any update too).
+    const snapshot = async () =>
+      (
+        await Promise.all(
+          ['price_history', 'gpu_attestations', 'render_escrow', 'journal', 'wallets', 'attestation_challenges'].map(
+            (t) =>
+              queryRows(server.market, {
+                sqlite: `SELECT count(*) AS n, COALESCE(MAX(rowid), 0) AS m FROM ${t}`,
+                postgres: `SELECT count(*) AS n, COALESCE(MAX(xmin::text::bigint), 0) AS m FROM ${t}`,
+              }),
+          ),
+        )
+      )
+        .flat()
+        .concat(await queryRows(server.market, 'SELECT COALESCE(SUM(last_attestation), 0) AS s FROM gpu_attestations'));
+    const before = JSON.stringify(await snapshot(), (_, v) => (typeof v === 'bigint' ? v.toString() : v));
+    const anyNode = (await queryValue(server.market, {
+      sqlite: 'SELECT miner_id FROM gpu_attestations WHERE supports_llm = 1 LIMIT 1',
+      postgres: 'SELECT miner_id FROM gpu_attestations WHERE supports_llm LIMIT 1',
+    })) as string;
     for (let i = 0; i < 3; i++) {
       await call(server.url, 'GET', '/render/pricing');
       await call(server.url, 'GET', `/render/quote?job_type=llm&units=1000&miner_id=${anyNode}`);
@@ -296,7 +309,7 @@ describe('reads', () => {
         },
       );
     }
-    expect(JSON.stringify(snapshot(), (_, v) => (typeof v === 'bigint' ? v.toString() : v))).toBe(before);
+    expect(JSON.stringify(await snapshot(), (_, v) => (typeof v === 'bigint' ? v.toString() : v))).toBe(before);
   });
 });
 

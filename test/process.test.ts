@@ -4,7 +4,7 @@
  */
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freshDatabaseUrl, newJobId, newWallet } from './support/market.js';
+import { freshTestDatabaseUrl, newJobId, newWallet } from './support/market.js';
 import { spawnServer, type ServerProcess } from './support/process.js';
 import { asOperator, call, deposit, signedLockBody, signedRefundBody, signedReleaseBody } from './support/rest.js';
 
@@ -20,7 +20,7 @@ afterEach(async () => {
 
 describe('a server process', () => {
   it('keeps balances and escrows across a stop and a restart on the same database', async () => {
-    const databaseUrl = freshDatabaseUrl();
+    const databaseUrl = await freshTestDatabaseUrl();
     const payer = newWallet();
     const provider = newWallet();
     const lockedJob = newJobId();
@@ -81,7 +81,7 @@ describe('a server process', () => {
   });
 
   it('finishes a request in flight when it receives SIGTERM, then exits cleanly', async () => {
-    const server = await start(freshDatabaseUrl());
+    const server = await start(await freshTestDatabaseUrl());
     const payer = newWallet();
     await deposit(server.url, payer.address, '5');
     const body = JSON.stringify(
@@ -117,7 +117,7 @@ describe('a server process', () => {
   });
 
   it('two processes on one database file still settle an escrow exactly once and never overdraw', async () => {
-    const databaseUrl = freshDatabaseUrl();
+    const databaseUrl = await freshTestDatabaseUrl();
     const [a, b] = await Promise.all([start(databaseUrl), start(databaseUrl)]);
     const payer = newWallet();
     const provider = newWallet();

@@ -13,10 +13,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../src/domain/canonical-json.js';
 import type { Wallet } from '../src/domain/signatures.js';
-import { auditLedger } from '../src/ledger-invariants.js';
 import { attest, newGpuUuid } from './support/gpu.js';
 import { newJobId, newWallet, startTestServer } from './support/market.js';
 import { call, deposit, signedLockBody, signedRefundBody, signedReleaseBody } from './support/rest.js';
+import { expectLedgerSound } from './support/database.js';
 
 const PYTHON = '/usr/bin/python3';
 const SCRIPT = new URL('../examples/python/gpr_client.py', import.meta.url).pathname;
@@ -37,7 +37,7 @@ beforeAll(async () => {
   keys = mkdtempSync(join(tmpdir(), 'grp-python-'));
 });
 afterAll(async () => {
-  expect(auditLedger(server.market.db.sqlite)).toEqual([]);
+  await expectLedgerSound(server.market);
   await server.close();
 });
 

@@ -11,7 +11,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { freshDatabaseUrl } from './support/market.js';
+import { freshTestDatabaseUrl } from './support/market.js';
 import { spawnServer } from './support/process.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -93,7 +93,7 @@ it('the walkthrough pays the GPU node 2.5 RTC, and pasted again changes nothing'
 
 /** A block that needs the server of the walkthrough running: a server process, and the block pointed at it. */
 async function againstServer(block: string, dir: string, env: Record<string, string> = {}) {
-  const server = await spawnServer(freshDatabaseUrl(), { RECEIPT_KEY_FILE: `${dir}/receipt.key`, ...env });
+  const server = await spawnServer(await freshTestDatabaseUrl(), { RECEIPT_KEY_FILE: `${dir}/receipt.key`, ...env });
   const script = block.replaceAll('localhost:4000', new URL(server.url).host).replaceAll('data/', `${dir}/`);
   return { script, stop: () => server.stop() };
 }

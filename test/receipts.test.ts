@@ -9,15 +9,23 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { RECEIPT_FIELDS, verifyReceipt, verifyReceiptText } from '../src/client/receipts.js';
 import { graphql } from '../src/client/gql/gql.js';
 import { sqliteFilePath } from '../src/db.js';
 import { ReceiptKeyError } from '../src/escrow/receipts.js';
-import { createMarket } from '../src/market.js';
 import { fundedLock, sha256Hex, signedDeliverBody } from './support/delivery.js';
 import { graphqlClient } from './support/graphql.js';
-import { freshDatabaseUrl, newWallet, silentLog, startTestServer, ADMIN_KEY } from './support/market.js';
+import { queryValue } from './support/database.js';
+import {
+  freshTestDatabase,
+  freshTestDatabaseUrl,
+  newWallet,
+  onPostgres,
+  openTestMarket,
+  receiptKeyFileOf,
+  startTestServer,
+} from './support/market.js';
 import { spawnServer } from './support/process.js';
 import { call } from './support/rest.js';
 
@@ -251,36 +259,42 @@ describe(`an independent implementation: ${PYTHON} with ${pythonModule ?? 'no Ed
 });
 
 describe('the receipt key', () => {
-  it('is created 0600 beside the database on first start, recorded, and kept by the next start', async () => {
-    const databaseUrl = freshDatabaseUrl();
-    const keyFile = join(dirname(sqliteFilePath(databaseUrl)), 'receipt.key');
-    const config = { DATABASE_URL: databaseUrl, RC_ADMIN_KEY: ADMIN_KEY, SQLITE_SYNCHRONOUS: 'NORMAL' as const };
-    const first = createMarket(config, silentLog);
+  // PostgreSQL has no file to put it beside: the key file is RECEIPT_KEY_FILE's (one per test database).
+  const where = onPostgres ? 'where RECEIPT_KEY_FILE says' : 'beside the database';
+  it(`is created 0600 ${where} on first start, recorded, and kept by the next start`, async () => {
+    const database = await freshTestDatabase();
+    onTestFinished(() => database.drop());
+    const databaseUrl = database.url;
+    const keyFile = onPostgres
+      ? receiptKeyFileOf(databaseUrl)
+      : join(dirname(sqliteFilePath(databaseUrl)), 'receipt.key');
+    const first = await openTestMarket({ databaseUrl });
     const publicKey = first.receipts.publicKey;
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
-    expect(first.db.sqlite.prepare("SELECT public_key FROM service_keys WHERE name = 'receipt'").pluck().get()).toBe(
-      publicKey,
-    );
+    expect(await queryValue(first, "SELECT public_key FROM service_keys WHERE name = 'receipt'")).toBe(publicKey);
     await first.close();
-    const second = createMarket(config, silentLog);
+    const second = await openTestMarket({ databaseUrl });
     expect(second.receipts.publicKey).toBe(publicKey);
     await second.close();
   });
 
   it('of another file stops an instance from starting on the same database', async () => {
-    const databaseUrl = freshDatabaseUrl();
-    const config = { DATABASE_URL: databaseUrl, RC_ADMIN_KEY: ADMIN_KEY, SQLITE_SYNCHRONOUS: 'NORMAL' as const };
-    await createMarket(config, silentLog).close();
+    const database = await freshTestDatabase();
+    onTestFinished(() => database.drop());
+    const databaseUrl = database.url;
+    await (await openTestMarket({ databaseUrl })).close();
     const other = join(mkdtempSync(join(tmpdir(), 'grp-key-')), 'other.key');
-    expect(() => createMarket({ ...config, RECEIPT_KEY_FILE: other }, silentLog)).toThrow(ReceiptKeyError);
+    await expect(openTestMarket({ databaseUrl, settings: { RECEIPT_KEY_FILE: other } })).rejects.toThrow(
+      ReceiptKeyError,
+    );
     // A key file others can read is refused too.
     const loose = join(mkdtempSync(join(tmpdir(), 'grp-key-')), 'loose.key');
     writeFileSync(loose, `${'ab'.repeat(32)}\n`, { mode: 0o644 });
-    expect(() => createMarket({ ...config, RECEIPT_KEY_FILE: loose }, silentLog)).toThrow(/chmod 600/);
+    await expect(openTestMarket({ databaseUrl, settings: { RECEIPT_KEY_FILE: loose } })).rejects.toThrow(/chmod 600/);
   });
 
   it('of another file makes the server process refuse to start (RECEIPT_KEY_FILE)', async () => {
-    const databaseUrl = freshDatabaseUrl();
+    const databaseUrl = await freshTestDatabaseUrl();
     const dir = mkdtempSync(join(tmpdir(), 'grp-key-'));
     const first = await spawnServer(databaseUrl, { RECEIPT_KEY_FILE: join(dir, 'a.key') });
     const key = (await call(first.url, 'GET', '/receipt-key')).body.public_key as string;

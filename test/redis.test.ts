@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { freshDatabaseUrl, newJobId, newWallet } from './support/market.js';
+import { freshTestDatabaseUrl, newJobId, newWallet } from './support/market.js';
 import { spawnServer, type ServerProcess } from './support/process.js';
 import { call, deposit, signedLockBody, signedReleaseBody } from './support/rest.js';
 
@@ -44,7 +44,7 @@ describe.skipIf(!hasRedis)('two instances behind one Redis', () => {
     ) {
       await new Promise((r) => setTimeout(r, 100));
     }
-    const databaseUrl = freshDatabaseUrl();
+    const databaseUrl = await freshTestDatabaseUrl();
     const env = { REDIS_URL: `redis://127.0.0.1:${port}` };
     [a, b] = await Promise.all([spawnServer(databaseUrl, env), spawnServer(databaseUrl, env)]);
   });

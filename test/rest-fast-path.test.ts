@@ -8,10 +8,10 @@ import fc from 'fast-check';
 import { isLosslessNumber } from 'lossless-json';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MarketError } from '../src/domain/errors.js';
-import { auditLedger } from '../src/ledger-invariants.js';
 import { parseJsonBody } from '../src/rest/http.js';
 import { newJobId, newWallet, startTestServer } from './support/market.js';
 import { call, deposit, signedLockBody } from './support/rest.js';
+import { expectLedgerSound } from './support/database.js';
 
 /** A value spelled out so that equal descriptions mean equal values: prototypes, key order and number text. */
 function described(value: unknown): unknown {
@@ -191,7 +191,7 @@ describe('a real server on both paths', () => {
     server = await startTestServer();
   });
   afterAll(async () => {
-    expect(auditLedger(server.market.db.sqlite)).toEqual([]);
+    await expectLedgerSound(server.market);
     await server.close();
   });
 

@@ -2,9 +2,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { addressFromPublicKey, canonicalJson, type Wallet } from '../src/domain/signatures.js';
-import { auditLedger } from '../src/ledger-invariants.js';
 import { newJobId, newNonce, newWallet, startTestServer } from './support/market.js';
 import { asOperator, call, deposit, signedLockBody, signedRefundBody, signedReleaseBody } from './support/rest.js';
+import { expectLedgerSound } from './support/database.js';
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
 let url: string;
@@ -13,7 +13,7 @@ beforeAll(async () => {
   url = server.url;
 });
 afterAll(async () => {
-  expect(auditLedger(server.market.db.sqlite)).toEqual([]); // I1–I8 after every request of this file
+  await expectLedgerSound(server.market); // I1–I8 after every request of this file
   await server.close();
 });
 

@@ -8,13 +8,13 @@ import { request, type IncomingMessage } from 'node:http';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { freshDatabaseUrl, newJobId, newWallet } from './support/market.js';
+import { freshTestDatabaseUrl, newJobId, newWallet } from './support/market.js';
 import { spawnServer, type ServerProcess } from './support/process.js';
 import { call, deposit, signedLockBody } from './support/rest.js';
 
 const running: ServerProcess[] = [];
-async function start(databaseUrl = freshDatabaseUrl()) {
-  const server = await spawnServer(databaseUrl);
+async function start(databaseUrl?: string) {
+  const server = await spawnServer(databaseUrl ?? (await freshTestDatabaseUrl()));
   running.push(server);
   return server;
 }
@@ -167,7 +167,7 @@ describe('shutting down with subscribers connected', () => {
   });
 
   it('completes subscriptions at once while a money request in flight still gets its real answer', async () => {
-    const databaseUrl = freshDatabaseUrl();
+    const databaseUrl = await freshTestDatabaseUrl();
     const server = await start(databaseUrl);
     const payer = await walletWithEscrow(server.url);
     const timeline: string[] = [];

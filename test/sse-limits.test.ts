@@ -9,7 +9,7 @@ import WebSocket from 'ws';
 import { httpSettingsFromEnv } from '../src/config.js';
 import { createClientAddress } from '../src/connection-limits.js';
 import { startMarketServer, type MarketServer } from '../src/server.js';
-import { createTestMarket, newWallet } from './support/market.js';
+import { openTestMarket, newWallet } from './support/market.js';
 
 const servers: MarketServer[] = [];
 const streams: ClientRequest[] = [];
@@ -19,7 +19,7 @@ afterEach(async () => {
 });
 
 async function startServer(maxConnectionsPerIp?: number, env: Record<string, string> = {}) {
-  const server = await startMarketServer(createTestMarket(), {
+  const server = await startMarketServer(await openTestMarket(), {
     host: '127.0.0.1',
     port: 0,
     sweepIntervalMs: 60_000,

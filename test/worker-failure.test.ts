@@ -5,34 +5,25 @@
  * the real verification, except for two keys on which it throws or exits.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLedger } from '../src/ledger-invariants.js';
-import { createMarket, type Market } from '../src/market.js';
+import type { Market } from '../src/market.js';
 import { startMarketServer, type MarketServer } from '../src/server.js';
 import { walletFromSeed } from '../src/domain/signatures.js';
 import { CRASHING_SEED, THROWING_SEED } from './fixtures/faulty-signature-worker.js';
-import { ADMIN_KEY, freshDatabaseUrl, newJobId, newWallet, silentLog } from './support/market.js';
+import { newJobId, newWallet, openTestMarket } from './support/market.js';
 import { call, deposit, signedLockBody, signedReleaseBody, type Reply } from './support/rest.js';
+import { expectLedgerSound } from './support/database.js';
 
 let market: Market;
 let server: MarketServer;
 beforeAll(async () => {
-  market = createMarket(
-    {
-      DATABASE_URL: freshDatabaseUrl(),
-      RC_ADMIN_KEY: ADMIN_KEY,
-      SQLITE_SYNCHRONOUS: 'FULL',
-      WAL_SYNC: 'pool',
-      SIGNATURE_WORKERS: 1,
-    },
-    silentLog,
-    undefined,
-    null,
-    { signatureWorkerModule: new URL('./fixtures/faulty-signature-worker.ts', import.meta.url) },
-  );
+  market = await openTestMarket({
+    settings: { SQLITE_SYNCHRONOUS: 'FULL', WAL_SYNC: 'pool', SIGNATURE_WORKERS: 1 },
+    signatureWorkerModule: new URL('./fixtures/faulty-signature-worker.ts', import.meta.url),
+  });
   server = await startMarketServer(market, { host: '127.0.0.1', port: 0, sweepIntervalMs: 60_000 });
 });
 afterAll(async () => {
-  expect(auditLedger(market.db.sqlite)).toEqual([]);
+  await expectLedgerSound(market);
   await server.close();
 });
 
@@ -74,7 +65,7 @@ describe('a failing signature thread', () => {
       signedLockBody(honest, { job_id: next, to_wallet: provider.address, amount_urtc: '1000000' }),
     );
     expect(served.status).toBe(201);
-    expect(auditLedger(market.db.sqlite)).toEqual([]);
+    await expectLedgerSound(market);
   });
 
   it('that dies mid-batch: the requests it held are INTERNAL and change nothing; a replacement serves the rest', async () => {
@@ -139,7 +130,7 @@ describe('a failing signature thread', () => {
       expect((await escrowOf(jobs[i]!)).status).toBe(404);
       expect(await balance(payer.address)).toEqual(balancesBefore[i + 2]);
     }
-    expect(auditLedger(market.db.sqlite)).toEqual([]);
+    await expectLedgerSound(market);
 
     // A replacement thread serves the next signed request, the failed release included.
     const retried = await call(

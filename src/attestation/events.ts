@@ -104,7 +104,7 @@ export function createNodeEventLog(engine: SqlEngine) {
         after: afterSeq,
         page: (seq, limit) => after(seq, minerId, limit),
         purgedAfter: (seq) =>
-          engine.read(() => eventLog.purgedAfter(seq, minerId ? () => firstEventRetained(minerId) : undefined)),
+          eventLog.purgedAfter(engine, seq, minerId ? () => firstEventRetained(minerId) : undefined),
       };
     },
   };

@@ -3,7 +3,8 @@
  * it — read for the whole page at once: one query per kind of detail, however many nodes the page holds.
  * GraphQL's per-request loaders batch into these.
  */
-import { Prisma, type Escrow, type GpuDevice, type GpuNodeModel, type PrismaClient } from '@prisma/client';
+import type { Escrow, GpuDevice, GpuNodeModel, PrismaClient } from '@prisma/client';
+import type { Dialect } from '../sql/statement.js';
 
 export interface NodeEarnings {
   releasedUrtc: bigint;
@@ -44,18 +45,26 @@ export async function earningsOfNodes(prisma: PrismaClient, minerIds: readonly s
 
 /**
  * The newest `limit` escrows paying each node, newest first. Why raw SQL: Prisma has no per-group limit,
- * and a window function picks every node's newest rows in one query.
+ * and a window function picks every node's newest rows in one query. Its placeholders are written for the
+ * database's dialect: Prisma.join's fragments come from the SQLite client's runtime, and the PostgreSQL client
+ * (src/generated/postgres-client, a runtime of its own) would take one for a single value and match no row.
  */
 export async function escrowHistoriesOfNodes(
   prisma: PrismaClient,
   requests: readonly { minerId: string; limit: number }[],
+  dialect: Dialect,
 ): Promise<Escrow[][]> {
   const limit = Math.max(...requests.map((r) => r.limit));
-  const ids = await prisma.$queryRaw<{ id: number | bigint }[]>`
-    SELECT id FROM (
+  const minerIds = requests.map((r) => r.minerId);
+  const placeholder = (i: number) => (dialect === 'postgres' ? `$${i + 1}` : '?');
+  const ids = await prisma.$queryRawUnsafe<{ id: number | bigint }[]>(
+    `SELECT id FROM (
       SELECT id, ROW_NUMBER() OVER (PARTITION BY to_wallet ORDER BY id DESC) AS rn
-      FROM render_escrow WHERE to_wallet IN (${Prisma.join(requests.map((r) => r.minerId))})
-    ) AS ranked WHERE rn <= ${limit}`;
+      FROM render_escrow WHERE to_wallet IN (${minerIds.map((_, i) => placeholder(i)).join(', ')})
+    ) AS ranked WHERE rn <= ${placeholder(minerIds.length)}`,
+    ...minerIds,
+    limit,
+  );
   const escrows = await prisma.escrow.findMany({
     where: { id: { in: ids.map((r) => Number(r.id)) } },
     orderBy: { id: 'desc' },

@@ -106,7 +106,7 @@ export function createCustodyEventLog(engine: SqlEngine) {
       return {
         after: afterSeq,
         page: (seq, limit) => ofWalletAfter(wallet, seq, limit),
-        purgedAfter: (seq) => engine.read(() => eventLog.purgedAfter(seq, () => firstEventRetained(wallet))),
+        purgedAfter: (seq) => eventLog.purgedAfter(engine, seq, () => firstEventRetained(wallet)),
       };
     },
   };

@@ -147,7 +147,7 @@ export function createEscrowEventLog(engine: SqlEngine) {
       return {
         after: afterSeq,
         page: (seq, limit) => ofJobAfter(jobId, seq, limit),
-        purgedAfter: (seq) => engine.read(() => eventLog.purgedAfter(seq, () => lockRetained(jobId))),
+        purgedAfter: (seq) => eventLog.purgedAfter(engine, seq, () => lockRetained(jobId)),
       };
     },
 
@@ -157,14 +157,12 @@ export function createEscrowEventLog(engine: SqlEngine) {
         after: afterSeq,
         page: (seq, limit) => ofWalletAfter(wallet, seq, limit),
         purgedAfter: (seq) =>
-          engine.read(() =>
-            eventLog.purgedAfter(seq, function* () {
-              return (
-                (yield* lockRetained(yield* s.firstPaid.value([wallet]))) &&
-                (yield* lockRetained(yield* s.firstReceived.value([wallet])))
-              );
-            }),
-          ),
+          eventLog.purgedAfter(engine, seq, function* () {
+            return (
+              (yield* lockRetained(yield* s.firstPaid.value([wallet]))) &&
+              (yield* lockRetained(yield* s.firstReceived.value([wallet])))
+            );
+          }),
       };
     },
 

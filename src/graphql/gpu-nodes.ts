@@ -70,6 +70,7 @@ const loaders = createContextCache((ctx: GraphQLContext) => {
       escrowHistoriesOfNodes(
         prisma,
         keys.map((k) => ({ minerId: k.slice(0, k.lastIndexOf('|')), limit: Number(k.slice(k.lastIndexOf('|') + 1)) })),
+        ctx.market.sql.dialect,
       ),
     ),
   };

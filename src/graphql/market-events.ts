@@ -79,14 +79,6 @@ const after = sql(
   `SELECT seq, topic, change, job_id, from_wallet, to_wallet, miner_id, payload, at FROM market_events
    WHERE seq > ? AND topic IN ('escrow', 'node', 'price', 'wallet') ORDER BY seq LIMIT ?`,
 );
-/**
- * PostgreSQL: waits for the transactions appending events right now (they hold the append lock exclusively,
- * src/subscriptions.ts) and keeps new ones from taking a number until this snapshot ends, so the sequence's last
- * value read next is a committed event's, not one still in flight that a feed starting after it would never see.
- * SQLite's one writer needs no such wait.
- */
-const appendsSettled = sql("SELECT pg_advisory_xact_lock_shared(hashtext('market_events'))", { only: 'postgres' });
-
 type MarketEventLog = ReturnType<typeof createMarketEventLog>;
 
 function createMarketEventLog(engine: SqlEngine) {
@@ -97,16 +89,12 @@ function createMarketEventLog(engine: SqlEngine) {
   return {
     after: page,
     /** The last seq handed out, even when its event was purged since. */
-    lastIssued: () =>
-      engine.snapshot(function* () {
-        yield* appendsSettled.get();
-        return yield* eventLog.lastIssued();
-      }),
+    lastIssued: () => eventLog.lastSettled(engine),
     /** Every retained event after `afterSeq`; any purge past it is reported (the feed has no single subject). */
     catchUp: (afterSeq: number): CatchUp<MarketEventMessage> => ({
       after: afterSeq,
       page,
-      purgedAfter: (seq) => engine.read(() => eventLog.purgedAfter(seq)),
+      purgedAfter: (seq) => eventLog.purgedAfter(engine, seq),
     }),
   };
 }

@@ -174,7 +174,7 @@ export function createPricingStore(engine: SqlEngine) {
       return {
         after: afterSeq,
         page: (seq, limit) => priceEventsAfter(seq, jobType, limit),
-        purgedAfter: (seq) => engine.read(() => eventLog.purgedAfter(seq)),
+        purgedAfter: (seq) => eventLog.purgedAfter(engine, seq),
       };
     },
 

@@ -19,6 +19,8 @@ declare module 'vitest' {
     postgresUnavailable: string;
     /** A database on that server migrated once, which each test's database copies (CREATE DATABASE … TEMPLATE). */
     postgresTemplate: string | null;
+    /** The start of the name of every database this run creates: whatever a test leaves is dropped at the end. */
+    postgresRunPrefix: string;
   }
 }
 
@@ -47,6 +49,19 @@ function onPostgresServer(serverUrl: string, command: string) {
   const script = `const pg = require('pg'); const c = new pg.Client({ connectionString: process.argv[1] });
     c.connect().then(() => c.query(process.argv[2])).finally(() => c.end()).catch((e) => { console.error(e.message); process.exit(1); });`;
   execFileSync(process.execPath, ['-e', script, serverUrl, command], { stdio: 'pipe' });
+}
+
+/** Names this run's databases start with (another run on the same server has its own). */
+const RUN_PREFIX = `grp_test_${process.pid}_${Date.now().toString(36)}_`;
+
+/** Drops the databases of this run that a test left behind (a test that failed before its own cleanup). */
+function dropRunDatabases(serverUrl: string) {
+  const script = `const pg = require('pg'); const c = new pg.Client({ connectionString: process.argv[1] });
+    c.connect()
+      .then(() => c.query('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [process.argv[2]]))
+      .then(async ({ rows }) => { for (const r of rows) await c.query('DROP DATABASE IF EXISTS "' + r.datname + '" WITH (FORCE)'); })
+      .finally(() => c.end()).catch((e) => { console.error(e.message); process.exit(1); });`;
+  execFileSync(process.execPath, ['-e', script, serverUrl, RUN_PREFIX], { stdio: 'pipe' });
 }
 
 /** The PostgreSQL migrations applied once, to a database the tests' databases are copied from. */
@@ -81,8 +96,10 @@ export default function setup(project: TestProject) {
   project.provide('postgresUnavailable', postgres.unavailable);
   const template = postgres.url ? migratedPostgresTemplate(postgres.url) : null;
   project.provide('postgresTemplate', template?.name ?? null);
+  project.provide('postgresRunPrefix', RUN_PREFIX);
   return () => {
     rmSync(dir, { recursive: true, force: true });
+    if (postgres.url) dropRunDatabases(postgres.url);
     template?.drop();
     postgres.stop?.();
   };

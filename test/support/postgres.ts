@@ -44,7 +44,7 @@ export async function createTestPostgresDatabase(
 ): Promise<TestPostgresDatabase> {
   const serverUrl = inject('postgresUrl');
   if (!serverUrl) throw new Error(`no PostgreSQL for tests: ${inject('postgresUnavailable')}`);
-  const name = `grp_test_${randomBytes(8).toString('hex')}`;
+  const name = `${inject('postgresRunPrefix')}${randomBytes(6).toString('hex')}`;
   const template = inject('postgresTemplate');
   const copy = (options.migrate ?? true) === true && template !== null;
   await onServer(serverUrl, (client) =>

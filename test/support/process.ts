@@ -3,7 +3,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
-import { ADMIN_KEY } from './market.js';
+import { isPostgresUrl } from '../../src/db-postgres.js';
+import { ADMIN_KEY, receiptKeyFileOf } from './market.js';
 
 export interface ServerProcess {
   url: string;
@@ -41,6 +42,8 @@ export function launchServer(
       HOST: '127.0.0.1',
       RC_ADMIN_KEY: ADMIN_KEY,
       LOG_LEVEL: 'info',
+      // PostgreSQL's default key file is ./data/receipt.key: one per test database instead, as beside a SQLite file.
+      ...(isPostgresUrl(databaseUrl) ? { RECEIPT_KEY_FILE: receiptKeyFileOf(databaseUrl) } : {}),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

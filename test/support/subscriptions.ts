@@ -4,9 +4,9 @@
  * a fresh job, wallet or node, or the log's last seq) so that events committed before the subscription was
  * listening are caught up from the log, exactly once, in order.
  */
-import type Database from 'better-sqlite3';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { queryValue, type OnEngine } from './database.js';
 
 export interface Payload<T = Record<string, any>> {
   data?: T | null;
@@ -101,6 +101,6 @@ export async function collectSse<T = Record<string, any>>(
 }
 
 /** The last seq of the market's event log: subscribe after it to get exactly the events that follow. */
-export function lastSeq(sqlite: Database.Database): number {
-  return Number(sqlite.prepare('SELECT COALESCE(MAX(seq), 0) FROM market_events').pluck().get() as bigint);
+export async function lastSeq(market: OnEngine): Promise<number> {
+  return Number(await queryValue(market, 'SELECT COALESCE(MAX(seq), 0) FROM market_events'));
 }
