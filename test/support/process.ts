@@ -42,8 +42,9 @@ export function launchServer(
       HOST: '127.0.0.1',
       RC_ADMIN_KEY: ADMIN_KEY,
       LOG_LEVEL: 'info',
-      // PostgreSQL's default key file is ./data/receipt.key: one per test database instead, as beside a SQLite file.
-      ...(isPostgresUrl(databaseUrl) ? { RECEIPT_KEY_FILE: receiptKeyFileOf(databaseUrl) } : {}),
+      // PostgreSQL's default key file is ./data/receipt.key: one per test database instead, as beside a SQLite file
+      // (a server given its own working folder keeps the default, its folder's ./data/receipt.key).
+      ...(isPostgresUrl(databaseUrl) && !options.cwd ? { RECEIPT_KEY_FILE: receiptKeyFileOf(databaseUrl) } : {}),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
