@@ -14,6 +14,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createPostgresPool, openPostgresPrisma, postgresPoolSettings } from '../src/db-postgres.js';
+import { createLedger } from '../src/ledger.js';
 import { createPostgresEngine } from '../src/sql/postgres.js';
 import { sql } from '../src/sql/statement.js';
 import { createTestPostgresDatabase, testPostgresServer, type TestPostgresDatabase } from './support/postgres.js';
@@ -30,7 +31,7 @@ const T = 1_800_000_000;
 /** 2100-01-01: past 2038-01-19, the last second a 32-bit integer holds. */
 const AFTER_2038 = 4_102_444_800;
 const insertLateWallet = sql(
-  'INSERT INTO wallets (address, available_urtc, locked_urtc, created_at, updated_at) VALUES (?, 0, 0, ?, ?)',
+  'INSERT INTO wallets (address, available_urtc, locked_urtc, created_at, updated_at) VALUES (?, 0, 5, ?, ?)',
 );
 const insertLateEscrow = sql(
   `INSERT INTO render_escrow (job_id, job_type, from_wallet, to_wallet, amount_urtc, status, created_at, expires_at)
@@ -666,6 +667,31 @@ describe.skipIf(!server.url)(
           expect(typeof latest._max.amountUrtc).toBe('bigint');
           const stored = await client.query('SELECT expires_at::text AS v FROM render_escrow WHERE id = $1', [id]);
           expect(stored.rows[0].v).toBe(String(AFTER_2038 + 3600));
+
+          // The ledger's own settlement writes its times too.
+          const ledger = createLedger(engine);
+          await ledger.write(function* () {
+            const escrow = (yield* ledger.findEscrow('job-late'))!;
+            const how = {
+              status: 'released',
+              paidUrtc: 2n,
+              refundedUrtc: 3n,
+              reason: null,
+              settledBy: 'operator',
+            } as const;
+            return yield* ledger.settle(escrow, how, AFTER_2038 + 120);
+          });
+          const settled = await prisma.escrow.findUniqueOrThrow({ where: { id } });
+          expect(settled).toMatchObject({
+            status: 'released',
+            releasedAt: AFTER_2038 + 120,
+            refundedAt: AFTER_2038 + 120,
+          });
+          const entries = await prisma.journalEntry.findMany({ where: { jobId: 'job-late' }, orderBy: { id: 'asc' } });
+          expect(entries.map((e) => [e.kind, e.amountUrtc, e.createdAt])).toEqual([
+            ['release', 2n, AFTER_2038 + 120],
+            ['refund', 3n, AFTER_2038 + 120],
+          ]);
         } finally {
           await prisma.$disconnect();
           await pool.end();
