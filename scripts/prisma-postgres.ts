@@ -4,11 +4,15 @@
  * provider does: its datasource, its own client (src/generated/postgres-client) and no Pothos types (the models are
  * the same, so the SQLite schema's types serve both).
  *
- * Prisma's default PostgreSQL types already say what the SQLite schema means: BigInt (µRTC, nonces) is bigint,
- * Int (Unix seconds, counts, ids, market_events.seq) is integer, String is text (JSON lists stay text: the
- * code parses them itself and never queries inside them), Float is double precision, Boolean is boolean. So the
- * models are copied as they are, and a field of any other type stops the script until someone decides its
- * PostgreSQL form here.
+ * The PostgreSQL schema differs in one type. SQLite's INTEGER is 64-bit whatever Prisma calls the field, while
+ * PostgreSQL's default for Int is a 32-bit integer, which refuses a Unix time after 2038-01-19. So every Int field
+ * is written BigInt here (bigint; an autoincrement id becomes a bigserial, 64-bit like SQLite's rowid): one rule,
+ * with no list of which Int holds a time to keep up to date, and ids, counts and market_events.seq keep the range
+ * they have on SQLite too. src/db-postgres.ts hands those fields back as numbers, as the SQLite client does.
+ * Prisma's default PostgreSQL types say what the other scalars mean: BigInt (µRTC, nonces) is bigint, String is
+ * text (JSON lists stay text: the code parses them itself and never queries inside them), Float is double
+ * precision, Boolean is boolean. A field of any other type stops the script until someone decides its PostgreSQL
+ * form here.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -56,6 +60,13 @@ function checkFieldTypes(model: string, text: string, models: Set<string>): void
   }
 }
 
+/** The model with every Int field written BigInt, the columns after the type kept where they were. */
+function withIntAsBigInt(text: string): string {
+  return text.replace(/^(\s+\w+\s+)Int(\??)( *)/gm, (_, field: string, optional: string, spaces: string) => {
+    return `${field}BigInt${optional}${spaces.length > 3 ? ' '.repeat(spaces.length - 3) : spaces ? ' ' : ''}`;
+  });
+}
+
 export function postgresSchema(sqliteSource: string): string {
   const all = blocks(sqliteSource);
   const generators = all.filter((b) => b.kind === 'generator').map((b) => b.name);
@@ -69,7 +80,9 @@ export function postgresSchema(sqliteSource: string): string {
     if (block.kind !== 'model') throw new Error(`${block.kind} ${block.name}: decide its PostgreSQL form first`);
     checkFieldTypes(block.name, block.text.replace(/^(\/\/\/[^\n]*\n)*/, ''), models);
   }
-  return [HEADER + '\n' + CLIENT_GENERATOR, DATASOURCE, ...rest.map((b) => b.text)].join('\n\n') + '\n';
+  return (
+    [HEADER + '\n' + CLIENT_GENERATOR, DATASOURCE, ...rest.map((b) => withIntAsBigInt(b.text))].join('\n\n') + '\n'
+  );
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
-import type { PrismaClient } from './generated/postgres-client/index.js';
+import type { PrismaClient as SqlitePrismaClient } from '@prisma/client';
 import { postgresTypes } from './sql/postgres.js';
 
 export interface PostgresPoolSettings {
@@ -170,11 +170,88 @@ export function postgresMigrationAdapter(databaseUrl: string): PostgresAdapterFa
   return new PostgresAdapterFactory({ ...postgresPoolSettings(databaseUrl), max: 1, idleTimeoutMillis: 2_000 });
 }
 
-/** A Prisma client on PostgreSQL. Close it with `$disconnect()`, which ends its pool. */
-export async function openPostgresPrisma(databaseUrl: string): Promise<PrismaClient> {
-  // Loaded here, not at the top: prisma.config.ts imports this module before that client has been generated.
-  const { PrismaClient } = await import('./generated/postgres-client/index.js');
-  return new PrismaClient({ adapter: postgresAdapter(databaseUrl) });
+/** What a model's results need to read as the SQLite client's: its Int fields, and the models its relations hold. */
+interface ModelShape {
+  ints: Set<string>;
+  relations: Map<string, string>;
+}
+
+interface DatamodelSource {
+  dmmf: {
+    datamodel: { models: readonly { name: string; fields: readonly { name: string; kind: string; type: string }[] }[] };
+  };
+}
+
+/**
+ * Each model's Int fields by the SQLite schema, which the PostgreSQL schema writes BigInt (scripts/prisma-postgres.ts):
+ * read from the two generated clients, so that a field added to prisma/schema.prisma needs nothing here.
+ */
+export function intShapes(sqlite: DatamodelSource, postgres: DatamodelSource): Map<string, ModelShape> {
+  const postgresModels = new Map(postgres.dmmf.datamodel.models.map((m) => [m.name, m]));
+  const shapes = new Map<string, ModelShape>();
+  for (const model of sqlite.dmmf.datamodel.models) {
+    const postgresModel = postgresModels.get(model.name);
+    if (!postgresModel)
+      throw new Error(`model ${model.name} is missing from the PostgreSQL client: run npm run prisma:postgres`);
+    const ints = new Set<string>();
+    const relations = new Map<string, string>();
+    for (const field of model.fields) {
+      if (field.kind === 'object') relations.set(field.name, field.type);
+      if (field.kind !== 'scalar' || field.type !== 'Int') continue;
+      const postgresType = postgresModel.fields.find((f) => f.name === field.name)?.type;
+      if (postgresType !== 'BigInt')
+        throw new Error(
+          `${model.name}.${field.name} is ${postgresType ?? 'missing'} in the PostgreSQL client, not BigInt`,
+        );
+      ints.add(field.name);
+    }
+    shapes.set(model.name, { ints, relations });
+  }
+  return shapes;
+}
+
+// Aggregates of a model's fields (aggregate, groupBy): a sum, minimum or maximum of an Int is an Int on SQLite too.
+const AGGREGATES_OF_FIELDS = new Set(['_sum', '_min', '_max']);
+
+/** A model operation's result with the model's Int fields (and its relations', at any depth) as numbers. */
+export function withIntsAsNumbers(shapes: Map<string, ModelShape>, model: string, value: unknown): unknown {
+  if (Array.isArray(value)) return value.map((one) => withIntsAsNumbers(shapes, model, one));
+  const shape = shapes.get(model);
+  if (!shape || value === null || typeof value !== 'object') return value;
+  const record = value as Record<string, unknown>;
+  for (const [key, field] of Object.entries(record)) {
+    if (typeof field === 'bigint' && shape.ints.has(key)) record[key] = Number(field);
+    else if (shape.relations.has(key)) withIntsAsNumbers(shapes, shape.relations.get(key)!, field);
+    else if (AGGREGATES_OF_FIELDS.has(key)) withIntsAsNumbers(shapes, model, field);
+  }
+  return record;
+}
+
+/**
+ * A Prisma client on PostgreSQL whose results have the SQLite client's JavaScript types, so that the GraphQL and REST
+ * layers (typed from the SQLite client) serve either: the PostgreSQL columns of the SQLite schema's Int fields are
+ * bigint, which Prisma hands over as BigInt, and the query extension turns them back into numbers (a Unix time or an
+ * id is far below 2^53). Arguments need nothing: Prisma takes a number for a BigInt field. Close it with
+ * `$disconnect()`, which ends its pool.
+ */
+export async function openPostgresPrisma(databaseUrl: string): Promise<SqlitePrismaClient> {
+  // Loaded here, not at the top: prisma.config.ts imports this module before the clients have been generated.
+  const [{ PrismaClient, Prisma: PostgresPrisma }, { Prisma: SqlitePrisma }] = await Promise.all([
+    import('./generated/postgres-client/index.js'),
+    import('@prisma/client'),
+  ]);
+  const shapes = intShapes(SqlitePrisma, PostgresPrisma);
+  const client = new PrismaClient({ adapter: postgresAdapter(databaseUrl) }).$extends({
+    name: 'ints-as-numbers',
+    query: {
+      $allModels: {
+        async $allOperations({ model, args, query }) {
+          return withIntsAsNumbers(shapes, model, await query(args));
+        },
+      },
+    },
+  });
+  return client as unknown as SqlitePrismaClient;
 }
 
 /** The pool the statements of src/sql/postgres.ts run on: the same settings as Prisma's, integers as SQLite gives them. */

@@ -209,8 +209,8 @@ const s = {
   // is 0, guarded below) makes @refunded a bigint in both, and a CASE of nothing but @now would be text.
   settleEscrow: sql(
     `UPDATE render_escrow SET status = @status, released_urtc = released_urtc + @paid, refunded_urtc = @refunded,
-       released_at = CASE WHEN released_urtc + @paid > 0 THEN CAST(@now AS INTEGER) END,
-       refunded_at = CASE WHEN CAST(@refunded AS BIGINT) > 0 THEN CAST(@now AS INTEGER) END,
+       released_at = CASE WHEN released_urtc + @paid > 0 THEN CAST(@now AS BIGINT) END,
+       refunded_at = CASE WHEN CAST(@refunded AS BIGINT) > 0 THEN CAST(@now AS BIGINT) END,
        refund_reason = @reason, settled_by = @settledBy
      WHERE id = @id AND status = @statusBefore AND released_urtc = @releasedBefore AND refunded_urtc = 0`,
   ),

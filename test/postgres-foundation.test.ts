@@ -2,7 +2,8 @@
  * PostgreSQL foundation: prisma/postgresql/migrations deploy on a fresh database and equal the generated schema;
  * the tables, columns, indexes, CHECKs and triggers mirror what the SQLite migrations build (the template database),
  * and every CHECK and trigger refuses on PostgreSQL what it refuses on SQLite; the partial index of the auto-release
- * sweep exists and is used; the PostgreSQL Prisma client reads what plain pg wrote, BigInts exact above 2^53.
+ * sweep exists and is used; the PostgreSQL Prisma client reads what plain pg wrote, BigInts exact above 2^53; a Unix
+ * time after 2038 is stored and read back as a number, through the statements and through Prisma.
  */
 import { execFile } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -12,7 +13,10 @@ import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { openPostgresPrisma, postgresPoolSettings } from '../src/db-postgres.js';
+import { createPostgresPool, openPostgresPrisma, postgresPoolSettings } from '../src/db-postgres.js';
+import { createLedger } from '../src/ledger.js';
+import { createPostgresEngine } from '../src/sql/postgres.js';
+import { sql } from '../src/sql/statement.js';
 import { createTestPostgresDatabase, testPostgresServer, type TestPostgresDatabase } from './support/postgres.js';
 
 const run = promisify(execFile);
@@ -23,6 +27,17 @@ const A = 'RTC' + 'a'.repeat(40);
 const B = 'RTC' + 'b'.repeat(40);
 const NODE = 'RTC' + 'c'.repeat(40);
 const T = 1_800_000_000;
+
+/** 2100-01-01: past 2038-01-19, the last second a 32-bit integer holds. */
+const AFTER_2038 = 4_102_444_800;
+const insertLateWallet = sql(
+  'INSERT INTO wallets (address, available_urtc, locked_urtc, created_at, updated_at) VALUES (?, 0, 5, ?, ?)',
+);
+const insertLateEscrow = sql(
+  `INSERT INTO render_escrow (job_id, job_type, from_wallet, to_wallet, amount_urtc, status, created_at, expires_at)
+   VALUES (?, 'render', ?, ?, 5, 'locked', ?, ?) RETURNING id`,
+);
+const lateEscrow = sql('SELECT id, created_at, expires_at FROM render_escrow WHERE job_id = ?');
 
 /** The same rows on both databases, in SQL both accept. */
 const SEED = [
@@ -386,8 +401,9 @@ describe.skipIf(!server.url)(
     });
 
     describe('mirror the SQLite schema', () => {
+      // SQLite's INTEGER is 64-bit: its PostgreSQL column is bigint (a Unix time after 2038 fits in both).
       const SQLITE_TO_POSTGRES_TYPE: Record<string, string> = {
-        INTEGER: 'integer',
+        INTEGER: 'bigint',
         BIGINT: 'bigint',
         TEXT: 'text',
         REAL: 'double precision',
@@ -421,6 +437,10 @@ describe.skipIf(!server.url)(
           (c) => `${c.table_name}.${c.column_name} ${c.data_type}${c.is_nullable === 'NO' ? ' not null' : ''}`,
         );
         expect(postgresColumns.sort()).toEqual(sqliteColumns.sort());
+        // An autoincrement id counts as far as SQLite's 64-bit rowid does.
+        const sequences = await client.query('SELECT sequencename, data_type FROM pg_sequences ORDER BY 1');
+        expect(sequences.rows.length).toBeGreaterThanOrEqual(6);
+        expect(sequences.rows.filter((s) => s.data_type !== 'bigint')).toEqual([]);
       });
 
       it('the same indexes by name, the partial one included', async () => {
@@ -605,6 +625,76 @@ describe.skipIf(!server.url)(
           expect(read.rows[0].v).toBe(ABOVE_2_53.toString());
         } finally {
           await prisma.$disconnect();
+        }
+      });
+
+      it('stores and reads back a time after 2038, through the statements and through Prisma, as numbers', async () => {
+        const late = 'RTC' + 'e'.repeat(40);
+        const pool = createPostgresPool(database.url);
+        const prisma = await openPostgresPrisma(database.url);
+        try {
+          const engine = createPostgresEngine(pool);
+          const id = await engine.write(function* () {
+            yield* insertLateWallet.run([late, AFTER_2038, AFTER_2038 + 1]);
+            return Number(yield* insertLateEscrow.value(['job-late', late, B, AFTER_2038, AFTER_2038 + 60]));
+          });
+          const row = await engine.read(() => lateEscrow.get(['job-late']));
+          expect([Number(row!.id), Number(row!.created_at), Number(row!.expires_at)]).toEqual([
+            id,
+            AFTER_2038,
+            AFTER_2038 + 60,
+          ]);
+
+          const wallet = await prisma.wallet.findUniqueOrThrow({
+            where: { address: late },
+            include: { escrowsPaid: { include: { provider: true } } },
+          });
+          expect(wallet).toMatchObject({ createdAt: AFTER_2038, updatedAt: AFTER_2038 + 1 });
+          expect(wallet.escrowsPaid).toMatchObject([{ id, createdAt: AFTER_2038, expiresAt: AFTER_2038 + 60 }]);
+          expect(wallet.escrowsPaid[0]!.provider).toMatchObject({ address: B, createdAt: T });
+          // Numbers, as the SQLite client gives them, not BigInts; µRTC stays BigInt.
+          expect(typeof wallet.escrowsPaid[0]!.id).toBe('number');
+          expect(typeof wallet.escrowsPaid[0]!.amountUrtc).toBe('bigint');
+
+          const written = await prisma.escrow.update({
+            where: { id },
+            data: { expiresAt: AFTER_2038 + 3600 },
+            select: { expiresAt: true, payer: { select: { updatedAt: true } } },
+          });
+          expect(written).toEqual({ expiresAt: AFTER_2038 + 3600, payer: { updatedAt: AFTER_2038 + 1 } });
+          const latest = await prisma.escrow.aggregate({ _max: { expiresAt: true, amountUrtc: true }, _count: true });
+          expect(latest._max).toEqual({ expiresAt: AFTER_2038 + 3600, amountUrtc: latest._max.amountUrtc });
+          expect(typeof latest._max.amountUrtc).toBe('bigint');
+          const stored = await client.query('SELECT expires_at::text AS v FROM render_escrow WHERE id = $1', [id]);
+          expect(stored.rows[0].v).toBe(String(AFTER_2038 + 3600));
+
+          // The ledger's own settlement writes its times too.
+          const ledger = createLedger(engine);
+          await ledger.write(function* () {
+            const escrow = (yield* ledger.findEscrow('job-late'))!;
+            const how = {
+              status: 'released',
+              paidUrtc: 2n,
+              refundedUrtc: 3n,
+              reason: null,
+              settledBy: 'operator',
+            } as const;
+            return yield* ledger.settle(escrow, how, AFTER_2038 + 120);
+          });
+          const settled = await prisma.escrow.findUniqueOrThrow({ where: { id } });
+          expect(settled).toMatchObject({
+            status: 'released',
+            releasedAt: AFTER_2038 + 120,
+            refundedAt: AFTER_2038 + 120,
+          });
+          const entries = await prisma.journalEntry.findMany({ where: { jobId: 'job-late' }, orderBy: { id: 'asc' } });
+          expect(entries.map((e) => [e.kind, e.amountUrtc, e.createdAt])).toEqual([
+            ['release', 2n, AFTER_2038 + 120],
+            ['refund', 3n, AFTER_2038 + 120],
+          ]);
+        } finally {
+          await prisma.$disconnect();
+          await pool.end();
         }
       });
 
