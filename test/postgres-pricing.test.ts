@@ -275,7 +275,7 @@ describe.skipIf(!server.url)(
         );
         const issued = await log.lastIssued();
         expect(committed).toBe(true); // lastIssued waited for the append in flight
-        expect(issued).toBe(pending.rows[0].seq);
+        expect(issued).toBe(Number(pending.rows[0].seq)); // int8: a string from a plain pg client
         expect((await log.after(last)).map((e) => e.seq)).toEqual([issued]);
         await commit;
         await appender.end();

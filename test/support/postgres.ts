@@ -53,7 +53,16 @@ export async function createTestPostgresDatabase(
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   const drop = () =>
-    onServer(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => {});
+    onServer(serverUrl, async (client) => {
+      // A pool's end() resolves before its connections have closed on the server; cutting them (FORCE) then makes
+      // the closing clients report "terminating connection" as uncaught errors. Give them a moment to go first.
+      for (let i = 0; i < 40; i++) {
+        const open = await client.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+        if (open.rows[0].n === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    }).then(() => {});
   let migrateOutput = '';
   if (!copy && (options.migrate ?? true)) {
     try {
