@@ -167,7 +167,7 @@ export type Ledger = ReturnType<typeof createLedger>;
 /** The rows a write reads to decide are locked for it on PostgreSQL (`forUpdate`): its checks hold until COMMIT. */
 const s = {
   escrowByJob: sql('SELECT * FROM render_escrow WHERE job_id = ?', { forUpdate: true }),
-  walletByAddress: sql('SELECT * FROM wallets WHERE address = ?'),
+  walletByAddress: sql('SELECT * FROM wallets WHERE address = ?', { forUpdate: true }),
   depositByReference: sql('SELECT * FROM deposits WHERE reference = ?'),
   ensureWallet: sql(
     'INSERT INTO wallets (address, available_urtc, locked_urtc, created_at, updated_at) VALUES (?, 0, 0, ?, ?) ON CONFLICT (address) DO NOTHING',

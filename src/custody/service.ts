@@ -124,7 +124,7 @@ export function createCustodyService(deps: CustodyServiceDeps) {
       if (yield* ledger.isNonceUsed(signer, req.nonce))
         throw new StateError('NONCE_REUSED', `nonce ${req.nonce} was already used by ${signer}`);
       // The wallet's row is locked from here (PostgreSQL): its balance and its last 24 hours hold until COMMIT.
-      const available = yield* store.availableForUpdate(req.wallet);
+      const available = (yield* ledger.findWallet(req.wallet))?.availableUrtc ?? 0n;
       if (available < req.amountUrtc) throw new InsufficientFundsError(available, req.amountUrtc);
       const withdrawn = yield* store.withdrawnSince(req.wallet, now - DAY_S);
       if (withdrawn + req.amountUrtc > limits.withdrawDailyMaxUrtc) {

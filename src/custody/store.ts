@@ -86,14 +86,9 @@ const s = {
   unattributed: sql(
     "SELECT * FROM chain_deposits WHERE status = 'unattributed' OR (status = 'pending' AND wallet IS NULL) ORDER BY seen_at",
   ),
-  // The first page's cursor is beyond any time and id: compared as BIGINT on PostgreSQL (the columns are INTEGER).
-  depositsOfWallet: sql({
-    sqlite:
-      'SELECT * FROM chain_deposits WHERE wallet = ? AND (seen_at < ? OR (seen_at = ? AND tx_hash < ?)) ORDER BY seen_at DESC, tx_hash DESC LIMIT ?',
-    postgres:
-      'SELECT * FROM chain_deposits WHERE wallet = ? AND (seen_at < ?::bigint OR (seen_at = ?::bigint AND tx_hash < ?)) ORDER BY seen_at DESC, tx_hash DESC LIMIT ?',
-  }),
-  walletAvailable: sql('SELECT available_urtc FROM wallets WHERE address = ?', { forUpdate: true }),
+  depositsOfWallet: sql(
+    'SELECT * FROM chain_deposits WHERE wallet = ? AND (seen_at < ? OR (seen_at = ? AND tx_hash < ?)) ORDER BY seen_at DESC, tx_hash DESC LIMIT ?',
+  ),
   ensureWallet: sql(
     'INSERT INTO wallets (address, available_urtc, locked_urtc, created_at, updated_at) VALUES (?, 0, 0, ?, ?) ON CONFLICT (address) DO NOTHING',
   ),
@@ -132,10 +127,7 @@ const s = {
   markFailed: sql(
     "UPDATE withdrawals SET status = 'failed', failed_at = ?, failure_reason = ? WHERE id = ? AND status IN ('pending', 'sent') RETURNING *",
   ),
-  withdrawalsOfWallet: sql({
-    sqlite: 'SELECT * FROM withdrawals WHERE wallet = ? AND id < ? ORDER BY id DESC LIMIT ?',
-    postgres: 'SELECT * FROM withdrawals WHERE wallet = ? AND id < ?::bigint ORDER BY id DESC LIMIT ?',
-  }),
+  withdrawalsOfWallet: sql('SELECT * FROM withdrawals WHERE wallet = ? AND id < ? ORDER BY id DESC LIMIT ?'),
 
   // Two instances asking at once: PostgreSQL's ON CONFLICT makes the second wait for the first's row and judge it as
   // committed, so exactly one of them holds the lease.
@@ -269,11 +261,6 @@ export function createCustodyStore(engine: SqlEngine, chain: string) {
         const row = yield* s.withdrawalById.get([id]);
         return row ? toWithdrawal(row) : null;
       });
-    },
-
-    /** Inside a write: the wallet's available balance (0 without a wallet), its row locked for the decision. */
-    *availableForUpdate(wallet: string): Work<bigint> {
-      return ((yield* s.walletAvailable.value([wallet])) as bigint | undefined) ?? 0n;
     },
 
     *withdrawnSince(wallet: string, since: number): Work<bigint> {

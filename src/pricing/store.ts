@@ -184,8 +184,7 @@ export function createPricingStore(engine: SqlEngine) {
     },
 
     *lastChangeAt(minerId: string, jobType: JobType): Work<number | null> {
-      const v = yield* w.lastChange.value<bigint | number | null>([minerId, jobType]);
-      return v === null || v === undefined ? null : Number(v);
+      return numberOrNull(yield* w.lastChange.value([minerId, jobType]));
     },
 
     *lastChangeOfType(jobType: JobType): Work<number | null> {
