@@ -9,8 +9,10 @@ import { describe, expect, it } from 'vitest';
 import {
   addressFromPublicKey,
   canonicalJson,
+  ed25519Implementations,
   isStrictPublicKey,
   isValidSignature,
+  verifiesAnyWith,
   verifyActionSignature,
   walletFromSeed,
 } from '../src/domain/signatures.js';
@@ -168,6 +170,52 @@ describe('strict verification', () => {
       .toString('hex');
     expect(isValidSignature(VECTOR.action, wallet.publicKey, sig)).toBe(true);
     expect(isValidSignature(VECTOR.action, wallet.publicKey, sig.slice(0, 64) + sPlusL)).toBe(false);
+  });
+});
+
+describe('libsodium and OpenSSL', () => {
+  const { libsodium, openssl } = ed25519Implementations;
+
+  it('verifies with libsodium here (sodium-native has a binding for this platform)', () => {
+    expect(libsodium).not.toBeNull();
+  });
+
+  it('give the same verdict on valid, altered and forged signatures, strict checks included', () => {
+    const hex = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => Buffer.from(b).toString('hex'));
+    fc.assert(
+      fc.property(
+        hex,
+        fc.string(),
+        fc.nat(511),
+        fc.constantFrom('valid', 'bit flipped', 'other key', 'random key', 'random signature'),
+        (seed, text, bit, kind) => {
+          const wallet = walletFromSeed(seed);
+          const action = { ...VECTOR.action, nonce: text };
+          let publicKey = wallet.publicKey;
+          let signature = wallet.sign(action);
+          if (kind === 'bit flipped') {
+            const bytes = Buffer.from(signature, 'hex');
+            bytes[bit >> 3]! ^= 1 << (bit & 7);
+            signature = bytes.toString('hex');
+          } else if (kind === 'other key') publicKey = walletFromSeed(seed.split('').reverse().join('')).publicKey;
+          else if (kind === 'random key') publicKey = createHash('sha256').update(seed).digest('hex');
+          else if (kind === 'random signature') signature = createHash('sha512').update(seed).digest('hex');
+          const check = { publicKey, signature, forms: [canonicalJson(action)] };
+          const verdict = verifiesAnyWith(openssl, check);
+          expect(verifiesAnyWith(libsodium!, check)).toBe(verdict);
+          if (kind === 'valid') expect(verdict).toBe(true);
+          if (kind === 'bit flipped' || kind === 'other key') expect(verdict).toBe(false);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('libsodium refuses the identity key and its zero signature by itself, before the strict checks', () => {
+    const message = Buffer.from(canonicalJson(VECTOR.action));
+    const identity = Buffer.from(`01${'00'.repeat(31)}`, 'hex');
+    const forged = Buffer.concat([identity, Buffer.alloc(32)]);
+    expect(libsodium!(message, forged, identity)).toBe(false); // libsodium makes these checks itself
   });
 });
 

@@ -7,7 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Market } from '../src/market.js';
 import { startMarketServer, type MarketServer } from '../src/server.js';
+import { pino } from 'pino';
 import { walletFromSeed } from '../src/domain/signatures.js';
+import { createSignaturePool } from '../src/workers/signature-pool.js';
 import { CRASHING_SEED, THROWING_SEED } from './fixtures/faulty-signature-worker.js';
 import { newJobId, newWallet, openTestMarket } from './support/market.js';
 import { call, deposit, signedLockBody, signedReleaseBody, type Reply } from './support/rest.js';
@@ -143,5 +145,29 @@ describe('a failing signature thread', () => {
     expect(retried.body.status).toBe('released');
     expect(market.signatureThreads()).toHaveLength(1);
     expect(market.signatureThreads()[0]).not.toBe(threadBefore);
+  });
+});
+
+describe('the real signature thread', () => {
+  it('verifies on the thread what the event loop would: the signer, or INVALID_SIGNATURE', async () => {
+    const pool = createSignaturePool({ size: 1, log: pino({ level: 'silent' }) });
+    try {
+      const signer = newWallet();
+      const action = { action: 'escrow.release', job_id: newJobId(), nonce: 'thread-1' };
+      const signature = signer.sign(action);
+      const signed = { publicKey: signer.publicKey, signature };
+      const verdicts = await Promise.allSettled([
+        pool.verify(action, signed),
+        pool.verify({ ...action, nonce: 'thread-2' }, signed),
+        pool.verify(action, { publicKey: newWallet().publicKey, signature }),
+      ]);
+      expect(verdicts[0]).toEqual({ status: 'fulfilled', value: signer.address });
+      for (const refused of verdicts.slice(1)) {
+        expect(refused.status).toBe('rejected');
+        expect((refused as PromiseRejectedResult).reason.code).toBe('INVALID_SIGNATURE');
+      }
+    } finally {
+      await pool.close();
+    }
   });
 });

@@ -7,6 +7,7 @@
  * agent); verification, with the contract's strictness, is the server's.
  */
 import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { createRequire } from 'node:module';
 import {
   addressFromPublicKey,
   walletFromSeed,
@@ -18,6 +19,24 @@ import { AuthorizationError } from './errors.js';
 
 export { addressFromPublicKey, canonicalJson, walletFromSeed, type ActionObject, type Wallet };
 
+/** Ed25519 over raw bytes, after the strict checks below: true when `signature` verifies `message` under `publicKey`. */
+export type Ed25519Verify = (message: Buffer, signature: Buffer, publicKey: Buffer) => boolean;
+
+/**
+ * libsodium's `crypto_sign_verify_detached` through sodium-native (prebuilt in its npm package, nothing built or
+ * downloaded at install): about 38 µs a verification on this project's 2-core test machine against OpenSSL's 88 µs
+ * through node:crypto, and two verifications are a fifth of a lock→release pair's CPU. libsodium is also the
+ * reference the strict checks follow (and what RustChain's Python wallets sign with, through PyNaCl).
+ */
+function libsodiumVerify(): Ed25519Verify | null {
+  try {
+    const sodium = createRequire(import.meta.url)('sodium-native') as typeof import('sodium-native');
+    return (message, signature, publicKey) => sodium.crypto_sign_verify_detached(signature, message, publicKey);
+  } catch {
+    return null; // no prebuilt binding for this platform: node:crypto below gives the same verdicts
+  }
+}
+
 /** The DER prefix that wraps a raw Ed25519 public key into SPKI for Node's KeyObject. */
 const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
@@ -25,19 +44,28 @@ const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 const KEY_CACHE_LIMIT = 10_000;
 const publicKeyCache = new Map<string, KeyObject>();
 
-function publicKeyObject(publicKeyHex: string): KeyObject {
-  let key = publicKeyCache.get(publicKeyHex);
+function publicKeyObject(publicKey: Buffer): KeyObject {
+  const hex = publicKey.toString('hex');
+  let key = publicKeyCache.get(hex);
   if (!key) {
-    key = createPublicKey({
-      key: Buffer.concat([SPKI_ED25519_PREFIX, Buffer.from(publicKeyHex, 'hex')]),
-      format: 'der',
-      type: 'spki',
-    });
+    key = createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, publicKey]), format: 'der', type: 'spki' });
     if (publicKeyCache.size >= KEY_CACHE_LIMIT) publicKeyCache.delete(publicKeyCache.keys().next().value!);
-    publicKeyCache.set(publicKeyHex, key);
+    publicKeyCache.set(hex, key);
   }
   return key;
 }
+
+/** OpenSSL's Ed25519 through node:crypto: the fallback where sodium-native has no binding. */
+const opensslVerify: Ed25519Verify = (message, signature, publicKey) =>
+  verify(null, message, publicKeyObject(publicKey), signature);
+
+/** Both implementations, for the test that they agree; the service uses `ed25519Verify`. */
+export const ed25519Implementations: { readonly libsodium: Ed25519Verify | null; readonly openssl: Ed25519Verify } = {
+  libsodium: libsodiumVerify(),
+  openssl: opensslVerify,
+};
+
+const ed25519Verify: Ed25519Verify = ed25519Implementations.libsodium ?? opensslVerify;
 
 const HEX_PUBLIC_KEY = /^[0-9a-fA-F]{64}$/;
 const HEX_SIGNATURE = /^[0-9a-fA-F]{128}$/;
@@ -106,12 +134,17 @@ export interface SignatureCheck {
 }
 
 /** The strict checks, then Ed25519 over each form in turn: the expensive part of a verification. */
-export function verifiesAny({ publicKey, signature, forms }: SignatureCheck): boolean {
+export function verifiesAny(check: SignatureCheck): boolean {
+  return verifiesAnyWith(ed25519Verify, check);
+}
+
+/** `verifiesAny` with a given Ed25519 implementation (the test that both implementations agree). */
+export function verifiesAnyWith(ed25519: Ed25519Verify, { publicKey, signature, forms }: SignatureCheck): boolean {
   if (!HEX_SIGNATURE.test(signature) || !isStrictPublicKey(publicKey) || !isStrictSignature(signature)) return false;
   try {
-    const key = publicKeyObject(publicKey.toLowerCase());
+    const key = Buffer.from(publicKey, 'hex');
     const bytes = Buffer.from(signature, 'hex');
-    return forms.some((form) => verify(null, Buffer.from(form, 'utf8'), key, bytes));
+    return forms.some((form) => ed25519(Buffer.from(form, 'utf8'), bytes, key));
   } catch {
     return false; // a public key that is not a curve point, for instance
   }

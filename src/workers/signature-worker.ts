@@ -15,7 +15,7 @@ export type VerifyReply = { id: number; verdicts: boolean[] } | { id: number; er
 /** Answers a batch with `verify` (the real verification unless a module that wraps it gives another). */
 export function answerBatch(batch: VerifyBatch, verify: (check: SignatureCheck) => boolean = verifiesAny): VerifyReply {
   try {
-    return { id: batch.id, verdicts: batch.checks.map(verify) };
+    return { id: batch.id, verdicts: batch.checks.map((check) => verify(check)) };
   } catch (error) {
     return { id: batch.id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
   }
