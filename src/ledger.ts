@@ -187,7 +187,8 @@ const s = {
   // the record is built from what was written (every other column is NULL or 0 on insert, set by the guard on settle).
   insertEscrow: sql(
     `INSERT INTO render_escrow (job_id, job_type, from_wallet, to_wallet, amount_urtc, status, created_at, expires_at, metadata, units, unit_price_urtc, review_window_s)
-     VALUES (?, ?, ?, ?, ?, 'locked', ?, ?, ?, ?, ?, ?) RETURNING id`,
+     VALUES (?, ?, ?, ?, ?, 'locked', ?, ?, ?, ?, ?, ?)`,
+    { returningKey: 'id' },
   ),
   // Each escrow UPDATE is guarded on the state its caller read: status and the amounts paid so far.
   payMilestone: sql(
@@ -317,7 +318,7 @@ export function createLedger(engine: SqlEngine) {
       if ((yield* s.debitToLock.run({ amount: e.amountUrtc, now, address: e.fromWallet })) !== 1) return null;
       // The provider's wallet row exists from the lock on, so a release always has a row to credit.
       yield* s.ensureWallet.run([e.toWallet, now, now]);
-      const id = yield* s.insertEscrow.value([
+      const id = yield* s.insertEscrow.insert([
         e.jobId,
         e.jobType,
         e.fromWallet,

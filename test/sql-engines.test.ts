@@ -74,6 +74,18 @@ describe('the SQLite engine', () => {
     expect(id).toBe(1n);
     expect(seen.map((s) => [s.mode, s.params])).toEqual([['get', [5]]]);
   });
+
+  it("returns an INSERT's new key without RETURNING, and refuses insert() on a statement without a key", async () => {
+    const add = sql('INSERT INTO t (v) VALUES (?)', { returningKey: 'id' });
+    expect(add.textFor('sqlite')).toBe('INSERT INTO t (v) VALUES (?)');
+    expect(add.textFor('postgres')).toBe('INSERT INTO t (v) VALUES (?) RETURNING id');
+    const ids = await engine.write(function* () {
+      return [yield* add.insert([7]), yield* add.insert([8])];
+    });
+    expect(ids[1]).toBe(ids[0]! + 1n);
+    expect(await engine.read(() => sql('SELECT v FROM t WHERE id = ?').value([ids[1]]))).toBe(8n);
+    await expect(engine.write(() => insert.insert([9]))).rejects.toThrow(/returningKey/);
+  });
 });
 
 const server = testPostgresServer();
@@ -130,6 +142,17 @@ describe.skipIf(!server.url)('the PostgreSQL engine', () => {
     );
     expect(balances).toEqual([2n, 2n]);
   }, 20_000);
+
+  it("returns an INSERT's new key through RETURNING, as a BigInt", async () => {
+    const add = sql("INSERT INTO market_events (topic, change, payload, at) VALUES ('price', 'render', '{}', ?)", {
+      returningKey: 'seq',
+    });
+    const [first, second] = await pg.sql.write(function* () {
+      return [yield* add.insert([1]), yield* add.insert([2])];
+    });
+    expect(typeof first).toBe('bigint');
+    expect(second).toBe(first! + 1n);
+  });
 
   it('skips a statement meant for SQLite, and reads integers as SQLite does (BigInt) and int4 as numbers', async () => {
     const row = await pg.sql.read(function* () {

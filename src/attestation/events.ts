@@ -21,9 +21,9 @@ export interface NodeEventMessage {
 export type NodeEventLog = ReturnType<typeof createNodeEventLog>;
 
 const s = {
-  insert: sql(
-    "INSERT INTO market_events (topic, change, miner_id, payload, at) VALUES ('node', ?, ?, ?, ?) RETURNING seq",
-  ),
+  insert: sql("INSERT INTO market_events (topic, change, miner_id, payload, at) VALUES ('node', ?, ?, ?, ?)", {
+    returningKey: 'seq',
+  }),
   ofMiner: sql("SELECT * FROM market_events WHERE topic = 'node' AND miner_id = ? AND seq > ? ORDER BY seq LIMIT ?"),
   all: sql("SELECT * FROM market_events WHERE topic = 'node' AND seq > ? ORDER BY seq LIMIT ?"),
   // Locked: two instances sweeping at once announce each lapse once.
@@ -69,7 +69,7 @@ export function createNodeEventLog(engine: SqlEngine) {
     at: number,
   ): Work<NodeEventMessage> {
     yield* eventLog.beforeAppend();
-    const seq = yield* s.insert.value([change, minerId, JSON.stringify(state), at]);
+    const seq = yield* s.insert.insert([change, minerId, JSON.stringify(state), at]);
     return { seq: Number(seq), change, at, minerId, ...state };
   }
 

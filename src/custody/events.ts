@@ -38,9 +38,9 @@ export function snapshot(record: ChainDepositRecord | WithdrawalRecord): Snapsho
 export type CustodyEventLog = ReturnType<typeof createCustodyEventLog>;
 
 const s = {
-  insert: sql(
-    "INSERT INTO market_events (topic, change, from_wallet, payload, at) VALUES ('wallet', ?, ?, ?, ?) RETURNING seq",
-  ),
+  insert: sql("INSERT INTO market_events (topic, change, from_wallet, payload, at) VALUES ('wallet', ?, ?, ?, ?)", {
+    returningKey: 'seq',
+  }),
   ofWallet: sql(
     "SELECT * FROM market_events WHERE topic = 'wallet' AND from_wallet = ? AND seq > ? ORDER BY seq LIMIT ?",
   ),
@@ -81,7 +81,7 @@ export function createCustodyEventLog(engine: SqlEngine) {
     at: number,
   ): Work<WalletEventMessage> {
     yield* eventLog.beforeAppend();
-    const seq = yield* s.insert.value([change, wallet, JSON.stringify(body), at]);
+    const seq = yield* s.insert.insert([change, wallet, JSON.stringify(body), at]);
     return { seq: Number(seq), change, at, wallet, ...body };
   }
 

@@ -67,7 +67,8 @@ export type EscrowEventLog = ReturnType<typeof createEscrowEventLog>;
 
 const s = {
   insert: sql(
-    "INSERT INTO market_events (topic, change, job_id, from_wallet, to_wallet, payload, at) VALUES ('escrow', ?, ?, ?, ?, ?, ?) RETURNING seq",
+    "INSERT INTO market_events (topic, change, job_id, from_wallet, to_wallet, payload, at) VALUES ('escrow', ?, ?, ?, ?, ?, ?)",
+    { returningKey: 'seq' },
   ),
   ofJob: sql("SELECT * FROM market_events WHERE topic = 'escrow' AND job_id = ? AND seq > ? ORDER BY seq LIMIT ?"),
   ofWallet: sql(
@@ -120,7 +121,7 @@ export function createEscrowEventLog(engine: SqlEngine) {
     *record(escrow: EscrowRecord, change: EscrowChange, at: number): Work<EscrowEventMessage> {
       const snapshot = escrowSnapshot(escrow);
       yield* eventLog.beforeAppend();
-      const seq = yield* s.insert.value([
+      const seq = yield* s.insert.insert([
         change,
         escrow.jobId,
         escrow.fromWallet,

@@ -57,9 +57,9 @@ const w = {
     'INSERT INTO price_history (miner_id, job_type, old_price_urtc, new_price_urtc, changed_at, outlier) VALUES (?, ?, ?, ?, ?, ?)',
   ),
   // For price events, `change` names the job type whose rate moved.
-  insertPriceEvent: sql(
-    "INSERT INTO market_events (topic, change, payload, at) VALUES ('price', ?, ?, ?) RETURNING seq",
-  ),
+  insertPriceEvent: sql("INSERT INTO market_events (topic, change, payload, at) VALUES ('price', ?, ?, ?)", {
+    returningKey: 'seq',
+  }),
   nodePrice: Object.fromEntries(
     (Object.entries(PRICE_COLUMN_SQL) as [JobType, string][]).map(([jobType, column]) => [
       jobType,
@@ -159,7 +159,7 @@ export function createPricingStore(engine: SqlEngine) {
     /** Inside a write: numbers a moved rate in the shared event sequence (appended last, as every event is). */
     *recordPriceEvent(jobType: JobType, fairUrtc: bigint | null, at: number): Work<PriceEventMessage> {
       yield* eventLog.beforeAppend();
-      const seq = yield* w.insertPriceEvent.value([
+      const seq = yield* w.insertPriceEvent.insert([
         jobType,
         JSON.stringify({ fairUrtc: fairUrtc?.toString() ?? null }),
         at,

@@ -89,6 +89,8 @@ export function createPostgresEngine(pool: pg.Pool): PostgresEngine {
         return result.rows[0];
       case 'all':
         return result.rows;
+      case 'insert':
+        return BigInt((result.rows[0] as Record<string, bigint | number>)[step.statement.options.returningKey!]!);
     }
   }
 

@@ -32,6 +32,8 @@ export function createSqliteEngine(db: Database.Database, writes: GroupCommit): 
         return statement.get(...args);
       case 'all':
         return statement.all(...args);
+      case 'insert':
+        return BigInt(statement.run(...args).lastInsertRowid);
     }
   }
 
