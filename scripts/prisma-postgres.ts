@@ -24,8 +24,8 @@ const SCALARS_WITH_THE_SAME_MEANING = new Set(['String', 'Int', 'BigInt', 'Float
 
 const HEADER = `// Generated from prisma/schema.prisma by \`npm run prisma:postgres\`: edit that file, then run the script.
 // The PostgreSQL migrations (prisma/postgresql/migrations) add what Prisma cannot express, as the SQLite ones do:
-// every CHECK constraint, the append-only triggers on journal and price_history, and the partial index
-// render_escrow_review_until_delivered_idx on render_escrow(review_until) WHERE status = 'delivered'.
+// every CHECK constraint, the append-only triggers on journal and price_history, and the partial indexes
+// (render_escrow's review_until_delivered and released_quoted, market_events' by subject).
 `;
 
 const CLIENT_GENERATOR = `generator client {

@@ -458,7 +458,7 @@ describe.skipIf(!server.url)(
           const suffix = /_(idx|key)$/.exec(name)![0];
           return name.length <= 63 ? name : name.slice(0, 63 - suffix.length) + suffix;
         });
-        expect(shortened).toContain('render_escrow_job_type_status_released_at_units_released_ur_idx');
+        expect(shortened).toContain('render_escrow_released_quoted_idx');
         expect(postgres.rows.map((r) => r.indexname).sort()).toEqual(shortened.sort());
         expect(sqliteIndexes).toContain('render_escrow_review_until_delivered_idx');
       });

@@ -44,7 +44,8 @@ const s = {
   ofWallet: sql(
     "SELECT * FROM market_events WHERE topic = 'wallet' AND from_wallet = ? AND seq > ? ORDER BY seq LIMIT ?",
   ),
-  oldestRetainedAt: sql('SELECT MIN(at) FROM market_events'),
+  // The first event kept: purges remove events oldest first by seq (src/escrow/events.ts).
+  oldestRetainedAt: sql('SELECT at FROM market_events ORDER BY seq LIMIT 1'),
   firstActivityAt: sql(
     `SELECT MIN(t) FROM (SELECT MIN(seen_at) AS t FROM chain_deposits WHERE wallet = @wallet
                       UNION ALL SELECT MIN(created_at) FROM withdrawals WHERE wallet = @wallet) AS first_activity`,

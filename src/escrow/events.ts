@@ -83,7 +83,14 @@ const s = {
   escrowExists: sql('SELECT 1 FROM render_escrow WHERE job_id = ?'),
   firstPaid: sql('SELECT job_id FROM render_escrow WHERE from_wallet = ? ORDER BY id LIMIT 1'),
   firstReceived: sql('SELECT job_id FROM render_escrow WHERE to_wallet = ? ORDER BY id LIMIT 1'),
-  purge: sql('DELETE FROM market_events WHERE at < ?'),
+  // Oldest first by seq, up to the first event recorded at or after the cutoff: what `eventLog.purgedAfter` relies on
+  // (everything up to a seq gone, nothing after it) holds even when instances' clocks disagree a little. The scan
+  // reads in seq order and stops at that event, so it costs what it deletes; `at` needs no index.
+  purge: sql(
+    `DELETE FROM market_events WHERE seq < COALESCE(
+       (SELECT seq FROM market_events WHERE at >= ? ORDER BY seq LIMIT 1),
+       (SELECT MAX(seq) + 1 FROM market_events))`,
+  ),
 };
 
 const toMessage = (r: Record<string, unknown>): EscrowEventMessage => ({
