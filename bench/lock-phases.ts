@@ -76,7 +76,10 @@ export async function runLockPhaseBench(): Promise<void> {
       mark(lock, 'verify');
       let escrow = sqlite
         .transaction(() => {
-          if (run(ledger.findEscrow(jobId)) || run(ledger.isNonceUsed(signer, lockReq.nonce)))
+          if (
+            run(ledger.findEscrow(jobId)) ||
+            !run(ledger.claimNonce(signer, lockReq.nonce, 'escrow.lock', jobId, now))
+          )
             throw new Error('not fresh');
           const e = run(
             ledger.lock(
@@ -95,7 +98,6 @@ export async function runLockPhaseBench(): Promise<void> {
               now,
             ),
           )!;
-          run(ledger.useNonce(signer, lockReq.nonce, 'escrow.lock', jobId, now));
           mark(lock, 'statements');
           run(events.record(e, 'locked', now));
           mark(lock, 'event');
@@ -116,8 +118,8 @@ export async function runLockPhaseBench(): Promise<void> {
       escrow = sqlite
         .transaction(() => {
           const before = run(ledger.findEscrow(jobId))!;
-          if (run(ledger.isNonceUsed(releaser, releaseReq.nonce!))) throw new Error('not fresh');
-          run(ledger.useNonce(releaser, releaseReq.nonce!, 'escrow.release', jobId, now));
+          if (!run(ledger.claimNonce(releaser, releaseReq.nonce!, 'escrow.release', jobId, now)))
+            throw new Error('not fresh');
           const after = run(
             ledger.settle(
               before,

@@ -172,8 +172,16 @@ const s = {
   ensureWallet: sql(
     'INSERT INTO wallets (address, available_urtc, locked_urtc, created_at, updated_at) VALUES (?, 0, 0, ?, ?) ON CONFLICT (address) DO NOTHING',
   ),
-  nonceUsed: sql('SELECT 1 FROM used_nonces WHERE signer = ? AND nonce = ?'),
-  useNonce: sql('INSERT INTO used_nonces (signer, nonce, action, job_id, used_at) VALUES (?, ?, ?, ?, ?)'),
+  // On SQLite one statement checks and records: the key (signer, nonce) refuses a second use, and a refusal later in
+  // the same unit of work takes the record back with everything else. PostgreSQL checks first and inserts plainly:
+  // a nonce taken meanwhile by a concurrent transaction is then a unique violation, which runs the unit of work
+  // again (src/sql/postgres.ts), so that the same request racing itself is answered as a replay, not NONCE_REUSED.
+  nonceUsed: sql('SELECT 1 FROM used_nonces WHERE signer = ? AND nonce = ?', { only: 'postgres' }),
+  claimNonce: sql({
+    sqlite:
+      'INSERT INTO used_nonces (signer, nonce, action, job_id, used_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (signer, nonce) DO NOTHING',
+    postgres: 'INSERT INTO used_nonces (signer, nonce, action, job_id, used_at) VALUES (?, ?, ?, ?, ?)',
+  }),
   debitToLock: sql(
     `UPDATE wallets SET available_urtc = available_urtc - @amount, locked_urtc = locked_urtc + @amount, updated_at = @now
      WHERE address = @address AND available_urtc >= @amount`,
@@ -300,16 +308,10 @@ export function createLedger(engine: SqlEngine) {
       return row ? toDeposit(row) : null;
     },
 
-    *isNonceUsed(signer: string, nonce: string): Work<boolean> {
-      return (yield* s.nonceUsed.get([signer, nonce])) !== undefined;
-    },
-
-    *useNonce(signer: string, nonce: string, action: string, jobId: string | null, now: number): Work<void> {
-      invariant(
-        (yield* s.useNonce.run([signer, nonce, action, jobId, now])) === 1,
-        'I7',
-        `nonce ${nonce} of ${signer} was not recorded`,
-      );
+    /** Records `signer`'s use of `nonce` for `action`; false (nothing recorded) when the signer had used it before. */
+    *claimNonce(signer: string, nonce: string, action: string, jobId: string | null, now: number): Work<boolean> {
+      if ((yield* s.nonceUsed.get([signer, nonce])) !== undefined) return false;
+      return (yield* s.claimNonce.run([signer, nonce, action, jobId, now])) === 1;
     },
 
     /** Moves the amount from the payer's available balance into a new escrow; null when it does not cover it. */

@@ -116,8 +116,9 @@ export function createBondService({
     return address;
   }
 
-  function* checkNonce(address: string, nonce: string): Work<void> {
-    if (yield* ledger.isNonceUsed(address, nonce))
+  /** Records the signer's nonce for this action; NONCE_REUSED when it was used before. */
+  function* claimNonce(address: string, nonce: string, action: string, now: number): Work<void> {
+    if (!(yield* ledger.claimNonce(address, nonce, action, null, now)))
       throw new StateError('NONCE_REUSED', `nonce ${nonce} was already used by ${address}`);
   }
 
@@ -133,13 +134,12 @@ export function createBondService({
       const address = signer('node.bond', req);
       const now = clock();
       const bond = await ledger.write(function* () {
-        yield* checkNonce(address, req.nonce);
+        yield* claimNonce(address, req.nonce, 'node.bond', now);
         const after = yield* ledger.bond(req.minerId, req.amountUrtc, now);
         if (!after) {
           const wallet = yield* ledger.findWallet(req.minerId);
           throw new InsufficientFundsError(wallet?.availableUrtc ?? 0n, req.amountUrtc);
         }
-        yield* ledger.useNonce(address, req.nonce, 'node.bond', null, now);
         return after;
       });
       log.info(
@@ -160,13 +160,12 @@ export function createBondService({
       const address = signer('node.unbond', req);
       const now = clock();
       const bond = await ledger.write(function* () {
-        yield* checkNonce(address, req.nonce);
+        yield* claimNonce(address, req.nonce, 'node.unbond', now);
         const after = yield* ledger.startUnbond(req.minerId, req.amountUrtc, now + unbondDelayS, now);
         if (!after) {
           const held = yield* ledger.findBond(req.minerId);
           throw new InsufficientFundsError(held?.bondedUrtc ?? 0n, req.amountUrtc);
         }
-        yield* ledger.useNonce(address, req.nonce, 'node.unbond', null, now);
         return after;
       });
       log.info(

@@ -121,7 +121,7 @@ export function createCustodyService(deps: CustodyServiceDeps) {
     if (toAddress === c.custodyAddress) throw new InvalidInputError('to_address must not be the custody address');
     const now = clock();
     const { withdrawal, event } = await ledger.write(function* () {
-      if (yield* ledger.isNonceUsed(signer, req.nonce))
+      if (!(yield* ledger.claimNonce(signer, req.nonce, 'wallet.withdraw', null, now)))
         throw new StateError('NONCE_REUSED', `nonce ${req.nonce} was already used by ${signer}`);
       // The wallet's row is locked from here (PostgreSQL): its balance and its last 24 hours hold until COMMIT.
       const available = (yield* ledger.findWallet(req.wallet))?.availableUrtc ?? 0n;
@@ -135,7 +135,6 @@ export function createCustodyService(deps: CustodyServiceDeps) {
       }
       const w = yield* store.openWithdrawal({ wallet: req.wallet, toAddress, amountUrtc: req.amountUrtc }, now);
       if (!w) throw new InsufficientFundsError(available, req.amountUrtc); // unreachable: checked above in this transaction
-      yield* ledger.useNonce(signer, req.nonce, 'wallet.withdraw', null, now);
       return { withdrawal: w, event: yield* events.recordWithdrawal(w, 'withdrawal_pending', now) };
     });
     log.info(

@@ -167,8 +167,9 @@ export function createEscrowService({
     checkEscrowType(escrow, req.jobType);
   }
 
-  function* checkNonce(signer: string | null, nonce: string | undefined): Work<void> {
-    if (signer && nonce && (yield* ledger.isNonceUsed(signer, nonce))) {
+  /** Records a signer's nonce for this action (an operator's request has none); NONCE_REUSED when it was used. */
+  function* claimNonce(signer: string | null, nonce: string | undefined, action: string, jobId: string, now: number) {
+    if (signer && nonce && !(yield* ledger.claimNonce(signer, nonce, action, jobId, now))) {
       throw new StateError('NONCE_REUSED', `nonce ${nonce} was already used by ${signer}`);
     }
   }
@@ -299,7 +300,7 @@ export function createEscrowService({
           }
           return { escrow: existing, changed: false };
         }
-        yield* checkNonce(signer, req.nonce);
+        yield* claimNonce(signer, req.nonce, 'escrow.lock', req.jobId, now);
         const unitPriceUrtc = yield* priceInForce(req, now);
         const escrow = yield* ledger.lock(
           {
@@ -320,7 +321,6 @@ export function createEscrowService({
           const wallet = yield* ledger.findWallet(req.fromWallet);
           throw new InsufficientFundsError(wallet?.availableUrtc ?? 0n, req.amountUrtc);
         }
-        yield* ledger.useNonce(signer, req.nonce, 'escrow.lock', req.jobId, now);
         return { escrow, changed: true, event: yield* events.record(escrow, 'locked', now) };
       });
 
@@ -355,9 +355,8 @@ export function createEscrowService({
         if (escrow.status === 'released') return { escrow, changed: false };
         if (escrow.status === 'refunded')
           throw new StateError('INVALID_STATE', `escrow ${escrow.jobId} is already refunded`);
-        yield* checkNonce(who.signer, req.nonce);
+        yield* claimNonce(who.signer, req.nonce, 'escrow.release', req.jobId, now);
         const outcome = releaseOutcome(escrow, req.amountUrtc, who.operator ? 'operator' : 'payer');
-        if (who.signer) yield* ledger.useNonce(who.signer, req.nonce!, 'escrow.release', req.jobId, now);
         if (outcome.kind === 'milestone') {
           const after = yield* ledger.payMilestone(escrow, outcome.paidUrtc, now);
           return {
@@ -393,8 +392,7 @@ export function createEscrowService({
         if (escrow.status === 'refunded') return { escrow, changed: false };
         if (escrow.status === 'released')
           throw new StateError('INVALID_STATE', `escrow ${escrow.jobId} is already released`);
-        yield* checkNonce(who.signer, req.nonce);
-        if (who.signer) yield* ledger.useNonce(who.signer, req.nonce!, 'escrow.refund', req.jobId, now);
+        yield* claimNonce(who.signer, req.nonce, 'escrow.refund', req.jobId, now);
         return yield* settle(
           escrow,
           {
@@ -418,10 +416,9 @@ export function createEscrowService({
         if (signer !== escrow.toWallet)
           throw new AuthorizationError('FORBIDDEN', 'only the provider (to_wallet) may deliver');
         checkTarget(escrow, req, door);
-        yield* checkNonce(signer, req.nonce);
+        yield* claimNonce(signer, req.nonce, 'escrow.deliver', req.jobId, now);
         const claim = deliveryOf(escrow, req.claimedUrtc, now);
         const after = yield* ledger.deliver(escrow, delivery(claim, req.resultHash, req.resultUri), now);
-        yield* ledger.useNonce(signer, req.nonce, 'escrow.deliver', req.jobId, now);
         return { escrow: after, changed: true, before: escrow, event: yield* events.record(after, 'delivered', now) };
       });
     },
@@ -441,10 +438,9 @@ export function createEscrowService({
         if (signer !== escrow.fromWallet)
           throw new AuthorizationError('FORBIDDEN', 'only the payer (from_wallet) may dispute');
         checkTarget(escrow, req, door);
-        yield* checkNonce(signer, req.nonce);
+        yield* claimNonce(signer, req.nonce, 'escrow.dispute', req.jobId, now);
         checkDisputable(escrow, now);
         const after = yield* ledger.dispute(escrow, req.reason, now);
-        yield* ledger.useNonce(signer, req.nonce, 'escrow.dispute', req.jobId, now);
         return { escrow: after, changed: true, before: escrow, event: yield* events.record(after, 'disputed', now) };
       });
     },
