@@ -92,11 +92,12 @@ const configSchema = z.object({
   /** SQLite's durability: FULL syncs the WAL on every commit (no committed payment is lost on power failure). */
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   /**
-   * Where FULL's fsync runs (src/db.ts): `commit`, inside each COMMIT, so no connection ever reads a commit that
-   * is not on disk; `pool`, off the event loop after the COMMIT and before any answer or event that depends on
-   * it (more locks per second; a read on another connection may see a commit one flush before it is durable).
+   * Where FULL's fsync runs (src/db.ts): `pool`, off the event loop on libuv's thread pool, after the COMMIT and
+   * before any answer, event or read result of this process that depends on it (more locks per second); `commit`,
+   * inside each COMMIT on the event loop, so that not even another process reading the file sees a commit before
+   * it is on disk.
    */
-  WAL_SYNC: z.enum(['commit', 'pool']).default('commit'),
+  WAL_SYNC: z.enum(['commit', 'pool']).default('pool'),
   /**
    * Who copies the WAL into the database file (src/workers/checkpointer.ts): `thread`, a thread beside the event
    * loop, every 200 ms; `commit`, SQLite's automatic checkpoint inside the COMMIT that crosses 1,000 WAL pages.

@@ -7,13 +7,14 @@
  * the write lock instead of failing.
  *
  * Durability (synchronous=FULL) comes in two forms, the configuration's WAL_SYNC:
- * - `commit` (the default): synchronous=FULL inside SQLite, every COMMIT fsyncs (on the event loop; the group
- *   commit makes it one per batch). No connection ever reads a commit before it is on disk.
- * - `pool`: the connection runs synchronous=NORMAL, so a COMMIT writes the WAL without waiting for the disk, and
+ * - `commit`: synchronous=FULL inside SQLite, every COMMIT fsyncs (on the event loop; the group commit makes it
+ *   one per batch). No connection, not even another process's, ever reads a commit before it is on disk.
+ * - `pool` (a server's default): the connection runs synchronous=NORMAL, so a COMMIT writes the WAL without waiting for the disk, and
  *   `syncWal` flushes the WAL with fdatasync on libuv's thread pool; the group commit (src/group-commit.ts)
- *   answers nobody, and announces nothing, before that flush, and the event loop never waits for the disk. But
- *   a read on another connection (a GET served by Prisma, another instance) may see a commit for the length of
- *   one flush before it is durable: a power cut in that window takes back something a reader saw. Hence opt-in.
+ *   answers nobody, and announces nothing, before that flush, and the event loop never waits for the disk. A read
+ *   can see a commit during its flush, so every read of this process waits before it answers until what it may
+ *   have seen is on disk: the statement layer's (src/sql/sqlite.ts) and Prisma's (`readingDurably` below). Another
+ *   process reading the file (the sqlite3 shell, say) can still see a commit a millisecond before it is durable.
  */
 import { closeSync, fdatasync, fsyncSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -67,6 +68,23 @@ export function openDatabase(
       wal?.close();
     },
   };
+}
+
+/**
+ * Prisma whose every answer waits for `durable` (the group commit's): with WAL_SYNC=pool, nothing Prisma read
+ * leaves the process before it is on disk, as nothing the statement layer read does.
+ */
+export function readingDurably(prisma: PrismaClient, durable: () => Promise<void>): PrismaClient {
+  return prisma.$extends({
+    name: 'durable-reads',
+    query: {
+      async $allOperations({ args, query }) {
+        const result = await query(args);
+        await durable();
+        return result;
+      },
+    },
+  }) as unknown as PrismaClient;
 }
 
 /**

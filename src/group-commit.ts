@@ -24,6 +24,11 @@ import type Database from 'better-sqlite3';
 export interface GroupCommit {
   /** Runs the synchronous `operation` atomically and resolves once its writes are committed. */
   submit<T>(operation: () => T): Promise<T>;
+  /**
+   * Resolves once every COMMIT made before the call is on disk: what a read waits for before it answers, since with
+   * a `sync` a commit is visible (to this connection and to Prisma's) before its flush. At once without a `sync`.
+   */
+  durable(): Promise<void>;
 }
 
 export interface GroupCommitOptions {
@@ -51,6 +56,20 @@ export function createGroupCommit(db: Database.Database, options: GroupCommitOpt
   /** Committed batches waiting for the next flush, and whether a flush is running. */
   let unsynced: { batch: Pending[]; outcomes: Outcome[] }[] = [];
   let syncing = false;
+  /** COMMITs made, and how many of them a finished flush covered; readers waiting for a count to be covered. */
+  let committed = 0;
+  let flushed = 0;
+  let readers: { through: number; resolve: () => void; reject: (error: unknown) => void }[] = [];
+
+  function wakeReaders(error?: unknown) {
+    const waiting = readers;
+    readers = [];
+    for (const r of waiting) {
+      if (error !== undefined) r.reject(error);
+      else if (r.through <= flushed) r.resolve();
+      else readers.push(r);
+    }
+  }
 
   function settle(batch: Pending[], outcomes: Outcome[]) {
     batch.forEach((op, i) => {
@@ -64,17 +83,21 @@ export function createGroupCommit(db: Database.Database, options: GroupCommitOpt
     if (syncing || unsynced.length === 0) return;
     syncing = true;
     const covered = unsynced;
+    const through = committed;
     unsynced = [];
     sync!().then(
       () => {
         syncing = false;
+        flushed = through;
         for (const { batch, outcomes } of covered) settle(batch, outcomes);
+        wakeReaders();
         startSync();
       },
       (error: unknown) => {
         // Committed but maybe not on disk: nobody is told "done"; a retry finds the change if it survived.
         syncing = false;
         for (const { batch } of covered) for (const op of batch) op.reject(error);
+        wakeReaders(error);
         startSync();
       },
     );
@@ -104,6 +127,7 @@ export function createGroupCommit(db: Database.Database, options: GroupCommitOpt
       settle(batch, outcomes);
       return;
     }
+    committed += 1;
     unsynced.push({ batch, outcomes });
     startSync();
   }
@@ -115,6 +139,11 @@ export function createGroupCommit(db: Database.Database, options: GroupCommitOpt
   }
 
   return {
+    durable(): Promise<void> {
+      if (flushed >= committed) return Promise.resolve();
+      const through = committed;
+      return new Promise<void>((resolve, reject) => readers.push({ through, resolve, reject }));
+    },
     submit<T>(operation: () => T): Promise<T> {
       return new Promise<T>((resolve, reject) => {
         pending.push({ run: operation, resolve: resolve as (value: unknown) => void, reject });

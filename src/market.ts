@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
-import { openDatabase, sqliteFilePath, type DatabaseHandles } from './db.js';
+import { openDatabase, readingDurably, sqliteFilePath, type DatabaseHandles } from './db.js';
 import { createPostgresPool, isPostgresUrl, openPostgresPrisma } from './db-postgres.js';
 import { createBondService, type BondService } from './attestation/bonds.js';
 import { CHALLENGE_LIMITS_DEFAULT, createAttestationService, type AttestationService } from './attestation/service.js';
@@ -87,7 +87,7 @@ type OptionalSettings =
   | 'WITHDRAW_DAILY_MAX_URTC'
   | 'CUSTODY_SENDER_LEASE_S'
   | 'BOND_UNBOND_DELAY_S'
-  /** Default here: `commit` (FULL's fsync inside each COMMIT). */
+  /** Default here: `commit` (FULL's fsync inside each COMMIT; a server's configuration gives `pool`). */
   | 'WAL_SYNC'
   | 'GROUP_COMMIT_MAX_OPS'
   /** Default here: `commit` (SQLite's automatic checkpoint; a server's configuration gives it a thread). */
@@ -152,8 +152,17 @@ export function createMarket(
     sync: db.syncWal ?? undefined,
     maxOps: config.GROUP_COMMIT_MAX_OPS,
   });
-  return assembleMarket(createSqliteEngine(db.sqlite, writes), db, receipts, config, log, clock, chain, options, () =>
-    checkpointer?.close(),
+  const handles = db.syncWal ? { ...db, prisma: readingDurably(db.prisma, writes.durable) } : db;
+  return assembleMarket(
+    createSqliteEngine(db.sqlite, writes),
+    handles,
+    receipts,
+    config,
+    log,
+    clock,
+    chain,
+    options,
+    () => checkpointer?.close(),
   );
 }
 

@@ -56,7 +56,17 @@ export function createSqliteEngine(db: Database.Database, writes: GroupCommit): 
     dialect: 'sqlite',
     now,
     write: (work) => writes.submit(() => now(work())),
-    read: async (work) => now(work()),
-    snapshot: async (work) => db.transaction(() => now(work()))(), // a read transaction: one snapshot of the WAL
+    // A read answers once what it may have seen is durable (src/group-commit.ts): with WAL_SYNC=pool a commit is
+    // visible here before its flush.
+    read: async (work) => {
+      const result = now(work());
+      await writes.durable();
+      return result;
+    },
+    snapshot: async (work) => {
+      const result = db.transaction(() => now(work()))(); // a read transaction: one snapshot of the WAL
+      await writes.durable();
+      return result;
+    },
   };
 }
