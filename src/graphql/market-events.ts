@@ -108,12 +108,19 @@ export function marketEventLog(engine: SqlEngine): MarketEventLog {
 }
 
 /**
- * The events committed from now on, read from the log each time a commit is announced. Listening starts
- * before the starting point is read, so no commit falls between the two.
+ * The events committed after `startAfter` (or from now on), read from the log each time a commit is announced.
+ * Listening starts before the starting point is read, so no commit falls between the two.
+ *
+ * Behind a catch-up (afterSeq), the tail starts where the catch-up starts, not at a point of its own. The
+ * catch-up reads its pages while the tail reads its starting point, and on PostgreSQL that read waits for the
+ * appends in flight. It could therefore land after an event that the catch-up's last page was read too early to
+ * see, and neither would deliver that event. Starting at afterSeq costs reading the caught-up events once more;
+ * catchUpThenLive drops them as already delivered.
  */
 function logTail(
   log: MarketEventLog,
   wakeUps: AsyncIterableIterator<unknown>,
+  startAfter: number | null,
 ): AsyncIterableIterator<MarketEventMessage> {
   return new Repeater<MarketEventMessage>(async (push, stop) => {
     let stopped = false;
@@ -123,7 +130,7 @@ function logTail(
     });
     let nextWakeUp = wakeUps.next(); // starts listening now
     try {
-      let cursor = await log.lastIssued();
+      let cursor = startAfter ?? (await log.lastIssued());
       while (!stopped) {
         const woken = await Promise.race([nextWakeUp, stopping]);
         if (woken.done) return;
@@ -160,7 +167,7 @@ builder.subscriptionField('marketEvents', (t) =>
     args: { afterSeq: t.arg.int({ required: false, validate: afterSeqArg }) },
     subscribe: (_, { afterSeq }, ctx) => {
       const log = marketEventLog(ctx.market.sql);
-      const live = logTail(log, ctx.market.pubsub.subscribe('marketEvent'));
+      const live = logTail(log, ctx.market.pubsub.subscribe('marketEvent'), afterSeq ?? null);
       return catchUpThenLive(live, () => (afterSeq != null ? log.catchUp(afterSeq) : nothingMissed()));
     },
     resolve: (m: MarketEventMessage) => m,
