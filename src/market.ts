@@ -32,6 +32,7 @@ import { createPostgresEngine } from './sql/postgres.js';
 import { createSqliteEngine } from './sql/sqlite.js';
 import type { SqlEngine } from './sql/statement.js';
 import { createLedger, type Ledger } from './ledger.js';
+import { operationsOf } from './write-operations.js';
 import { assertLedgerSound } from './ledger-invariants.js';
 import { createOperatorGate, type OperatorGate } from './operator.js';
 import { createMarketPubSub, type MarketPubSub } from './pubsub.js';
@@ -278,6 +279,7 @@ export function wireServices(sql: SqlEngine, config: ServiceSettings, deps: Serv
     log: log.child({ component: 'escrow' }),
     events: escrowEvents,
     signatures,
+    operations: operationsOf(sql, { attestationTtlS }),
     onChange: (event) => {
       // One topic per job and per wallet, so that a change wakes only its own subscribers.
       pubsub.publish('escrowOfJob', event.jobId, event);
