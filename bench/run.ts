@@ -96,7 +96,7 @@ async function serve(): Promise<void> {
       : pino({ level, base: { service: 'gpu-render-protocol' } }, destination({ dest: devNull, sync: false }));
   const synchronous = process.env.BENCH_SYNCHRONOUS === 'NORMAL' ? 'NORMAL' : 'FULL';
   // The throughput settings as a server reads them (their defaults included), from this process's environment.
-  const { WAL_SYNC, WAL_CHECKPOINT, GROUP_COMMIT_MAX_OPS, SIGNATURE_WORKERS } = loadConfig(process.env);
+  const { WAL_SYNC, WAL_CHECKPOINT, SQLITE_WRITER, GROUP_COMMIT_MAX_OPS, SIGNATURE_WORKERS } = loadConfig(process.env);
   const market = createMarket(
     {
       DATABASE_URL: databaseUrl,
@@ -104,6 +104,7 @@ async function serve(): Promise<void> {
       SQLITE_SYNCHRONOUS: synchronous,
       WAL_SYNC,
       WAL_CHECKPOINT,
+      SQLITE_WRITER,
       GROUP_COMMIT_MAX_OPS,
       SIGNATURE_WORKERS,
     },
@@ -163,7 +164,7 @@ async function serve(): Promise<void> {
     pid: process.pid,
     synchronous,
     logLevel: level,
-    settings: `WAL_SYNC=${WAL_SYNC} WAL_CHECKPOINT=${WAL_CHECKPOINT} SIGNATURE_WORKERS=${SIGNATURE_WORKERS} GROUP_COMMIT_MAX_OPS=${GROUP_COMMIT_MAX_OPS}`,
+    settings: `SQLITE_WRITER=${SQLITE_WRITER} WAL_SYNC=${WAL_SYNC} WAL_CHECKPOINT=${WAL_CHECKPOINT} SIGNATURE_WORKERS=${SIGNATURE_WORKERS} GROUP_COMMIT_MAX_OPS=${GROUP_COMMIT_MAX_OPS}`,
   });
 }
 

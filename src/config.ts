@@ -103,6 +103,11 @@ const configSchema = z.object({
    * loop, every 200 ms; `commit`, SQLite's automatic checkpoint inside the COMMIT that crosses 1,000 WAL pages.
    */
   WAL_CHECKPOINT: z.enum(['thread', 'commit']).default('thread'),
+  /**
+   * Where SQLite's writes run (src/sql/sqlite-thread.ts): `thread`, the writing connection, its group commit and
+   * the WAL's flush on a thread of their own, beside the event loop; `loop`, on the event loop.
+   */
+  SQLITE_WRITER: z.enum(['thread', 'loop']).default('thread'),
   /** Writes per group-commit transaction at most (src/group-commit.ts); more wait for the next turn of the loop. */
   GROUP_COMMIT_MAX_OPS: z.coerce.number().int().min(1).max(10_000).default(128),
   /**

@@ -16,11 +16,12 @@
  *   have seen is on disk: the statement layer's (src/sql/sqlite.ts) and Prisma's (`readingDurably` below). Another
  *   process reading the file (the sqlite3 shell, say) can still see a commit a millisecond before it is durable.
  */
-import { closeSync, fdatasync, fsyncSync, mkdirSync, openSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaClient } from '@prisma/client';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { BUSY_TIMEOUT_MS, openWritingConnection, type WalSync } from './sql/sqlite-connection.js';
 
 export interface DatabaseHandles {
   prisma: PrismaClient;
@@ -30,9 +31,7 @@ export interface DatabaseHandles {
   close(): Promise<void>;
 }
 
-export type WalSync = 'pool' | 'commit';
-
-const BUSY_TIMEOUT_MS = 5_000;
+export type { WalSync };
 
 export function sqliteFilePath(databaseUrl: string): string {
   return databaseUrl.replace(/^file:/, '').replace(/\?.*$/, '');
@@ -45,14 +44,7 @@ export function openDatabase(
 ): DatabaseHandles {
   const file = sqliteFilePath(databaseUrl);
   mkdirSync(dirname(file), { recursive: true });
-
-  const sqlite = new Database(file, { timeout: BUSY_TIMEOUT_MS });
-  sqlite.pragma('journal_mode = WAL');
-  const syncOffLoop = synchronous === 'FULL' && walSync === 'pool';
-  sqlite.pragma(`synchronous = ${syncOffLoop ? 'NORMAL' : synchronous}`);
-  const wal = syncOffLoop ? openWalForSync(sqlite, file) : null;
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.defaultSafeIntegers(true); // every INTEGER comes back as BigInt: no amount is ever a float
+  const { sqlite, syncWal, close } = openWritingConnection(file, synchronous, walSync);
 
   const prisma = new PrismaClient({
     adapter: new PrismaBetterSQLite3({ url: `file:${file}`, timeout: BUSY_TIMEOUT_MS }),
@@ -61,11 +53,10 @@ export function openDatabase(
   return {
     prisma,
     sqlite,
-    syncWal: wal?.sync ?? null,
+    syncWal,
     async close() {
       await prisma.$disconnect();
-      sqlite.close();
-      wal?.close();
+      close();
     },
   };
 }
@@ -85,33 +76,4 @@ export function readingDurably(prisma: PrismaClient, durable: () => Promise<void
       },
     },
   }) as unknown as PrismaClient;
-}
-
-/**
- * A descriptor of the WAL file for fdatasync. The file exists from the first connection in WAL mode until the
- * last one closes (SQLite truncates and rewrites it in place, never replaces it while open), so one descriptor
- * serves for the connection's life. The directory is synced once, so that the WAL's name survives a power cut.
- */
-function openWalForSync(sqlite: Database.Database, file: string): { sync: () => Promise<void>; close(): void } {
-  sqlite.prepare('SELECT count(*) FROM sqlite_master').get(); // a first read in WAL mode creates the WAL file
-  const fd = openSync(`${file}-wal`, 'r');
-  const dir = openSync(dirname(file), 'r');
-  try {
-    fsyncSync(dir);
-  } finally {
-    closeSync(dir);
-  }
-  let closed = false;
-  return {
-    sync: () =>
-      new Promise<void>((resolve, reject) => {
-        if (closed) return reject(new Error('the database is closed'));
-        fdatasync(fd, (error) => (error ? reject(error) : resolve()));
-      }),
-    close() {
-      if (closed) return;
-      closed = true;
-      closeSync(fd);
-    },
-  };
 }

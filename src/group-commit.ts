@@ -36,6 +36,12 @@ export interface GroupCommitOptions {
   sync?: () => Promise<void>;
   /** Operations per transaction at most. */
   maxOps?: number;
+  /**
+   * Told, with `sync`, the number of COMMITs begun before each is made (so that whoever reads the database from
+   * another thread, and loads this count after its read, covers every commit it could have seen) and the number a
+   * finished flush covered: how the SQLite writer thread's readers know what is durable (src/sql/sqlite-thread.ts).
+   */
+  progress?: { committing(count: number): void; flushed(count: number): void; flushFailed(error: unknown): void };
 }
 
 /** Enough to amortise a commit, small enough that one batch stays around a few milliseconds of work. */
@@ -50,7 +56,7 @@ interface Pending {
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 export function createGroupCommit(db: Database.Database, options: GroupCommitOptions = {}): GroupCommit {
-  const { sync, maxOps = GROUP_COMMIT_MAX_OPS_DEFAULT } = options;
+  const { sync, maxOps = GROUP_COMMIT_MAX_OPS_DEFAULT, progress } = options;
   let pending: Pending[] = [];
   let scheduled = false;
   /** Committed batches waiting for the next flush, and whether a flush is running. */
@@ -89,6 +95,7 @@ export function createGroupCommit(db: Database.Database, options: GroupCommitOpt
       () => {
         syncing = false;
         flushed = through;
+        progress?.flushed(flushed);
         for (const { batch, outcomes } of covered) settle(batch, outcomes);
         wakeReaders();
         startSync();
@@ -97,6 +104,7 @@ export function createGroupCommit(db: Database.Database, options: GroupCommitOpt
         // Committed but maybe not on disk: nobody is told "done"; a retry finds the change if it survived.
         syncing = false;
         for (const { batch } of covered) for (const op of batch) op.reject(error);
+        progress?.flushFailed(error);
         wakeReaders(error);
         startSync();
       },
@@ -109,6 +117,10 @@ export function createGroupCommit(db: Database.Database, options: GroupCommitOpt
     if (batch === pending) pending = [];
     if (pending.length > 0) schedule(); // the rest in the next turn, after I/O callbacks have had theirs
     const outcomes: Outcome[] = [];
+    if (sync) {
+      committed += 1; // counted before the COMMIT: a reader that sees it loads a count that covers it
+      progress?.committing(committed);
+    }
     try {
       db.transaction(() => {
         for (const op of batch) {
@@ -121,13 +133,16 @@ export function createGroupCommit(db: Database.Database, options: GroupCommitOpt
       }).immediate();
     } catch (error) {
       for (const op of batch) op.reject(error); // the COMMIT itself failed: nothing happened
+      if (sync) {
+        unsynced.push({ batch: [], outcomes: [] }); // still counted: the next flush covers it, so no reader waits forever
+        startSync();
+      }
       return;
     }
     if (!sync) {
       settle(batch, outcomes);
       return;
     }
-    committed += 1;
     unsynced.push({ batch, outcomes });
     startSync();
   }

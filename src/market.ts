@@ -26,13 +26,14 @@ import { BOND_MIN_URTC_DEFAULT, BOND_UNBOND_DELAY_S_DEFAULT } from './pricing/el
 import { createPricingService, type PricingService } from './pricing/service.js';
 import { createPricingStore, type PricingStore } from './pricing/store.js';
 import { createGroupCommit } from './group-commit.js';
-import { startCheckpointer } from './workers/checkpointer.js';
+import { AUTOCHECKPOINT_PAGES, startCheckpointer } from './workers/checkpointer.js';
+import { startSqliteThread } from './sql/sqlite-thread.js';
 import { createSignaturePool, inlineVerifier, type SignatureVerifier } from './workers/signature-pool.js';
 import { createPostgresEngine } from './sql/postgres.js';
 import { createSqliteEngine } from './sql/sqlite.js';
 import type { SqlEngine } from './sql/statement.js';
 import { createLedger, type Ledger } from './ledger.js';
-import { operationsOf } from './write-operations.js';
+import { isOperationRunner } from './write-operations.js';
 import { assertLedgerSound } from './ledger-invariants.js';
 import { createOperatorGate, type OperatorGate } from './operator.js';
 import { createMarketPubSub, type MarketPubSub } from './pubsub.js';
@@ -93,6 +94,8 @@ type OptionalSettings =
   | 'GROUP_COMMIT_MAX_OPS'
   /** Default here: `commit` (SQLite's automatic checkpoint; a server's configuration gives it a thread). */
   | 'WAL_CHECKPOINT'
+  /** Default here: `loop` (a server's configuration gives the writes a thread). */
+  | 'SQLITE_WRITER'
   /** Default here: 0, signatures verified on the event loop (a server's configuration gives it threads). */
   | 'SIGNATURE_WORKERS'
   /** Default here: receipt.key beside the database file (the configuration's default is ./data/receipt.key, beside ./data/market.db). */
@@ -104,7 +107,12 @@ export type MarketConfig = Pick<Config, 'DATABASE_URL' | 'RC_ADMIN_KEY' | 'SQLIT
 
 /** What the services read: the operator key, and the optional settings but the pub/sub's. */
 export type ServiceSettings = Pick<Config, 'RC_ADMIN_KEY'> &
-  Partial<Pick<Config, Exclude<OptionalSettings, 'REDIS_URL' | 'WAL_SYNC' | 'WAL_CHECKPOINT' | 'SIGNATURE_WORKERS'>>>;
+  Partial<
+    Pick<
+      Config,
+      Exclude<OptionalSettings, 'REDIS_URL' | 'WAL_SYNC' | 'WAL_CHECKPOINT' | 'SQLITE_WRITER' | 'SIGNATURE_WORKERS'>
+    >
+  >;
 
 export interface ServiceDeps {
   log: Logger;
@@ -120,7 +128,12 @@ export interface ServiceDeps {
 export interface MarketOptions {
   /** The signature threads' module (./workers/signature-worker.ts unless given; one that wraps its `answerBatch`). */
   signatureWorkerModule?: URL;
+  /** The SQLite writer thread's module (./workers/sqlite-writer.ts unless given; one that wraps its `serve`). */
+  sqliteWriterModule?: URL;
 }
+
+/** How long an attestation keeps a node on offer when the settings do not say (the configuration's default too). */
+const ATTESTATION_TTL_S_DEFAULT = 3600;
 
 /** Opens the SQLite file, audits the ledger and wires the services on it: the market of one process. */
 export function createMarket(
@@ -131,7 +144,10 @@ export function createMarket(
   chain: ChainAdapter | null = null,
   options: MarketOptions = {},
 ): Market {
-  const db = openDatabase(config.DATABASE_URL, config.SQLITE_SYNCHRONOUS, config.WAL_SYNC);
+  const onThread = config.SQLITE_WRITER === 'thread';
+  const walSync = config.WAL_SYNC ?? 'commit';
+  // With the writer on its thread, this connection only reads once the market is open: the thread flushes the WAL.
+  const db = openDatabase(config.DATABASE_URL, config.SQLITE_SYNCHRONOUS, onThread ? 'commit' : walSync);
   assertLedgerSound(db.sqlite, log); // the money rules of src/ledger-invariants.ts audited: on a violation it logs fatal and throws, so nothing starts
   // The receipt key: created on the first start, recorded on first use; another key than the recorded one stops the start.
   let receipts: ReceiptSigner;
@@ -145,26 +161,46 @@ export function createMarket(
     void db.close();
     throw error;
   }
-  const checkpointer =
-    config.WAL_CHECKPOINT === 'thread'
-      ? startCheckpointer(db.sqlite, sqliteFilePath(config.DATABASE_URL), log.child({ component: 'checkpointer' }))
-      : null;
-  const writes = createGroupCommit(db.sqlite, {
-    sync: db.syncWal ?? undefined,
-    maxOps: config.GROUP_COMMIT_MAX_OPS,
+  const file = sqliteFilePath(config.DATABASE_URL);
+  const checkpointInThread = config.WAL_CHECKPOINT === 'thread';
+  let sql: SqlEngine;
+  let durable: () => Promise<void>;
+  let setAutocheckpoint: (pages: number) => void;
+  let closeWriter: () => Promise<void>;
+  if (onThread) {
+    const writer = startSqliteThread({
+      reader: db.sqlite,
+      file,
+      synchronous: config.SQLITE_SYNCHRONOUS,
+      walSync,
+      maxOps: config.GROUP_COMMIT_MAX_OPS,
+      operations: { attestationTtlS: config.ATTESTATION_TTL_S ?? ATTESTATION_TTL_S_DEFAULT },
+      autocheckpointPages: checkpointInThread ? 0 : AUTOCHECKPOINT_PAGES,
+      log: log.child({ component: 'sqlite-writer' }),
+      module: options.sqliteWriterModule,
+    });
+    sql = writer;
+    durable = writer.durable;
+    setAutocheckpoint = writer.setAutocheckpoint;
+    closeWriter = writer.close;
+  } else {
+    const writes = createGroupCommit(db.sqlite, { sync: db.syncWal ?? undefined, maxOps: config.GROUP_COMMIT_MAX_OPS });
+    sql = createSqliteEngine(db.sqlite, writes);
+    durable = writes.durable;
+    setAutocheckpoint = (pages) => {
+      if (db.sqlite.open) db.sqlite.pragma(`wal_autocheckpoint = ${pages}`);
+    };
+    closeWriter = async () => {};
+  }
+  const checkpointer = checkpointInThread
+    ? startCheckpointer(setAutocheckpoint, file, log.child({ component: 'checkpointer' }))
+    : null;
+  const syncsAfterCommit = config.SQLITE_SYNCHRONOUS === 'FULL' && walSync === 'pool';
+  const handles = syncsAfterCommit ? { ...db, prisma: readingDurably(db.prisma, durable) } : db;
+  return assembleMarket(sql, handles, receipts, config, log, clock, chain, options, async () => {
+    await checkpointer?.close();
+    await closeWriter();
   });
-  const handles = db.syncWal ? { ...db, prisma: readingDurably(db.prisma, writes.durable) } : db;
-  return assembleMarket(
-    createSqliteEngine(db.sqlite, writes),
-    handles,
-    receipts,
-    config,
-    log,
-    clock,
-    chain,
-    options,
-    () => checkpointer?.close(),
-  );
 }
 
 /**
@@ -252,7 +288,7 @@ export function wireServices(sql: SqlEngine, config: ServiceSettings, deps: Serv
   const { log, clock = systemClock, pubsub, chain = null, signatures } = deps;
   const ledger = createLedger(sql);
   const operator = createOperatorGate(config.RC_ADMIN_KEY);
-  const attestationTtlS = config.ATTESTATION_TTL_S ?? 3600;
+  const attestationTtlS = config.ATTESTATION_TTL_S ?? ATTESTATION_TTL_S_DEFAULT;
   const bondMinUrtc = config.BOND_MIN_URTC ?? BOND_MIN_URTC_DEFAULT;
   const pricingStore = createPricingStore(sql);
   const pricing = createPricingService({
@@ -279,7 +315,8 @@ export function wireServices(sql: SqlEngine, config: ServiceSettings, deps: Serv
     log: log.child({ component: 'escrow' }),
     events: escrowEvents,
     signatures,
-    operations: operationsOf(sql, { attestationTtlS }),
+    // The writer thread runs them there; otherwise the service runs them here, through this ledger.
+    operations: isOperationRunner(sql) ? sql : undefined,
     onChange: (event) => {
       // One topic per job and per wallet, so that a change wakes only its own subscribers.
       pubsub.publish('escrowOfJob', event.jobId, event);

@@ -52,11 +52,7 @@ export function runnerOf<Ops extends OperationsShape>(
   };
 }
 
-/** The engine's own runner when it has one (the SQLite writer thread's), one on this thread otherwise. */
-export function operationsOf(engine: SqlEngine, settings: OperationSettings): OperationRunner {
-  return isOperationRunner(engine) ? engine : runnerOf(createWriteOperations(engine, settings), engine.write);
-}
-
-function isOperationRunner(engine: SqlEngine): engine is SqlEngine & OperationRunner {
+/** Whether `engine` runs the named operations itself (the SQLite writer thread does). */
+export function isOperationRunner(engine: SqlEngine): engine is SqlEngine & OperationRunner {
   return typeof (engine as Partial<OperationRunner>).perform === 'function';
 }

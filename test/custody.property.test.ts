@@ -103,6 +103,9 @@ async function runSequence(steps: Step[]) {
     clock: () => now,
     chain: createRustChainAdapter(client, custody),
     withdrawDailyMaxUrtc: DAILY_MAX_URTC,
+    // A market per sequence: a writer thread's start (most of a second) per sequence would be most of the run.
+    // Custody's units of work on the writer thread are test/custody.test.ts's under TEST_SQLITE_WRITER=thread.
+    settings: { SQLITE_WRITER: 'loop' },
   });
   const users: { wallet: Wallet; key: RustChainKey }[] = [];
   for (let i = 0; i < USERS; i++) {

@@ -29,7 +29,7 @@ describe.skipIf(onPostgres)('the payment path indexes (SQLite query plans)', () 
       return prepare.call(this, source);
     } as typeof prepare;
     restore = () => (Database.prototype.prepare = prepare);
-    market = await openTestMarket();
+    market = await openTestMarket({ settings: { SQLITE_WRITER: 'loop' } }); // the statements prepared on this connection
     server = await startMarketServer(market, { host: '127.0.0.1', port: 0, sweepIntervalMs: 60_000 });
   });
   afterAll(async () => {

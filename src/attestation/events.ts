@@ -3,7 +3,7 @@
  * unverified, contested, assigned), numbered in the same log as escrow events and written in the change's transaction.
  */
 import { sql, type SqlEngine, type Work } from '../sql/statement.js';
-import { CATCH_UP_PAGE, eventLog, type CatchUp } from '../subscriptions.js';
+import { CATCH_UP_PAGE, eventLog, type CatchUp } from '../event-log.js';
 
 export type NodeChange =
   'attested' | 'offline' | 'suspended' | 'reinstated' | 'verified' | 'unverified' | 'contested' | 'assigned';

@@ -4,7 +4,7 @@
  * transaction and published after its commit, like escrow events. Payloads carry amounts as digit strings.
  */
 import { sql, type SqlEngine, type Work } from '../sql/statement.js';
-import { CATCH_UP_PAGE, eventLog, type CatchUp } from '../subscriptions.js';
+import { CATCH_UP_PAGE, eventLog, type CatchUp } from '../event-log.js';
 import type { ChainDepositRecord, WithdrawalRecord } from './store.js';
 
 export type WalletChange =

@@ -6,7 +6,7 @@
  */
 import type { EscrowRecord } from '../ledger.js';
 import { sql, type SqlEngine, type Work } from '../sql/statement.js';
-import { CATCH_UP_PAGE, eventLog, type CatchUp } from '../subscriptions.js';
+import { CATCH_UP_PAGE, eventLog, type CatchUp } from '../event-log.js';
 
 export type EscrowChange =
   'locked' | 'partially_released' | 'delivered' | 'disputed' | 'released' | 'refunded' | 'expired';

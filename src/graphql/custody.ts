@@ -8,7 +8,8 @@ import { withdrawRequestSchema, type WithdrawRequest } from '../custody/requests
 import type { ChainDepositRecord, WithdrawalRecord } from '../custody/store.js';
 import { addressField } from '../domain/fields.js';
 import { formatRtc } from '../domain/money.js';
-import { catchUpThenLive, nothingMissed } from '../subscriptions.js';
+import { nothingMissed } from '../event-log.js';
+import { catchUpThenLive } from '../subscriptions.js';
 import { builder, MONEY_ERRORS } from './builder.js';
 import { afterSeqArg, inputOf, optionalSeconds, seconds } from './shared.js';
 

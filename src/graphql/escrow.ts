@@ -7,7 +7,8 @@ import { formatRtc } from '../domain/money.js';
 import type { EscrowRecord } from '../ledger.js';
 import { eventFromMessage, FINAL_CHANGES, type EscrowEventMessage } from '../escrow/events.js';
 import { remainingOf, type EscrowStatus } from '../ledger.js';
-import { catchUpThenLive, nothingMissed, replayOf, type CatchUp } from '../subscriptions.js';
+import { nothingMissed, replayOf, type CatchUp } from '../event-log.js';
+import { catchUpThenLive } from '../subscriptions.js';
 import {
   lockRequestSchema,
   refundRequestSchema,

@@ -5,7 +5,7 @@
  */
 import { JOB_TYPES, type JobType } from '../domain/fields.js';
 import { isEligibleProvider } from './eligibility.js';
-import { CATCH_UP_PAGE, eventLog, type CatchUp } from '../subscriptions.js';
+import { CATCH_UP_PAGE, eventLog, type CatchUp } from '../event-log.js';
 import type { Quote } from './fair-rate.js';
 import { bool, numberOrNull, sql, type SqlEngine, type Work } from '../sql/statement.js';
 

@@ -7,13 +7,12 @@
  * Should the thread die, the writing connection takes checkpoints back (automatic, as without it), so the WAL
  * never grows without bound.
  */
-import type Database from 'better-sqlite3';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { CheckpointSettings } from './checkpoint-worker.js';
 
 /** SQLite's own automatic checkpoint threshold, in WAL pages: the fallback when the thread is gone. */
-const AUTOCHECKPOINT_PAGES = 1000;
+export const AUTOCHECKPOINT_PAGES = 1000;
 export const CHECKPOINT_INTERVAL_MS = 200;
 
 const THREAD_ENTRY = new URL('./thread-entry.mjs', import.meta.url);
@@ -23,12 +22,13 @@ export interface Checkpointer {
 }
 
 export function startCheckpointer(
-  writer: Database.Database,
+  /** Sets the writing connection's automatic checkpoint (its `wal_autocheckpoint`, in WAL pages). */
+  autocheckpoint: (pages: number) => void,
   file: string,
   log: Logger,
   intervalMs = CHECKPOINT_INTERVAL_MS,
 ): Checkpointer {
-  writer.pragma('wal_autocheckpoint = 0');
+  autocheckpoint(0);
   const worker = new Worker(THREAD_ENTRY, {
     workerData: {
       entry: new URL('./checkpoint-worker.ts', import.meta.url).href,
@@ -42,7 +42,7 @@ export function startCheckpointer(
     worker.once('exit', (code) => {
       if (!closing) {
         log.error({ code }, 'WAL checkpointer exited; the writing connection checkpoints again');
-        if (writer.open) writer.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
+        autocheckpoint(AUTOCHECKPOINT_PAGES);
       }
       resolve();
     }),

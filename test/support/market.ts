@@ -2,6 +2,7 @@
  * Test fixtures: markets on fresh databases, listening servers, and signing wallets. TEST_DATABASE chooses the
  * engine every market of the suite runs on: `sqlite` (the default, a copy of the migrated template file) or
  * `postgres` (a copy of the migrated template database on the test server, test/support/postgres.ts).
+ * TEST_SQLITE_WRITER=thread runs a SQLite market's writes on the writer thread (src/sql/sqlite-thread.ts).
  */
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,6 +35,8 @@ export const silentLog = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' })
 /** The engine the suite's markets run on (TEST_DATABASE=postgres, or SQLite by default). */
 export const testDatabase: 'sqlite' | 'postgres' = process.env.TEST_DATABASE === 'postgres' ? 'postgres' : 'sqlite';
 export const onPostgres = testDatabase === 'postgres';
+/** Where a SQLite test market writes: on the event loop by default, or on the writer thread (TEST_SQLITE_WRITER=thread). */
+export const testSqliteWriter: 'thread' | 'loop' = process.env.TEST_SQLITE_WRITER === 'thread' ? 'thread' : 'loop';
 
 /** A copy of the migrated template database in a fresh directory. */
 export function freshDatabaseUrl(): string {
@@ -83,6 +86,8 @@ export interface TestMarketOptions {
   settings?: Partial<MarketConfig>;
   /** The signature threads' module (with `settings.SIGNATURE_WORKERS`). */
   signatureWorkerModule?: URL;
+  /** The SQLite writer thread's module (with `settings.SQLITE_WRITER` = `thread`). */
+  sqliteWriterModule?: URL;
   /** Where the market logs (nowhere by default). */
   log?: Logger;
 }
@@ -95,6 +100,7 @@ function testMarketConfig(options: TestMarketOptions, databaseUrl: string): Mark
     WITHDRAW_DAILY_MAX_URTC: options.withdrawDailyMaxUrtc,
     CHALLENGE_RATE_PER_MIN: options.challengeRatePerMin ?? 100_000,
     CHALLENGE_OPEN_MAX_PER_MINER: options.challengeOpenMaxPerMiner,
+    SQLITE_WRITER: testSqliteWriter,
     ...options.settings,
   };
 }
@@ -106,7 +112,7 @@ export function createTestMarket(options: TestMarketOptions = {}): Market {
     options.log ?? silentLog,
     options.clock,
     options.chain ?? null,
-    { signatureWorkerModule: options.signatureWorkerModule },
+    { signatureWorkerModule: options.signatureWorkerModule, sqliteWriterModule: options.sqliteWriterModule },
   );
 }
 
@@ -128,7 +134,7 @@ export async function openTestMarket(options: TestMarketOptions = {}): Promise<M
       options.log ?? silentLog,
       options.clock,
       options.chain ?? null,
-      { signatureWorkerModule: options.signatureWorkerModule },
+      { signatureWorkerModule: options.signatureWorkerModule, sqliteWriterModule: options.sqliteWriterModule },
     );
   } catch (error) {
     await own?.drop();

@@ -1,0 +1,67 @@
+/**
+ * Opening the SQLite connection that writes, with the durability the configuration asks for (src/db.ts explains
+ * WAL_SYNC): this thread's, or the writer thread's (src/workers/sqlite-writer.ts), which loads no Prisma.
+ */
+import { closeSync, fdatasync, fsyncSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+
+export type WalSync = 'pool' | 'commit';
+
+/** How long a connection waits for another's write lock (another process's, say) before SQLITE_BUSY. */
+export const BUSY_TIMEOUT_MS = 5_000;
+
+/**
+ * The connection that writes (this thread's, or the SQLite writer thread's: src/workers/sqlite-writer.ts), with
+ * the durability WAL_SYNC asks for, and with `syncWal` for `pool`.
+ */
+export function openWritingConnection(
+  file: string,
+  synchronous: 'FULL' | 'NORMAL',
+  walSync: WalSync,
+): { sqlite: Database.Database; syncWal: (() => Promise<void>) | null; close(): void } {
+  const sqlite = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+  sqlite.pragma('journal_mode = WAL');
+  const syncOffLoop = synchronous === 'FULL' && walSync === 'pool';
+  sqlite.pragma(`synchronous = ${syncOffLoop ? 'NORMAL' : synchronous}`);
+  const wal = syncOffLoop ? openWalForSync(sqlite, file) : null;
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.defaultSafeIntegers(true); // every INTEGER comes back as BigInt: no amount is ever a float
+  return {
+    sqlite,
+    syncWal: wal?.sync ?? null,
+    close() {
+      sqlite.close();
+      wal?.close();
+    },
+  };
+}
+
+/**
+ * A descriptor of the WAL file for fdatasync. The file exists from the first connection in WAL mode until the
+ * last one closes (SQLite truncates and rewrites it in place, never replaces it while open), so one descriptor
+ * serves for the connection's life. The directory is synced once, so that the WAL's name survives a power cut.
+ */
+function openWalForSync(sqlite: Database.Database, file: string): { sync: () => Promise<void>; close(): void } {
+  sqlite.prepare('SELECT count(*) FROM sqlite_master').get(); // a first read in WAL mode creates the WAL file
+  const fd = openSync(`${file}-wal`, 'r');
+  const dir = openSync(dirname(file), 'r');
+  try {
+    fsyncSync(dir);
+  } finally {
+    closeSync(dir);
+  }
+  let closed = false;
+  return {
+    sync: () =>
+      new Promise<void>((resolve, reject) => {
+        if (closed) return reject(new Error('the database is closed'));
+        fdatasync(fd, (error) => (error ? reject(error) : resolve()));
+      }),
+    close() {
+      if (closed) return;
+      closed = true;
+      closeSync(fd);
+    },
+  };
+}
