@@ -104,10 +104,11 @@ const configSchema = z.object({
    */
   WAL_CHECKPOINT: z.enum(['thread', 'commit']).default('thread'),
   /**
-   * Where SQLite's writes run (src/sql/sqlite-thread.ts): `thread`, the writing connection, its group commit and
-   * the WAL's flush on a thread of their own, beside the event loop; `loop`, on the event loop.
+   * Where SQLite's writes run: `loop`, on the event loop; `thread`, the writing connection, its group commit and
+   * the WAL's flush on a thread of their own (src/sql/sqlite-thread.ts). `thread` halves the event loop's time per
+   * payment but costs more CPU in all and a hand-off per write: slower on 2 cores (README, "The writer thread").
    */
-  SQLITE_WRITER: z.enum(['thread', 'loop']).default('thread'),
+  SQLITE_WRITER: z.enum(['loop', 'thread']).default('loop'),
   /** Writes per group-commit transaction at most (src/group-commit.ts); more wait for the next turn of the loop. */
   GROUP_COMMIT_MAX_OPS: z.coerce.number().int().min(1).max(10_000).default(128),
   /**

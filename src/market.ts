@@ -94,7 +94,7 @@ type OptionalSettings =
   | 'GROUP_COMMIT_MAX_OPS'
   /** Default here: `commit` (SQLite's automatic checkpoint; a server's configuration gives it a thread). */
   | 'WAL_CHECKPOINT'
-  /** Default here: `loop` (a server's configuration gives the writes a thread). */
+  /** Default here: `loop`, as a server's. */
   | 'SQLITE_WRITER'
   /** Default here: 0, signatures verified on the event loop (a server's configuration gives it threads). */
   | 'SIGNATURE_WORKERS'

@@ -3,9 +3,10 @@
  * threads): loops of lock → release run against it, it is killed with SIGKILL in the middle of them, and
  * restarted on the same database. Every lock answered 201 and every release answered 200 must be in the database,
  * and the ledger audit (conservation included) must be clean. Answers that never arrived may or may not have
- * happened; each of them is whole or absent. Both places FULL's fsync can run are covered: inside the COMMIT
- * (WAL_SYNC=commit, the default) and off the event loop, where answering only after the flush is our own code
- * (WAL_SYNC=pool).
+ * happened; each of them is whole or absent. Every place FULL's fsync can run is covered: inside the COMMIT
+ * (WAL_SYNC=commit), off the event loop, where answering only after the flush is our own code (WAL_SYNC=pool, the
+ * default), and on the SQLite writer thread, whose answers cross to the event loop after its flush
+ * (SQLITE_WRITER=thread).
  *
  * Long by design: DURABILITY_LOAD_MS of load per mode (8 s by default), then a restart.
  */
@@ -21,13 +22,18 @@ const LOOPS = 16;
 const LOAD_MS = Number(process.env.DURABILITY_LOAD_MS ?? 8_000);
 
 // The fsync of SQLite's WAL file (WAL_SYNC) when the process is killed: PostgreSQL's durability is its own server's.
-describe.skipIf(onPostgres).each(['commit', 'pool'])('SQLite WAL_SYNC=%s', (walSync) => {
+const MODES = [
+  { WAL_SYNC: 'commit', SQLITE_WRITER: 'loop' },
+  { WAL_SYNC: 'pool', SQLITE_WRITER: 'loop' },
+  { WAL_SYNC: 'pool', SQLITE_WRITER: 'thread' },
+];
+describe.skipIf(onPostgres).each(MODES)('SQLite WAL_SYNC=$WAL_SYNC SQLITE_WRITER=$SQLITE_WRITER', (mode) => {
   it(
     'kill -9 during lock+release load: every acknowledged lock and release survives, the ledger balances',
     { timeout: 120_000 },
     async () => {
       const databaseUrl = freshDatabaseUrl();
-      const env = { LOG_LEVEL: 'info', WAL_SYNC: walSync };
+      const env = { LOG_LEVEL: 'info', ...mode };
       const server = await spawnServer(databaseUrl, env);
       const provider = newWallet();
       const payers = Array.from({ length: LOOPS }, () => newWallet());
@@ -108,7 +114,7 @@ describe.skipIf(onPostgres).each(['commit', 'pool'])('SQLite WAL_SYNC=%s', (walS
         await restarted.stop();
       }
       console.log(
-        `durability (WAL_SYNC=${walSync}): ${locked.size} locks and ${released.size} releases acknowledged before the kill; ${unanswered} requests unanswered`,
+        `durability (WAL_SYNC=${mode.WAL_SYNC}, SQLITE_WRITER=${mode.SQLITE_WRITER}): ${locked.size} locks and ${released.size} releases acknowledged before the kill; ${unanswered} requests unanswered`,
       );
     },
   );

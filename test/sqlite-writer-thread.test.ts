@@ -13,7 +13,7 @@ import { sql } from '../src/sql/statement.js';
 import type { SqliteThreadEngine } from '../src/sql/sqlite-thread.js';
 import { CRASHING_JOB, THROWING_JOB } from './fixtures/faulty-sqlite-writer.js';
 import { createTestMarket, newJobId, newWallet, onPostgres } from './support/market.js';
-import { call, deposit, signedLockBody, signedReleaseBody, type Reply } from './support/rest.js';
+import { call, deposit, signedLockBody, signedReleaseBody, expectInternal } from './support/rest.js';
 import { expectLedgerSound, queryValue } from './support/database.js';
 
 const onThread = { SQLITE_WRITER: 'thread', SQLITE_SYNCHRONOUS: 'FULL', WAL_SYNC: 'pool' } as const;
@@ -140,12 +140,6 @@ describe.skipIf(onPostgres)('a failing SQLite writer thread', () => {
   const escrowOf = (jobId: string) => call(server.url, 'GET', `/render/escrow/${jobId}`);
   const lockBody = (payer: ReturnType<typeof newWallet>, jobId: string, to: string) =>
     signedLockBody(payer, { job_id: jobId, to_wallet: to, amount_urtc: '1000000' });
-
-  function expectInternal(reply: Reply) {
-    expect(reply.status).toBe(500);
-    expect(reply.body.ok).toBe(false);
-    expect(reply.body.error.code).toBe('INTERNAL');
-  }
 
   it('that throws in a transaction: that lock is INTERNAL and changes nothing; the rest of its batch commits', async () => {
     const payer = newWallet();

@@ -289,7 +289,8 @@ describe('catch-up', () => {
     for (let i = 0; i < missed; i += 50)
       await Promise.all(Array.from({ length: Math.min(50, missed - i) }, () => lockFor(payer, 'many')));
     let live = '';
-    const isLive = (p: Payload) => p.data?.escrowEvents.escrow.jobId === live;
+    // By its prefix: the live event may arrive before the lock's own answer has told us its job id.
+    const isLive = (p: Payload) => String(p.data?.escrowEvents.escrow.jobId).startsWith('live-');
     const got = await payloadsWs(WalletEvents.toString(), { wallet: payer.address, afterSeq: 0 }, isLive, async () => {
       live = await lockFor(payer, 'live');
     });

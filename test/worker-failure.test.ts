@@ -12,7 +12,7 @@ import { walletFromSeed } from '../src/domain/signatures.js';
 import { createSignaturePool } from '../src/workers/signature-pool.js';
 import { CRASHING_SEED, THROWING_SEED } from './fixtures/faulty-signature-worker.js';
 import { newJobId, newWallet, openTestMarket } from './support/market.js';
-import { call, deposit, signedLockBody, signedReleaseBody, type Reply } from './support/rest.js';
+import { call, deposit, signedLockBody, signedReleaseBody, expectInternal } from './support/rest.js';
 import { expectLedgerSound } from './support/database.js';
 
 let market: Market;
@@ -31,13 +31,6 @@ afterAll(async () => {
 
 const balance = async (address: string) => (await call(server.url, 'GET', `/wallet/balance?wallet=${address}`)).body;
 const escrowOf = (jobId: string) => call(server.url, 'GET', `/render/escrow/${jobId}`);
-
-function expectInternal(reply: Reply) {
-  expect(reply.status).toBe(500);
-  expect(reply.body.ok).toBe(false);
-  expect(reply.body.error.code).toBe('INTERNAL');
-  expect(reply.body.error.request_id).toMatch(/^[0-9a-f-]{36}$/);
-}
 
 describe('a failing signature thread', () => {
   it('that throws: its lock is INTERNAL, nothing changes, and the next lock is served', async () => {

@@ -38,7 +38,7 @@ export const CONTROL = { committing: 0, flushed: 1, steps: 2, length: 3 } as con
 /** How long a driven unit may leave the writer waiting for its next statement before it is rolled back. */
 export const STEP_TIMEOUT_MS = 30_000;
 
-/** The event loop to this thread. */
+/** The event loop to this thread, in arrays: the requests of one turn of its loop. */
 export type WriterRequest =
   | { kind: 'perform'; id: number; name: string; args: unknown[] }
   | { kind: 'unit'; id: number }
@@ -51,7 +51,7 @@ export type StepMessage =
   | { kind: 'return'; id: number }
   | { kind: 'throw'; id: number };
 
-/** This thread to the event loop. */
+/** This thread to the event loop: one at a time, or in arrays (the answers and flushes of one turn). */
 export type WriterReply =
   | { kind: 'ready' }
   | { kind: 'done'; id: number; ok: true; value: unknown }
@@ -76,6 +76,18 @@ export function serve(hooks: WriterHooks = {}) {
   const settings = workerData as WriterSettings;
   const control = new Int32Array(settings.control);
   const send = (reply: WriterReply) => port.postMessage(reply);
+  // Answers and flush reports go out together, once per turn of this thread's loop: a message costs both threads
+  // a structured clone and a wake-up, so one per batch rather than one per write. A driven unit's messages go at
+  // once (this thread is waiting for the answer).
+  let outbox: WriterReply[] = [];
+  const sendSoon = (reply: WriterReply) => {
+    if (outbox.push(reply) === 1) setImmediate(sendOutbox);
+  };
+  function sendOutbox() {
+    const replies = outbox;
+    outbox = [];
+    port.postMessage(replies);
+  }
   const connection = openWritingConnection(settings.file, settings.synchronous, settings.walSync);
   const db = connection.sqlite;
   db.pragma(`wal_autocheckpoint = ${settings.autocheckpointPages}`);
@@ -86,9 +98,9 @@ export function serve(hooks: WriterHooks = {}) {
       committing: (count) => Atomics.store(control, CONTROL.committing, count),
       flushed: (count) => {
         Atomics.store(control, CONTROL.flushed, count);
-        send({ kind: 'flushed', count });
+        sendSoon({ kind: 'flushed', count });
       },
-      flushFailed: (error) => send({ kind: 'flushFailed', error: errorToWire(error) }),
+      flushFailed: (error) => sendSoon({ kind: 'flushFailed', error: errorToWire(error) }),
     },
   });
   const engine = createSqliteEngine(db, writes);
@@ -146,11 +158,15 @@ export function serve(hooks: WriterHooks = {}) {
 
   const answer = (id: number, done: Promise<unknown>) =>
     done.then(
-      (value) => send({ kind: 'done', id, ok: true, value }),
-      (error: unknown) => send({ kind: 'done', id, ok: false, error: errorToWire(error) }),
+      (value) => sendSoon({ kind: 'done', id, ok: true, value }),
+      (error: unknown) => sendSoon({ kind: 'done', id, ok: false, error: errorToWire(error) }),
     );
 
-  port.on('message', (request: WriterRequest) => {
+  port.on('message', (requests: WriterRequest[]) => {
+    for (const request of requests) handle(request);
+  });
+
+  function handle(request: WriterRequest) {
     switch (request.kind) {
       case 'perform': {
         const operation = operations[request.name];
@@ -180,11 +196,12 @@ export function serve(hooks: WriterHooks = {}) {
         // Whatever was submitted before has been answered or will be: the group commit settles before this runs again.
         void writes.durable().finally(() => {
           connection.close();
+          if (outbox.length > 0) sendOutbox();
           send({ kind: 'closed' });
           port.close();
         });
         return;
     }
-  });
+  }
   send({ kind: 'ready' });
 }

@@ -1,5 +1,6 @@
 /** A small REST client for tests: signs bodies exactly as docs/CONTRACT.md describes. */
 import { createHash } from 'node:crypto';
+import { expect } from 'vitest';
 import { canonicalJson, type Wallet } from '../../src/domain/signatures.js';
 import { ADMIN_KEY, newNonce } from './market.js';
 
@@ -91,4 +92,12 @@ export function signedRefundBody(
   if (f.reason !== undefined) action.reason = f.reason;
   const { action: _a, ...fields } = action;
   return { ...fields, public_key: signer.publicKey, signature: signer.sign(action) };
+}
+
+/** A request that failed inside the server (a worker or writer thread, say): 500 INTERNAL with a request_id. */
+export function expectInternal(reply: Reply) {
+  expect(reply.status).toBe(500);
+  expect(reply.body.ok).toBe(false);
+  expect(reply.body.error.code).toBe('INTERNAL');
+  expect(reply.body.error.request_id).toMatch(/^[0-9a-f-]{36}$/);
 }
