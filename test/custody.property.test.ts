@@ -14,7 +14,7 @@ import { createRustChainClient, rustChainKeyFromSeed, type RustChainKey } from '
 import { MarketError } from '../src/domain/errors.js';
 import { walletFromSeed, type Wallet } from '../src/domain/signatures.js';
 import { expectLedgerSound, queryValues } from './support/database.js';
-import { newNonce, openTestMarket } from './support/market.js';
+import { newNonce, openTestMarket, propertyTimeoutMs } from './support/market.js';
 import { startRustChainStandIn, type RustChainStandIn } from './support/rustchain-stand-in.js';
 
 const RUNS = Number(process.env.CUSTODY_PROPERTY_RUNS ?? 100);
@@ -307,30 +307,34 @@ async function runSequence(steps: Step[]) {
 const reached = new Set<string>();
 
 describe('custody against a model', () => {
-  it(`predicts every withdrawal answer and every balance, keeps the audit clean and custody covered (${RUNS} sequences)`, async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.array(stepArb, { maxLength: 60, size: 'max' }), (steps) =>
-        runSequence([...steps, { kind: 'tick' }, { kind: 'tick' }]),
-      ),
-      { numRuns: RUNS, seed: SEED },
-    );
-    if (RUNS >= 100) {
-      const outcomes = [
-        'withdraw changed',
-        'withdraw INSUFFICIENT_FUNDS',
-        'withdraw INVALID_INPUT',
-        'withdraw NONCE_REUSED',
-        'withdraw RATE_LIMITED',
-      ];
-      const ends = [
-        'withdrawal sent',
-        'withdrawal confirmed',
-        'withdrawal failed',
-        'deposit credited',
-        'deposit voided',
-        'answer lost',
-      ];
-      expect([...outcomes, ...ends].filter((o) => !reached.has(o))).toEqual([]);
-    }
-  });
+  it(
+    `predicts every withdrawal answer and every balance, keeps the audit clean and custody covered (${RUNS} sequences)`,
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(stepArb, { maxLength: 60, size: 'max' }), (steps) =>
+          runSequence([...steps, { kind: 'tick' }, { kind: 'tick' }]),
+        ),
+        { numRuns: RUNS, seed: SEED },
+      );
+      if (RUNS >= 100) {
+        const outcomes = [
+          'withdraw changed',
+          'withdraw INSUFFICIENT_FUNDS',
+          'withdraw INVALID_INPUT',
+          'withdraw NONCE_REUSED',
+          'withdraw RATE_LIMITED',
+        ];
+        const ends = [
+          'withdrawal sent',
+          'withdrawal confirmed',
+          'withdrawal failed',
+          'deposit credited',
+          'deposit voided',
+          'answer lost',
+        ];
+        expect([...outcomes, ...ends].filter((o) => !reached.has(o))).toEqual([]);
+      }
+    },
+    propertyTimeoutMs,
+  );
 });

@@ -33,12 +33,10 @@ import {
 } from '../src/escrow/requests.js';
 import { depositRequestSchema } from '../src/wallet/service.js';
 import { expectLedgerSound, queryValue } from './support/database.js';
-import { ADMIN_KEY, newWallet, onPostgres, openTestServices } from './support/market.js';
+import { ADMIN_KEY, newWallet, openTestServices, propertyTimeoutMs } from './support/market.js';
 
 const RUNS_DEFAULT = 300;
 const RUNS = Number(process.env.LEDGER_PROPERTY_RUNS ?? RUNS_DEFAULT);
-// Each sequence on a fresh database: on PostgreSQL a new database (CREATE DATABASE … TEMPLATE) takes most of it.
-const PROPERTY_TIMEOUT_MS = onPostgres ? 900_000 : undefined;
 const SEED = process.env.LEDGER_PROPERTY_SEED === undefined ? undefined : Number(process.env.LEDGER_PROPERTY_SEED);
 const PATH = process.env.LEDGER_PROPERTY_PATH;
 
@@ -988,6 +986,6 @@ describe('the money services against a model', () => {
       }
       expect(missing()).toEqual([]);
     },
-    PROPERTY_TIMEOUT_MS,
+    propertyTimeoutMs,
   );
 });

@@ -35,6 +35,12 @@ export const silentLog = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' })
 /** The engine the suite's markets run on (TEST_DATABASE=postgres, or SQLite by default). */
 export const testDatabase: 'sqlite' | 'postgres' = process.env.TEST_DATABASE === 'postgres' ? 'postgres' : 'sqlite';
 export const onPostgres = testDatabase === 'postgres';
+/**
+ * The time a property test that opens a fresh market per sequence may take: on PostgreSQL each market is a new
+ * database (CREATE DATABASE … TEMPLATE), which takes most of a sequence (100 custody sequences take about 75 s on
+ * an idle 2-core machine); on SQLite the suite's default.
+ */
+export const propertyTimeoutMs: number | undefined = onPostgres ? 900_000 : undefined;
 /** Where a SQLite test market writes: on the event loop by default, or on the writer thread (TEST_SQLITE_WRITER=thread). */
 export const testSqliteWriter: 'thread' | 'loop' = process.env.TEST_SQLITE_WRITER === 'thread' ? 'thread' : 'loop';
 
