@@ -105,8 +105,9 @@ const configSchema = z.object({
   WAL_CHECKPOINT: z.enum(['thread', 'commit']).default('thread'),
   /**
    * Where SQLite's writes run: `loop`, on the event loop; `thread`, the writing connection, its group commit and
-   * the WAL's flush on a thread of their own (src/sql/sqlite-thread.ts). `thread` halves the event loop's time per
-   * payment but costs more CPU in all and a hand-off per write: slower on 2 cores (README, "The writer thread").
+   * the WAL's flush on a thread of their own (src/sql/sqlite-thread.ts). `thread` cuts the event loop's time per
+   * payment to a third for the same CPU in all: on par on 2 cores, where CPU runs out first; for hosts with cores
+   * to spare (README, "The writer thread").
    */
   SQLITE_WRITER: z.enum(['loop', 'thread']).default('loop'),
   /** Writes per group-commit transaction at most (src/group-commit.ts); more wait for the next turn of the loop. */
