@@ -13,7 +13,15 @@ import { sql } from '../src/sql/statement.js';
 import type { SqliteThreadEngine } from '../src/sql/sqlite-thread.js';
 import { CRASHING_JOB, THROWING_JOB } from './fixtures/faulty-sqlite-writer.js';
 import { createTestMarket, newJobId, newWallet, onPostgres } from './support/market.js';
-import { call, deposit, signedLockBody, signedReleaseBody, expectInternal } from './support/rest.js';
+import {
+  balanceOf,
+  call,
+  deposit,
+  escrowOf,
+  signedLockBody,
+  signedReleaseBody,
+  expectInternal,
+} from './support/rest.js';
 import { expectLedgerSound, queryValue } from './support/database.js';
 
 const onThread = { SQLITE_WRITER: 'thread', SQLITE_SYNCHRONOUS: 'FULL', WAL_SYNC: 'pool' } as const;
@@ -136,8 +144,6 @@ describe.skipIf(onPostgres)('a failing SQLite writer thread', () => {
     await server.close();
   });
 
-  const balance = async (address: string) => (await call(server.url, 'GET', `/wallet/balance?wallet=${address}`)).body;
-  const escrowOf = (jobId: string) => call(server.url, 'GET', `/render/escrow/${jobId}`);
   const lockBody = (payer: ReturnType<typeof newWallet>, jobId: string, to: string) =>
     signedLockBody(payer, { job_id: jobId, to_wallet: to, amount_urtc: '1000000' });
 
@@ -146,7 +152,7 @@ describe.skipIf(onPostgres)('a failing SQLite writer thread', () => {
     const others = [newWallet(), newWallet()];
     const provider = newWallet();
     for (const w of [payer, ...others]) expect((await deposit(server.url, w.address, '5')).status).toBe(201);
-    const before = await balance(payer.address);
+    const before = await balanceOf(server.url, payer.address);
     const jobId = newJobId(THROWING_JOB);
     const otherJobs = others.map(() => newJobId());
     const [thrown, ...served] = await Promise.all([
@@ -154,8 +160,8 @@ describe.skipIf(onPostgres)('a failing SQLite writer thread', () => {
       ...others.map((w, i) => call(server.url, 'POST', '/render/escrow', lockBody(w, otherJobs[i]!, provider.address))),
     ]);
     expectInternal(thrown!);
-    expect((await escrowOf(jobId)).status).toBe(404);
-    expect(await balance(payer.address)).toEqual(before);
+    expect((await escrowOf(server.url, jobId)).status).toBe(404);
+    expect(await balanceOf(server.url, payer.address)).toEqual(before);
     for (const reply of served) expect(reply.status).toBe(201);
     await expectLedgerSound(market);
   });
@@ -169,8 +175,8 @@ describe.skipIf(onPostgres)('a failing SQLite writer thread', () => {
     expect(
       (await call(server.url, 'POST', '/render/escrow', lockBody(payers[0]!, lockedJob, provider.address))).status,
     ).toBe(201);
-    const balancesBefore = await Promise.all([crasher, ...payers].map((w) => balance(w.address)));
-    const providerBefore = await balance(provider.address);
+    const balancesBefore = await Promise.all([crasher, ...payers].map((w) => balanceOf(server.url, w.address)));
+    const providerBefore = await balanceOf(server.url, provider.address);
     const threadBefore = (market.sql as SqliteThreadEngine).thread();
 
     const crasherJob = newJobId(CRASHING_JOB);
@@ -184,20 +190,20 @@ describe.skipIf(onPostgres)('a failing SQLite writer thread', () => {
     ]);
     expectInternal(crasherReply!);
     expect((market.sql as SqliteThreadEngine).thread()).not.toBe(threadBefore);
-    expect((await escrowOf(crasherJob)).status).toBe(404);
-    expect(await balance(crasher.address)).toEqual(balancesBefore[0]);
+    expect((await escrowOf(server.url, crasherJob)).status).toBe(404);
+    expect(await balanceOf(server.url, crasher.address)).toEqual(balancesBefore[0]);
     // Each other request either went through in full or failed INTERNAL with nothing changed.
     if (releaseReply!.status === 200) expect(releaseReply!.body.status).toBe('released');
     else {
       expectInternal(releaseReply!);
-      expect((await escrowOf(lockedJob)).body.status).toBe('locked');
-      expect(await balance(provider.address)).toEqual(providerBefore);
+      expect((await escrowOf(server.url, lockedJob)).body.status).toBe('locked');
+      expect(await balanceOf(server.url, provider.address)).toEqual(providerBefore);
     }
     for (const [i, reply] of lockReplies.entries()) {
       if (reply.status === 201) continue;
       expectInternal(reply);
-      expect((await escrowOf(jobs[i]!)).status).toBe(404);
-      expect(await balance(payers[i + 1]!.address)).toEqual(balancesBefore[i + 2]);
+      expect((await escrowOf(server.url, jobs[i]!)).status).toBe(404);
+      expect(await balanceOf(server.url, payers[i + 1]!.address)).toEqual(balancesBefore[i + 2]);
     }
     await expectLedgerSound(market);
 

@@ -12,7 +12,15 @@ import { walletFromSeed } from '../src/domain/signatures.js';
 import { createSignaturePool } from '../src/workers/signature-pool.js';
 import { CRASHING_SEED, THROWING_SEED } from './fixtures/faulty-signature-worker.js';
 import { newJobId, newWallet, openTestMarket } from './support/market.js';
-import { call, deposit, signedLockBody, signedReleaseBody, expectInternal } from './support/rest.js';
+import {
+  balanceOf,
+  call,
+  deposit,
+  escrowOf,
+  signedLockBody,
+  signedReleaseBody,
+  expectInternal,
+} from './support/rest.js';
 import { expectLedgerSound } from './support/database.js';
 
 let market: Market;
@@ -29,9 +37,6 @@ afterAll(async () => {
   await server.close();
 });
 
-const balance = async (address: string) => (await call(server.url, 'GET', `/wallet/balance?wallet=${address}`)).body;
-const escrowOf = (jobId: string) => call(server.url, 'GET', `/render/escrow/${jobId}`);
-
 describe('a failing signature thread', () => {
   it('that throws: its lock is INTERNAL, nothing changes, and the next lock is served', async () => {
     const payer = walletFromSeed(THROWING_SEED);
@@ -39,7 +44,7 @@ describe('a failing signature thread', () => {
     const provider = newWallet();
     expect((await deposit(server.url, payer.address, '5')).status).toBe(201);
     expect((await deposit(server.url, honest.address, '5')).status).toBe(201);
-    const before = await balance(payer.address);
+    const before = await balanceOf(server.url, payer.address);
 
     const jobId = newJobId();
     const reply = await call(
@@ -49,8 +54,8 @@ describe('a failing signature thread', () => {
       signedLockBody(payer, { job_id: jobId, to_wallet: provider.address, amount_urtc: '1000000' }),
     );
     expectInternal(reply);
-    expect((await escrowOf(jobId)).status).toBe(404);
-    expect(await balance(payer.address)).toEqual(before);
+    expect((await escrowOf(server.url, jobId)).status).toBe(404);
+    expect(await balanceOf(server.url, payer.address)).toEqual(before);
 
     const next = newJobId();
     const served = await call(
@@ -80,8 +85,8 @@ describe('a failing signature thread', () => {
         )
       ).status,
     ).toBe(201);
-    const balancesBefore = await Promise.all([crasher, ...payers].map((w) => balance(w.address)));
-    const providerBefore = await balance(provider.address);
+    const balancesBefore = await Promise.all([crasher, ...payers].map((w) => balanceOf(server.url, w.address)));
+    const providerBefore = await balanceOf(server.url, provider.address);
     const threadBefore = market.signatureThreads()[0];
 
     // Sent together: they reach the thread in one or a few batches, one of which holds the crasher's lock.
@@ -108,22 +113,22 @@ describe('a failing signature thread', () => {
     ]);
     const [crasherReply, releaseReply, ...lockReplies] = replies;
     expectInternal(crasherReply!);
-    expect((await escrowOf(crasherJob)).status).toBe(404);
-    expect(await balance(crasher.address)).toEqual(balancesBefore[0]);
+    expect((await escrowOf(server.url, crasherJob)).status).toBe(404);
+    expect(await balanceOf(server.url, crasher.address)).toEqual(balancesBefore[0]);
 
     // Each other request either went through in full or failed INTERNAL with nothing changed.
     if (releaseReply!.status === 200) expect(releaseReply!.body.status).toBe('released');
     else {
       expectInternal(releaseReply!);
-      expect((await escrowOf(lockedJob)).body.status).toBe('locked');
-      expect(await balance(provider.address)).toEqual(providerBefore);
+      expect((await escrowOf(server.url, lockedJob)).body.status).toBe('locked');
+      expect(await balanceOf(server.url, provider.address)).toEqual(providerBefore);
     }
     for (const [i, reply] of lockReplies.entries()) {
       const payer = payers[i + 1]!;
       if (reply.status === 201) continue;
       expectInternal(reply);
-      expect((await escrowOf(jobs[i]!)).status).toBe(404);
-      expect(await balance(payer.address)).toEqual(balancesBefore[i + 2]);
+      expect((await escrowOf(server.url, jobs[i]!)).status).toBe(404);
+      expect(await balanceOf(server.url, payer.address)).toEqual(balancesBefore[i + 2]);
     }
     await expectLedgerSound(market);
 

@@ -27,6 +27,16 @@ export async function call(
 
 export const asOperator = { 'x-admin-key': ADMIN_KEY };
 
+/** A wallet's balance, as GET /wallet/balance answers it. */
+export async function balanceOf(baseUrl: string, wallet: string): Promise<any> {
+  return (await call(baseUrl, 'GET', `/wallet/balance?wallet=${wallet}`)).body;
+}
+
+/** An escrow's status and body, as GET /render/escrow/:job_id answers them. */
+export function escrowOf(baseUrl: string, jobId: string): Promise<Reply> {
+  return call(baseUrl, 'GET', `/render/escrow/${jobId}`);
+}
+
 export function deposit(baseUrl: string, wallet: string, amountRtc: string | number, reference = `dep-${newNonce()}`) {
   return call(baseUrl, 'POST', '/wallet/deposit', { wallet, amount_rtc: amountRtc, reference }, asOperator);
 }
