@@ -18,7 +18,9 @@ import { newNonce, openTestMarket, propertyTimeoutMs } from './support/market.js
 import { startRustChainStandIn, type RustChainStandIn } from './support/rustchain-stand-in.js';
 
 const RUNS = Number(process.env.CUSTODY_PROPERTY_RUNS ?? 100);
-const SEED = process.env.CUSTODY_PROPERTY_SEED ? Number(process.env.CUSTODY_PROPERTY_SEED) : undefined;
+// A fixed seed by default: the test also requires the sequences to reach every outcome, and 100 random ones
+// sometimes never reach a rate-limited withdrawal (CI saw it once). CUSTODY_PROPERTY_SEED explores others.
+const SEED = Number(process.env.CUSTODY_PROPERTY_SEED ?? 1);
 const USERS = 3;
 const MIN_URTC = 100_000n;
 const DAILY_MAX_URTC = 3_000_000n;
