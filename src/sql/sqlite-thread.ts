@@ -2,7 +2,7 @@
  * SQLite with its writer on a thread of its own (SQLITE_WRITER=thread): the event loop keeps its connection for
  * reads and hands every write to src/workers/sqlite-writer.ts, which holds the one writing connection, the group
  * commit and the WAL's flush. The payment path's statements, COMMITs and fsyncs then cost the loop its share of
- * one message each way per turn instead of the work itself, about half the loop's time per payment (README, "The
+ * one message each way per turn instead of the work itself: a third of the loop's time per payment (README, "The
  * writer thread").
  *
  * Two kinds of write cross:
