@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 import { defineConfig } from 'prisma/config';
 import { isPostgresUrl, postgresMigrationAdapter } from './src/db-postgres.js';
+import { createDatabaseFile } from './src/sql/sqlite-connection.js';
 
 const DEFAULT_DATABASE_URL = 'file:./data/market.db';
 process.env.DATABASE_URL ??= DEFAULT_DATABASE_URL;
@@ -33,6 +34,7 @@ export default defineConfig(
         async adapter() {
           const file = databaseUrl.replace(/^file:/, '');
           if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+          createDatabaseFile(file); // a new file gets this market's page size before the migrations fill it
           return new PrismaBetterSQLite3({ url: databaseUrl });
         },
       },

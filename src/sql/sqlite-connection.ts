@@ -2,11 +2,37 @@
  * Opening the SQLite connection that writes, with the durability the configuration asks for (src/db.ts explains
  * WAL_SYNC): this thread's, or the writer thread's (src/workers/sqlite-writer.ts), which loads no Prisma.
  */
-import { closeSync, fdatasync, fsyncSync, openSync } from 'node:fs';
+import { closeSync, existsSync, fdatasync, fsyncSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 
 export type WalSync = 'pool' | 'commit';
+
+/**
+ * The page size of a database file this market creates. A payment writes one row here and there in five tables and
+ * about fifteen index entries, most at scattered keys (job ids, nonces, wallets), so nearly every entry dirties a
+ * page of its own; the WAL takes each dirty page whole at every COMMIT and the checkpoint writes it once more. With
+ * 1 KiB pages a lock and its release write 35 KiB to the WAL where SQLite's default 4 KiB pages write 89 KiB, and the
+ * server spends about a fifth less CPU per pair (README, *Performance*: Smaller pages). 512 bytes measured worse: an
+ * event's JSON no longer fits a page and spills into overflow pages.
+ */
+export const PAGE_SIZE_BYTES = 1024;
+
+/**
+ * Creates the database file, with PAGE_SIZE_BYTES pages and in WAL mode, if it does not exist yet or is empty; the
+ * migrations then create the tables in it (prisma.config.ts calls this before every `migrate deploy`). An existing
+ * file keeps the page size it has: SQLite changes it only by rewriting the whole file (README, *Configuration*).
+ */
+export function createDatabaseFile(file: string): void {
+  if (file === ':memory:' || (existsSync(file) && statSync(file).size > 0)) return;
+  const sqlite = new Database(file);
+  try {
+    sqlite.pragma(`page_size = ${PAGE_SIZE_BYTES}`); // before the first write, which fixes it in the header
+    sqlite.pragma('journal_mode = WAL');
+  } finally {
+    sqlite.close();
+  }
+}
 
 /** How long a connection waits for another's write lock (another process's, say) before SQLITE_BUSY. */
 export const BUSY_TIMEOUT_MS = 5_000;
