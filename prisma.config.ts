@@ -3,8 +3,6 @@
 // postgres:// or postgresql:// URL uses prisma/postgresql (its schema, generated from prisma/schema.prisma by
 // `npm run prisma:postgres`, and its own migrations) through @prisma/adapter-pg
 // (src/db-postgres.ts); anything else is the SQLite file (file:…, the default) through better-sqlite3.
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 import { defineConfig } from 'prisma/config';
 import { isPostgresUrl, postgresMigrationAdapter } from './src/db-postgres.js';
@@ -32,9 +30,7 @@ export default defineConfig(
         engine: 'js',
         experimental: { adapter: true },
         async adapter() {
-          const file = databaseUrl.replace(/^file:/, '');
-          if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-          createDatabaseFile(file); // a new file gets this market's page size before the migrations fill it
+          createDatabaseFile(databaseUrl.replace(/^file:/, '')); // a new file gets its page size before the migrations
           return new PrismaBetterSQLite3({ url: databaseUrl });
         },
       },

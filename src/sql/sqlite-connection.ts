@@ -2,7 +2,7 @@
  * Opening the SQLite connection that writes, with the durability the configuration asks for (src/db.ts explains
  * WAL_SYNC): this thread's, or the writer thread's (src/workers/sqlite-writer.ts), which loads no Prisma.
  */
-import { closeSync, existsSync, fdatasync, fsyncSync, openSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fdatasync, fsyncSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 
@@ -19,12 +19,14 @@ export type WalSync = 'pool' | 'commit';
 export const PAGE_SIZE_BYTES = 1024;
 
 /**
- * Creates the database file, with PAGE_SIZE_BYTES pages and in WAL mode, if it does not exist yet or is empty; the
+ * Creates the database file (and its folder), with PAGE_SIZE_BYTES pages and in WAL mode, if it does not exist yet or
+ * is empty; the
  * migrations then create the tables in it (prisma.config.ts calls this before every `migrate deploy`). An existing
  * file keeps the page size it has: SQLite changes it only by rewriting the whole file (README, *Configuration*).
  */
 export function createDatabaseFile(file: string): void {
   if (file === ':memory:' || (existsSync(file) && statSync(file).size > 0)) return;
+  mkdirSync(dirname(file), { recursive: true });
   const sqlite = new Database(file);
   try {
     sqlite.pragma(`page_size = ${PAGE_SIZE_BYTES}`); // before the first write, which fixes it in the header
