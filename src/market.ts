@@ -26,7 +26,7 @@ import { BOND_MIN_URTC_DEFAULT, BOND_UNBOND_DELAY_S_DEFAULT } from './pricing/el
 import { createPricingService, type PricingService } from './pricing/service.js';
 import { createPricingStore, type PricingStore } from './pricing/store.js';
 import { createGroupCommit } from './group-commit.js';
-import { AUTOCHECKPOINT_PAGES, startCheckpointer } from './workers/checkpointer.js';
+import { AUTOCHECKPOINT_PAGES, startCheckpointer, walLimitPages } from './workers/checkpointer.js';
 import { startSqliteThread } from './sql/sqlite-thread.js';
 import { createSignaturePool, inlineVerifier, type SignatureVerifier } from './workers/signature-pool.js';
 import { createPostgresEngine } from './sql/postgres.js';
@@ -163,6 +163,7 @@ export function createMarket(
   }
   const file = sqliteFilePath(config.DATABASE_URL);
   const checkpointInThread = config.WAL_CHECKPOINT === 'thread';
+  const limitPages = walLimitPages(Number(db.sqlite.pragma('page_size', { simple: true })));
   let sql: SqlEngine;
   let durable: () => Promise<void>;
   let setAutocheckpoint: (pages: number) => void;
@@ -175,7 +176,7 @@ export function createMarket(
       walSync,
       maxOps: config.GROUP_COMMIT_MAX_OPS,
       operations: { attestationTtlS: config.ATTESTATION_TTL_S ?? ATTESTATION_TTL_S_DEFAULT },
-      autocheckpointPages: checkpointInThread ? 0 : AUTOCHECKPOINT_PAGES,
+      autocheckpointPages: checkpointInThread ? limitPages : AUTOCHECKPOINT_PAGES,
       log: log.child({ component: 'sqlite-writer' }),
       module: options.sqliteWriterModule,
     });
@@ -193,7 +194,7 @@ export function createMarket(
     closeWriter = async () => {};
   }
   const checkpointer = checkpointInThread
-    ? startCheckpointer(setAutocheckpoint, file, log.child({ component: 'checkpointer' }))
+    ? startCheckpointer(setAutocheckpoint, file, log.child({ component: 'checkpointer' }), { limitPages })
     : null;
   const syncsAfterCommit = config.SQLITE_SYNCHRONOUS === 'FULL' && walSync === 'pool';
   const handles = syncsAfterCommit ? { ...db, prisma: readingDurably(db.prisma, durable) } : db;

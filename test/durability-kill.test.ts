@@ -8,7 +8,7 @@
  * default), and on the SQLite writer thread, whose answers cross to the event loop after its flush
  * (SQLITE_WRITER=thread).
  *
- * Long by design: DURABILITY_LOAD_MS of load per mode (8 s by default), then a restart.
+ * Long by design: DURABILITY_LOAD_MS of load per mode (20 s by default), then a restart.
  */
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -19,7 +19,7 @@ import { spawnServer } from './support/process.js';
 import { call, deposit, signedLockBody, signedReleaseBody } from './support/rest.js';
 
 const LOOPS = 16;
-const LOAD_MS = Number(process.env.DURABILITY_LOAD_MS ?? 8_000);
+const LOAD_MS = Number(process.env.DURABILITY_LOAD_MS ?? 20_000);
 
 // The fsync of SQLite's WAL file (WAL_SYNC) when the process is killed: PostgreSQL's durability is its own server's.
 const MODES = [

@@ -36,6 +36,14 @@ export function createDatabaseFile(file: string): void {
   }
 }
 
+/**
+ * How large the WAL may grow: past it, while the checkpointer thread runs, the writing connection checkpoints in
+ * its own COMMIT so that the WAL starts over (src/workers/checkpointer.ts says why that is needed). It is also the
+ * writing connection's `journal_size_limit`: a WAL file that grew larger anyway (a reader holding an old snapshot
+ * for long) is cut back to this size when it next starts over, instead of keeping its largest size on disk.
+ */
+export const WAL_LIMIT_BYTES = 128 * 1024 * 1024;
+
 /** How long a connection waits for another's write lock (another process's, say) before SQLITE_BUSY. */
 export const BUSY_TIMEOUT_MS = 5_000;
 
@@ -50,6 +58,7 @@ export function openWritingConnection(
 ): { sqlite: Database.Database; syncWal: (() => Promise<void>) | null; close(): void } {
   const sqlite = new Database(file, { timeout: BUSY_TIMEOUT_MS });
   sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma(`journal_size_limit = ${WAL_LIMIT_BYTES}`);
   const syncOffLoop = synchronous === 'FULL' && walSync === 'pool';
   sqlite.pragma(`synchronous = ${syncOffLoop ? 'NORMAL' : synchronous}`);
   const wal = syncOffLoop ? openWalForSync(sqlite, file) : null;

@@ -51,7 +51,7 @@ export interface SqliteThreadOptions {
   walSync: WalSync;
   maxOps?: number;
   operations: OperationSettings;
-  /** SQLite's automatic checkpoint on the writing connection, in WAL pages (0 when a checkpointer thread runs). */
+  /** SQLite's automatic checkpoint on the writing connection, in WAL pages (the WAL's limit when a checkpointer thread runs). */
   autocheckpointPages: number;
   log: Logger;
   /** The thread's module, exporting `serve`: ../workers/sqlite-writer.ts unless given (tests wrap it). */
