@@ -2,7 +2,8 @@
  * The WAL stays short while the checkpointer thread runs. SQLite starts the WAL over only when a write begins with
  * every frame copied into the database, which a thread copying beside a busy writer rarely sees; the writing
  * connection's own automatic checkpoint at the WAL's limit is what starts it over then (src/workers/checkpointer.ts).
- * Here the thread never passes (its interval is an hour): the worst case, a thread always overtaken.
+ * Here the thread never passes (its interval is an hour): the worst case, a thread always overtaken. And should the
+ * thread die, the writing connection checkpoints as SQLite does by default again.
  */
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDatabaseFile, openWritingConnection, WAL_LIMIT_BYTES } from '../src/sql/sqlite-connection.js';
-import { startCheckpointer, walLimitPages } from '../src/workers/checkpointer.js';
+import { AUTOCHECKPOINT_PAGES, startCheckpointer, walLimitPages } from '../src/workers/checkpointer.js';
 
 const log = pino({ level: 'silent' });
 
@@ -61,6 +62,28 @@ describe('the WAL while the checkpointer thread runs', () => {
     expect(db.prepare('SELECT count(*) AS n FROM payload').get()).toEqual({
       n: BigInt(transactions * rowsPerTransaction),
     });
+  });
+
+  it('should the thread die, the writing connection checkpoints every AUTOCHECKPOINT_PAGES pages again', async () => {
+    const settings: number[] = [];
+    let fellBack!: () => void;
+    const fallback = new Promise<void>((resolve, reject) => {
+      fellBack = resolve;
+      setTimeout(() => reject(new Error('the writing connection never got its checkpoints back')), 10_000).unref();
+    });
+    // A file in a folder that does not exist: the thread cannot open it and dies at once.
+    const checkpointer = startCheckpointer(
+      (pages) => {
+        settings.push(pages);
+        if (pages === AUTOCHECKPOINT_PAGES) fellBack();
+      },
+      join(tmpdir(), 'grp-no-such-folder', 'absent', 'wal.db'),
+      log,
+      { limitPages: 300 },
+    );
+    cleanups.push(() => checkpointer.close());
+    await fallback;
+    expect(settings).toEqual([300, AUTOCHECKPOINT_PAGES]);
   });
 
   it('the limit is WAL_LIMIT_BYTES of frames, header included, at any page size', () => {
