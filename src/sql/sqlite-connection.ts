@@ -19,10 +19,10 @@ export type WalSync = 'pool' | 'commit';
 export const PAGE_SIZE_BYTES = 1024;
 
 /**
- * Creates the database file (and its folder), with PAGE_SIZE_BYTES pages and in WAL mode, if it does not exist yet or
- * is empty; the
- * migrations then create the tables in it (prisma.config.ts calls this before every `migrate deploy`). An existing
- * file keeps the page size it has: SQLite changes it only by rewriting the whole file (README, *Configuration*).
+ * Creates the database file (and its folder), with PAGE_SIZE_BYTES pages and in WAL mode, if it does not exist yet
+ * or is empty; the migrations then create the tables in it (prisma.config.ts calls this before every `migrate
+ * deploy`). An existing file keeps the page size it has: SQLite changes it only by rewriting the whole file (README,
+ * *Configuration*).
  */
 export function createDatabaseFile(file: string): void {
   if (file === ':memory:' || (existsSync(file) && statSync(file).size > 0)) return;

@@ -51,7 +51,10 @@ export interface SqliteThreadOptions {
   walSync: WalSync;
   maxOps?: number;
   operations: OperationSettings;
-  /** SQLite's automatic checkpoint on the writing connection, in WAL pages (the WAL's limit when a checkpointer thread runs). */
+  /**
+   * SQLite's automatic checkpoint on the writing connection, in WAL pages: the WAL's limit when a checkpointer thread
+   * runs (../workers/checkpointer.ts).
+   */
   autocheckpointPages: number;
   log: Logger;
   /** The thread's module, exporting `serve`: ../workers/sqlite-writer.ts unless given (tests wrap it). */

@@ -9,8 +9,8 @@
  * WAL grew by 35 MB a second for as long as locks kept coming (1 GB after 30 s of the bench's lock phase) and kept
  * that size on disk. So the writing connection's own automatic checkpoint stays on, at WAL_LIMIT_BYTES: past it, a
  * COMMIT copies what the thread has not copied yet, nobody writes meanwhile, and the next write starts the WAL
- * over. Under saturating load that is a stall of 15–60 ms on this 2-core machine once per WAL_LIMIT_BYTES written
- * (every 4 s or so at the bench's lock rate); at lighter load the thread's own passes find quiet moments and the
+ * over. Under saturating load that is a stall of up to about 60 ms on this 2-core machine once per WAL_LIMIT_BYTES
+ * written (every 2–4 s at the bench's lock rate); at lighter load the thread's own passes find quiet moments and the
  * backstop never fires. (Asking the writer to checkpoint between transactions right after one of the thread's
  * passes measured no shorter: what is left to copy then is what was committed during the pass.)
  *
